@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import { registerAuth } from './auth/auth.plugin.js'
+import { authRoutes } from './auth/auth.routes.js'
+import type { DatabaseHandle } from './db/connect.js'
+import { gridsRoutes } from './grids/grids.routes.js'
+import { healthRoutes } from './health.routes.js'
+import { registerErrorHandling } from './http/errors.js'
+import { ErrorResponse } from './http/schemas.js'
+import { regionsRoutes } from './regions/regions.routes.js'
+
+export interface AppOptions {
+  database: DatabaseHandle
+  signingSecret: string
+  bodyLimitBytes?: number
+  /** Folder of the built web bundle; served at / when it exists. */
+  webDir?: string
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the Fastify app (plugins, routes); listening and shutdown are server.ts's job. */
+export async function buildApp(options: AppOptions) {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimitBytes ?? 20 * 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  registerErrorHandling(app)
+  app.addSchema(ErrorResponse)
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'gridwork API',
+        description: '网格化服务管理 — grids, regions, validation, proposals and lookup',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  await registerAuth(app, options.signingSecret)
+  const db = options.database.kysely
+  await app.register(healthRoutes, { database: options.database })
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { db })
+      await api.register(regionsRoutes, { db })
+      await api.register(gridsRoutes, { db })
+    },
+    { prefix: '/api/v1' },
+  )
+
+  if (options.webDir && existsSync(options.webDir)) {
+    await app.register(fastifyStatic, { root: options.webDir, prefix: '/', wildcard: false })
+  }
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { recordAudit } from '../audit/audit.repository.js'
+import type { Db } from '../db/database.js'
+import { AppError } from '../http/errors.js'
+import { errorResponses } from '../http/schemas.js'
+import { codeOfPrefix } from '../regions/region-codes.js'
+import { findRegionName } from '../regions/regions.repository.js'
+import type { TokenClaims } from './auth.plugin.js'
+import { verifyPassword } from './passwords.js'
+import { findUser } from './users.repository.js'
+
+const Me = Type.Object({
+  username: Type.String(),
+  display_name: Type.String(),
+  role: Type.String(),
+  region_prefix: Type.String({ description: "region code prefix the account is scoped to ('' = all)" }),
+  home_region: Type.Union([Type.String(), Type.Null()], { description: '12-digit code of the region to open on' }),
+})
+
+export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.post(
+    '/auth/login',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; returns a Bearer token (valid 12 hours)',
+        body: Type.Object({
+          username: Type.String({ minLength: 1, maxLength: 64 }),
+          password: Type.String({ minLength: 1, maxLength: 256 }),
+        }),
+        response: { 200: Type.Object({ token: Type.String(), user: Me }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { username, password } = request.body
+      const user = await findUser(db, username)
+      const ok = user !== undefined && !user.disabled && (await verifyPassword(password, user.password_hash))
+      if (!user || !ok) {
+        await recordAudit(db, { username, role: 'anonymous', region_prefix: '' }, { action: 'login_failed', entity: 'user', entityId: username })
+        throw new AppError(401, 'login_failed')
+      }
+      const homeRegion = await homeRegionOf(db, user.region_prefix)
+      const claims: TokenClaims = {
+        sub: user.username,
+        role: user.role,
+        region_prefix: user.region_prefix,
+        scope_name: homeRegion ? ((await findRegionName(db, homeRegion)) ?? user.region_prefix) : '',
+      }
+      await recordAudit(db, { username, role: user.role, region_prefix: user.region_prefix }, { action: 'login', entity: 'user', entityId: username })
+      const token = await app.jwt.sign(claims)
+      return { token, user: { username, display_name: user.display_name, role: user.role, region_prefix: user.region_prefix, home_region: homeRegion } }
+    },
+  )
+
+  app.get(
+    '/me',
+    {
+      onRequest: app.authenticate,
+      schema: { tags: ['auth'], summary: 'The logged-in account', security: [{ bearer: [] }], response: { 200: Me, ...errorResponses } },
+    },
+    async (request) => {
+      const claims = request.user as TokenClaims
+      const user = await findUser(db, claims.sub)
+      if (!user || user.disabled) throw new AppError(401, 'token_invalid')
+      return {
+        username: user.username,
+        display_name: user.display_name,
+        role: user.role,
+        region_prefix: user.region_prefix,
+        home_region: await homeRegionOf(db, user.region_prefix),
+      }
+    },
+  )
+}
+
+/** The region an account opens on: its scope's region, or for '' the first top-level region. */
+async function homeRegionOf(db: Db, prefix: string): Promise<string | null> {
+  if (prefix) return codeOfPrefix(prefix)
+  const root = await db.selectFrom('regions').select('code').where('parent_code', 'is', null).orderBy('code').executeTakeFirst()
+  return root?.code ?? null
+}

@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+import type { PostgresPool, PostgresPoolClient } from 'kysely'
+import pg from 'pg'
+
+// Both engines are handed to Kysely's own PostgresDialect as a "pool". For PGlite that is a
+// small adapter: PGlite is one connection, so a mutex hands it to one caller at a time, from
+// connect() to release() — which also keeps a transaction's statements together.
+
+export type EngineName = 'pglite' | 'postgres'
+
+type Command = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' | 'COMMIT' | 'ROLLBACK'
+
+const INT8 = 20
+const NUMERIC = 1700
+const DATE = 1082
+// Same JS values on both engines: counts as numbers, dates as 'YYYY-MM-DD' (never shifted by the
+// server's time zone), timestamps as Date.
+const parseInteger = (value: string) => Number(value)
+const keepDateText = (value: string) => value
+
+export async function openPglite(dataDir: string | undefined): Promise<{ pool: PostgresPool; pglite: PGlite }> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true })
+  const pglite = await PGlite.create({
+    ...(dataDir ? { dataDir } : {}),
+    extensions: { postgis },
+    parsers: { [INT8]: parseInteger, [NUMERIC]: parseInteger, [DATE]: keepDateText },
+  })
+  let queue: Promise<void> = Promise.resolve()
+  const pool: PostgresPool = {
+    async connect() {
+      let release!: () => void
+      const turn = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      const previous = queue
+      queue = queue.then(() => turn)
+      await previous
+      let released = false
+      // Only the (text, params) form of query is implemented: Kysely's streaming cursors are not
+      // used by gridwork.
+      const client = {
+        async query(text: string, params?: readonly unknown[]) {
+          const result = await pglite.query(text, params as unknown[] | undefined)
+          return {
+            rows: result.rows,
+            rowCount: result.affectedRows ?? 0,
+            // Kysely reads the affected-row count only for INSERT/UPDATE/DELETE/MERGE.
+            command: (text.trimStart().split(/\s/, 1)[0]?.toUpperCase() ?? 'SELECT') as Command,
+          }
+        },
+        release() {
+          if (released) return
+          released = true
+          release()
+        },
+      }
+      return client as PostgresPoolClient
+    },
+    async end() {
+      await queue
+      await pglite.close()
+    },
+  }
+  return { pool, pglite }
+}
+
+export function openPostgres(databaseUrl: string, searchPath?: string): pg.Pool {
+  const types = {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8 || oid === NUMERIC) return parseInteger
+      if (oid === DATE) return keepDateText
+      return pg.types.getTypeParser(oid, format)
+    },
+  }
+  return new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    types: types as pg.CustomTypesConfig,
+    ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
+  })
+}

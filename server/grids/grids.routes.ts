@@ -1,0 +1,152 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { assertInScope, ownScope } from '../auth/scope.js'
+import type { Db } from '../db/database.js'
+import { badRequest, notFound } from '../http/errors.js'
+import { parseBBox, parseDate } from '../http/query-params.js'
+import { DateString, FeatureCollectionOf, GeoJsonGeometry, errorResponses } from '../http/schemas.js'
+import { NATIONAL_DEFAULT_RANGE, householdFit } from '../profiles/household-range.js'
+import { parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
+import { type GridRow, findGrid, findGridHistory, findGrids } from './grids.repository.js'
+
+const GridProperties = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')]),
+  region_code: Type.String({ description: 'village/community (or township) the grid belongs to' }),
+  parent_code: Type.Union([Type.String(), Type.Null()]),
+  households: Type.Union([Type.Integer(), Type.Null()]),
+  population: Type.Union([Type.Integer(), Type.Null()]),
+  count_date: Type.Union([Type.String(), Type.Null()]),
+  valid_from: Type.String(),
+  valid_to: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+  attributes: Type.Record(Type.String(), Type.Unknown()),
+  fit: Type.Union([Type.Literal('below'), Type.Literal('within'), Type.Literal('above'), Type.Literal('unknown')], {
+    description: 'household count against the range that applies',
+  }),
+  households_min: Type.Integer(),
+  households_max: Type.Integer(),
+})
+
+const GridFeature = Type.Object({
+  type: Type.Literal('Feature'),
+  id: Type.String(),
+  geometry: GeoJsonGeometry,
+  properties: GridProperties,
+})
+
+const HistoryProperties = Type.Object({
+  ...GridProperties.properties,
+  created_at: Type.String(),
+  created_by: Type.Union([Type.String(), Type.Null()]),
+})
+
+const CodeParams = Type.Object({ code: Type.String({ description: 'grid code, 12–24 digits' }) })
+
+function parseGridCode(code: string): string {
+  if (!/^[0-9]{12,24}$/.test(code)) throw badRequest('grid_code_invalid', { code })
+  return code
+}
+
+function toFeature<T extends GridRow>({ geometry, ...row }: T) {
+  const range = NATIONAL_DEFAULT_RANGE
+  return {
+    type: 'Feature' as const,
+    id: row.code,
+    geometry,
+    properties: {
+      ...row,
+      attributes: (row.attributes ?? {}) as Record<string, unknown>,
+      fit: householdFit(row.households, range),
+      households_min: range.min,
+      households_max: range.max,
+    },
+  }
+}
+
+export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.addHook('onRequest', app.authenticate)
+
+  app.get(
+    '/grids',
+    {
+      schema: {
+        tags: ['grids'],
+        summary: 'Grids in force on a day, as an RFC 7946 FeatureCollection',
+        security: [{ bearer: [] }],
+        querystring: Type.Object({
+          region: Type.Optional(Type.String({ description: '12-digit region code or a 2/4/6/9-digit prefix' })),
+          bbox: Type.Optional(Type.String({ description: 'minLng,minLat,maxLng,maxLat' })),
+          as_of: Type.Optional(DateString),
+        }),
+        response: { 200: FeatureCollectionOf(GridProperties), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { region, bbox, as_of } = request.query
+      const regionPrefix = region === undefined ? ownScope(request) : parseRegionPrefix(region)
+      if (regionPrefix === null) throw badRequest('region_prefix_invalid', { code: region ?? '' })
+      assertInScope(request, regionPrefix)
+      const rows = await findGrids(db, {
+        regionPrefix,
+        asOf: as_of === undefined ? undefined : parseDate(as_of),
+        bbox: bbox === undefined ? undefined : parseBBox(bbox),
+      })
+      return { type: 'FeatureCollection' as const, features: rows.map(toFeature) }
+    },
+  )
+
+  app.get(
+    '/grids/:code',
+    {
+      schema: {
+        tags: ['grids'],
+        summary: 'One grid: the version in force on as_of (default today), else its last version',
+        security: [{ bearer: [] }],
+        params: CodeParams,
+        querystring: Type.Object({ as_of: Type.Optional(DateString) }),
+        response: { 200: GridFeature, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const code = parseGridCode(request.params.code)
+      const asOf = request.query.as_of === undefined ? undefined : parseDate(request.query.as_of)
+      const row = (await findGrid(db, code, asOf)) ?? (asOf ? undefined : (await findGridHistory(db, code)).at(-1))
+      if (!row) throw notFound('grid_not_found', { code })
+      assertInScope(request, prefixOfCode(row.region_code))
+      return toFeature(row)
+    },
+  )
+
+  app.get(
+    '/grids/:code/history',
+    {
+      schema: {
+        tags: ['grids'],
+        summary: 'Every version of a grid, oldest first, as a FeatureCollection',
+        security: [{ bearer: [] }],
+        params: CodeParams,
+        response: { 200: FeatureCollectionOf(HistoryProperties), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const code = parseGridCode(request.params.code)
+      const rows = await findGridHistory(db, code)
+      const last = rows.at(-1)
+      if (!last) throw notFound('grid_not_found', { code })
+      assertInScope(request, prefixOfCode(last.region_code))
+      return {
+        type: 'FeatureCollection' as const,
+        features: rows.map((row) => {
+          const feature = toFeature(row)
+          return {
+            ...feature,
+            id: `${row.code}@${row.version}`,
+            properties: { ...feature.properties, created_at: row.created_at.toISOString() },
+          }
+        }),
+      }
+    },
+  )
+}

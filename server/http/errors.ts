@@ -1,0 +1,113 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type Language, type MessageParams, languageFrom, translate } from '../i18n/index.js'
+
+// One error shape for every response: { error: { code, message, details? } }. The message is in
+// the caller's language (Accept-Language; Chinese by default). Anything unexpected becomes a 500
+// with a request id, logged with its stack, and never leaks internals to the client.
+
+export class AppError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    readonly params: MessageParams = {},
+    readonly details?: unknown,
+  ) {
+    super(`${code} ${JSON.stringify(params)}`)
+  }
+}
+
+export const badRequest = (code: string, params?: MessageParams, details?: unknown) =>
+  new AppError(400, code, params, details)
+export const notFound = (code: string, params?: MessageParams) => new AppError(404, code, params)
+export const forbidden = (code: string, params?: MessageParams) => new AppError(403, code, params)
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown }
+}
+
+export function requestLanguage(request: FastifyRequest): Language {
+  return languageFrom(request.headers['accept-language'])
+}
+
+function body(language: Language, code: string, params: MessageParams = {}, details?: unknown): ErrorBody {
+  const message = translate(language, `error.${code}`, params)
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } }
+}
+
+type AjvError = { instancePath?: string; keyword?: string; params?: Record<string, unknown>; message?: string }
+
+/** Turns Fastify/Ajv schema errors into one plain sentence naming the field. */
+function describeValidation(language: Language, error: FastifyError): string {
+  const first = (error.validation?.[0] ?? {}) as AjvError
+  const where = error.validationContext ?? 'body'
+  const path = `${where}${(first.instancePath ?? '').replaceAll('/', '.')}`
+  switch (first.keyword) {
+    case 'required':
+      return translate(language, 'error.field_required', { field: `${path}.${String(first.params?.missingProperty)}` })
+    case 'type':
+      return translate(language, 'error.field_type', { field: path, type: String(first.params?.type) })
+    case 'additionalProperties':
+      return translate(language, 'error.field_unknown', {
+        field: `${path}.${String(first.params?.additionalProperty)}`,
+      })
+    case 'pattern':
+    case 'format':
+    case 'enum':
+    case 'const':
+    case 'minLength':
+    case 'maxLength':
+      return translate(language, 'error.field_format', { field: path })
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+    case 'minItems':
+    case 'maxItems':
+      return translate(language, 'error.field_range', { field: path })
+    default:
+      return `${path} ${first.message ?? ''}`.trim()
+  }
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) => {
+    const language = requestLanguage(request)
+    reply.code(404).send(body(language, 'route_not_found', { method: request.method, url: request.url.split('?')[0] ?? '' }))
+  })
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const language = requestLanguage(request)
+    if (error instanceof AppError) {
+      return reply.code(error.statusCode).send(body(language, error.code, error.params, error.details))
+    }
+    if (error.validation) {
+      const detail = describeValidation(language, error)
+      return reply.code(400).send(body(language, 'invalid_request', { detail }))
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return reply.code(400).send(body(language, 'invalid_json', { detail: error.message }))
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return reply
+          .code(413)
+          .send(body(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return reply
+          .code(415)
+          .send(body(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
+    }
+    if (error.code?.startsWith('FST_JWT_')) {
+      const code = error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' ? 'unauthorized' : 'token_invalid'
+      return reply.code(401).send(body(language, code))
+    }
+    if (error instanceof SyntaxError && error.statusCode === 400) {
+      return reply.code(400).send(body(language, 'invalid_json', { detail: error.message }))
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(body(language, 'invalid_request', { detail: error.message }))
+    }
+    request.log.error({ err: error }, 'unhandled error')
+    return reply.code(500).send(body(language, 'internal', { id: request.id }))
+  })
+}

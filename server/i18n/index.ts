@@ -1,0 +1,29 @@
+import i18next, { type TFunction } from 'i18next'
+import en from './en.json' with { type: 'json' }
+import zhCN from './zh-CN.json' with { type: 'json' }
+
+// Server-side messages (errors, import reports) in the caller's language: zh-CN by default.
+export const LANGUAGES = ['zh-CN', 'en'] as const
+export type Language = (typeof LANGUAGES)[number]
+
+const instance = i18next.createInstance()
+await instance.init({
+  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  lng: 'zh-CN',
+  fallbackLng: 'zh-CN',
+  interpolation: { escapeValue: false },
+  initAsync: false,
+  showSupportNotice: false,
+})
+
+export type MessageParams = Record<string, string | number>
+
+export function translate(language: Language, key: string, params: MessageParams = {}): string {
+  return (instance.getFixedT(language) as TFunction)(key, params)
+}
+
+/** Picks the language from an Accept-Language header: English if asked for first, else Chinese. */
+export function languageFrom(acceptLanguage: string | undefined): Language {
+  const first = acceptLanguage?.split(',')[0]?.trim().toLowerCase() ?? ''
+  return first.startsWith('en') ? 'en' : 'zh-CN'
+}

@@ -1,0 +1,318 @@
+import { type Kysely, sql } from 'kysely'
+import { type Actor, recordAudit } from '../audit/audit.repository.js'
+import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
+import type { Database } from '../db/database.js'
+import { type Language, type MessageParams, translate } from '../i18n/index.js'
+import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
+import { checkPolygonFeature } from '../validation/geometry-structure.js'
+import { REASON_LABELS, findInvalidGeometries } from '../validation/geometry-validity.js'
+
+// Loads regions or grids from a GeoJSON file in one transaction. Every feature is checked first;
+// if any has a problem, nothing is written and the report names each feature and what is wrong.
+
+export type ImportKind = 'regions' | 'grids'
+
+export interface ImportOptions {
+  kind: ImportKind
+  /** For grids: the region they belong to (features may name a region inside it). For regions: the parent. */
+  region: string
+  validFrom: string
+  actor: Actor
+  language: Language
+}
+
+export interface ImportProblem {
+  /** 1-based feature number, 0 for the file as a whole. */
+  feature: number
+  id: string | null
+  code: string
+  message: string
+}
+
+export interface ImportReport {
+  ok: boolean
+  imported: number
+  codes: string[]
+  problems: ImportProblem[]
+  message: string
+}
+
+type Feature = { type: 'Feature'; id?: unknown; geometry: unknown; properties: Record<string, unknown> | null }
+
+export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
+  const t = (key: string, params: MessageParams = {}) => translate(options.language, `import.${key}`, params)
+  const fileProblem = (code: string, params: MessageParams = {}): ImportReport => {
+    const message = t(code, params)
+    return { ok: false, imported: 0, codes: [], problems: [{ feature: 0, id: null, code, message }], message }
+  }
+
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return fileProblem('not_utf8')
+  }
+  let document: unknown
+  try {
+    document = JSON.parse(text.replace(/^\uFEFF/, ''))
+  } catch (error) {
+    return fileProblem('not_json', { detail: (error as Error).message })
+  }
+  const features = (document as { type?: unknown; features?: unknown }).features
+  if ((document as { type?: unknown }).type !== 'FeatureCollection' || !Array.isArray(features)) {
+    return fileProblem('not_feature_collection')
+  }
+  if (features.length === 0) return fileProblem('empty')
+  const scope = parseRegionPrefix(options.region)
+  if (scope === null || !isRegionCode(options.region.padEnd(12, '0'))) {
+    return fileProblem('region_unknown', { feature: '-', region: options.region })
+  }
+
+  const problems: ImportProblem[] = []
+  const label = (index: number, feature: unknown) => {
+    const id = featureId(feature)
+    return id ? `#${index + 1}（${id}）` : `#${index + 1}`
+  }
+  const report = (index: number, feature: unknown, code: string, params: MessageParams = {}) =>
+    problems.push({
+      feature: index + 1,
+      id: featureId(feature),
+      code,
+      message: t(code, { feature: label(index, feature), ...params }),
+    })
+
+  // Layer 1: structure, coordinates and rings, per feature.
+  features.forEach((feature: unknown, index) => {
+    for (const problem of checkPolygonFeature(feature)) report(index, feature, problem.code, { index: index + 1, ...problem.params })
+  })
+  // Layer 2: PostGIS validity of the features that passed layer 1.
+  const structurallySound = features
+    .map((feature: unknown, index) => ({ feature: feature as Feature, index }))
+    .filter(({ index }) => !problems.some((problem) => problem.feature === index + 1))
+  const invalid = await findInvalidGeometries(
+    db,
+    structurallySound.map(({ feature }) => feature.geometry),
+  )
+  for (const fault of invalid) {
+    const entry = structurallySound[fault.index]
+    if (!entry) continue
+    report(entry.index, entry.feature, 'geometry_invalid', {
+      reason: REASON_LABELS[fault.reason][options.language],
+      location: fault.location ? `${fault.location[0].toFixed(7)}, ${fault.location[1].toFixed(7)}` : '-',
+    })
+  }
+
+  // Layer 3: properties, against the database.
+  const rows =
+    options.kind === 'regions'
+      ? await checkRegionProperties(db, structurallySound, scope, report)
+      : await checkGridProperties(db, structurallySound, scope, report)
+
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.feature - b.feature)
+    return { ok: false, imported: 0, codes: [], problems, message: t('failed', { count: new Set(problems.map((p) => p.feature)).size }) }
+  }
+
+  const codes = await db.transaction().execute(async (trx) => {
+    const written = options.kind === 'regions' ? await insertRegions(trx, rows as RegionInput[]) : await insertGrids(trx, rows as GridInput[], options.validFrom, options.actor.username)
+    await recordAudit(trx, options.actor, {
+      action: `import_${options.kind}`,
+      entity: options.kind === 'regions' ? 'region' : 'grid',
+      regionCode: scope,
+      after: { count: written.length, codes: written },
+    })
+    return written
+  })
+  const what = translate(options.language, options.kind === 'regions' ? 'import.what_regions' : 'import.what_grids')
+  return { ok: true, imported: codes.length, codes, problems: [], message: t('done', { count: codes.length, what }) }
+}
+
+function featureId(feature: unknown): string | null {
+  if (typeof feature !== 'object' || feature === null) return null
+  const { id, properties } = feature as { id?: unknown; properties?: Record<string, unknown> | null }
+  const value = id ?? properties?.id ?? properties?.code
+  return value === undefined || value === null ? null : String(value)
+}
+
+type Report = (index: number, feature: unknown, code: string, params?: MessageParams) => void
+type Candidate = { feature: Feature; index: number }
+
+interface RegionInput {
+  code: string
+  name: string
+  level: number
+  parent_code: string | null
+  urban_rural: string | null
+  geometry: unknown
+  source: Candidate
+}
+
+async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report) {
+  const inFile = new Set<string>()
+  const rows: RegionInput[] = []
+  for (const { feature, index } of candidates) {
+    const properties = feature.properties ?? {}
+    const code = String(properties.code ?? feature.id ?? '')
+    if (!isRegionCode(code)) {
+      report(index, feature, 'code_invalid', { code, expected: '12 位数字区划代码 / 12-digit division code' })
+      continue
+    }
+    if (inFile.has(code)) report(index, feature, 'code_duplicate', { code })
+    inFile.add(code)
+    const name = typeof properties.name === 'string' ? properties.name.trim() : ''
+    if (!name) report(index, feature, 'name_missing')
+    const level = properties.level === undefined ? levelOfCode(code) : Number(properties.level)
+    if (!Number.isInteger(level) || level < 1 || level > 5) report(index, feature, 'level_invalid', { level: String(properties.level) })
+    const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
+    if (urbanRural !== null && !/^(1[12][0-9]|2[0-2]0)$/.test(urbanRural)) report(index, feature, 'urban_rural_invalid', { value: urbanRural })
+    const parent = properties.parent_code === undefined || properties.parent_code === null ? parentCodeOf(code) : String(properties.parent_code)
+    if (!code.startsWith(scope)) report(index, feature, 'region_mismatch', { region: code, target: scope })
+    rows.push({ code, name, level, parent_code: parent, urban_rural: urbanRural, geometry: feature.geometry, source: { feature, index } })
+  }
+  const existing = await db.selectFrom('regions').select('code').where('code', 'in', [...new Set([...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])]), '']).execute()
+  const known = new Set(existing.map((row) => row.code.trim()))
+  for (const { code, parent_code, source } of rows) {
+    if (known.has(code)) report(source.index, source.feature, 'code_exists', { code })
+    if (parent_code !== null && !known.has(parent_code) && !inFile.has(parent_code)) report(source.index, source.feature, 'parent_invalid', { parent: parent_code })
+  }
+  return rows
+}
+
+/** The 12-digit code of the parent (990101001001 → 990101001000), or null for a province. */
+function parentCodeOf(code: string): string | null {
+  const prefix = prefixOfCode(code)
+  const parentLength = { 4: 2, 6: 4, 9: 6, 12: 9 }[prefix.length as 4 | 6 | 9 | 12]
+  return parentLength === undefined ? null : prefix.slice(0, parentLength).padEnd(12, '0')
+}
+
+async function insertRegions(db: Kysely<Database>, rows: RegionInput[]): Promise<string[]> {
+  // Parents first, so the foreign key holds inside the file.
+  const ordered = [...rows].sort((a, b) => a.level - b.level || a.code.localeCompare(b.code))
+  for (const row of ordered) {
+    await sql`
+      INSERT INTO regions (code, name, level, parent_code, urban_rural, boundary)
+      VALUES (${row.code}, ${row.name}, ${row.level}, ${row.parent_code}, ${row.urban_rural},
+              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(row.geometry)}), 4490)))`.execute(db)
+  }
+  return ordered.map((row) => row.code)
+}
+
+interface GridInput {
+  code: string | null
+  name: string
+  kind: 'comprehensive' | 'dedicated' | 'micro'
+  region_code: string
+  parent_code: string | null
+  households: number | null
+  population: number | null
+  count_date: string | null
+  attributes: Record<string, unknown>
+  geometry: unknown
+  source: Candidate
+}
+
+const GRID_FIELDS = new Set(['id', 'code', 'name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date'])
+
+async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report) {
+  const regionCodes = new Set<string>()
+  const inFile = new Set<string>()
+  const rows: GridInput[] = []
+  for (const { feature, index } of candidates) {
+    const properties = feature.properties ?? {}
+    const region = String(properties.region_code ?? scope.padEnd(12, '0'))
+    if (!isRegionCode(region) || !region.startsWith(scope)) report(index, feature, 'region_mismatch', { region, target: scope })
+    regionCodes.add(region)
+    const code = properties.code === undefined || properties.code === null ? null : String(properties.code)
+    if (code !== null) {
+      if (!/^[0-9]{15}$/.test(code) || !code.startsWith(region)) {
+        report(index, feature, 'code_invalid', { code, expected: `${region} + 3 位顺序码 / ${region} + 3-digit sequence` })
+      }
+      if (inFile.has(code)) report(index, feature, 'code_duplicate', { code })
+      inFile.add(code)
+    }
+    const name = typeof properties.name === 'string' ? properties.name.trim() : ''
+    if (!name) report(index, feature, 'name_missing')
+    const kind = String(properties.kind ?? 'comprehensive')
+    if (kind !== 'comprehensive' && kind !== 'dedicated' && kind !== 'micro') report(index, feature, 'kind_invalid', { kind })
+    const count = (field: 'households' | 'population') => {
+      const value = properties[field]
+      if (value === undefined || value === null) return null
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        report(index, feature, 'number_invalid', { field, value: String(value) })
+        return null
+      }
+      return value
+    }
+    const countDate = properties.count_date === undefined || properties.count_date === null ? null : String(properties.count_date)
+    if (countDate !== null && !isIsoDate(countDate)) report(index, feature, 'date_invalid', { field: 'count_date', value: countDate })
+    rows.push({
+      code,
+      name,
+      kind: kind as GridInput['kind'],
+      region_code: region,
+      parent_code: properties.parent_code === undefined || properties.parent_code === null ? null : String(properties.parent_code),
+      households: count('households'),
+      population: count('population'),
+      count_date: countDate,
+      attributes: Object.fromEntries(Object.entries(properties).filter(([key]) => !GRID_FIELDS.has(key))),
+      geometry: feature.geometry,
+      source: { feature, index },
+    })
+  }
+  const known = new Set(
+    (await db.selectFrom('regions').select('code').where('code', 'in', [...regionCodes].filter(isRegionCode).concat([''])).execute()).map((row) => row.code),
+  )
+  const taken = new Set(
+    inFile.size === 0
+      ? []
+      : (await db.selectFrom('grids').select('code').where('code', 'in', [...inFile]).execute()).map((row) => row.code),
+  )
+  for (const { region_code, code, source } of rows) {
+    if (isRegionCode(region_code) && !known.has(region_code)) report(source.index, source.feature, 'region_unknown', { region: region_code })
+    if (code && taken.has(code)) report(source.index, source.feature, 'code_exists', { code })
+  }
+  return rows
+}
+
+function isIsoDate(value: string): boolean {
+  const date = new Date(`${value}T00:00:00Z`)
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+}
+
+async function insertGrids(db: Kysely<Database>, rows: GridInput[], validFrom: string, createdBy: string): Promise<string[]> {
+  await allocateMissingCodes(db, rows)
+  for (const row of rows) {
+    await sql`
+      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
+                         count_date, valid_from, attributes, created_by)
+      VALUES (${row.code}, 1, ${row.name}, ${row.kind}, ${row.region_code}, ${row.parent_code},
+              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(row.geometry)}), 4490)),
+              ${row.households}, ${row.population}, ${row.count_date}, ${validFrom},
+              ${JSON.stringify(row.attributes)}::jsonb, ${createdBy})`.execute(db)
+  }
+  return rows.map((row) => row.code as string)
+}
+
+/** Grids without a code get the next never-used cn-stat-15 sequence in their region, in reading order. */
+async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Promise<void> {
+  const missing = rows.filter((row) => row.code === null)
+  if (missing.length === 0) return
+  const { rows: points } = await sql<{ i: number; x: number; y: number }>`
+    SELECT (item.ordinality - 1)::int AS i, ST_X(p) AS x, ST_Y(p) AS y
+    FROM jsonb_array_elements(${JSON.stringify(missing.map((row) => row.geometry))}::jsonb) WITH ORDINALITY AS item(g, ordinality)
+    CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p`.execute(db)
+  const located = points.map((point) => ({ row: missing[point.i] as GridInput, point: [point.x, point.y] as [number, number] }))
+  const next = new Map<string, number>()
+  for (const { row } of inReadingOrder(located)) {
+    if (!next.has(row.region_code)) {
+      const { rows: used } = await sql<{ last: number | null }>`
+        SELECT max(substr(code, 13, 3)::int) AS last FROM grids
+        WHERE region_code = ${row.region_code} AND length(code) = 15`.execute(db)
+      const inFile = rows.filter((r) => r.code?.startsWith(row.region_code)).map((r) => Number(r.code?.slice(12)))
+      next.set(row.region_code, Math.max(used[0]?.last ?? 0, ...inFile) + 1)
+    }
+    const sequence = next.get(row.region_code) as number
+    row.code = sequenceCode(row.region_code, sequence)
+    next.set(row.region_code, sequence + 1)
+  }
+}

@@ -1,0 +1,40 @@
+// 统计用区划代码: 12 digits = 2 province + 2 city + 2 county + 3 township + 3 village/community.
+// A region is named by its full code; a subtree by the code's significant prefix
+// (e.g. county 990101000000 → prefix 990101). Users are scoped by such a prefix.
+
+export const PREFIX_LENGTHS = [2, 4, 6, 9, 12] as const
+
+export function isRegionCode(value: string): boolean {
+  return /^[0-9]{12}$/.test(value)
+}
+
+/** Level 1 (province) … 5 (village/community) of a 12-digit code, from its trailing zero groups. */
+export function levelOfCode(code: string): number {
+  const prefix = prefixOfCode(code)
+  return PREFIX_LENGTHS.indexOf(prefix.length as (typeof PREFIX_LENGTHS)[number]) + 1
+}
+
+/** The significant prefix of a 12-digit code: 990101001000 → 990101001. */
+export function prefixOfCode(code: string): string {
+  for (const length of PREFIX_LENGTHS) {
+    if (/^0*$/.test(code.slice(length))) return code.slice(0, length)
+  }
+  return code
+}
+
+/** Accepts a 12-digit code or a 2/4/6/9-digit prefix; returns the prefix, or null if malformed. */
+export function parseRegionPrefix(value: string): string | null {
+  if (isRegionCode(value)) return prefixOfCode(value)
+  if (/^[0-9]+$/.test(value) && (PREFIX_LENGTHS as readonly number[]).includes(value.length)) return value
+  return null
+}
+
+/** The 12-digit code of the region a prefix names: 990101001 → 990101001000. */
+export function codeOfPrefix(prefix: string): string {
+  return prefix.padEnd(12, '0')
+}
+
+/** True when the region named by `target` lies within the scope `scope` ('' = everything). */
+export function isWithinScope(scope: string, target: string): boolean {
+  return target.startsWith(scope)
+}

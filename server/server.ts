@@ -1,0 +1,86 @@
+import { buildApp } from './app.js'
+import { seedDemoUsers } from './auth/demo-users.js'
+import { resolveSigningSecret } from './auth/signing-secret.js'
+import { ConfigError, loadConfig } from './config.js'
+import { openDatabase } from './db/connect.js'
+import { migrateToLatest } from './db/migrate.js'
+import { seedDemo } from './demo/seed.js'
+import { createLogger } from './logger.js'
+import { ensureWebBundle } from './web-bundle.js'
+
+// Starts gridwork: configuration → database → migrations → demo data → web bundle → listen,
+// logging each step so a person running `npm start` can follow it; closes gracefully on signals.
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message)
+      process.exit(2)
+    }
+    throw error
+  }
+  const log = createLogger(config.logLevel)
+
+  if (config.databaseUrl) {
+    log.info('connecting to PostgreSQL + PostGIS (DATABASE_URL)…')
+  } else {
+    log.info(
+      { dataDir: config.dataDir },
+      'starting the embedded PGlite + PostGIS engine — the first start of a new data folder takes 10–20 s while PostGIS installs',
+    )
+  }
+  const started = Date.now()
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  log.info(
+    { engine: database.engine, postgres: database.capabilities.postgres, postgis: database.capabilities.postgis, ms: Date.now() - started },
+    'database ready',
+  )
+
+  const applied = await migrateToLatest(database.kysely)
+  log.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date')
+
+  if (!config.production) {
+    const accounts = await seedDemoUsers(database.kysely, config.demoPassword)
+    if (database.engine === 'pglite') {
+      const summary = await seedDemo(database.kysely, { log: (message) => log.info(message) })
+      log.info({ summary }, 'demo county ready')
+    }
+    log.info(`demo accounts: ${accounts.join(', ')} — password "${config.demoPassword === 'demo' ? 'demo' : '(DEMO_PASSWORD)'}"`)
+  }
+
+  await ensureWebBundle(config.webDir, log)
+  const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
+  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, logger: log })
+
+  let closing = false
+  const close = async (signal: string) => {
+    if (closing) return
+    closing = true
+    log.info({ signal }, 'shutting down: finishing requests in flight…')
+    const force = setTimeout(() => {
+      log.error('shutdown took over 10 s; exiting')
+      process.exit(1)
+    }, 10_000)
+    force.unref()
+    await app.close()
+    await database.close()
+    log.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void close('SIGINT'))
+  process.on('SIGTERM', () => void close('SIGTERM'))
+
+  await app.listen({ port: config.port, host: config.host })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  log.info(`gridwork is running: web editor http://localhost:${port}/ · API http://localhost:${port}/api/v1 · docs http://localhost:${port}/docs`)
+}
+
+main().catch((error: unknown) => {
+  console.error('gridwork failed to start:', error instanceof Error ? error.message : error)
+  if (error instanceof Error && error.stack) console.error(error.stack)
+  process.exit(1)
+})

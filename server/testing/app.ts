@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs'
+import supertest from 'supertest'
+import { buildApp } from '../app.js'
+import { systemActor } from '../audit/audit.repository.js'
+import { seedDemoUsers } from '../auth/demo-users.js'
+import type { DatabaseHandle } from '../db/connect.js'
+import { type ImportKind, importGeoJson } from '../import/geojson-import.js'
+import { openTestDatabase } from './database.js'
+
+// The app over a fresh real database, with the demo accounts (password "demo") and helpers to
+// log in and to load fixture files through the real importer.
+
+export const TEST_PASSWORD = 'demo'
+
+export async function createTestApp() {
+  const database = await openTestDatabase()
+  await seedDemoUsers(database.kysely, TEST_PASSWORD)
+  const app = await buildApp({ database, signingSecret: 'test-signing-secret-of-at-least-32-chars', bodyLimitBytes: 1024 * 1024 })
+  await app.ready()
+  const http = () => supertest(app.server)
+  return {
+    app,
+    database,
+    db: database.kysely,
+    http,
+    async token(username: string): Promise<string> {
+      const response = await http().post('/api/v1/auth/login').send({ username, password: TEST_PASSWORD })
+      if (response.status !== 200) throw new Error(`login ${username} failed: ${response.status} ${response.text}`)
+      return response.body.token as string
+    },
+    async close() {
+      await app.close()
+      await database.close()
+    },
+  }
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>
+
+/** Imports a fixture file (path from the repository root) or fails the test with the report. */
+export async function loadFixture(database: DatabaseHandle, file: string, kind: ImportKind, region: string) {
+  const report = await importGeoJson(database.kysely, readFileSync(file), {
+    kind,
+    region,
+    validFrom: '2026-01-01',
+    actor: systemActor('test'),
+    language: 'en',
+  })
+  if (!report.ok) throw new Error(`fixture ${file} did not import: ${JSON.stringify(report.problems, null, 1)}`)
+  return report
+}
+
+/** The mini county: 城关镇 (2 communities, 3 grids) and 青石乡 (1 village, 1 oversized grid). */
+export async function loadMiniCounty(database: DatabaseHandle) {
+  await loadFixture(database, 'fixtures/regions/mini-county.geojson', 'regions', '99')
+  await loadFixture(database, 'fixtures/grids/mini-county-grids.geojson', 'grids', '990101')
+}

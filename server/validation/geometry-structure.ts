@@ -1,0 +1,68 @@
+import * as gjv from 'geojson-validation'
+import type { MessageParams } from '../i18n/index.js'
+
+// The first layers of geometry checking, in plain JS before anything reaches PostGIS:
+// GeoJSON structure (geojson-validation), then what it does not check — polygon type,
+// coordinates that are numbers, lon/lat ranges, closed rings of at least 4 points.
+// Off-the-shelf validators accept latitudes over 90 and unclosed rings, hence these checks.
+
+export interface GeometryProblem {
+  /** i18n key under `import.` naming the problem. */
+  code:
+    | 'feature_not_object'
+    | 'geometry_type'
+    | 'coordinates_not_numbers'
+    | 'coordinate_out_of_range'
+    | 'ring_too_few_points'
+    | 'ring_not_closed'
+  params: MessageParams
+}
+
+type Ring = unknown[]
+
+export function checkPolygonFeature(feature: unknown): GeometryProblem[] {
+  if (typeof feature !== 'object' || feature === null || (feature as { type?: unknown }).type !== 'Feature') {
+    return [{ code: 'feature_not_object', params: {} }]
+  }
+  const geometry = (feature as { geometry?: unknown }).geometry as { type?: unknown; coordinates?: unknown } | null
+  const type = geometry?.type
+  if (type !== 'Polygon' && type !== 'MultiPolygon') {
+    return [{ code: 'geometry_type', params: { type: String(type ?? 'null') } }]
+  }
+  const polygons = (type === 'Polygon' ? [geometry?.coordinates] : geometry?.coordinates) as unknown
+  const problems: GeometryProblem[] = []
+  if (!Array.isArray(polygons)) return [{ code: 'coordinates_not_numbers', params: { path: 'coordinates' } }]
+  polygons.forEach((rings: unknown, p) => {
+    if (!Array.isArray(rings)) {
+      problems.push({ code: 'coordinates_not_numbers', params: { path: `coordinates[${p}]` } })
+      return
+    }
+    rings.forEach((ring: unknown, r) => problems.push(...checkRing(ring, type === 'Polygon' ? `[${r}]` : `[${p}][${r}]`)))
+  })
+  if (problems.length === 0 && !gjv.isFeature(feature)) {
+    // Anything the explicit checks above did not name (e.g. a missing properties member).
+    problems.push({ code: 'feature_not_object', params: {} })
+  }
+  return problems
+}
+
+function checkRing(ring: unknown, path: string): GeometryProblem[] {
+  if (!Array.isArray(ring)) return [{ code: 'coordinates_not_numbers', params: { path: `coordinates${path}` } }]
+  for (const [i, position] of (ring as Ring).entries()) {
+    const isPair =
+      Array.isArray(position) &&
+      position.length >= 2 &&
+      position.every((value: unknown) => typeof value === 'number' && Number.isFinite(value))
+    if (!isPair) return [{ code: 'coordinates_not_numbers', params: { path: `coordinates${path}[${i}]` } }]
+    const [lng, lat] = position as [number, number]
+    if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
+      return [{ code: 'coordinate_out_of_range', params: { lng, lat } }]
+    }
+  }
+  const positions = ring as [number, number][]
+  if (positions.length < 4) return [{ code: 'ring_too_few_points', params: { count: positions.length } }]
+  const first = positions[0] as [number, number]
+  const last = positions[positions.length - 1] as [number, number]
+  if (first[0] !== last[0] || first[1] !== last[1]) return [{ code: 'ring_not_closed', params: {} }]
+  return []
+}

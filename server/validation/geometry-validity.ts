@@ -1,0 +1,72 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/database.js'
+
+// PostGIS validity (ST_IsValidDetail) for many geometries in one round trip. GEOS reasons are
+// English sentences; they are mapped to stable reason codes, with the fault's location.
+
+export type InvalidReason =
+  | 'self_intersection'
+  | 'ring_self_intersection'
+  | 'hole_outside_shell'
+  | 'nested_holes'
+  | 'disconnected_interior'
+  | 'nested_shells'
+  | 'too_few_points'
+  | 'invalid_coordinate'
+  | 'ring_not_closed'
+  | 'other'
+
+const GEOS_REASONS: [RegExp, InvalidReason][] = [
+  [/^ring self-intersection/i, 'ring_self_intersection'],
+  [/^self-intersection/i, 'self_intersection'],
+  [/^hole lies outside shell/i, 'hole_outside_shell'],
+  [/^holes are nested/i, 'nested_holes'],
+  [/^interior is disconnected/i, 'disconnected_interior'],
+  [/^nested shells/i, 'nested_shells'],
+  [/^too few points/i, 'too_few_points'],
+  [/^invalid coordinate/i, 'invalid_coordinate'],
+  [/^ring is not closed/i, 'ring_not_closed'],
+]
+
+export const REASON_LABELS: Record<InvalidReason, { 'zh-CN': string; en: string }> = {
+  self_intersection: { 'zh-CN': '边界自相交', en: 'self-intersection' },
+  ring_self_intersection: { 'zh-CN': '环自相交', en: 'ring self-intersection' },
+  hole_outside_shell: { 'zh-CN': '内洞位于外环之外', en: 'hole lies outside the shell' },
+  nested_holes: { 'zh-CN': '内洞相互嵌套', en: 'nested holes' },
+  disconnected_interior: { 'zh-CN': '内部不连通', en: 'disconnected interior' },
+  nested_shells: { 'zh-CN': '外环相互嵌套', en: 'nested shells' },
+  too_few_points: { 'zh-CN': '点数过少', en: 'too few points' },
+  invalid_coordinate: { 'zh-CN': '坐标无效', en: 'invalid coordinate' },
+  ring_not_closed: { 'zh-CN': '环未闭合', en: 'ring not closed' },
+  other: { 'zh-CN': '几何无效', en: 'invalid geometry' },
+}
+
+export interface InvalidGeometry {
+  index: number
+  reason: InvalidReason
+  detail: string
+  /** [lng, lat] of the fault, when GEOS gives one. */
+  location: [number, number] | null
+}
+
+export function reasonOf(detail: string): InvalidReason {
+  return GEOS_REASONS.find(([pattern]) => pattern.test(detail))?.[1] ?? 'other'
+}
+
+/** Checks GeoJSON geometries in PostGIS; returns only the invalid ones, by input index. */
+export async function findInvalidGeometries(db: Kysely<Database>, geometries: unknown[]): Promise<InvalidGeometry[]> {
+  if (geometries.length === 0) return []
+  const { rows } = await sql<{ index: number; reason: string; x: number | null; y: number | null }>`
+    SELECT (item.ordinality - 1)::int AS index, detail.reason,
+           ST_X(detail.location) AS x, ST_Y(detail.location) AS y
+    FROM jsonb_array_elements(${JSON.stringify(geometries)}::jsonb) WITH ORDINALITY AS item(geometry, ordinality)
+    CROSS JOIN LATERAL ST_IsValidDetail(ST_GeomFromGeoJSON(item.geometry::text)) AS detail
+    WHERE NOT detail.valid
+    ORDER BY 1`.execute(db)
+  return rows.map((row) => ({
+    index: row.index,
+    reason: reasonOf(row.reason),
+    detail: row.reason,
+    location: row.x === null || row.y === null ? null : [row.x, row.y],
+  }))
+}
