@@ -3,7 +3,8 @@ import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import { Ajv } from 'ajv'
+import Fastify, { type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import type { DatabaseHandle } from './db/connect.js'
@@ -12,6 +13,13 @@ import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { ErrorResponse } from './http/schemas.js'
 import { regionsRoutes } from './regions/regions.routes.js'
+
+// Query strings and path parameters arrive as text, so their validator coerces ('true' → true);
+// JSON bodies are checked strictly, so { "households": "300" } is an error, not a silent fix.
+const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
+const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
+const compileValidator: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? strict : coercing).compile(schema)
 
 export interface AppOptions {
   database: DatabaseHandle
@@ -27,8 +35,8 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimitBytes ?? 20 * 1024 * 1024,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(compileValidator)
 
   registerErrorHandling(app)
   app.addSchema(ErrorResponse)

@@ -105,8 +105,8 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
   // Layer 3: properties, against the database.
   const rows =
     options.kind === 'regions'
-      ? await checkRegionProperties(db, structurallySound, scope, report)
-      : await checkGridProperties(db, structurallySound, scope, report)
+      ? await checkRegionProperties(db, structurallySound, scope, report, options.language)
+      : await checkGridProperties(db, structurallySound, scope, report, options.language)
 
   if (problems.length > 0) {
     problems.sort((a, b) => a.feature - b.feature)
@@ -147,14 +147,14 @@ interface RegionInput {
   source: Candidate
 }
 
-async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report) {
+async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report, language: Language) {
   const inFile = new Set<string>()
   const rows: RegionInput[] = []
   for (const { feature, index } of candidates) {
     const properties = feature.properties ?? {}
     const code = String(properties.code ?? feature.id ?? '')
     if (!isRegionCode(code)) {
-      report(index, feature, 'code_invalid', { code, expected: '12 位数字区划代码 / 12-digit division code' })
+      report(index, feature, 'code_invalid', { code, expected: translate(language, 'import.expected_region_code') })
       continue
     }
     if (inFile.has(code)) report(index, feature, 'code_duplicate', { code })
@@ -213,7 +213,7 @@ interface GridInput {
 
 const GRID_FIELDS = new Set(['id', 'code', 'name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date'])
 
-async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report) {
+async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report, language: Language) {
   const regionCodes = new Set<string>()
   const inFile = new Set<string>()
   const rows: GridInput[] = []
@@ -225,7 +225,7 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
     const code = properties.code === undefined || properties.code === null ? null : String(properties.code)
     if (code !== null) {
       if (!/^[0-9]{15}$/.test(code) || !code.startsWith(region)) {
-        report(index, feature, 'code_invalid', { code, expected: `${region} + 3 位顺序码 / ${region} + 3-digit sequence` })
+        report(index, feature, 'code_invalid', { code, expected: translate(language, 'import.expected_grid_code', { region }) })
       }
       if (inFile.has(code)) report(index, feature, 'code_duplicate', { code })
       inFile.add(code)

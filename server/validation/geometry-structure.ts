@@ -56,7 +56,7 @@ function checkRing(ring: unknown, path: string): GeometryProblem[] {
     if (!isPair) return [{ code: 'coordinates_not_numbers', params: { path: `coordinates${path}[${i}]` } }]
     const [lng, lat] = position as [number, number]
     if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
-      return [{ code: 'coordinate_out_of_range', params: { lng, lat } }]
+      return [{ code: 'coordinate_out_of_range', params: { longitude: lng, latitude: lat } }]
     }
   }
   const positions = ring as [number, number][]
