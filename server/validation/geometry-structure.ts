@@ -37,7 +37,9 @@ export function checkPolygonFeature(feature: unknown): GeometryProblem[] {
       problems.push({ code: 'coordinates_not_numbers', params: { path: `coordinates[${p}]` } })
       return
     }
-    rings.forEach((ring: unknown, r) => problems.push(...checkRing(ring, type === 'Polygon' ? `[${r}]` : `[${p}][${r}]`)))
+    rings.forEach((ring: unknown, r) => {
+      problems.push(...checkRing(ring, type === 'Polygon' ? `[${r}]` : `[${p}][${r}]`))
+    })
   })
   if (problems.length === 0 && !gjv.isFeature(feature)) {
     // Anything the explicit checks above did not name (e.g. a missing properties member).
