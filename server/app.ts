@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
-import Fastify, { type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifySchemaCompiler } from 'fastify'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import type { DatabaseHandle } from './db/connect.js'
@@ -27,13 +27,14 @@ export interface AppOptions {
   bodyLimitBytes?: number
   /** Folder of the built web bundle; served at / when it exists. */
   webDir?: string
-  logger?: FastifyServerOptions['logger']
+  /** pino logger of the process; none in tests. */
+  logger?: FastifyBaseLogger
 }
 
 /** Builds the Fastify app (plugins, routes); listening and shutdown are server.ts's job. */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    logger: options.logger ?? false,
+    loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 20 * 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(compileValidator)

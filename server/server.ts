@@ -42,13 +42,13 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.kysely)
   log.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date')
 
+  let accounts: string[] = []
   if (!config.production) {
-    const accounts = await seedDemoUsers(database.kysely, config.demoPassword)
+    accounts = await seedDemoUsers(database.kysely, config.demoPassword)
     if (database.engine === 'pglite') {
-      const summary = await seedDemo(database.kysely, { log: (message) => log.info(message) })
-      log.info({ summary }, 'demo county ready')
+      const summary = await seedDemo(database.kysely, { log: (message: string) => log.info(message) })
+      log.info(summary.seeded ? 'demo county ready' : 'demo county already present')
     }
-    log.info(`demo accounts: ${accounts.join(', ')} — password "${config.demoPassword === 'demo' ? 'demo' : '(DEMO_PASSWORD)'}"`)
   }
 
   await ensureWebBundle(config.webDir, log)
@@ -77,6 +77,10 @@ async function main(): Promise<void> {
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
   log.info(`gridwork is running: web editor http://localhost:${port}/ · API http://localhost:${port}/api/v1 · docs http://localhost:${port}/docs`)
+  if (accounts.length > 0) {
+    const password = config.demoPassword === 'demo' ? 'demo' : 'the DEMO_PASSWORD you set'
+    log.info(`demo accounts: ${accounts.join(', ')} — password ${password}`)
+  }
 }
 
 main().catch((error: unknown) => {

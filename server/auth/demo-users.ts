@@ -8,7 +8,7 @@ export const DEMO_ACCOUNTS: Omit<NewUser, 'password'>[] = [
   { username: 'admin', display_name: '系统管理员', role: 'admin', region_prefix: '' },
   { username: 'city', display_name: '示范市网格中心', role: 'city', region_prefix: '9901' },
   { username: 'county', display_name: '示范县网格中心', role: 'county', region_prefix: '990101' },
-  { username: 'township', display_name: '城关镇网格中心', role: 'township', region_prefix: '990101001' },
+  { username: 'township', display_name: '东湖街道网格中心', role: 'township', region_prefix: '990101001' },
   { username: 'dept', display_name: '县公安局', role: 'department', region_prefix: '990101' },
 ]
 

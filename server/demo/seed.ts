@@ -1,0 +1,213 @@
+import { sql } from 'kysely'
+import { recordAudit, systemActor } from '../audit/audit.repository.js'
+import type { Db } from '../db/database.js'
+import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
+
+// Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
+// building points, in one transaction, once. `app_meta` key 'demo_seeded' records the summary;
+// when it exists the seed returns early (unless `force`, which first removes every row under the
+// demo province prefix 99).
+//
+// Writes go through json_to_recordset: one statement per table (buildings in chunks), geometry
+// as GeoJSON text through ST_GeomFromGeoJSON — a handful of round trips, which matters on PGlite.
+
+export const DEMO_META_KEY = 'demo_seeded'
+const DEMO_PREFIX = '99'
+const BUILDING_CHUNK = 10_000
+
+export interface DemoSummary {
+  /** True when this call wrote the demo county; false when it was already there. */
+  seeded: boolean
+  message: string
+  seed: string
+  county: { code: string; name: string }
+  townships: number
+  communities: number
+  grids: number
+  buildings: number
+  /** Households of all building points (the county's true count). */
+  households: number
+  /** Sum of the grids' households (differs from `households` by the deliberate gap/overlap). */
+  gridHouseholds: number
+  population: number
+  countDate: string
+  validFrom: string
+  /** The deliberate faults, all in one township, for validation to find. */
+  faults: DemoFaults
+  seededAt: string
+  ms: number
+}
+
+export interface SeedDemoOptions {
+  /** Remove existing demo rows (prefix 99) and seed again. */
+  force?: boolean
+  log?: (message: string) => void
+  /** Seed string for the generator (tests); defaults to DEMO_SEED. */
+  seed?: string
+}
+
+export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<DemoSummary> {
+  const log = options.log ?? (() => {})
+  const started = performance.now()
+
+  const existing = await readSummary(db)
+  if (existing && !options.force) {
+    const skipped = alreadySeeded(existing)
+    log(skipped.message)
+    return skipped
+  }
+
+  log('generating the demo county 示范县 (990101)…')
+  const county = generateDemoCounty(options.seed ?? DEMO_SEED)
+  const generatedMs = Math.round(performance.now() - started)
+
+  const summary = await db.transaction().execute(async (trx) => {
+    // One seeder at a time (two servers starting together); then re-check, another process may
+    // have seeded meanwhile.
+    await sql`SELECT pg_advisory_xact_lock(hashtext('gridwork:seed-demo'))`.execute(trx)
+    const again = await readSummary(trx)
+    if (again && !options.force) return alreadySeeded(again)
+    if (options.force) {
+      const removed = await removeDemoRows(trx)
+      if (removed > 0) log(`removed ${removed} existing demo rows (--force)`)
+    } else {
+      const stray = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM regions WHERE code LIKE ${`${DEMO_PREFIX}%`}`.execute(trx)
+      if ((stray.rows[0]?.n ?? 0) > 0) {
+        throw new Error(
+          `regions under the demo prefix ${DEMO_PREFIX} exist but app_meta '${DEMO_META_KEY}' does not: ` +
+            'refusing to seed over them; run `npm run seed:demo -- --force` to replace them',
+        )
+      }
+    }
+    await insertCounty(trx, county, log)
+    const result = summarise(county, started)
+    await recordAudit(trx, systemActor('seed-demo'), {
+      action: options.force ? 'seed_demo_forced' : 'seed_demo',
+      entity: 'region',
+      entityId: result.county.code,
+      regionCode: DEMO_PREFIX,
+      after: { townships: result.townships, communities: result.communities, grids: result.grids, buildings: result.buildings },
+    })
+    await trx
+      .insertInto('app_meta')
+      .values({ key: DEMO_META_KEY, value: JSON.stringify(result) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(result) }))
+      .execute()
+    return result
+  })
+  if (summary.seeded) {
+    summary.ms = Math.round(performance.now() - started)
+    log(
+      `demo county seeded in ${summary.ms} ms (generation ${generatedMs} ms): ${summary.townships} townships, ` +
+        `${summary.communities} communities, ${summary.grids} grids, ${summary.buildings} buildings, ` +
+        `${summary.households} households; deliberate faults in ${summary.faults.township.code} ${summary.faults.township.name}`,
+    )
+  }
+  return summary
+}
+
+async function readSummary(db: Db): Promise<DemoSummary | undefined> {
+  const row = await db.selectFrom('app_meta').select('value').where('key', '=', DEMO_META_KEY).executeTakeFirst()
+  if (!row) return undefined
+  const value = typeof row.value === 'string' ? JSON.parse(row.value) : row.value
+  return value as DemoSummary
+}
+
+function alreadySeeded(stored: DemoSummary): DemoSummary {
+  return {
+    ...stored,
+    seeded: false,
+    message: `demo county already seeded on ${stored.seededAt} (app_meta '${DEMO_META_KEY}'); use --force to seed again`,
+  }
+}
+
+async function removeDemoRows(trx: Db): Promise<number> {
+  const like = `${DEMO_PREFIX}%`
+  const grids = await trx.deleteFrom('grids').where('region_code', 'like', like).executeTakeFirst()
+  const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
+  // One statement: the parent_code references are checked at its end, when all are gone.
+  const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()
+  await trx.deleteFrom('app_meta').where('key', '=', DEMO_META_KEY).execute()
+  return [grids, buildings, regions].reduce((sum, r) => sum + Number(r.numDeletedRows), 0)
+}
+
+async function insertCounty(trx: Db, county: DemoCounty, log: (message: string) => void): Promise<void> {
+  const regions = county.regions.map((r) => ({
+    code: r.code,
+    name: r.name,
+    level: r.level,
+    parent_code: r.parentCode,
+    urban_rural: r.urbanRural,
+    boundary: JSON.stringify(r.boundary),
+  }))
+  // Parents precede children in one statement; foreign keys are checked at its end.
+  await sql`
+    INSERT INTO regions (code, name, level, parent_code, urban_rural, boundary)
+    SELECT r.code, r.name, r.level, r.parent_code, r.urban_rural,
+           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(r.boundary), 4490))
+    FROM json_to_recordset(${JSON.stringify(regions)}::json)
+      AS r(code text, name text, level smallint, parent_code text, urban_rural text, boundary text)
+    ORDER BY r.level, r.code`.execute(trx)
+  log(`inserted ${regions.length} regions`)
+
+  const grids = county.grids.map((g) => ({
+    code: g.code,
+    name: g.name,
+    region_code: g.regionCode,
+    geom: JSON.stringify(g.geom),
+    households: g.households,
+    population: g.population,
+    attributes: g.attributes,
+  }))
+  await sql`
+    INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
+                       count_date, valid_from, valid_to, attributes, created_by)
+    SELECT g.code, 1, g.name, 'comprehensive', g.region_code, NULL,
+           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g.geom), 4490)), g.households, g.population,
+           ${county.countDate}::date, ${county.validFrom}::date, NULL, g.attributes, 'demo-seed'
+    FROM json_to_recordset(${JSON.stringify(grids)}::json)
+      AS g(code text, name text, region_code text, geom text, households integer, population integer,
+           attributes jsonb)
+    ORDER BY g.code`.execute(trx)
+  log(`inserted ${grids.length} grids`)
+
+  for (let i = 0; i < county.buildings.length; i += BUILDING_CHUNK) {
+    const chunk = county.buildings.slice(i, i + BUILDING_CHUNK).map((b) => ({
+      r: b.regionCode,
+      a: b.address,
+      h: b.households,
+      x: b.lon,
+      y: b.lat,
+    }))
+    await sql`
+      INSERT INTO buildings (region_code, address, households, geom)
+      SELECT b.r, b.a, b.h, ST_SetSRID(ST_MakePoint(b.x, b.y), 4490)
+      FROM json_to_recordset(${JSON.stringify(chunk)}::json)
+        AS b(r text, a text, h integer, x double precision, y double precision)`.execute(trx)
+  }
+  log(`inserted ${county.buildings.length} buildings`)
+}
+
+function summarise(county: DemoCounty, started: number): DemoSummary {
+  const countyRegion = county.regions.find((r) => r.level === 3)
+  if (!countyRegion) throw new Error('demo generator returned no county')
+  return {
+    seeded: true,
+    message: `demo county ${countyRegion.name} (${countyRegion.code}) seeded`,
+    seed: county.seed,
+    county: { code: countyRegion.code, name: countyRegion.name },
+    townships: county.regions.filter((r) => r.level === 4).length,
+    communities: county.regions.filter((r) => r.level === 5).length,
+    grids: county.grids.length,
+    buildings: county.buildings.length,
+    households: county.buildings.reduce((sum, b) => sum + b.households, 0),
+    gridHouseholds: county.grids.reduce((sum, g) => sum + g.households, 0),
+    population: county.grids.reduce((sum, g) => sum + g.population, 0),
+    countDate: county.countDate,
+    validFrom: county.validFrom,
+    faults: county.faults,
+    seededAt: new Date().toISOString(),
+    ms: Math.round(performance.now() - started),
+  }
+}

@@ -1,0 +1,83 @@
+import type { ApiErrorBody, GridCollection, Me, Region, RegionCollection } from './types'
+
+const TOKEN_KEY = 'gridwork.token'
+
+/** An error the server reported (`{ error: { code, message } }`) or a network failure (`code: 'network'`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+}
+
+/** Language sent as Accept-Language so server messages match the UI. */
+let language = 'zh-CN'
+export function setApiLanguage(lng: string): void {
+  language = lng
+}
+
+export function getToken(): string | null {
+  return localStorage.getItem(TOKEN_KEY)
+}
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token)
+  else localStorage.removeItem(TOKEN_KEY)
+}
+
+// Relative URLs: the page and the API share an origin, possibly under a path prefix.
+async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers)
+  headers.set('Accept', 'application/json')
+  headers.set('Accept-Language', language)
+  const token = getToken()
+  if (token) headers.set('Authorization', `Bearer ${token}`)
+  if (init.body) headers.set('Content-Type', 'application/json')
+
+  let res: Response
+  try {
+    res = await fetch(path, { ...init, headers })
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e))
+  }
+  const text = await res.text()
+  let body: unknown = null
+  try {
+    body = text ? JSON.parse(text) : null
+  } catch {
+    // A proxy or a crashed server can answer with HTML; report the status instead.
+  }
+  if (!res.ok) {
+    const err = (body as ApiErrorBody | null)?.error
+    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `HTTP ${res.status}`)
+  }
+  return body as T
+}
+
+export const api = {
+  health: () => request<{ status: string; engine: string; postgis: string }>('health'),
+  login: (username: string, password: string) =>
+    request<{ token: string }>('api/v1/auth/login', {
+      method: 'POST',
+      body: JSON.stringify({ username, password }),
+    }),
+  me: () => request<Me>('api/v1/me'),
+  region: (code: string) => request<Region>(`api/v1/regions/${encodeURIComponent(code)}`),
+  /** All regions below `code` (townships and communities of a county) with boundaries. */
+  descendants: (code: string) =>
+    request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
+  grids: (region: string) => request<GridCollection>(`api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}`),
+}
+
+/** 12-digit code → the shortest prefix naming the same subtree (990101000000 → 990101). */
+export function regionPrefix(code: string): string {
+  if (!/^\d{12}$/.test(code)) return code
+  if (code.endsWith('0000000000')) return code.slice(0, 2)
+  if (code.endsWith('00000000')) return code.slice(0, 4)
+  if (code.endsWith('000000')) return code.slice(0, 6)
+  if (code.endsWith('000')) return code.slice(0, 9)
+  return code
+}

@@ -1,0 +1,240 @@
+import { ApiError, api, getToken, setApiLanguage, setToken } from './api/client'
+import type { Fit, GridCollection, GridFeature, Me, Region, RegionCollection, RegionProps } from './api/types'
+import { i18next, initI18n, LANGUAGES, type Language, setLanguage, t } from './i18n'
+import { collectionBBox } from './map/geometry'
+import { GridMap } from './map/gridMap'
+import { h, text, translateTree } from './ui/dom'
+import { renderGridInfo } from './ui/gridInfo'
+import { createLegend } from './ui/legend'
+import { createLoginForm } from './ui/login'
+import './styles.css'
+
+/** What the page shows for the signed-in user. */
+interface Workspace {
+  me: Me
+  region: Region
+  regions: RegionCollection
+  regionsByCode: Map<string, RegionProps>
+  grids: GridCollection
+  gridsByCode: Map<string, GridFeature>
+}
+
+let workspace: Workspace | null = null
+let selected: string | null = null
+/** The status line keeps its key, not its text, so a language switch retranslates it. */
+let status: { key: string; params?: Record<string, unknown>; error?: boolean } | null = null
+
+await initI18n()
+setApiLanguage(i18next.language)
+
+// ---- page skeleton -------------------------------------------------------------------------
+
+const langSelect = h('select', { 'data-testid': 'language-select', 'data-i18n-aria': 'language.label' })
+for (const lng of LANGUAGES) langSelect.append(h('option', { value: lng }, t(`language.${lng}`)))
+langSelect.value = i18next.language
+
+const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
+const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
+const gridCount = h('span', { class: 'grid-count', 'data-testid': 'grid-count', hidden: true })
+const logoutButton = text('button', 'header.logout', { type: 'button', class: 'link-button', 'data-testid': 'logout', hidden: true })
+
+const header = h(
+  'header',
+  { class: 'app-header' },
+  h('div', { class: 'brand' }, text('span', 'app.title', { class: 'title' }), h('span', { class: 'product' }, 'gridwork')),
+  breadcrumb,
+  h('div', { class: 'spacer' }),
+  gridCount,
+  userLabel,
+  logoutButton,
+  langSelect,
+)
+
+const mapEl = h('div', { class: 'map', 'data-testid': 'map' })
+const legend = createLegend()
+const infoPanel = h('aside', { class: 'grid-info', 'data-testid': 'grid-info', hidden: true })
+const statusLine = h('div', { class: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' })
+const login = createLoginForm(signIn)
+
+const app = document.querySelector<HTMLElement>('#app') ?? document.body
+app.append(header, h('main', { class: 'workspace' }, mapEl, legend.element, infoPanel), statusLine, login.element)
+legend.element.hidden = true
+
+const gridMap = new GridMap({ container: mapEl, onSelect: select })
+
+// Debug hook for tests and for poking at the page from the console.
+declare global {
+  interface Window {
+    __gridwork?: { map: GridMap['map']; gridCount: () => number; selected: () => string | null }
+  }
+}
+window.__gridwork = { map: gridMap.map, gridCount: () => workspace?.grids.features.length ?? 0, selected: () => selected }
+
+// ---- rendering -------------------------------------------------------------------------------
+
+function setStatus(key: string | null, params?: Record<string, unknown>, error = false): void {
+  status = key ? { key, params, error } : null
+  renderStatus()
+}
+
+function renderStatus(): void {
+  statusLine.textContent = status ? t(status.key, status.params) : ''
+  statusLine.classList.toggle('error', !!status?.error)
+  statusLine.hidden = !status
+}
+
+function renderHeader(): void {
+  const ws = workspace
+  breadcrumb.replaceChildren()
+  if (ws) {
+    const names = [...ws.region.ancestors.map((a) => a.name), ws.region.name]
+    names.forEach((name, i) => {
+      if (i > 0) breadcrumb.append(h('span', { class: 'sep' }, '›'))
+      breadcrumb.append(h('span', { class: i === names.length - 1 ? 'current' : '' }, name))
+    })
+    userLabel.textContent = `${ws.me.display_name} · ${t(`role.${ws.me.role}`, { defaultValue: ws.me.role })}`
+    gridCount.textContent = t('header.gridCount', { count: ws.grids.features.length })
+    gridCount.dataset.count = String(ws.grids.features.length)
+  } else {
+    userLabel.textContent = ''
+  }
+  gridCount.hidden = !ws
+  logoutButton.hidden = !ws
+  legend.element.hidden = !ws
+}
+
+function renderInfo(): void {
+  const grid = selected ? workspace?.gridsByCode.get(selected) : undefined
+  infoPanel.hidden = !grid
+  if (!grid || !workspace) {
+    infoPanel.replaceChildren()
+    return
+  }
+  infoPanel.replaceChildren(renderGridInfo(grid, { regionsByCode: workspace.regionsByCode, onClose: () => select(null) }))
+}
+
+function select(code: string | null): void {
+  selected = code && workspace?.gridsByCode.has(code) ? code : null
+  gridMap.select(selected)
+  renderInfo()
+}
+
+langSelect.addEventListener('change', async () => {
+  const lng = langSelect.value as Language
+  await setLanguage(lng)
+  setApiLanguage(lng)
+  translateTree(document)
+  for (const opt of langSelect.options) opt.textContent = t(`language.${opt.value}`)
+  document.title = t('app.title')
+  renderHeader()
+  renderInfo()
+  renderStatus()
+})
+
+// ---- data ------------------------------------------------------------------------------------
+
+async function signIn(username: string, password: string): Promise<void> {
+  const { token } = await api.login(username, password)
+  setToken(token)
+  await loadWorkspace()
+}
+
+logoutButton.addEventListener('click', () => {
+  setToken(null)
+  workspace = null
+  select(null)
+  void gridMap.show(emptyRegions(), emptyGrids(), null)
+  renderHeader()
+  showLogin(null)
+})
+
+function showLogin(message: string | null): void {
+  login.element.hidden = false
+  login.showError(message)
+  setStatus(null)
+  login.element.querySelector<HTMLInputElement>('input')?.focus()
+}
+
+async function loadWorkspace(): Promise<void> {
+  try {
+    setStatus('status.loadingUser')
+    const me = await api.me()
+    if (!me.home_region) throw new ApiError(0, 'no_home_region', t('errors.noHomeRegion'))
+    login.element.hidden = true
+
+    setStatus('status.loadingRegion')
+    const [region, regions] = await Promise.all([api.region(me.home_region), api.descendants(me.home_region)])
+
+    setStatus('status.loadingGrids')
+    const grids = await api.grids(me.home_region)
+
+    workspace = {
+      me,
+      region,
+      regions,
+      regionsByCode: new Map(regions.features.map((f) => [f.properties.code, f.properties])),
+      grids,
+      gridsByCode: new Map(grids.features.map((f) => [f.properties.code, f])),
+    }
+    await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
+    legend.update(countFits(grids))
+    renderHeader()
+    select(null)
+    setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', {
+      region: region.name,
+      count: grids.features.length,
+    })
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      // Stale or revoked token: back to the form, with the reason.
+      setToken(null)
+      workspace = null
+      renderHeader()
+      showLogin(t('errors.sessionExpired'))
+      return
+    }
+    const message = err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message
+    // Nothing on screen yet: go back to the form (signing in again retries the loading).
+    if (!workspace) showLogin(message)
+    setStatus('status.failed', { message }, true)
+  }
+}
+
+function countFits(grids: GridCollection): Record<Fit, number> {
+  const counts: Record<Fit, number> = { below: 0, within: 0, above: 0, unknown: 0 }
+  for (const f of grids.features) counts[f.properties.fit in counts ? f.properties.fit : 'unknown']++
+  return counts
+}
+
+const emptyRegions = (): RegionCollection => ({ type: 'FeatureCollection', features: [] })
+const emptyGrids = (): GridCollection => ({ type: 'FeatureCollection', features: [] })
+
+/**
+ * The server needs ~20 s on its first start (database init and demo seed). Until /health
+ * answers, keep the form disabled and say how long we have been waiting.
+ */
+async function waitForServer(): Promise<void> {
+  const started = Date.now()
+  for (;;) {
+    try {
+      await api.health()
+      return
+    } catch (err) {
+      // Any HTTP answer other than 502/503/504 means the server is up (even a 404: no health route).
+      if (err instanceof ApiError && err.code !== 'network' && ![502, 503, 504].includes(err.status)) return
+    }
+    login.setEnabled(false)
+    setStatus('status.waitingServer', { seconds: Math.round((Date.now() - started) / 1000) })
+    await new Promise((r) => setTimeout(r, 1000))
+  }
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+document.title = t('app.title')
+renderHeader()
+login.element.hidden = !!getToken()
+await waitForServer()
+login.setEnabled(true)
+if (getToken()) await loadWorkspace()
+else showLogin(null)

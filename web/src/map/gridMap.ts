@@ -1,0 +1,97 @@
+import maplibregl, { type GeoJSONSource, type LngLatBoundsLike } from 'maplibre-gl'
+import 'maplibre-gl/dist/maplibre-gl.css'
+import type { Feature, MultiPolygon, Polygon } from 'geojson'
+import type { BBox, GridCollection, RegionCollection, RegionProps } from '../api/types'
+import { labelPoints } from './geometry'
+import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
+
+export interface GridMapOptions {
+  container: HTMLElement
+  /** Called with the clicked grid's code, or null when the click missed every grid. */
+  onSelect: (code: string | null) => void
+}
+
+/** The map of one jurisdiction: region boundaries, grids coloured by household fit, labels. */
+export class GridMap {
+  readonly map: maplibregl.Map
+  private readonly ready: Promise<void>
+
+  constructor({ container, onSelect }: GridMapOptions) {
+    // Region and grid names are Chinese whatever the UI language: draw them with Simplified
+    // Chinese glyph forms (MapLibre reads the container's lang for locally drawn glyphs).
+    container.lang = 'zh-CN'
+    this.map = new maplibregl.Map({
+      container,
+      style: buildStyle(),
+      center: [113.0, 28.2],
+      zoom: 10,
+      attributionControl: false,
+      // CJK glyphs come from the browser's fonts too; no glyph server exists offline.
+      localIdeographFontFamily: "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif",
+      // Keep the drawing buffer so screenshots and tests can read the canvas.
+      canvasContextAttributes: { preserveDrawingBuffer: true },
+    })
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
+    this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right')
+    this.ready = new Promise((resolve) => this.map.once('load', () => resolve()))
+
+    this.map.on('click', (e) => {
+      const hit = this.map.queryRenderedFeatures(e.point, { layers: [GRID_FILL_LAYER] })[0]
+      const code = hit?.properties?.code
+      onSelect(typeof code === 'string' ? code : null)
+    })
+    this.map.on('mousemove', GRID_FILL_LAYER, () => {
+      this.map.getCanvas().style.cursor = 'pointer'
+    })
+    this.map.on('mouseleave', GRID_FILL_LAYER, () => {
+      this.map.getCanvas().style.cursor = ''
+    })
+  }
+
+  async show(regions: RegionCollection, grids: GridCollection, bbox: BBox | null): Promise<void> {
+    await this.ready
+    // Regions without a boundary (null geometry) can only be listed, not drawn.
+    const drawable = regions.features.filter((f): f is Feature<Polygon | MultiPolygon, RegionProps> => f.geometry !== null)
+    this.source(SOURCES.regions).setData({ type: 'FeatureCollection', features: drawable })
+    this.source(SOURCES.regionLabels).setData(labelPoints(regions))
+    this.source(SOURCES.grids).setData(grids)
+    this.source(SOURCES.gridLabels).setData(gridLabels(grids, regions))
+    if (bbox) this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 40, duration: 0 })
+  }
+
+  select(code: string | null): void {
+    this.map.setFilter(GRID_SELECTED_LAYER, ['==', ['get', 'code'], code ?? ''])
+  }
+
+  /** Resolves once every loaded tile has been drawn (used by tests and after data changes). */
+  idle(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.map.loaded() && !this.map.isMoving()) resolve()
+      else this.map.once('idle', () => resolve())
+    })
+  }
+
+  private source(id: string): GeoJSONSource {
+    const s = this.map.getSource<GeoJSONSource>(id)
+    if (!s) throw new Error(`map source ${id} missing`)
+    return s
+  }
+}
+
+/**
+ * Grid label points with a short `label`: "明珠社区第一网格" shows as "第一网格", since the
+ * community's own name is already on the map at the zooms where grid labels appear.
+ */
+function gridLabels(grids: GridCollection, regions: RegionCollection) {
+  const names = new Map(regions.features.map((f) => [f.properties.code, f.properties.name]))
+  const points = labelPoints(grids)
+  return {
+    ...points,
+    features: points.features.map((f) => {
+      const community = names.get(f.properties.region_code)
+      const name = f.properties.name
+      const label = community && name.startsWith(community) && name.length > community.length ? name.slice(community.length) : name
+      return { ...f, properties: { ...f.properties, label } }
+    }),
+  }
+}

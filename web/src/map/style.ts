@@ -1,0 +1,144 @@
+import type { FeatureCollection } from 'geojson'
+import type { ExpressionSpecification, StyleSpecification } from 'maplibre-gl'
+import type { Fit } from '../api/types'
+
+// An offline basemap: no tiles, sprites or glyph server. Everything drawn comes from our own
+// GeoJSON. The style has no `glyphs` URL, so MapLibre draws every label character with the
+// browser's own fonts (TinySDF); `text-font` below is used as the CSS font-family list.
+
+export const FIT_COLORS: Record<Fit, string> = {
+  within: '#4daf6a',
+  below: '#5b9bd5',
+  above: '#e8703a',
+  unknown: '#b4b4b4',
+}
+
+/** CJK-capable families in order of preference (Noto CJK on Linux, system fonts elsewhere). */
+export const LABEL_FONT = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif']
+
+export const SOURCES = { regions: 'regions', regionLabels: 'region-labels', grids: 'grids', gridLabels: 'grid-labels' } as const
+export const GRID_FILL_LAYER = 'grid-fill'
+export const GRID_SELECTED_LAYER = 'grid-selected'
+
+const emptyCollection = (): FeatureCollection => ({ type: 'FeatureCollection', features: [] })
+
+const fitColor: ExpressionSpecification = [
+  'match',
+  ['get', 'fit'],
+  'within',
+  FIT_COLORS.within,
+  'below',
+  FIT_COLORS.below,
+  'above',
+  FIT_COLORS.above,
+  FIT_COLORS.unknown,
+]
+
+const haloText = {
+  'text-color': '#2b2b2b',
+  'text-halo-color': 'rgba(255,255,255,0.9)',
+  'text-halo-width': 1.5,
+}
+
+export function buildStyle(): StyleSpecification {
+  return {
+    version: 8,
+    name: 'gridwork offline',
+    sources: {
+      [SOURCES.regions]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.regionLabels]: { type: 'geojson', data: emptyCollection() },
+      // promoteId lets queried features carry the grid code as their id.
+      [SOURCES.grids]: { type: 'geojson', data: emptyCollection(), promoteId: 'code' },
+      [SOURCES.gridLabels]: { type: 'geojson', data: emptyCollection() },
+    },
+    layers: [
+      { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
+      // Land of the loaded jurisdiction, so the area outside it reads as "not ours".
+      {
+        id: 'region-fill',
+        type: 'fill',
+        source: SOURCES.regions,
+        paint: { 'fill-color': '#ffffff' },
+      },
+      {
+        id: GRID_FILL_LAYER,
+        type: 'fill',
+        source: SOURCES.grids,
+        paint: { 'fill-color': fitColor, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 9, 0.55, 15, 0.35] },
+      },
+      {
+        id: 'grid-outline',
+        type: 'line',
+        source: SOURCES.grids,
+        paint: {
+          'line-color': '#ffffff',
+          'line-width': ['interpolate', ['linear'], ['zoom'], 9, 0.3, 14, 1.2],
+        },
+      },
+      {
+        id: 'community-boundary',
+        type: 'line',
+        source: SOURCES.regions,
+        filter: ['==', ['get', 'level'], 5],
+        paint: { 'line-color': '#6b6b6b', 'line-width': 1, 'line-dasharray': [3, 2] },
+      },
+      {
+        id: 'township-boundary',
+        type: 'line',
+        source: SOURCES.regions,
+        filter: ['==', ['get', 'level'], 4],
+        paint: { 'line-color': '#3d3d3d', 'line-width': ['interpolate', ['linear'], ['zoom'], 9, 1.5, 14, 2.5] },
+      },
+      // City and province users also get counties (and cities) among the descendants.
+      {
+        id: 'county-boundary',
+        type: 'line',
+        source: SOURCES.regions,
+        filter: ['<=', ['get', 'level'], 3],
+        paint: { 'line-color': '#222222', 'line-width': 3 },
+      },
+      {
+        id: GRID_SELECTED_LAYER,
+        type: 'line',
+        source: SOURCES.grids,
+        filter: ['==', ['get', 'code'], ''],
+        paint: { 'line-color': '#c0392b', 'line-width': 3 },
+      },
+      {
+        id: 'grid-label',
+        type: 'symbol',
+        source: SOURCES.gridLabels,
+        minzoom: 13.5,
+        layout: { 'text-field': ['get', 'label'], 'text-font': LABEL_FONT, 'text-size': 11, 'text-max-width': 8 },
+        paint: { ...haloText, 'text-color': '#555555' },
+      },
+      {
+        id: 'community-label',
+        type: 'symbol',
+        source: SOURCES.regionLabels,
+        filter: ['==', ['get', 'level'], 5],
+        minzoom: 11.5,
+        layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 13.5 },
+        paint: { ...haloText, 'text-color': '#1f1f1f', 'text-halo-width': 2 },
+      },
+      {
+        id: 'county-label',
+        type: 'symbol',
+        source: SOURCES.regionLabels,
+        filter: ['<=', ['get', 'level'], 3],
+        maxzoom: 10.5,
+        layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 16 },
+        paint: { ...haloText, 'text-color': '#111111', 'text-halo-width': 2 },
+      },
+      {
+        id: 'township-label',
+        type: 'symbol',
+        source: SOURCES.regionLabels,
+        filter: ['==', ['get', 'level'], 4],
+        maxzoom: 13,
+        layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 15, 'text-letter-spacing': 0.1 },
+        paint: { ...haloText, 'text-color': '#1f1f1f', 'text-halo-width': 2 },
+      },
+    ],
+  }
+}

@@ -1,0 +1,85 @@
+import { ApiError } from '../api/client'
+import { t } from '../i18n'
+import { h, text } from './dom'
+
+export interface LoginForm {
+  element: HTMLElement
+  /** Enable or disable the form (disabled while the server is still starting). */
+  setEnabled(enabled: boolean): void
+  showError(message: string | null): void
+}
+
+/**
+ * The sign-in card. `submit` returns when the attempt is done; an ApiError's message (already in
+ * the UI language, from the server) is shown in place.
+ */
+export function createLoginForm(submit: (username: string, password: string) => Promise<void>): LoginForm {
+  const username = h('input', {
+    id: 'login-username',
+    name: 'username',
+    autocomplete: 'username',
+    required: true,
+    'data-testid': 'login-username',
+  })
+  const password = h('input', {
+    id: 'login-password',
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'data-testid': 'login-password',
+  })
+  const button = text('button', 'login.submit', { type: 'submit', 'data-testid': 'login-submit' })
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'login-error', hidden: true })
+
+  const form = h(
+    'form',
+    { class: 'login-card', novalidate: true },
+    text('h1', 'app.title'),
+    text('h2', 'login.title'),
+    h('label', { for: 'login-username' }, text('span', 'login.username')),
+    username,
+    h('label', { for: 'login-password' }, text('span', 'login.password')),
+    password,
+    error,
+    button,
+    text('p', 'login.hint', { class: 'hint' }),
+  )
+
+  let enabled = true
+  const showError = (message: string | null) => {
+    error.textContent = message ?? ''
+    error.hidden = !message
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault()
+    if (!enabled) return
+    const u = username.value.trim()
+    if (!u || !password.value) {
+      showError(t('login.required'))
+      return
+    }
+    showError(null)
+    button.disabled = true
+    button.textContent = t('login.submitting')
+    try {
+      await submit(u, password.value)
+    } catch (err) {
+      showError(err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message)
+      password.select()
+    } finally {
+      button.disabled = !enabled
+      button.textContent = t('login.submit')
+    }
+  })
+
+  return {
+    element: h('div', { class: 'login-screen' }, form),
+    setEnabled(on) {
+      enabled = on
+      button.disabled = !on
+    },
+    showError,
+  }
+}
