@@ -1,20 +1,17 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, createTestApp, loadMiniCounty } from '../testing/app.js'
+import { bearer as auth, createMiniCountyApp } from '../testing/app.js'
 
-let t: TestApp
+let t: Awaited<ReturnType<typeof createMiniCountyApp>>
 let county: string
 let township: string
 
 beforeAll(async () => {
-  t = await createTestApp()
-  await loadMiniCounty(t.database)
-  county = await t.token('county')
-  township = await t.token('township')
+  t = await createMiniCountyApp()
+  ;({ county, township } = t.tokens)
 })
 afterAll(async () => t?.close())
 
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` })
 
 /** Signed area of a ring (shoelace); > 0 means counter-clockwise. */
 function signedArea(ring: number[][]): number {

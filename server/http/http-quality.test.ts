@@ -1,17 +1,14 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type TestApp, createTestApp, loadMiniCounty } from '../testing/app.js'
+import { bearer as auth, createMiniCountyApp } from '../testing/app.js'
 
-let t: TestApp
+let t: Awaited<ReturnType<typeof createMiniCountyApp>>
 let county: string
 let township: string
-const auth = (token: string) => ({ Authorization: `Bearer ${token}` })
 
 beforeAll(async () => {
-  t = await createTestApp()
-  await loadMiniCounty(t.database)
-  county = await t.token('county')
-  township = await t.token('township')
+  t = await createMiniCountyApp()
+  ;({ county, township } = t.tokens)
 })
 afterAll(async () => t?.close())
 

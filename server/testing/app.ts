@@ -12,6 +12,9 @@ import { openTestDatabase } from './database.js'
 
 export const TEST_PASSWORD = 'demo'
 
+/** The Authorization header for a token. */
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
+
 export async function createTestApp() {
   const database = await openTestDatabase()
   await seedDemoUsers(database.kysely, TEST_PASSWORD)
@@ -54,4 +57,12 @@ export async function loadFixture(database: DatabaseHandle, file: string, kind: 
 export async function loadMiniCounty(database: DatabaseHandle) {
   await loadFixture(database, 'fixtures/regions/mini-county.geojson', 'regions', '99')
   await loadFixture(database, 'fixtures/grids/mini-county-grids.geojson', 'grids', '990101')
+}
+
+/** The test app with the mini county loaded and a token per demo account. */
+export async function createMiniCountyApp() {
+  const t = await createTestApp()
+  await loadMiniCounty(t.database)
+  const [county, township] = [await t.token('county'), await t.token('township')]
+  return { ...t, tokens: { county, township } }
 }
