@@ -1,5 +1,9 @@
 import i18next, { type TFunction } from 'i18next'
 import en from './en.json' with { type: 'json' }
+import sizingEn from './sizing.en.json' with { type: 'json' }
+import sizingZhCN from './sizing.zh-CN.json' with { type: 'json' }
+import validationEn from './validation.en.json' with { type: 'json' }
+import validationZhCN from './validation.zh-CN.json' with { type: 'json' }
 import zhCN from './zh-CN.json' with { type: 'json' }
 
 // Server-side messages (errors, import reports) in the caller's language: zh-CN by default.
@@ -8,7 +12,11 @@ export type Language = (typeof LANGUAGES)[number]
 
 const instance = i18next.createInstance()
 await instance.init({
-  resources: { 'zh-CN': { translation: zhCN }, en: { translation: en } },
+  // One file per concern, each under its own top-level key (error.*, import.*, validation.*, sizing.*).
+  resources: {
+    'zh-CN': { translation: { ...zhCN, validation: validationZhCN, sizing: sizingZhCN } },
+    en: { translation: { ...en, validation: validationEn, sizing: sizingEn } },
+  },
   lng: 'zh-CN',
   fallbackLng: 'zh-CN',
   interpolation: { escapeValue: false },
