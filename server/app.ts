@@ -13,6 +13,7 @@ import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { ErrorResponse } from './http/schemas.js'
 import { regionsRoutes } from './regions/regions.routes.js'
+import { validateRoutes } from './validation/validate.routes.js'
 
 // Query strings and path parameters arrive as text, so their validator coerces ('true' → true);
 // JSON bodies are checked strictly, so { "households": "300" } is an error, not a silent fix.
@@ -63,6 +64,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(authRoutes, { db })
       await api.register(regionsRoutes, { db })
       await api.register(gridsRoutes, { db })
+      await api.register(validateRoutes, { database: options.database })
     },
     { prefix: '/api/v1' },
   )

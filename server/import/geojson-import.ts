@@ -4,8 +4,8 @@ import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
-import { checkPolygonFeature } from '../validation/geometry-structure.js'
-import { REASON_LABELS, findInvalidGeometries } from '../validation/geometry-validity.js'
+import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
+import { findInvalidGeometries } from '../validation/geometry-validity.js'
 
 // Loads regions or grids from a GeoJSON file in one transaction. Every feature is checked first;
 // if any has a problem, nothing is written and the report names each feature and what is wrong.
@@ -35,6 +35,16 @@ export interface ImportReport {
   codes: string[]
   problems: ImportProblem[]
   message: string
+}
+
+/** The import's message key for each structural problem. */
+const IMPORT_MESSAGE_OF: Record<GeometryProblem['code'], string> = {
+  not_a_feature: 'feature_not_object',
+  wrong_geometry_type: 'geometry_type',
+  coordinates_not_numbers: 'coordinates_not_numbers',
+  out_of_range_coordinate: 'coordinate_out_of_range',
+  too_few_points: 'ring_too_few_points',
+  unclosed_ring: 'ring_not_closed',
 }
 
 type Feature = { type: 'Feature'; id?: unknown; geometry: unknown; properties: Record<string, unknown> | null }
@@ -83,7 +93,9 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
 
   // Layer 1: structure, coordinates and rings, per feature.
   features.forEach((feature: unknown, index) => {
-    for (const problem of checkPolygonFeature(feature)) report(index, feature, problem.code, { index: index + 1, ...problem.params })
+    for (const problem of checkPolygonFeature(feature)) {
+      report(index, feature, IMPORT_MESSAGE_OF[problem.code], { index: index + 1, ...problem.params })
+    }
   })
   // Layer 2: PostGIS validity of the features that passed layer 1.
   const structurallySound = features
@@ -97,7 +109,7 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
     const entry = structurallySound[fault.index]
     if (!entry) continue
     report(entry.index, entry.feature, 'geometry_invalid', {
-      reason: REASON_LABELS[fault.reason][options.language],
+      reason: translate(options.language, `validation.reason.${fault.reason}`),
       location: fault.location ? `${fault.location[0].toFixed(7)}, ${fault.location[1].toFixed(7)}` : '-',
     })
   }

@@ -1,5 +1,6 @@
 import * as gjv from 'geojson-validation'
 import type { MessageParams } from '../i18n/index.js'
+import type { InvalidGeometryReason } from './report.js'
 
 // The first layers of geometry checking, in plain JS before anything reaches PostGIS:
 // GeoJSON structure (geojson-validation), then what it does not check — polygon type,
@@ -7,14 +8,10 @@ import type { MessageParams } from '../i18n/index.js'
 // Off-the-shelf validators accept latitudes over 90 and unclosed rings, hence these checks.
 
 export interface GeometryProblem {
-  /** i18n key under `import.` naming the problem. */
-  code:
-    | 'feature_not_object'
-    | 'geometry_type'
-    | 'coordinates_not_numbers'
-    | 'coordinate_out_of_range'
-    | 'ring_too_few_points'
-    | 'ring_not_closed'
+  code: Extract<
+    InvalidGeometryReason,
+    'not_a_feature' | 'wrong_geometry_type' | 'coordinates_not_numbers' | 'out_of_range_coordinate' | 'too_few_points' | 'unclosed_ring'
+  >
   params: MessageParams
 }
 
@@ -22,12 +19,12 @@ type Ring = unknown[]
 
 export function checkPolygonFeature(feature: unknown): GeometryProblem[] {
   if (typeof feature !== 'object' || feature === null || (feature as { type?: unknown }).type !== 'Feature') {
-    return [{ code: 'feature_not_object', params: {} }]
+    return [{ code: 'not_a_feature', params: {} }]
   }
   const geometry = (feature as { geometry?: unknown }).geometry as { type?: unknown; coordinates?: unknown } | null
   const type = geometry?.type
   if (type !== 'Polygon' && type !== 'MultiPolygon') {
-    return [{ code: 'geometry_type', params: { type: String(type ?? 'null') } }]
+    return [{ code: 'wrong_geometry_type', params: { type: String(type ?? 'null') } }]
   }
   const polygons = (type === 'Polygon' ? [geometry?.coordinates] : geometry?.coordinates) as unknown
   const problems: GeometryProblem[] = []
@@ -43,7 +40,7 @@ export function checkPolygonFeature(feature: unknown): GeometryProblem[] {
   })
   if (problems.length === 0 && !gjv.isFeature(feature)) {
     // Anything the explicit checks above did not name (e.g. a missing properties member).
-    problems.push({ code: 'feature_not_object', params: {} })
+    problems.push({ code: 'not_a_feature', params: {} })
   }
   return problems
 }
@@ -58,13 +55,13 @@ function checkRing(ring: unknown, path: string): GeometryProblem[] {
     if (!isPair) return [{ code: 'coordinates_not_numbers', params: { path: `coordinates${path}[${i}]` } }]
     const [lng, lat] = position as [number, number]
     if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
-      return [{ code: 'coordinate_out_of_range', params: { longitude: lng, latitude: lat } }]
+      return [{ code: 'out_of_range_coordinate', params: { longitude: lng, latitude: lat } }]
     }
   }
   const positions = ring as [number, number][]
-  if (positions.length < 4) return [{ code: 'ring_too_few_points', params: { count: positions.length } }]
+  if (positions.length < 4) return [{ code: 'too_few_points', params: { count: positions.length } }]
   const first = positions[0] as [number, number]
   const last = positions[positions.length - 1] as [number, number]
-  if (first[0] !== last[0] || first[1] !== last[1]) return [{ code: 'ring_not_closed', params: {} }]
+  if (first[0] !== last[0] || first[1] !== last[1]) return [{ code: 'unclosed_ring', params: {} }]
   return []
 }

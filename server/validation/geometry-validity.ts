@@ -1,10 +1,12 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import type { InvalidGeometryReason } from './report.js'
 
 // PostGIS validity (ST_IsValidDetail) for many geometries in one round trip. GEOS reasons are
 // English sentences; they are mapped to stable reason codes, with the fault's location.
 
-export type InvalidReason =
+type InvalidReason = Extract<
+  InvalidGeometryReason,
   | 'self_intersection'
   | 'ring_self_intersection'
   | 'hole_outside_shell'
@@ -13,8 +15,9 @@ export type InvalidReason =
   | 'nested_shells'
   | 'too_few_points'
   | 'invalid_coordinate'
-  | 'ring_not_closed'
+  | 'unclosed_ring'
   | 'other'
+>
 
 const GEOS_REASONS: [RegExp, InvalidReason][] = [
   [/^ring self-intersection/i, 'ring_self_intersection'],
@@ -25,21 +28,8 @@ const GEOS_REASONS: [RegExp, InvalidReason][] = [
   [/^nested shells/i, 'nested_shells'],
   [/^too few points/i, 'too_few_points'],
   [/^invalid coordinate/i, 'invalid_coordinate'],
-  [/^ring is not closed/i, 'ring_not_closed'],
+  [/^ring is not closed/i, 'unclosed_ring'],
 ]
-
-export const REASON_LABELS: Record<InvalidReason, { 'zh-CN': string; en: string }> = {
-  self_intersection: { 'zh-CN': '边界自相交', en: 'self-intersection' },
-  ring_self_intersection: { 'zh-CN': '环自相交', en: 'ring self-intersection' },
-  hole_outside_shell: { 'zh-CN': '内洞位于外环之外', en: 'hole lies outside the shell' },
-  nested_holes: { 'zh-CN': '内洞相互嵌套', en: 'nested holes' },
-  disconnected_interior: { 'zh-CN': '内部不连通', en: 'disconnected interior' },
-  nested_shells: { 'zh-CN': '外环相互嵌套', en: 'nested shells' },
-  too_few_points: { 'zh-CN': '点数过少', en: 'too few points' },
-  invalid_coordinate: { 'zh-CN': '坐标无效', en: 'invalid coordinate' },
-  ring_not_closed: { 'zh-CN': '环未闭合', en: 'ring not closed' },
-  other: { 'zh-CN': '几何无效', en: 'invalid geometry' },
-}
 
 export interface InvalidGeometry {
   index: number

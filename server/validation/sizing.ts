@@ -1,0 +1,132 @@
+// Household sizing of comprehensive grids against a rule profile (DESIGN.md: "size by
+// households"). Dedicated and micro grids are not sized. Decisions, in order of evaluation:
+//
+// 1. households null (or not a finite number) → warning `households_missing`.
+// 2. Range: the profile's urban or rural range by the community's 统计用城乡分类代码 (1xx urban,
+//    2xx rural); unknown class → urban, and the message says it was assumed (household-range.ts).
+// 3. Within the range → nothing.
+// 4. Out of range but the population is within the profile's people range for that basis
+//    (003 §8: 300–500 户"或者"1000 人左右) → nothing: the regulation offers the two measures as
+//    equals, so the grid complies.
+// 5. An approved exception for the grid (profile.exceptions, matched on the grid id):
+//    without a range, or with a range the count falls in → a warning with the same code, carrying
+//    the reason, approver and date (the exception stays visible on every report, never silent);
+//    with a range the count falls outside → an error against the exception's range.
+// 6. A range marked advisory (the regulation gives no number, e.g. 自贡 villages, 003 §8) → warning.
+// 7. Otherwise → error `households_below_min` / `households_above_max`.
+import { type Language, translate } from '../i18n/index.js'
+import { urbanRuralBasis } from '../profiles/household-range.js'
+import type { RuleProfile, SizingBasis, SizingException } from '../profiles/rule-profile.js'
+import type { Severity, ValidationIssue } from './report.js'
+
+export interface SizingInput {
+  id: string
+  kind: 'comprehensive' | 'dedicated' | 'micro'
+  households: number | null
+  population: number | null
+  count_date: string | null
+  /** 统计用城乡分类代码 of the grid's community (111…220); null = unknown → sized as urban. */
+  urban_rural: string | null
+}
+
+export interface SizingDetails {
+  households: number | null
+  population: number | null
+  count_date: string | null
+  /** The range the count was checked against (the exception's own range when it has one). */
+  range: { min: number; max: number }
+  basis: SizingBasis
+  /** True when the urban/rural class was unknown and urban was assumed. */
+  basis_assumed: boolean
+  /** Profile id. */
+  profile: string
+  /** Article the range comes from, e.g. "003 §8". */
+  source: string
+  /** The people alternative that was also tried, when the profile has one for this basis. */
+  people_range?: { min: number; max: number }
+  /** The approved exception that applied. */
+  exception?: SizingException
+  /** The range is guidance only (no number in the regulation). */
+  advisory?: true
+}
+
+export function householdIssues(grids: SizingInput[], profile: RuleProfile, language: Language): ValidationIssue[] {
+  const t = (key: string, params: Record<string, string | number> = {}) => translate(language, `sizing.${key}`, params)
+  const profileName = language === 'en' ? profile.name.en : profile.name.zh
+  const exceptions = new Map(profile.exceptions.map((e) => [e.grid, e]))
+  const issues: ValidationIssue[] = []
+
+  for (const grid of grids) {
+    if (grid.kind !== 'comprehensive') continue
+    const { basis, assumed } = urbanRuralBasis(grid.urban_rural)
+    const range = profile.households[basis]
+    const peopleRange = profile.people?.[basis]
+    const households = isCount(grid.households) ? grid.households : null
+    const population = isCount(grid.population) ? grid.population : null
+    const basisText = t(`basis_${basis}`)
+    const counted = grid.count_date ? t('counted', { date: grid.count_date }) : t('counted_unknown')
+    const details = (checked: { min: number; max: number }, extra: Partial<SizingDetails> = {}): SizingDetails => ({
+      households,
+      population,
+      count_date: grid.count_date,
+      range: { min: checked.min, max: checked.max },
+      basis,
+      basis_assumed: assumed,
+      profile: profile.id,
+      source: range.source,
+      ...(peopleRange ? { people_range: { min: peopleRange.min, max: peopleRange.max } } : {}),
+      ...extra,
+    })
+
+    if (households === null) {
+      issues.push({
+        code: 'households_missing',
+        severity: 'warning',
+        message: t('households_missing', { grid: grid.id, basis: basisText, min: range.min, max: range.max, profile: profileName }) + (assumed ? t('basis_assumed') : ''),
+        feature_ids: [grid.id],
+        details: { ...details(range) },
+      })
+      continue
+    }
+    if (households >= range.min && households <= range.max) continue
+    if (peopleRange && population !== null && population >= peopleRange.min && population <= peopleRange.max) continue
+
+    const exception = exceptions.get(grid.id)
+    // An exception with its own range the count misses: an error against that range.
+    const missesException = exception?.range !== undefined && (households < exception.range.min || households > exception.range.max)
+    const checked = missesException && exception?.range ? exception.range : range
+    const severity: Severity = exception ? (missesException ? 'error' : 'warning') : range.advisory ? 'warning' : 'error'
+    const below = households < checked.min
+    const params = { grid: grid.id, households, counted, basis: basisText, min: checked.min, max: checked.max, profile: profileName }
+    const sentences = [
+      missesException && exception
+        ? t(below ? 'households_below_exception' : 'households_above_exception', { ...params, approver: exception.approver, date: exception.date })
+        : t(below ? 'households_below_min' : 'households_above_max', params),
+    ]
+    if (assumed) sentences.push(t('basis_assumed'))
+    if (peopleRange) {
+      sentences.push(population === null
+        ? t('people_missing', { min: peopleRange.min, max: peopleRange.max })
+        : t('people_out', { population, min: peopleRange.min, max: peopleRange.max }))
+    }
+    if (exception && !missesException) sentences.push(t('excepted', { reason: exception.reason, approver: exception.approver, date: exception.date }))
+    if (!exception && range.advisory) sentences.push(t('advisory'))
+    issues.push({
+      code: below ? 'households_below_min' : 'households_above_max',
+      severity,
+      message: sentences.join(''),
+      feature_ids: [grid.id],
+      details: {
+        ...details(checked, {
+          ...(exception ? { exception: { ...exception, ...(exception.range ? { range: { ...exception.range } } : {}) } } : {}),
+          ...(!exception && range.advisory ? { advisory: true as const } : {}),
+        }),
+      },
+    })
+  }
+  return issues
+}
+
+function isCount(value: number | null): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+}

@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { assertInScope } from '../auth/scope.js'
+import type { DatabaseHandle } from '../db/connect.js'
+import { CRS_NAMES, toLonLat } from '../geo/crs.js'
+import { badRequest, requestLanguage } from '../http/errors.js'
+import { errorResponses } from '../http/schemas.js'
+import { translate } from '../i18n/index.js'
+import { isRegionCode, prefixOfCode } from '../regions/region-codes.js'
+import { checkPolygonFeature } from './geometry-structure.js'
+import { reasonOf } from './geometry-validity.js'
+import { repairPolygon } from './repair.repository.js'
+import { validate } from './validate.service.js'
+
+const Crs = Type.Union(CRS_NAMES.map((name) => Type.Literal(name)), { description: 'coordinate system of the input (default wgs84)' })
+
+const Issue = Type.Object({
+  code: Type.String(),
+  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
+  message: Type.String(),
+  feature_ids: Type.Array(Type.String()),
+  geometry: Type.Optional(Type.Unknown()),
+  area_m2: Type.Optional(Type.Number()),
+  reason: Type.Optional(Type.String()),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+})
+
+const Report = Type.Object({
+  valid: Type.Boolean(),
+  issues: Type.Array(Issue),
+  summary: Type.Record(Type.String(), Type.Unknown()),
+})
+
+export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
+  app.addHook('onRequest', app.authenticate)
+
+  app.post(
+    '/validate',
+    {
+      schema: {
+        tags: ['validation'],
+        summary: 'Validate grids: geometry, coverage of the parent (gaps, overlaps, outside), nesting, households',
+        security: [{ bearer: [] }],
+        body: Type.Object({
+          features: Type.Unknown({ description: 'GeoJSON FeatureCollection of grids' }),
+          parent: Type.Optional(Type.Unknown({ description: '12-digit region code, or a GeoJSON Polygon/MultiPolygon' })),
+          profile: Type.Optional(Type.String({ description: 'rule profile id (default cn-default)' })),
+          crs: Type.Optional(Crs),
+          sliver_tolerance_m2: Type.Optional(Type.Number({ minimum: 0, description: 'gaps/overlaps below this are warnings (default 1)' })),
+        }),
+        response: { 200: Report, 413: Type.Ref('ErrorResponse'), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { parent } = request.body
+      if (typeof parent === 'string' && isRegionCode(parent)) assertInScope(request, prefixOfCode(parent))
+      return validate(database, request.body, requestLanguage(request))
+    },
+  )
+
+  app.post(
+    '/repair',
+    {
+      schema: {
+        tags: ['validation'],
+        summary: 'Suggest a repair (ST_MakeValid) of one polygon and say what it changes; nothing is stored',
+        security: [{ bearer: [] }],
+        body: Type.Object({ geometry: Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon' }), crs: Type.Optional(Crs) }),
+        response: {
+          200: Type.Object({
+            valid_before: Type.Boolean(),
+            reason: Type.Union([Type.String(), Type.Null()]),
+            geometry: Type.Unknown(),
+            changes: Type.Record(Type.String(), Type.Number()),
+            message: Type.String(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => {
+      const language = requestLanguage(request)
+      const { geometry } = request.body
+      const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry })
+      const first = problems[0]
+      if (first) throw badRequest('repair_unreadable', { reason: translate(language, `validation.reason.${first.code}`) })
+      const convert = toLonLat(request.body.crs)
+      const { type, coordinates } = geometry as { type: string; coordinates: number[][][] | number[][][][] }
+      const lonLat = { type, coordinates: JSON.parse(JSON.stringify(coordinates), (_key, value) => (Array.isArray(value) && typeof value[0] === 'number' ? convert(value) : value)) }
+      const result = await repairPolygon(database.kysely, lonLat)
+      const reason = result.reason_before === null ? null : reasonOf(result.reason_before)
+      const changes = {
+        parts_before: result.parts_before,
+        parts_after: result.parts_after,
+        vertices_before: result.vertices_before,
+        vertices_after: result.vertices_after,
+        area_before_m2: result.area_before_m2,
+        area_after_m2: result.area_after_m2,
+      }
+      const message = result.valid_before
+        ? translate(language, 'validation.repair_not_needed')
+        : translate(language, 'validation.repair_suggested', {
+            reason: translate(language, `validation.reason.${reason}`),
+            parts: result.parts_after,
+            area: Math.round(result.area_after_m2),
+          })
+      return { valid_before: result.valid_before, reason, geometry: result.geometry, changes, message }
+    },
+  )
+}
