@@ -41,6 +41,7 @@ export interface ImportReport {
 const IMPORT_MESSAGE_OF: Record<GeometryProblem['code'], string> = {
   not_a_feature: 'feature_not_object',
   wrong_geometry_type: 'geometry_type',
+  empty_geometry: 'geometry_empty',
   coordinates_not_numbers: 'coordinates_not_numbers',
   out_of_range_coordinate: 'coordinate_out_of_range',
   too_few_points: 'ring_too_few_points',

@@ -46,68 +46,128 @@ export function orientRings(polygon: PolygonRings): PolygonRings {
   })
 }
 
-/** Numbers each distinct vertex (exact coordinates) so edges can be keyed by two integers. */
+/**
+ * Numbers each distinct vertex (exact coordinates) so edges can be keyed by two integers: an
+ * open-addressing hash table over the coordinates' bits, several times faster than a Map of
+ * strings on the ~250,000 vertices of a county.
+ */
 class VertexIds {
-  private readonly byX = new Map<number, Map<number, number>>()
   readonly positions: Position[] = []
+  private capacity = 1 << 16
+  private xs = new Float64Array(this.capacity)
+  private ys = new Float64Array(this.capacity)
+  private slots = new Int32Array(this.capacity).fill(-1)
+  private readonly bits = new Float64Array(2)
+  private readonly words = new Uint32Array(this.bits.buffer)
+
   id(p: Position): number {
-    let byY = this.byX.get(p[0])
-    if (!byY) {
-      byY = new Map()
-      this.byX.set(p[0], byY)
+    if (this.positions.length * 2 >= this.capacity) this.grow()
+    const x = p[0]
+    const y = p[1]
+    let slot = this.hash(x, y)
+    for (;;) {
+      const id = this.slots[slot] as number
+      if (id === -1) {
+        const next = this.positions.length
+        this.slots[slot] = next
+        this.xs[slot] = x
+        this.ys[slot] = y
+        this.positions.push(p)
+        return next
+      }
+      if (this.xs[slot] === x && this.ys[slot] === y) return id
+      slot = (slot + 1) & (this.capacity - 1)
     }
-    let id = byY.get(p[1])
-    if (id === undefined) {
-      id = this.positions.length
-      byY.set(p[1], id)
-      this.positions.push(p)
-    }
-    return id
+  }
+
+  private hash(x: number, y: number): number {
+    this.bits[0] = x
+    this.bits[1] = y
+    const w = this.words
+    let h = Math.imul((w[0] as number) ^ (w[1] as number), 0x9e3779b1)
+    h = Math.imul(h ^ (w[2] as number) ^ ((w[3] as number) << 7), 0x85ebca6b)
+    return (h ^ (h >>> 15)) & (this.capacity - 1)
+  }
+
+  private grow(): void {
+    const positions = this.positions.splice(0)
+    this.capacity *= 2
+    this.xs = new Float64Array(this.capacity)
+    this.ys = new Float64Array(this.capacity)
+    this.slots = new Int32Array(this.capacity).fill(-1)
+    for (const position of positions) this.id(position)
   }
 }
 
-const edgeKey = (from: number, to: number) => from * 4_294_967_296 + to
-
 export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
+  // Every directed edge as (from, to, feature), vertices numbered.
   const vertices = new VertexIds()
-  // Directed edge → the features using it in that direction.
-  const edges = new Map<number, number[]>()
-  const suspects = new Set<number>()
+  const from: number[] = []
+  const to: number[] = []
+  const owner: number[] = []
   for (const { index, polygons } of features) {
     for (const polygon of polygons) {
       for (const ring of orientRings(polygon)) {
-        let from = vertices.id(ring[0] as Position)
+        let previous = vertices.id(ring[0] as Position)
         for (let i = 1; i < ring.length; i++) {
-          const to = vertices.id(ring[i] as Position)
-          if (to === from) continue // repeated point
-          const key = edgeKey(from, to)
-          const users = edges.get(key)
-          if (users) {
-            // The same edge twice in the same direction: two polygons on the same side of it.
-            users.push(index)
-            for (const feature of users) suspects.add(feature)
-          } else {
-            edges.set(key, [index])
-          }
-          from = to
+          const next = vertices.id(ring[i] as Position)
+          if (next === previous) continue // repeated point
+          from.push(previous)
+          to.push(next)
+          owner.push(index)
+          previous = next
         }
       }
     }
   }
-  if (suspects.size > 0) return { clean: false, suspects: [...suspects] }
-
-  // Edges without their reverse make up the outline of the union: from-vertex → edge.
+  // Each undirected segment in an open-addressing table of integer pairs (several times faster
+  // than a Map or a sort over a quarter-million edges): its first edge and how often it occurs.
+  let capacity = 1
+  while (capacity < from.length * 2) capacity *= 2
+  const lows = new Int32Array(capacity)
+  const highs = new Int32Array(capacity)
+  const firstEdge = new Int32Array(capacity).fill(-1)
+  const uses = new Uint8Array(capacity)
+  const suspects = new Set<number>()
+  for (let e = 0; e < from.length; e++) {
+    const a = from[e] as number
+    const b = to[e] as number
+    const low = Math.min(a, b)
+    const high = Math.max(a, b)
+    let slot = Math.imul(Math.imul(low, 0x9e3779b1) ^ high, 0x85ebca6b) & (capacity - 1)
+    for (;;) {
+      const first = firstEdge[slot] as number
+      if (first === -1) {
+        lows[slot] = low
+        highs[slot] = high
+        firstEdge[slot] = e
+        uses[slot] = 1
+        break
+      }
+      if (lows[slot] === low && highs[slot] === high) {
+        uses[slot] = Math.min(255, (uses[slot] as number) + 1)
+        // The same segment used twice the same way, or three times: polygons on the same side.
+        if (uses[slot] !== 2 || from[first] === a) {
+          suspects.add(owner[first] as number)
+          suspects.add(owner[e] as number)
+        }
+        break
+      }
+      slot = (slot + 1) & (capacity - 1)
+    }
+  }
   const outgoing = new Map<number, { to: number; features: number[] }>()
   const outlineFeatures = new Set<number>()
   let ambiguous = false
-  for (const [key, users] of edges) {
-    const from = Math.floor(key / 4_294_967_296)
-    const to = key - from * 4_294_967_296
-    if (edges.has(edgeKey(to, from))) continue
-    if (outgoing.has(from)) ambiguous = true
-    outgoing.set(from, { to, features: users })
-    for (const feature of users) outlineFeatures.add(feature)
+  for (let slot = 0; slot < capacity; slot++) {
+    if (uses[slot] !== 1) continue
+    // No twin: part of the outline of the union.
+    const e = firstEdge[slot] as number
+    if (outgoing.has(from[e] as number)) ambiguous = true
+    outgoing.set(from[e] as number, { to: to[e] as number, features: [owner[e] as number] })
+    outlineFeatures.add(owner[e] as number)
   }
+  if (suspects.size > 0) return { clean: false, suspects: [...suspects] }
   const dirty = (): EdgeMatchResult => ({ clean: false, suspects: [...outlineFeatures] })
   if (ambiguous) return dirty()
 

@@ -10,7 +10,13 @@ import type { InvalidGeometryReason } from './report.js'
 export interface GeometryProblem {
   code: Extract<
     InvalidGeometryReason,
-    'not_a_feature' | 'wrong_geometry_type' | 'coordinates_not_numbers' | 'out_of_range_coordinate' | 'too_few_points' | 'unclosed_ring'
+    | 'not_a_feature'
+    | 'wrong_geometry_type'
+    | 'empty_geometry'
+    | 'coordinates_not_numbers'
+    | 'out_of_range_coordinate'
+    | 'too_few_points'
+    | 'unclosed_ring'
   >
   params: MessageParams
 }
@@ -29,6 +35,9 @@ export function checkPolygonFeature(feature: unknown): GeometryProblem[] {
   const polygons = (type === 'Polygon' ? [geometry?.coordinates] : geometry?.coordinates) as unknown
   const problems: GeometryProblem[] = []
   if (!Array.isArray(polygons)) return [{ code: 'coordinates_not_numbers', params: { path: 'coordinates' } }]
+  if (polygons.length === 0 || polygons.some((rings: unknown) => Array.isArray(rings) && rings.length === 0)) {
+    return [{ code: 'empty_geometry', params: {} }]
+  }
   polygons.forEach((rings: unknown, p) => {
     if (!Array.isArray(rings)) {
       problems.push({ code: 'coordinates_not_numbers', params: { path: `coordinates[${p}]` } })

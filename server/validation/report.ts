@@ -17,10 +17,13 @@ export type IssueCode =
   | 'micro_outside_parent'
   | 'dedicated_outside'
   | 'crosses_region'
+  | 'invalid_kind'
+  | 'parent_grid_missing'
 
 export type InvalidGeometryReason =
   | 'not_a_feature'
   | 'wrong_geometry_type'
+  | 'empty_geometry'
   | 'coordinates_not_numbers'
   | 'out_of_range_coordinate'
   | 'too_few_points'

@@ -4,7 +4,7 @@ import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import { getProfile } from '../profiles/profiles.js'
 import { isRegionCode } from '../regions/region-codes.js'
-import { type Finding, type InputRow, findDedicatedOutside, findGaps, findMicroGaps, findMicroOutside, findOutside, findOverlaps, loadInput } from './coverage.repository.js'
+import { type Crossing, type Finding, type InputRow, findDedicatedOutside, findRegionCrossings, findGaps, findMicroGaps, findMicroOutside, findOutside, findOverlaps, loadInput } from './coverage.repository.js'
 import { type PolygonRings, type Position, matchEdges, orientRings } from './edge-match.js'
 import { checkPolygonFeature } from './geometry-structure.js'
 import { findInvalidGeometries } from './geometry-validity.js'
@@ -33,8 +33,8 @@ export interface ValidateRequest {
 export interface ValidateOptions {
   /** Skip the edge-match proof and compute coverage by PostGIS overlay (the parity tests). */
   forceOverlay?: boolean
-  /** Alias of forceOverlay. */
-  disableCapabilities?: boolean
+  /** Filled with the milliseconds each phase took (benchmarks). */
+  timings?: Record<string, number>
 }
 
 export const MAX_FEATURES = 100_000
@@ -53,6 +53,9 @@ interface Parsed {
   invalid: boolean
 }
 
+const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
+const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
+
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
 
 export async function validate(
@@ -62,6 +65,12 @@ export async function validate(
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const t = (key: string, params: MessageParams = {}) => translate(language, `validation.${key}`, params)
+  let phaseStart = performance.now()
+  const phase = (name: string) => {
+    const now = performance.now()
+    if (options.timings) options.timings[name] = Math.round((now - phaseStart) * 10) / 10
+    phaseStart = now
+  }
   const collection = request.features as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } }
   if (typeof collection !== 'object' || collection === null || collection.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
     throw badRequest('validation_not_feature_collection')
@@ -99,8 +108,10 @@ export async function validate(
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
     const problems = checkPolygonFeature(raw)
     for (const problem of problems) {
-      issue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where: '' }), [id], { reason: problem.code })
+      const where = STRUCTURE_DETAILS.has(problem.code) ? t(`detail.${problem.code}`, problem.params) : ''
+      issue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], { reason: problem.code })
     }
+    if (!KINDS.has(kindValue)) issue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id])
     const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, request.crs)
     return { idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 }
   })
@@ -110,6 +121,16 @@ export async function validate(
     if (same.length > 1) issue('duplicate_id', 'error', t('duplicate_id', { feature: id, count: same.length }), [id])
   }
   const idOf = (idx: number) => (parsed[idx] as Parsed).id
+  const parentOf = (f: Parsed) => (f.parentId === null ? null : ((byId.get(f.parentId) ?? []).find((p) => p.kind === 'comprehensive') ?? null))
+  for (const feature of parsed) {
+    if (feature.kind === 'comprehensive') continue
+    if (feature.parentId !== null && parentOf(feature) === null) {
+      issue('parent_grid_missing', 'error', t('parent_grid_missing', { kindName: t(`kind_name.${feature.kind}`), feature: feature.id, parent: feature.parentId }), [feature.id])
+    } else if (feature.parentId === null && feature.kind === 'micro') {
+      issue('parent_grid_missing', 'error', t('parent_grid_none', { feature: feature.id }), [feature.id])
+    }
+  }
+  phase('parse')
 
   // Layer 2b: validity. Simple single rings are proven valid in JS; the rest asks PostGIS.
   const unproven = parsed.filter((f) => f.polygons !== null && !(f.polygons.length === 1 && f.polygons[0]?.length === 1 && isCertainlySimpleRing(f.polygons[0][0] as Position[])))
@@ -124,15 +145,17 @@ export async function validate(
     })
   }
 
+  phase('validity')
+
   // Layer 3: contiguity and households.
   for (const feature of parsed) {
-    if (feature.kind === 'comprehensive' && feature.polygons && feature.polygons.length > 1 && !profile.allowMultipart) {
+    if (feature.kind === 'comprehensive' && !feature.invalid && feature.polygons && feature.polygons.length > 1 && !profile.allowMultipart) {
       issue('not_contiguous', 'error', t('not_contiguous', { feature: feature.id, parts: feature.polygons.length }), [feature.id])
     }
   }
   issues.push(
     ...householdIssues(
-      parsed.map((f) => ({
+      parsed.filter((f) => f.polygons !== null).map((f) => ({
         id: f.id,
         kind: f.kind,
         households: asCount(f.properties.households),
@@ -145,24 +168,29 @@ export async function validate(
     ),
   )
 
+  phase('sizing')
+
   // Layer 4: coverage.
   const usable = parsed.filter((f) => f.polygons !== null)
   const comprehensive = usable.filter((f) => f.kind === 'comprehensive')
   const others = usable.filter((f) => f.kind !== 'comprehensive')
-  const forceOverlay = options.forceOverlay === true || options.disableCapabilities === true
+  const forceOverlay = options.forceOverlay === true
   const proof = !forceOverlay && comprehensive.length > 0 && comprehensive.every((f) => !f.invalid)
     ? matchEdges(comprehensive.map((f) => ({ index: f.idx, polygons: f.polygons as PolygonRings[] })))
     : null
   const clean = proof?.clean === true ? proof : null
+  phase('edge_match')
   const path: ValidationReport['summary']['coverage_path'] = comprehensive.length === 0 ? 'none' : clean ? 'edge-match' : 'overlay'
   const hasGapRings = clean?.rings.some((ring) => !ring.shell) ?? false
+  const crossingsIn = profile.allowCrossBoundary ? null : (parent?.regionWithChildren ?? null)
   const needsDatabase = comprehensive.length > 0 && (!clean || parent !== null || hasGapRings)
 
   const severityFor = (area: number) => (area < tolerance ? 'warning' : 'error')
-  const findings = { overlap: [] as Finding[], gap: [] as Finding[], outside: [] as Finding[], microOverlap: [] as Finding[], microGap: [] as Finding[], microOutside: [] as Finding[], dedicated: [] as Finding[] }
+  const findings = { crossings: [] as Crossing[], overlap: [] as Finding[], gap: [] as Finding[], outside: [] as Finding[], microOverlap: [] as Finding[], microGap: [] as Finding[], microOutside: [] as Finding[], dedicated: [] as Finding[] }
   if (needsDatabase || others.length > 0) {
-    const inTable = clean ? [...clean.outlineFeatures.map((idx) => parsed[idx] as Parsed), ...others] : usable
-    const parentIdx = (f: Parsed) => (f.parentId === null ? null : ((byId.get(f.parentId) ?? []).find((p) => p.kind === 'comprehensive')?.idx ?? null))
+    // The clean path needs only the grids along the outline — unless crossings of child regions are checked.
+    const inTable = clean && crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as Parsed), ...others] : usable
+    const parentIdx = (f: Parsed) => parentOf(f)?.idx ?? null
     const rows: InputRow[] = [...new Set(inTable)].map((f) => ({ idx: f.idx, kind: f.kind, parent_idx: parentIdx(f), geometry: toGeoJson(f.polygons as PolygonRings[]), invalid: f.invalid }))
     // Micro-grids need their parent grids in the table even when the parent's coverage is clean.
     for (const f of others) {
@@ -179,6 +207,7 @@ export async function validate(
         if (!clean) findings.overlap = await findOverlaps(trx, 'comprehensive')
         if (parent !== null || !clean || hasGapRings) findings.gap = await findGaps(trx, parent?.geometry ?? null, outline)
         if (parent !== null) findings.outside = await findOutside(trx, parent.geometry, 'comprehensive')
+        if (crossingsIn !== null) findings.crossings = await findRegionCrossings(trx, crossingsIn)
       }
       if (others.some((f) => f.kind === 'micro')) {
         findings.microOverlap = await findOverlaps(trx, 'micro')
@@ -191,6 +220,14 @@ export async function validate(
     })
   }
 
+  phase('overlay')
+
+  // Coverage findings next to a grid whose geometry is invalid come from its repaired shape
+  // (ST_MakeValid) and would mislead: the invalid_geometry issue stands for them.
+  const invalidIdx = new Set(parsed.filter((f) => f.invalid).map((f) => f.idx))
+  for (const key of Object.keys(findings) as (keyof typeof findings)[]) {
+    findings[key] = findings[key].filter((f) => !f.idxs.some((idx) => invalidIdx.has(idx))) as never
+  }
   const place = (finding: Finding) => formatPlace([(finding.bbox[0] + finding.bbox[2]) / 2, (finding.bbox[1] + finding.bbox[3]) / 2])
   const area = (finding: Finding) => formatArea(finding.area_m2)
   const ids = (finding: Finding) => finding.idxs.map(idOf)
@@ -201,7 +238,10 @@ export async function validate(
   for (const f of findings.overlap) areaIssue('overlap', f, t('overlap', { a: idOf(f.idxs[0] as number), b: idOf(f.idxs[1] as number), area: area(f), place: place(f) }))
   for (const f of findings.gap) {
     const neighbours = ids(f)
-    areaIssue('gap', f, t(neighbours.length ? 'gap' : 'gap_alone', { area: area(f), place: place(f), features: neighbours.join('、') }), neighbours)
+    areaIssue('gap', f, t(neighbours.length ? 'gap' : 'gap_alone', { area: area(f), place: place(f), features: neighbours.join(t('list_separator')) }), neighbours)
+  }
+  for (const f of findings.crossings) {
+    areaIssue('crosses_region', f, t('crosses_region', { feature: idOf(f.idxs[0] as number), main: f.main, others: f.others.join(t('list_separator')), area: area(f), place: place(f) }))
   }
   for (const f of findings.outside) areaIssue('outside_parent', f, t('outside_parent', { feature: idOf(f.idxs[0] as number), area: area(f), place: place(f) }))
   for (const f of findings.microOverlap) areaIssue('micro_overlap', f, t('micro_overlap', { a: idOf(f.idxs[0] as number), b: idOf(f.idxs[1] as number), area: area(f), place: place(f) }))
@@ -244,9 +284,13 @@ export function formatArea(m2: number): string {
   return String(Number(m2.toPrecision(3)))
 }
 
-/** A place in messages: lon, lat to 5 decimals (about a metre). */
+/**
+ * A place in messages: lon, lat to 5 decimals (about a metre). Rounded to 7 decimals first, so a
+ * vertex that GEOS versions compute a last bit apart cannot tip the 5th decimal.
+ */
 function formatPlace([lng, lat]: [number, number]): string {
-  return `${lng.toFixed(5)}, ${lat.toFixed(5)}`
+  const steady = (value: number) => (Math.round(value * 1e7) / 1e7).toFixed(5)
+  return `${steady(lng)}, ${steady(lat)}`
 }
 
 function asCount(value: unknown): number | null {
@@ -267,6 +311,8 @@ function toGeoJson(polygons: PolygonRings[]): unknown {
 interface Parent {
   geometry: unknown
   urbanRural: string | null
+  /** The region code, when the parent was given as one and has child regions with boundaries. */
+  regionWithChildren: string | null
 }
 
 async function resolveParent(database: DatabaseHandle, parent: unknown, crs: CrsName | undefined): Promise<Parent | null> {
@@ -280,12 +326,13 @@ async function resolveParent(database: DatabaseHandle, parent: unknown, crs: Crs
       .executeTakeFirst()
     if (!region) throw notFound('region_not_found', { code: parent })
     if (!region.geometry) throw badRequest('parent_without_boundary', { code: parent })
-    return { geometry: JSON.parse(String(region.geometry)), urbanRural: region.urban_rural }
+    const child = await database.kysely.selectFrom('regions').select('code').where('parent_code', '=', parent).where('boundary', 'is not', null).executeTakeFirst()
+    return { geometry: JSON.parse(String(region.geometry)), urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }
   }
   const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry: parent })
   if (problems.length > 0) throw badRequest('parent_invalid')
   const polygons = toPolygons(parent as { type: string; coordinates: unknown }, crs)
   const [invalid] = await findInvalidGeometries(database.kysely, [toGeoJson(polygons)])
   if (invalid) throw badRequest('parent_invalid')
-  return { geometry: toGeoJson(polygons), urbanRural: null }
+  return { geometry: toGeoJson(polygons), urbanRural: null, regionWithChildren: null }
 }
