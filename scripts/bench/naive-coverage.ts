@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Db } from '../../server/db/database.js'
+import type { Answers } from './report.js'
 
 // The baseline for the coverage benchmark: the check a GIS analyst would write first in plain
 // PostGIS, run on the same engine in the same process. Deliberately naive but not careless:
@@ -13,20 +14,8 @@ import type { Db } from '../../server/db/database.js'
 //
 // Everything runs on one connection (temp tables are per connection on PostgreSQL).
 
-export interface NaiveAnswers {
-  features: number
-  invalid: number
-  /** Pairs whose intersection has positive area. */
-  overlaps: number
-  /** Of those, pairs with at least 1 m² of overlap. */
-  overlaps_ge_1m2: number
-  overlap_area_m2: number
-  /** Polygon parts of parent − union (with a parent), or holes of the union (without). */
-  gaps: number
-  gaps_ge_1m2: number
-  gap_area_m2: number
-  outside_area_m2: number
-}
+/** The same answers the engine's report is reduced to (./report.ts), plus the feature count. */
+export type NaiveAnswers = Answers & { features: number }
 
 export interface NaiveResult {
   answers: NaiveAnswers

@@ -5,19 +5,7 @@ import type { InvalidGeometryReason } from './report.js'
 // PostGIS validity (ST_IsValidDetail) for many geometries in one round trip. GEOS reasons are
 // English sentences; they are mapped to stable reason codes, with the fault's location.
 
-type InvalidReason = Extract<
-  InvalidGeometryReason,
-  | 'self_intersection'
-  | 'ring_self_intersection'
-  | 'hole_outside_shell'
-  | 'nested_holes'
-  | 'disconnected_interior'
-  | 'nested_shells'
-  | 'too_few_points'
-  | 'invalid_coordinate'
-  | 'unclosed_ring'
-  | 'other'
->
+type InvalidReason = InvalidGeometryReason
 
 const GEOS_REASONS: [RegExp, InvalidReason][] = [
   [/^ring self-intersection/i, 'ring_self_intersection'],
