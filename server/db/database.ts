@@ -40,6 +40,7 @@ export interface GridsTable {
   attributes: Json
   created_at: Generated<Date>
   created_by: string | null
+  proposal_id: number | null
 }
 
 export interface BuildingsTable {
@@ -82,6 +83,67 @@ export interface AppMetaTable {
   value: Json
 }
 
+export interface GridCodesTable {
+  code: string
+  region_code: string
+  province_code: Generated<string>
+  kind: GridKind
+  layout: Generated<string>
+  status: Generated<'active' | 'retired'>
+  allocated_at: Generated<Date>
+  retired_on: DateString | null
+  proposal_id: number | null
+}
+
+export interface GridLineageTable {
+  parent_code: string
+  child_code: string
+  relation: 'split' | 'merge'
+  proposal_id: number | null
+  effective_date: DateString
+}
+
+export type ProposalState = 'draft' | 'submitted' | 'reviewed' | 'approved' | 'filed' | 'returned'
+
+export interface ProposalsTable {
+  id: Generated<number>
+  region_code: string
+  province_code: Generated<string>
+  profile_id: string
+  title: string
+  reason: string
+  state: Generated<ProposalState>
+  step: Generated<number>
+  changes: Json
+  base_versions: Generated<Json>
+  exceptions: Generated<Json>
+  validation: Json | null
+  stale: Generated<boolean>
+  document_no: string | null
+  effective_date: DateString | null
+  applied_at: Timestamp | null
+  version: Generated<number>
+  created_by: string
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export interface ProposalEventsTable {
+  id: Generated<number>
+  proposal_id: number
+  region_code: string
+  at: Generated<Date>
+  username: string
+  role: string
+  action: string
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+  location: Geometry | null
+  document_no: string | null
+  effective_date: DateString | null
+}
+
 export interface Database {
   regions: RegionsTable
   grids: GridsTable
@@ -89,6 +151,10 @@ export interface Database {
   users: UsersTable
   audit_log: AuditLogTable
   app_meta: AppMetaTable
+  grid_codes: GridCodesTable
+  grid_lineage: GridLineageTable
+  proposals: ProposalsTable
+  proposal_events: ProposalEventsTable
 }
 
 export type Db = Kysely<Database>

@@ -124,7 +124,12 @@ function alreadySeeded(stored: DemoSummary): DemoSummary {
 
 async function removeDemoRows(trx: Db): Promise<number> {
   const like = `${DEMO_PREFIX}%`
+  // A reset of the demo data only: everything under the demo prefix goes, codes and proposals too.
+  await trx.deleteFrom('grid_lineage').where('child_code', 'like', like).execute()
+  await trx.deleteFrom('proposal_events').where('region_code', 'like', like).execute()
   const grids = await trx.deleteFrom('grids').where('region_code', 'like', like).executeTakeFirst()
+  await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
+  await trx.deleteFrom('proposals').where('region_code', 'like', like).execute()
   const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()
