@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import * as initial from './2026-11-25T0000-initial.js'
 import * as codesAndProposals from './2026-11-25T0100-codes-and-proposals.js'
+import * as auditTruncate from './2026-11-25T0200-audit-truncate.js'
 
 // Every migration, by name, in order. Listed statically (not read from the folder at run time) so
 // the same code runs under tsx, vitest and any bundler. Never edit a migration after it lands:
@@ -8,4 +9,5 @@ import * as codesAndProposals from './2026-11-25T0100-codes-and-proposals.js'
 export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-initial': initial,
   '2026-11-25T0100-codes-and-proposals': codesAndProposals,
+  '2026-11-25T0200-audit-truncate': auditTruncate,
 }

@@ -5,13 +5,16 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyBaseLogger, type FastifySchemaCompiler } from 'fastify'
+import { auditRoutes } from './audit/audit.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
+import { codesRoutes } from './coding/codes.routes.js'
 import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
 import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { ErrorResponse } from './http/schemas.js'
+import { proposalsRoutes } from './proposals/proposals.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
 import { validateRoutes } from './validation/validate.routes.js'
 
@@ -64,7 +67,10 @@ export async function buildApp(options: AppOptions) {
       await api.register(authRoutes, { db })
       await api.register(regionsRoutes, { db })
       await api.register(gridsRoutes, { db })
+      await api.register(codesRoutes, { db })
       await api.register(validateRoutes, { database: options.database })
+      await api.register(proposalsRoutes, { database: options.database })
+      await api.register(auditRoutes, { db })
     },
     { prefix: '/api/v1' },
   )

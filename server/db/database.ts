@@ -8,6 +8,7 @@ type Geometry = ColumnType<unknown, unknown, unknown>
 type DateString = ColumnType<string, string, string>
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
 type Json = ColumnType<unknown, string, string>
+type JsonWithDefault = ColumnType<unknown, string | undefined, string>
 
 export interface RegionsTable {
   code: string
@@ -115,8 +116,8 @@ export interface ProposalsTable {
   state: Generated<ProposalState>
   step: Generated<number>
   changes: Json
-  base_versions: Generated<Json>
-  exceptions: Generated<Json>
+  base_versions: JsonWithDefault
+  exceptions: JsonWithDefault
   validation: Json | null
   stale: Generated<boolean>
   document_no: string | null

@@ -74,10 +74,18 @@ export function openPostgres(databaseUrl: string, searchPath?: string): pg.Pool 
       return pg.types.getTypeParser(oid, format)
     },
   }
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: 10,
     types: types as pg.CustomTypesConfig,
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   })
+  // A connection the server drops (restart, pg_terminate_backend) emits 'error' on its client,
+  // also while checked out by Kysely; without a listener Node would crash the process. The
+  // query in flight fails on its own (its transaction is rolled back by the server) and the
+  // pool replaces the connection.
+  const lost = (error: Error) => console.error(`PostgreSQL connection lost: ${error.message}`)
+  pool.on('error', lost)
+  pool.on('connect', (client) => client.on('error', lost))
+  return pool
 }

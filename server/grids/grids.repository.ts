@@ -52,14 +52,99 @@ export function findGrid(db: Kysely<Database>, code: string, asOf: string | unde
     .executeTakeFirst()
 }
 
-/** Every version of a grid, oldest first, including retired ones. */
-export function findGridHistory(db: Kysely<Database>, code: string) {
-  return db
-    .selectFrom('grids')
-    .select([...GRID_COLUMNS, 'created_at', 'created_by', asGeoJson('geom').as('geometry')])
-    .where('code', '=', code)
-    .orderBy('version')
+/** The proposal a grid version came from, with who approved it (or filed it, if the chain has no approve step). */
+export interface VersionProposal {
+  id: number
+  title: string
+  document_no: string | null
+  effective_date: string | null
+  approved_by: string | null
+  approved_at: Date | null
+}
+
+/**
+ * Every version of a grid, oldest first, including retired ones; each with the proposal it came
+ * from (grids.proposal_id; null for imported/seeded rows). The approver is the user of the
+ * proposal's last 'approve' event, else of its last 'file' event (chains without an approve step).
+ */
+export async function findGridHistory(db: Kysely<Database>, code: string) {
+  const rows = await db
+    .selectFrom('grids as g')
+    .leftJoin('proposals as p', 'p.id', 'g.proposal_id')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('proposal_events as e')
+          .select(['e.username', 'e.at'])
+          .whereRef('e.proposal_id', '=', 'g.proposal_id')
+          .where('e.action', 'in', ['approve', 'file'])
+          .orderBy(sql`e.action = 'approve'`, 'desc')
+          .orderBy('e.at', 'desc')
+          .orderBy('e.id', 'desc')
+          .limit(1)
+          .as('approval'),
+      (join) => join.onTrue(),
+    )
+    .select([
+      ...GRID_COLUMNS.map((column) => `g.${column}` as const),
+      'g.created_at',
+      'g.created_by',
+      asGeoJson('g.geom').as('geometry'),
+      'g.proposal_id',
+      'p.title as proposal_title',
+      'p.document_no as proposal_document_no',
+      'p.effective_date as proposal_effective_date',
+      'approval.username as approved_by',
+      'approval.at as approved_at',
+    ])
+    .where('g.code', '=', code)
+    .orderBy('g.version')
     .execute()
+  return rows.map(
+    ({ proposal_id, proposal_title, proposal_document_no, proposal_effective_date, approved_by, approved_at, ...row }) => ({
+      ...row,
+      proposal:
+        proposal_id === null
+          ? null
+          : ({
+              id: proposal_id,
+              title: proposal_title ?? '',
+              document_no: proposal_document_no ?? null,
+              effective_date: proposal_effective_date ?? null,
+              approved_by: approved_by ?? null,
+              approved_at: approved_at ?? null,
+            } satisfies VersionProposal),
+    }),
+  )
+}
+
+export interface LineageLink {
+  code: string
+  relation: 'split' | 'merge'
+  effective_date: string
+  proposal_id: number | null
+}
+
+/** Split/merge lineage of a code, both ways: the codes it came from and the codes it became. */
+export async function findGridLineage(db: Kysely<Database>, code: string): Promise<{ parents: LineageLink[]; children: LineageLink[] }> {
+  const rows = await db
+    .selectFrom('grid_lineage')
+    .select(['parent_code', 'child_code', 'relation', 'effective_date', 'proposal_id'])
+    .where((eb) => eb.or([eb('parent_code', '=', code), eb('child_code', '=', code)]))
+    .orderBy('effective_date')
+    .orderBy('parent_code')
+    .orderBy('child_code')
+    .execute()
+  const link = (other: string, row: (typeof rows)[number]): LineageLink => ({
+    code: other,
+    relation: row.relation,
+    effective_date: row.effective_date,
+    proposal_id: row.proposal_id,
+  })
+  return {
+    parents: rows.filter((row) => row.child_code === code).map((row) => link(row.parent_code, row)),
+    children: rows.filter((row) => row.parent_code === code).map((row) => link(row.child_code, row)),
+  }
 }
 
 export type GridRow = Awaited<ReturnType<typeof findGrids>>[number]

@@ -7,7 +7,7 @@ import { parseBBox, parseDate } from '../http/query-params.js'
 import { DateString, FeatureCollectionOf, GeoJsonGeometry, errorResponses } from '../http/schemas.js'
 import { NATIONAL_DEFAULT_RANGE, householdFit } from '../profiles/household-range.js'
 import { parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
-import { type GridRow, findGrid, findGridHistory, findGrids } from './grids.repository.js'
+import { type GridRow, findGrid, findGridHistory, findGridLineage, findGrids } from './grids.repository.js'
 
 const GridProperties = Type.Object({
   code: Type.String(),
@@ -36,10 +36,39 @@ const GridFeature = Type.Object({
   properties: GridProperties,
 })
 
+const VersionProposal = Type.Object(
+  {
+    id: Type.Integer(),
+    title: Type.String(),
+    document_no: Type.Union([Type.String(), Type.Null()], { description: '批准文号' }),
+    effective_date: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD' }),
+    approved_by: Type.Union([Type.String(), Type.Null()], {
+      description: "username on the proposal's approve step, or its file step when the chain has no approve step",
+    }),
+    approved_at: Type.Union([Type.String(), Type.Null()], { description: 'ISO 8601 timestamp of that step' }),
+  },
+  { description: 'the proposal this version came from' },
+)
+
+const LineageLink = Type.Object({
+  code: Type.String(),
+  relation: Type.Union([Type.Literal('split'), Type.Literal('merge')]),
+  effective_date: Type.String(),
+  proposal_id: Type.Union([Type.Integer(), Type.Null()]),
+})
+
 const HistoryProperties = Type.Object({
   ...GridProperties.properties,
   created_at: Type.String(),
   created_by: Type.Union([Type.String(), Type.Null()]),
+  proposal: Type.Union([VersionProposal, Type.Null()], { description: 'null for versions not made by a proposal (imports, seed data)' }),
+  lineage: Type.Object(
+    {
+      parents: Type.Array(LineageLink, { description: 'codes this grid was split or merged from' }),
+      children: Type.Array(LineageLink, { description: 'codes this grid was split or merged into' }),
+    },
+    { description: 'split/merge lineage of the code (the same on every version)' },
+  ),
 })
 
 const CodeParams = Type.Object({ code: Type.String({ description: 'grid code, 12–24 digits' }) })
@@ -124,7 +153,7 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     {
       schema: {
         tags: ['grids'],
-        summary: 'Every version of a grid, oldest first, as a FeatureCollection',
+        summary: 'Every version of a grid, oldest first, with the proposal (document number, approver) and lineage, as a FeatureCollection',
         security: [{ bearer: [] }],
         params: CodeParams,
         response: { 200: FeatureCollectionOf(HistoryProperties), ...errorResponses },
@@ -136,14 +165,20 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       const last = rows.at(-1)
       if (!last) throw notFound('grid_not_found', { code })
       assertInScope(request, prefixOfCode(last.region_code))
+      const lineage = await findGridLineage(db, code)
       return {
         type: 'FeatureCollection' as const,
-        features: rows.map((row) => {
+        features: rows.map(({ proposal, ...row }) => {
           const feature = toFeature(row)
           return {
             ...feature,
             id: `${row.code}@${row.version}`,
-            properties: { ...feature.properties, created_at: row.created_at.toISOString() },
+            properties: {
+              ...feature.properties,
+              created_at: row.created_at.toISOString(),
+              proposal: proposal && { ...proposal, approved_at: proposal.approved_at?.toISOString() ?? null },
+              lineage,
+            },
           }
         }),
       }

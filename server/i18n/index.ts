@@ -1,4 +1,8 @@
 import i18next, { type TFunction } from 'i18next'
+import auditEn from './audit.en.json' with { type: 'json' }
+import auditZhCN from './audit.zh-CN.json' with { type: 'json' }
+import codingEn from './coding.en.json' with { type: 'json' }
+import codingZhCN from './coding.zh-CN.json' with { type: 'json' }
 import en from './en.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
 import sizingZhCN from './sizing.zh-CN.json' with { type: 'json' }
@@ -12,10 +16,13 @@ export type Language = (typeof LANGUAGES)[number]
 
 const instance = i18next.createInstance()
 await instance.init({
-  // One file per concern, each under its own top-level key (error.*, import.*, validation.*, sizing.*).
+  // One file per concern, each under its own top-level key (error.*, import.*, validation.*, sizing.*, audit.*).
   resources: {
-    'zh-CN': { translation: { ...zhCN, validation: validationZhCN, sizing: sizingZhCN } },
-    en: { translation: { ...en, validation: validationEn, sizing: sizingEn } },
+    // audit.*.json also adds its error codes to error.* (error messages are looked up there).
+    'zh-CN': {
+      translation: { ...zhCN, error: { ...zhCN.error, ...auditZhCN.error, ...codingZhCN.error }, validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN },
+    },
+    en: { translation: { ...en, error: { ...en.error, ...auditEn.error, ...codingEn.error }, validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn } },
   },
   lng: 'zh-CN',
   fallbackLng: 'zh-CN',

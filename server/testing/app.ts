@@ -42,7 +42,12 @@ export type TestApp = Awaited<ReturnType<typeof createTestApp>>
 
 /** Imports a fixture file (path from the repository root) or fails the test with the report. */
 export async function loadFixture(database: DatabaseHandle, file: string, kind: ImportKind, region: string) {
-  const report = await importGeoJson(database.kysely, readFileSync(file), {
+  return loadGeoJson(database, readFileSync(file, 'utf8'), kind, region, file)
+}
+
+/** Imports GeoJSON text through the real importer or fails the test with the report. */
+export async function loadGeoJson(database: DatabaseHandle, text: string, kind: ImportKind, region: string, file = '(inline)') {
+  const report = await importGeoJson(database.kysely, Buffer.from(text), {
     kind,
     region,
     validFrom: '2026-01-01',

@@ -1,0 +1,233 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database, GridKind } from '../db/database.js'
+import { badRequest, notFound } from '../http/errors.js'
+import { checkPolygonFeature } from '../validation/geometry-structure.js'
+
+// A proposal's change set, applied in memory to the grids in force in its township, giving the
+// township "as it would be after the change". Splits and merges are computed in PostGIS
+// (ST_Split, ST_Union) so the parts share edges exactly with their neighbours; households of
+// split parts are recounted from the building points inside them (or shared by area without).
+
+export type Change =
+  | { op: 'create'; geometry: unknown; properties?: Record<string, unknown>; reason?: string }
+  | { op: 'reshape'; grid: string; geometry: unknown; reason?: string }
+  | { op: 'split'; grid: string; line: unknown; reason?: string }
+  | { op: 'merge'; grids: string[]; properties?: Record<string, unknown>; reason?: string }
+  | { op: 'retire'; grid: string; reason?: string }
+  | { op: 'update'; grid: string; properties: Record<string, unknown>; reason?: string }
+
+export interface GridState {
+  /** The grid's code, or `new-N` for a grid this proposal creates (its code comes at approval). */
+  id: string
+  code: string | null
+  version: number | null
+  name: string
+  kind: GridKind
+  region_code: string
+  parent_code: string | null
+  households: number | null
+  population: number | null
+  count_date: string | null
+  attributes: Record<string, unknown>
+  geometry: unknown
+}
+
+export interface AfterState {
+  grids: Map<string, GridState>
+  /** Codes of grids this proposal ends (retire, split, merge). */
+  removed: Set<string>
+  /** Codes of grids that get a new version (reshape, update). */
+  changed: Set<string>
+  /** Ids of new grids (`new-N`), with the codes they come from (split/merge) for lineage. */
+  added: Map<string, { from: string[]; relation: 'split' | 'merge' | null }>
+  /** Version of every grid in force in the township when computed (optimistic locking). */
+  baseVersions: Record<string, number>
+}
+
+const EDITABLE = ['name', 'households', 'population', 'count_date', 'attributes'] as const
+
+export async function currentGrids(db: Kysely<Database>, townshipPrefix: string): Promise<GridState[]> {
+  const { rows } = await sql<Omit<GridState, 'id'> & { code: string; version: number }>`
+    SELECT code, version, name, kind, region_code, parent_code, households, population, count_date, attributes,
+           ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry
+    FROM grids WHERE region_code LIKE ${`${townshipPrefix}%`} AND valid_to IS NULL ORDER BY code`.execute(db)
+  return rows.map((row) => ({ ...row, id: row.code }))
+}
+
+export async function applyChanges(db: Kysely<Database>, townshipPrefix: string, changes: Change[]): Promise<AfterState> {
+  const current = await currentGrids(db, townshipPrefix)
+  const grids = new Map(current.map((grid) => [grid.id, grid]))
+  const state: AfterState = {
+    grids,
+    removed: new Set(),
+    changed: new Set(),
+    added: new Map(),
+    baseVersions: Object.fromEntries(current.map((grid) => [grid.code, grid.version as number])),
+  }
+  let next = 1
+  const newId = () => `new-${next++}`
+  const existing = (code: string, index: number): GridState => {
+    const grid = grids.get(code)
+    if (!grid || grid.code === null) throw notFound('proposal_grid_unknown', { grid: code, change: index + 1, region: townshipPrefix })
+    return grid
+  }
+  const polygonOrFail = (geometry: unknown, index: number) => {
+    const [problem] = checkPolygonFeature({ type: 'Feature', properties: {}, geometry })
+    if (problem) throw badRequest('proposal_geometry_unreadable', { change: index + 1, reason: problem.code })
+  }
+
+  for (const [index, change] of changes.entries()) {
+    switch (change.op) {
+      case 'create': {
+        polygonOrFail(change.geometry, index)
+        const properties = change.properties ?? {}
+        const id = newId()
+        grids.set(id, {
+          id,
+          code: null,
+          version: null,
+          name: String(properties.name ?? id),
+          kind: (properties.kind as GridKind | undefined) ?? 'comprehensive',
+          region_code: String(properties.region_code ?? (await regionAt(db, change.geometry, townshipPrefix))),
+          parent_code: (properties.parent_code as string | undefined) ?? null,
+          households: (properties.households as number | undefined) ?? null,
+          population: (properties.population as number | undefined) ?? null,
+          count_date: (properties.count_date as string | undefined) ?? null,
+          attributes: pickAttributes(properties),
+          geometry: change.geometry,
+        })
+        state.added.set(id, { from: [], relation: null })
+        break
+      }
+      case 'reshape': {
+        polygonOrFail(change.geometry, index)
+        const grid = existing(change.grid, index)
+        grids.set(grid.id, { ...grid, geometry: change.geometry })
+        state.changed.add(change.grid)
+        break
+      }
+      case 'update': {
+        const grid = existing(change.grid, index)
+        const properties = change.properties ?? {}
+        const updated = { ...grid }
+        for (const key of EDITABLE) if (key in properties) (updated as Record<string, unknown>)[key] = properties[key]
+        updated.attributes = { ...grid.attributes, ...pickAttributes(properties) }
+        grids.set(grid.id, updated)
+        state.changed.add(change.grid)
+        break
+      }
+      case 'retire': {
+        existing(change.grid, index)
+        grids.delete(change.grid)
+        state.removed.add(change.grid)
+        break
+      }
+      case 'split': {
+        const grid = existing(change.grid, index)
+        if (!isLineString(change.line)) throw badRequest('proposal_line_unreadable', { change: index + 1 })
+        const parts = await splitGrid(db, grid, change.line)
+        if (parts.length < 2) throw badRequest('proposal_split_line_misses', { grid: change.grid, change: index + 1 })
+        grids.delete(grid.id)
+        state.removed.add(change.grid)
+        parts.forEach((part, i) => {
+          const id = newId()
+          grids.set(id, { ...grid, id, code: null, version: null, name: `${grid.name}（${i + 1}）`, households: part.households, population: part.population, geometry: part.geometry })
+          state.added.set(id, { from: [change.grid], relation: 'split' })
+        })
+        break
+      }
+      case 'merge': {
+        if (!Array.isArray(change.grids) || change.grids.length < 2) throw badRequest('proposal_merge_needs_two', { change: index + 1 })
+        const parts = change.grids.map((code) => existing(code, index))
+        const merged = await mergeGrids(db, parts)
+        if (merged === null) throw badRequest('proposal_merge_not_adjacent', { grids: change.grids.join('、'), change: index + 1 })
+        const first = parts[0] as GridState
+        const id = newId()
+        const sum = (key: 'households' | 'population') => (parts.every((p) => p[key] !== null) ? parts.reduce((total, p) => total + (p[key] as number), 0) : null)
+        grids.set(id, {
+          ...first,
+          id,
+          code: null,
+          version: null,
+          name: String(change.properties?.name ?? first.name),
+          households: sum('households'),
+          population: sum('population'),
+          geometry: merged,
+        })
+        for (const code of change.grids) {
+          grids.delete(code)
+          state.removed.add(code)
+        }
+        state.added.set(id, { from: [...change.grids], relation: 'merge' })
+        break
+      }
+      default:
+        throw badRequest('proposal_op_unknown', { op: String((change as { op?: unknown }).op), change: index + 1 })
+    }
+  }
+  return state
+}
+
+function isLineString(value: unknown): boolean {
+  const line = value as { type?: unknown; coordinates?: unknown }
+  return (
+    line?.type === 'LineString' &&
+    Array.isArray(line.coordinates) &&
+    line.coordinates.length >= 2 &&
+    line.coordinates.every((p: unknown) => Array.isArray(p) && p.length >= 2 && p.every((n: unknown) => typeof n === 'number' && Number.isFinite(n)))
+  )
+}
+
+function pickAttributes(properties: Record<string, unknown>): Record<string, unknown> {
+  const known = new Set(['name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date', 'attributes', 'id', 'code'])
+  const extra = Object.fromEntries(Object.entries(properties).filter(([key]) => !known.has(key)))
+  return { ...((properties.attributes as Record<string, unknown> | undefined) ?? {}), ...extra }
+}
+
+/** The community (level 5) holding most of a new grid, inside the township. */
+async function regionAt(db: Kysely<Database>, geometry: unknown, townshipPrefix: string): Promise<string> {
+  const { rows } = await sql<{ code: string }>`
+    SELECT code FROM regions
+    WHERE code LIKE ${`${townshipPrefix}%`} AND level = 5 AND boundary IS NOT NULL
+      AND ST_Intersects(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))
+    ORDER BY ST_Area(ST_Intersection(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))) DESC
+    LIMIT 1`.execute(db)
+  return rows[0]?.code ?? townshipPrefix.padEnd(12, '0')
+}
+
+interface Part {
+  geometry: unknown
+  households: number | null
+  population: number | null
+}
+
+async function splitGrid(db: Kysely<Database>, grid: GridState, line: unknown): Promise<Part[]> {
+  const { rows } = await sql<{ geometry: unknown; share: number; households: number | null }>`
+    WITH g AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)}), 4490) AS geom),
+    parts AS (
+      SELECT (ST_Dump(ST_Split(g.geom, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(line)}), 4490)))).geom AS geom, g.geom AS whole
+      FROM g
+    )
+    SELECT ST_AsGeoJSON(ST_ForcePolygonCCW(parts.geom), 9, 0)::json AS geometry,
+           ST_Area(parts.geom) / ST_Area(parts.whole) AS share,
+           (SELECT sum(b.households)::int FROM buildings b
+            WHERE b.region_code = ${grid.region_code} AND b.geom && parts.geom AND ST_Intersects(parts.geom, b.geom)) AS households
+    FROM parts WHERE ST_Area(parts.geom) > 0
+    ORDER BY ST_YMax(parts.geom) DESC, ST_XMin(parts.geom)`.execute(db)
+  const counted = rows.some((row) => row.households !== null)
+  return rows.map((row) => ({
+    geometry: row.geometry,
+    // Buildings say how many households each part has; without them, share the count by area.
+    households: counted ? (row.households ?? 0) : grid.households === null ? null : Math.round(grid.households * row.share),
+    population: grid.population === null ? null : Math.round(grid.population * row.share),
+  }))
+}
+
+async function mergeGrids(db: Kysely<Database>, parts: GridState[]): Promise<unknown | null> {
+  const { rows } = await sql<{ geometry: unknown; pieces: number }>`
+    SELECT ST_AsGeoJSON(ST_ForcePolygonCCW(u.geom), 9, 0)::json AS geometry, ST_NumGeometries(u.geom) AS pieces
+    FROM (SELECT ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(g), 4490)) AS geom
+          FROM jsonb_array_elements_text(${JSON.stringify(parts.map((p) => JSON.stringify(p.geometry)))}::jsonb) AS g) AS u`.execute(db)
+  const row = rows[0]
+  return row && row.pieces === 1 ? row.geometry : null
+}

@@ -1,0 +1,174 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { TokenClaims } from '../auth/auth.plugin.js'
+import type { DatabaseHandle } from '../db/connect.js'
+import { requestLanguage } from '../http/errors.js'
+import { parseDate } from '../http/query-params.js'
+import { DateString, errorResponses } from '../http/schemas.js'
+import type { Change } from './changes.js'
+import type { Act } from './chain.js'
+import {
+  type ExceptionRequest,
+  actOnProposal,
+  commentOnProposal,
+  createProposal,
+  getProposal,
+  listProposals,
+  proposalDiff,
+  rebaseProposal,
+  updateProposal,
+} from './proposals.service.js'
+
+const ChangeSchema = Type.Object(
+  {
+    op: Type.Union(['create', 'reshape', 'split', 'merge', 'retire', 'update'].map((op) => Type.Literal(op))),
+    grid: Type.Optional(Type.String()),
+    grids: Type.Optional(Type.Array(Type.String())),
+    geometry: Type.Optional(Type.Unknown()),
+    line: Type.Optional(Type.Unknown()),
+    properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    reason: Type.Optional(Type.String()),
+  },
+  { description: 'one change: create | reshape | split (by a line) | merge | retire | update (attributes)' },
+)
+
+const ExceptionSchema = Type.Object({
+  code: Type.String({ description: 'issue code the exception is for, e.g. households_above_max' }),
+  feature_ids: Type.Array(Type.String()),
+  reason: Type.String({ minLength: 1 }),
+})
+
+const Point = Type.Unknown({ description: 'GeoJSON Point the comment is pinned to' })
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const Proposal = Type.Record(Type.String(), Type.Unknown())
+
+export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
+  app.addHook('onRequest', app.authenticate)
+  const common = { tags: ['proposals'], security: [{ bearer: [] }] }
+  const user = (request: { user: unknown }) => request.user as TokenClaims
+
+  app.post(
+    '/proposals',
+    {
+      schema: {
+        ...common,
+        summary: 'Draft a change set for a township or community; returns it with the validation of the township after the change',
+        body: Type.Object({
+          region: Type.String({ description: '12-digit township or community code' }),
+          title: Type.String({ minLength: 1, maxLength: 200 }),
+          reason: Type.String({ minLength: 1, maxLength: 4000 }),
+          changes: Type.Array(ChangeSchema, { maxItems: 1000 }),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+          initial_division: Type.Optional(Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' })),
+        }),
+        response: { 200: Proposal, ...errorResponses },
+      },
+    },
+    async (request) =>
+      createProposal(
+        database,
+        user(request),
+        { ...request.body, changes: request.body.changes as Change[], exceptions: request.body.exceptions as ExceptionRequest[] | undefined },
+        requestLanguage(request),
+      ),
+  )
+
+  app.get(
+    '/proposals',
+    {
+      schema: {
+        ...common,
+        summary: 'Proposals in your scope, newest first; waiting_for_me marks your queue',
+        querystring: Type.Object({
+          region: Type.Optional(Type.String()),
+          state: Type.Optional(Type.Union(['draft', 'submitted', 'reviewed', 'approved', 'filed', 'returned'].map((s) => Type.Literal(s)))),
+        }),
+      },
+    },
+    async (request) => ({ proposals: await listProposals(database.kysely, user(request), request.query as never) }),
+  )
+
+  app.get('/proposals/:id', { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams } }, async (request) =>
+    getProposal(database.kysely, user(request), request.params.id),
+  )
+
+  app.put(
+    '/proposals/:id',
+    {
+      schema: {
+        ...common,
+        summary: 'Edit a draft or returned proposal (optimistic: send the version you edited)',
+        params: IdParams,
+        body: Type.Object({
+          version: Type.Integer({ minimum: 1 }),
+          title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+          reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
+          changes: Type.Optional(Type.Array(ChangeSchema, { maxItems: 1000 })),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+        }),
+      },
+    },
+    async (request) =>
+      updateProposal(
+        database,
+        user(request),
+        request.params.id,
+        { ...request.body, changes: request.body.changes as Change[] | undefined, exceptions: request.body.exceptions as ExceptionRequest[] | undefined },
+        requestLanguage(request),
+      ),
+  )
+
+  app.post('/proposals/:id/rebase', { schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams } }, async (request) =>
+    rebaseProposal(database, user(request), request.params.id, requestLanguage(request)),
+  )
+
+  const actBody = Type.Object({
+    comment: Type.Optional(Type.String({ maxLength: 4000 })),
+    location: Type.Optional(Point),
+    document_no: Type.Optional(Type.String({ maxLength: 200 })),
+    effective_date: Type.Optional(DateString),
+  })
+  for (const act of ['submit', 'approve', 'file', 'reject'] as Act[]) {
+    app.post(
+      `/proposals/:id/${act}`,
+      {
+        schema: {
+          ...common,
+          summary:
+            act === 'reject'
+              ? 'Return the proposal to its author with a comment (optionally pinned to a map point)'
+              : `${act} at the current step of the chain; the applying step needs document_no and effective_date`,
+          params: IdParams,
+          body: Type.Optional(actBody),
+        },
+      },
+      async (request) => {
+        const body = (request.body ?? {}) as { comment?: string; location?: unknown; document_no?: string; effective_date?: string }
+        if (body.effective_date) parseDate(body.effective_date)
+        return actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request))
+      },
+    )
+  }
+
+  app.post(
+    '/proposals/:id/comments',
+    {
+      schema: {
+        ...common,
+        summary: 'Comment on a proposal, optionally pinned to a map location',
+        params: IdParams,
+        body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(Point) }),
+      },
+    },
+    async (request) => commentOnProposal(database, user(request), request.params.id, request.body),
+  )
+
+  app.get(
+    '/proposals/:id/diff',
+    { schema: { ...common, summary: 'Added, removed and changed geometry as a GeoJSON FeatureCollection (download)', params: IdParams } },
+    async (request, reply) => {
+      reply.header('content-disposition', `attachment; filename="proposal-${request.params.id}-diff.geojson"`)
+      return proposalDiff(database, user(request), request.params.id)
+    },
+  )
+}

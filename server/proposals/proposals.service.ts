@@ -1,0 +1,440 @@
+import { type Kysely, sql } from 'kysely'
+import { type Actor, recordAudit } from '../audit/audit.repository.js'
+import type { TokenClaims } from '../auth/auth.plugin.js'
+import { allocateGridCodes } from '../coding/allocate.js'
+import { markAllocated } from '../coding/codes.repository.js'
+import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
+import type { DatabaseHandle } from '../db/connect.js'
+import type { Database, ProposalState } from '../db/database.js'
+import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
+import { type Language, translate } from '../i18n/index.js'
+import { profileForRegion } from '../profiles/profiles.js'
+import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
+import type { ValidationReport } from '../validation/report.js'
+import { validate } from '../validation/validate.service.js'
+import { type AfterState, type Change, applyChanges, currentGrids } from './changes.js'
+import { type Act, ACT_FOR, chainOf, mayAct, transition } from './chain.js'
+
+// Proposals: a township or county drafts a change set for its own area; the draft carries the
+// validation report of its township as it would be after the change; it moves through the
+// profile's approval chain; the applying step writes it in one transaction (codes, closed and new
+// rows, lineage, audit) after checking that nothing in the township changed since the draft.
+
+export interface ExceptionRequest {
+  code: string
+  feature_ids: string[]
+  reason: string
+}
+
+export interface ProposalInput {
+  region: string
+  title: string
+  reason: string
+  changes: Change[]
+  exceptions?: ExceptionRequest[]
+  initial_division?: boolean
+}
+
+const townshipOf = (regionCode: string) => prefixOfCode(regionCode).slice(0, 9)
+const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.role, region_prefix: user.region_prefix })
+
+type Db = Kysely<Database>
+
+/** The township after the change, and its validation report. */
+async function evaluate(database: DatabaseHandle, region: string, changes: Change[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
+  const township = townshipOf(region)
+  const after = await applyChanges(database.kysely, township, changes)
+  const urbanRural = new Map(
+    (await database.kysely.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'like', `${township}%`).execute()).map((r) => [r.code, r.urban_rural]),
+  )
+  const features = [...after.grids.values()].map((grid) => ({
+    type: 'Feature',
+    id: grid.id,
+    properties: {
+      name: grid.name,
+      kind: grid.kind,
+      parent_grid: grid.parent_code,
+      households: grid.households,
+      population: grid.population,
+      count_date: grid.count_date,
+      urban_rural: urbanRural.get(grid.region_code) ?? null,
+    },
+    geometry: grid.geometry,
+  }))
+  const report = await validate(
+    database,
+    { features: { type: 'FeatureCollection', features }, parent: township.padEnd(12, '0'), profile: profileForRegion(township.padEnd(12, '0')).id },
+    language,
+  )
+  return { after, report }
+}
+
+/** Errors with no matching exception request (same code, same grids). */
+function uncoveredErrors(report: ValidationReport, exceptions: ExceptionRequest[]) {
+  const key = (code: string, ids: string[]) => `${code}|${[...ids].sort().join(',')}`
+  const covered = new Set(exceptions.map((e) => key(e.code, e.feature_ids)))
+  return report.issues.filter((issue) => issue.severity === 'error' && !covered.has(key(issue.code, issue.feature_ids)))
+}
+
+function assertRegion(user: TokenClaims, region: string): void {
+  if (!isRegionCode(region)) throw badRequest('region_code_invalid', { code: region })
+  if (prefixOfCode(region).length < 9) throw badRequest('proposal_region_level', { code: region })
+  if (!isWithinScope(user.region_prefix, prefixOfCode(region))) {
+    throw forbidden('proposal_out_of_scope', { region, scope: user.region_prefix || '*' })
+  }
+}
+
+export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
+  assertRegion(user, input.region)
+  const region = await database.kysely.selectFrom('regions').select('code').where('code', '=', input.region).executeTakeFirst()
+  if (!region) throw notFound('region_not_found', { code: input.region })
+  const profile = profileForRegion(input.region)
+  const chain = chainOf(profile, input.initial_division ?? false)
+  if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', input.region))
+  const { after, report } = await evaluate(database, input.region, input.changes, language)
+  const row = await database.kysely.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('proposals')
+      .values({
+        region_code: input.region,
+        profile_id: profile.id,
+        title: input.title,
+        reason: input.reason,
+        changes: JSON.stringify(input.changes),
+        exceptions: JSON.stringify(input.exceptions ?? []),
+        base_versions: JSON.stringify({ ...after.baseVersions, __initial: input.initial_division ?? false }),
+        validation: JSON.stringify(report),
+        created_by: user.sub,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await addEvent(trx, inserted.id, input.region, user, { action: 'create', to_state: 'draft' })
+    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted.id), regionCode: input.region, after: input })
+    return inserted
+  })
+  return getProposal(database.kysely, user, row.id)
+}
+
+export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
+  const proposal = await loadProposal(database.kysely, user, id)
+  if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: proposal.state })
+  if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
+  const changes = input.changes ?? (proposal.changes as Change[])
+  const { after, report } = await evaluate(database, proposal.region_code, changes, language)
+  const updated = await database.kysely.transaction().execute(async (trx) => {
+    const result = await trx
+      .updateTable('proposals')
+      .set({
+        title: input.title ?? proposal.title,
+        reason: input.reason ?? proposal.reason,
+        changes: JSON.stringify(changes),
+        exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
+        base_versions: JSON.stringify({ ...after.baseVersions, __initial: isInitial(proposal) }),
+        validation: JSON.stringify(report),
+        stale: false,
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', id)
+      .where('version', '=', input.version)
+      .executeTakeFirst()
+    if (Number(result.numUpdatedRows) === 0) return false
+    await addEvent(trx, id, proposal.region_code, user, { action: 'update' })
+    await recordAudit(trx, actorOf(user), { action: 'proposal_update', entity: 'proposal', entityId: String(id), regionCode: proposal.region_code, before: proposal.changes, after: changes })
+    return true
+  })
+  if (!updated) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
+  return getProposal(database.kysely, user, id)
+}
+
+/** Re-bases a stale draft on the grids as they are now (a neighbour changed meanwhile). */
+export async function rebaseProposal(database: DatabaseHandle, user: TokenClaims, id: number, language: Language) {
+  const proposal = await loadProposal(database.kysely, user, id)
+  return updateProposal(database, user, id, { version: proposal.version }, language)
+}
+
+export interface ActInput {
+  comment?: string
+  location?: unknown
+  document_no?: string
+  effective_date?: string
+}
+
+export interface ApplyHooks {
+  /** Called inside the applying transaction after the grid rows are written (crash tests). */
+  beforeCommit?: (trx: Db) => Promise<void>
+}
+
+export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ApplyHooks = {}) {
+  const proposal = await loadProposal(database.kysely, user, id)
+  const profile = profileForRegion(proposal.region_code)
+  const chain = chainOf(profile, isInitial(proposal))
+  const outcome = transition(chain, proposal.state, proposal.step, act)
+  if (outcome === 'wrong_state') throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
+  if (outcome === 'wrong_act') {
+    const step = chain[proposal.step]
+    throw new AppError(409, 'proposal_wrong_act', { act, expected: step ? ACT_FOR[step.action] : '-' })
+  }
+  const acting = act === 'submit' ? chain[0] : chain[proposal.step]
+  if (!mayAct(user.role, acting)) throw forbidden('proposal_wrong_role', roleParams(language, acting?.role, acting?.action ?? act, proposal.region_code))
+  if (act === 'reject' && !input.comment?.trim()) throw badRequest('proposal_comment_required')
+
+  let report = proposal.validation as ValidationReport | null
+  let after: AfterState | null = null
+  if (act === 'submit' || outcome.applies) {
+    ;({ after, report } = await evaluate(database, proposal.region_code, proposal.changes as Change[], language))
+    if (isStale(proposal, after)) {
+      await database.kysely.updateTable('proposals').set({ stale: true }).where('id', '=', id).execute()
+      throw new AppError(409, 'proposal_stale', { id })
+    }
+    const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
+    if (errors.length > 0) {
+      throw new AppError(409, 'proposal_has_errors', { count: errors.length }, errors.map((e) => ({ code: e.code, message: e.message, feature_ids: e.feature_ids })))
+    }
+  }
+  if (outcome.applies) {
+    if (!input.document_no?.trim()) throw badRequest('proposal_document_required')
+    if (!input.effective_date) throw badRequest('proposal_effective_date_required')
+  }
+
+  await database.kysely.transaction().execute(async (trx) => {
+    if (outcome.applies && after) await applyProposal(trx, proposal, after, input, user, language)
+    await trx
+      .updateTable('proposals')
+      .set({
+        state: outcome.to,
+        step: outcome.nextStep,
+        validation: JSON.stringify(report),
+        version: sql`version + 1`,
+        updated_at: sql`now()`,
+        ...(outcome.applies ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() } : {}),
+      })
+      .where('id', '=', id)
+      .execute()
+    await addEvent(trx, id, proposal.region_code, user, {
+      action: acting?.action === 'review' && act === 'approve' ? 'review' : act,
+      from_state: proposal.state,
+      to_state: outcome.to,
+      comment: input.comment ?? null,
+      location: input.location,
+      document_no: outcome.applies ? (input.document_no ?? null) : null,
+      effective_date: outcome.applies ? (input.effective_date ?? null) : null,
+    })
+    await recordAudit(trx, actorOf(user), {
+      action: `proposal_${act}`,
+      entity: 'proposal',
+      entityId: String(id),
+      regionCode: proposal.region_code,
+      before: { state: proposal.state, step: proposal.step },
+      after: { state: outcome.to, step: outcome.nextStep, comment: input.comment ?? null },
+    })
+    if (outcome.applies) await hooks.beforeCommit?.(trx)
+  })
+  return getProposal(database.kysely, user, id)
+}
+
+export async function commentOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: { comment: string; location?: unknown }) {
+  const proposal = await loadProposal(database.kysely, user, id)
+  if (!input.comment.trim()) throw badRequest('proposal_comment_required')
+  await database.kysely.transaction().execute(async (trx) => {
+    await addEvent(trx, id, proposal.region_code, user, { action: 'comment', comment: input.comment, location: input.location })
+    await recordAudit(trx, actorOf(user), { action: 'proposal_comment', entity: 'proposal', entityId: String(id), regionCode: proposal.region_code, after: input })
+  })
+  return getProposal(database.kysely, user, id)
+}
+
+/** Writes the change: codes, closed rows, new rows at the effective date, lineage, audit. */
+async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
+  const effective = input.effective_date as string
+  const touched = [...after.removed, ...after.changed]
+  // Optimistic locking: every grid of the township must still be the version the check saw.
+  const { rows: now } = await sql<{ code: string; version: number; valid_from: string }>`
+    SELECT code, version, valid_from FROM grids
+    WHERE region_code LIKE ${`${townshipOf(proposal.region_code)}%`} AND valid_to IS NULL FOR UPDATE`.execute(trx)
+  const seen = Object.entries(after.baseVersions)
+  if (now.length !== seen.length || now.some((row) => after.baseVersions[row.code] !== row.version)) {
+    throw new AppError(409, 'proposal_stale', { id: proposal.id })
+  }
+  const tooEarly = now.find((row) => touched.includes(row.code) && row.valid_from >= effective)
+  if (tooEarly) throw badRequest('proposal_effective_date_too_early', { date: effective, grid: tooEarly.code, since: tooEarly.valid_from })
+
+  // Codes for new grids, by community, in reading order of their interior points.
+  const newGrids = [...after.added.keys()].map((key) => after.grids.get(key)).filter((g) => g !== undefined)
+  const codes = new Map<string, string>()
+  const byRegion = new Map<string, typeof newGrids>()
+  for (const grid of newGrids) byRegion.set(grid.region_code, [...(byRegion.get(grid.region_code) ?? []), grid])
+  for (const [regionCode, grids] of byRegion) {
+    const { rows: points } = await sql<{ x: number; y: number }>`
+      SELECT ST_X(p) AS x, ST_Y(p) AS y
+      FROM jsonb_array_elements_text(${JSON.stringify(grids.map((g) => JSON.stringify(g.geometry)))}::jsonb) WITH ORDINALITY AS item(g, n)
+      CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g)) AS p ORDER BY item.n`.execute(trx)
+    const allocated = await allocateGridCodes(trx, {
+      regionCode,
+      layout: profileForRegion(regionCode).codeLayout,
+      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: [points[i]?.x ?? 0, points[i]?.y ?? 0] as [number, number], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
+    })
+    for (const [key, code] of allocated) codes.set(key, code)
+  }
+
+  const insertVersion = async (grid: NonNullable<ReturnType<typeof after.grids.get>>, code: string, version: number) => {
+    await sql`
+      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population, count_date,
+                         valid_from, attributes, created_by, proposal_id)
+      VALUES (${code}, ${version}, ${grid.name}, ${grid.kind}, ${grid.region_code}, ${grid.parent_code},
+              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)}), 4490)),
+              ${grid.households}, ${grid.population}, ${grid.count_date}, ${effective},
+              ${JSON.stringify(grid.attributes)}::jsonb, ${user.sub}, ${proposal.id})`.execute(trx)
+  }
+  if (touched.length > 0) {
+    await trx.updateTable('grids').set({ valid_to: effective }).where('code', 'in', touched).where('valid_to', 'is', null).execute()
+  }
+  if (after.removed.size > 0) await retireCodes(trx, [...after.removed], effective, proposal.id)
+  for (const code of after.changed) {
+    const grid = after.grids.get(code)
+    if (grid) await insertVersion(grid, code, (after.baseVersions[code] ?? 0) + 1)
+  }
+  for (const grid of newGrids) await insertVersion(grid, codes.get(grid.id) as string, 1)
+  for (const [regionCode, grids] of byRegion) {
+    const layout = profileForRegion(regionCode).codeLayout
+    await markAllocated(trx, { codes: grids.map((grid) => codes.get(grid.id) as string), layout, proposalId: proposal.id })
+  }
+  for (const [key, origin] of after.added) {
+    if (origin.relation === null) continue
+    await recordLineage(trx, { parents: origin.from, children: [codes.get(key) as string], relation: origin.relation, proposalId: proposal.id, effectiveDate: effective })
+  }
+  await recordAudit(trx, actorOf(user), {
+    action: 'proposal_apply',
+    entity: 'grid',
+    entityId: String(proposal.id),
+    regionCode: proposal.region_code,
+    before: { ended: touched },
+    after: { created: [...codes.values()], versioned: [...after.changed], effective_date: effective, document_no: input.document_no, language },
+  })
+}
+
+function isStale(proposal: ProposalRow, after: AfterState): boolean {
+  const base = proposal.base_versions as Record<string, number | boolean>
+  const keys = Object.keys(base).filter((key) => key !== '__initial')
+  const now = Object.keys(after.baseVersions)
+  return keys.length !== now.length || keys.some((code) => base[code] !== after.baseVersions[code])
+}
+
+const isInitial = (proposal: ProposalRow) => (proposal.base_versions as Record<string, unknown>).__initial === true
+
+function roleParams(language: Language, role: string | undefined, action: string, region: string) {
+  return {
+    role: role ? translate(language, `role.${role}`) : '-',
+    action: translate(language, `proposal.action.${action}`),
+    region,
+  }
+}
+
+async function addEvent(
+  trx: Db,
+  proposalId: number,
+  regionCode: string,
+  user: TokenClaims,
+  event: { action: string; from_state?: ProposalState; to_state?: ProposalState; comment?: string | null; location?: unknown; document_no?: string | null; effective_date?: string | null },
+) {
+  await sql`
+    INSERT INTO proposal_events (proposal_id, region_code, username, role, action, from_state, to_state, comment, location, document_no, effective_date)
+    VALUES (${proposalId}, ${regionCode}, ${user.sub}, ${user.role}, ${event.action}, ${event.from_state ?? null}, ${event.to_state ?? null},
+            ${event.comment ?? null},
+            ${event.location ? sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(event.location)}), 4490)` : sql`NULL`},
+            ${event.document_no ?? null}, ${event.effective_date ?? null})`.execute(trx)
+}
+
+type ProposalRow = Awaited<ReturnType<typeof selectProposal>>
+
+function selectProposal(db: Db, id: number) {
+  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<ProposalRow> {
+  const row = await db.selectFrom('proposals').select('id').where('id', '=', id).executeTakeFirst()
+  if (!row) throw notFound('proposal_not_found', { id })
+  const proposal = await selectProposal(db, id)
+  // Everyone on the chain above the area may read it; others in scope of the region too.
+  if (!isWithinScope(user.region_prefix, prefixOfCode(proposal.region_code))) {
+    throw forbidden('proposal_out_of_scope', { region: proposal.region_code, scope: user.region_prefix || '*' })
+  }
+  return proposal
+}
+
+export async function getProposal(db: Db, user: TokenClaims, id: number) {
+  const proposal = await loadProposal(db, user, id)
+  const chain = chainOf(profileForRegion(proposal.region_code), isInitial(proposal))
+  const { rows: events } = await sql<Record<string, unknown>>`
+    SELECT id, at, username, role, action, from_state, to_state, comment, document_no, effective_date,
+           CASE WHEN location IS NULL THEN NULL ELSE ST_AsGeoJSON(location, 9, 0)::json END AS location
+    FROM proposal_events WHERE proposal_id = ${id} ORDER BY at, id`.execute(db)
+  const { base_versions, province_code: _province, ...rest } = proposal
+  return {
+    ...rest,
+    initial_division: (base_versions as Record<string, unknown>).__initial === true,
+    steps: chain.map((step, index) => ({
+      role: step.role,
+      action: step.action,
+      source: step.source,
+      status: proposal.state === 'filed' || index < proposal.step ? 'done' : index === proposal.step ? 'current' : 'pending',
+    })),
+    events,
+  }
+}
+
+export async function listProposals(db: Db, user: TokenClaims, filter: { region?: string; state?: ProposalState }) {
+  let query = db
+    .selectFrom('proposals')
+    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at'])
+    .where('region_code', 'like', `${user.region_prefix}%`)
+  if (filter.region) query = query.where('region_code', 'like', `${prefixOfCode(filter.region)}%`)
+  if (filter.state) query = query.where('state', '=', filter.state)
+  const rows = await query.orderBy('updated_at', 'desc').limit(500).execute()
+  // Mark the proposals whose next step is this user's to take (the reviewer's queue).
+  return rows.map((row) => {
+    const step = profileForRegion(row.region_code).approvalChain[row.step]
+    const waiting = row.state !== 'draft' && row.state !== 'returned' && row.state !== 'filed' && mayAct(user.role, step)
+    return { ...row, waiting_for_me: waiting }
+  })
+}
+
+/** Added, removed and changed geometry of a proposal, as GeoJSON. */
+export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, id: number) {
+  const proposal = await loadProposal(database.kysely, user, id)
+  const applied = proposal.applied_at !== null
+  const features: unknown[] = []
+  if (applied) {
+    const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: string }>`
+      SELECT g.code, g.version, g.name, ST_AsGeoJSON(ST_ForcePolygonCCW(g.geom), 9, 0)::json AS geometry,
+             CASE WHEN g.proposal_id = ${id} AND g.version = 1 THEN 'added'
+                  WHEN g.proposal_id = ${id} THEN 'changed_after' ELSE 'removed_or_changed_before' END AS change
+      FROM grids g
+      WHERE g.proposal_id = ${id}
+         OR (g.valid_to = ${proposal.effective_date} AND g.code IN (
+               SELECT code FROM grids WHERE proposal_id = ${id} UNION SELECT parent_code FROM grid_lineage WHERE proposal_id = ${id}))
+      ORDER BY g.code, g.version`.execute(database.kysely)
+    for (const row of rows) {
+      const change = row.change === 'removed_or_changed_before' ? (rows.some((r) => r.code === row.code && r.change === 'changed_after') ? 'changed_before' : 'removed') : row.change
+      features.push({ type: 'Feature', id: `${row.code}@${row.version}`, geometry: row.geometry, properties: { code: row.code, version: row.version, name: row.name, change } })
+    }
+  } else {
+    const after = await applyChanges(database.kysely, townshipOf(proposal.region_code), proposal.changes as Change[])
+    const before = new Map((await currentGrids(database.kysely, townshipOf(proposal.region_code))).map((g) => [g.id, g]))
+    for (const code of after.removed) features.push(feature(before.get(code), 'removed'))
+    for (const code of after.changed) {
+      features.push(feature(before.get(code), 'changed_before'))
+      features.push(feature(after.grids.get(code), 'changed_after'))
+    }
+    for (const key of after.added.keys()) features.push(feature(after.grids.get(key), 'added'))
+  }
+  return { type: 'FeatureCollection', proposal: id, applied, features }
+}
+
+function feature(grid: { id: string; code: string | null; name: string; geometry: unknown; version: number | null } | undefined, change: string) {
+  return {
+    type: 'Feature',
+    id: `${grid?.id}:${change}`,
+    geometry: grid?.geometry ?? null,
+    properties: { code: grid?.code ?? null, id: grid?.id, version: grid?.version ?? null, name: grid?.name, change },
+  }
+}
