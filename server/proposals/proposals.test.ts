@@ -38,9 +38,11 @@ beforeAll(async () => {
       await loadGeoJson(t.database, regions, 'regions', '99')
       await loadGeoJson(t.database, grids, 'grids', '990101')
     }
-    for (const role of ROLES) {
+    for (const role of [...ROLES, 'township2' as Role]) {
       const username = `${role}-${county}`
-      await upsertUser(t.db, { username, display_name: username, password: 'demo', role, region_prefix: scopeFor(role, county) })
+      // township2: a second user of the same township, for concurrent edits.
+      const realRole: Role = role === ('township2' as Role) ? 'township' : role
+      await upsertUser(t.db, { username, display_name: username, password: 'demo', role: realRole, region_prefix: scopeFor(realRole, county) })
       const response = await t.http().post('/api/v1/auth/login').send({ username, password: 'demo' })
       tokens.set(username, response.body.token)
     }
@@ -108,6 +110,21 @@ describe.each(Object.entries(AREAS))('the whole chain of profile %s', (profileId
   })
 })
 
+describe('the diff of a proposal', () => {
+  it('downloads added and removed geometry as GeoJSON, before and after it applies', async () => {
+    const county = AREAS.changji as string
+    const diff = await t.http().get('/api/v1/proposals?state=filed').set(as('county', county)).expect(200)
+    const id = diff.body.proposals.find((p: { region_code: string }) => p.region_code.startsWith(county)).id
+    const applied = await t.http().get(`/api/v1/proposals/${id}/diff`).set(as('county', county)).expect(200)
+    expect(applied.headers['content-disposition']).toContain(`proposal-${id}-diff.geojson`)
+    const changes = applied.body.features.map((f: { properties: { code: string; change: string } }) => `${f.properties.change}:${f.properties.code.slice(-3)}`).sort()
+    expect(changes).toEqual(['added:002', 'added:003', 'removed:001'])
+    const pending = await draft(county, 'township', [{ op: 'update', grid: `${county}002001002`, properties: { households: 300 } }])
+    const before = await t.http().get(`/api/v1/proposals/${pending.id}/diff`).set(as('township', county)).expect(200)
+    expect(before.body.features.map((f: { properties: { change: string } }) => f.properties.change)).toEqual(['changed_before', 'changed_after'])
+  })
+})
+
 describe('who may act', () => {
   it('refuses a township approving its own proposal, naming who may (403)', async () => {
     const county = AREAS['cn-default'] as string
@@ -134,15 +151,16 @@ describe('optimistic locking between neighbouring edits', () => {
     const county = AREAS['cn-default'] as string
     const grid = `${county}002001002`
     const first = await draft(county, 'township', [{ op: 'update', grid, properties: { households: 305 } }])
-    const second = await draft(county, 'township', [{ op: 'update', grid: `${county}002001003`, properties: { households: 315 } }])
-    for (const p of [first, second]) await t.http().post(`/api/v1/proposals/${p.id}/submit`).set(as('township', county)).send({}).expect(200)
+    const second = await draft(county, 'township2' as Role, [{ op: 'update', grid: `${county}002001003`, properties: { households: 315 } }])
+    await t.http().post(`/api/v1/proposals/${first.id}/submit`).set(as('township', county)).send({}).expect(200)
+    await t.http().post(`/api/v1/proposals/${second.id}/submit`).set(as('township2' as Role, county)).send({}).expect(200)
     await t.http().post(`/api/v1/proposals/${first.id}/approve`).set(as('county', county)).send({ document_no: 'A-1', effective_date: '2026-11-01' }).expect(200)
     const conflict = await t.http().post(`/api/v1/proposals/${second.id}/approve`).set(as('county', county)).send({ document_no: 'A-2', effective_date: '2026-11-02' }).expect(409)
     expect(conflict.body.error.code).toBe('proposal_stale')
     // Back to the author, who rebases and resubmits; now it goes through.
     await t.http().post(`/api/v1/proposals/${second.id}/reject`).set(as('county', county)).send({ comment: '请重新基于现状' }).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/rebase`).set(as('township', county)).send({}).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/submit`).set(as('township', county)).send({}).expect(200)
+    await t.http().post(`/api/v1/proposals/${second.id}/rebase`).set(as('township2' as Role, county)).send({}).expect(200)
+    await t.http().post(`/api/v1/proposals/${second.id}/submit`).set(as('township2' as Role, county)).send({}).expect(200)
     await t.http().post(`/api/v1/proposals/${second.id}/approve`).set(as('county', county)).send({ document_no: 'A-2', effective_date: '2026-11-02' }).expect(200)
     const now = await t.http().get(`/api/v1/grids/${county}002001003`).set(as('county', county)).expect(200)
     expect(now.body.properties).toMatchObject({ households: 315, version: 2 })
