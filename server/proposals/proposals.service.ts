@@ -319,7 +319,8 @@ function isStale(proposal: ProposalRow, after: AfterState): boolean {
   return keys.length !== now.length || keys.some((code) => base[code] !== after.baseVersions[code])
 }
 
-const isInitial = (proposal: ProposalRow) => (proposal.base_versions as Record<string, unknown>).__initial === true
+/** Whether the proposal is a first division (recorded beside the base versions). */
+const isInitial = (proposal: { base_versions: unknown }) => (proposal.base_versions as Record<string, unknown>).__initial === true
 
 function roleParams(language: Language, role: string | undefined, action: string, region: string) {
   return {
@@ -368,10 +369,10 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
     SELECT id, at, username, role, action, from_state, to_state, comment, document_no, effective_date,
            CASE WHEN location IS NULL THEN NULL ELSE ST_AsGeoJSON(location, 9, 0)::json END AS location
     FROM proposal_events WHERE proposal_id = ${id} ORDER BY at, id`.execute(db)
-  const { base_versions, province_code: _province, ...rest } = proposal
+  const { base_versions: _base, province_code: _province, ...rest } = proposal
   return {
     ...rest,
-    initial_division: (base_versions as Record<string, unknown>).__initial === true,
+    initial_division: isInitial(proposal),
     steps: chain.map((step, index) => ({
       role: step.role,
       action: step.action,
@@ -385,16 +386,17 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
 export async function listProposals(db: Db, user: TokenClaims, filter: { region?: string; state?: ProposalState }) {
   let query = db
     .selectFrom('proposals')
-    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at'])
+    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'base_versions'])
     .where('region_code', 'like', `${user.region_prefix}%`)
   if (filter.region) query = query.where('region_code', 'like', `${prefixOfCode(filter.region)}%`)
   if (filter.state) query = query.where('state', '=', filter.state)
   const rows = await query.orderBy('updated_at', 'desc').limit(500).execute()
   // Mark the proposals whose next step is this user's to take (the reviewer's queue).
-  return rows.map((row) => {
-    const step = profileForRegion(row.region_code).approvalChain[row.step]
+  return rows.map(({ base_versions, ...row }) => {
+    const initial = isInitial({ base_versions })
+    const step = chainOf(profileForRegion(row.region_code), initial)[row.step]
     const waiting = row.state !== 'draft' && row.state !== 'returned' && row.state !== 'filed' && mayAct(user.role, step)
-    return { ...row, waiting_for_me: waiting }
+    return { ...row, initial_division: initial, waiting_for_me: waiting }
   })
 }
 
