@@ -26,6 +26,8 @@ describe('POST /api/v1/validate', () => {
     expect(response.body.issues.map((i: { code: string }) => i.code)).toEqual(['households_below_min'])
     expect(response.body.valid).toBe(false)
     expect(response.body.summary).toMatchObject({ features: 2, errors: 1, gap_area_m2: 0, overlap_area_m2: 0, coverage_path: 'edge-match' })
+    // The grids carry region_code; its community (桂花社区, class 111) says the grid is urban.
+    expect(response.body.issues[0].details).toMatchObject({ basis: 'urban', basis_assumed: false, households: 150 })
   })
 
   it('assigns ids to features without one and echoes them', async () => {

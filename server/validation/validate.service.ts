@@ -153,6 +153,16 @@ export async function validate(
       issue('not_contiguous', 'error', t('not_contiguous', { feature: feature.id, parts: feature.polygons.length }), [feature.id])
     }
   }
+  // The urban/rural class comes from the feature, else from its region_code's community, else
+  // from the parent region.
+  const regionCodes = [...new Set(parsed.map((f) => f.properties.region_code).filter((code): code is string => typeof code === 'string' && isRegionCode(code)))]
+  const classOf = new Map(
+    regionCodes.length === 0
+      ? []
+      : (await database.kysely.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'in', regionCodes).execute()).map((r) => [r.code, r.urban_rural]),
+  )
+  const urbanRuralOf = (f: Parsed) =>
+    typeof f.properties.urban_rural === 'string' ? f.properties.urban_rural : (classOf.get(String(f.properties.region_code)) ?? parent?.urbanRural ?? null)
   issues.push(
     ...householdIssues(
       parsed.filter((f) => f.polygons !== null).map((f) => ({
@@ -161,7 +171,7 @@ export async function validate(
         households: asCount(f.properties.households),
         population: asCount(f.properties.population),
         count_date: typeof f.properties.count_date === 'string' ? f.properties.count_date : null,
-        urban_rural: typeof f.properties.urban_rural === 'string' ? f.properties.urban_rural : (parent?.urbanRural ?? null),
+        urban_rural: urbanRuralOf(f),
       })),
       profile,
       language,

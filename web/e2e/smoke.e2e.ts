@@ -3,155 +3,30 @@
  *
  *   npx vitest run --config web/e2e/vitest.config.ts
  *
- * Env: E2E_BASE_URL=http://host:port/ uses a running server instead of starting one;
- * E2E_SKIP_BUILD=1 reuses web/dist; CHROMIUM_PATH overrides /usr/bin/chromium.
- * Screenshots and the server log go to test-results/e2e/.
+ * The server is started once for all e2e files by `global-setup.ts` (env: E2E_BASE_URL,
+ * E2E_SKIP_BUILD, CHROMIUM_PATH). Screenshots and the server log go to test-results/e2e/.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type E2EBrowser, mapIdle as idle, openBrowser, shot as save } from './browser'
 
-const repo = fileURLToPath(new URL('../..', import.meta.url))
-const outDir = join(repo, 'test-results', 'e2e')
-const serverLog = join(outDir, 'server.log')
-
-let baseUrl = process.env.E2E_BASE_URL ?? ''
-let server: ChildProcess | undefined
-let dataDir: string | undefined
-let browser: Browser
-let context: BrowserContext
+const baseUrl = inject('baseUrl')
+let b: E2EBrowser
 let page: Page
-/** Requests that tried to leave this machine (tiles, glyphs, fonts…): must stay empty. */
-const externalRequests: string[] = []
+let externalRequests: string[] = []
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (server && server.exitCode !== null) {
-      throw new Error(`server exited with ${server.exitCode}:\n${readFileSync(serverLog, 'utf8').slice(-3000)}`)
-    }
-    try {
-      const res = await fetch(new URL('health', url))
-      if (res.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`no /health from ${url} within ${timeoutMs / 1000} s`)
-}
-
-function stopServer(): Promise<void> {
-  const child = server
-  if (!child?.pid || child.exitCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL')
-      } catch {}
-    }, 10_000)
-    child.once('exit', () => {
-      clearTimeout(force)
-      resolve()
-    })
-    // The server runs in its own process group (detached), so this reaches tsx's node child too.
-    try {
-      process.kill(-child.pid!, 'SIGTERM')
-    } catch {
-      resolve()
-    }
-  })
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(outDir, `${name}.png`) })
-}
-
-/** Resolves when the map has drawn everything it has loaded. */
-async function mapIdle(): Promise<void> {
-  await page.evaluate(
-    () =>
-      new Promise<void>((resolve) => {
-        const map = window.__gridwork!.map
-        if (map.loaded() && !map.isMoving()) resolve()
-        else map.once('idle', () => resolve())
-      }),
-  )
-}
+const shot = (name: string) => save(page, name)
+const mapIdle = () => idle(page)
 
 describe('gridwork web', () => {
   beforeAll(async () => {
-    mkdirSync(outDir, { recursive: true })
-    if (!process.env.E2E_SKIP_BUILD || !existsSync(join(repo, 'web/dist/index.html'))) {
-      // Built before the server starts: the server serves web/dist only if it exists at start.
-      const build = spawnSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-        cwd: repo,
-        stdio: 'inherit',
-      })
-      if (build.status !== 0) throw new Error('web build failed')
-    }
-
-    if (!baseUrl) {
-      const port = await freePort()
-      dataDir = mkdtempSync(join(tmpdir(), 'gridwork-e2e-'))
-      const log = createWriteStream(serverLog)
-      server = spawn(join(repo, 'node_modules/.bin/tsx'), ['server/server.ts'], {
-        cwd: repo,
-        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test' },
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      server.stdout?.pipe(log)
-      server.stderr?.pipe(log)
-      baseUrl = `http://127.0.0.1:${port}/`
-    }
-    await waitForHealth(baseUrl, 120_000)
-
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-quic',
-        '--disable-sync',
-      ],
-    })
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
-    const origin = new URL(baseUrl).origin
-    await context.route('**/*', (route) => {
-      const url = route.request().url()
-      if (url.startsWith(origin)) return route.continue()
-      externalRequests.push(url)
-      return route.abort()
-    })
-    page = await context.newPage()
-    page.on('pageerror', (e) => console.error('[page error]', e.message))
+    b = await openBrowser(baseUrl)
+    page = b.page
+    externalRequests = b.externalRequests
   })
 
   afterAll(async () => {
-    await browser?.close()
-    await stopServer()
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+    await b?.close()
   })
 
   it('signs in, shows the demo county grids, opens a grid, switches language', async () => {

@@ -1,12 +1,15 @@
 import { ApiError, api, getToken, setApiLanguage, setToken } from './api/client'
-import type { Fit, GridCollection, GridFeature, Me, Region, RegionCollection, RegionProps } from './api/types'
+import type { BBox, Fit, GridCollection, GridFeature, Me, Region, RegionCollection, RegionProps, ValidationIssue } from './api/types'
 import { i18next, initI18n, LANGUAGES, type Language, setLanguage, t } from './i18n'
-import { collectionBBox } from './map/geometry'
-import { GridMap } from './map/gridMap'
+import { createValidationPanel } from './editor/validation'
+import { collectionBBox, geometryBBox } from './map/geometry'
+import { GridMap, issueKey } from './map/gridMap'
+import { createProposalsPanel } from './proposals/panel'
 import { h, text, translateTree } from './ui/dom'
 import { renderGridInfo } from './ui/gridInfo'
 import { createLegend } from './ui/legend'
 import { createLoginForm } from './ui/login'
+import { createRegionTree } from './ui/regionTree'
 import './styles.css'
 
 /** What the page shows for the signed-in user. */
@@ -56,11 +59,95 @@ const infoPanel = h('aside', { class: 'grid-info', 'data-testid': 'grid-info', h
 const statusLine = h('div', { class: 'status', 'data-testid': 'status', role: 'status', 'aria-live': 'polite' })
 const login = createLoginForm(signIn)
 
+// Left side panel: region tree, validation, proposals (one at a time, as tabs).
+const TABS = ['regions', 'validation', 'proposals'] as const
+type Tab = (typeof TABS)[number]
+let activeTab: Tab = 'regions'
+const regionTree = createRegionTree(pickRegion)
+const validationPanel = createValidationPanel({
+  drawIssues: (issues) => gridMap.setIssues(issues),
+  focusIssue: (issue, index) => focusIssue(issue, issueKey(index)),
+})
+const proposalsPanel = createProposalsPanel({
+  me: () => workspace?.me ?? null,
+  regionsByCode: () => workspace?.regionsByCode ?? new Map(),
+  showDiff: async (diff) => {
+    await gridMap.setDiff(diff)
+    if (diff) gridMap.fitTo(geometryBBox(diff), 15)
+  },
+  focusIssue: (issue) => focusIssue(issue, null),
+})
+const tabPanels: Record<Tab, HTMLElement> = {
+  regions: h('section', { class: 'panel' }, text('h3', 'tree.title'), regionTree.element),
+  validation: validationPanel.element,
+  proposals: proposalsPanel.element,
+}
+const tabButtons = TABS.map((tab) => {
+  const b = text('button', `tabs.${tab}`, { type: 'button', role: 'tab', class: 'tab', 'data-testid': `tab-${tab}` })
+  b.addEventListener('click', () => showTab(tab))
+  return b
+})
+const sidebar = h(
+  'aside',
+  { class: 'sidebar', 'data-testid': 'sidebar', hidden: true },
+  h('div', { class: 'tabs', role: 'tablist' }, ...tabButtons),
+  h('div', { class: 'tab-body' }, ...TABS.map((tab) => tabPanels[tab])),
+)
+
+function showTab(tab: Tab): void {
+  activeTab = tab
+  TABS.forEach((name, i) => {
+    tabPanels[name].hidden = name !== tab
+    tabButtons[i]?.setAttribute('aria-selected', String(name === tab))
+  })
+  if (tab === 'proposals' && workspace) void proposalsPanel.refresh()
+}
+showTab(activeTab)
+
 const app = document.querySelector<HTMLElement>('#app') ?? document.body
-app.append(header, h('main', { class: 'workspace' }, mapEl, legend.element, infoPanel), statusLine, login.element)
+app.append(
+  header,
+  h('main', { class: 'workspace' }, sidebar, h('div', { class: 'map-area' }, mapEl, legend.element, infoPanel)),
+  statusLine,
+  login.element,
+)
 legend.element.hidden = true
 
 const gridMap = new GridMap({ container: mapEl, onSelect: select })
+
+/** The township an action applies to: the picked township, a community's township, or the home township. */
+function townshipOf(code: string | null): RegionProps | null {
+  const ws = workspace
+  if (!ws || !code) return null
+  const r = code === ws.region.code ? { ...ws.region } : ws.regionsByCode.get(code)
+  if (!r) return null
+  if (r.level === 4) return { code: r.code, name: r.name, level: r.level, parent_code: r.parent_code, urban_rural: r.urban_rural }
+  if (r.level === 5 && r.parent_code) return townshipOf(r.parent_code)
+  return null
+}
+
+function pickRegion(region: RegionProps): void {
+  const ws = workspace
+  if (!ws) return
+  regionTree.mark(region.code)
+  const feature = ws.regions.features.find((f) => f.properties.code === region.code)
+  const bbox = region.code === ws.region.code ? ws.region.bbox : (geometryBBox(feature?.geometry) as BBox | null)
+  gridMap.fitTo(bbox, 15)
+  const township = townshipOf(region.code)
+  if (township) validationPanel.setTownship(township)
+}
+
+/** Zooms to an issue: its geometry, else the grids it names. */
+function focusIssue(issue: ValidationIssue, key: string | null): void {
+  gridMap.focusIssue(key)
+  let bbox = geometryBBox(issue.geometry)
+  if (!bbox && workspace) {
+    const grids = issue.feature_ids.map((id) => workspace?.gridsByCode.get(id)).filter((g): g is GridFeature => !!g)
+    bbox = collectionBBox({ type: 'FeatureCollection', features: grids })
+    if (grids.length === 1) select(grids[0]?.properties.code ?? null)
+  }
+  gridMap.fitTo(bbox, 16)
+}
 
 // Debug hook for tests and for poking at the page from the console.
 declare global {
@@ -101,6 +188,7 @@ function renderHeader(): void {
   gridCount.hidden = !ws
   logoutButton.hidden = !ws
   legend.element.hidden = !ws
+  sidebar.hidden = !ws
 }
 
 function renderInfo(): void {
@@ -129,6 +217,9 @@ langSelect.addEventListener('change', async () => {
   renderHeader()
   renderInfo()
   renderStatus()
+  regionTree.relabel()
+  validationPanel.relabel()
+  proposalsPanel.relabel()
 })
 
 // ---- data ------------------------------------------------------------------------------------
@@ -144,6 +235,11 @@ logoutButton.addEventListener('click', () => {
   workspace = null
   select(null)
   void gridMap.show(emptyRegions(), emptyGrids(), null)
+  void gridMap.setDiff(null)
+  regionTree.show(null, null)
+  validationPanel.setTownship(null)
+  validationPanel.clear()
+  proposalsPanel.clear()
   renderHeader()
   showLogin(null)
 })
@@ -178,6 +274,10 @@ async function loadWorkspace(): Promise<void> {
     }
     await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
     legend.update(countFits(grids))
+    regionTree.show(region, regions)
+    regionTree.mark(region.code)
+    validationPanel.setTownship(townshipOf(region.code))
+    if (activeTab === 'proposals') void proposalsPanel.refresh()
     renderHeader()
     select(null)
     setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', {

@@ -1,4 +1,15 @@
-import type { ApiErrorBody, GridCollection, Me, Region, RegionCollection } from './types'
+import type {
+  ApiErrorBody,
+  DiffCollection,
+  GridCollection,
+  Me,
+  Proposal,
+  ProposalAct,
+  ProposalSummary,
+  Region,
+  RegionCollection,
+  ValidationReport,
+} from './types'
 
 const TOKEN_KEY = 'gridwork.token'
 
@@ -70,6 +81,16 @@ export const api = {
   descendants: (code: string) =>
     request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
   grids: (region: string) => request<GridCollection>(`api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}`),
+  /** Validation report of a set of grids against their parent region (12-digit code). */
+  validate: (features: GridCollection, parent: string) =>
+    request<ValidationReport>('api/v1/validate', { method: 'POST', body: JSON.stringify({ features, parent }) }),
+  proposals: () => request<{ proposals: ProposalSummary[] }>('api/v1/proposals'),
+  proposal: (id: number) => request<Proposal>(`api/v1/proposals/${id}`),
+  proposalDiff: (id: number) => request<DiffCollection>(`api/v1/proposals/${id}/diff`),
+  act: (id: number, act: ProposalAct, body: { comment?: string; document_no?: string; effective_date?: string } = {}) =>
+    request<Proposal>(`api/v1/proposals/${id}/${act}`, { method: 'POST', body: JSON.stringify(body) }),
+  createProposal: (body: { region: string; title: string; reason: string; changes: unknown[] }) =>
+    request<Proposal>('api/v1/proposals', { method: 'POST', body: JSON.stringify(body) }),
 }
 
 /** 12-digit code → the shortest prefix naming the same subtree (990101000000 → 990101). */

@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
 
 // Shapes of the server's JSON (see the API section of DESIGN.md).
 
@@ -60,3 +60,73 @@ export interface GridProps {
 
 export type GridFeature = Feature<MultiPolygon | Polygon, GridProps>
 export type GridCollection = FeatureCollection<MultiPolygon | Polygon, GridProps>
+
+// ---- validation and proposals ---------------------------------------------------------------
+
+// The report shape is the server's own type (type-only import: nothing of the server is bundled).
+export type {
+  IssueCode,
+  Severity,
+  ValidationIssue,
+  ValidationReport,
+  ValidationSummary,
+} from '../../../server/validation/report'
+
+export type ProposalState = 'draft' | 'submitted' | 'reviewed' | 'approved' | 'filed' | 'returned'
+export type ProposalAct = 'submit' | 'approve' | 'file' | 'reject'
+export type StepAction = 'propose' | 'review' | 'approve' | 'file'
+
+/** A row of `GET /api/v1/proposals`. */
+export interface ProposalSummary {
+  id: number
+  region_code: string
+  title: string
+  state: ProposalState
+  step: number
+  stale: boolean
+  profile_id: string
+  created_by: string
+  created_at: string
+  updated_at: string
+  initial_division: boolean
+  waiting_for_me: boolean
+}
+
+export interface ProposalStep {
+  role: string
+  action: StepAction
+  source?: string
+  status: 'done' | 'current' | 'pending'
+}
+
+export interface ProposalEvent {
+  id: number
+  at: string
+  username: string
+  role: string
+  action: string
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+  document_no: string | null
+  effective_date: string | null
+  location: Point | null
+}
+
+/** `GET /api/v1/proposals/{id}`. */
+export interface Proposal extends Omit<ProposalSummary, 'waiting_for_me'> {
+  reason: string
+  changes: { op: string; grid?: string; grids?: string[]; reason?: string }[]
+  validation: import('../../../server/validation/report').ValidationReport | null
+  document_no: string | null
+  effective_date: string | null
+  version: number
+  steps: ProposalStep[]
+  events: ProposalEvent[]
+}
+
+export type DiffChange = 'added' | 'removed' | 'changed_before' | 'changed_after'
+export type DiffCollection = FeatureCollection<
+  MultiPolygon | Polygon | null,
+  { code: string | null; name?: string; version: number | null; change: DiffChange }
+> & { proposal: number; applied: boolean }

@@ -1,9 +1,12 @@
 import maplibregl, { type GeoJSONSource, type LngLatBoundsLike } from 'maplibre-gl'
 import 'maplibre-gl/dist/maplibre-gl.css'
-import type { Feature, MultiPolygon, Polygon } from 'geojson'
-import type { BBox, GridCollection, RegionCollection, RegionProps } from '../api/types'
+import type { Feature, Geometry, MultiPolygon, Polygon } from 'geojson'
+import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
+
+/** Key of an issue on the error layer: its index in the report. */
+export const issueKey = (index: number): string => `issue-${index}`
 
 export interface GridMapOptions {
   container: HTMLElement
@@ -15,6 +18,7 @@ export interface GridMapOptions {
 export class GridMap {
   readonly map: maplibregl.Map
   private readonly ready: Promise<void>
+  private focusedIssue: string | null = null
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -57,6 +61,44 @@ export class GridMap {
     this.source(SOURCES.grids).setData(grids)
     this.source(SOURCES.gridLabels).setData(gridLabels(grids, regions))
     if (bbox) this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 40, duration: 0 })
+  }
+
+  /** Draws every issue that has a geometry; `key` is its index in the report (see `issueKey`). */
+  async setIssues(issues: readonly ValidationIssue[]): Promise<number> {
+    await this.ready
+    const features = issues.flatMap((issue, i) =>
+      issue.geometry && typeof issue.geometry === 'object'
+        ? [
+            {
+              type: 'Feature' as const,
+              geometry: issue.geometry as Geometry,
+              properties: { key: issueKey(i), code: issue.code, severity: issue.severity },
+            },
+          ]
+        : [],
+    )
+    this.focusedIssue = null
+    this.source(SOURCES.issues).setData({ type: 'FeatureCollection', features })
+    return features.length
+  }
+
+  /** Emphasises one issue on the error layer (null clears). */
+  focusIssue(key: string | null): void {
+    if (this.focusedIssue) this.map.setFeatureState({ source: SOURCES.issues, id: this.focusedIssue }, { focus: false })
+    this.focusedIssue = key
+    if (key) this.map.setFeatureState({ source: SOURCES.issues, id: key }, { focus: true })
+  }
+
+  async setDiff(diff: DiffCollection | null): Promise<void> {
+    await this.ready
+    const features = (diff?.features ?? []).filter((f): f is Feature<Polygon | MultiPolygon, (typeof f)['properties']> => f.geometry !== null)
+    this.source(SOURCES.diff).setData({ type: 'FeatureCollection', features })
+  }
+
+  /** Zooms to a box; tiny boxes (a point, a sliver) get a sensible neighbourhood instead. */
+  fitTo(bbox: BBox | null, maxZoom = 16): void {
+    if (!bbox) return
+    this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 60, maxZoom, duration: 400 })
   }
 
   select(code: string | null): void {

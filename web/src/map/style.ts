@@ -16,7 +16,39 @@ export const FIT_COLORS: Record<Fit, string> = {
 /** CJK-capable families in order of preference (Noto CJK on Linux, system fonts elsewhere). */
 export const LABEL_FONT = ['Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', 'sans-serif']
 
-export const SOURCES = { regions: 'regions', regionLabels: 'region-labels', grids: 'grids', gridLabels: 'grid-labels' } as const
+export const SOURCES = {
+  regions: 'regions',
+  regionLabels: 'region-labels',
+  grids: 'grids',
+  gridLabels: 'grid-labels',
+  issues: 'issues',
+  diff: 'diff',
+} as const
+export const ISSUE_FILL_LAYER = 'issue-fill'
+export const ISSUE_LAYERS = ['issue-fill', 'issue-line', 'issue-point'] as const
+export const DIFF_LAYERS = ['diff-fill', 'diff-line', 'diff-line-dashed'] as const
+
+/** Error-layer colours: coverage errors red/orange, warnings yellow (also used by the issue list). */
+export const ISSUE_COLORS = { gap: '#d62728', overlap: '#ff7f0e', outside: '#b0126b', error: '#d62728', warning: '#f2c200' } as const
+export const DIFF_COLORS = { added: '#2ca02c', removed: '#d62728', changed: '#1f6fd1' } as const
+
+/** Colour of an issue feature (properties `code`, `severity`). */
+const issueColor: ExpressionSpecification = [
+  'case',
+  ['==', ['get', 'severity'], 'warning'],
+  ISSUE_COLORS.warning,
+  ['match', ['get', 'code'], ['overlap', 'micro_overlap'], ISSUE_COLORS.overlap, ['outside_parent', 'micro_outside_parent', 'dedicated_outside'], ISSUE_COLORS.outside, ISSUE_COLORS.gap],
+]
+const isPolygon: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false]
+const diffColor: ExpressionSpecification = [
+  'match',
+  ['get', 'change'],
+  'added',
+  DIFF_COLORS.added,
+  'removed',
+  DIFF_COLORS.removed,
+  DIFF_COLORS.changed,
+]
 export const GRID_FILL_LAYER = 'grid-fill'
 export const GRID_SELECTED_LAYER = 'grid-selected'
 
@@ -50,6 +82,8 @@ export function buildStyle(): StyleSpecification {
       // promoteId lets queried features carry the grid code as their id.
       [SOURCES.grids]: { type: 'geojson', data: emptyCollection(), promoteId: 'code' },
       [SOURCES.gridLabels]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.issues]: { type: 'geojson', data: emptyCollection(), promoteId: 'key' },
+      [SOURCES.diff]: { type: 'geojson', data: emptyCollection() },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -103,6 +137,53 @@ export function buildStyle(): StyleSpecification {
         source: SOURCES.grids,
         filter: ['==', ['get', 'code'], ''],
         paint: { 'line-color': '#c0392b', 'line-width': 3 },
+      },
+      // Proposal diff: added green, removed red dashed, changed blue (before dashed, after solid).
+      {
+        id: 'diff-fill',
+        type: 'fill',
+        source: SOURCES.diff,
+        filter: ['match', ['get', 'change'], ['added', 'changed_after'], true, false],
+        paint: { 'fill-color': diffColor, 'fill-opacity': 0.25 },
+      },
+      {
+        id: 'diff-line',
+        type: 'line',
+        source: SOURCES.diff,
+        filter: ['match', ['get', 'change'], ['added', 'changed_after'], true, false],
+        paint: { 'line-color': diffColor, 'line-width': 2.5 },
+      },
+      {
+        id: 'diff-line-dashed',
+        type: 'line',
+        source: SOURCES.diff,
+        filter: ['match', ['get', 'change'], ['removed', 'changed_before'], true, false],
+        paint: { 'line-color': diffColor, 'line-width': 2.5, 'line-dasharray': [2, 1.5] },
+      },
+      // Validation error layer: the gap / overlap / outside parts and fault points.
+      {
+        id: ISSUE_FILL_LAYER,
+        type: 'fill',
+        source: SOURCES.issues,
+        filter: isPolygon,
+        paint: { 'fill-color': issueColor, 'fill-opacity': ['case', ['boolean', ['feature-state', 'focus'], false], 0.85, 0.6] },
+      },
+      {
+        id: 'issue-line',
+        type: 'line',
+        source: SOURCES.issues,
+        filter: isPolygon,
+        paint: {
+          'line-color': ['case', ['boolean', ['feature-state', 'focus'], false], '#111111', issueColor],
+          'line-width': ['case', ['boolean', ['feature-state', 'focus'], false], 3, 1.5],
+        },
+      },
+      {
+        id: 'issue-point',
+        type: 'circle',
+        source: SOURCES.issues,
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-color': issueColor, 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5 },
       },
       {
         id: 'grid-label',

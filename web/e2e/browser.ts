@@ -1,0 +1,72 @@
+/** Browser helpers shared by the e2e files: Debian Chromium through playwright-core, offline. */
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+
+const repo = fileURLToPath(new URL('../..', import.meta.url))
+export const outDir = join(repo, 'test-results', 'e2e')
+
+export interface E2EBrowser {
+  browser: Browser
+  context: BrowserContext
+  page: Page
+  /** Requests that tried to leave this machine (tiles, glyphs, fonts…): must stay empty. */
+  externalRequests: string[]
+  close(): Promise<void>
+}
+
+export async function openBrowser(baseUrl: string): Promise<E2EBrowser> {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
+  })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  const externalRequests: string[] = []
+  const origin = new URL(baseUrl).origin
+  await context.route('**/*', (route) => {
+    const url = route.request().url()
+    if (url.startsWith(origin)) return route.continue()
+    externalRequests.push(url)
+    return route.abort()
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (e) => console.error('[page error]', e.message))
+  return { browser, context, page, externalRequests, close: () => browser.close() }
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(outDir, `${name}.png`) })
+}
+
+/** Resolves when the map has drawn everything it has loaded. */
+export async function mapIdle(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const map = window.__gridwork!.map
+        if (map.loaded() && !map.isMoving()) resolve()
+        else map.once('idle', () => resolve())
+      }),
+  )
+}
+
+/** Opens the page, waits for the server, signs in and waits for the grids. */
+export async function signIn(page: Page, baseUrl: string, username: string, password = 'demo'): Promise<void> {
+  await page.goto(baseUrl)
+  await page.getByTestId('login-submit').waitFor()
+  await expect.poll(() => page.getByTestId('login-submit').isEnabled(), { timeout: 60_000 }).toBe(true)
+  await page.getByTestId('login-username').fill(username)
+  await page.getByTestId('login-password').fill(password)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
+  await mapIdle(page)
+}
