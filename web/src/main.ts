@@ -6,6 +6,7 @@ import { collectionBBox, geometryBBox } from './map/geometry'
 import { GridMap, issueKey } from './map/gridMap'
 import { createProposalsPanel } from './proposals/panel'
 import { h, text, translateTree } from './ui/dom'
+import { type HistoryState, renderGridHistory } from './ui/gridHistory'
 import { renderGridInfo } from './ui/gridInfo'
 import { createLegend } from './ui/legend'
 import { createLoginForm } from './ui/login'
@@ -24,6 +25,13 @@ interface Workspace {
 
 let workspace: Workspace | null = null
 let selected: string | null = null
+/** History of the selected grid, once asked for ("历史版本"). */
+let history: HistoryState | null = null
+/** The day the grids layer shows (YYYY-MM-DD), null for today; a failed change keeps the last one. */
+let asOf: string | null = null
+let asOfErrorMessage: string | null = null
+/** Bumped on every grids reload so a slow answer for an older date is dropped. */
+let gridsRequest = 0
 /** The status line keeps its key, not its text, so a language switch retranslates it. */
 let status: { key: string; params?: Record<string, unknown>; error?: boolean } | null = null
 
@@ -39,6 +47,13 @@ langSelect.value = i18next.language
 const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
 const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
 const gridCount = h('span', { class: 'grid-count', 'data-testid': 'grid-count', hidden: true })
+// As-of date: "查看日期" reloads the grids in force on that day; a badge says so, with a way back.
+const asOfInput = h('input', { type: 'date', class: 'as-of-input', 'data-testid': 'as-of-date', 'data-i18n-aria': 'asOf.label' })
+const asOfControl = h('label', { class: 'as-of', hidden: true }, text('span', 'asOf.label'), asOfInput)
+const asOfBadgeText = h('span', {})
+const asOfTodayButton = text('button', 'asOf.today', { type: 'button', class: 'link-button', 'data-testid': 'as-of-today' })
+const asOfBadge = h('span', { class: 'as-of-badge', 'data-testid': 'as-of-badge', hidden: true }, asOfBadgeText, asOfTodayButton)
+const asOfError = h('span', { class: 'as-of-error', 'data-testid': 'as-of-error', role: 'alert', hidden: true })
 const logoutButton = text('button', 'header.logout', { type: 'button', class: 'link-button', 'data-testid': 'logout', hidden: true })
 
 const header = h(
@@ -47,6 +62,7 @@ const header = h(
   h('div', { class: 'brand' }, text('span', 'app.title', { class: 'title' }), h('span', { class: 'product' }, 'gridwork')),
   breadcrumb,
   h('div', { class: 'spacer' }),
+  h('div', { class: 'as-of-group' }, asOfControl, asOfError),
   gridCount,
   userLabel,
   logoutButton,
@@ -107,7 +123,7 @@ showTab(activeTab)
 const app = document.querySelector<HTMLElement>('#app') ?? document.body
 app.append(
   header,
-  h('main', { class: 'workspace' }, sidebar, h('div', { class: 'map-area' }, mapEl, legend.element, infoPanel)),
+  h('main', { class: 'workspace' }, sidebar, h('div', { class: 'map-area' }, mapEl, asOfBadge, legend.element, infoPanel)),
   statusLine,
   login.element,
 )
@@ -186,6 +202,12 @@ function renderHeader(): void {
     userLabel.textContent = ''
   }
   gridCount.hidden = !ws
+  asOfControl.hidden = !ws
+  asOfBadge.hidden = !ws || !asOf
+  asOfBadgeText.textContent = asOf ? t('asOf.badge', { date: asOf }) : ''
+  asOfError.hidden = !ws || !asOfErrorMessage
+  asOfError.textContent = asOfErrorMessage ?? ''
+  asOfInput.setAttribute('aria-invalid', String(!!asOfErrorMessage))
   logoutButton.hidden = !ws
   legend.element.hidden = !ws
   sidebar.hidden = !ws
@@ -198,14 +220,108 @@ function renderInfo(): void {
     infoPanel.replaceChildren()
     return
   }
-  infoPanel.replaceChildren(renderGridInfo(grid, { regionsByCode: workspace.regionsByCode, onClose: () => select(null) }))
+  const code = grid.properties.code
+  const historySection = renderGridHistory(history?.code === code ? history : null, {
+    load: () => void loadHistory(code),
+    show: showVersion,
+  })
+  const scroll = infoPanel.scrollTop
+  infoPanel.replaceChildren(
+    renderGridInfo(grid, { regionsByCode: workspace.regionsByCode, onClose: () => select(null), history: historySection }),
+  )
+  infoPanel.scrollTop = scroll
 }
 
 function select(code: string | null): void {
+  const previous = selected
   selected = code && workspace?.gridsByCode.has(code) ? code : null
+  if (selected !== previous) {
+    history = null
+    void gridMap.setHistory(null)
+  }
   gridMap.select(selected)
   renderInfo()
 }
+
+async function loadHistory(code: string): Promise<void> {
+  history = { code, status: 'loading' }
+  renderInfo()
+  let next: HistoryState
+  try {
+    next = { code, status: 'loaded', history: await api.gridHistory(code), shown: null }
+  } catch (err) {
+    next = { code, status: 'error', message: errorMessage(err) }
+  }
+  if (history?.code !== code) return // another grid was picked meanwhile
+  history = next
+  renderInfo()
+}
+
+/** Outlines one version of the selected grid's history on the map and zooms to it. */
+function showVersion(version: number): void {
+  if (history?.status !== 'loaded') return
+  const feature = history.history.features.find((f) => f.properties.version === version)
+  if (!feature) return
+  history = { ...history, shown: version }
+  void gridMap.setHistory(feature)
+  gridMap.fitTo(geometryBBox(feature.geometry), 16)
+  renderInfo()
+}
+
+/** Today as YYYY-MM-DD in the browser's time zone. */
+function today(): string {
+  const d = new Date()
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message
+}
+
+/** Reloads the grids layer as of `date` (null: today); an API error is shown next to the date input. */
+async function changeAsOf(date: string | null): Promise<void> {
+  const ws = workspace
+  if (!ws) return
+  const seq = ++gridsRequest
+  const day = date ?? today()
+  asOfErrorMessage = null
+  renderHeader()
+  setStatus('asOf.loading', { date: day })
+  try {
+    const grids = await api.grids(ws.me.home_region, date)
+    if (seq !== gridsRequest || workspace !== ws) return
+    asOf = date
+    ws.grids = grids
+    ws.gridsByCode = new Map(grids.features.map((f) => [f.properties.code, f]))
+    await gridMap.show(ws.regions, grids, null)
+    legend.update(countFits(grids))
+    select(selected) // keeps the selection if that grid exists on the new day
+    renderHeader()
+    setStatus('asOf.loaded', { date: day, count: grids.features.length })
+  } catch (err) {
+    if (seq !== gridsRequest || workspace !== ws) return
+    asOfErrorMessage = errorMessage(err)
+    renderHeader()
+    setStatus(null)
+  }
+}
+
+/** Resets the view to today (sign-in, sign-out). */
+function resetAsOf(): void {
+  gridsRequest++
+  asOf = null
+  asOfErrorMessage = null
+  asOfInput.value = today()
+}
+
+asOfInput.addEventListener('change', () => {
+  const value = asOfInput.value
+  void changeAsOf(!value || value === today() ? null : value)
+})
+asOfTodayButton.addEventListener('click', () => {
+  asOfInput.value = today()
+  void changeAsOf(null)
+})
 
 langSelect.addEventListener('change', async () => {
   const lng = langSelect.value as Language
@@ -233,6 +349,7 @@ async function signIn(username: string, password: string): Promise<void> {
 logoutButton.addEventListener('click', () => {
   setToken(null)
   workspace = null
+  resetAsOf()
   select(null)
   void gridMap.show(emptyRegions(), emptyGrids(), null)
   void gridMap.setDiff(null)
@@ -262,6 +379,7 @@ async function loadWorkspace(): Promise<void> {
     const [region, regions] = await Promise.all([api.region(me.home_region), api.descendants(me.home_region)])
 
     setStatus('status.loadingGrids')
+    resetAsOf()
     const grids = await api.grids(me.home_region)
 
     workspace = {
@@ -293,7 +411,7 @@ async function loadWorkspace(): Promise<void> {
       showLogin(t('errors.sessionExpired'))
       return
     }
-    const message = err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message
+    const message = errorMessage(err)
     // Nothing on screen yet: go back to the form (signing in again retries the loading).
     if (!workspace) showLogin(message)
     setStatus('status.failed', { message }, true)

@@ -2,6 +2,7 @@ import type {
   ApiErrorBody,
   DiffCollection,
   GridCollection,
+  GridHistory,
   Me,
   Proposal,
   ProposalAct,
@@ -80,7 +81,13 @@ export const api = {
   /** All regions below `code` (townships and communities of a county) with boundaries. */
   descendants: (code: string) =>
     request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
-  grids: (region: string) => request<GridCollection>(`api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}`),
+  /** Grids in force today, or on `asOf` (YYYY-MM-DD). */
+  grids: (region: string, asOf?: string | null) =>
+    request<GridCollection>(
+      `api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}${asOf ? `&as_of=${encodeURIComponent(asOf)}` : ''}`,
+    ),
+  /** Every version of a grid, oldest first, with its proposal and lineage. */
+  gridHistory: (code: string) => request<GridHistory>(`api/v1/grids/${encodeURIComponent(code)}/history`),
   /** Validation report of a set of grids against their parent region (12-digit code). */
   validate: (features: GridCollection, parent: string) =>
     request<ValidationReport>('api/v1/validate', { method: 'POST', body: JSON.stringify({ features, parent }) }),

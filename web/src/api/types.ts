@@ -61,6 +61,33 @@ export interface GridProps {
 export type GridFeature = Feature<MultiPolygon | Polygon, GridProps>
 export type GridCollection = FeatureCollection<MultiPolygon | Polygon, GridProps>
 
+/** A split/merge link of a grid code (`GET /grids/{code}/history`, `lineage`). */
+export interface LineageLink {
+  code: string
+  relation: 'split' | 'merge'
+  effective_date: string
+  proposal_id: number | null
+}
+
+/** One version of a grid in `GET /grids/{code}/history` (oldest first). */
+export interface GridVersionProps extends GridProps {
+  created_at: string
+  created_by: string | null
+  /** null for versions not made by a proposal (imports, seed data) */
+  proposal: {
+    id: number
+    title: string
+    document_no: string | null
+    effective_date: string | null
+    approved_by: string | null
+    approved_at: string | null
+  } | null
+  /** the same on every version */
+  lineage: { parents: LineageLink[]; children: LineageLink[] }
+}
+
+export type GridHistory = FeatureCollection<MultiPolygon | Polygon, GridVersionProps>
+
 // ---- validation and proposals ---------------------------------------------------------------
 
 // The report shape is the server's own type (type-only import: nothing of the server is bundled).

@@ -95,6 +95,12 @@ export class GridMap {
     this.source(SOURCES.diff).setData({ type: 'FeatureCollection', features })
   }
 
+  /** Outlines one version of a grid from its history (null clears). */
+  async setHistory(feature: Feature<Polygon | MultiPolygon> | null): Promise<void> {
+    await this.ready
+    this.source(SOURCES.history).setData({ type: 'FeatureCollection', features: feature ? [feature] : [] })
+  }
+
   /** Zooms to a box; tiny boxes (a point, a sliver) get a sensible neighbourhood instead. */
   fitTo(bbox: BBox | null, maxZoom = 16): void {
     if (!bbox) return

@@ -23,6 +23,7 @@ export const SOURCES = {
   gridLabels: 'grid-labels',
   issues: 'issues',
   diff: 'diff',
+  history: 'history',
 } as const
 export const ISSUE_FILL_LAYER = 'issue-fill'
 export const ISSUE_LAYERS = ['issue-fill', 'issue-line', 'issue-point'] as const
@@ -84,6 +85,7 @@ export function buildStyle(): StyleSpecification {
       [SOURCES.gridLabels]: { type: 'geojson', data: emptyCollection() },
       [SOURCES.issues]: { type: 'geojson', data: emptyCollection(), promoteId: 'key' },
       [SOURCES.diff]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.history]: { type: 'geojson', data: emptyCollection() },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -159,6 +161,19 @@ export function buildStyle(): StyleSpecification {
         source: SOURCES.diff,
         filter: ['match', ['get', 'change'], ['removed', 'changed_before'], true, false],
         paint: { 'line-color': diffColor, 'line-width': 2.5, 'line-dasharray': [2, 1.5] },
+      },
+      // One version of a grid picked in its history: purple outline over a faint fill.
+      {
+        id: 'history-fill',
+        type: 'fill',
+        source: SOURCES.history,
+        paint: { 'fill-color': '#7b3fbf', 'fill-opacity': 0.15 },
+      },
+      {
+        id: 'history-line',
+        type: 'line',
+        source: SOURCES.history,
+        paint: { 'line-color': '#7b3fbf', 'line-width': 3, 'line-dasharray': [3, 1.5] },
       },
       // Validation error layer: the gap / overlap / outside parts and fault points.
       {

@@ -6,6 +6,8 @@ import { h } from './dom'
 export interface GridInfoContext {
   regionsByCode: Map<string, RegionProps>
   onClose: () => void
+  /** The history section (see `gridHistory.ts`), appended below the attributes. */
+  history?: Node
 }
 
 function regionLabel(code: string | null | undefined, regions: Map<string, RegionProps>): Node {
@@ -77,5 +79,6 @@ export function renderGridInfo(grid: GridFeature, ctx: GridInfoContext): HTMLEle
       close,
     ),
     h('dl', {}, ...rows.flatMap(([key, value]) => [h('dt', {}, t(key)), h('dd', {}, value)])),
+    ctx.history ?? null,
   )
 }
