@@ -1,12 +1,15 @@
 import { badRequest } from './errors.js'
 
+/** True for 'YYYY-MM-DD' naming a real calendar date (2026-02-30 is not). */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
+  const date = new Date(`${value}T00:00:00Z`)
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value
+}
+
 /** 'YYYY-MM-DD' that is a real calendar date, or a 400 naming the value. */
 export function parseDate(value: string): string {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
-  const date = match ? new Date(`${value}T00:00:00Z`) : null
-  if (!match || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw badRequest('date_invalid', { value })
-  }
+  if (!isIsoDate(value)) throw badRequest('date_invalid', { value })
   return value
 }
 

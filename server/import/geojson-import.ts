@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
+import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
@@ -285,11 +286,6 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
     if (code && taken.has(code)) report(source.index, source.feature, 'code_exists', { code })
   }
   return rows
-}
-
-function isIsoDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00Z`)
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
 }
 
 async function insertGrids(db: Kysely<Database>, rows: GridInput[], validFrom: string, createdBy: string): Promise<string[]> {
