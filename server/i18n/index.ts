@@ -1,9 +1,13 @@
 import i18next, { type TFunction } from 'i18next'
+import accessEn from './access.en.json' with { type: 'json' }
+import accessZhCN from './access.zh-CN.json' with { type: 'json' }
 import auditEn from './audit.en.json' with { type: 'json' }
 import auditZhCN from './audit.zh-CN.json' with { type: 'json' }
 import codingEn from './coding.en.json' with { type: 'json' }
 import codingZhCN from './coding.zh-CN.json' with { type: 'json' }
 import en from './en.json' with { type: 'json' }
+import lookupEn from './lookup.en.json' with { type: 'json' }
+import lookupZhCN from './lookup.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
 import sizingZhCN from './sizing.zh-CN.json' with { type: 'json' }
 import validationEn from './validation.en.json' with { type: 'json' }
@@ -14,15 +18,22 @@ import zhCN from './zh-CN.json' with { type: 'json' }
 export const LANGUAGES = ['zh-CN', 'en'] as const
 export type Language = (typeof LANGUAGES)[number]
 
+type Messages = { error?: Record<string, unknown> } & Record<string, unknown>
+
+function withConcerns(base: Messages, concerns: Record<string, Messages>): Messages {
+  const errors = Object.values(concerns).reduce<Record<string, unknown>>((all, concern) => Object.assign(all, concern.error), { ...base.error })
+  return { ...base, ...concerns, error: errors }
+}
+
 const instance = i18next.createInstance()
 await instance.init({
-  // One file per concern, each under its own top-level key (error.*, import.*, validation.*, sizing.*, audit.*).
+  // One file per concern, each under its own top-level key (validation.*, sizing.*, audit.*, …);
+  // a concern's "error" block is merged into error.* (error messages are looked up there).
   resources: {
-    // audit.*.json also adds its error codes to error.* (error messages are looked up there).
     'zh-CN': {
-      translation: { ...zhCN, error: { ...zhCN.error, ...auditZhCN.error, ...codingZhCN.error }, validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN },
+      translation: withConcerns(zhCN, { validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN, lookup: lookupZhCN, access: accessZhCN }),
     },
-    en: { translation: { ...en, error: { ...en.error, ...auditEn.error, ...codingEn.error }, validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn } },
+    en: { translation: withConcerns(en, { validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn, lookup: lookupEn, access: accessEn }) },
   },
   lng: 'zh-CN',
   fallbackLng: 'zh-CN',
