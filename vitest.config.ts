@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'scripts/**/*.test.ts', 'migrations/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'scripts/**/*.test.ts', 'migrations/**/*.test.ts', 'web/src/**/*.test.ts'],
     globalSetup: ['server/testing/global-setup.ts'],
     // Each file opens its own database; PGlite start-up is CPU-bound, so two at a time on 2 cores.
     pool: 'forks',

@@ -5,18 +5,14 @@ import type { Db } from '../db/database.js'
 import { AppError } from '../http/errors.js'
 import { errorResponses } from '../http/schemas.js'
 import { codeOfPrefix } from '../regions/region-codes.js'
+import { profileForRegion } from '../profiles/profiles.js'
 import { findRegionName } from '../regions/regions.repository.js'
+import { Me, type MeResponse } from './account.js'
 import type { TokenClaims } from './auth.plugin.js'
 import { verifyPassword } from './passwords.js'
 import { findUser } from './users.repository.js'
 
-const Me = Type.Object({
-  username: Type.String(),
-  display_name: Type.String(),
-  role: Type.String(),
-  region_prefix: Type.String({ description: "region code prefix the account is scoped to ('' = all)" }),
-  home_region: Type.Union([Type.String(), Type.Null()], { description: '12-digit code of the region to open on' }),
-})
+
 
 export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.post(
@@ -49,7 +45,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
       }
       await recordAudit(db, { username, role: user.role, region_prefix: user.region_prefix }, { action: 'login', entity: 'user', entityId: username })
       const token = await app.jwt.sign(claims)
-      return { token, user: { username, display_name: user.display_name, role: user.role, region_prefix: user.region_prefix, home_region: homeRegion } }
+      return { token, user: accountView(user, homeRegion) }
     },
   )
 
@@ -63,15 +59,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
       const claims = request.user as TokenClaims
       const user = await findUser(db, claims.sub)
       if (!user || user.disabled) throw new AppError(401, 'token_invalid')
-      return {
-        username: user.username,
-        display_name: user.display_name,
-        role: user.role,
-        region_prefix: user.region_prefix,
-        home_region: await homeRegionOf(db, user.region_prefix),
-      }
+      return accountView(user, await homeRegionOf(db, user.region_prefix))
     },
   )
+}
+
+function accountView(user: { username: string; display_name: string; role: string; region_prefix: string }, homeRegion: string | null): MeResponse {
+  return {
+    username: user.username,
+    display_name: user.display_name,
+    role: user.role,
+    region_prefix: user.region_prefix,
+    home_region: homeRegion,
+    notice_languages: [...profileForRegion(homeRegion ?? user.region_prefix).noticeLanguages],
+  }
 }
 
 /** The region an account opens on: its scope's region, or for '' the first top-level region. */

@@ -9,6 +9,8 @@ export const DEMO_ACCOUNTS: Omit<NewUser, 'password'>[] = [
   { username: 'city', display_name: '示范市网格中心', role: 'city', region_prefix: '9901' },
   { username: 'county', display_name: '示范县网格中心', role: 'county', region_prefix: '990101' },
   { username: 'township', display_name: '东湖街道网格中心', role: 'township', region_prefix: '990101001' },
+  // 白沙镇 holds the demo's deliberate faults (a gap, an overlap, an oversized grid) to fix in the editor.
+  { username: 'baisha', display_name: '白沙镇网格中心', role: 'township', region_prefix: '990101004' },
   { username: 'dept', display_name: '县公安局', role: 'department', region_prefix: '990101' },
 ]
 

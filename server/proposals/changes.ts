@@ -2,19 +2,14 @@ import { type Kysely, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
+import type { Change } from './change-types.js'
+
+export type { Change }
 
 // A proposal's change set, applied in memory to the grids in force in its township, giving the
 // township "as it would be after the change". Splits and merges are computed in PostGIS
 // (ST_Split, ST_Union) so the parts share edges exactly with their neighbours; households of
 // split parts are recounted from the building points inside them (or shared by area without).
-
-export type Change =
-  | { op: 'create'; geometry: unknown; properties?: Record<string, unknown>; reason?: string }
-  | { op: 'reshape'; grid: string; geometry: unknown; reason?: string }
-  | { op: 'split'; grid: string; line: unknown; reason?: string }
-  | { op: 'merge'; grids: string[]; properties?: Record<string, unknown>; reason?: string }
-  | { op: 'retire'; grid: string; reason?: string }
-  | { op: 'update'; grid: string; properties: Record<string, unknown>; reason?: string }
 
 export interface GridState {
   /** The grid's code, or `new-N` for a grid this proposal creates (its code comes at approval). */

@@ -12,7 +12,8 @@ import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.js'
 import { validate } from '../validation/validate.service.js'
-import { type AfterState, type Change, applyChanges, currentGrids } from './changes.js'
+import type { ExceptionRequest } from './change-types.js'
+import { type AfterState, type Change, type GridState, applyChanges, currentGrids } from './changes.js'
 import { type Act, ACT_FOR, chainOf, mayAct, transition } from './chain.js'
 
 // Proposals: a township or county drafts a change set for its own area; the draft carries the
@@ -20,11 +21,7 @@ import { type Act, ACT_FOR, chainOf, mayAct, transition } from './chain.js'
 // profile's approval chain; the applying step writes it in one transaction (codes, closed and new
 // rows, lineage, audit) after checking that nothing in the township changed since the draft.
 
-export interface ExceptionRequest {
-  code: string
-  feature_ids: string[]
-  reason: string
-}
+export type { ExceptionRequest }
 
 export interface ProposalInput {
   region: string
@@ -432,11 +429,23 @@ export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, 
   return { type: 'FeatureCollection', proposal: id, applied, features }
 }
 
-function feature(grid: { id: string; code: string | null; name: string; geometry: unknown; version: number | null } | undefined, change: string) {
+function feature(grid: GridState | undefined, change: string) {
   return {
     type: 'Feature',
     id: `${grid?.id}:${change}`,
     geometry: grid?.geometry ?? null,
-    properties: { code: grid?.code ?? null, id: grid?.id, version: grid?.version ?? null, name: grid?.name, change },
+    // Enough of the grid for the editor to draw the township as it would be after the change.
+    properties: {
+      code: grid?.code ?? null,
+      id: grid?.id,
+      version: grid?.version ?? null,
+      name: grid?.name,
+      kind: grid?.kind,
+      region_code: grid?.region_code,
+      households: grid?.households ?? null,
+      count_date: grid?.count_date ?? null,
+      attributes: grid?.attributes ?? {},
+      change,
+    },
   }
 }

@@ -1,9 +1,12 @@
-import { ApiError, api, getToken, setApiLanguage, setToken } from './api/client'
+import type { MultiPolygon, Polygon } from 'geojson'
+import { ApiError, api, getToken, regionPrefix, setApiLanguage, setToken } from './api/client'
 import type { BBox, Fit, GridCollection, GridFeature, Me, Region, RegionCollection, RegionProps, ValidationIssue } from './api/types'
 import { i18next, initI18n, LANGUAGES, type Language, setLanguage, t } from './i18n'
+import { createEditorPanel } from './editor/editorPanel'
 import { createValidationPanel } from './editor/validation'
 import { collectionBBox, geometryBBox } from './map/geometry'
 import { GridMap, issueKey } from './map/gridMap'
+import { createLookupPanel } from './lookup/lookupPanel'
 import { createProposalsPanel } from './proposals/panel'
 import { h, text, translateTree } from './ui/dom'
 import { type HistoryState, renderGridHistory } from './ui/gridHistory'
@@ -76,7 +79,7 @@ const statusLine = h('div', { class: 'status', 'data-testid': 'status', role: 's
 const login = createLoginForm(signIn)
 
 // Left side panel: region tree, validation, proposals (one at a time, as tabs).
-const TABS = ['regions', 'validation', 'proposals'] as const
+const TABS = ['regions', 'validation', 'editor', 'proposals', 'lookup'] as const
 type Tab = (typeof TABS)[number]
 let activeTab: Tab = 'regions'
 const regionTree = createRegionTree(pickRegion)
@@ -92,11 +95,43 @@ const proposalsPanel = createProposalsPanel({
     if (diff) gridMap.fitTo(geometryBBox(diff), 15)
   },
   focusIssue: (issue) => focusIssue(issue, null),
+  pickPoint: () => gridMap.pickPoint(),
+  showComments: (pins) => void gridMap.setComments(pins),
+  flyTo: (point) => gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 16) }),
+})
+const editorPanel = createEditorPanel({
+  gridMap: () => gridMap,
+  me: () => workspace?.me ?? null,
+  currentGrids: (township) => gridsIn(township),
+  boundaries: (township) =>
+    (workspace?.regions.features ?? [])
+      .filter((f) => f.properties.code.startsWith(regionPrefix(township)) && f.geometry !== null)
+      .map((f) => f.geometry as Polygon | MultiPolygon),
+  showAfter: async (township, after) => {
+    const ws = workspace
+    if (!ws) return
+    const prefix = regionPrefix(township)
+    const features = after ? [...ws.grids.features.filter((g) => !g.properties.region_code.startsWith(prefix)), ...after] : ws.grids.features
+    await gridMap.showGrids({ type: 'FeatureCollection', features })
+  },
+  drawIssues: (issues) => gridMap.setIssues(issues),
+  focusIssue: (issue, index) => focusIssue(issue, issueKey(index)),
+  submitted: () => void proposalsPanel.refresh(),
+})
+const lookupPanel = createLookupPanel({
+  pickPoint: () => gridMap.pickPoint(),
+  showPoint: (point) => {
+    void gridMap.setLookupPoint(point)
+    if (point) gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 15) })
+  },
+  selectGrid: (code) => select(code),
 })
 const tabPanels: Record<Tab, HTMLElement> = {
   regions: h('section', { class: 'panel' }, text('h3', 'tree.title'), regionTree.element),
   validation: validationPanel.element,
+  editor: editorPanel.element,
   proposals: proposalsPanel.element,
+  lookup: lookupPanel.element,
 }
 const tabButtons = TABS.map((tab) => {
   const b = text('button', `tabs.${tab}`, { type: 'button', role: 'tab', class: 'tab', 'data-testid': `tab-${tab}` })
@@ -111,7 +146,9 @@ const sidebar = h(
 )
 
 function showTab(tab: Tab): void {
+  if (activeTab === 'editor' && tab !== 'editor') editorPanel.setActive(false)
   activeTab = tab
+  if (tab === 'editor' && workspace) editorPanel.setActive(true)
   TABS.forEach((name, i) => {
     tabPanels[name].hidden = name !== tab
     tabButtons[i]?.setAttribute('aria-selected', String(name === tab))
@@ -129,7 +166,21 @@ app.append(
 )
 legend.element.hidden = true
 
-const gridMap = new GridMap({ container: mapEl, onSelect: select })
+const gridMap = new GridMap({
+  container: mapEl,
+  // While editing, a click picks grids for the editor's tools instead of opening the info panel.
+  onSelect: (code) => (activeTab === 'editor' ? editorPanel.clickGrid(code) : select(code)),
+})
+
+/** Today's grids of a region subtree (12-digit code). */
+function gridsIn(code: string): GridFeature[] {
+  const prefix = regionPrefix(code)
+  return (workspace?.grids.features ?? []).filter((g) => g.properties.region_code.startsWith(prefix))
+}
+
+document.addEventListener('keydown', (event) => {
+  if (activeTab === 'editor' && editorPanel.key(event)) event.preventDefault()
+})
 
 /** The township an action applies to: the picked township, a community's township, or the home township. */
 function townshipOf(code: string | null): RegionProps | null {
@@ -150,7 +201,10 @@ function pickRegion(region: RegionProps): void {
   const bbox = region.code === ws.region.code ? ws.region.bbox : (geometryBBox(feature?.geometry) as BBox | null)
   gridMap.fitTo(bbox, 15)
   const township = townshipOf(region.code)
-  if (township) validationPanel.setTownship(township)
+  if (township) {
+    validationPanel.setTownship(township)
+    editorPanel.setTownship(township)
+  }
 }
 
 /** Zooms to an issue: its geometry, else the grids it names. */
@@ -288,7 +342,7 @@ async function changeAsOf(date: string | null): Promise<void> {
   renderHeader()
   setStatus('asOf.loading', { date: day })
   try {
-    const grids = await api.grids(ws.me.home_region, date)
+    const grids = await api.grids(ws.region.code, date)
     if (seq !== gridsRequest || workspace !== ws) return
     asOf = date
     ws.grids = grids
@@ -335,7 +389,9 @@ langSelect.addEventListener('change', async () => {
   renderStatus()
   regionTree.relabel()
   validationPanel.relabel()
+  editorPanel.relabel()
   proposalsPanel.relabel()
+  lookupPanel.relabel()
 })
 
 // ---- data ------------------------------------------------------------------------------------
@@ -356,6 +412,8 @@ logoutButton.addEventListener('click', () => {
   regionTree.show(null, null)
   validationPanel.setTownship(null)
   validationPanel.clear()
+  editorPanel.setTownship(null)
+  lookupPanel.clear()
   proposalsPanel.clear()
   renderHeader()
   showLogin(null)
@@ -395,6 +453,8 @@ async function loadWorkspace(): Promise<void> {
     regionTree.show(region, regions)
     regionTree.mark(region.code)
     validationPanel.setTownship(townshipOf(region.code))
+    editorPanel.setTownship(townshipOf(region.code))
+    if (activeTab === 'editor') editorPanel.setActive(true)
     if (activeTab === 'proposals') void proposalsPanel.refresh()
     renderHeader()
     select(null)

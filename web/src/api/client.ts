@@ -10,6 +10,10 @@ import type {
   Region,
   RegionCollection,
   ValidationReport,
+  Change,
+  ExceptionRequest,
+  LookupResult,
+  PointGeometry,
 } from './types'
 
 const TOKEN_KEY = 'gridwork.token'
@@ -94,10 +98,20 @@ export const api = {
   proposals: () => request<{ proposals: ProposalSummary[] }>('api/v1/proposals'),
   proposal: (id: number) => request<Proposal>(`api/v1/proposals/${id}`),
   proposalDiff: (id: number) => request<DiffCollection>(`api/v1/proposals/${id}/diff`),
-  act: (id: number, act: ProposalAct, body: { comment?: string; document_no?: string; effective_date?: string } = {}) =>
+  act: (id: number, act: ProposalAct, body: { comment?: string; location?: PointGeometry; document_no?: string; effective_date?: string } = {}) =>
     request<Proposal>(`api/v1/proposals/${id}/${act}`, { method: 'POST', body: JSON.stringify(body) }),
-  createProposal: (body: { region: string; title: string; reason: string; changes: unknown[] }) =>
+  createProposal: (body: { region: string; title: string; reason: string; changes: Change[]; exceptions?: ExceptionRequest[] }) =>
     request<Proposal>('api/v1/proposals', { method: 'POST', body: JSON.stringify(body) }),
+  /** Saves a draft (optimistic: `version` is the one edited; a stale version gets 409). */
+  updateProposal: (id: number, body: { version: number; title?: string; reason?: string; changes?: Change[]; exceptions?: ExceptionRequest[] }) =>
+    request<Proposal>(`api/v1/proposals/${id}`, { method: 'PUT', body: JSON.stringify(body) }),
+  rebaseProposal: (id: number) => request<Proposal>(`api/v1/proposals/${id}/rebase`, { method: 'POST' }),
+  comment: (id: number, body: { comment: string; location?: PointGeometry }) =>
+    request<Proposal>(`api/v1/proposals/${id}/comments`, { method: 'POST', body: JSON.stringify(body) }),
+  /** Which grid a point is in (crs: wgs84 | cgcs2000 | gcj02 | bd09). */
+  lookupPoint: (lng: number, lat: number, crs: string) =>
+    request<LookupResult>(`api/v1/lookup?lng=${encodeURIComponent(lng)}&lat=${encodeURIComponent(lat)}&crs=${encodeURIComponent(crs)}`),
+  lookupAddress: (address: string) => request<LookupResult>(`api/v1/lookup?address=${encodeURIComponent(address)}`),
 }
 
 /** 12-digit code → the shortest prefix naming the same subtree (990101000000 → 990101). */

@@ -1,4 +1,5 @@
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
+import type { Change, ExceptionRequest } from '../../../server/proposals/change-types'
 
 // Shapes of the server's JSON (see the API section of DESIGN.md).
 
@@ -6,13 +7,8 @@ export interface ApiErrorBody {
   error: { code: string; message: string }
 }
 
-export interface Me {
-  username: string
-  display_name: string
-  role: string
-  region_prefix: string
-  home_region: string
-}
+/** `GET /me`: the server's own schema type (type-only import; nothing of the server is bundled). */
+export type { MeResponse as Me } from '../../../server/auth/account'
 
 export type BBox = [number, number, number, number]
 
@@ -143,7 +139,8 @@ export interface ProposalEvent {
 /** `GET /api/v1/proposals/{id}`. */
 export interface Proposal extends Omit<ProposalSummary, 'waiting_for_me'> {
   reason: string
-  changes: { op: string; grid?: string; grids?: string[]; reason?: string }[]
+  changes: Change[]
+  exceptions: ExceptionRequest[]
   validation: import('../../../server/validation/report').ValidationReport | null
   document_no: string | null
   effective_date: string | null
@@ -157,3 +154,30 @@ export type DiffCollection = FeatureCollection<
   MultiPolygon | Polygon | null,
   { code: string | null; name?: string; version: number | null; change: DiffChange }
 > & { proposal: number; applied: boolean }
+
+/** A proposal's change and exception request: the server's own types. */
+export type { Change, ExceptionRequest }
+
+/** The grids a change names (its grid, or the grids it merges). */
+export function changeTargets(change: Change): string[] {
+  if ('grid' in change) return [change.grid]
+  if ('grids' in change) return change.grids
+  return []
+}
+export type PointGeometry = Point
+
+/** `GET /api/v1/lookup` (point or address). */
+export interface LookupResult {
+  query: { lng?: number; lat?: number; crs?: string; wgs84?: [number, number]; address?: string }
+  grid: { code: string; name: string; kind: string; region_code: string; households: number | null; grid_head: string | null } | null
+  dedicated: { code: string; name: string; kind: string }[]
+  regions: { code: string; name: string; level: number }[]
+  nearest: { code: string; name: string; distance_m: number } | null
+  source?: string
+  address?: {
+    query: string
+    normalised: string
+    match: { address: string; lng: number; lat: number; score: number } | null
+    candidates: { address: string; lng: number; lat: number; score: number }[]
+  }
+}

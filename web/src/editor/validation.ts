@@ -35,6 +35,29 @@ export function issueColor(issue: ValidationIssue): string {
   return ISSUE_COLORS.error
 }
 
+/** One issue of a report as a list item: a button (severity, type, area, message) that zooms to it. */
+export function renderIssue(issue: ValidationIssue, onClick: (button: HTMLButtonElement) => void): HTMLLIElement {
+  const button = h(
+    'button',
+    { type: 'button', class: `issue ${issue.severity}`, 'data-testid': 'issue', 'data-code': issue.code, 'data-severity': issue.severity },
+    h('span', { class: 'swatch', style: `background:${issueColor(issue)}` }),
+    h(
+      'span',
+      { class: 'issue-text' },
+      h(
+        'span',
+        { class: 'issue-head' },
+        h('span', { class: `severity ${issue.severity}` }, t(`severity.${issue.severity}`)),
+        h('span', { class: 'issue-code' }, t(`issue.${issue.code}`, { defaultValue: issue.code })),
+        issue.area_m2 !== undefined ? h('span', { class: 'muted' }, t('validation.area', { area: Math.round(issue.area_m2) })) : null,
+      ),
+      h('span', { class: 'issue-message' }, issue.message),
+    ),
+  )
+  button.addEventListener('click', () => onClick(button))
+  return h('li', {}, button)
+}
+
 /**
  * "校验本乡镇": loads the township's grids, POSTs them to /validate with the township as parent,
  * draws the issues and lists them; a click on an issue zooms to it.
@@ -84,39 +107,13 @@ export function createValidationPanel(ctx: ValidationPanelContext): ValidationPa
       h('p', { class: 'panel-note' }, t('validation.stats', { features: s.features, seconds: (state.ms / 1000).toFixed(1) })),
     )
     report.issues.forEach((issue, index) => {
-      const item = h(
-        'li',
-        {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: `issue ${issue.severity}`,
-            'data-testid': 'issue',
-            'data-code': issue.code,
-            'data-severity': issue.severity,
-          },
-          h('span', { class: 'swatch', style: `background:${issueColor(issue)}` }),
-          h(
-            'span',
-            { class: 'issue-text' },
-            h(
-              'span',
-              { class: 'issue-head' },
-              h('span', { class: `severity ${issue.severity}` }, t(`severity.${issue.severity}`)),
-              h('span', { class: 'issue-code' }, t(`issue.${issue.code}`, { defaultValue: issue.code })),
-              issue.area_m2 !== undefined ? h('span', { class: 'muted' }, t('validation.area', { area: Math.round(issue.area_m2) })) : null,
-            ),
-            h('span', { class: 'issue-message' }, issue.message),
-          ),
-        ),
+      list.append(
+        renderIssue(issue, (button) => {
+          for (const b of list.querySelectorAll('.issue.current')) b.classList.remove('current')
+          button.classList.add('current')
+          ctx.focusIssue(issue, index)
+        }),
       )
-      item.querySelector('button')?.addEventListener('click', () => {
-        for (const b of list.querySelectorAll('.issue.current')) b.classList.remove('current')
-        item.querySelector('button')?.classList.add('current')
-        ctx.focusIssue(issue, index)
-      })
-      list.append(item)
     })
   }
 

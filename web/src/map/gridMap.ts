@@ -1,9 +1,11 @@
 import maplibregl, { type GeoJSONSource, type LngLatBoundsLike } from 'maplibre-gl'
 import 'maplibre-gl/dist/maplibre-gl.css'
-import type { Feature, Geometry, MultiPolygon, Polygon } from 'geojson'
+import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
+
+const collection = <T extends Feature>(features: T[]): FeatureCollection => ({ type: 'FeatureCollection', features })
 
 /** Key of an issue on the error layer: its index in the report. */
 export const issueKey = (index: number): string => `issue-${index}`
@@ -19,6 +21,7 @@ export class GridMap {
   readonly map: maplibregl.Map
   private readonly ready: Promise<void>
   private focusedIssue: string | null = null
+  private pendingPick: ((point: Position | null) => void) | null = null
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -40,6 +43,14 @@ export class GridMap {
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()))
 
     this.map.on('click', (e) => {
+      // A pending "pick a point on the map" (pinned comment, lookup) takes the click first.
+      const pick = this.pendingPick
+      if (pick) {
+        this.pendingPick = null
+        this.map.getCanvas().style.cursor = ''
+        pick([e.lngLat.lng, e.lngLat.lat])
+        return
+      }
       const hit = this.map.queryRenderedFeatures(e.point, { layers: [GRID_FILL_LAYER] })[0]
       const code = hit?.properties?.code
       onSelect(typeof code === 'string' ? code : null)
@@ -52,15 +63,60 @@ export class GridMap {
     })
   }
 
+  private regions: RegionCollection = { type: 'FeatureCollection', features: [] }
+
   async show(regions: RegionCollection, grids: GridCollection, bbox: BBox | null): Promise<void> {
     await this.ready
     // Regions without a boundary (null geometry) can only be listed, not drawn.
     const drawable = regions.features.filter((f): f is Feature<Polygon | MultiPolygon, RegionProps> => f.geometry !== null)
+    this.regions = regions
     this.source(SOURCES.regions).setData({ type: 'FeatureCollection', features: drawable })
     this.source(SOURCES.regionLabels).setData(labelPoints(regions))
-    this.source(SOURCES.grids).setData(grids)
-    this.source(SOURCES.gridLabels).setData(gridLabels(grids, regions))
+    await this.showGrids(grids)
     if (bbox) this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 40, duration: 0 })
+  }
+
+  /** Replaces the grids layer (e.g. with a township as a draft would leave it), keeping the regions. */
+  async showGrids(grids: GridCollection): Promise<void> {
+    await this.ready
+    this.source(SOURCES.grids).setData(grids)
+    this.source(SOURCES.gridLabels).setData(gridLabels(grids, this.regions))
+  }
+
+  /** Editor overlays: vertex handles, the selected grids' outlines, a drag preview. */
+  async setEditOverlay(overlay: { vertices?: Feature<Point>[]; selection?: Feature[]; preview?: Feature[] }): Promise<void> {
+    await this.ready
+    if (overlay.vertices) this.source(SOURCES.editVertices).setData(collection(overlay.vertices))
+    if (overlay.selection) this.source(SOURCES.editSelection).setData(collection(overlay.selection))
+    if (overlay.preview) this.source(SOURCES.editPreview).setData(collection(overlay.preview))
+  }
+
+  /** Comment pins of the open proposal (`number` is shown in the pin). */
+  async setComments(pins: Feature<Point, { number: string; comment: string }>[]): Promise<void> {
+    await this.ready
+    this.source(SOURCES.comments).setData(collection(pins))
+  }
+
+  /** Marks the point a lookup asked about (null clears). */
+  async setLookupPoint(point: Position | null): Promise<void> {
+    await this.ready
+    const features: Feature<Point>[] = point ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: point }, properties: {} }] : []
+    this.source(SOURCES.lookup).setData(collection(features))
+  }
+
+  /** The next click on the map, as lon/lat (null if cancelled by another pick). */
+  pickPoint(): Promise<Position | null> {
+    this.pendingPick?.(null)
+    this.map.getCanvas().style.cursor = 'crosshair'
+    return new Promise((resolve) => {
+      this.pendingPick = resolve
+    })
+  }
+
+  cancelPick(): void {
+    this.pendingPick?.(null)
+    this.pendingPick = null
+    this.map.getCanvas().style.cursor = ''
   }
 
   /** Draws every issue that has a geometry; `key` is its index in the report (see `issueKey`). */

@@ -24,7 +24,17 @@ export const SOURCES = {
   issues: 'issues',
   diff: 'diff',
   history: 'history',
+  /** Editor: the selected grids' vertices (drag handles), the merge selection, the drag preview. */
+  editVertices: 'edit-vertices',
+  editSelection: 'edit-selection',
+  editPreview: 'edit-preview',
+  /** Proposal comments pinned to map points. */
+  comments: 'comments',
+  /** Lookup: the point asked about. */
+  lookup: 'lookup',
 } as const
+export const EDIT_VERTEX_LAYER = 'edit-vertex'
+export const COMMENT_LAYER = 'comment-pin'
 export const ISSUE_FILL_LAYER = 'issue-fill'
 export const ISSUE_LAYERS = ['issue-fill', 'issue-line', 'issue-point'] as const
 export const DIFF_LAYERS = ['diff-fill', 'diff-line', 'diff-line-dashed'] as const
@@ -86,6 +96,11 @@ export function buildStyle(): StyleSpecification {
       [SOURCES.issues]: { type: 'geojson', data: emptyCollection(), promoteId: 'key' },
       [SOURCES.diff]: { type: 'geojson', data: emptyCollection() },
       [SOURCES.history]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.editVertices]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.editSelection]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.editPreview]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.comments]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.lookup]: { type: 'geojson', data: emptyCollection() },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -175,6 +190,19 @@ export function buildStyle(): StyleSpecification {
         source: SOURCES.history,
         paint: { 'line-color': '#7b3fbf', 'line-width': 3, 'line-dasharray': [3, 1.5] },
       },
+      // Editor: merge selection, drag preview and vertex handles.
+      {
+        id: 'edit-selection-line',
+        type: 'line',
+        source: SOURCES.editSelection,
+        paint: { 'line-color': '#7b3fbf', 'line-width': 4 },
+      },
+      {
+        id: 'edit-preview-line',
+        type: 'line',
+        source: SOURCES.editPreview,
+        paint: { 'line-color': '#1f6fd1', 'line-width': 2, 'line-dasharray': [2, 1] },
+      },
       // Validation error layer: the gap / overlap / outside parts and fault points.
       {
         id: ISSUE_FILL_LAYER,
@@ -234,6 +262,36 @@ export function buildStyle(): StyleSpecification {
         maxzoom: 13,
         layout: { 'text-field': ['get', 'name'], 'text-font': LABEL_FONT, 'text-size': 15, 'text-letter-spacing': 0.1 },
         paint: { ...haloText, 'text-color': '#1f1f1f', 'text-halo-width': 2 },
+      },
+      {
+        id: EDIT_VERTEX_LAYER,
+        type: 'circle',
+        source: SOURCES.editVertices,
+        paint: {
+          'circle-radius': ['case', ['>', ['get', 'shared'], 1], 6, 5],
+          'circle-color': ['case', ['>', ['get', 'shared'], 1], '#7b3fbf', '#ffffff'],
+          'circle-stroke-color': '#7b3fbf',
+          'circle-stroke-width': 2,
+        },
+      },
+      {
+        id: COMMENT_LAYER,
+        type: 'circle',
+        source: SOURCES.comments,
+        paint: { 'circle-radius': 8, 'circle-color': '#d62728', 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+      },
+      {
+        id: 'comment-number',
+        type: 'symbol',
+        source: SOURCES.comments,
+        layout: { 'text-field': ['get', 'number'], 'text-font': LABEL_FONT, 'text-size': 11, 'text-allow-overlap': true },
+        paint: { 'text-color': '#ffffff' },
+      },
+      {
+        id: 'lookup-point',
+        type: 'circle',
+        source: SOURCES.lookup,
+        paint: { 'circle-radius': 7, 'circle-color': '#111111', 'circle-stroke-color': '#ffd400', 'circle-stroke-width': 3 },
       },
     ],
   }

@@ -1,6 +1,7 @@
+import type { Feature, Point, Position } from 'geojson'
 import { ApiError, api } from '../api/client'
-import type { DiffCollection, Me, Proposal, ProposalAct, ProposalStep, ProposalSummary, RegionProps, ValidationIssue } from '../api/types'
-import { issueColor } from '../editor/validation'
+import { changeTargets, type DiffCollection, type Me, type Proposal, type ProposalAct, type ProposalStep, type ProposalSummary, type RegionProps, type ValidationIssue } from '../api/types'
+import { renderIssue } from '../editor/validation'
 import { t } from '../i18n'
 import { DIFF_COLORS } from '../map/style'
 import { h } from '../ui/dom'
@@ -11,6 +12,11 @@ export interface ProposalsPanelContext {
   /** Draws a proposal's diff (null clears) and zooms to it. */
   showDiff(diff: DiffCollection | null): Promise<void>
   focusIssue(issue: ValidationIssue): void
+  /** The next click on the map (lon/lat), to pin a comment to. */
+  pickPoint(): Promise<Position | null>
+  /** Draws the open proposal's pinned comments (empty: none). */
+  showComments(pins: Feature<Point, { number: string; comment: string }>[]): void
+  flyTo(point: Position): void
 }
 
 export interface ProposalsPanel {
@@ -54,6 +60,10 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
   let pendingAct: ProposalAct | null = null
   let actError: string | null = null
   let acting = false
+  /** Where the comment being written is pinned (picked on the map), if anywhere. */
+  let pin: Position | null = null
+  let actInput = { comment: '', document_no: '', effective_date: '' }
+  let commentError: string | null = null
 
   const regionName = (code: string) => ctx.regionsByCode().get(code)?.name ?? code
 
@@ -101,18 +111,64 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     return out
   }
 
+  /** "在地图上标注": the next map click pins the comment being written. */
+  const renderPinControl = (): HTMLElement => {
+    const pick = h('button', { type: 'button', class: 'link-button', 'data-testid': 'pin-pick' }, pin ? t('comments.repin') : t('comments.pin'))
+    pick.addEventListener('click', async () => {
+      const point = await ctx.pickPoint()
+      if (point) pin = point
+      render()
+    })
+    const where = pin ? h('span', { class: 'muted', 'data-testid': 'pin-location' }, t('comments.pinnedAt', { lng: (pin[0] ?? 0).toFixed(5), lat: (pin[1] ?? 0).toFixed(5) })) : null
+    return h('div', { class: 'pin-control' }, pick, where)
+  }
+  const pinned = (): { location?: { type: 'Point'; coordinates: Position } } => (pin ? { location: { type: 'Point', coordinates: pin } } : {})
+
+  const renderCommentForm = (p: Proposal): HTMLElement => {
+    const comment = h('textarea', { rows: '2', 'data-testid': 'comment-text', placeholder: t('comments.placeholder') })
+    const ok = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'comment-save' }, t('comments.add'))
+    const form = h('form', { class: 'comment-form', novalidate: true }, comment, renderPinControl(), ok)
+    if (commentError) form.append(h('p', { class: 'form-error', role: 'alert' }, commentError))
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault()
+      if (!comment.value.trim()) return
+      try {
+        await api.comment(p.id, { comment: comment.value.trim(), ...pinned() })
+        pin = null
+        commentError = null
+        await openProposal(p.id, false)
+      } catch (err) {
+        commentError = errorText(err)
+        render()
+      }
+    })
+    return form
+  }
+
   const renderActForm = (p: Proposal): HTMLElement => {
     const act = pendingAct as ProposalAct
     const form = h('form', { class: 'act-form', 'data-testid': 'act-form', 'data-act': act, novalidate: true })
     const fields: HTMLElement[] = []
     const docNo = h('input', { name: 'document_no', 'data-testid': 'act-document-no', required: true })
     const date = h('input', { name: 'effective_date', type: 'date', 'data-testid': 'act-effective-date', required: true })
-    date.value = new Date().toISOString().slice(0, 10)
     const comment = h('textarea', { name: 'comment', rows: '3', 'data-testid': 'act-comment', required: act === 'reject' })
+    // What was typed survives re-renders (e.g. picking a pin on the map).
+    docNo.value = actInput.document_no
+    date.value = actInput.effective_date || new Date().toISOString().slice(0, 10)
+    comment.value = actInput.comment
+    docNo.addEventListener('input', () => {
+      actInput.document_no = docNo.value
+    })
+    date.addEventListener('input', () => {
+      actInput.effective_date = date.value
+    })
+    comment.addEventListener('input', () => {
+      actInput.comment = comment.value
+    })
     if (act === 'approve' || act === 'file') {
       fields.push(h('label', {}, h('span', {}, t('act.documentNo')), docNo), h('label', {}, h('span', {}, t('act.effectiveDate')), date))
     }
-    fields.push(h('label', {}, h('span', {}, act === 'reject' ? t('act.reason') : t('act.comment')), comment))
+    fields.push(h('label', {}, h('span', {}, act === 'reject' ? t('act.reason') : t('act.comment')), comment), renderPinControl())
     const ok = h('button', { type: 'submit', class: 'primary', 'data-testid': 'act-confirm', disabled: acting }, t(`act.confirm.${act}`))
     const cancel = h('button', { type: 'button', class: 'secondary' }, t('act.cancel'))
     cancel.addEventListener('click', () => {
@@ -127,7 +183,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     )
     form.addEventListener('submit', async (e) => {
       e.preventDefault()
-      const body: { comment?: string; document_no?: string; effective_date?: string } = {}
+      const body: { comment?: string; document_no?: string; effective_date?: string; location?: { type: 'Point'; coordinates: Position } } = { ...pinned() }
       if (comment.value.trim()) body.comment = comment.value.trim()
       if (act === 'reject' && !body.comment) {
         actError = t('act.reasonRequired')
@@ -147,6 +203,8 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     const back = h('button', { type: 'button', class: 'link-button', 'data-testid': 'proposal-back' }, `‹ ${t('proposals.back')}`)
     back.addEventListener('click', () => {
       open = null
+      pin = null
+      actInput = { comment: '', document_no: '', effective_date: '' }
       pendingAct = null
       void ctx.showDiff(null)
       render()
@@ -225,7 +283,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
         'ul',
         { class: 'change-list' },
         ...p.changes.map((c) =>
-          h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, c.grid ?? c.grids?.join('、') ?? ''), c.reason ? ` — ${c.reason}` : ''),
+          h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, changeTargets(c).join('、')), c.reason ? ` — ${c.reason}` : ''),
         ),
       ),
     )
@@ -237,21 +295,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     else if (!issues.length) out.push(h('p', { class: 'ok' }, t('validation.valid')))
     else {
       const ol = h('ol', { class: 'issue-list', 'data-testid': 'proposal-issues' })
-      for (const issue of issues) {
-        const b = h(
-          'button',
-          { type: 'button', class: `issue ${issue.severity}` },
-          h('span', { class: 'swatch', style: `background:${issueColor(issue)}` }),
-          h(
-            'span',
-            { class: 'issue-text' },
-            h('span', { class: 'issue-head' }, h('span', { class: `severity ${issue.severity}` }, t(`severity.${issue.severity}`)), t(`issue.${issue.code}`, { defaultValue: issue.code })),
-            h('span', { class: 'issue-message' }, issue.message),
-          ),
-        )
-        b.addEventListener('click', () => ctx.focusIssue(issue))
-        ol.append(h('li', {}, b))
-      }
+      for (const issue of issues) ol.append(renderIssue(issue, () => ctx.focusIssue(issue)))
       out.push(ol)
     }
 
@@ -276,14 +320,34 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
               ? h('span', { class: 'muted' }, [e.document_no, e.effective_date].filter(Boolean).join(' · '))
               : null,
             e.comment ? h('span', { class: 'event-comment' }, e.comment) : null,
+            e.location ? locateButton(e.location.coordinates, pinNumber(p, e.id)) : null,
           ),
         ),
       ),
     )
+    if (!pendingAct) out.push(renderCommentForm(p))
     return out
   }
 
+  const pinNumber = (p: Proposal, eventId: number): string => String(p.events.filter((e) => e.location).findIndex((e) => e.id === eventId) + 1)
+  const locateButton = (point: Position, number: string): HTMLElement => {
+    const b = h('button', { type: 'button', class: 'link-button', 'data-testid': 'comment-locate' }, t('comments.locate', { number }))
+    b.addEventListener('click', () => ctx.flyTo(point))
+    return b
+  }
+  /** Pins drawn now (as JSON), so the map is touched only when they change. */
+  let drawnPins = '[]'
+  const showPins = () => {
+    const pins: Feature<Point, { number: string; comment: string }>[] = (open?.events ?? [])
+      .filter((e) => e.location)
+      .map((e, i) => ({ type: 'Feature', geometry: e.location as Point, properties: { number: String(i + 1), comment: e.comment ?? '' } }))
+    if (JSON.stringify(pins) === drawnPins) return
+    drawnPins = JSON.stringify(pins)
+    ctx.showComments(pins)
+  }
+
   const render = () => {
+    showPins()
     element.replaceChildren(...(open ? renderDetail(open) : renderList()))
     if (openError) element.append(h('p', { class: 'form-error', role: 'alert', 'data-testid': 'proposal-error' }, openError))
   }
@@ -315,13 +379,15 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     }
   }
 
-  async function doAct(p: Proposal, act: ProposalAct, body: { comment?: string; document_no?: string; effective_date?: string }) {
+  async function doAct(p: Proposal, act: ProposalAct, body: Parameters<typeof api.act>[2]) {
     acting = true
     actError = null
     render()
     try {
       await api.act(p.id, act, body)
       pendingAct = null
+      pin = null
+      actInput = { comment: '', document_no: '', effective_date: '' }
       acting = false
       await Promise.all([openProposal(p.id), load()])
     } catch (err) {
@@ -343,6 +409,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     clear() {
       list = null
       open = null
+      pin = null
       pendingAct = null
       listError = openError = actError = null
       render()

@@ -1,0 +1,292 @@
+/**
+ * The editor end to end on the demo county's faulty township 白沙镇 (990101004000: a gap, an
+ * overlap and a 759-household grid), as the 白沙镇 account `baisha`:
+ *  1. dragging a corner shared by neighbouring grids moves it in all of them — validation reports
+ *     no new gap or overlap — and undo takes it back;
+ *  2. the full chain: split the oversized grid by drawing a line, join the gap to a neighbour, cut
+ *     the overlap out, see the error layer clear, submit; the county returns it with a comment
+ *     pinned on the map; the township edits and resubmits; the county approves, the city files;
+ *     the new codes are on the map and in the grid's history.
+ * Screenshots of every step go to test-results/e2e/2x-*.png.
+ */
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+
+const baseUrl = inject('baseUrl')
+const BAISHA = '990101004'
+let b: E2EBrowser
+let page: Page
+
+type Ring = number[][]
+interface GridFeature {
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] }
+  properties: { code: string; name: string; region_code: string; households: number | null }
+}
+interface RegionFeature {
+  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] } | null
+  properties: { code: string; level: number }
+}
+
+async function api<T>(path: string, token: string | null, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+  const res = await fetch(new URL(`api/v1/${path}`, baseUrl), {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = (await res.json()) as T
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+const rings = (g: GridFeature['geometry'] | RegionFeature['geometry']): Ring[] =>
+  !g ? [] : g.type === 'Polygon' ? (g.coordinates as Ring[]) : (g.coordinates as Ring[][]).flat()
+const key = (p: number[]) => `${p[0]},${p[1]}`
+
+/** Page pixel of a lon/lat on the map canvas. */
+async function toPixel(lngLat: number[]): Promise<{ x: number; y: number }> {
+  const box = await page.getByTestId('map').boundingBox()
+  const p = await page.evaluate((ll) => window.__gridwork!.map.project(ll as [number, number]), lngLat)
+  return { x: (box?.x ?? 0) + p.x, y: (box?.y ?? 0) + p.y }
+}
+
+async function fitTo(coords: number[][]): Promise<void> {
+  const xs = coords.map((c) => c[0]!)
+  const ys = coords.map((c) => c[1]!)
+  await page.evaluate(
+    (bounds) => window.__gridwork!.map.fitBounds(bounds as [number, number, number, number], { padding: 80, duration: 0, maxZoom: 17 }),
+    [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+  )
+  await mapIdle(page)
+}
+
+/** Waits until the draft has been saved (and validated) after an edit. */
+async function saved(expectedChanges?: number): Promise<void> {
+  await expect.poll(() => page.getByTestId('draft-state').getAttribute('data-save'), { timeout: 60_000 }).toBe('saved')
+  if (expectedChanges !== undefined) await expect.poll(() => page.getByTestId('draft-changes').locator('li').count()).toBe(expectedChanges)
+  await mapIdle(page)
+}
+
+/** Codes of the draft's errors (warnings such as split slivers left out). */
+const draftIssueCodes = () =>
+  page
+    .getByTestId('draft-issues')
+    .locator('[data-testid="issue"][data-severity="error"]')
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code ?? ''))
+const count = (codes: string[], code: string) => codes.filter((c) => c === code).length
+
+async function signInFresh(username: string): Promise<void> {
+  if (page.url().startsWith('http')) await page.evaluate(() => localStorage.removeItem('gridwork.token'))
+  await signIn(page, baseUrl, username)
+}
+
+describe('editor: shared-edge editing and the whole chain in the browser', () => {
+  let token = ''
+  let grids: GridFeature[] = []
+
+  beforeAll(async () => {
+    b = await openBrowser(baseUrl)
+    page = b.page
+    token = (await api<{ token: string }>('auth/login', null, { username: 'baisha', password: 'demo' })).token
+    grids = (await api<{ features: GridFeature[] }>(`grids?region=${BAISHA}`, token)).features
+  })
+
+  afterAll(async () => {
+    await b?.close()
+  })
+
+  it('drags a corner shared by neighbours: both move, no new gap or overlap; undo restores', async () => {
+    // A corner where grids of one community meet, away from every community boundary and the faults.
+    const regions = (await api<{ features: RegionFeature[] }>(`regions/${BAISHA}000/children?descendants=true`, token)).features
+    const boundaryCorners = new Set(regions.filter((r) => r.properties.level === 5).flatMap((r) => rings(r.geometry).flat().map(key)))
+    const faulty = new Set(['990101004007002'])
+    const owners = new Map<string, Set<string>>()
+    for (const g of grids) for (const p of rings(g.geometry).flat()) owners.set(key(p), (owners.get(key(p)) ?? new Set()).add(g.properties.code))
+    const [corner, codes] = [...owners.entries()].find(
+      ([k, set]) =>
+        set.size >= 2 &&
+        !boundaryCorners.has(k) &&
+        ![...set].some((c) => faulty.has(c) || c.startsWith('990101004005') || c.startsWith('990101004008')) &&
+        new Set([...set].map((c) => c.slice(0, 12))).size === 1,
+    ) as [string, Set<string>]
+    const at = corner.split(',').map(Number)
+    const touching = grids.filter((g) => codes.has(g.properties.code))
+
+    await signInFresh('baisha')
+    await page.getByTestId('tab-editor').click()
+    await page.getByTestId('draft-validation').waitFor({ timeout: 60_000 })
+    const before = await draftIssueCodes()
+    expect(count(before, 'gap')).toBe(1)
+    expect(count(before, 'overlap')).toBe(1)
+
+    await fitTo(touching.flatMap((g) => rings(g.geometry).flat()))
+    const first = touching[0] as GridFeature
+    const inside = rings(first.geometry)[0] as Ring
+    const mid = [inside.reduce((s, p) => s + p[0]!, 0) / inside.length, inside.reduce((s, p) => s + p[1]!, 0) / inside.length]
+    // Select a grid at the corner (a point just inside it, towards its middle), then reshape (E).
+    const near = await toPixel([at[0]! + (mid[0]! - at[0]!) * 0.3, at[1]! + (mid[1]! - at[1]!) * 0.3])
+    await page.mouse.click(near.x, near.y)
+    await page.keyboard.press('e')
+    await expect.poll(() => page.getByTestId('tool-reshape').getAttribute('aria-pressed')).toBe('true')
+    await mapIdle(page)
+    const handles = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['edit-vertex'] }).length)
+    expect(handles).toBeGreaterThan(3)
+    await shot(page, '20-editor-reshape-handles')
+
+    const from = await toPixel(at)
+    await page.mouse.move(from.x, from.y)
+    await page.mouse.down()
+    await page.mouse.move(from.x + 6, from.y + 4, { steps: 4 })
+    await page.mouse.move(from.x + 9, from.y + 7, { steps: 4 })
+    await page.mouse.up()
+    // One reshape per grid sharing the corner, saved as one edit.
+    await saved(codes.size)
+    const after = await draftIssueCodes()
+    expect(count(after, 'gap')).toBe(1)
+    expect(count(after, 'overlap')).toBe(1)
+    expect(after.filter((c) => c === 'micro_gap' || c === 'micro_overlap')).toEqual([])
+    expect(await page.getByTestId('draft-changes').textContent()).toContain([...codes][0])
+    await shot(page, '21-editor-shared-corner-moved')
+
+    // Ctrl+Z undoes the whole drag (all its reshapes); Ctrl+Shift+Z redoes it; undo again.
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.getByTestId('draft-changes').count()).toBe(0)
+    await page.keyboard.press('Control+Shift+z')
+    await saved(codes.size)
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.getByTestId('draft-changes').count()).toBe(0)
+    await saved()
+  })
+
+  it('runs the chain: split + fix gap and overlap → return with a pinned comment → resubmit → approve → file', async () => {
+    // 1. Township: split the oversized grid by drawing a line across it.
+    const oversized = grids.find((g) => (g.properties.households ?? 0) > 500) as GridFeature
+    expect(oversized.properties.code).toBe('990101004007002')
+    const ring = rings(oversized.geometry).flat()
+    await fitTo(ring)
+    const xs = ring.map((p) => p[0]!)
+    const ys = ring.map((p) => p[1]!)
+    const midY = (Math.min(...ys) + Math.max(...ys)) / 2
+    const midX = (Math.min(...xs) + Math.max(...xs)) / 2
+    await page.keyboard.press('v')
+    const centre = await toPixel([midX, midY])
+    await page.mouse.click(centre.x, centre.y)
+    await expect.poll(() => page.getByTestId('attribute-form').locator('code').textContent()).toBe(oversized.properties.code)
+    await page.keyboard.press('s')
+    const west = await toPixel([Math.min(...xs), midY])
+    const east = await toPixel([Math.max(...xs), midY])
+    await page.mouse.click(west.x - 30, west.y + 0.5)
+    await page.mouse.click(east.x + 30, east.y + 0.5)
+    await page.mouse.click(east.x + 30, east.y + 0.5) // a second click on the last point ends the line
+    await saved(1)
+    expect(count(await draftIssueCodes(), 'households_above_max')).toBe(0)
+    await shot(page, '22-chain-split')
+
+    // 2. Join the gap to a neighbouring grid, cut the overlap out of one of its grids.
+    await page.keyboard.press('v')
+    const gapItem = page.getByTestId('draft-issues').locator('li', { has: page.locator('[data-code="gap"][data-severity="error"]') })
+    await gapItem.getByTestId('issue').click()
+    await gapItem.getByTestId('fix').first().click()
+    await saved(2)
+    expect(count(await draftIssueCodes(), 'gap')).toBe(0)
+    const overlapItem = page.getByTestId('draft-issues').locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') })
+    await overlapItem.getByTestId('issue').click()
+    await overlapItem.getByTestId('fix').first().click()
+    await saved(3)
+    const clean = await draftIssueCodes()
+    expect(count(clean, 'overlap')).toBe(0)
+    expect(await page.getByTestId('draft-validation').getAttribute('data-errors')).toBe('0')
+    // The error layer has nothing red left.
+    const errorsDrawn = await page.evaluate(
+      () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] }).filter((f) => f.properties.severity === 'error').length,
+    )
+    expect(errorsDrawn).toBe(0)
+    await shot(page, '23-chain-fixed')
+
+    await page.getByTestId('draft-submit').click()
+    await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
+    const proposals = await api<{ proposals: { id: number; state: string; created_by: string }[] }>('proposals', token)
+    const proposal = proposals.proposals.find((p) => p.created_by === 'baisha' && p.state === 'submitted') as { id: number }
+    expect(proposal).toBeTruthy()
+
+    // 3. County returns it with a comment pinned on the map.
+    await page.getByTestId('logout').click()
+    await signInFresh('county')
+    await page.getByTestId('tab-proposals').click()
+    const item = page.locator(`[data-testid="proposal-item"][data-id="${proposal.id}"]`)
+    await item.click()
+    await page.getByTestId('act-reject').click()
+    await page.getByTestId('act-comment').fill('拆分后南侧网格请补填网格长')
+    await page.getByTestId('act-form').getByTestId('pin-pick').click()
+    await fitTo(ring)
+    const pinAt = await toPixel([midX, midY - (Math.max(...ys) - Math.min(...ys)) / 4])
+    await page.mouse.click(pinAt.x, pinAt.y)
+    await page.getByTestId('pin-location').waitFor()
+    await page.getByTestId('act-confirm').click()
+    await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state')).toBe('returned')
+    await mapIdle(page)
+    expect(await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['comment-pin'] }).length)).toBe(1)
+    await shot(page, '24-chain-returned-with-pin')
+
+    // 4. Township sees the pinned comment, edits (grid head of a neighbour) and resubmits.
+    await page.getByTestId('logout').click()
+    await signInFresh('baisha')
+    await page.getByTestId('tab-proposals').click()
+    await page.locator(`[data-testid="proposal-item"][data-id="${proposal.id}"]`).click()
+    expect(await page.getByTestId('proposal-timeline').textContent()).toContain('拆分后南侧网格请补填网格长')
+    await page.getByTestId('comment-locate').click()
+    await mapIdle(page)
+    expect(await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['comment-pin'] }).length)).toBe(1)
+    await shot(page, '25-chain-township-reads-pin')
+
+    await page.getByTestId('tab-editor').click()
+    await page.getByTestId('draft-validation').waitFor()
+    expect(await page.getByTestId('draft-state').textContent()).toContain('已退回')
+    const neighbour = grids.find((g) => g.properties.region_code === oversized.properties.region_code && g.properties.code !== oversized.properties.code) as GridFeature
+    await fitTo(rings(neighbour.geometry).flat())
+    const nRing = rings(neighbour.geometry)[0] as Ring
+    const nMid = await toPixel([nRing.reduce((s, p) => s + p[0]!, 0) / nRing.length, nRing.reduce((s, p) => s + p[1]!, 0) / nRing.length])
+    await page.mouse.click(nMid.x, nMid.y)
+    await page.getByTestId('attr-grid-head').fill('王芳')
+    await page.getByTestId('attr-save').click()
+    await saved(4)
+    await page.getByTestId('draft-submit').click()
+    await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
+
+    // 5. County approves (document number, effective date); 6. city files.
+    const today = new Date().toISOString().slice(0, 10)
+    for (const [username, act, docNo] of [
+      ['county', 'approve', '示县网〔2026〕12号'],
+      ['city', 'file', '示市网备〔2026〕3号'],
+    ] as const) {
+      await page.getByTestId('logout').click()
+      await signInFresh(username)
+      await page.getByTestId('tab-proposals').click()
+      await page.locator(`[data-testid="proposal-item"][data-id="${proposal.id}"]`).click()
+      await page.getByTestId(`act-${act}`).click()
+      await page.getByTestId('act-document-no').fill(docNo)
+      await page.getByTestId('act-effective-date').fill(today)
+      await page.getByTestId('act-confirm').click()
+      await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 }).toBe(act === 'approve' ? 'approved' : 'filed')
+      await shot(page, act === 'approve' ? '26-chain-approved' : '27-chain-filed')
+    }
+
+    // 7. The new codes are on the map (the split made one grid into two) and in history.
+    await page.getByTestId('logout').click()
+    await signInFresh('baisha')
+    expect(Number(await page.getByTestId('grid-count').getAttribute('data-count'))).toBe(grids.length + 1)
+    const decoded = await api<{ status: string; lineage: { children: string[] } }>(`codes/${oversized.properties.code}`, token)
+    expect(decoded.status).toBe('retired')
+    const children = decoded.lineage.children
+    expect(children).toHaveLength(2)
+    await fitTo(ring)
+    const newCodes = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => String(f.properties.code)))
+    for (const code of children) expect(newCodes).toContain(code)
+    await page.mouse.click(centre.x, centre.y - 2)
+    await page.getByTestId('grid-info').waitFor()
+    await page.getByTestId('history-load').click()
+    await expect.poll(() => page.getByTestId('grid-info').textContent()).toContain(oversized.properties.code)
+    await shot(page, '28-chain-new-codes-history')
+    expect(b.externalRequests).toEqual([])
+  })
+})
