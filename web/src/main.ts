@@ -1,7 +1,7 @@
 import type { MultiPolygon, Polygon } from 'geojson'
 import { ApiError, api, getToken, regionPrefix, setApiLanguage, setToken } from './api/client'
 import type { BBox, Fit, GridCollection, GridFeature, Me, Region, RegionCollection, RegionProps, ValidationIssue } from './api/types'
-import { i18next, initI18n, LANGUAGES, type Language, setLanguage, t } from './i18n'
+import { i18next, initI18n, type Language, offeredLanguages, setLanguage, t } from './i18n'
 import { createEditorPanel } from './editor/editorPanel'
 import { createValidationPanel } from './editor/validation'
 import { collectionBBox, geometryBBox } from './map/geometry'
@@ -44,8 +44,14 @@ setApiLanguage(i18next.language)
 // ---- page skeleton -------------------------------------------------------------------------
 
 const langSelect = h('select', { 'data-testid': 'language-select', 'data-i18n-aria': 'language.label' })
-for (const lng of LANGUAGES) langSelect.append(h('option', { value: lng }, t(`language.${lng}`)))
-langSelect.value = i18next.language
+/** Fills the language selector; Tibetan appears when the user's region profile asks for it. */
+function renderLanguageOptions(): void {
+  const offered = offeredLanguages(workspace?.me.notice_languages ?? null)
+  if ([...langSelect.options].map((o) => o.value).join() === offered.join()) return
+  langSelect.replaceChildren(...offered.map((lng) => h('option', { value: lng }, t(`language.${lng}`))))
+  langSelect.value = i18next.language
+}
+renderLanguageOptions()
 
 const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
 const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
@@ -242,6 +248,7 @@ function renderStatus(): void {
 
 function renderHeader(): void {
   const ws = workspace
+  renderLanguageOptions()
   breadcrumb.replaceChildren()
   if (ws) {
     const names = [...ws.region.ancestors.map((a) => a.name), ws.region.name]
