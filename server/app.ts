@@ -31,6 +31,8 @@ export interface AppOptions {
   bodyLimitBytes?: number
   /** Folder of the built web bundle; served at / when it exists. */
   webDir?: string
+  /** Tianditu browser key: adds 天地图 tiles under the offline basemap (TIANDITU_KEY). */
+  tiandituKey?: string | null
   /** pino logger of the process; none in tests. */
   logger?: FastifyBaseLogger
 }
@@ -61,7 +63,7 @@ export async function buildApp(options: AppOptions) {
 
   await registerAuth(app, options.signingSecret)
   const db = options.database.kysely
-  await app.register(healthRoutes, { database: options.database })
+  await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(
     async (api) => {
       await api.register(authRoutes, { db })

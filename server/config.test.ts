@@ -21,6 +21,12 @@ describe('configuration', () => {
     expect(message).toContain('JWT_SECRET is required when NODE_ENV=production')
   })
 
+  it('takes an optional Tianditu key and refuses one that is not a key', () => {
+    expect(loadConfig({}).tiandituKey).toBeNull()
+    expect(loadConfig({ TIANDITU_KEY: 'ab'.repeat(16) }).tiandituKey).toBe('ab'.repeat(16))
+    expect(() => loadConfig({ TIANDITU_KEY: 'my-key' })).toThrow('TIANDITU_KEY must be the 32 hex characters of a Tianditu browser key')
+  })
+
   it('accepts a production setup', () => {
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u@h/db', PORT: '9000' })
     expect(config).toMatchObject({ production: true, port: 9000, databaseUrl: 'postgres://u@h/db' })

@@ -13,6 +13,8 @@ export interface Config {
   logLevel: string
   bodyLimitBytes: number
   webDir: string
+  /** Optional Tianditu browser key (天地图); the map works offline without it. */
+  tiandituKey: string | null
 }
 
 export class ConfigError extends Error {}
@@ -36,6 +38,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const bodyLimitMb = Number(env.BODY_LIMIT_MB ?? 20)
   if (!(bodyLimitMb > 0)) problems.push(`BODY_LIMIT_MB must be a positive number, got "${env.BODY_LIMIT_MB}"`)
 
+  const tiandituKey = env.TIANDITU_KEY?.trim() || null
+  if (tiandituKey && !/^[0-9a-f]{32}$/i.test(tiandituKey)) problems.push('TIANDITU_KEY must be the 32 hex characters of a Tianditu browser key')
+
   if (problems.length > 0) throw new ConfigError(`Configuration problems:\n- ${problems.join('\n- ')}`)
   return {
     port,
@@ -48,5 +53,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     bodyLimitBytes: Math.round(bodyLimitMb * 1024 * 1024),
     webDir: path.resolve(env.WEB_DIR ?? 'web/dist'),
+    tiandituKey,
   }
 }

@@ -3,7 +3,21 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { DatabaseHandle } from './db/connect.js'
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle; tiandituKey?: string | null }> = async (app, { database, tiandituKey }) => {
+  // What the web page needs to know before signing in: an optional Tianditu browser key (the
+  // default basemap is our own layers and works offline; the key only adds 天地图 tiles under them).
+  app.get(
+    '/client-config',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Settings for the web page (public)',
+        response: { 200: Type.Object({ tianditu_key: Type.Union([Type.String(), Type.Null()]) }) },
+      },
+    },
+    async () => ({ tianditu_key: tiandituKey ?? null }),
+  )
+
   app.get(
     '/health',
     {

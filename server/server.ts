@@ -53,7 +53,7 @@ async function main(): Promise<void> {
 
   await ensureWebBundle(config.webDir, log)
   const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
-  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, logger: log })
+  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, logger: log })
 
   let closing = false
   const close = async (signal: string) => {

@@ -47,3 +47,14 @@ export async function findRegionName(db: Kysely<Database>, code: string): Promis
   const row = await db.selectFrom('regions').select('name').where('code', '=', code).executeTakeFirst()
   return row?.name
 }
+
+/** Grids in force today under a region prefix. */
+export async function countActiveGrids(db: Kysely<Database>, prefix: string): Promise<number> {
+  const row = await db
+    .selectFrom('grids')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('region_code', 'like', `${prefix}%`)
+    .where('valid_to', 'is', null)
+    .executeTakeFirstOrThrow()
+  return Number(row.count)
+}

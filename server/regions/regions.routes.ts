@@ -5,21 +5,8 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { FeatureCollectionOf, errorResponses } from '../http/schemas.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from './region-codes.js'
-import { findAncestors, findChildren, findRegion } from './regions.repository.js'
-
-const RegionSummary = Type.Object({
-  code: Type.String({ description: '12-digit statistical division code' }),
-  name: Type.String(),
-  level: Type.Integer({ description: '1 province, 2 city, 3 county, 4 township, 5 village/community' }),
-  parent_code: Type.Union([Type.String(), Type.Null()]),
-  urban_rural: Type.Union([Type.String(), Type.Null()], { description: 'urban/rural class 111…220' }),
-})
-
-const Region = Type.Object({
-  ...RegionSummary.properties,
-  bbox: Type.Union([Type.Array(Type.Number()), Type.Null()]),
-  ancestors: Type.Array(RegionSummary),
-})
+import { countActiveGrids, findAncestors, findChildren, findRegion } from './regions.repository.js'
+import { Region, RegionSummary } from './regions.schemas.js'
 
 const CodeParams = Type.Object({ code: Type.String({ description: '12-digit region code' }) })
 
@@ -50,7 +37,7 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ db: import('../db/databa
       if (!isWithinScope(prefix, user.region_prefix)) assertInScope(request, prefix)
       const region = await findRegion(db, code)
       if (!region) throw notFound('region_not_found', { code })
-      return { ...region, ancestors: await findAncestors(db, code) }
+      return { ...region, ancestors: await findAncestors(db, code), grid_count: await countActiveGrids(db, prefix) }
     },
   )
 

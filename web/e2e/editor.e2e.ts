@@ -7,7 +7,7 @@
  *     the overlap out, see the error layer clear, submit; the county returns it with a comment
  *     pinned on the map; the township edits and resubmits; the county approves, the city files;
  *     the new codes are on the map and in the grid's history.
- * Screenshots of every step go to test-results/e2e/2x-*.png.
+ * Screenshots of every step go to test-results/e2e/4x-*.png.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -131,7 +131,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await mapIdle(page)
     const handles = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['edit-vertex'] }).length)
     expect(handles).toBeGreaterThan(3)
-    await shot(page, '20-editor-reshape-handles')
+    await shot(page, '40-editor-reshape-handles')
 
     const from = await toPixel(at)
     await page.mouse.move(from.x, from.y)
@@ -146,7 +146,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     expect(count(after, 'overlap')).toBe(1)
     expect(after.filter((c) => c === 'micro_gap' || c === 'micro_overlap')).toEqual([])
     expect(await page.getByTestId('draft-changes').textContent()).toContain([...codes][0])
-    await shot(page, '21-editor-shared-corner-moved')
+    await shot(page, '41-editor-shared-corner-moved')
 
     // Ctrl+Z undoes the whole drag (all its reshapes); Ctrl+Shift+Z redoes it; undo again.
     await page.keyboard.press('Control+z')
@@ -180,7 +180,14 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.mouse.click(east.x + 30, east.y + 0.5) // a second click on the last point ends the line
     await saved(1)
     expect(count(await draftIssueCodes(), 'households_above_max')).toBe(0)
-    await shot(page, '22-chain-split')
+    await shot(page, '42-chain-split')
+
+    // Nothing is lost on reload: the draft lives on the server and the editor resumes it.
+    await page.reload()
+    await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
+    await page.getByTestId('tab-editor').click()
+    await expect.poll(() => page.getByTestId('draft-changes').locator('li').count(), { timeout: 60_000 }).toBe(1)
+    await page.getByTestId('draft-validation').waitFor()
 
     // 2. Join the gap to a neighbouring grid, cut the overlap out of one of its grids.
     await page.keyboard.press('v')
@@ -201,7 +208,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
       () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] }).filter((f) => f.properties.severity === 'error').length,
     )
     expect(errorsDrawn).toBe(0)
-    await shot(page, '23-chain-fixed')
+    await shot(page, '43-chain-fixed')
 
     await page.getByTestId('draft-submit').click()
     await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
@@ -226,7 +233,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state')).toBe('returned')
     await mapIdle(page)
     expect(await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['comment-pin'] }).length)).toBe(1)
-    await shot(page, '24-chain-returned-with-pin')
+    await shot(page, '44-chain-returned-with-pin')
 
     // 4. Township sees the pinned comment, edits (grid head of a neighbour) and resubmits.
     await page.getByTestId('logout').click()
@@ -237,7 +244,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('comment-locate').click()
     await mapIdle(page)
     expect(await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['comment-pin'] }).length)).toBe(1)
-    await shot(page, '25-chain-township-reads-pin')
+    await shot(page, '45-chain-township-reads-pin')
 
     await page.getByTestId('tab-editor').click()
     await page.getByTestId('draft-validation').waitFor()
@@ -268,7 +275,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
       await page.getByTestId('act-effective-date').fill(today)
       await page.getByTestId('act-confirm').click()
       await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 }).toBe(act === 'approve' ? 'approved' : 'filed')
-      await shot(page, act === 'approve' ? '26-chain-approved' : '27-chain-filed')
+      await shot(page, act === 'approve' ? '46-chain-approved' : '47-chain-filed')
     }
 
     // 7. The new codes are on the map (the split made one grid into two) and in history.
@@ -286,7 +293,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('grid-info').waitFor()
     await page.getByTestId('history-load').click()
     await expect.poll(() => page.getByTestId('grid-info').textContent()).toContain(oversized.properties.code)
-    await shot(page, '28-chain-new-codes-history')
+    await shot(page, '48-chain-new-codes-history')
     expect(b.externalRequests).toEqual([])
-  })
+  }, 300_000)
 })

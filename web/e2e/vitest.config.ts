@@ -1,5 +1,21 @@
 import { fileURLToPath } from 'node:url'
+import { BaseSequencer, type TestSpecification } from 'vitest/node'
 import { defineConfig } from 'vitest/config'
+
+/**
+ * The files share one server and its database, and the editor file runs the whole approval chain
+ * (it fixes 白沙镇's faults and adds a grid), so the files run in this order, the editor last.
+ */
+const ORDER = ['smoke', 'validation', 'history', 'viewport', 'editor']
+const rank = (spec: TestSpecification) => {
+  const i = ORDER.findIndex((name) => spec.moduleId.endsWith(`/${name}.e2e.ts`))
+  return i < 0 ? ORDER.length - 0.5 : i // unlisted files just before the editor's
+}
+class InOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    return [...files].sort((a, b) => rank(a) - rank(b))
+  }
+}
 
 // Browser tests: one worker, files in turn, long timeouts (server first start ~20–30 s,
 // web build ~10 s, map rendering in software GL).
@@ -12,6 +28,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 1,
     fileParallelism: false,
+    sequence: { sequencer: InOrder },
     testTimeout: 120_000,
     hookTimeout: 300_000,
   },

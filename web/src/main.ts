@@ -24,7 +24,19 @@ interface Workspace {
   regionsByCode: Map<string, RegionProps>
   grids: GridCollection
   gridsByCode: Map<string, GridFeature>
+  /** Too many grids to load at once: the map holds only those in view (see VIEWPORT_THRESHOLD). */
+  viewport: boolean
 }
+
+/**
+ * Above this many grids in the home region the map loads only the grids in view, and only from
+ * VIEWPORT_MIN_ZOOM in; a county of a few hundred grids loads whole. (localStorage can lower it,
+ * which the browser test does to exercise viewport loading on the demo county.)
+ */
+const VIEWPORT_THRESHOLD = Number(localStorage.getItem('gridwork.viewportThreshold') ?? 1500)
+const VIEWPORT_MIN_ZOOM = 12
+/** The township the editor is drawing as its draft would leave it (replaces those grids on the map). */
+let draftView: { prefix: string; grids: GridFeature[] } | null = null
 
 let workspace: Workspace | null = null
 let selected: string | null = null
@@ -108,17 +120,13 @@ const proposalsPanel = createProposalsPanel({
 const editorPanel = createEditorPanel({
   gridMap: () => gridMap,
   me: () => workspace?.me ?? null,
-  currentGrids: (township) => gridsIn(township),
   boundaries: (township) =>
     (workspace?.regions.features ?? [])
       .filter((f) => f.properties.code.startsWith(regionPrefix(township)) && f.geometry !== null)
       .map((f) => f.geometry as Polygon | MultiPolygon),
   showAfter: async (township, after) => {
-    const ws = workspace
-    if (!ws) return
-    const prefix = regionPrefix(township)
-    const features = after ? [...ws.grids.features.filter((g) => !g.properties.region_code.startsWith(prefix)), ...after] : ws.grids.features
-    await gridMap.showGrids({ type: 'FeatureCollection', features })
+    draftView = after ? { prefix: regionPrefix(township), grids: after } : null
+    await drawGrids()
   },
   drawIssues: (issues) => gridMap.setIssues(issues),
   focusIssue: (issue, index) => focusIssue(issue, issueKey(index)),
@@ -177,12 +185,6 @@ const gridMap = new GridMap({
   // While editing, a click picks grids for the editor's tools instead of opening the info panel.
   onSelect: (code) => (activeTab === 'editor' ? editorPanel.clickGrid(code) : select(code)),
 })
-
-/** Today's grids of a region subtree (12-digit code). */
-function gridsIn(code: string): GridFeature[] {
-  const prefix = regionPrefix(code)
-  return (workspace?.grids.features ?? []).filter((g) => g.properties.region_code.startsWith(prefix))
-}
 
 document.addEventListener('keydown', (event) => {
   if (activeTab === 'editor' && editorPanel.key(event)) event.preventDefault()
@@ -257,8 +259,12 @@ function renderHeader(): void {
       breadcrumb.append(h('span', { class: i === names.length - 1 ? 'current' : '' }, name))
     })
     userLabel.textContent = `${ws.me.display_name} · ${t(`role.${ws.me.role}`, { defaultValue: ws.me.role })}`
-    gridCount.textContent = t('header.gridCount', { count: ws.grids.features.length })
-    gridCount.dataset.count = String(ws.grids.features.length)
+    // In viewport mode the header names the region's total and how many are on the map.
+    gridCount.textContent = ws.viewport
+      ? t('header.gridCountViewport', { count: ws.region.grid_count, shown: ws.grids.features.length })
+      : t('header.gridCount', { count: ws.grids.features.length })
+    gridCount.dataset.count = String(ws.viewport ? ws.region.grid_count : ws.grids.features.length)
+    gridCount.dataset.shown = String(ws.grids.features.length)
   } else {
     userLabel.textContent = ''
   }
@@ -339,6 +345,54 @@ function errorMessage(err: unknown): string {
   return err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message
 }
 
+/** Draws the loaded grids, with the township being edited as its draft would leave it. */
+async function drawGrids(): Promise<void> {
+  const ws = workspace
+  if (!ws) return
+  const view = draftView
+  const features = view ? [...ws.grids.features.filter((g) => !g.properties.region_code.startsWith(view.prefix)), ...view.grids] : ws.grids.features
+  await gridMap.showGrids({ type: 'FeatureCollection', features })
+}
+
+/** The grids the map should hold: all of the home region, or in viewport mode those in view. */
+async function fetchGrids(ws: Workspace, date: string | null): Promise<GridCollection> {
+  if (!ws.viewport) return api.grids(ws.region.code, date)
+  if (gridMap.map.getZoom() < VIEWPORT_MIN_ZOOM) return { type: 'FeatureCollection', features: [] }
+  const b = gridMap.map.getBounds()
+  return api.grids(ws.region.code, date, [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()])
+}
+
+function setGrids(ws: Workspace, grids: GridCollection): void {
+  ws.grids = grids
+  ws.gridsByCode = new Map(grids.features.map((f) => [f.properties.code, f]))
+  legend.update(countFits(grids))
+}
+
+/** Viewport mode: reload the grids in view after the map stops moving. */
+let viewportTimer: ReturnType<typeof setTimeout> | undefined
+gridMap.map.on('moveend', () => {
+  if (!workspace?.viewport) return
+  clearTimeout(viewportTimer)
+  viewportTimer = setTimeout(() => void refreshViewport(), 200)
+})
+
+async function refreshViewport(): Promise<void> {
+  const ws = workspace
+  if (!ws?.viewport) return
+  const seq = ++gridsRequest
+  try {
+    const grids = await fetchGrids(ws, asOf)
+    if (seq !== gridsRequest || workspace !== ws) return
+    setGrids(ws, grids)
+    await drawGrids()
+    renderHeader()
+    if (gridMap.map.getZoom() < VIEWPORT_MIN_ZOOM) setStatus('status.zoomIn', { count: ws.region.grid_count, zoom: VIEWPORT_MIN_ZOOM })
+    else setStatus('status.viewportLoaded', { count: grids.features.length })
+  } catch (err) {
+    if (seq === gridsRequest) setStatus('status.failed', { message: errorMessage(err) }, true)
+  }
+}
+
 /** Reloads the grids layer as of `date` (null: today); an API error is shown next to the date input. */
 async function changeAsOf(date: string | null): Promise<void> {
   const ws = workspace
@@ -349,13 +403,11 @@ async function changeAsOf(date: string | null): Promise<void> {
   renderHeader()
   setStatus('asOf.loading', { date: day })
   try {
-    const grids = await api.grids(ws.region.code, date)
+    const grids = await fetchGrids(ws, date)
     if (seq !== gridsRequest || workspace !== ws) return
     asOf = date
-    ws.grids = grids
-    ws.gridsByCode = new Map(grids.features.map((f) => [f.properties.code, f]))
-    await gridMap.show(ws.regions, grids, null)
-    legend.update(countFits(grids))
+    setGrids(ws, grids)
+    await drawGrids()
     select(selected) // keeps the selection if that grid exists on the new day
     renderHeader()
     setStatus('asOf.loaded', { date: day, count: grids.features.length })
@@ -412,6 +464,7 @@ async function signIn(username: string, password: string): Promise<void> {
 logoutButton.addEventListener('click', () => {
   setToken(null)
   workspace = null
+  draftView = null
   resetAsOf()
   select(null)
   void gridMap.show(emptyRegions(), emptyGrids(), null)
@@ -445,18 +498,21 @@ async function loadWorkspace(): Promise<void> {
 
     setStatus('status.loadingGrids')
     resetAsOf()
-    const grids = await api.grids(me.home_region)
-
-    workspace = {
+    const viewport = region.grid_count > VIEWPORT_THRESHOLD
+    const grids: GridCollection = viewport ? { type: 'FeatureCollection', features: [] } : await api.grids(me.home_region)
+    const ws: Workspace = {
       me,
       region,
       regions,
       regionsByCode: new Map(regions.features.map((f) => [f.properties.code, f.properties])),
       grids,
-      gridsByCode: new Map(grids.features.map((f) => [f.properties.code, f])),
+      gridsByCode: new Map(),
+      viewport,
     }
+    workspace = ws
+    draftView = null
+    setGrids(ws, grids)
     await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
-    legend.update(countFits(grids))
     regionTree.show(region, regions)
     regionTree.mark(region.code)
     validationPanel.setTownship(townshipOf(region.code))
@@ -465,10 +521,12 @@ async function loadWorkspace(): Promise<void> {
     if (activeTab === 'proposals') void proposalsPanel.refresh()
     renderHeader()
     select(null)
-    setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', {
-      region: region.name,
-      count: grids.features.length,
-    })
+    if (viewport) await refreshViewport()
+    else
+      setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', {
+        region: region.name,
+        count: grids.features.length,
+      })
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       // Stale or revoked token: back to the form, with the reason.
@@ -521,5 +579,9 @@ renderHeader()
 login.element.hidden = !!getToken()
 await waitForServer()
 login.setEnabled(true)
+void api
+  .clientConfig()
+  .then((config) => (config.tianditu_key ? gridMap.addTianditu(config.tianditu_key) : undefined))
+  .catch(() => undefined) // an older server without the route: our own basemap only
 if (getToken()) await loadWorkspace()
 else showLogin(null)

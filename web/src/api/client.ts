@@ -1,5 +1,6 @@
 import type {
   ApiErrorBody,
+  BBox,
   DiffCollection,
   GridCollection,
   GridHistory,
@@ -75,6 +76,7 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 
 export const api = {
   health: () => request<{ status: string; engine: string; postgis: string }>('health'),
+  clientConfig: () => request<{ tianditu_key: string | null }>('client-config'),
   login: (username: string, password: string) =>
     request<{ token: string }>('api/v1/auth/login', {
       method: 'POST',
@@ -85,10 +87,10 @@ export const api = {
   /** All regions below `code` (townships and communities of a county) with boundaries. */
   descendants: (code: string) =>
     request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
-  /** Grids in force today, or on `asOf` (YYYY-MM-DD). */
-  grids: (region: string, asOf?: string | null) =>
+  /** Grids in force today, or on `asOf` (YYYY-MM-DD); only those meeting `bbox` if given. */
+  grids: (region: string, asOf?: string | null, bbox?: BBox | null) =>
     request<GridCollection>(
-      `api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}${asOf ? `&as_of=${encodeURIComponent(asOf)}` : ''}`,
+      `api/v1/grids?region=${encodeURIComponent(regionPrefix(region))}${asOf ? `&as_of=${encodeURIComponent(asOf)}` : ''}${bbox ? `&bbox=${bbox.map((n) => n.toFixed(6)).join(',')}` : ''}`,
     ),
   /** Every version of a grid, oldest first, with its proposal and lineage. */
   gridHistory: (code: string) => request<GridHistory>(`api/v1/grids/${encodeURIComponent(code)}/history`),

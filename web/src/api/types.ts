@@ -1,5 +1,6 @@
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
 import type { Change, ExceptionRequest } from '../../../server/proposals/change-types'
+import type { RegionResponse, RegionSummaryResponse } from '../../../server/regions/regions.schemas'
 
 // Shapes of the server's JSON (see the API section of DESIGN.md).
 
@@ -12,24 +13,9 @@ export type { MeResponse as Me } from '../../../server/auth/account'
 
 export type BBox = [number, number, number, number]
 
-export interface Region {
-  code: string
-  name: string
-  /** 1 province … 5 village/community */
-  level: number
-  parent_code: string | null
-  urban_rural: string | null
-  bbox: BBox | null
-  ancestors: { code: string; name: string; level: number }[]
-}
-
-export interface RegionProps {
-  code: string
-  name: string
-  level: number
-  parent_code: string | null
-  urban_rural: string | null
-}
+/** `GET /regions/{code}` and its children's properties: the server's schema types. */
+export type Region = Omit<RegionResponse, 'bbox'> & { bbox: BBox | null }
+export type RegionProps = RegionSummaryResponse
 
 export type RegionCollection = FeatureCollection<MultiPolygon | Polygon | null, RegionProps>
 

@@ -30,11 +30,12 @@ export class DraftSession {
   /** Server calls run one after another: each needs the version the previous one returned. */
   private queue: Promise<unknown> = Promise.resolve()
 
+  /** The township's grids in force today (the "before"), loaded with the draft: the map may hold only the view's. */
+  private before: GridFeature[] = []
+
   constructor(
     readonly township: RegionProps,
     private readonly me: Me,
-    /** The township's grids in force today (the "before"). */
-    private readonly currentGrids: () => GridFeature[],
     private readonly onChange: () => void,
   ) {}
 
@@ -50,12 +51,13 @@ export class DraftSession {
 
   /** Resumes this user's open draft (or returned proposal) of the township, if there is one. */
   async load(): Promise<void> {
-    const { proposals } = await api.proposals()
+    const [{ proposals }, grids] = await Promise.all([api.proposals(), api.grids(this.township.code)])
+    this.before = grids.features
     const mine = proposals.find(
       (p) => p.created_by === this.me.username && EDITABLE_STATES.has(p.state) && p.region_code.startsWith(regionPrefix(this.township.code)),
     )
     this.proposal = mine ? await api.proposal(mine.id) : null
-    this.baseline = this.proposal ? null : await api.validate({ type: 'FeatureCollection', features: this.currentGrids() }, this.township.code)
+    this.baseline = this.proposal ? null : await api.validate(grids, this.township.code)
     await this.refreshDiff()
     this.onChange()
   }
@@ -122,7 +124,7 @@ export class DraftSession {
 
   /** The township as the draft would leave it: today's grids with the diff applied. */
   afterGrids(): GridFeature[] {
-    const current = this.currentGrids()
+    const current = this.before
     if (!this.diff?.features.length) return current
     const sample = current[0]?.properties
     const gone = new Set(this.diff.features.filter((f) => f.properties.change === 'removed' || f.properties.change === 'changed_before').map((f) => f.properties.code))

@@ -18,8 +18,6 @@ import { renderIssue } from './validation'
 export interface EditorPanelContext {
   gridMap(): GridMap
   me: () => Me | null
-  /** Today's grids of a township (12-digit code). */
-  currentGrids(township: string): GridFeature[]
   /** Boundaries of the township and its communities, for snapping. */
   boundaries(township: string): (Polygon | MultiPolygon)[]
   /** Shows the township as the draft leaves it (null: back to today's grids). */
@@ -316,7 +314,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     editor.clickGrid(null)
     if (next && ctx.me()) {
       const me = ctx.me() as Me
-      const s = new DraftSession(next, me, () => ctx.currentGrids(next.code), onSessionChange)
+      const s = new DraftSession(next, me, onSessionChange)
       session = s
       try {
         await s.load()

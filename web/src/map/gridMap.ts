@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
+import { tiandituBasemap } from './tianditu'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
 
 const collection = <T extends Feature>(features: T[]): FeatureCollection => ({ type: 'FeatureCollection', features })
@@ -89,6 +90,14 @@ export class GridMap {
     if (overlay.vertices) this.source(SOURCES.editVertices).setData(collection(overlay.vertices))
     if (overlay.selection) this.source(SOURCES.editSelection).setData(collection(overlay.selection))
     if (overlay.preview) this.source(SOURCES.editPreview).setData(collection(overlay.preview))
+  }
+
+  /** Adds 天地图 tiles under every layer of ours (only with a configured key; never required). */
+  async addTianditu(key: string): Promise<void> {
+    await this.ready
+    const { sources, layers } = tiandituBasemap(key)
+    for (const [id, source] of Object.entries(sources)) if (!this.map.getSource(id)) this.map.addSource(id, source)
+    for (const layer of layers) if (!this.map.getLayer(layer.id)) this.map.addLayer(layer, 'region-fill')
   }
 
   /** Comment pins of the open proposal (`number` is shown in the pin). */

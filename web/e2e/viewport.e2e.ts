@@ -1,0 +1,56 @@
+/**
+ * Viewport loading: above a grid count the map loads only the grids in view (from zoom 12 in).
+ * The demo county has 279 grids, so the test lowers the threshold to 100 through localStorage.
+ */
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+
+const baseUrl = inject('baseUrl')
+let b: E2EBrowser
+let page: Page
+
+const shown = async () => Number(await page.getByTestId('grid-count').getAttribute('data-shown'))
+
+describe('viewport loading of a large region', () => {
+  beforeAll(async () => {
+    b = await openBrowser(baseUrl)
+    page = b.page
+    await page.goto(baseUrl)
+    await page.evaluate(() => {
+      localStorage.removeItem('gridwork.token')
+      localStorage.setItem('gridwork.viewportThreshold', '100')
+    })
+  })
+
+  afterAll(async () => {
+    await page?.evaluate(() => localStorage.removeItem('gridwork.viewportThreshold'))
+    await b?.close()
+  })
+
+  it('shows the total, loads no grids zoomed out and only the view’s grids zoomed in', async () => {
+    // The county's total today (other browser tests may have split a grid before this one runs).
+    const login = await (await fetch(new URL('api/v1/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'county', password: 'demo' }) })).json()
+    const region = await (await fetch(new URL('api/v1/regions/990101000000', baseUrl), { headers: { authorization: `Bearer ${login.token}` } })).json()
+    const total = region.grid_count as number
+    expect(total).toBeGreaterThanOrEqual(279)
+
+    await signIn(page, baseUrl, 'county')
+    expect(Number(await page.getByTestId('grid-count').getAttribute('data-count'))).toBe(total)
+    await page.evaluate(() => window.__gridwork!.map.jumpTo({ zoom: 10 }))
+    await expect.poll(() => page.getByTestId('status').textContent()).toContain('放大到 12 级以上')
+    expect(await shown()).toBe(0)
+
+    // Zoom in on 白沙镇: some grids, not all of them, and they are drawn.
+    await page.evaluate(() => window.__gridwork!.map.jumpTo({ center: [112.99, 28.25], zoom: 14 }))
+    await expect.poll(shown, { timeout: 30_000 }).toBeGreaterThan(0)
+    expect(await shown()).toBeLessThan(total)
+    await mapIdle(page)
+    const drawn = await page.evaluate(() => new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => f.properties.code)).size)
+    expect(drawn).toBeGreaterThan(0)
+    expect(drawn).toBeLessThanOrEqual(await shown())
+    expect(await page.getByTestId('grid-count').textContent()).toMatch(new RegExp(`${total} 个网格（视图内 \\d+）`))
+    await shot(page, '30-viewport-loading')
+    expect(b.externalRequests).toEqual([])
+  })
+})
