@@ -212,7 +212,12 @@ function pickRegion(region: RegionProps): void {
   if (township) {
     validationPanel.setTownship(township)
     editorPanel.setTownship(township)
-  }
+  } else if (region.level === 3) validationPanel.setTownship(region) // 校验全县: the whole county at once
+}
+
+/** What the validation tab checks first: the home township, or the home county as a whole. */
+function validationTargetOf(region: Region): RegionProps | null {
+  return townshipOf(region.code) ?? (region.level === 3 ? region : null)
 }
 
 /** Zooms to an issue: its geometry, else the grids it names. */
@@ -515,7 +520,7 @@ async function loadWorkspace(): Promise<void> {
     await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
     regionTree.show(region, regions)
     regionTree.mark(region.code)
-    validationPanel.setTownship(townshipOf(region.code))
+    validationPanel.setTownship(validationTargetOf(region))
     editorPanel.setTownship(townshipOf(region.code))
     if (activeTab === 'editor') editorPanel.setActive(true)
     if (activeTab === 'proposals') void proposalsPanel.refresh()

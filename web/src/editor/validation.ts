@@ -13,7 +13,7 @@ export interface ValidationPanelContext {
 
 export interface ValidationPanel {
   element: HTMLElement
-  /** The township to validate (null: none chosen yet). Clears a report of another township. */
+  /** The township (or whole county) to validate; null: none chosen yet. Clears a report of another. */
   setTownship(township: RegionProps | null): void
   /** Re-renders after a language switch (issue messages stay in the language they came in). */
   relabel(): void
@@ -79,7 +79,7 @@ export function createValidationPanel(ctx: ValidationPanelContext): ValidationPa
 
   const render = () => {
     title.textContent = t('validation.title')
-    run.textContent = t('validation.run')
+    run.textContent = township?.level === 3 ? t('validation.runCounty') : t('validation.run')
     target.textContent = township ? t('validation.target', { name: township.name, code: township.code }) : t('validation.pickTownship')
     run.disabled = !township || state.kind === 'running'
 
