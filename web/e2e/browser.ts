@@ -70,3 +70,17 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
   await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
   await mapIdle(page)
 }
+
+/** Calls the API directly (setting up or checking what the page did); throws on a non-2xx answer. */
+export function apiClient(baseUrl: string) {
+  return async function api<T>(path: string, token: string | null, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+    const res = await fetch(new URL(`api/v1/${path}`, baseUrl), {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const json = (await res.json()) as T
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
+    return json
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+import { apiClient, type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
 const BAISHA = '990101004000'
@@ -22,16 +22,7 @@ const renderedIssues = () =>
       ).size,
   )
 
-async function api<T>(path: string, token: string | null, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
-  const res = await fetch(new URL(`api/v1/${path}`, baseUrl), {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = (await res.json()) as T
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`)
-  return json
-}
+const api = apiClient(baseUrl)
 
 describe('editor: validation layer and proposals', () => {
   beforeAll(async () => {

@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+import { apiClient, type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
 let b: E2EBrowser
@@ -30,9 +30,9 @@ describe('viewport loading of a large region', () => {
 
   it('shows the total, loads no grids zoomed out and only the view’s grids zoomed in', async () => {
     // The county's total today (other browser tests may have split a grid before this one runs).
-    const login = await (await fetch(new URL('api/v1/auth/login', baseUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'county', password: 'demo' }) })).json()
-    const region = await (await fetch(new URL('api/v1/regions/990101000000', baseUrl), { headers: { authorization: `Bearer ${login.token}` } })).json()
-    const total = region.grid_count as number
+    const api = apiClient(baseUrl)
+    const { token } = await api<{ token: string }>('auth/login', null, { username: 'county', password: 'demo' })
+    const total = (await api<{ grid_count: number }>('regions/990101000000', token)).grid_count
     expect(total).toBeGreaterThanOrEqual(279)
 
     await signIn(page, baseUrl, 'county')
