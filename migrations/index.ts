@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as initial from './2026-11-25T0000-initial.js'
 import * as codesAndProposals from './2026-11-25T0100-codes-and-proposals.js'
 import * as auditTruncate from './2026-11-25T0200-audit-truncate.js'
+import * as lookup from './2026-11-25T0300-lookup.js'
 
 // Every migration, by name, in order. Listed statically (not read from the folder at run time) so
 // the same code runs under tsx, vitest and any bundler. Never edit a migration after it lands:
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T0000-initial': initial,
   '2026-11-25T0100-codes-and-proposals': codesAndProposals,
   '2026-11-25T0200-audit-truncate': auditTruncate,
+  '2026-11-25T0300-lookup': lookup,
 }

@@ -5,6 +5,7 @@ import { type DatabaseHandle, openDatabase } from '../server/db/connect.js'
 import { migrateToLatest } from '../server/db/migrate.js'
 import type { ValidationReport } from '../server/validation/report.js'
 import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
+import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
 import { naiveCoverage, type NaiveResult } from './bench/naive-coverage.js'
 import {
   type Answers,
@@ -31,7 +32,7 @@ import {
 const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip-baseline]
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
-                   coverage.3000, coverage.denver
+                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
@@ -74,6 +75,7 @@ async function main(): Promise<number> {
   const only = values.only ?? []
   const wanted = (name: string) => only.length === 0 || only.some((o) => name === o || name.startsWith(`${o}.`))
   const anyWanted = (names: string[]) => names.some(wanted)
+  const lookupWanted = anyWanted([...LOOKUP_FIGURES])
 
   // Our engine; until it exists the benchmark still measures the baseline and says so.
   let validate: ValidateFn | undefined
@@ -112,13 +114,13 @@ async function main(): Promise<number> {
       figures.push({ dataset: denver.dataset, name: 'coverage.denver', options: {} })
     }
   }
-  if (figures.length === 0) {
+  if (figures.length === 0 && !lookupWanted) {
     if (skipped.length > 0) {
       if (values.json) console.log('[]')
       else console.log(skipped.join('\n'))
       return 0
     }
-    throw new UsageError(`--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver)`)
+    throw new UsageError(`--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')})`)
   }
 
   // Engine.
@@ -267,6 +269,8 @@ async function main(): Promise<number> {
       }
     }
 
+    if (lookupWanted) entries.push(...(await lookupBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
+
     // Output.
     if (values.json) {
       for (const warning of warnings) progress(`WARNING ${warning}`)
@@ -277,7 +281,7 @@ async function main(): Promise<number> {
       console.log(
         renderTable(
           ['figure', 'ours', 'min–max', 'naive PostGIS', 'ratio', 'path'],
-          entries.map((entry) => {
+          entries.filter((entry) => !entry.name.startsWith('lookup.')).map((entry) => {
             const baselineOnly = entry.name.endsWith('.naive_postgis.ms')
             return [
               entry.name,
@@ -291,6 +295,21 @@ async function main(): Promise<number> {
           [1, 2, 3, 4],
         ),
       )
+      const lookups = entries.filter((entry) => entry.name.startsWith('lookup.'))
+      if (lookups.length > 0) {
+        console.log(
+          `\n${renderTable(
+            ['lookup figure', 'value', 'baseline', 'ratio'],
+            lookups.map((entry) => [
+              entry.name,
+              `${entry.value.toLocaleString('en')} ${entry.unit}`,
+              entry.baseline ? `${entry.baseline.name} ${entry.baseline.value.toLocaleString('en')}` : '—',
+              entry.ratio !== undefined ? `${entry.ratio}×` : '—',
+            ]),
+            [1, 3],
+          )}`,
+        )
+      }
       for (const table of tables) console.log(`\n${table}`)
       for (const entry of entries) {
         const steps = entry.baseline_steps_ms as Record<string, number> | undefined

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyBaseLogger, type FastifySchemaCompiler } from 'fastify'
 import { auditRoutes } from './audit/audit.routes.js'
+import { apiKeysRoutes } from './auth/api-keys.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import { codesRoutes } from './coding/codes.routes.js'
@@ -14,6 +15,7 @@ import { gridsRoutes } from './grids/grids.routes.js'
 import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { ErrorResponse } from './http/schemas.js'
+import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
 import { validateRoutes } from './validation/validate.routes.js'
@@ -55,7 +57,7 @@ export async function buildApp(options: AppOptions) {
         description: '网格化服务管理 — grids, regions, validation, proposals and lookup',
         version: '1',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })
@@ -73,6 +75,8 @@ export async function buildApp(options: AppOptions) {
       await api.register(validateRoutes, { database: options.database })
       await api.register(proposalsRoutes, { database: options.database })
       await api.register(auditRoutes, { db })
+      await api.register(apiKeysRoutes, { db })
+      await api.register(lookupRoutes, { database: options.database })
     },
     { prefix: '/api/v1' },
   )

@@ -49,11 +49,13 @@ GRANT SELECT, INSERT, UPDATE ON TABLE
   app_meta,
   grid_codes,
   grid_lineage,
-  proposals
+  proposals,
+  addresses,
+  api_keys
 TO gridwork_app;
 
 -- Append-only: read and add, nothing else.
-GRANT SELECT, INSERT ON TABLE audit_log, proposal_events TO gridwork_app;
+GRANT SELECT, INSERT ON TABLE audit_log, proposal_events, lookup_log TO gridwork_app;
 
 -- The migration bookkeeping: read only (the server checks that the schema is up to date).
 GRANT SELECT ON TABLE kysely_migration, kysely_migration_lock TO gridwork_app;

@@ -145,6 +145,49 @@ export interface ProposalEventsTable {
   effective_date: DateString | null
 }
 
+/** The standard-address registry (地址库); see migrations/2026-11-25T0300-lookup.ts. */
+export interface AddressesTable {
+  id: Generated<number>
+  region_code: string
+  province_code: Generated<string>
+  address: string
+  normalised: string
+  geom: Geometry
+  source: string | null
+  imported_at: Generated<Date>
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>
+  name: string
+  department: string
+  key_hash: string
+  key_prefix: string
+  region_prefix: string
+  province_code: Generated<string>
+  rate_limit_per_minute: Generated<number>
+  created_by: string
+  created_at: Generated<Date>
+  revoked_at: Timestamp | null
+  revoked_by: string | null
+  last_used_at: Timestamp | null
+}
+
+export interface LookupLogTable {
+  id: Generated<number>
+  at: Timestamp
+  api_key_id: number | null
+  username: string | null
+  region_code: string
+  province_code: Generated<string>
+  kind: 'point' | 'address' | 'batch'
+  query: string | null
+  grid_code: string | null
+  rows: number | null
+  status: number
+  ms: number | null
+}
+
 export interface Database {
   regions: RegionsTable
   grids: GridsTable
@@ -156,6 +199,9 @@ export interface Database {
   grid_lineage: GridLineageTable
   proposals: ProposalsTable
   proposal_events: ProposalEventsTable
+  addresses: AddressesTable
+  api_keys: ApiKeysTable
+  lookup_log: LookupLogTable
 }
 
 export type Db = Kysely<Database>

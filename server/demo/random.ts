@@ -28,6 +28,12 @@ export function unit(h: number): number {
   return (h >>> 0) / 4294967296
 }
 
+/** A seeded uniform [0, 1) generator as a plain function (for hot loops and test points). */
+export function seededRandom(seed: string | number): () => number {
+  const random = new Random(seed)
+  return () => random.next()
+}
+
 /** A seeded PRNG (mulberry32) with a few conveniences. */
 export class Random {
   private state: number

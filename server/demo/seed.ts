@@ -1,6 +1,8 @@
 import { sql } from 'kysely'
 import { recordAudit, systemActor } from '../audit/audit.repository.js'
 import type { Db } from '../db/database.js'
+import { seedDemoAddresses } from '../lookup/address-import.js'
+import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
@@ -54,6 +56,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
   if (existing && !options.force) {
     const skipped = alreadySeeded(existing)
     log(skipped.message)
+    await seedDemoAddresses(db, log) // a data dir seeded before the address registry existed
     return skipped
   }
 
@@ -96,6 +99,8 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
       .execute()
     return result
   })
+  if (summary.seeded) await notifyGridsChanged(db)
+  await seedDemoAddresses(db, log)
   if (summary.seeded) {
     summary.ms = Math.round(performance.now() - started)
     log(
@@ -130,6 +135,7 @@ async function removeDemoRows(trx: Db): Promise<number> {
   const grids = await trx.deleteFrom('grids').where('region_code', 'like', like).executeTakeFirst()
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
   await trx.deleteFrom('proposals').where('region_code', 'like', like).execute()
+  await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
   const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()

@@ -4,6 +4,7 @@ import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
+import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
 import { findInvalidGeometries } from '../validation/geometry-validity.js'
@@ -137,6 +138,7 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
     })
     return written
   })
+  if (options.kind === 'grids') await notifyGridsChanged(db)
   const what = translate(options.language, options.kind === 'regions' ? 'import.what_regions' : 'import.what_grids')
   return { ok: true, imported: codes.length, codes, problems: [], message: t('done', { count: codes.length, what }) }
 }

@@ -8,6 +8,7 @@ import type { DatabaseHandle } from '../db/connect.js'
 import type { Database, ProposalState } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
+import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.js'
@@ -227,6 +228,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
     })
     if (outcome.applies) await hooks.beforeCommit?.(trx)
   })
+  if (outcome.applies) await notifyGridsChanged(database.kysely)
   return getProposal(database.kysely, user, id)
 }
 

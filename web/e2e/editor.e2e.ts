@@ -287,4 +287,61 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await shot(page, '48-chain-new-codes-history')
     expect(b.externalRequests).toEqual([])
   }, 300_000)
+
+  it('merges two neighbours and draws a new grid with the tools, each undone', async () => {
+    // Two grids of one community that share an edge (a common corner pair).
+    const today = (await api<{ features: GridFeature[] }>(`grids?region=${BAISHA}`, token)).features
+    const cornersOf = (g: GridFeature) => new Set(rings(g.geometry).flat().map(key))
+    let pair: [GridFeature, GridFeature] | undefined
+    for (const a of today)
+      for (const c of today)
+        if (!pair && a.properties.code < c.properties.code && a.properties.region_code === c.properties.region_code) {
+          const shared = [...cornersOf(a)].filter((k) => cornersOf(c).has(k)).length
+          if (shared >= 3) pair = [a, c]
+        }
+    const [a, c] = pair as [GridFeature, GridFeature]
+    const middle = (g: GridFeature) => {
+      const r = rings(g.geometry)[0] as Ring
+      return [r.reduce((s, p) => s + p[0]!, 0) / r.length, r.reduce((s, p) => s + p[1]!, 0) / r.length]
+    }
+
+    await page.getByTestId('tab-editor').click()
+    await page.getByTestId('draft-validation').waitFor({ timeout: 60_000 })
+    await fitTo([...rings(a.geometry).flat(), ...rings(c.geometry).flat()])
+    await page.keyboard.press('m')
+    for (const g of [a, c]) {
+      const p = await toPixel(middle(g))
+      await page.mouse.click(p.x, p.y)
+    }
+    await expect.poll(() => page.getByTestId('merge-selected').isEnabled()).toBe(true)
+    await page.getByTestId('merge-selected').click()
+    await saved(1)
+    expect(await page.getByTestId('draft-changes').textContent()).toContain('合并')
+    await mapIdle(page)
+    await shot(page, '49-editor-merged')
+    await page.getByTestId('undo').click()
+    await expect.poll(() => page.getByTestId('draft-changes').count()).toBe(0)
+
+    // A new grid drawn inside grid a: the server takes it, validation reports it overlapping a.
+    await page.keyboard.press('n')
+    const [x, y] = middle(a) as [number, number]
+    const corners = [
+      [x - 0.0004, y - 0.0003],
+      [x + 0.0004, y - 0.0003],
+      [x, y + 0.0004],
+    ]
+    for (const p of corners) {
+      const px = await toPixel(p)
+      await page.mouse.click(px.x, px.y)
+    }
+    const close = await toPixel(corners[0] as number[])
+    await page.mouse.click(close.x, close.y) // clicking the first corner closes the polygon
+    await saved(1)
+    expect(await page.getByTestId('draft-changes').textContent()).toContain('新建')
+    expect(count(await draftIssueCodes(), 'overlap')).toBeGreaterThan(0)
+    await shot(page, '50-editor-new-grid')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Control+z')
+    await expect.poll(() => page.getByTestId('draft-changes').count()).toBe(0)
+  })
 })

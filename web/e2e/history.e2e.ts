@@ -62,6 +62,16 @@ describe('editor: as-of date and grid history', () => {
     await page.getByTestId('as-of-today').click()
     await expect.poll(gridCount, { timeout: 30_000 }).toBe(DEMO_GRIDS)
     await badge.waitFor({ state: 'hidden' })
+
+    // The date slider: its left end is a year before the oldest version (2026-01-01) → no grids;
+    // its right end is today → all of them again.
+    const slider = page.getByTestId('as-of-slider')
+    await slider.fill('0')
+    await expect.poll(() => page.getByTestId('as-of-date').inputValue()).toBe('2025-01-01')
+    await expect.poll(gridCount, { timeout: 30_000 }).toBe(0)
+    await slider.fill(String(await slider.getAttribute('max')))
+    await expect.poll(gridCount, { timeout: 30_000 }).toBe(DEMO_GRIDS)
+    await badge.waitFor({ state: 'hidden' })
     expect(await error.isVisible()).toBe(false)
     await mapIdle(page)
     expect(b.externalRequests).toEqual([])

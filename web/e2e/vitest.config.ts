@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config'
  * The files share one server and its database, and the editor file runs the whole approval chain
  * (it fixes 白沙镇's faults and adds a grid), so the files run in this order, the editor last.
  */
-const ORDER = ['smoke', 'validation', 'history', 'viewport', 'editor']
+const ORDER = ['smoke', 'validation', 'history', 'viewport', 'lookup', 'editor']
 const rank = (spec: TestSpecification) => {
   const i = ORDER.findIndex((name) => spec.moduleId.endsWith(`/${name}.e2e.ts`))
   return i < 0 ? ORDER.length - 0.5 : i // unlisted files just before the editor's
@@ -30,6 +30,9 @@ export default defineConfig({
     fileParallelism: false,
     sequence: { sequencer: InOrder },
     testTimeout: 120_000,
+    // Server round trips (a draft save re-validates the township) can take seconds on a busy CI
+    // machine; vitest's 1 s default for expect.poll made such waits flaky.
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 300_000,
   },
 })

@@ -70,7 +70,10 @@ const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
 const gridCount = h('span', { class: 'grid-count', 'data-testid': 'grid-count', hidden: true })
 // As-of date: "查看日期" reloads the grids in force on that day; a badge says so, with a way back.
 const asOfInput = h('input', { type: 'date', class: 'as-of-input', 'data-testid': 'as-of-date', 'data-i18n-aria': 'asOf.label' })
-const asOfControl = h('label', { class: 'as-of', hidden: true }, text('span', 'asOf.label'), asOfInput)
+// The slider runs over days, from a year before the oldest version on the map to today; moving it
+// sets the date input and reloads the layer once it rests.
+const asOfSlider = h('input', { type: 'range', class: 'as-of-slider', min: '0', max: '365', step: '1', 'data-testid': 'as-of-slider', 'data-i18n-aria': 'asOf.slider' })
+const asOfControl = h('label', { class: 'as-of', hidden: true }, text('span', 'asOf.label'), asOfSlider, asOfInput)
 const asOfBadgeText = h('span', {})
 const asOfTodayButton = text('button', 'asOf.today', { type: 'button', class: 'link-button', 'data-testid': 'as-of-today' })
 const asOfBadge = h('span', { class: 'as-of-badge', 'data-testid': 'as-of-badge', hidden: true }, asOfBadgeText, asOfTodayButton)
@@ -430,14 +433,37 @@ function resetAsOf(): void {
   asOf = null
   asOfErrorMessage = null
   asOfInput.value = today()
+  syncSlider()
+}
+
+const DAY_MS = 86_400_000
+/** First day of the slider: a year before the oldest version in force on the map (or today). */
+function sliderStart(): number {
+  const oldest = [today(), ...(workspace?.grids.features ?? []).map((g) => g.properties.valid_from)].sort()[0] ?? today()
+  return Date.parse(`${oldest}T00:00:00Z`) - 365 * DAY_MS
+}
+function syncSlider(): void {
+  const start = sliderStart()
+  const end = Date.parse(`${today()}T00:00:00Z`)
+  asOfSlider.max = String(Math.round((end - start) / DAY_MS))
+  const shown = Date.parse(`${asOfInput.value || today()}T00:00:00Z`)
+  if (Number.isFinite(shown)) asOfSlider.value = String(Math.round((shown - start) / DAY_MS))
 }
 
 asOfInput.addEventListener('change', () => {
   const value = asOfInput.value
+  syncSlider()
   void changeAsOf(!value || value === today() ? null : value)
+})
+let sliderTimer: ReturnType<typeof setTimeout> | undefined
+asOfSlider.addEventListener('input', () => {
+  asOfInput.value = new Date(sliderStart() + Number(asOfSlider.value) * DAY_MS).toISOString().slice(0, 10)
+  clearTimeout(sliderTimer)
+  sliderTimer = setTimeout(() => asOfInput.dispatchEvent(new Event('change')), 300)
 })
 asOfTodayButton.addEventListener('click', () => {
   asOfInput.value = today()
+  syncSlider()
   void changeAsOf(null)
 })
 
@@ -517,11 +543,14 @@ async function loadWorkspace(): Promise<void> {
     workspace = ws
     draftView = null
     setGrids(ws, grids)
+    syncSlider()
     await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
     regionTree.show(region, regions)
     regionTree.mark(region.code)
     validationPanel.setTownship(validationTargetOf(region))
     editorPanel.setTownship(townshipOf(region.code))
+    // Department staff come for lookups: they open on the lookup page.
+    if (me.role === 'department') showTab('lookup')
     if (activeTab === 'editor') editorPanel.setActive(true)
     if (activeTab === 'proposals') void proposalsPanel.refresh()
     renderHeader()

@@ -1,0 +1,256 @@
+import rateLimit from '@fastify/rate-limit'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/database.js'
+import { AppError, requestLanguage } from '../http/errors.js'
+import { translate } from '../i18n/index.js'
+import { maskAddress } from '../lookup/address-normalise.js'
+import type { TokenClaims } from './auth.plugin.js'
+import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from './api-keys.repository.js'
+
+// Department access to the lookup routes (issue 7): registered inside the lookup routes' plugin,
+// before its routes, it adds to that scope only
+// - authentication by `X-API-Key: gwk_…` (verified against api_keys, cached briefly in memory) or
+//   a JWT bearer; request.user gets TokenClaims (keys: sub 'apikey:<id>', role 'department');
+// - a rate limit per key (the key's rate_limit_per_minute) or per account (LOOKUP_USER_RATE_LIMIT
+//   per minute, default 600,000: staff are trusted, and the HTTP benchmark runs with a login);
+// - the access log (lookup_log): who, what (addresses masked, coordinates to 3 decimals), when,
+//   result grid, status — buffered and written in batches, flushed on close;
+// - request logging (pino) with the address masked and coordinates rounded in the URL.
+
+export const DEFAULT_USER_RATE_LIMIT = 600_000
+const LOG_BATCH = 500
+const LOG_FLUSH_MS = 1000
+const LOG_MAX_BUFFER = 100_000
+
+export type LookupKind = 'point' | 'address' | 'batch'
+
+export interface LookupNote {
+  kind?: LookupKind
+  /** Code of the grid answered (single lookups). */
+  gridCode?: string | null
+  /** Rows answered (batches). */
+  rows?: number
+}
+
+const notes = new WeakMap<FastifyRequest, LookupNote>()
+const apiKeys = new WeakMap<FastifyRequest, VerifiedApiKey>()
+
+/** Optional: tells the access log what a lookup route answered (else it is read from the reply). */
+export function noteLookup(request: FastifyRequest, note: LookupNote): void {
+  notes.set(request, { ...notes.get(request), ...note })
+}
+
+/** The API key that authenticated a request, if one did. */
+export function apiKeyOf(request: FastifyRequest): VerifiedApiKey | undefined {
+  return apiKeys.get(request)
+}
+
+export async function registerLookupAccess(scope: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
+  const { db } = options
+  const userLimit = positiveInteger(process.env.LOOKUP_USER_RATE_LIMIT) ?? DEFAULT_USER_RATE_LIMIT
+  const attempted = new WeakMap<FastifyRequest, string>()
+
+  // No raw address or precise point in the request log lines of these routes.
+  scope.addHook('onRoute', (route) => {
+    route.logSerializers = { ...(route.logSerializers ?? {}), req: serializeMaskedRequest }
+  })
+
+  scope.addHook('onRequest', async (request) => {
+    const header = request.headers['x-api-key']
+    if (header !== undefined) {
+      const value = (Array.isArray(header) ? (header[0] ?? '') : header).trim()
+      const key = await verifyApiKey(db, value)
+      if (!key) {
+        attempted.set(request, displayPrefix(value))
+        throw new AppError(401, 'api_key_invalid')
+      }
+      apiKeys.set(request, key)
+      request.user = { sub: `apikey:${key.id}`, role: 'department', region_prefix: key.region_prefix, scope_name: key.scope_name }
+      return
+    }
+    if (!request.headers.authorization) throw new AppError(401, 'lookup_unauthorized')
+    await request.jwtVerify()
+  })
+
+  // Runs after the hook above (route-level onRequest hooks follow the scope's), so it can key by
+  // the caller rather than by IP address.
+  await scope.register(rateLimit, {
+    global: true,
+    hook: 'onRequest',
+    timeWindow: 60_000,
+    keyGenerator: (request) => (request.user as TokenClaims | undefined)?.sub ?? request.ip,
+    max: (request) => apiKeys.get(request)?.rate_limit_per_minute ?? userLimit,
+    errorResponseBuilder: (request, context) => {
+      const language = requestLanguage(request)
+      return new AppError(429, 'rate_limited', {
+        max: context.max,
+        after: Math.max(1, Math.ceil(context.ttl / 1000)),
+        who: translate(language, apiKeys.has(request) ? 'access.who.key' : 'access.who.user'),
+      })
+    },
+  })
+
+  // The grid answered, read from the JSON reply when the route did not note it.
+  scope.addHook('onSend', async (request, reply, payload) => {
+    if (typeof payload === 'string' && payload.length < 65_536 && notes.get(request)?.gridCode === undefined && reply.statusCode === 200) {
+      const match = /"grid":\{[^{}]*?"code":"([0-9]+)"/.exec(payload)
+      if (match) noteLookup(request, { gridCode: match[1] as string })
+    }
+    return payload
+  })
+
+  const log = new AccessLog(db, scope)
+  scope.addHook('onResponse', async (request, reply) => {
+    log.push(entryFor(request, reply, attempted.get(request)))
+  })
+  scope.addHook('onClose', async () => {
+    await log.close()
+  })
+}
+
+function positiveInteger(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[0-9]{1,9}$/.test(value.trim())) return undefined
+  const n = Number(value)
+  return n > 0 ? n : undefined
+}
+
+interface LogEntry {
+  /** Epoch ms; turned into a timestamp at write time, off the request path. */
+  at: number
+  api_key_id: number | null
+  username: string | null
+  region_code: string
+  kind: LookupKind
+  query: string | null
+  grid_code: string | null
+  rows: number | null
+  status: number
+  ms: number
+}
+
+const round3 = (value: string) => {
+  const n = Number(value)
+  return Number.isFinite(n) ? n.toFixed(3) : '?'
+}
+
+/** A lookup query as it may be stored: address masked, coordinates to 3 decimals (~100 m). */
+export function maskLookupQuery(query: Record<string, unknown>): string | null {
+  const text = (key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined)
+  const address = text('address')
+  if (address !== undefined && address.trim() !== '') return maskAddress(address.trim())
+  const lng = text('lng')
+  const lat = text('lat')
+  if (lng === undefined && lat === undefined) return null
+  const crs = text('crs')
+  const asOf = text('as_of')
+  return `${round3(lng ?? '')},${round3(lat ?? '')}${crs ? ` ${crs.slice(0, 10)}` : ''}${asOf ? ` as_of ${asOf.slice(0, 10)}` : ''}`
+}
+
+function entryFor(request: FastifyRequest, reply: FastifyReply, attemptedKey: string | undefined): LogEntry {
+  const user = request.user as TokenClaims | undefined
+  const key = apiKeys.get(request)
+  const note = notes.get(request) ?? {}
+  const query = (request.query ?? {}) as Record<string, unknown>
+  const batch = request.routeOptions.url?.endsWith('/batch') ?? false
+  const kind: LookupKind = note.kind ?? (batch ? 'batch' : typeof query.address === 'string' && query.address.trim() !== '' ? 'address' : 'point')
+  return {
+    at: Date.now(),
+    api_key_id: key?.id ?? null,
+    username: key ? null : (user?.sub ?? (attemptedKey !== undefined ? `invalid-key:${attemptedKey}` : 'anonymous')),
+    region_code: user?.region_prefix ?? '',
+    kind,
+    query: maskLookupQuery(query),
+    grid_code: note.gridCode ?? null,
+    rows: note.rows ?? null,
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 100) / 100,
+  }
+}
+
+/** Buffers log entries and writes them in one INSERT per batch, off the request path. */
+class AccessLog {
+  private buffer: LogEntry[] = []
+  private timer: NodeJS.Timeout | undefined
+  private writing: Promise<void> = Promise.resolve()
+  private dropped = 0
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly scope: FastifyInstance,
+  ) {}
+
+  push(entry: LogEntry): void {
+    if (this.buffer.length >= LOG_MAX_BUFFER) {
+      // The database is not keeping up (or is down): keep the newest, count the rest.
+      this.buffer.shift()
+      this.dropped++
+    }
+    this.buffer.push(entry)
+    if (this.buffer.length >= LOG_BATCH) void this.flush()
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), LOG_FLUSH_MS)
+      this.timer.unref()
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer)
+      this.timer = undefined
+    }
+    const entries = this.buffer
+    if (entries.length === 0) return this.writing
+    this.buffer = []
+    this.writing = this.writing.then(() => this.write(entries))
+    return this.writing
+  }
+
+  private async write(entries: LogEntry[]): Promise<void> {
+    try {
+      await sql`
+        INSERT INTO lookup_log (at, api_key_id, username, region_code, kind, query, grid_code, rows, status, ms)
+        SELECT e.at, e.api_key_id, e.username, e.region_code, e.kind, e.query, e.grid_code, e.rows, e.status, e.ms
+        FROM json_to_recordset(${JSON.stringify(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })))}::json)
+          AS e(at timestamptz, api_key_id bigint, username text, region_code text, kind text, query text,
+               grid_code text, rows integer, status smallint, ms real)`.execute(this.db)
+      const keyIds = [...new Set(entries.map((e) => e.api_key_id).filter((id): id is number => id !== null))]
+      await touchApiKeys(this.db, keyIds)
+      if (this.dropped > 0) {
+        this.scope.log.warn({ dropped: this.dropped }, 'lookup access log: entries dropped while the database lagged')
+        this.dropped = 0
+      }
+    } catch (error) {
+      this.scope.log.error({ err: error, entries: entries.length }, 'lookup access log: write failed')
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush()
+  }
+}
+
+/** pino's request serializer for the lookup routes, with the query masked like the access log. */
+export function serializeMaskedRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: maskUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }
+}
+
+/** /lookup?address=示范县…12号&lng=113.0123456 → /lookup?address=示范县…**号&lng=113.012 */
+export function maskUrl(url: string): string {
+  const at = url.indexOf('?')
+  if (at < 0) return url
+  const params = new URLSearchParams(url.slice(at + 1))
+  const parts: string[] = []
+  for (const [name, value] of params) {
+    if (name === 'address') parts.push(`address=${maskAddress(value)}`)
+    else if (name === 'lng' || name === 'lat') parts.push(`${name}=${round3(value)}`)
+    else parts.push(`${name}=${value.slice(0, 40)}`)
+  }
+  return `${url.slice(0, at)}?${parts.join('&')}`
+}

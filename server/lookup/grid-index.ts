@@ -1,0 +1,643 @@
+import Flatbush from 'flatbush'
+import type { GridKind } from '../db/database.js'
+
+// In-memory index of the grids in force: a flatbush R-tree over the bounding boxes of polygon
+// parts, then an exact point-in-polygon test on flat Float64Array coordinates (no per-vertex
+// objects, so 100k grids × 80 vertices stay a few typed arrays).
+//
+// The point-in-polygon test is hand-written rather than point-in-polygon-hao because that library
+// wants nested [x, y] arrays (one JS array per vertex, ~10× the memory) and has its own boundary
+// tolerance. This one follows PostGIS's own ptarray_contains_point (winding number, side of segment
+// as the same double expression, exactly zero = on the segment), so the index answers what
+// PostGIS ST_Covers answers, also for points exactly on edges and vertices.
+//
+// Rule for a point covered by several grids (shared edge or vertex, or overlapping data):
+// dedicated grids never compete — all that cover the point are listed in `dedicated`. Among the
+// others the most specific kind wins (micro before comprehensive), then the smallest code.
+
+export interface IndexedGrid {
+  code: string
+  name: string
+  kind: GridKind
+  region_code: string
+  households: number | null
+  grid_head: string | null
+}
+
+export interface PointHit {
+  /** Position of the main grid in `grids`, or -1. */
+  grid: number
+  /** Positions of the dedicated grids covering the point, ordered by code. */
+  dedicated: number[]
+}
+
+export interface NearestHit {
+  grid: number
+  distanceM: number
+}
+
+const OUTSIDE = 0
+const INSIDE = 1
+const BOUNDARY = 2
+
+// Lattice cell states (see buildLattice); values ≥ -1 are the answer for the whole cell.
+const MIXED = -2
+const UNVISITED = -3
+/** Lattice cells per polygon part, and at most this many cells (4 bytes each). */
+const CELLS_PER_PART = 1024
+const MAX_CELLS = 8 * 1024 * 1024
+const NO_DEDICATED: readonly number[] = Object.freeze([])
+
+/** Rank of a kind for the main-grid rule: higher wins; dedicated never is the main grid. */
+function kindRank(kind: GridKind): number {
+  return kind === 'micro' ? 2 : kind === 'dedicated' ? 0 : 1
+}
+
+const DEG = Math.PI / 180
+const METRES_PER_DEGREE_LAT = 110_574
+const METRES_PER_DEGREE_LON_EQUATOR = 111_320
+
+class GrowableFloat64 {
+  array: Float64Array
+  length = 0
+  constructor(capacity = 1024) {
+    this.array = new Float64Array(Math.max(16, capacity))
+  }
+  push2(a: number, b: number): void {
+    if (this.length + 2 > this.array.length) this.grow(this.length + 2)
+    this.array[this.length++] = a
+    this.array[this.length++] = b
+  }
+  grow(min: number): void {
+    const next = new Float64Array(Math.max(min, this.array.length * 2))
+    next.set(this.array.subarray(0, this.length))
+    this.array = next
+  }
+  finish(): Float64Array {
+    return this.length === this.array.length ? this.array : this.array.slice(0, this.length)
+  }
+}
+
+class GrowableUint32 {
+  array: Uint32Array
+  length = 0
+  constructor(capacity = 256) {
+    this.array = new Uint32Array(Math.max(16, capacity))
+  }
+  push(value: number): void {
+    if (this.length === this.array.length) {
+      const next = new Uint32Array(this.array.length * 2)
+      next.set(this.array)
+      this.array = next
+    }
+    this.array[this.length++] = value
+  }
+  finish(): Uint32Array {
+    return this.length === this.array.length ? this.array : this.array.slice(0, this.length)
+  }
+}
+
+/**
+ * Collects grids and their polygon rings, then freezes them into a GridIndex. Rings are given as
+ * flat [x0, y0, x1, y1, …] (closed or not; a closing vertex is added when missing).
+ */
+export class GridIndexBuilder {
+  readonly grids: IndexedGrid[] = []
+  private readonly coords: GrowableFloat64
+  private readonly ringStart: GrowableUint32 // vertex offset of each ring
+  private readonly partRingStart: GrowableUint32 // ring offset of each part
+  private readonly partGrid: GrowableUint32
+  private readonly boxes: GrowableFloat64
+  private partOpen = false
+
+  /** Expected sizes, when known, save the copies of growing (the arrays still grow if exceeded). */
+  constructor(capacity: { vertices?: number; rings?: number; parts?: number } = {}) {
+    this.coords = new GrowableFloat64((capacity.vertices ?? 512) * 2)
+    this.ringStart = new GrowableUint32((capacity.rings ?? 256) + 1)
+    this.partRingStart = new GrowableUint32((capacity.parts ?? 256) + 1)
+    this.partGrid = new GrowableUint32(capacity.parts ?? 256)
+    this.boxes = new GrowableFloat64((capacity.parts ?? 256) * 4)
+  }
+
+  addGrid(grid: IndexedGrid): number {
+    this.closePart()
+    this.grids.push(grid)
+    return this.grids.length - 1
+  }
+
+  /** Starts a polygon part of the last added grid; the first ring added is its shell. */
+  beginPart(): void {
+    this.closePart()
+    if (this.grids.length === 0) throw new Error('beginPart before addGrid')
+    this.partRingStart.push(this.ringStart.length)
+    this.partGrid.push(this.grids.length - 1)
+    this.boxes.push2(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
+    this.boxes.push2(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY)
+    this.partOpen = true
+  }
+
+  /** Adds a ring from `flat[from .. to)` (x, y pairs) to the open part. */
+  addRing(flat: ArrayLike<number>, from = 0, to = flat.length): void {
+    if (!this.partOpen) throw new Error('addRing outside a part')
+    const n = (to - from) >> 1
+    if (n < 3) return
+    this.ringStart.push(this.coords.length >> 1)
+    const box = this.boxes.array
+    const b = this.boxes.length - 4
+    const coords = this.coords
+    if (coords.length + (n + 1) * 2 > coords.array.length) coords.grow(coords.length + (n + 1) * 2)
+    const out = coords.array
+    let o = coords.length
+    let minX = box[b] as number
+    let minY = box[b + 1] as number
+    let maxX = box[b + 2] as number
+    let maxY = box[b + 3] as number
+    for (let i = from; i < to; i += 2) {
+      const x = flat[i] as number
+      const y = flat[i + 1] as number
+      out[o++] = x
+      out[o++] = y
+      if (x < minX) minX = x
+      if (y < minY) minY = y
+      if (x > maxX) maxX = x
+      if (y > maxY) maxY = y
+    }
+    box[b] = minX
+    box[b + 1] = minY
+    box[b + 2] = maxX
+    box[b + 3] = maxY
+    if (flat[from] !== flat[to - 2] || flat[from + 1] !== flat[to - 1]) {
+      out[o++] = flat[from] as number
+      out[o++] = flat[from + 1] as number
+    }
+    coords.length = o
+  }
+
+  private closePart(): void {
+    if (!this.partOpen) return
+    this.partOpen = false
+    // A part whose shell had under three vertices holds no ring: drop it.
+    const last = this.partRingStart.length - 1
+    if (this.partRingStart.array[last] === this.ringStart.length) {
+      this.partRingStart.length--
+      this.partGrid.length--
+      this.boxes.length -= 4
+    }
+  }
+
+  finish(): GridIndex {
+    this.closePart()
+    this.ringStart.push(this.coords.length >> 1)
+    this.partRingStart.push(this.ringStart.length - 1)
+    return new GridIndex(
+      this.grids,
+      this.coords.finish(),
+      this.ringStart.finish(),
+      this.partRingStart.finish(),
+      this.partGrid.finish(),
+      this.boxes.finish(),
+    )
+  }
+}
+
+export class GridIndex {
+  readonly builtAt = new Date()
+  private readonly tree: Flatbush | null
+  private readonly rank: Uint8Array
+  private readonly codeOrder: Uint32Array
+  // Scratch space for one synchronous query at a time (JS is single-threaded).
+  private stack = new Int32Array(256)
+  private candidates = new Int32Array(64)
+  // A lattice over the extent: each cell that no grid edge touches holds its answer (grid or -1),
+  // so most points need neither the tree nor a point-in-polygon test; the rest are MIXED.
+  private lattice: Int32Array = new Int32Array(0)
+  private latticeX0 = 0
+  private latticeY0 = 0
+  private latticeInvW = 0
+  private latticeInvH = 0
+  private latticeNx = 0
+  private latticeNy = 0
+
+  constructor(
+    readonly grids: IndexedGrid[],
+    private readonly coords: Float64Array,
+    private readonly ringStart: Uint32Array,
+    private readonly partRingStart: Uint32Array,
+    private readonly partGrid: Uint32Array,
+    partBoxes: Float64Array,
+  ) {
+    const boxes = partBoxes
+    const parts = partGrid.length
+    if (parts > 0) {
+      const tree = new Flatbush(parts)
+      for (let p = 0; p < parts; p++) tree.add(boxes[p * 4] as number, boxes[p * 4 + 1] as number, boxes[p * 4 + 2] as number, boxes[p * 4 + 3] as number)
+      tree.finish()
+      this.tree = tree
+    } else {
+      this.tree = null
+    }
+    this.rank = Uint8Array.from(grids, (g) => kindRank(g.kind))
+    // Rank of each grid's code in sorted order, so the rule compares integers, not strings.
+    const order = grids.map((_, i) => i).sort((a, b) => compareCodes((grids[a] as IndexedGrid).code, (grids[b] as IndexedGrid).code))
+    this.codeOrder = new Uint32Array(grids.length)
+    order.forEach((gridIndex, position) => {
+      this.codeOrder[gridIndex] = position
+    })
+    if (this.tree) this.buildLattice(this.tree)
+  }
+
+  /**
+   * Marks every lattice cell that an edge's bounding box touches (closed, slightly widened, with
+   * the same arithmetic as the query, so a point on an edge always lands in a marked cell), then
+   * flood-fills the unmarked cells: a connected run of them contains no boundary, so one lookup
+   * of a cell centre answers for all. Cells inside a dedicated grid stay MIXED (the slow path
+   * lists dedicated grids).
+   */
+  private buildLattice(tree: Flatbush): void {
+    const width = tree.maxX - tree.minX
+    const height = tree.maxY - tree.minY
+    if (!(width > 0) || !(height > 0)) return
+    const cells = Math.min(MAX_CELLS, Math.max(4096, this.partGrid.length * CELLS_PER_PART))
+    const nx = Math.max(1, Math.round(Math.sqrt((cells * width) / height)))
+    const ny = Math.max(1, Math.round(cells / nx))
+    const x0 = tree.minX
+    const y0 = tree.minY
+    const invW = nx / width
+    const invH = ny / height
+    const lattice = new Int32Array(nx * ny).fill(UNVISITED)
+    const epsX = width * 1e-9
+    const epsY = height * 1e-9
+    const c = this.coords
+    const rings = this.ringStart.length - 1
+    for (let ring = 0; ring < rings; ring++) {
+      const end = (this.ringStart[ring + 1] as number) * 2 - 2
+      for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
+        const ax = c[i] as number
+        const ay = c[i + 1] as number
+        const bx = c[i + 2] as number
+        const by = c[i + 3] as number
+        const i0 = Math.max(0, Math.floor((Math.min(ax, bx) - epsX - x0) * invW))
+        const i1 = Math.min(nx - 1, Math.floor((Math.max(ax, bx) + epsX - x0) * invW))
+        const j0 = Math.max(0, Math.floor((Math.min(ay, by) - epsY - y0) * invH))
+        const j1 = Math.min(ny - 1, Math.floor((Math.max(ay, by) + epsY - y0) * invH))
+        for (let j = j0; j <= j1; j++) {
+          for (let cell = j * nx + i0, last = j * nx + i1; cell <= last; cell++) lattice[cell] = MIXED
+        }
+      }
+    }
+    this.latticeX0 = x0
+    this.latticeY0 = y0
+    this.latticeInvW = invW
+    this.latticeInvH = invH
+    this.latticeNx = nx
+    this.latticeNy = ny
+    let stack = new Int32Array(1024)
+    for (let start = 0; start < lattice.length; start++) {
+      if (lattice[start] !== UNVISITED) continue
+      // The answer at the cell centre — if the centre maps back to this cell — for its whole run.
+      const ci = start % nx
+      const cj = (start - ci) / nx
+      const cx = x0 + (ci + 0.5) / invW
+      const cy = y0 + (cj + 0.5) / invH
+      let value = MIXED
+      if (Math.floor((cx - x0) * invW) === ci && Math.floor((cy - y0) * invH) === cj) {
+        const hit = this.lookupSlow(cx, cy)
+        value = hit.dedicated.length > 0 ? MIXED : hit.grid
+      }
+      let top = 0
+      stack[top++] = start
+      lattice[start] = value
+      while (top > 0) {
+        const cell = stack[--top] as number
+        const i = cell % nx
+        for (let k = 0; k < 4; k++) {
+          const next = k === 0 ? (i > 0 ? cell - 1 : -1) : k === 1 ? (i < nx - 1 ? cell + 1 : -1) : k === 2 ? cell - nx : cell + nx
+          if (next < 0 || next >= lattice.length || lattice[next] !== UNVISITED) continue
+          lattice[next] = value
+          if (top === stack.length) {
+            const grown = new Int32Array(stack.length * 2)
+            grown.set(stack)
+            stack = grown
+          }
+          stack[top++] = next
+        }
+      }
+    }
+    this.lattice = lattice
+  }
+
+  /** The lattice's answer for (x, y): a grid, -1 for none, or MIXED (use the tree). */
+  private latticeAt(x: number, y: number): number {
+    const i = Math.floor((x - this.latticeX0) * this.latticeInvW)
+    const j = Math.floor((y - this.latticeY0) * this.latticeInvH)
+    if (i < 0 || j < 0 || i >= this.latticeNx || j >= this.latticeNy) return MIXED
+    return this.lattice[j * this.latticeNx + i] as number
+  }
+
+  get size(): number {
+    return this.grids.length
+  }
+
+  get partCount(): number {
+    return this.partGrid.length
+  }
+
+  get vertexCount(): number {
+    return this.coords.length >> 1
+  }
+
+  /** Bytes held in typed arrays (coordinates, offsets, tree, lattice); grid records not counted. */
+  get typedBytes(): number {
+    return (
+      this.lattice.byteLength +
+      this.coords.byteLength +
+      this.ringStart.byteLength +
+      this.partRingStart.byteLength +
+      this.partGrid.byteLength +
+      (this.tree?.data.byteLength ?? 0)
+    )
+  }
+
+  /** Parts whose bounding box contains (x, y), written into this.candidates; returns their count. */
+  private searchPoint(x: number, y: number): number {
+    const tree = this.tree
+    if (tree === null || x < tree.minX || x > tree.maxX || y < tree.minY || y > tree.maxY) return 0
+    const boxes = tree._boxes
+    const indices = tree._indices
+    const levelBounds = tree._levelBounds
+    const nodeSize = tree.nodeSize
+    const numItems4 = tree.numItems * 4
+    let found = 0
+    let top = 0
+    let stack = this.stack
+    stack[top++] = boxes.length - 4
+    stack[top++] = levelBounds.length - 1
+    while (top > 0) {
+      const level = stack[--top] as number
+      const nodeIndex = stack[--top] as number
+      const end = Math.min(nodeIndex + nodeSize * 4, levelBounds[level] as number)
+      const isNode = nodeIndex >= numItems4
+      for (let pos = nodeIndex; pos < end; pos += 4) {
+        if (x < (boxes[pos] as number) || y < (boxes[pos + 1] as number) || x > (boxes[pos + 2] as number) || y > (boxes[pos + 3] as number)) continue
+        const index = (indices[pos >> 2] as number) | 0
+        if (isNode) {
+          if (top + 2 > stack.length) {
+            const grown = new Int32Array(stack.length * 2)
+            grown.set(stack)
+            this.stack = stack = grown
+          }
+          stack[top++] = index
+          stack[top++] = level - 1
+        } else {
+          if (found === this.candidates.length) {
+            const grown = new Int32Array(found * 2)
+            grown.set(this.candidates)
+            this.candidates = grown
+          }
+          this.candidates[found++] = index
+        }
+      }
+    }
+    return found
+  }
+
+  /** OUTSIDE, INSIDE or BOUNDARY of one ring (winding number, as PostGIS ptarray_contains_point). */
+  private locateInRing(ring: number, x: number, y: number): number {
+    const c = this.coords
+    const end = (this.ringStart[ring + 1] as number) * 2 - 2
+    let wn = 0
+    for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
+      const x1 = c[i] as number
+      const y1 = c[i + 1] as number
+      const x2 = c[i + 2] as number
+      const y2 = c[i + 3] as number
+      // Same expression as PostGIS lw_segment_side, so the same rounding decides "on the line".
+      const side = (x - x1) * (y2 - y1) - (x2 - x1) * (y - y1)
+      if (side === 0) {
+        if ((x1 <= x ? x <= x2 : x2 <= x) && (y1 <= y ? y <= y2 : y2 <= y)) return BOUNDARY
+        // collinear but beyond the segment: not a crossing
+      } else if (side < 0) {
+        if (y1 <= y && y < y2) wn++
+      } else if (y2 <= y && y < y1) {
+        wn--
+      }
+    }
+    return wn === 0 ? OUTSIDE : INSIDE
+  }
+
+  /** OUTSIDE, INSIDE or BOUNDARY of a polygon part (shell minus holes). */
+  locateInPart(part: number, x: number, y: number): number {
+    const first = this.partRingStart[part] as number
+    const last = this.partRingStart[part + 1] as number
+    const shell = this.locateInRing(first, x, y)
+    if (shell !== INSIDE) return shell
+    for (let ring = first + 1; ring < last; ring++) {
+      const hole = this.locateInRing(ring, x, y)
+      if (hole === BOUNDARY) return BOUNDARY
+      if (hole === INSIDE) return OUTSIDE
+    }
+    return INSIDE
+  }
+
+  /** Position of the main grid covering (x, y) by the documented rule, or -1; no allocation. */
+  lookupMain(x: number, y: number): number {
+    if (this.lattice.length > 0) {
+      const cell = this.latticeAt(x, y)
+      if (cell !== MIXED) return cell
+    }
+    const n = this.searchPoint(x, y)
+    let best = -1
+    for (let k = 0; k < n; k++) {
+      const part = this.candidates[k] as number
+      const grid = this.partGrid[part] as number
+      const rank = this.rank[grid] as number
+      if (rank === 0 || grid === best) continue
+      if (best >= 0 && !this.better(grid, best)) continue
+      if (this.locateInPart(part, x, y) !== OUTSIDE) best = grid
+    }
+    return best
+  }
+
+  /** The main grid and the dedicated grids covering (x, y). */
+  lookup(x: number, y: number): PointHit {
+    if (this.lattice.length > 0) {
+      const cell = this.latticeAt(x, y)
+      if (cell !== MIXED) return { grid: cell, dedicated: NO_DEDICATED as number[] }
+    }
+    return this.lookupSlow(x, y)
+  }
+
+  /** lookup() without the lattice: tree, then exact point-in-polygon. */
+  lookupSlow(x: number, y: number): PointHit {
+    const n = this.searchPoint(x, y)
+    let best = -1
+    let dedicated: number[] | null = null
+    for (let k = 0; k < n; k++) {
+      const part = this.candidates[k] as number
+      const grid = this.partGrid[part] as number
+      const rank = this.rank[grid] as number
+      if (rank === 0) {
+        if (dedicated?.includes(grid)) continue
+        if (this.locateInPart(part, x, y) !== OUTSIDE) {
+          dedicated ??= []
+          dedicated.push(grid)
+        }
+        continue
+      }
+      if (grid === best || (best >= 0 && !this.better(grid, best))) continue
+      if (this.locateInPart(part, x, y) !== OUTSIDE) best = grid
+    }
+    const codeOrder = this.codeOrder
+    return { grid: best, dedicated: dedicated ? dedicated.sort((a, b) => (codeOrder[a] as number) - (codeOrder[b] as number)) : [] }
+  }
+
+  /** True when grid a beats grid b under the rule (kind rank, then smaller code). */
+  private better(a: number, b: number): boolean {
+    const ra = this.rank[a] as number
+    const rb = this.rank[b] as number
+    if (ra !== rb) return ra > rb
+    return (this.codeOrder[a] as number) < (this.codeOrder[b] as number)
+  }
+
+  /**
+   * The nearest non-dedicated grid to (x, y) and its distance in metres (to the nearest edge,
+   * 0 when covered), on a local equirectangular projection — good to well under 1 % at grid scale.
+   */
+  nearest(x: number, y: number): NearestHit | null {
+    const tree = this.tree
+    if (tree === null) return null
+    const covering = this.lookupMain(x, y)
+    if (covering >= 0) return { grid: covering, distanceM: 0 }
+    const kx = Math.cos(y * DEG) * METRES_PER_DEGREE_LON_EQUATOR
+    const ky = METRES_PER_DEGREE_LAT
+    // Best-first over the tree (as flatbush's neighbors, whose queue it borrows), with box
+    // distances in metres, stopping as soon as no box left can beat the best edge distance.
+    const boxes = tree._boxes
+    const indices = tree._indices
+    const levelBounds = tree._levelBounds
+    const numItems4 = tree.numItems * 4
+    const nodeSize4 = tree.nodeSize * 4
+    const q = tree._queue
+    q.clear()
+    let bestGrid = -1
+    let bestD = Number.POSITIVE_INFINITY
+    let bestD2 = Number.POSITIVE_INFINITY
+    q.push((boxes.length - 4) * 2, 0)
+    while (q.length > 0) {
+      if ((q.peekValue() as number) > bestD2) break
+      const top = q.pop() as number
+      if (top & 1) {
+        const part = top >>> 1
+        const grid = this.partGrid[part] as number
+        const d = this.partDistanceM(part, x, y, kx, ky)
+        if (d < bestD || (d === bestD && this.better(grid, bestGrid))) {
+          bestGrid = grid
+          bestD = d
+          bestD2 = d * d
+        }
+        continue
+      }
+      const nodeIndex = top >>> 1
+      const isLeafLevel = nodeIndex < numItems4
+      let end = nodeIndex + nodeSize4
+      for (const bound of levelBounds) {
+        if (bound > nodeIndex) {
+          if (bound < end) end = bound
+          break
+        }
+      }
+      for (let pos = nodeIndex; pos < end; pos += 4) {
+        const dx = Math.max((boxes[pos] as number) - x, x - (boxes[pos + 2] as number), 0) * kx
+        const dy = Math.max((boxes[pos + 1] as number) - y, y - (boxes[pos + 3] as number), 0) * ky
+        const dist = dx * dx + dy * dy
+        if (dist > bestD2) continue
+        const child = (indices[pos >> 2] as number) | 0
+        if (isLeafLevel) {
+          if (this.rank[this.partGrid[child] as number] !== 0) q.push(child * 2 + 1, dist)
+        } else {
+          q.push(child * 2, dist)
+        }
+      }
+    }
+    q.clear()
+    return bestGrid < 0 ? null : { grid: bestGrid, distanceM: bestD }
+  }
+
+  /** Distance in metres from (x, y), outside the part, to its nearest edge. */
+  private partDistanceM(part: number, x: number, y: number, kx: number, ky: number): number {
+    const c = this.coords
+    let min = Number.POSITIVE_INFINITY
+    const first = this.partRingStart[part] as number
+    const last = this.partRingStart[part + 1] as number
+    for (let ring = first; ring < last; ring++) {
+      const end = (this.ringStart[ring + 1] as number) * 2 - 2
+      for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
+        const ax = ((c[i] as number) - x) * kx
+        const ay = ((c[i + 1] as number) - y) * ky
+        const bx = ((c[i + 2] as number) - x) * kx
+        const by = ((c[i + 3] as number) - y) * ky
+        const dx = bx - ax
+        const dy = by - ay
+        const len2 = dx * dx + dy * dy
+        let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0
+        t = Math.min(1, Math.max(0, t))
+        const px = ax + t * dx
+        const py = ay + t * dy
+        const d2 = px * px + py * py
+        if (d2 < min) min = d2
+      }
+    }
+    return Math.sqrt(min)
+  }
+}
+
+/** Code order of the rule: shorter codes first, then digit by digit (same as ORDER BY length, code). */
+export function compareCodes(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * Adds the rings of a WKB Polygon or MultiPolygon (ISO WKB or EWKB, 2D; Z/M ordinates skipped)
+ * as parts of the last added grid.
+ */
+export function addWkb(builder: GridIndexBuilder, wkb: Uint8Array): void {
+  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength)
+  let offset = 0
+  let scratch = new Float64Array(256)
+  const readGeometry = (): void => {
+    const little = view.getUint8(offset) === 1
+    offset += 1
+    const rawType = view.getUint32(offset, little)
+    offset += 4
+    // EWKB flags in the high bits; ISO WKB adds 1000/2000/3000 for Z/M/ZM.
+    const hasZ = (rawType & 0x80000000) !== 0 || (rawType % 10000 >= 1000 && rawType % 10000 < 2000) || rawType % 10000 >= 3000
+    const hasM = (rawType & 0x40000000) !== 0 || (rawType % 10000 >= 2000 && rawType % 10000 < 4000)
+    if ((rawType & 0x20000000) !== 0) offset += 4 // SRID
+    const type = (rawType & 0x0fffffff) % 1000
+    const dims = 2 + (hasZ ? 1 : 0) + (hasM ? 1 : 0)
+    if (type === 3) {
+      builder.beginPart()
+      const rings = view.getUint32(offset, little)
+      offset += 4
+      for (let r = 0; r < rings; r++) {
+        const points = view.getUint32(offset, little)
+        offset += 4
+        if (scratch.length < points * 2) scratch = new Float64Array(points * 2)
+        for (let p = 0; p < points; p++) {
+          scratch[p * 2] = view.getFloat64(offset, little)
+          scratch[p * 2 + 1] = view.getFloat64(offset + 8, little)
+          offset += 8 * dims
+        }
+        builder.addRing(scratch, 0, points * 2)
+      }
+    } else if (type === 6 || type === 7) {
+      const count = view.getUint32(offset, little)
+      offset += 4
+      for (let g = 0; g < count; g++) readGeometry()
+    } else {
+      throw new Error(`unsupported WKB geometry type ${type} in a grid geometry`)
+    }
+  }
+  readGeometry()
+}

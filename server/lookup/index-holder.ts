@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto'
+import { type Kysely, sql } from 'kysely'
+import pg from 'pg'
+import type { Database } from '../db/database.js'
+import { addWkb, type GridIndex, GridIndexBuilder, type IndexedGrid } from './grid-index.js'
+
+// Holds the current grid index of this process. It is built at start and rebuilt when grids
+// change: build the new one, then swap the reference, so lookups never wait and use the old
+// index while a rebuild runs. Changes are announced by notifyGridsChanged(db): in this process it
+// rebuilds the holders over that database directly; on PostgreSQL it also sends
+// NOTIFY gridwork_grids_changed, which the holders of other API nodes LISTEN for on a dedicated
+// client. PGlite is one process, so the direct call is all it needs.
+
+export const GRIDS_CHANGED_CHANNEL = 'gridwork_grids_changed'
+
+export interface RegionLink {
+  code: string
+  name: string
+  level: number
+}
+
+export interface LoadedIndex {
+  index: GridIndex
+  /** The database's current_date when built: the day whose grids the index holds. */
+  day: string
+  /** Region chain (the region itself first, up to the province) by region code. */
+  chains: Map<string, RegionLink[]>
+  buildMs: number
+}
+
+export interface HolderLog {
+  info(object: object, message: string): void
+  error(object: object, message: string): void
+}
+
+export interface IndexHolderOptions {
+  engine: 'pglite' | 'postgres'
+  /** PostgreSQL only: where the LISTEN client connects (defaults to DATABASE_URL). */
+  databaseUrl?: string | undefined
+  log?: HolderLog | undefined
+}
+
+const holders = new Set<IndexHolder>()
+// A notification carries an id of the database handle it was sent over: the holders over that
+// handle were rebuilt directly and skip it, every other holder (other nodes) rebuilds.
+const handleIds = new WeakMap<Kysely<Database>, string>()
+function handleId(db: Kysely<Database>): string {
+  let id = handleIds.get(db)
+  if (!id) {
+    id = randomBytes(8).toString('hex')
+    handleIds.set(db, id)
+  }
+  return id
+}
+
+/**
+ * Announces that the grids in force changed (a proposal applied, an import, a seed): rebuilds
+ * this process's indexes over `db` and, on PostgreSQL, tells other nodes. Call it after the
+ * transaction committed. Resolves when the local rebuilds are done; callers need not wait.
+ */
+export async function notifyGridsChanged(db: Kysely<Database>): Promise<void> {
+  const local = [...holders].filter((holder) => holder.db === db).map((holder) => holder.rebuild())
+  try {
+    await sql`SELECT pg_notify(${GRIDS_CHANGED_CHANNEL}, ${handleId(db)})`.execute(db)
+  } catch {
+    // The database may be closing (tests, shutdown); the local rebuild still ran.
+  }
+  await Promise.allSettled(local)
+}
+
+export class IndexHolder {
+  private loaded: LoadedIndex | null = null
+  private building: Promise<void> | null = null
+  private again = false
+  private listener: pg.Client | null = null
+  private reconnect: NodeJS.Timeout | null = null
+  private closed = false
+  /** When the index's day ends (local midnight after the build): a lookup after it starts a rebuild. */
+  private staleAt = Number.POSITIVE_INFINITY
+  lastError: unknown = null
+
+  constructor(
+    readonly db: Kysely<Database>,
+    private readonly options: IndexHolderOptions,
+  ) {}
+
+  /** Registers the holder, starts the first build and (PostgreSQL) the LISTEN client. */
+  start(): Promise<void> {
+    holders.add(this)
+    if (this.options.engine === 'postgres') void this.listen()
+    return this.rebuild()
+  }
+
+  /** The index to answer from, or null until the first build finished (then use PostGIS). */
+  current(): LoadedIndex | null {
+    if (Date.now() >= this.staleAt && !this.building) void this.rebuild()
+    return this.loaded
+  }
+
+  /** Rebuilds now, or once more after the build in progress; resolves when the index is current. */
+  rebuild(): Promise<void> {
+    if (this.closed) return Promise.resolve()
+    if (this.building) {
+      this.again = true
+      return this.building
+    }
+    this.building = (async () => {
+      try {
+        do {
+          this.again = false
+          try {
+            const next = await loadIndex(this.db)
+            this.loaded = next
+            const midnight = new Date()
+            midnight.setHours(24, 0, 0, 0)
+            this.staleAt = midnight.getTime()
+            this.lastError = null
+            this.options.log?.info({ grids: next.index.size, parts: next.index.partCount, ms: next.buildMs }, 'lookup index built')
+          } catch (error) {
+            this.lastError = error
+            if (!this.closed) this.options.log?.error({ err: error }, 'lookup index build failed; lookups use PostGIS')
+          }
+        } while (this.again && !this.closed)
+      } finally {
+        this.building = null
+      }
+    })()
+    return this.building
+  }
+
+  /** Resolves when no rebuild is running. */
+  async settled(): Promise<void> {
+    while (this.building) await this.building
+  }
+
+  private async listen(): Promise<void> {
+    const url = this.options.databaseUrl ?? process.env.DATABASE_URL
+    if (!url || this.closed) return
+    const client = new pg.Client({ connectionString: url })
+    const retry = (error: Error) => {
+      this.options.log?.error({ err: error }, 'lookup LISTEN client lost; retrying in 5 s')
+      client.removeAllListeners()
+      client.end().catch(() => undefined)
+      if (this.listener === client) this.listener = null
+      if (!this.closed && !this.reconnect) {
+        this.reconnect = setTimeout(() => {
+          this.reconnect = null
+          void this.listen().then(() => this.rebuild())
+        }, 5_000)
+        this.reconnect.unref()
+      }
+    }
+    client.on('error', retry)
+    client.on('notification', (message) => {
+      if (message.channel === GRIDS_CHANGED_CHANNEL && message.payload !== handleId(this.db)) void this.rebuild()
+    })
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${GRIDS_CHANGED_CHANNEL}`)
+      if (this.closed) {
+        await client.end()
+        return
+      }
+      this.listener = client
+    } catch (error) {
+      retry(error as Error)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    holders.delete(this)
+    if (this.reconnect) clearTimeout(this.reconnect)
+    this.reconnect = null
+    await this.building?.catch(() => undefined)
+    const listener = this.listener
+    this.listener = null
+    if (listener) {
+      listener.removeAllListeners()
+      listener.on('error', () => undefined)
+      await listener.end().catch(() => undefined)
+    }
+  }
+}
+
+interface GridWkbRow extends IndexedGrid {
+  wkb: Uint8Array
+}
+
+/** Reads the grids in force today as WKB and builds an index with their region chains. */
+export async function loadIndex(db: Kysely<Database>): Promise<LoadedIndex> {
+  const started = performance.now()
+  const { day, rows, chains } = await db.transaction().execute(async (trx) => {
+    // One snapshot for the day, the grids and the regions.
+    await sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`.execute(trx)
+    const today = await sql<{ day: string }>`SELECT current_date::text AS day`.execute(trx)
+    const grids = await sql<GridWkbRow>`
+      SELECT code, name, kind, region_code, households, attributes->>'grid_head' AS grid_head,
+             ST_AsBinary(ST_Force2D(geom)) AS wkb
+      FROM grids
+      WHERE valid_from <= current_date AND (valid_to IS NULL OR valid_to > current_date)
+      ORDER BY code`.execute(trx)
+    const links = await regionChains(trx, null)
+    return { day: today.rows[0]?.day ?? '', rows: grids.rows, chains: links }
+  })
+  const builder = new GridIndexBuilder()
+  for (const row of rows) {
+    builder.addGrid({
+      code: row.code,
+      name: row.name,
+      kind: row.kind,
+      region_code: row.region_code,
+      households: row.households,
+      grid_head: typeof row.grid_head === 'string' && row.grid_head.trim() !== '' ? row.grid_head : null,
+    })
+    addWkb(builder, row.wkb)
+  }
+  const index = builder.finish()
+  return { index, day, chains, buildMs: performance.now() - started }
+}
+
+/**
+ * Region chains (the region first, then its parents up to the province) for the given region
+ * codes, or — with null — for every region that has a grid in force today.
+ */
+export async function regionChains(db: Kysely<Database>, codes: readonly string[] | null): Promise<Map<string, RegionLink[]>> {
+  const start =
+    codes === null
+      ? sql`SELECT DISTINCT region_code FROM grids WHERE valid_from <= current_date AND (valid_to IS NULL OR valid_to > current_date)`
+      : sql`SELECT unnest(${[...codes]}::text[])`
+  const result = await sql<{ start: string; code: string; name: string; level: number }>`
+    WITH RECURSIVE chain AS (
+      SELECT r.code AS start, r.code, r.name, r.level, r.parent_code, 0 AS depth
+      FROM regions r WHERE r.code IN (${start})
+      UNION ALL
+      SELECT c.start, p.code, p.name, p.level, p.parent_code, c.depth + 1
+      FROM chain c JOIN regions p ON p.code = c.parent_code
+      WHERE c.depth < 10
+    )
+    SELECT start, code, name, level FROM chain ORDER BY start, depth`.execute(db)
+  const chains = new Map<string, RegionLink[]>()
+  for (const row of result.rows) {
+    let chain = chains.get(row.start)
+    if (!chain) {
+      chain = []
+      chains.set(row.start, chain)
+    }
+    chain.push({ code: row.code, name: row.name, level: Number(row.level) })
+  }
+  return chains
+}

@@ -1,0 +1,182 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database, GridKind } from '../db/database.js'
+import { type CrsName, toLonLat } from '../geo/crs.js'
+import type { MessageParams } from '../i18n/index.js'
+import { profileForRegion } from '../profiles/profiles.js'
+import { isWithinScope } from '../regions/region-codes.js'
+import { compareCodes, type GridIndex, type IndexedGrid } from './grid-index.js'
+import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
+
+// Point → grid. Today's grids come from the in-memory index; past dates (as_of), and any time the
+// index is not built yet, go to PostGIS (ST_Covers on the versioned rows), which is also the
+// reference the tests compare the index with. Both apply the same rule for a point covered by
+// several grids (see grid-index.ts): micro before comprehensive, then the shortest/smallest code;
+// dedicated grids are listed apart.
+//
+// Grid head (attributes.grid_head): every caller who gets an answer may see it — a lookup of a
+// point whose grid lies outside the caller's region prefix (JWT user or API key alike) is refused
+// with 403, so a department's key only ever sees grid heads within its region.
+
+/** A grid as a lookup answers it: the index's record of it. */
+export type LookupGrid = IndexedGrid
+
+export interface LookupResult {
+  query: { lng: number; lat: number; crs: CrsName; wgs84: [number, number] }
+  grid: LookupGrid | null
+  dedicated: { code: string; name: string; kind: GridKind }[]
+  regions: RegionLink[]
+  nearest: { code: string; name: string; distance_m: number } | null
+  source: 'index' | 'postgis'
+}
+
+export type PointCheck = { ok: true; lng: number; lat: number } | { ok: false; code: string; params: MessageParams }
+
+const CHINA = { minLng: 73, maxLng: 136, minLat: 3, maxLat: 54 }
+const inChina = (lng: number, lat: number) => lng >= CHINA.minLng && lng <= CHINA.maxLng && lat >= CHINA.minLat && lat <= CHINA.maxLat
+
+/** Whether the profile governing `regionPrefix` is a Chinese one (all shipped profiles are). */
+export function chineseProfile(regionPrefix: string): boolean {
+  return profileForRegion(regionPrefix).id.startsWith('cn')
+}
+
+/** Parses a coordinate given as text or number; NaN for anything that is not a finite number. */
+export function coordinate(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : Number.NaN
+  if (typeof value !== 'string') return Number.NaN
+  const n = Number(value)
+  // Number('') and Number('  ') are 0: only then is the text worth trimming (hot path of batches)
+  if (n === 0 && value.trim() === '') return Number.NaN
+  return Number.isFinite(n) ? n : Number.NaN
+}
+
+/**
+ * Checks a coordinate pair before any lookup: numbers, in range, and — when the profile is
+ * Chinese — inside China's rough bounding box, saying so when lng/lat look swapped.
+ */
+export function checkPoint(lngRaw: unknown, latRaw: unknown, china: boolean): PointCheck {
+  const lng = coordinate(lngRaw)
+  const lat = coordinate(latRaw)
+  if (Number.isNaN(lng)) return { ok: false, code: 'lookup_coordinate_invalid', params: { field: 'lng', value: String(lngRaw ?? '') } }
+  if (Number.isNaN(lat)) return { ok: false, code: 'lookup_coordinate_invalid', params: { field: 'lat', value: String(latRaw ?? '') } }
+  if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
+    if (china && inChina(lat, lng)) return { ok: false, code: 'lookup_coordinates_swapped', params: { longitude: lng, latitude: lat } }
+    return { ok: false, code: 'lookup_coordinate_out_of_range', params: { longitude: lng, latitude: lat } }
+  }
+  if (china && !inChina(lng, lat)) {
+    if (inChina(lat, lng)) return { ok: false, code: 'lookup_coordinates_swapped', params: { longitude: lng, latitude: lat } }
+    return { ok: false, code: 'lookup_outside_china', params: { longitude: lng, latitude: lat } }
+  }
+  return { ok: true, lng, lat }
+}
+
+const converters = new Map<CrsName, (position: readonly number[]) => [number, number]>()
+/** WGS84/CGCS2000 lon/lat of a point given in `crs`. */
+export function toWgs84(crs: CrsName, lng: number, lat: number): [number, number] {
+  if (crs === 'wgs84' || crs === 'cgcs2000') return [lng, lat]
+  let convert = converters.get(crs)
+  if (!convert) {
+    convert = toLonLat(crs)
+    converters.set(crs, convert)
+  }
+  return convert([lng, lat])
+}
+
+export interface LookupOptions {
+  /** The caller's region prefix ('' = everything): the nearest grid is only named within it. */
+  scope: string
+  /** YYYY-MM-DD; a day other than the index's goes to PostGIS. */
+  asOf?: string | undefined
+}
+
+/** Looks a WGS84 point up: index when it holds the day asked for, else PostGIS. */
+export async function lookupPoint(db: Kysely<Database>, holder: IndexHolder | null, query: LookupResult['query'], options: LookupOptions): Promise<LookupResult> {
+  const loaded = holder?.current() ?? null
+  if (loaded && (options.asOf === undefined || options.asOf === loaded.day)) return lookupInIndex(loaded, query, options.scope)
+  return lookupInPostgis(db, query, options, loaded)
+}
+
+/** The index path: synchronous, no database round trip. */
+export function lookupInIndex(loaded: LoadedIndex, query: LookupResult['query'], scope: string): LookupResult {
+  const { index } = loaded
+  const [x, y] = query.wgs84
+  const hit = index.lookup(x, y)
+  const grid = hit.grid >= 0 ? (index.grids[hit.grid] ?? null) : null
+  let nearest: LookupResult['nearest'] = null
+  if (!grid) {
+    const near = index.nearest(x, y)
+    const g = near ? index.grids[near.grid] : undefined
+    if (near && g && isWithinScope(scope, g.region_code)) nearest = { code: g.code, name: g.name, distance_m: round1(near.distanceM) }
+  }
+  return {
+    query,
+    grid: grid ? { ...grid } : null,
+    dedicated: hit.dedicated.map((i) => dedicatedOf(index, i)),
+    regions: grid ? (loaded.chains.get(grid.region_code) ?? []) : [],
+    nearest,
+    source: 'index',
+  }
+}
+
+function dedicatedOf(index: GridIndex, i: number) {
+  const g = index.grids[i] as LookupResult['grid'] & object
+  return { code: g.code, name: g.name, kind: g.kind }
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10
+
+type CoveringRow = IndexedGrid
+
+/** The PostGIS path: ST_Covers on the rows in force on `asOf` (today when absent). */
+export async function lookupInPostgis(db: Kysely<Database>, query: LookupResult['query'], options: LookupOptions, loaded: LoadedIndex | null = null): Promise<LookupResult> {
+  const [x, y] = query.wgs84
+  const day = options.asOf === undefined ? sql`current_date` : sql`${options.asOf}::date`
+  const point = sql`ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), 4490)`
+  const covering = await sql<CoveringRow>`
+    SELECT code, name, kind, region_code, households, attributes->>'grid_head' AS grid_head
+    FROM grids
+    WHERE valid_from <= ${day} AND (valid_to IS NULL OR valid_to > ${day}) AND ST_Covers(geom, ${point})
+    ORDER BY (kind = 'micro') DESC, length(code), code`.execute(db)
+  const main = covering.rows.find((row) => row.kind !== 'dedicated')
+  const dedicated = covering.rows
+    .filter((row) => row.kind === 'dedicated')
+    .sort((a, b) => compareCodes(a.code, b.code))
+    .map((row) => ({ code: row.code, name: row.name, kind: row.kind }))
+  let nearest: LookupResult['nearest'] = null
+  if (!main) {
+    // Candidates by planar distance, then the true (geodesic) distance decides.
+    const near = await sql<{ code: string; name: string; region_code: string; distance_m: number }>`
+      SELECT code, name, region_code, distance_m FROM (
+        SELECT code, name, region_code,
+               ST_Distance(ST_SetSRID(geom, 4326)::geography, ST_SetSRID(${point}, 4326)::geography) AS distance_m
+        FROM grids
+        WHERE valid_from <= ${day} AND (valid_to IS NULL OR valid_to > ${day}) AND kind <> 'dedicated'
+        ORDER BY geom <-> ${point}
+        LIMIT 8
+      ) candidates
+      ORDER BY distance_m, length(code), code
+      LIMIT 1`.execute(db)
+    const row = near.rows[0]
+    if (row && isWithinScope(options.scope, row.region_code)) nearest = { code: row.code, name: row.name, distance_m: round1(Number(row.distance_m)) }
+  }
+  let regions: RegionLink[] = []
+  if (main) {
+    regions = loaded?.chains.get(main.region_code) ?? (await regionChains(db, [main.region_code])).get(main.region_code) ?? []
+  }
+  return {
+    query,
+    grid: main
+      ? {
+          code: main.code,
+          name: main.name,
+          kind: main.kind,
+          region_code: main.region_code,
+          households: main.households === null ? null : Number(main.households),
+          grid_head: typeof main.grid_head === 'string' && main.grid_head.trim() !== '' ? main.grid_head : null,
+        }
+      : null,
+    dedicated,
+    regions,
+    nearest,
+    source: 'postgis',
+  }
+}
