@@ -1,11 +1,11 @@
 import gcoordModule from 'gcoord'
+import { CRS_NAMES, type CrsName } from './crs-names.js'
 
 // Chinese web-map coordinates (GCJ-02 from AMap/Tencent, BD-09 from Baidu) are converted to
 // WGS84 on the way in with gcoord and never stored. WGS84 and CGCS2000 (SRID 4490) differ by
 // under a metre and are treated as the same lon/lat.
 
-export type CrsName = 'wgs84' | 'cgcs2000' | 'gcj02' | 'bd09'
-export const CRS_NAMES: readonly CrsName[] = ['wgs84', 'cgcs2000', 'gcj02', 'bd09']
+export { CRS_NAMES, type CrsName }
 
 // gcoord ships CommonJS with types that declare an ES default export; under NodeNext the default
 // import is the whole module object at run time, so take its members from either shape.

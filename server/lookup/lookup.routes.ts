@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
-import { type Static, Type } from 'typebox'
+import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { noteLookup, registerLookupAccess } from '../auth/lookup-access.js'
 import { assertInScope } from '../auth/scope.js'
@@ -10,6 +10,7 @@ import { CRS_NAMES, type CrsName } from '../geo/crs.js'
 import { badRequest, requestLanguage } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
 import { errorResponses } from '../http/schemas.js'
+import { LookupResponse, type LookupResponseBody } from './lookup.schemas.js'
 import { lookupAddress } from './address-lookup.js'
 import { type BatchFormat, formatOf, openBatch } from './batch.js'
 import { IndexHolder } from './index-holder.js'
@@ -18,61 +19,6 @@ import { checkPoint, chineseProfile, type LookupResult, lookupPoint, toWgs84 } f
 // GET /lookup (point or address) and POST /lookup/batch. Access (JWT or X-API-Key, rate limit,
 // access log) comes from registerLookupAccess; each answer is then checked against the caller's
 // region prefix: a point whose grid lies outside it is refused with 403.
-
-const Kind = Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')])
-
-const AddressMatchSchema = Type.Object({ address: Type.String(), lng: Type.Number(), lat: Type.Number(), score: Type.Number() })
-
-export const LookupResponse = Type.Object(
-  {
-    query: Type.Union(
-      [
-        Type.Object({
-          lng: Type.Number(),
-          lat: Type.Number(),
-          crs: Type.Union(CRS_NAMES.map((name) => Type.Literal(name))),
-          wgs84: Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: 'the point as WGS84/CGCS2000 lon, lat' }),
-        }),
-        Type.Null(),
-      ],
-      { description: 'the point looked up; null when an address query found no match' },
-    ),
-    grid: Type.Union([
-      Type.Object({
-        code: Type.String(),
-        name: Type.String(),
-        kind: Kind,
-        region_code: Type.String(),
-        households: Type.Union([Type.Integer(), Type.Null()]),
-        grid_head: Type.Union([Type.String(), Type.Null()], { description: '网格长 (attributes.grid_head)' }),
-      }),
-      Type.Null(),
-    ]),
-    dedicated: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), kind: Kind }), {
-      description: 'dedicated grids (专属网格) that also contain the point',
-    }),
-    regions: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.Integer() }), {
-      description: 'region chain of the grid, community first, up to the province',
-    }),
-    nearest: Type.Union([Type.Object({ code: Type.String(), name: Type.String(), distance_m: Type.Number() }), Type.Null()], {
-      description: 'only when grid is null: the nearest grid and the distance to it in metres',
-    }),
-    source: Type.Union([Type.Literal('index'), Type.Literal('postgis')]),
-    address: Type.Optional(
-      Type.Object(
-        {
-          query: Type.String(),
-          normalised: Type.String(),
-          match: Type.Union([AddressMatchSchema, Type.Null()]),
-          candidates: Type.Array(AddressMatchSchema),
-        },
-        { description: 'only for ?address=: the address match (its point is the one looked up)' },
-      ),
-    ),
-  },
-  { $id: 'LookupResponse' },
-)
-export type LookupResponseBody = Static<typeof LookupResponse>
 
 const LookupQuery = Type.Object({
   lng: Type.Optional(Type.String({ description: 'longitude' })),

@@ -152,18 +152,5 @@ export function changeTargets(change: Change): string[] {
 }
 export type PointGeometry = Point
 
-/** `GET /api/v1/lookup` (point or address). */
-export interface LookupResult {
-  query: { lng?: number; lat?: number; crs?: string; wgs84?: [number, number]; address?: string }
-  grid: { code: string; name: string; kind: string; region_code: string; households: number | null; grid_head: string | null } | null
-  dedicated: { code: string; name: string; kind: string }[]
-  regions: { code: string; name: string; level: number }[]
-  nearest: { code: string; name: string; distance_m: number } | null
-  source?: string
-  address?: {
-    query: string
-    normalised: string
-    match: { address: string; lng: number; lat: number; score: number } | null
-    candidates: { address: string; lng: number; lat: number; score: number }[]
-  }
-}
+/** `GET /api/v1/lookup` (point or address): the server's schema type. */
+export type { LookupResponseBody as LookupResult } from '../../../server/lookup/lookup.schemas'

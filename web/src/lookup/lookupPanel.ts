@@ -40,7 +40,7 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
     try {
       const result = await ask()
       state = { kind: 'done', result }
-      ctx.showPoint(result.query.wgs84 ?? (result.address?.match ? [result.address.match.lng, result.address.match.lat] : null))
+      ctx.showPoint(result.query?.wgs84 ?? (result.address?.match ? [result.address.match.lng, result.address.match.lat] : null))
     } catch (err) {
       state = { kind: 'failed', message: err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message }
     }
