@@ -165,7 +165,10 @@ const sidebar = h(
 function showTab(tab: Tab): void {
   if (activeTab === 'editor' && tab !== 'editor') editorPanel.setActive(false)
   activeTab = tab
-  if (tab === 'editor' && workspace) editorPanel.setActive(true)
+  if (tab === 'editor' && workspace) {
+    select(null) // clicks now pick grids for the editor; the info panel would hide them
+    editorPanel.setActive(true)
+  }
   TABS.forEach((name, i) => {
     tabPanels[name].hidden = name !== tab
     tabButtons[i]?.setAttribute('aria-selected', String(name === tab))
@@ -437,12 +440,15 @@ function resetAsOf(): void {
 }
 
 const DAY_MS = 86_400_000
-/** First day of the slider: a year before the oldest version in force on the map (or today). */
-function sliderStart(): number {
-  const oldest = [today(), ...(workspace?.grids.features ?? []).map((g) => g.properties.valid_from)].sort()[0] ?? today()
-  return Date.parse(`${oldest}T00:00:00Z`) - 365 * DAY_MS
-}
-function syncSlider(): void {
+/** First day of the slider (epoch ms): a year before the oldest version in force today; fixed at sign-in. */
+let sliderFirstDay = Date.parse(`${today()}T00:00:00Z`) - 365 * DAY_MS
+const sliderStart = () => sliderFirstDay
+/** Sets the slider's range from today's grids (sign-in) and its thumb from the date input. */
+function syncSlider(fromGrids?: GridCollection): void {
+  if (fromGrids) {
+    const oldest = [today(), ...fromGrids.features.map((g) => g.properties.valid_from)].sort()[0] ?? today()
+    sliderFirstDay = Date.parse(`${oldest}T00:00:00Z`) - 365 * DAY_MS
+  }
   const start = sliderStart()
   const end = Date.parse(`${today()}T00:00:00Z`)
   asOfSlider.max = String(Math.round((end - start) / DAY_MS))
@@ -543,7 +549,7 @@ async function loadWorkspace(): Promise<void> {
     workspace = ws
     draftView = null
     setGrids(ws, grids)
-    syncSlider()
+    syncSlider(grids)
     await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
     regionTree.show(region, regions)
     regionTree.mark(region.code)
