@@ -4,72 +4,11 @@ import { assertInScope, ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { parseBBox, parseDate } from '../http/query-params.js'
-import { DateString, FeatureCollectionOf, GeoJsonGeometry, errorResponses } from '../http/schemas.js'
+import { DateString, FeatureCollectionOf, errorResponses } from '../http/schemas.js'
 import { NATIONAL_DEFAULT_RANGE, householdFit } from '../profiles/household-range.js'
 import { parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type GridRow, findGrid, findGridHistory, findGridLineage, findGrids } from './grids.repository.js'
-
-const GridProperties = Type.Object({
-  code: Type.String(),
-  name: Type.String(),
-  kind: Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')]),
-  region_code: Type.String({ description: 'village/community (or township) the grid belongs to' }),
-  parent_code: Type.Union([Type.String(), Type.Null()]),
-  households: Type.Union([Type.Integer(), Type.Null()]),
-  population: Type.Union([Type.Integer(), Type.Null()]),
-  count_date: Type.Union([Type.String(), Type.Null()]),
-  valid_from: Type.String(),
-  valid_to: Type.Union([Type.String(), Type.Null()]),
-  version: Type.Integer(),
-  attributes: Type.Record(Type.String(), Type.Unknown()),
-  fit: Type.Union([Type.Literal('below'), Type.Literal('within'), Type.Literal('above'), Type.Literal('unknown')], {
-    description: 'household count against the range that applies',
-  }),
-  households_min: Type.Integer(),
-  households_max: Type.Integer(),
-})
-
-const GridFeature = Type.Object({
-  type: Type.Literal('Feature'),
-  id: Type.String(),
-  geometry: GeoJsonGeometry,
-  properties: GridProperties,
-})
-
-const VersionProposal = Type.Object(
-  {
-    id: Type.Integer(),
-    title: Type.String(),
-    document_no: Type.Union([Type.String(), Type.Null()], { description: '批准文号' }),
-    effective_date: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD' }),
-    approved_by: Type.Union([Type.String(), Type.Null()], {
-      description: "username on the proposal's approve step, or its file step when the chain has no approve step",
-    }),
-    approved_at: Type.Union([Type.String(), Type.Null()], { description: 'ISO 8601 timestamp of that step' }),
-  },
-  { description: 'the proposal this version came from' },
-)
-
-const LineageLink = Type.Object({
-  code: Type.String(),
-  relation: Type.Union([Type.Literal('split'), Type.Literal('merge')]),
-  effective_date: Type.String(),
-  proposal_id: Type.Union([Type.Integer(), Type.Null()]),
-})
-
-const HistoryProperties = Type.Object({
-  ...GridProperties.properties,
-  created_at: Type.String(),
-  created_by: Type.Union([Type.String(), Type.Null()]),
-  proposal: Type.Union([VersionProposal, Type.Null()], { description: 'null for versions not made by a proposal (imports, seed data)' }),
-  lineage: Type.Object(
-    {
-      parents: Type.Array(LineageLink, { description: 'codes this grid was split or merged from' }),
-      children: Type.Array(LineageLink, { description: 'codes this grid was split or merged into' }),
-    },
-    { description: 'split/merge lineage of the code (the same on every version)' },
-  ),
-})
+import { GridFeature, GridProperties, HistoryProperties } from './grids.schemas.js'
 
 const CodeParams = Type.Object({ code: Type.String({ description: 'grid code, 12–24 digits' }) })
 

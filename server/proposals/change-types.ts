@@ -1,5 +1,11 @@
-// The shapes of a proposal's changes and exception requests, with no imports, so the web client
-// can import them as types without pulling server code into its type check.
+// The shapes of a proposal, its changes and exception requests as the API returns them, with no
+// server imports, so the web client can import them as types without pulling server code into
+// its type check.
+
+import type { ProposalState } from '../db/database.js'
+import type { ValidationReport } from '../validation/report.js'
+
+export type { ProposalState }
 
 export type Change =
   | { op: 'create'; geometry: unknown; properties?: Record<string, unknown>; reason?: string }
@@ -15,3 +21,58 @@ export interface ExceptionRequest {
   feature_ids: string[]
   reason: string
 }
+
+export type ProposalAct = 'submit' | 'approve' | 'file' | 'reject'
+export type StepAction = 'propose' | 'review' | 'approve' | 'file'
+
+/** A row of `GET /api/v1/proposals` (timestamps as ISO strings in JSON). */
+export interface ProposalSummary {
+  id: number
+  region_code: string
+  title: string
+  state: ProposalState
+  step: number
+  stale: boolean
+  profile_id: string
+  created_by: string
+  created_at: string
+  updated_at: string
+  initial_division: boolean
+  waiting_for_me: boolean
+}
+
+export interface ProposalStep {
+  role: string
+  action: StepAction
+  source?: string
+  status: 'done' | 'current' | 'pending'
+}
+
+export interface ProposalEvent {
+  id: number
+  at: string
+  username: string
+  role: string
+  action: string
+  from_state: string | null
+  to_state: string | null
+  comment: string | null
+  document_no: string | null
+  effective_date: string | null
+  /** GeoJSON Point the comment is pinned to */
+  location: { type: 'Point'; coordinates: number[] } | null
+}
+
+/** `GET /api/v1/proposals/{id}`. */
+export interface ProposalView extends Omit<ProposalSummary, 'waiting_for_me'> {
+  reason: string
+  changes: Change[]
+  exceptions: ExceptionRequest[]
+  validation: ValidationReport | null
+  document_no: string | null
+  effective_date: string | null
+  version: number
+  steps: ProposalStep[]
+  events: ProposalEvent[]
+}
+

@@ -339,6 +339,18 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     expect(await page.getByTestId('draft-changes').textContent()).toContain('新建')
     expect(count(await draftIssueCodes(), 'overlap')).toBeGreaterThan(0)
     await shot(page, '50-editor-new-grid')
+
+    // Asking for an exception for that overlap: a reason is required, then it is on the draft.
+    const overlap = page.getByTestId('draft-issues').locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') }).first()
+    await overlap.getByTestId('exception-ask').click()
+    await overlap.getByTestId('exception-save').click()
+    expect(await overlap.getByTestId('exception-reason').getAttribute('aria-invalid')).toBe('true')
+    await overlap.getByTestId('exception-reason').fill('学校操场与社区共管，暂不调整')
+    await overlap.getByTestId('exception-save').click()
+    await saved(1)
+    const requested = page.getByTestId('draft-issues').getByTestId('exception-requested')
+    await expect.poll(() => requested.count()).toBe(1)
+    expect(await requested.textContent()).toContain('学校操场与社区共管，暂不调整')
     await page.keyboard.press('Escape')
     await page.keyboard.press('Control+z')
     await expect.poll(() => page.getByTestId('draft-changes').count()).toBe(0)
