@@ -59,19 +59,10 @@ const COLUMNS = [
 
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
-function view(row: {
-  id: number
-  name: string
-  department: string
-  key_prefix: string
-  region_prefix: string
-  rate_limit_per_minute: number
-  created_by: string
-  created_at: Date
-  revoked_at: Date | null
-  revoked_by: string | null
-  last_used_at: Date | null
-}): ApiKeyView {
+/** A key row as the database gives it: the view with timestamps as Dates. */
+type ApiKeyRow = Omit<ApiKeyView, 'created_at' | 'revoked_at' | 'last_used_at'> & { created_at: Date; revoked_at: Date | null; last_used_at: Date | null }
+
+function view(row: ApiKeyRow): ApiKeyView {
   return {
     ...row,
     created_at: iso(row.created_at) as string,
