@@ -19,26 +19,46 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
   return databaseUrl ? openPostgresSchema(databaseUrl) : openPgliteCopy()
 }
 
+/** Advisory lock key serialising test schema migrations and drops across test workers. */
+const SCHEMA_LOCK = 4_905_101
+
+/** Runs `work` while no test file creates, migrates or drops its schema (see openPostgresSchema). */
+export async function withSchemaLock<T>(databaseUrl: string, work: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: databaseUrl })
+  await lock.connect()
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK])
+    return await work()
+  } finally {
+    await lock.end()
+  }
+}
+
 async function openPostgresSchema(databaseUrl: string): Promise<DatabaseHandle> {
   const schema = `test_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: databaseUrl })
-  await admin.connect()
-  try {
-    await admin.query('CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public')
-    await admin.query(`CREATE SCHEMA ${schema}`)
-  } finally {
-    await admin.end()
+  const sqlOnce = async (statement: string) => {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    try {
+      await client.query(statement)
+    } finally {
+      await client.end()
+    }
   }
-  const handle = await openDatabase({ databaseUrl, searchPath: `${schema},public` })
-  await migrateToLatest(handle.kysely)
+  // Kysely's migrator lists the tables of every schema (has_schema_privilege on each), which
+  // fails with "schema … does not exist" when another test file drops its schema meanwhile; so
+  // migrating and dropping hold one advisory lock and never overlap.
+  const handle = await withSchemaLock(databaseUrl, async () => {
+    await sqlOnce(`CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public; CREATE SCHEMA ${schema}`)
+    const opened = await openDatabase({ databaseUrl, searchPath: `${schema},public` })
+    await migrateToLatest(opened.kysely)
+    return opened
+  })
   return {
     ...handle,
     async close() {
       await handle.close()
-      const cleanup = new pg.Client({ connectionString: databaseUrl })
-      await cleanup.connect()
-      await cleanup.query(`DROP SCHEMA ${schema} CASCADE`)
-      await cleanup.end()
+      await withSchemaLock(databaseUrl, () => sqlOnce(`DROP SCHEMA ${schema} CASCADE`))
     },
   }
 }
