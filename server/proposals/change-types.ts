@@ -22,6 +22,11 @@ export interface ExceptionRequest {
   reason: string
 }
 
+/** What an exception and the error it covers share: the issue code and the same grids, in any order. */
+export function exceptionKey(issue: { code: string; feature_ids: readonly string[] }): string {
+  return `${issue.code}|${[...issue.feature_ids].sort().join(',')}`
+}
+
 export type ProposalAct = 'submit' | 'approve' | 'file' | 'reject'
 export type StepAction = 'propose' | 'review' | 'approve' | 'file'
 

@@ -13,7 +13,7 @@ import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.js'
 import { validate } from '../validation/validate.service.js'
-import type { ExceptionRequest } from './change-types.js'
+import { type ExceptionRequest, exceptionKey } from './change-types.js'
 import { type AfterState, type Change, type GridState, applyChanges, currentGrids } from './changes.js'
 import { type Act, ACT_FOR, chainOf, mayAct, transition } from './chain.js'
 
@@ -69,9 +69,8 @@ async function evaluate(database: DatabaseHandle, region: string, changes: Chang
 
 /** Errors with no matching exception request (same code, same grids). */
 function uncoveredErrors(report: ValidationReport, exceptions: ExceptionRequest[]) {
-  const key = (code: string, ids: string[]) => `${code}|${[...ids].sort().join(',')}`
-  const covered = new Set(exceptions.map((e) => key(e.code, e.feature_ids)))
-  return report.issues.filter((issue) => issue.severity === 'error' && !covered.has(key(issue.code, issue.feature_ids)))
+  const covered = new Set(exceptions.map(exceptionKey))
+  return report.issues.filter((issue) => issue.severity === 'error' && !covered.has(exceptionKey(issue)))
 }
 
 function assertRegion(user: TokenClaims, region: string): void {

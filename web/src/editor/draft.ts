@@ -1,5 +1,6 @@
 import { ApiError, api, regionPrefix } from '../api/client'
-import type { Change, DiffCollection, ExceptionRequest, Fit, GridFeature, GridProps, Me, Proposal, RegionProps, ValidationReport } from '../api/types'
+import { householdFit } from '../../../server/profiles/household-range'
+import type { Change, DiffCollection, ExceptionRequest, GridFeature, GridProps, Me, Proposal, RegionProps, ValidationReport } from '../api/types'
 import { t } from '../i18n'
 
 // The township's draft proposal as the editor works on it. Every edit is saved on the server at
@@ -11,11 +12,6 @@ export type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved';
 
 /** States in which the author may still edit a proposal. */
 const EDITABLE_STATES = new Set(['draft', 'returned'])
-
-export function fitOf(households: number | null, min: number | null, max: number | null): Fit {
-  if (households === null || min === null || max === null) return 'unknown'
-  return households < min ? 'below' : households > max ? 'above' : 'within'
-}
 
 export class DraftSession {
   proposal: Proposal | null = null
@@ -150,7 +146,7 @@ export class DraftSession {
           count_date: p.count_date ?? before?.count_date ?? null,
           attributes: p.attributes ?? before?.attributes ?? {},
           version: p.version ?? 0,
-          fit: fitOf(households, min, max),
+          fit: min === null || max === null ? 'unknown' : householdFit(households, { min, max }),
           households_min: min,
           households_max: max,
           draft: p.change,

@@ -3,6 +3,7 @@ import { featureCollection } from '@turf/helpers'
 import union from '@turf/union'
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson'
 import { ApiError } from '../api/client'
+import { exceptionKey } from '../../../server/proposals/change-types'
 import { type Change, changeTargets, type ExceptionRequest, type GridFeature, type Me, type RegionProps, type ValidationIssue } from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
@@ -91,7 +92,8 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   }
 
   function onSessionChange(): void {
-    refreshMap()
+    // While saving, the map still shows the last saved draft: redraw it once the save is back.
+    if (session?.save.kind !== 'saving') refreshMap()
     render()
   }
 
@@ -210,7 +212,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   function exceptionControls(issue: ValidationIssue, index: number): HTMLElement | null {
     if (issue.severity !== 'error' || !session?.proposal) return null
     const exceptions = session.proposal.exceptions ?? []
-    const same = (e: ExceptionRequest) => e.code === issue.code && [...e.feature_ids].sort().join() === [...issue.feature_ids].sort().join()
+    const same = (e: ExceptionRequest) => exceptionKey(e) === exceptionKey(issue)
     const existing = exceptions.find(same)
     if (existing) {
       const withdraw = h('button', { type: 'button', class: 'link-button' }, t('editor.exception.withdraw'))
