@@ -33,23 +33,33 @@ export interface LookupNote {
   rows?: number
 }
 
-const notes = new WeakMap<FastifyRequest, LookupNote>()
-const apiKeys = new WeakMap<FastifyRequest, VerifiedApiKey>()
+// Per-request state lives on the request (decorated below), not in WeakMaps: set and read for
+// every lookup, and WeakMap entries showed in the HTTP benchmark's profile.
+declare module 'fastify' {
+  interface FastifyRequest {
+    lookupNote: LookupNote | null
+    lookupApiKey: VerifiedApiKey | null
+    /** Display prefix of an X-API-Key that failed verification (for the access log). */
+    lookupKeyAttempted: string | null
+  }
+}
 
-/** Optional: tells the access log what a lookup route answered (else it is read from the reply). */
+/** Tells the access log what a lookup route answered. */
 export function noteLookup(request: FastifyRequest, note: LookupNote): void {
-  notes.set(request, { ...notes.get(request), ...note })
+  request.lookupNote = request.lookupNote === null ? note : { ...request.lookupNote, ...note }
 }
 
 /** The API key that authenticated a request, if one did. */
 export function apiKeyOf(request: FastifyRequest): VerifiedApiKey | undefined {
-  return apiKeys.get(request)
+  return request.lookupApiKey ?? undefined
 }
 
 export async function registerLookupAccess(scope: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
   const { db } = options
   const userLimit = positiveInteger(process.env.LOOKUP_USER_RATE_LIMIT) ?? DEFAULT_USER_RATE_LIMIT
-  const attempted = new WeakMap<FastifyRequest, string>()
+  scope.decorateRequest('lookupNote', null)
+  scope.decorateRequest('lookupApiKey', null)
+  scope.decorateRequest('lookupKeyAttempted', null)
 
   // No raw address or precise point in the request log lines of these routes.
   scope.addHook('onRoute', (route) => {
@@ -62,15 +72,15 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
       const value = (Array.isArray(header) ? (header[0] ?? '') : header).trim()
       const key = await verifyApiKey(db, value)
       if (!key) {
-        attempted.set(request, displayPrefix(value))
+        request.lookupKeyAttempted = displayPrefix(value)
         throw new AppError(401, 'api_key_invalid')
       }
-      apiKeys.set(request, key)
+      request.lookupApiKey = key
       request.user = { sub: `apikey:${key.id}`, role: 'department', region_prefix: key.region_prefix, scope_name: key.scope_name }
       return
     }
     if (!request.headers.authorization) throw new AppError(401, 'lookup_unauthorized')
-    await request.jwtVerify()
+    await scope.authenticate(request)
   })
 
   // Runs after the hook above (route-level onRequest hooks follow the scope's), so it can key by
@@ -80,29 +90,20 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
     hook: 'onRequest',
     timeWindow: 60_000,
     keyGenerator: (request) => (request.user as TokenClaims | undefined)?.sub ?? request.ip,
-    max: (request) => apiKeys.get(request)?.rate_limit_per_minute ?? userLimit,
+    max: (request) => request.lookupApiKey?.rate_limit_per_minute ?? userLimit,
     errorResponseBuilder: (request, context) => {
       const language = requestLanguage(request)
       return new AppError(429, 'rate_limited', {
         max: context.max,
         after: Math.max(1, Math.ceil(context.ttl / 1000)),
-        who: translate(language, apiKeys.has(request) ? 'access.who.key' : 'access.who.user'),
+        who: translate(language, request.lookupApiKey !== null ? 'access.who.key' : 'access.who.user'),
       })
     },
   })
 
-  // The grid answered, read from the JSON reply when the route did not note it.
-  scope.addHook('onSend', async (request, reply, payload) => {
-    if (typeof payload === 'string' && payload.length < 65_536 && notes.get(request)?.gridCode === undefined && reply.statusCode === 200) {
-      const match = /"grid":\{[^{}]*?"code":"([0-9]+)"/.exec(payload)
-      if (match) noteLookup(request, { gridCode: match[1] as string })
-    }
-    return payload
-  })
-
   const log = new AccessLog(db, scope)
   scope.addHook('onResponse', async (request, reply) => {
-    log.push(entryFor(request, reply, attempted.get(request)))
+    log.push(entryFor(request, reply))
   })
   scope.addHook('onClose', async () => {
     await log.close()
@@ -129,35 +130,45 @@ interface LogEntry {
   ms: number
 }
 
-const round3 = (value: string) => {
+/** A coordinate as logged: 3 decimals (~100 m), or '?' when it is not a number. */
+function round3(value: string | undefined): string {
   const n = Number(value)
-  return Number.isFinite(n) ? n.toFixed(3) : '?'
+  return value !== undefined && Number.isFinite(n) ? n.toFixed(3) : '?'
+}
+
+function textOf(query: Record<string, unknown>, key: string): string | undefined {
+  const value = query[key]
+  return typeof value === 'string' ? value : undefined
 }
 
 /** A lookup query as it may be stored: address masked, coordinates to 3 decimals (~100 m). */
 export function maskLookupQuery(query: Record<string, unknown>): string | null {
-  const text = (key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined)
-  const address = text('address')
+  // Plain statements, no inner closures: this runs for every lookup (tsx wraps closures in a
+  // naming helper that showed in the HTTP benchmark's profile).
+  const address = textOf(query, 'address')
   if (address !== undefined && address.trim() !== '') return maskAddress(address.trim())
-  const lng = text('lng')
-  const lat = text('lat')
+  const lng = textOf(query, 'lng')
+  const lat = textOf(query, 'lat')
   if (lng === undefined && lat === undefined) return null
-  const crs = text('crs')
-  const asOf = text('as_of')
-  return `${round3(lng ?? '')},${round3(lat ?? '')}${crs ? ` ${crs.slice(0, 10)}` : ''}${asOf ? ` as_of ${asOf.slice(0, 10)}` : ''}`
+  const crs = textOf(query, 'crs')
+  const asOf = textOf(query, 'as_of')
+  return `${round3(lng)},${round3(lat)}${crs ? ` ${crs.slice(0, 10)}` : ''}${asOf ? ` as_of ${asOf.slice(0, 10)}` : ''}`
 }
 
-function entryFor(request: FastifyRequest, reply: FastifyReply, attemptedKey: string | undefined): LogEntry {
+const NO_NOTE: LookupNote = {}
+
+function entryFor(request: FastifyRequest, reply: FastifyReply): LogEntry {
   const user = request.user as TokenClaims | undefined
-  const key = apiKeys.get(request)
-  const note = notes.get(request) ?? {}
+  const key = request.lookupApiKey
+  const attemptedKey = request.lookupKeyAttempted
+  const note = request.lookupNote ?? NO_NOTE
   const query = (request.query ?? {}) as Record<string, unknown>
   const batch = request.routeOptions.url?.endsWith('/batch') ?? false
   const kind: LookupKind = note.kind ?? (batch ? 'batch' : typeof query.address === 'string' && query.address.trim() !== '' ? 'address' : 'point')
   return {
     at: Date.now(),
     api_key_id: key?.id ?? null,
-    username: key ? null : (user?.sub ?? (attemptedKey !== undefined ? `invalid-key:${attemptedKey}` : 'anonymous')),
+    username: key ? null : (user?.sub ?? (attemptedKey !== null ? `invalid-key:${attemptedKey}` : 'anonymous')),
     region_code: user?.region_prefix ?? '',
     kind,
     query: maskLookupQuery(query),
@@ -208,12 +219,16 @@ class AccessLog {
 
   private async write(entries: LogEntry[]): Promise<void> {
     try {
+      // One array per column through unnest: a quarter cheaper than json_to_recordset on PGlite,
+      // where this insert runs on the server's own thread.
+      const column = <K extends keyof LogEntry>(key: K) => entries.map((e) => e[key])
       await sql`
         INSERT INTO lookup_log (at, api_key_id, username, region_code, kind, query, grid_code, rows, status, ms)
-        SELECT e.at, e.api_key_id, e.username, e.region_code, e.kind, e.query, e.grid_code, e.rows, e.status, e.ms
-        FROM json_to_recordset(${JSON.stringify(entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })))}::json)
-          AS e(at timestamptz, api_key_id bigint, username text, region_code text, kind text, query text,
-               grid_code text, rows integer, status smallint, ms real)`.execute(this.db)
+        SELECT to_timestamp(at / 1000.0), api_key_id, username, region_code, kind, query, grid_code, rows, status, ms
+        FROM unnest(${column('at')}::float8[], ${column('api_key_id')}::bigint[], ${column('username')}::text[],
+                    ${column('region_code')}::text[], ${column('kind')}::text[], ${column('query')}::text[],
+                    ${column('grid_code')}::text[], ${column('rows')}::int[], ${column('status')}::smallint[], ${column('ms')}::real[])
+          AS e(at, api_key_id, username, region_code, kind, query, grid_code, rows, status, ms)`.execute(this.db)
       const keyIds = [...new Set(entries.map((e) => e.api_key_id).filter((id): id is number => id !== null))]
       await touchApiKeys(this.db, keyIds)
       if (this.dropped > 0) {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { bearer as auth, createMiniCountyApp } from '../testing/app.js'
 
 let t: Awaited<ReturnType<typeof createMiniCountyApp>>
@@ -92,6 +92,22 @@ describe('GET /api/v1/grids', () => {
     expect(response.body.error).toEqual({ code: 'unauthorized', message: '请先登录' })
     const bad = await t.http().get('/api/v1/grids').set(auth('not.a.token')).expect(401)
     expect(bad.body.error.code).toBe('token_invalid')
+  })
+
+  it('remembers a verified token, but never a tampered one or one past its expiry', async () => {
+    await t.http().get('/api/v1/grids?region=990101').set(auth(county)).expect(200)
+    const tampered = `${county.slice(0, -2)}${county.endsWith('AA') ? 'BB' : 'AA'}`
+    const refused = await t.http().get('/api/v1/grids?region=990101').set(auth(tampered)).expect(401)
+    expect(refused.body.error.code).toBe('token_invalid')
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(Date.now() + 13 * 3600_000) // tokens live 12 h
+      const expired = await t.http().get('/api/v1/grids?region=990101').set(auth(county)).expect(401)
+      expect(expired.body.error.code).toBe('token_invalid')
+    } finally {
+      vi.useRealTimers()
+    }
+    await t.http().get('/api/v1/grids?region=990101').set(auth(county)).expect(200)
   })
 })
 
