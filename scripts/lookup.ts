@@ -79,7 +79,7 @@ runScript(async () => {
       if (header) process.stdout.write(header)
       for await (const chunk of chunks) {
         rows += chunk.rows
-        if (!process.stdout.write(chunk.text)) await once(process.stdout, 'drain')
+        if (!process.stdout.write(chunk.bytes)) await once(process.stdout, 'drain')
         if (total > 0) bar.update(bytes, { rows, rate: Math.round(rows / ((performance.now() - started) / 1000)) })
       }
     } catch (error) {

@@ -7,17 +7,20 @@ import { AppError, badRequest } from '../http/errors.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { isWithinScope } from '../regions/region-codes.js'
 import { lookupAddress } from './address-lookup.js'
-import { CsvRecords } from './csv-records.js'
+import { ByteBlock, OutputBytes, parsePlainDecimal, writeDigits, writeTenths } from './batch-bytes.js'
+import { CsvRecords, type RecordVisitor } from './csv-records.js'
 import type { GridIndex, IndexedGrid } from './grid-index.js'
 import type { IndexHolder } from './index-holder.js'
-import { checkPoint, type LookupResult, lookupInPostgis, toWgs84 } from './lookup.service.js'
+import { checkPoint, toWgs84 } from './lookup.service.js'
+import { type PostgisAnswer, PostgisPointGroup } from './postgis-lookup.js'
 
 // Batch lookup, streamed both ways: rows are parsed as they arrive (csv-records.ts / lines), looked
 // up, and written out in input order as they are ready, so neither the request nor the response is
 // ever held whole. The consumer pulls (an async generator behind a Readable), which gives
 // backpressure: a slow client stops the parsing. Point rows are answered synchronously from the
 // index; address rows (and points when the index cannot answer, e.g. as_of a past day) are
-// promises, at most ADDRESS_CONCURRENCY in flight, their results still written in order.
+// promises, at most ADDRESS_CONCURRENCY in flight, their results still written in order. Points
+// for PostGIS wait in the batch's PostgisPointGroup and go POSTGIS_GROUP to a statement.
 // A bad row becomes an error row with its number, code and message; the batch goes on.
 
 export type BatchFormat = 'csv' | 'ndjson'
@@ -66,7 +69,9 @@ export const CSV_COLUMNS = [
 ] as const
 
 const ADDRESS_CONCURRENCY = 8
-const FLUSH_CHARS = 64 * 1024
+const FLUSH_BYTES = 64 * 1024
+/** Output buffer of the fast path: room for a few thousand rows. */
+const BLOCK_BYTES = 256 * 1024
 
 /** The batch format of a Content-Type header, or null. */
 export function formatOf(contentType: string | undefined): BatchFormat | null {
@@ -85,39 +90,82 @@ interface RowInput {
 }
 
 class RowResolver {
-  constructor(private readonly options: BatchOptions) {}
+  /** Points only PostGIS can answer, waiting to go as one statement. */
+  readonly postgis: PostgisPointGroup
+
+  constructor(private readonly options: BatchOptions) {
+    this.postgis = new PostgisPointGroup(options.db, { scope: options.scope, asOf: options.asOf })
+  }
 
   error(row: number, id: string | null, code: string, params: MessageParams = {}): BatchRow {
     return { row, id, grid: null, dedicated: [], nearest: null, error: { code, message: translate(this.options.language, `error.${code}`, params) } }
   }
 
   /**
-   * The CSV line of a plain point row (default CRS, good coordinates, index current), or null
-   * for anything else — the general path then handles it (and its error messages). This is most
-   * rows of a big batch, so it allocates as little as it can.
+   * Writes the answer to a plain point row straight into `out` at `pos` and returns where it
+   * ends, or NEED_ROOM, or GENERAL_PATH for anything but the plain case (another CRS, coordinates
+   * that are not plain decimals or not in range, an id that needs quoting or trimming, a grid
+   * outside the caller's scope, no current index): that path then answers the row, with its
+   * messages, in the same format. Most rows of a big batch come here.
    */
-  csvPointLine(row: number, id: string, lngText: string, latText: string): string | null {
+  writePointRow(out: Buffer, pos: number, row: number, text: string, f: FieldRanges): number {
     const o = this.options
-    if (o.defaultCrs !== 'wgs84' && o.defaultCrs !== 'cgcs2000') return null
-    const x = Number(lngText)
-    const y = Number(latText)
-    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90) || lngText === '' || latText === '' || (x === 0 && lngText.trim() === '') || (y === 0 && latText.trim() === '')) return null
-    if (o.china && !(x >= 73 && x <= 136 && y >= 3 && y <= 54)) return null
-    const loaded = o.holder?.current()
-    if (!loaded || (o.asOf !== undefined && o.asOf !== loaded.day)) return null
-    const index = loaded.index
-    const hit = index.lookup(x, y)
-    const idField = csvField(id)
-    if (hit.grid >= 0) {
-      const g = index.grids[hit.grid] as IndexedGrid
-      if (!isWithinScope(o.scope, g.region_code)) return null
-      const dedicated = hit.dedicated.length === 0 ? '' : hit.dedicated.map((i) => (index.grids[i] as IndexedGrid).code).join('|')
-      return `${row},${idField},${g.code},${csvField(g.name)},${g.kind},${g.region_code},${csvField(g.grid_head)},${dedicated},,,,,,\n`
+    if (o.defaultCrs !== 'wgs84' && o.defaultCrs !== 'cgcs2000') return GENERAL_PATH
+    const x = parsePlainDecimal(text, f.lngStart, f.lngEnd)
+    const y = parsePlainDecimal(text, f.latStart, f.latEnd)
+    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) return GENERAL_PATH
+    if (o.china && !(x >= 73 && x <= 136 && y >= 3 && y <= 54)) return GENERAL_PATH
+    // Printable ASCII without spaces: csvField and trim() leave such an id as it is.
+    for (let i = f.idStart; i < f.idEnd; i++) {
+      const c = text.charCodeAt(i)
+      if (c < 33 || c > 126) return GENERAL_PATH
     }
-    const near = index.nearest(x, y)
-    const n = near ? index.grids[near.grid] : undefined
-    const nearField = near && n && isWithinScope(o.scope, n.region_code) ? `${n.code},${Math.round(near.distanceM * 10) / 10}` : ','
-    return `${row},${idField},,,,,,,${nearField},,,,\n`
+    const loaded = o.holder?.current()
+    if (!loaded || (o.asOf !== undefined && o.asOf !== loaded.day)) return GENERAL_PATH
+    const index = loaded.index
+    const bytes = gridBytesOf(index)
+    const hit = index.lookup(x, y)
+    const near = hit.grid >= 0 ? null : index.nearest(x, y)
+    const need = 48 + (f.idEnd - f.idStart) + bytes.longestFields + hit.dedicated.length * (bytes.longestCode + 1)
+    if (pos + need > out.length) return NEED_ROOM
+    if (hit.grid >= 0 && !isWithinScope(o.scope, (index.grids[hit.grid] as IndexedGrid).region_code)) return GENERAL_PATH
+    let at = writeDigits(out, pos, row)
+    out[at++] = COMMA
+    for (let i = f.idStart; i < f.idEnd; i++) out[at++] = text.charCodeAt(i)
+    out[at++] = COMMA
+    if (hit.grid >= 0) {
+      const fields = bytes.fields[hit.grid] as Buffer
+      out.set(fields, at)
+      at += fields.length
+      for (let k = 0; k < hit.dedicated.length; k++) {
+        if (k > 0) out[at++] = PIPE
+        const code = bytes.codes[hit.dedicated[k] as number] as Buffer
+        out.set(code, at)
+        at += code.length
+      }
+      return at + out.write(',,,,,,\n', at, 'latin1')
+    }
+    const n = near ? (index.grids[near.grid] as IndexedGrid) : undefined
+    if (near === null || n === undefined || !isWithinScope(o.scope, n.region_code)) return at + out.write(',,,,,,,,,,,\n', at, 'latin1')
+    at += out.write(',,,,,,', at, 'latin1')
+    const code = bytes.codes[near.grid] as Buffer
+    out.set(code, at)
+    at += code.length
+    out[at++] = COMMA
+    at = writeTenths(out, at, near.distanceM)
+    return at + out.write(',,,,\n', at, 'latin1')
+  }
+
+  /** The general path for a CSV record (its fields). */
+  resolveRecord(row: number, r: string[], h: CsvHeader): BatchRow | Promise<BatchRow> {
+    const id = h.id >= 0 ? (r[h.id]?.trim() ?? '') : ''
+    return this.resolve(row, {
+      id: id === '' ? null : id,
+      lng: h.lng >= 0 ? r[h.lng] : undefined,
+      lat: h.lat >= 0 ? r[h.lat] : undefined,
+      crs: h.crs >= 0 ? r[h.crs]?.trim() : undefined,
+      address: h.address >= 0 ? r[h.address]?.trim() : undefined,
+    })
   }
 
   resolve(row: number, input: RowInput): BatchRow | Promise<BatchRow> {
@@ -144,8 +192,10 @@ class RowResolver {
     const wgs84 = toWgs84(crs, checked.lng, checked.lat)
     const loaded = o.holder?.current() ?? null
     if (loaded && (o.asOf === undefined || o.asOf === loaded.day)) return this.fromIndex(row, id, loaded.index, wgs84[0], wgs84[1], address)
-    const query: LookupResult['query'] = { lng: checked.lng, lat: checked.lat, crs, wgs84 }
-    return lookupInPostgis(o.db, query, { scope: o.scope, asOf: o.asOf }, loaded).then(
+    const answer = this.postgis.add(wgs84[0], wgs84[1])
+    // an address row joins after its own await, when the reading loop may be waiting for it
+    if (address !== null) this.postgis.flushSoon()
+    return answer.then(
       (result) => this.fromResult(row, id, result, address),
       () => this.error(row, id, 'lookup_row_failed'),
     )
@@ -193,7 +243,7 @@ class RowResolver {
     return out
   }
 
-  private fromResult(row: number, id: string | null, result: LookupResult, address: BatchRow['address']): BatchRow {
+  private fromResult(row: number, id: string | null, result: PostgisAnswer, address: BatchRow['address']): BatchRow {
     const g = result.grid
     if (g && !isWithinScope(this.options.scope, g.region_code)) return this.forbidden(row, id, g.region_code)
     const out: BatchRow = {
@@ -217,6 +267,33 @@ function csvField(value: string | null | undefined): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value
 }
 
+const COMMA = 44
+const PIPE = 124
+const GENERAL_PATH = -1
+const NEED_ROOM = -2
+
+/** Each grid's CSV bytes, made once per index: a batch repeats them. */
+interface GridBytes {
+  /** The five grid fields (code … grid_head) and the comma after them, UTF-8. */
+  fields: Buffer[]
+  codes: Buffer[]
+  longestFields: number
+  longestCode: number
+}
+
+const gridBytes = new WeakMap<GridIndex, GridBytes>()
+
+function gridBytesOf(index: GridIndex): GridBytes {
+  let found = gridBytes.get(index)
+  if (found === undefined) {
+    const fields = index.grids.map((g) => Buffer.from(`${g.code},${csvField(g.name)},${g.kind},${g.region_code},${csvField(g.grid_head)},`))
+    const codes = index.grids.map((g) => Buffer.from(g.code, 'latin1'))
+    found = { fields, codes, longestFields: fields.reduce((n, b) => Math.max(n, b.length), 0), longestCode: codes.reduce((n, b) => Math.max(n, b.length), 0) }
+    gridBytes.set(index, found)
+  }
+  return found
+}
+
 /** Codes, kinds and numbers never need quoting. */
 const plain = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : value)
 
@@ -232,50 +309,53 @@ function ndjsonLine(r: BatchRow): string {
   return `${JSON.stringify(r)}\n`
 }
 
-export interface BatchChunk {
-  text: string
-  rows: number
-}
+/** Output bytes of consecutive rows. */
+export type BatchChunk = ByteBlock
 
-/** A row's answer: a row, a promise of one, or (fast path) its formatted line. */
-type Pending = BatchRow | Promise<BatchRow> | string
+/** A row's answer: a row, a promise of one, or (fast path) the bytes of a run of rows. */
+type Pending = BatchRow | Promise<BatchRow> | ByteBlock
 
-/** Keeps rows in input order while promises (address rows) resolve, at most `limit` pending. */
-async function* ordered(batches: AsyncIterable<Pending[]>, format: (row: BatchRow) => string, limit: number): AsyncGenerator<BatchChunk> {
+/**
+ * Keeps rows in input order while promises (address rows) resolve, at most `limit` pending plus
+ * the points waiting in `postgis` (< POSTGIS_GROUP), which it sends before it waits for a row.
+ */
+async function* ordered(batches: AsyncIterable<Pending[]>, format: (row: BatchRow) => string, limit: number, postgis: PostgisPointGroup): AsyncGenerator<BatchChunk> {
   let queue: Pending[] = []
   let head = 0
-  let out = ''
-  let count = 0
+  const out = new OutputBytes(FLUSH_BYTES)
+  const append = (pending: BatchRow | ByteBlock) => {
+    if (pending instanceof ByteBlock) {
+      out.appendBytes(pending.bytes)
+      out.rows += pending.rows
+    } else {
+      out.appendString(format(pending))
+      out.rows++
+    }
+  }
   for await (const batch of batches) {
     for (const row of batch) {
       queue.push(row)
       while (head < queue.length) {
         const first = queue[head] as Pending
         if (first instanceof Promise) {
-          if (queue.length - head <= limit) break
-          out += format(await first)
+          if (queue.length - head <= limit + postgis.waiting) break
+          postgis.flush()
+          append(await first)
         } else {
-          out += typeof first === 'string' ? first : format(first)
+          append(first)
         }
         head++
-        count++
       }
       if (head === queue.length) {
         queue = []
         head = 0
       }
     }
-    if (out.length >= FLUSH_CHARS) {
-      yield { text: out, rows: count }
-      out = ''
-      count = 0
-    }
+    if (out.size >= FLUSH_BYTES) yield out.take()
   }
-  for (; head < queue.length; head++, count++) {
-    const pending = queue[head] as Pending
-    out += typeof pending === 'string' ? pending : format(await pending)
-  }
-  if (out.length > 0) yield { text: out, rows: count }
+  postgis.flush()
+  for (; head < queue.length; head++) append(await (queue[head] as Pending))
+  if (out.size > 0) yield out.take()
 }
 
 interface CsvHeader {
@@ -308,79 +388,218 @@ export async function openBatch(input: Readable, format: BatchFormat, options: B
   const resolver = new RowResolver(options)
   const limit = options.concurrency ?? ADDRESS_CONCURRENCY
   const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
-  if (format === 'ndjson') return { chunks: ordered(ndjsonRows(chunks, resolver), ndjsonLine, limit), header: '' }
+  if (format === 'ndjson') return { chunks: ordered(ndjsonRows(chunks, resolver), ndjsonLine, limit, resolver.postgis), header: '' }
   const splitter = new CsvRecords()
-  // Read up to the header row.
-  let records: string[][] = []
+  // Read up to the header row; the records after it in the same chunk wait for csvRows.
+  const start = new HeaderThenRecords()
   let ended = false
   try {
-    while (records.length === 0) {
+    while (start.header === null) {
       const next = await chunks.next()
       if (next.done) {
-        records = splitter.end()
+        splitter.visitEnd(start)
         ended = true
         break
       }
-      records = splitter.push(next.value)
+      splitter.visit(next.value, start)
     }
   } catch (error) {
     input.resume()
     throw badRequest('lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) })
   }
-  const header = records.length > 0 ? csvHeader(records[0] as string[]) : null
+  const header = start.header ? csvHeader(start.header) : null
   if (!header) {
     input.resume()
     throw badRequest('lookup_batch_header')
   }
-  return { chunks: ordered(csvRows(chunks, splitter, records.slice(1), ended, header, resolver), csvLine, limit), header: `${CSV_COLUMNS.join(',')}\n` }
+  return { chunks: ordered(csvRows(chunks, splitter, start, ended, header, resolver), csvLine, limit, resolver.postgis), header: `${CSV_COLUMNS.join(',')}\n` }
+}
+
+/** The first record's fields (the header); the records after it kept to be replayed. */
+class HeaderThenRecords implements RecordVisitor {
+  header: string[] | null = null
+  private readonly after: ({ text: string; start: number; end: number } | string[])[] = []
+
+  line(text: string, start: number, end: number): void {
+    if (this.header === null) this.header = text.slice(start, end).split(',')
+    else this.after.push({ text, start, end })
+  }
+
+  record(fields: string[]): void {
+    if (this.header === null) this.header = fields
+    else this.after.push(fields)
+  }
+
+  replay(visitor: RecordVisitor): void {
+    for (const entry of this.after) {
+      if (Array.isArray(entry)) visitor.record(entry)
+      else visitor.line(entry.text, entry.start, entry.end)
+    }
+  }
 }
 
 async function* csvRows(
   chunks: AsyncIterator<Buffer | string>,
   splitter: CsvRecords,
-  first: string[][],
+  first: HeaderThenRecords,
   ended: boolean,
   h: CsvHeader,
   resolver: RowResolver,
 ): AsyncGenerator<Pending[]> {
-  let row = 0
-  const plainPoints = h.address < 0 && h.crs < 0
-  const resolve = (records: string[][]): Pending[] =>
-    records.map((r) => {
-      row++
-      const id = h.id >= 0 ? (r[h.id]?.trim() ?? '') : ''
-      if (plainPoints) {
-        const line = resolver.csvPointLine(row, id, r[h.lng] ?? '', r[h.lat] ?? '')
-        if (line !== null) return line
-      }
-      return resolver.resolve(row, {
-        id: id === '' ? null : id,
-        lng: h.lng >= 0 ? r[h.lng] : undefined,
-        lat: h.lat >= 0 ? r[h.lat] : undefined,
-        crs: h.crs >= 0 ? r[h.crs]?.trim() : undefined,
-        address: h.address >= 0 ? r[h.address]?.trim() : undefined,
-      })
-    })
-  if (first.length > 0) yield resolve(first)
+  // Point rows without a crs column take the byte path where they can (PointRows).
+  const rows: PointRows | FieldRows = h.address < 0 && h.crs < 0 ? new PointRows(resolver, h) : new FieldRows(resolver, h)
+  first.replay(rows)
+  const answeredFirst = rows.take()
+  if (answeredFirst.length > 0) yield answeredFirst
   if (ended) return
   while (true) {
-    let records: string[][]
     let done = false
     try {
       const next = await chunks.next()
       if (next.done) {
         done = true
-        records = splitter.end()
+        splitter.visitEnd(rows)
       } else {
-        records = splitter.push(next.value)
+        splitter.visit(next.value, rows)
       }
     } catch (error) {
       // A malformed CSV (or a broken upload) stops here: say so as the last row.
-      yield [resolver.error(row + 1, null, 'lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) })]
+      const answered = rows.take()
+      answered.push(resolver.error(rows.row + 1, null, 'lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) }))
+      yield answered
       return
     }
-    if (records.length > 0) yield resolve(records)
+    const answered = rows.take()
+    if (answered.length > 0) yield answered
     if (done) return
+  }
+}
+
+/** Every CSV record by the general path. */
+class FieldRows implements RecordVisitor {
+  row = 0
+  private pending: Pending[] = []
+
+  constructor(
+    private readonly resolver: RowResolver,
+    private readonly h: CsvHeader,
+  ) {}
+
+  line(text: string, start: number, end: number): void {
+    this.record(text.slice(start, end).split(','))
+  }
+
+  record(fields: string[]): void {
+    this.pending.push(this.resolver.resolveRecord(++this.row, fields, this.h))
+  }
+
+  take(): Pending[] {
+    const pending = this.pending
+    this.pending = []
+    return pending
+  }
+}
+
+/** Where a quote-free line's id, lng and lat fields are (start, end; an absent id is empty). */
+interface FieldRanges {
+  idStart: number
+  idEnd: number
+  lngStart: number
+  lngEnd: number
+  latStart: number
+  latEnd: number
+}
+
+/**
+ * Point records: quote-free lines are answered into byte blocks by writePointRow when it can,
+ * anything else (and quoted records) by the general path, all kept in input order.
+ */
+class PointRows implements RecordVisitor {
+  row = 0
+  private pending: Pending[] = []
+  private out = Buffer.allocUnsafe(BLOCK_BYTES)
+  private blockStart = 0
+  private pos = 0
+  private blockRows = 0
+  private readonly ranges: FieldRanges = { idStart: 0, idEnd: 0, lngStart: 0, lngEnd: 0, latStart: 0, latEnd: 0 }
+  private readonly lastField: number
+
+  constructor(
+    private readonly resolver: RowResolver,
+    private readonly h: CsvHeader,
+  ) {
+    this.lastField = Math.max(h.id, h.lng, h.lat)
+  }
+
+  line(text: string, start: number, end: number): void {
+    const row = ++this.row
+    if (this.findFields(text, start, end)) {
+      let at = this.resolver.writePointRow(this.out, this.pos, row, text, this.ranges)
+      if (at === NEED_ROOM) {
+        this.closeBlock()
+        this.out = Buffer.allocUnsafe(BLOCK_BYTES)
+        this.blockStart = 0
+        this.pos = 0
+        at = this.resolver.writePointRow(this.out, this.pos, row, text, this.ranges)
+      }
+      if (at >= 0) {
+        this.pos = at
+        this.blockRows++
+        return
+      }
+    }
+    this.general(row, text.slice(start, end).split(','))
+  }
+
+  record(fields: string[]): void {
+    this.general(++this.row, fields)
+  }
+
+  take(): Pending[] {
+    this.closeBlock()
+    const pending = this.pending
+    this.pending = []
+    return pending
+  }
+
+  private general(row: number, fields: string[]): void {
+    this.closeBlock()
+    this.pending.push(this.resolver.resolveRecord(row, fields, this.h))
+  }
+
+  private closeBlock(): void {
+    if (this.blockRows === 0) return
+    this.pending.push(new ByteBlock(this.out.subarray(this.blockStart, this.pos), this.blockRows))
+    this.blockStart = this.pos
+    this.blockRows = 0
+  }
+
+  /** Fills `ranges` for the line; false when it has too few fields. */
+  private findFields(text: string, start: number, end: number): boolean {
+    const r = this.ranges
+    r.idStart = 0
+    r.idEnd = 0
+    let field = 0
+    let fieldStart = start
+    for (let i = start; ; i++) {
+      if (i < end && text.charCodeAt(i) !== COMMA) continue
+      if (field === this.h.id) {
+        r.idStart = fieldStart
+        r.idEnd = i
+      }
+      if (field === this.h.lng) {
+        r.lngStart = fieldStart
+        r.lngEnd = i
+      }
+      if (field === this.h.lat) {
+        r.latStart = fieldStart
+        r.latEnd = i
+      }
+      if (field === this.lastField) return true
+      if (i >= end) return false
+      field++
+      fieldStart = i + 1
+    }
   }
 }
 

@@ -8,6 +8,26 @@ import { StringDecoder } from 'node:string_decoder'
 // arrives as bytes in chunks of any size: UTF-8 split across chunks and records split across
 // chunks are handled; a BOM is dropped; CRLF and LF both end a record; empty lines are skipped.
 
+/** Receives records in order: quote-free lines as a range of `text`, quoted ones as fields. */
+export interface RecordVisitor {
+  /** A record without quotes: text.slice(start, end) (no line break), to split on commas. */
+  line(text: string, start: number, end: number): void
+  record(fields: string[]): void
+}
+
+/** The plain visitor: every record as its fields. */
+class FieldsVisitor implements RecordVisitor {
+  readonly records: string[][] = []
+
+  line(text: string, start: number, end: number): void {
+    this.records.push(text.slice(start, end).split(','))
+  }
+
+  record(fields: string[]): void {
+    this.records.push(fields)
+  }
+}
+
 export class CsvRecords {
   private readonly decoder = new StringDecoder('utf8')
   private rest = ''
@@ -15,30 +35,40 @@ export class CsvRecords {
 
   /** Complete records in this chunk (and the unfinished one carried over). */
   push(chunk: Buffer | string): string[][] {
+    const fields = new FieldsVisitor()
+    this.visit(chunk, fields)
+    return fields.records
+  }
+
+  /** The last record when the input does not end with a line break; throws on an open quote. */
+  end(): string[][] {
+    const fields = new FieldsVisitor()
+    this.visitEnd(fields)
+    return fields.records
+  }
+
+  /** push(), handing each record to `visitor` instead (quote-free lines unsplit, as ranges). */
+  visit(chunk: Buffer | string, visitor: RecordVisitor): void {
     let text = this.rest + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk))
     if (!this.started && text.length > 0) {
       this.started = true
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     }
-    const records: string[][] = []
-    this.rest = text.slice(split(text, records))
-    return records
+    this.rest = text.slice(split(text, visitor))
   }
 
-  /** The last record when the input does not end with a line break; throws on an open quote. */
-  end(): string[][] {
+  /** end(), handing the last record to `visitor`. */
+  visitEnd(visitor: RecordVisitor): void {
     let text = this.rest + this.decoder.end()
     this.rest = ''
     if (text.length > 0 && !text.endsWith('\n')) text += '\n'
-    const records: string[][] = []
-    const used = split(text, records)
+    const used = split(text, visitor)
     if (used < text.length) throw new Error('unterminated quoted field at the end of the input')
-    return records
   }
 }
 
-/** Splits complete records off `text` into `records`; returns how many characters it used. */
-function split(text: string, records: string[][]): number {
+/** Hands the complete records of `text` to `visitor`; returns how many characters it used. */
+function split(text: string, visitor: RecordVisitor): number {
   let pos = 0
   const length = text.length
   // The next quote, searched again only once passed (not once per line: that is quadratic).
@@ -53,11 +83,11 @@ function split(text: string, records: string[][]): number {
     if (quote > newline) {
       let end = newline
       if (end > pos && text.charCodeAt(end - 1) === 13) end--
-      if (end > pos) records.push(text.slice(pos, end).split(','))
+      if (end > pos) visitor.line(text, pos, end)
       pos = newline + 1
       continue
     }
-    const used = quoted(text, pos, records)
+    const used = quoted(text, pos, visitor)
     if (used < 0) return pos // the record goes on in the next chunk (or is unterminated)
     pos = used
   }
@@ -65,7 +95,7 @@ function split(text: string, records: string[][]): number {
 }
 
 /** Reads one record with quotes from `start`; returns where the next begins, or -1 if incomplete. */
-function quoted(text: string, start: number, records: string[][]): number {
+function quoted(text: string, start: number, visitor: RecordVisitor): number {
   const fields: string[] = []
   let field = ''
   let i = start
@@ -100,7 +130,7 @@ function quoted(text: string, start: number, records: string[][]): number {
       i++
     } else if (ch === 10 || (ch === 13 && text.charCodeAt(i + 1) === 10)) {
       fields.push(field)
-      records.push(fields)
+      visitor.record(fields)
       return i + (ch === 13 ? 2 : 1)
     } else if (ch === 13 && i + 1 >= length) {
       return -1

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { GridKind } from '../db/database.js'
+import { seededRandom } from '../demo/random.js'
 import { addWkb, GridIndexBuilder } from './grid-index.js'
 
 // The index on its own (no database): the documented rule for points on shared edges and
@@ -104,5 +105,83 @@ describe('GridIndex', () => {
     expect(wkbIndex.partCount).toBe(2)
     expect(wkbIndex.lookup(5.5, 5.5).grid).toBe(0)
     expect(wkbIndex.lookup(3, 3).grid).toBe(-1)
+  })
+
+  it('the nearest grid and its distance: the same as measuring every edge of every grid', () => {
+    // 16 × 10 cells of ~1 km near 28°N with wavy shared edges (10 vertices a side), a quarter of
+    // them left out (a ragged outline and gaps inside), so points fall in empty lattice cells
+    // (candidates per cell) and beyond the lattice (the tree walk).
+    const rnd = seededRandom(11)
+    const size = 0.01
+    const per = 10
+    const wobble = (key: string) => {
+      let h = 0
+      for (const ch of key) h = (h * 31 + ch.charCodeAt(0)) | 0
+      return (((Math.sin(h) * 43758.5453) % 1) - 0.5) * size * 0.1
+    }
+    const edge = (x0: number, y0: number, x1: number, y1: number, vertical: boolean): number[][] =>
+      Array.from({ length: per }, (_, k) => {
+        const f = k / per
+        const w = k === 0 ? 0 : wobble(`${x0.toFixed(4)},${y0.toFixed(4)},${vertical},${k}`)
+        return vertical ? [x0 + w, y0 + f * (y1 - y0)] : [x0 + f * (x1 - x0), y0 + w]
+      })
+    const cells: { code: string; polygons: Ring[][] }[] = []
+    for (let j = 0; j < 10; j++) {
+      for (let i = 0; i < 16; i++) {
+        if (rnd() < 0.25) continue
+        const [x0, y0, x1, y1] = [113 + i * size, 28 + j * size, 113 + (i + 1) * size, 28 + (j + 1) * size]
+        const bottom = edge(x0, y0, x1, y0, false)
+        const right = edge(x1, y0, x1, y1, true)
+        const top = edge(x0, y1, x1, y1, false).reverse()
+        const left = edge(x0, y0, x0, y1, true).reverse()
+        // top and left run backwards: their first point is the far corner
+        const ring = [...bottom, ...right, [x1, y1], ...top.slice(0, -1), [x0, y1], ...left.slice(0, -1), [x0, y0]]
+        cells.push({ code: `990101001${String(j).padStart(3, '0')}${String(i).padStart(3, '0')}`, polygons: [[ring]] })
+      }
+    }
+    const grid = build(cells)
+    const DEG = Math.PI / 180
+    const reference = (x: number, y: number) => {
+      const kx = Math.cos(y * DEG) * 111_320
+      const ky = 110_574
+      let best = -1
+      let bestD = Number.POSITIVE_INFINITY
+      for (const [g, cell] of cells.entries()) {
+        let min = Number.POSITIVE_INFINITY
+        for (const polygon of cell.polygons) {
+          for (const ring of polygon) {
+            for (let v = 0; v + 1 < ring.length; v++) {
+              const [ax0, ay0] = ring[v] as [number, number]
+              const [bx0, by0] = ring[v + 1] as [number, number]
+              const ax = (ax0 - x) * kx
+              const ay = (ay0 - y) * ky
+              const dx = (bx0 - x) * kx - ax
+              const dy = (by0 - y) * ky - ay
+              const len2 = dx * dx + dy * dy
+              const t = Math.min(1, Math.max(0, len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0))
+              min = Math.min(min, (ax + t * dx) ** 2 + (ay + t * dy) ** 2)
+            }
+          }
+        }
+        const d = Math.sqrt(min)
+        if (d < bestD || (d === bestD && cell.code < (cells[best]?.code ?? ''))) {
+          best = g
+          bestD = d
+        }
+      }
+      return { code: cells[best]?.code, d: bestD }
+    }
+    let outside = 0
+    for (let n = 0; n < 3000; n++) {
+      const x = 113 - 0.05 + rnd() * 0.26
+      const y = 28 - 0.05 + rnd() * 0.2
+      if (grid.lookupMain(x, y) >= 0) continue
+      outside++
+      const near = grid.nearest(x, y)
+      const expected = reference(x, y)
+      expect(code(grid, near?.grid ?? -1), `(${x}, ${y})`).toBe(expected.code)
+      expect(near?.distanceM).toBe(expected.d)
+    }
+    expect(outside).toBeGreaterThan(1500)
   })
 })

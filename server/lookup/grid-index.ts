@@ -26,9 +26,16 @@ export interface IndexedGrid {
 
 export interface PointHit {
   /** Position of the main grid in `grids`, or -1. */
-  grid: number
+  readonly grid: number
   /** Positions of the dedicated grids covering the point, ordered by code. */
-  dedicated: number[]
+  readonly dedicated: readonly number[]
+}
+
+/** Parts that may be nearest to some point of a lattice cell, by their boxes' distance from it. */
+interface CellCandidates {
+  parts: Int32Array
+  /** Lower bound in metres of any cell point's distance to each part, ascending. */
+  bounds: Float64Array
 }
 
 export interface NearestHit {
@@ -52,6 +59,9 @@ const NO_DEDICATED: readonly number[] = Object.freeze([])
 function kindRank(kind: GridKind): number {
   return kind === 'micro' ? 2 : kind === 'dedicated' ? 0 : 1
 }
+
+/** Edges per chunk box (see GridIndex.chunkBoxes). */
+const EDGES_PER_CHUNK = 16
 
 const DEG = Math.PI / 180
 const METRES_PER_DEGREE_LAT = 110_574
@@ -208,6 +218,9 @@ export class GridIndex {
   // Scratch space for one synchronous query at a time (JS is single-threaded).
   private stack = new Int32Array(256)
   private candidates = new Int32Array(64)
+  private chunkFrom = new Int32Array(64)
+  private chunkTo = new Int32Array(64)
+  private chunkD2 = new Float64Array(64)
   // A lattice over the extent: each cell that no grid edge touches holds its answer (grid or -1),
   // so most points need neither the tree nor a point-in-polygon test; the rest are MIXED.
   private lattice: Int32Array = new Int32Array(0)
@@ -217,6 +230,20 @@ export class GridIndex {
   private latticeInvH = 0
   private latticeNx = 0
   private latticeNy = 0
+  // Bounding boxes of runs of EDGES_PER_CHUNK edges of each ring (minX, minY, maxX, maxY), and
+  // where each ring's chunks begin, so that big grids are not walked edge by edge: the
+  // point-in-polygon test skips runs whose box misses the point's y, the nearest-edge search
+  // runs farther than the best distance so far (points outside all grids — 30 % of a county-wide
+  // batch — spent most of the batch there). 2 bytes per vertex.
+  private readonly chunkBoxes: Float64Array
+  private readonly ringChunkStart: Uint32Array
+  // The answers the lattice gives (one per grid, and "none" last), made once: a batch asks a
+  // million times, and a fresh object per answer was a tenth of its time.
+  private readonly plainHits: readonly PointHit[]
+  // Nearest-grid candidates of lattice cells outside every grid, found on a cell's first nearest
+  // query (candidatesForCell): most points outside all grids then measure two or three parts
+  // instead of walking the tree. Memory grows with the cells asked about, not the index.
+  private readonly outsideCandidates = new Map<number, CellCandidates>()
 
   constructor(
     readonly grids: IndexedGrid[],
@@ -224,7 +251,7 @@ export class GridIndex {
     private readonly ringStart: Uint32Array,
     private readonly partRingStart: Uint32Array,
     private readonly partGrid: Uint32Array,
-    partBoxes: Float64Array,
+    private readonly partBoxes: Float64Array,
   ) {
     const boxes = partBoxes
     const parts = partGrid.length
@@ -243,6 +270,39 @@ export class GridIndex {
     order.forEach((gridIndex, position) => {
       this.codeOrder[gridIndex] = position
     })
+    const rings = ringStart.length - 1
+    this.ringChunkStart = new Uint32Array(rings + 1)
+    let chunks = 0
+    for (let ring = 0; ring < rings; ring++) {
+      this.ringChunkStart[ring] = chunks
+      const edges = Math.max(0, (ringStart[ring + 1] as number) - (ringStart[ring] as number) - 1)
+      chunks += Math.ceil(edges / EDGES_PER_CHUNK)
+    }
+    this.ringChunkStart[rings] = chunks
+    this.chunkBoxes = new Float64Array(chunks * 4)
+    for (let ring = 0; ring < rings; ring++) {
+      const firstVertex = ringStart[ring] as number
+      const lastVertex = (ringStart[ring + 1] as number) - 1
+      for (let chunk = this.ringChunkStart[ring] as number, v = firstVertex; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
+        let minX = Number.POSITIVE_INFINITY
+        let minY = Number.POSITIVE_INFINITY
+        let maxX = Number.NEGATIVE_INFINITY
+        let maxY = Number.NEGATIVE_INFINITY
+        for (let k = v, end = Math.min(v + EDGES_PER_CHUNK, lastVertex); k <= end; k++) {
+          const x = coords[k * 2] as number
+          const y = coords[k * 2 + 1] as number
+          if (x < minX) minX = x
+          if (y < minY) minY = y
+          if (x > maxX) maxX = x
+          if (y > maxY) maxY = y
+        }
+        this.chunkBoxes[chunk * 4] = minX
+        this.chunkBoxes[chunk * 4 + 1] = minY
+        this.chunkBoxes[chunk * 4 + 2] = maxX
+        this.chunkBoxes[chunk * 4 + 3] = maxY
+      }
+    }
+    this.plainHits = Object.freeze([...grids.map((_, i) => Object.freeze({ grid: i, dedicated: NO_DEDICATED })), Object.freeze({ grid: -1, dedicated: NO_DEDICATED })])
     if (this.tree) this.buildLattice(this.tree)
   }
 
@@ -328,10 +388,16 @@ export class GridIndex {
 
   /** The lattice's answer for (x, y): a grid, -1 for none, or MIXED (use the tree). */
   private latticeAt(x: number, y: number): number {
+    const cell = this.latticeCell(x, y)
+    return cell < 0 ? MIXED : (this.lattice[cell] as number)
+  }
+
+  /** The lattice cell of (x, y), or -1 outside the lattice. */
+  private latticeCell(x: number, y: number): number {
     const i = Math.floor((x - this.latticeX0) * this.latticeInvW)
     const j = Math.floor((y - this.latticeY0) * this.latticeInvH)
-    if (i < 0 || j < 0 || i >= this.latticeNx || j >= this.latticeNy) return MIXED
-    return this.lattice[j * this.latticeNx + i] as number
+    if (i < 0 || j < 0 || i >= this.latticeNx || j >= this.latticeNy) return -1
+    return j * this.latticeNx + i
   }
 
   get size(): number {
@@ -351,6 +417,9 @@ export class GridIndex {
     return (
       this.lattice.byteLength +
       this.coords.byteLength +
+      this.chunkBoxes.byteLength +
+      this.ringChunkStart.byteLength +
+      this.partBoxes.byteLength +
       this.ringStart.byteLength +
       this.partRingStart.byteLength +
       this.partGrid.byteLength +
@@ -404,22 +473,29 @@ export class GridIndex {
   /** OUTSIDE, INSIDE or BOUNDARY of one ring (winding number, as PostGIS ptarray_contains_point). */
   private locateInRing(ring: number, x: number, y: number): number {
     const c = this.coords
-    const end = (this.ringStart[ring + 1] as number) * 2 - 2
+    const boxes = this.chunkBoxes
+    const lastVertex = (this.ringStart[ring + 1] as number) - 1
     let wn = 0
-    for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
-      const x1 = c[i] as number
-      const y1 = c[i + 1] as number
-      const x2 = c[i + 2] as number
-      const y2 = c[i + 3] as number
-      // Same expression as PostGIS lw_segment_side, so the same rounding decides "on the line".
-      const side = (x - x1) * (y2 - y1) - (x2 - x1) * (y - y1)
-      if (side === 0) {
-        if ((x1 <= x ? x <= x2 : x2 <= x) && (y1 <= y ? y <= y2 : y2 <= y)) return BOUNDARY
-        // collinear but beyond the segment: not a crossing
-      } else if (side < 0) {
-        if (y1 <= y && y < y2) wn++
-      } else if (y2 <= y && y < y1) {
-        wn--
+    for (let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
+      // An edge can only cross, or hold, the point when y lies within its y-range: runs of edges
+      // whose box misses y are skipped (comparisons only, so the answer is the same to the bit).
+      if (y < (boxes[chunk * 4 + 1] as number) || y > (boxes[chunk * 4 + 3] as number)) continue
+      const end = Math.min(v + EDGES_PER_CHUNK, lastVertex) * 2
+      for (let i = v * 2; i < end; i += 2) {
+        const x1 = c[i] as number
+        const y1 = c[i + 1] as number
+        const x2 = c[i + 2] as number
+        const y2 = c[i + 3] as number
+        // Same expression as PostGIS lw_segment_side, so the same rounding decides "on the line".
+        const side = (x - x1) * (y2 - y1) - (x2 - x1) * (y - y1)
+        if (side === 0) {
+          if ((x1 <= x ? x <= x2 : x2 <= x) && (y1 <= y ? y <= y2 : y2 <= y)) return BOUNDARY
+          // collinear but beyond the segment: not a crossing
+        } else if (side < 0) {
+          if (y1 <= y && y < y2) wn++
+        } else if (y2 <= y && y < y1) {
+          wn--
+        }
       }
     }
     return wn === 0 ? OUTSIDE : INSIDE
@@ -462,7 +538,7 @@ export class GridIndex {
   lookup(x: number, y: number): PointHit {
     if (this.lattice.length > 0) {
       const cell = this.latticeAt(x, y)
-      if (cell !== MIXED) return { grid: cell, dedicated: NO_DEDICATED as number[] }
+      if (cell !== MIXED) return this.plainHits[cell < 0 ? this.plainHits.length - 1 : cell] as PointHit
     }
     return this.lookupSlow(x, y)
   }
@@ -504,12 +580,80 @@ export class GridIndex {
    * 0 when covered), on a local equirectangular projection — good to well under 1 % at grid scale.
    */
   nearest(x: number, y: number): NearestHit | null {
-    const tree = this.tree
-    if (tree === null) return null
+    if (this.tree === null) return null
     const covering = this.lookupMain(x, y)
     if (covering >= 0) return { grid: covering, distanceM: 0 }
     const kx = Math.cos(y * DEG) * METRES_PER_DEGREE_LON_EQUATOR
     const ky = METRES_PER_DEGREE_LAT
+    const cell = this.lattice.length > 0 ? this.latticeCell(x, y) : -1
+    if (cell < 0 || this.lattice[cell] !== -1) return this.nearestByTree(x, y, kx, ky)
+    // A cell outside every grid: its few candidate parts, found once (see outsideCandidates).
+    let candidates = this.outsideCandidates.get(cell)
+    if (candidates === undefined) {
+      candidates = this.candidatesForCell(cell)
+      this.outsideCandidates.set(cell, candidates)
+    }
+    const { parts, bounds } = candidates
+    let bestGrid = -1
+    let bestD = Number.POSITIVE_INFINITY
+    for (let k = 0; k < parts.length; k++) {
+      // Nearest boxes first: once a box is farther than the best edge, so are the rest.
+      if ((bounds[k] as number) > bestD) break
+      const part = parts[k] as number
+      const grid = this.partGrid[part] as number
+      const d = this.partDistanceM(part, x, y, kx, ky, bestD * bestD)
+      if (d < bestD || (d === bestD && this.better(grid, bestGrid))) {
+        bestGrid = grid
+        bestD = d
+      }
+    }
+    return bestGrid < 0 ? null : { grid: bestGrid, distanceM: bestD }
+  }
+
+  /**
+   * Every non-dedicated part that can be the nearest (or tie) for some point of a lattice cell:
+   * the nearest part of the cell's centre is at most d away from it, so from any point of the
+   * cell at most d + half the cell's diagonal (scaled for the cell's latitudes); a part whose box
+   * is farther than that from the cell's box is never nearer.
+   */
+  private candidatesForCell(cell: number): CellCandidates {
+    const tree = this.tree as Flatbush
+    const i = cell % this.latticeNx
+    const j = (cell - i) / this.latticeNx
+    const minX = this.latticeX0 + i / this.latticeInvW
+    const maxX = this.latticeX0 + (i + 1) / this.latticeInvW
+    const minY = this.latticeY0 + j / this.latticeInvH
+    const maxY = this.latticeY0 + (j + 1) / this.latticeInvH
+    const cx = (minX + maxX) / 2
+    const cy = (minY + maxY) / 2
+    const ky = METRES_PER_DEGREE_LAT
+    const kxAt = (lat: number) => Math.cos(lat * DEG) * METRES_PER_DEGREE_LON_EQUATOR
+    const kxCentre = kxAt(cy)
+    // cos is largest nearest the equator: the cell's widest and narrowest metres per degree.
+    const kxMax = minY <= 0 && maxY >= 0 ? METRES_PER_DEGREE_LON_EQUATOR : Math.max(kxAt(minY), kxAt(maxY))
+    const kxMin = Math.min(kxAt(minY), kxAt(maxY))
+    const centre = this.nearestByTree(cx, cy, kxCentre, ky)
+    if (centre === null) return { parts: new Int32Array(0), bounds: new Float64Array(0) }
+    const halfDiagonal = Math.hypot(((maxX - minX) / 2) * kxMax, ((maxY - minY) / 2) * ky)
+    const reach = (centre.distanceM * (kxMax / kxCentre) + halfDiagonal) * (1 + 1e-6) + 1e-6
+    const found = tree.search(minX - reach / kxMin, minY - reach / ky, maxX + reach / kxMin, maxY + reach / ky)
+    const near: { part: number; bound: number }[] = []
+    for (const part of found) {
+      if (this.rank[this.partGrid[part] as number] === 0) continue
+      const b = this.partBoxes
+      const dx = Math.max(((b[part * 4] as number) - maxX) * kxMin, (minX - (b[part * 4 + 2] as number)) * kxMin, 0)
+      const dy = Math.max(((b[part * 4 + 1] as number) - maxY) * ky, (minY - (b[part * 4 + 3] as number)) * ky, 0)
+      // Slightly under the true lower bound, so rounding never cuts off a tie.
+      const bound = Math.hypot(dx, dy) * (1 - 1e-9)
+      if (bound <= reach) near.push({ part, bound })
+    }
+    near.sort((a, b) => a.bound - b.bound)
+    return { parts: Int32Array.from(near, (n) => n.part), bounds: Float64Array.from(near, (n) => n.bound) }
+  }
+
+  /** nearest() by a best-first walk of the tree. */
+  private nearestByTree(x: number, y: number, kx: number, ky: number): NearestHit | null {
+    const tree = this.tree as Flatbush
     // Best-first over the tree (as flatbush's neighbors, whose queue it borrows), with box
     // distances in metres, stopping as soon as no box left can beat the best edge distance.
     const boxes = tree._boxes
@@ -529,7 +673,7 @@ export class GridIndex {
       if (top & 1) {
         const part = top >>> 1
         const grid = this.partGrid[part] as number
-        const d = this.partDistanceM(part, x, y, kx, ky)
+        const d = this.partDistanceM(part, x, y, kx, ky, bestD2)
         if (d < bestD || (d === bestD && this.better(grid, bestGrid))) {
           bestGrid = grid
           bestD = d
@@ -563,31 +707,82 @@ export class GridIndex {
     return bestGrid < 0 ? null : { grid: bestGrid, distanceM: bestD }
   }
 
-  /** Distance in metres from (x, y), outside the part, to its nearest edge. */
-  private partDistanceM(part: number, x: number, y: number, kx: number, ky: number): number {
-    const c = this.coords
-    let min = Number.POSITIVE_INFINITY
-    const first = this.partRingStart[part] as number
-    const last = this.partRingStart[part + 1] as number
-    for (let ring = first; ring < last; ring++) {
-      const end = (this.ringStart[ring + 1] as number) * 2 - 2
-      for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
-        const ax = ((c[i] as number) - x) * kx
-        const ay = ((c[i + 1] as number) - y) * ky
-        const bx = ((c[i + 2] as number) - x) * kx
-        const by = ((c[i + 3] as number) - y) * ky
-        const dx = bx - ax
-        const dy = by - ay
-        const len2 = dx * dx + dy * dy
-        let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0
-        t = Math.min(1, Math.max(0, t))
-        const px = ax + t * dx
-        const py = ay + t * dy
-        const d2 = px * px + py * py
+  /**
+   * Distance in metres from (x, y), outside the part, to its nearest edge — exact when it is at
+   * most sqrt(within2); larger distances may come back as any value above that (runs of edges
+   * whose box is farther than sqrt(within2) are skipped).
+   */
+  private partDistanceM(part: number, x: number, y: number, kx: number, ky: number, within2: number): number {
+    const boxes = this.chunkBoxes
+    // A hair of slack so rounding in the box distance never skips an edge at exactly the best
+    // distance (a tie the rule must see).
+    let min = within2 === Number.POSITIVE_INFINITY ? within2 : within2 * (1 + 1e-9) + 1e-9
+    // The runs whose box is near enough, with their box distances; the nearest run is measured
+    // first, so the best distance is tight before the others are looked at.
+    let near = 0
+    let nearest = -1
+    const firstRing = this.partRingStart[part] as number
+    const lastRing = this.partRingStart[part + 1] as number
+    for (let ring = firstRing; ring < lastRing; ring++) {
+      const lastVertex = (this.ringStart[ring + 1] as number) - 1
+      for (let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
+        const bx = Math.max((boxes[chunk * 4] as number) - x, x - (boxes[chunk * 4 + 2] as number), 0) * kx
+        const by = Math.max((boxes[chunk * 4 + 1] as number) - y, y - (boxes[chunk * 4 + 3] as number), 0) * ky
+        const d2 = bx * bx + by * by
+        if (d2 > min) continue
+        if (near === this.chunkFrom.length) this.growChunkScratch()
+        this.chunkFrom[near] = v
+        this.chunkTo[near] = Math.min(v + EDGES_PER_CHUNK, lastVertex)
+        this.chunkD2[near] = d2
+        if (nearest < 0 || d2 < (this.chunkD2[nearest] as number)) nearest = near
+        near++
+      }
+    }
+    if (nearest < 0) return Number.POSITIVE_INFINITY
+    let exact = this.edgesDistance2(this.chunkFrom[nearest] as number, this.chunkTo[nearest] as number, x, y, kx, ky)
+    if (exact < min) min = exact
+    for (let k = 0; k < near; k++) {
+      if (k === nearest || (this.chunkD2[k] as number) > min) continue
+      const d2 = this.edgesDistance2(this.chunkFrom[k] as number, this.chunkTo[k] as number, x, y, kx, ky)
+      if (d2 < exact) {
+        exact = d2
         if (d2 < min) min = d2
       }
     }
-    return Math.sqrt(min)
+    return Math.sqrt(exact)
+  }
+
+  /** Smallest squared distance in metres from (x, y) to the edges from vertex `from` to `to`. */
+  private edgesDistance2(from: number, to: number, x: number, y: number, kx: number, ky: number): number {
+    const c = this.coords
+    let min = Number.POSITIVE_INFINITY
+    for (let i = from * 2, end = to * 2; i < end; i += 2) {
+      const ax = ((c[i] as number) - x) * kx
+      const ay = ((c[i + 1] as number) - y) * ky
+      const dx = ((c[i + 2] as number) - x) * kx - ax
+      const dy = ((c[i + 3] as number) - y) * ky - ay
+      const len2 = dx * dx + dy * dy
+      let t = len2 > 0 ? -(ax * dx + ay * dy) / len2 : 0
+      t = Math.min(1, Math.max(0, t))
+      const px = ax + t * dx
+      const py = ay + t * dy
+      const d2 = px * px + py * py
+      if (d2 < min) min = d2
+    }
+    return min
+  }
+
+  private growChunkScratch(): void {
+    const size = this.chunkFrom.length * 2
+    const from = new Int32Array(size)
+    const to = new Int32Array(size)
+    const d2 = new Float64Array(size)
+    from.set(this.chunkFrom)
+    to.set(this.chunkTo)
+    d2.set(this.chunkD2)
+    this.chunkFrom = from
+    this.chunkTo = to
+    this.chunkD2 = d2
   }
 }
 

@@ -135,7 +135,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
         (async function* () {
           if (header) yield header
           for await (const chunk of chunks) {
-            yield chunk.text
+            yield chunk.bytes
             rows += chunk.rows
           }
           noteLookup(request, { kind: 'batch', rows })

@@ -1,11 +1,12 @@
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import type { MessageParams } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import { compareCodes, type GridIndex, type IndexedGrid } from './grid-index.js'
+import type { GridIndex, IndexedGrid } from './grid-index.js'
 import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
+import { lookupManyInPostgis, type PostgisAnswer } from './postgis-lookup.js'
 
 // Point → grid. Today's grids come from the in-memory index; past dates (as_of), and any time the
 // index is not built yet, go to PostGIS (ST_Covers on the versioned rows), which is also the
@@ -124,59 +125,13 @@ function dedicatedOf(index: GridIndex, i: number) {
 
 const round1 = (n: number) => Math.round(n * 10) / 10
 
-type CoveringRow = IndexedGrid
-
-/** The PostGIS path: ST_Covers on the rows in force on `asOf` (today when absent). */
+/** The PostGIS path: ST_Covers on the rows in force on `asOf` (today when absent) — a set of one point for lookupManyInPostgis. */
 export async function lookupInPostgis(db: Kysely<Database>, query: LookupResult['query'], options: LookupOptions, loaded: LoadedIndex | null = null): Promise<LookupResult> {
-  const [x, y] = query.wgs84
-  const day = options.asOf === undefined ? sql`current_date` : sql`${options.asOf}::date`
-  const point = sql`ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), 4490)`
-  const covering = await sql<CoveringRow>`
-    SELECT code, name, kind, region_code, households, attributes->>'grid_head' AS grid_head
-    FROM grids
-    WHERE valid_from <= ${day} AND (valid_to IS NULL OR valid_to > ${day}) AND ST_Covers(geom, ${point})
-    ORDER BY (kind = 'micro') DESC, length(code), code`.execute(db)
-  const main = covering.rows.find((row) => row.kind !== 'dedicated')
-  const dedicated = covering.rows
-    .filter((row) => row.kind === 'dedicated')
-    .sort((a, b) => compareCodes(a.code, b.code))
-    .map((row) => ({ code: row.code, name: row.name, kind: row.kind }))
-  let nearest: LookupResult['nearest'] = null
-  if (!main) {
-    // Candidates by planar distance, then the true (geodesic) distance decides.
-    const near = await sql<{ code: string; name: string; region_code: string; distance_m: number }>`
-      SELECT code, name, region_code, distance_m FROM (
-        SELECT code, name, region_code,
-               ST_Distance(ST_SetSRID(geom, 4326)::geography, ST_SetSRID(${point}, 4326)::geography) AS distance_m
-        FROM grids
-        WHERE valid_from <= ${day} AND (valid_to IS NULL OR valid_to > ${day}) AND kind <> 'dedicated'
-        ORDER BY geom <-> ${point}
-        LIMIT 8
-      ) candidates
-      ORDER BY distance_m, length(code), code
-      LIMIT 1`.execute(db)
-    const row = near.rows[0]
-    if (row && isWithinScope(options.scope, row.region_code)) nearest = { code: row.code, name: row.name, distance_m: round1(Number(row.distance_m)) }
-  }
+  const [answer] = await lookupManyInPostgis(db, [query.wgs84], options)
+  const { grid, dedicated, nearest } = answer as PostgisAnswer
   let regions: RegionLink[] = []
-  if (main) {
-    regions = loaded?.chains.get(main.region_code) ?? (await regionChains(db, [main.region_code])).get(main.region_code) ?? []
+  if (grid) {
+    regions = loaded?.chains.get(grid.region_code) ?? (await regionChains(db, [grid.region_code])).get(grid.region_code) ?? []
   }
-  return {
-    query,
-    grid: main
-      ? {
-          code: main.code,
-          name: main.name,
-          kind: main.kind,
-          region_code: main.region_code,
-          households: main.households === null ? null : Number(main.households),
-          grid_head: typeof main.grid_head === 'string' && main.grid_head.trim() !== '' ? main.grid_head : null,
-        }
-      : null,
-    dedicated,
-    regions,
-    nearest,
-    source: 'postgis',
-  }
+  return { query, grid, dedicated, regions, nearest, source: 'postgis' }
 }
