@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
 import { seededRandom } from '../demo/random.js'
 import { bearer, createTestApp, loadGeoJson } from '../testing/app.js'
+import type { BatchRow } from './batch.js'
 import { POSTGIS_GROUP } from './postgis-lookup.js'
 
 // POST /lookup/batch with a past as_of: the index cannot answer, so the points go to PostGIS in
@@ -15,16 +16,6 @@ const AS_OF = '2026-06-01'
 let t: Awaited<ReturnType<typeof createTestApp>>
 let county: string
 const points: [number, number][] = []
-
-interface BatchRow {
-  row: number
-  id: string | null
-  grid: { code: string; name: string; kind: string; region_code: string; households: number | null; grid_head: string | null } | null
-  dedicated: string[]
-  nearest: { code: string; distance_m: number } | null
-  address?: { address: string; score: number } | null
-  error?: { code: string; message: string }
-}
 
 beforeAll(async () => {
   t = await createTestApp()

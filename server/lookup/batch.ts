@@ -286,12 +286,17 @@ const gridBytes = new WeakMap<GridIndex, GridBytes>()
 function gridBytesOf(index: GridIndex): GridBytes {
   let found = gridBytes.get(index)
   if (found === undefined) {
-    const fields = index.grids.map((g) => Buffer.from(`${g.code},${csvField(g.name)},${g.kind},${g.region_code},${csvField(g.grid_head)},`))
+    const fields = index.grids.map((g) => Buffer.from(`${csvGridPart(g)},`))
     const codes = index.grids.map((g) => Buffer.from(g.code, 'latin1'))
     found = { fields, codes, longestFields: fields.reduce((n, b) => Math.max(n, b.length), 0), longestCode: codes.reduce((n, b) => Math.max(n, b.length), 0) }
     gridBytes.set(index, found)
   }
   return found
+}
+
+/** A grid's five CSV fields, code … grid_head. */
+function csvGridPart(g: NonNullable<BatchRow['grid']>): string {
+  return `${g.code},${csvField(g.name)},${g.kind},${g.region_code},${csvField(g.grid_head)}`
 }
 
 /** Codes, kinds and numbers never need quoting. */
@@ -300,7 +305,7 @@ const plain = (value: string | number | null | undefined) => (value === null || 
 export function csvLine(r: BatchRow): string {
   const g = r.grid
   const tail = r.address || r.error ? `${csvField(r.address?.address)},${plain(r.address?.score)},${plain(r.error?.code)},${csvField(r.error?.message)}` : ',,,'
-  const gridPart = g ? `${g.code},${csvField(g.name)},${g.kind},${g.region_code},${csvField(g.grid_head)}` : ',,,,'
+  const gridPart = g ? csvGridPart(g) : ',,,,'
   const near = r.nearest ? `${r.nearest.code},${r.nearest.distance_m}` : ','
   return `${r.row},${csvField(r.id)},${gridPart},${r.dedicated.length === 0 ? '' : r.dedicated.join('|')},${near},${tail}\n`
 }
