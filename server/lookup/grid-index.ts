@@ -60,6 +60,8 @@ function kindRank(kind: GridKind): number {
   return kind === 'micro' ? 2 : kind === 'dedicated' ? 0 : 1
 }
 
+/** Empty lattice cells whose nearest-grid candidates are kept at most (~40 MB). */
+const MAX_CANDIDATE_CELLS = 262_144
 /** Edges per chunk box (see GridIndex.chunkBoxes). */
 const EDGES_PER_CHUNK = 16
 
@@ -242,7 +244,7 @@ export class GridIndex {
   private readonly plainHits: readonly PointHit[]
   // Nearest-grid candidates of lattice cells outside every grid, found on a cell's first nearest
   // query (candidatesForCell): most points outside all grids then measure two or three parts
-  // instead of walking the tree. Memory grows with the cells asked about, not the index.
+  // instead of walking the tree. Memory grows with the cells asked about, up to a bound.
   private readonly outsideCandidates = new Map<number, CellCandidates>()
 
   constructor(
@@ -591,6 +593,8 @@ export class GridIndex {
     let candidates = this.outsideCandidates.get(cell)
     if (candidates === undefined) {
       candidates = this.candidatesForCell(cell)
+      // Bounded (a province-wide index has millions of cells): start afresh when full.
+      if (this.outsideCandidates.size >= MAX_CANDIDATE_CELLS) this.outsideCandidates.clear()
       this.outsideCandidates.set(cell, candidates)
     }
     const { parts, bounds } = candidates
