@@ -182,4 +182,45 @@ export async function countyIndex(db: Kysely<Database>, scope: string): Promise<
 /** Drops the cached county indexes of a database (after an import in this process). */
 export function forgetAddressIndexes(db: Kysely<Database>): void {
   indexes.delete(db)
+  soleCounties.delete(db)
+}
+
+const soleCounties = new WeakMap<object, Map<string, { county: Promise<string | null>; at: number }>>()
+
+/**
+ * The county holding every address within a scope wider than a county, or null when they lie in
+ * several (or none). Then that county's index gives exactly the candidates SQL would (all rows of
+ * the scope), so an admin or a city user on a one-county registry — the usual deployment — does
+ * not pay a database round trip per address. Two index probes (min and max code; sorted codes
+ * share a county prefix only if all between do), cached CHECK_MS like the indexes.
+ */
+export function soleCountyOf(db: Kysely<Database>, scope: string): Promise<string | null> {
+  let perDb = soleCounties.get(db)
+  if (!perDb) {
+    perDb = new Map()
+    soleCounties.set(db, perDb)
+  }
+  const cached = perDb.get(scope)
+  if (cached && Date.now() - cached.at < CHECK_MS) return cached.county
+  const upper = nextPrefix(scope)
+  const within = scope === '' ? sql`TRUE` : upper === null ? sql`region_code >= ${scope}` : sql`region_code >= ${scope} AND region_code < ${upper}`
+  const county = sql<{ lo: string | null; hi: string | null }>`
+    SELECT min(region_code) AS lo, max(region_code) AS hi FROM addresses WHERE ${within}`
+    .execute(db)
+    .then((result) => {
+      const { lo, hi } = result.rows[0] ?? { lo: null, hi: null }
+      return lo !== null && hi !== null && lo.slice(0, 6) === hi.slice(0, 6) ? lo.slice(0, 6) : null
+    })
+  const holder = perDb
+  holder.set(scope, { county, at: Date.now() })
+  county.catch(() => holder.delete(scope))
+  return county
+}
+
+/** The smallest digit string after every code starting with `prefix` ('4301' → '4302', '439' → '44'; '99' → none). */
+function nextPrefix(prefix: string): string | null {
+  let end = prefix.length
+  while (end > 0 && prefix[end - 1] === '9') end--
+  if (end === 0) return null
+  return `${prefix.slice(0, end - 1)}${String.fromCharCode(prefix.charCodeAt(end - 1) + 1)}`
 }

@@ -6,6 +6,7 @@ import { translate } from '../i18n/index.js'
 import { loadMiniCounty } from '../testing/app.js'
 import { openTestDatabase } from '../testing/database.js'
 import { importAddressFile } from './address-import.js'
+import { soleCountyOf } from './address-index.js'
 import { lookupAddress, lookupAddressVia } from './address-lookup.js'
 
 // Address lookup on a real database: the mini county with the fixture addresses, then the demo
@@ -96,14 +97,20 @@ describe('lookupAddress (mini county fixtures)', () => {
 
   it('gives the same answers from the in-memory county index as from SQL, also for wider scopes', async () => {
     expect(asked.length).toBeGreaterThanOrEqual(15)
-    for (const [query, regionPrefix] of asked) {
+    // '' and '99' (all and the province): every fixture address is in county 990101, so its
+    // index answers for them too — with the same candidates as SQL.
+    for (const [query, regionPrefix] of [...asked, ...asked.map(([q]) => [q, ''] as [string, string]), ...asked.map(([q]) => [q, '99'] as [string, string])]) {
       if (query.trim() === '' || query.length > 200) continue
       const memory = await lookupAddressVia(database.kysely, query, { regionPrefix }, 'auto')
       const sqlOnly = await lookupAddressVia(database.kysely, query, { regionPrefix }, 'sql')
-      expect(memory, query).toEqual(sqlOnly)
+      expect(memory, `${regionPrefix}: ${query}`).toEqual(sqlOnly)
     }
-    // A province-wide scope has no county index: SQL answers.
     expect((await look('示范县城关镇桂花社区人民路1号', '99')).match?.address).toBe('示范县城关镇桂花社区人民路1号')
+    // which county holds all of a wide scope's addresses (none: SQL answers, finding nothing)
+    expect(await soleCountyOf(database.kysely, '')).toBe('990101')
+    expect(await soleCountyOf(database.kysely, '9901')).toBe('990101')
+    expect(await soleCountyOf(database.kysely, '98')).toBeNull()
+    expect((await look('示范县城关镇桂花社区人民路1号', '98')).match).toBeNull()
   })
 
   it('sees a new import at once', async () => {

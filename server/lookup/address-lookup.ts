@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import { badRequest } from '../http/errors.js'
 import { codeOfPrefix, prefixOfCode } from '../regions/region-codes.js'
-import { type AddressRow, type CandidateSource, countyIndex, sqlCandidateSource } from './address-index.js'
+import { type AddressRow, type CandidateSource, countyIndex, soleCountyOf, sqlCandidateSource } from './address-index.js'
 import { type AddressToken, addressSimilarity, normaliseAddress, type RegionName, RegionNames, tokenise } from './address-normalise.js'
 
 // Address → point, from the standard-address registry (addresses table). Works the same on both
@@ -50,7 +50,8 @@ export async function lookupAddress(
 
 /**
  * lookupAddress with the candidate source chosen: 'auto' uses the county's in-memory index when
- * the scope is a county or finer (SQL otherwise), 'sql' always asks the database (tests compare).
+ * the scope is a county or finer, or when every address of a wider scope lies in one county (SQL
+ * otherwise), 'sql' always asks the database (tests compare).
  */
 export async function lookupAddressVia(
   db: Kysely<Database>,
@@ -68,7 +69,8 @@ export async function lookupAddressVia(
   const { rest, regionPrefix: named } = names.strip(normaliseAddress(trimmed), scope)
   if (rest.length === 0) throw badRequest('address_query_empty')
 
-  const index = via === 'sql' ? null : await countyIndex(db, scope)
+  const county = via === 'sql' ? null : scope.length >= 6 ? scope : await soleCountyOf(db, scope)
+  const index = county === null ? null : await countyIndex(db, county)
   const rows = await candidateRows(index ? index.source(scope) : sqlCandidateSource(db, scope), rest)
   const queryTokens = tokenise(rest)
   const scored = rows.map((row) => ({ row, score: scoreRow(queryTokens, row, named, scope) }))
