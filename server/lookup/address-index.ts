@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import { PerDatabaseCache } from './per-database-cache.js'
 
 // Where address candidates come from. Two sources answer the same three questions with the same
 // ordering (shortest normalised text first, then id) and limits:
@@ -182,10 +183,10 @@ export async function countyIndex(db: Kysely<Database>, scope: string): Promise<
 /** Drops the cached county indexes of a database (after an import in this process). */
 export function forgetAddressIndexes(db: Kysely<Database>): void {
   indexes.delete(db)
-  soleCounties.delete(db)
+  soleCounties.forget(db)
 }
 
-const soleCounties = new WeakMap<object, Map<string, { county: Promise<string | null>; at: number }>>()
+const soleCounties = new PerDatabaseCache<string | null>(CHECK_MS)
 
 /**
  * The county holding every address within a scope wider than a county, or null when they lie in
@@ -195,26 +196,14 @@ const soleCounties = new WeakMap<object, Map<string, { county: Promise<string | 
  * share a county prefix only if all between do), cached CHECK_MS like the indexes.
  */
 export function soleCountyOf(db: Kysely<Database>, scope: string): Promise<string | null> {
-  let perDb = soleCounties.get(db)
-  if (!perDb) {
-    perDb = new Map()
-    soleCounties.set(db, perDb)
-  }
-  const cached = perDb.get(scope)
-  if (cached && Date.now() - cached.at < CHECK_MS) return cached.county
-  const upper = nextPrefix(scope)
-  const within = scope === '' ? sql`TRUE` : upper === null ? sql`region_code >= ${scope}` : sql`region_code >= ${scope} AND region_code < ${upper}`
-  const county = sql<{ lo: string | null; hi: string | null }>`
-    SELECT min(region_code) AS lo, max(region_code) AS hi FROM addresses WHERE ${within}`
-    .execute(db)
-    .then((result) => {
-      const { lo, hi } = result.rows[0] ?? { lo: null, hi: null }
-      return lo !== null && hi !== null && lo.slice(0, 6) === hi.slice(0, 6) ? lo.slice(0, 6) : null
-    })
-  const holder = perDb
-  holder.set(scope, { county, at: Date.now() })
-  county.catch(() => holder.delete(scope))
-  return county
+  return soleCounties.get(db, scope, async () => {
+    const upper = nextPrefix(scope)
+    const within = scope === '' ? sql`TRUE` : upper === null ? sql`region_code >= ${scope}` : sql`region_code >= ${scope} AND region_code < ${upper}`
+    const result = await sql<{ lo: string | null; hi: string | null }>`
+      SELECT min(region_code) AS lo, max(region_code) AS hi FROM addresses WHERE ${within}`.execute(db)
+    const { lo, hi } = result.rows[0] ?? { lo: null, hi: null }
+    return lo !== null && hi !== null && lo.slice(0, 6) === hi.slice(0, 6) ? lo.slice(0, 6) : null
+  })
 }
 
 /** The smallest digit string after every code starting with `prefix` ('4301' → '4302', '439' → '44'; '99' → none). */

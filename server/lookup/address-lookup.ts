@@ -4,6 +4,7 @@ import { badRequest } from '../http/errors.js'
 import { codeOfPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type AddressRow, type CandidateSource, countyIndex, soleCountyOf, sqlCandidateSource } from './address-index.js'
 import { type AddressToken, addressSimilarity, normaliseAddress, type RegionName, RegionNames, tokenise } from './address-normalise.js'
+import { PerDatabaseCache } from './per-database-cache.js'
 
 // Address → point, from the standard-address registry (addresses table). Works the same on both
 // engines without pg_trgm: candidates (exact normalised text, then prefix, then a substring
@@ -143,26 +144,15 @@ async function candidateRows(source: CandidateSource, rest: string): Promise<Row
 // Region names around a scope change rarely (imports, not lookups); cache them per database
 // handle for a minute so a lookup costs only the candidate queries.
 const NAMES_TTL_MS = 60_000
-const namesCache = new WeakMap<object, Map<string, { at: number; names: Promise<RegionNames> }>>()
+const namesCache = new PerDatabaseCache<RegionNames>(NAMES_TTL_MS)
 
 /** The region names used to strip address prefixes within `scope` (ancestors and subtree). */
 export function regionNamesFor(db: Kysely<Database>, scope: string): Promise<RegionNames> {
-  let perDb = namesCache.get(db)
-  if (!perDb) {
-    perDb = new Map()
-    namesCache.set(db, perDb)
-  }
-  const cached = perDb.get(scope)
-  if (cached && Date.now() - cached.at < NAMES_TTL_MS) return cached.names
-  const names = loadRegionNames(db, scope)
-  perDb.set(scope, { at: Date.now(), names })
-  names.catch(() => perDb.delete(scope))
-  return names
+  return namesCache.get(db, scope, () => loadRegionNames(db, scope))
 }
 
-/** Forgets cached region names (after regions were imported or changed). */
 export function forgetRegionNames(db: Kysely<Database>): void {
-  namesCache.delete(db)
+  namesCache.forget(db)
 }
 
 async function loadRegionNames(db: Kysely<Database>, scope: string): Promise<RegionNames> {
