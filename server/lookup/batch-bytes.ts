@@ -26,7 +26,7 @@ export function writeDigits(out: Buffer, pos: number, value: number): number {
 }
 
 /**
- * Appends a distance in metres as String(Math.round(d * 10) / 10) prints it (d ≥ 0, below 2^49):
+ * Appends a distance in metres as String(roundDistanceM(d)) prints it (d ≥ 0, below 2^49):
  * the whole metres, then ".tenths" unless they are 0.
  */
 export function writeTenths(out: Buffer, pos: number, metres: number): number {

@@ -9,9 +9,9 @@ import { isWithinScope } from '../regions/region-codes.js'
 import { lookupAddress } from './address-lookup.js'
 import { ByteBlock, OutputBytes, parsePlainDecimal, writeDigits, writeTenths } from './batch-bytes.js'
 import { CsvRecords, type RecordVisitor } from './csv-records.js'
-import type { GridIndex, IndexedGrid } from './grid-index.js'
+import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
 import type { IndexHolder } from './index-holder.js'
-import { checkPoint, toWgs84 } from './lookup.service.js'
+import { checkPoint, inChina, inLonLatRange, toWgs84 } from './lookup.service.js'
 import { type PostgisAnswer, PostgisPointGroup } from './postgis-lookup.js'
 
 // Batch lookup, streamed both ways: rows are parsed as they arrive (csv-records.ts / lines), looked
@@ -113,15 +113,15 @@ class RowResolver {
     if (o.defaultCrs !== 'wgs84' && o.defaultCrs !== 'cgcs2000') return GENERAL_PATH
     const x = parsePlainDecimal(text, f.lngStart, f.lngEnd)
     const y = parsePlainDecimal(text, f.latStart, f.latEnd)
-    if (!(x >= -180 && x <= 180 && y >= -90 && y <= 90)) return GENERAL_PATH
-    if (o.china && !(x >= 73 && x <= 136 && y >= 3 && y <= 54)) return GENERAL_PATH
+    // checkPoint's conditions; anything it would refuse goes the general path for its message
+    if (!inLonLatRange(x, y) || (o.china && !inChina(x, y))) return GENERAL_PATH
     // Printable ASCII without spaces: csvField and trim() leave such an id as it is.
     for (let i = f.idStart; i < f.idEnd; i++) {
       const c = text.charCodeAt(i)
       if (c < 33 || c > 126) return GENERAL_PATH
     }
-    const loaded = o.holder?.current()
-    if (!loaded || (o.asOf !== undefined && o.asOf !== loaded.day)) return GENERAL_PATH
+    const loaded = o.holder?.currentFor(o.asOf)
+    if (!loaded) return GENERAL_PATH
     const index = loaded.index
     const bytes = gridBytesOf(index)
     const hit = index.lookup(x, y)
@@ -190,8 +190,8 @@ class RowResolver {
     const checked = checkPoint(lngRaw, latRaw, o.china)
     if (!checked.ok) return this.error(row, id, checked.code, checked.params)
     const wgs84 = toWgs84(crs, checked.lng, checked.lat)
-    const loaded = o.holder?.current() ?? null
-    if (loaded && (o.asOf === undefined || o.asOf === loaded.day)) return this.fromIndex(row, id, loaded.index, wgs84[0], wgs84[1], address)
+    const loaded = o.holder?.currentFor(o.asOf)
+    if (loaded) return this.fromIndex(row, id, loaded.index, wgs84[0], wgs84[1], address)
     const answer = this.postgis.add(wgs84[0], wgs84[1])
     // an address row joins after its own await, when the reading loop may be waiting for it
     if (address !== null) this.postgis.flushSoon()
@@ -235,7 +235,7 @@ class RowResolver {
     } else {
       const near = index.nearest(x, y)
       const g = near ? index.grids[near.grid] : undefined
-      if (near && g && isWithinScope(this.options.scope, g.region_code)) nearest = { code: g.code, distance_m: Math.round(near.distanceM * 10) / 10 }
+      if (near && g && isWithinScope(this.options.scope, g.region_code)) nearest = { code: g.code, distance_m: roundDistanceM(near.distanceM) }
     }
     const dedicated = hit.dedicated.length === 0 ? NONE : hit.dedicated.map((i) => (index.grids[i] as IndexedGrid).code)
     const out: BatchRow = { row, id, grid, dedicated, nearest }

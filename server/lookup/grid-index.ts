@@ -43,6 +43,11 @@ export interface NearestHit {
   distanceM: number
 }
 
+/** A nearest-grid distance as lookups answer it: metres to 0.1 m (index and PostGIS alike). */
+export function roundDistanceM(metres: number): number {
+  return Math.round(metres * 10) / 10
+}
+
 const OUTSIDE = 0
 const INSIDE = 1
 const BOUNDARY = 2
@@ -68,6 +73,11 @@ const EDGES_PER_CHUNK = 16
 const DEG = Math.PI / 180
 const METRES_PER_DEGREE_LAT = 110_574
 const METRES_PER_DEGREE_LON_EQUATOR = 111_320
+
+/** Metres per degree of longitude at latitude `lat` (the local equirectangular scale). */
+function metresPerDegreeLon(lat: number): number {
+  return Math.cos(lat * DEG) * METRES_PER_DEGREE_LON_EQUATOR
+}
 
 class GrowableFloat64 {
   array: Float64Array
@@ -585,7 +595,7 @@ export class GridIndex {
     if (this.tree === null) return null
     const covering = this.lookupMain(x, y)
     if (covering >= 0) return { grid: covering, distanceM: 0 }
-    const kx = Math.cos(y * DEG) * METRES_PER_DEGREE_LON_EQUATOR
+    const kx = metresPerDegreeLon(y)
     const ky = METRES_PER_DEGREE_LAT
     const cell = this.lattice.length > 0 ? this.latticeCell(x, y) : -1
     if (cell < 0 || this.lattice[cell] !== -1) return this.nearestByTree(x, y, kx, ky)
@@ -631,11 +641,10 @@ export class GridIndex {
     const cx = (minX + maxX) / 2
     const cy = (minY + maxY) / 2
     const ky = METRES_PER_DEGREE_LAT
-    const kxAt = (lat: number) => Math.cos(lat * DEG) * METRES_PER_DEGREE_LON_EQUATOR
-    const kxCentre = kxAt(cy)
+    const kxCentre = metresPerDegreeLon(cy)
     // cos is largest nearest the equator: the cell's widest and narrowest metres per degree.
-    const kxMax = minY <= 0 && maxY >= 0 ? METRES_PER_DEGREE_LON_EQUATOR : Math.max(kxAt(minY), kxAt(maxY))
-    const kxMin = Math.min(kxAt(minY), kxAt(maxY))
+    const kxMax = minY <= 0 && maxY >= 0 ? METRES_PER_DEGREE_LON_EQUATOR : Math.max(metresPerDegreeLon(minY), metresPerDegreeLon(maxY))
+    const kxMin = Math.min(metresPerDegreeLon(minY), metresPerDegreeLon(maxY))
     const centre = this.nearestByTree(cx, cy, kxCentre, ky)
     if (centre === null) return { parts: new Int32Array(0), bounds: new Float64Array(0) }
     const halfDiagonal = Math.hypot(((maxX - minX) / 2) * kxMax, ((maxY - minY) / 2) * ky)

@@ -97,6 +97,12 @@ export class IndexHolder {
     return this.loaded
   }
 
+  /** current() when it answers for `asOf` (absent: today), else null — then PostGIS answers. */
+  currentFor(asOf: string | undefined): LoadedIndex | null {
+    const loaded = this.current()
+    return loaded !== null && (asOf === undefined || asOf === loaded.day) ? loaded : null
+  }
+
   /** Rebuilds now, or once more after the build in progress; resolves when the index is current. */
   rebuild(): Promise<void> {
     if (this.closed) return Promise.resolve()

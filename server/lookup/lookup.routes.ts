@@ -61,6 +61,14 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
     done(null, payload)
   })
 
+  /** Looks a point up for the caller: 403 when its grid lies outside their region; noted for the access log. */
+  const answerPoint = async (request: FastifyRequest, query: LookupResult['query'], asOf: string | undefined, kind: 'point' | 'address') => {
+    const result = await lookupPoint(db, holder, query, { scope: claims(request).region_prefix, asOf })
+    if (result.grid) assertInScope(request, result.grid.region_code)
+    noteLookup(request, { kind, gridCode: result.grid?.code ?? null })
+    return result
+  }
+
   const common = { tags: ['lookup'], security: [{ bearer: [] as string[] }, { apiKey: [] as string[] }] as Record<string, string[]>[] }
 
   api.get(
@@ -83,19 +91,14 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
         if (!found.match) {
           return { query: null, grid: null, dedicated: [], regions: [], nearest: null, source: 'index', address: found } satisfies LookupResponseBody
         }
-        const result = await lookupPoint(db, holder, { lng: found.match.lng, lat: found.match.lat, crs: 'wgs84', wgs84: [found.match.lng, found.match.lat] }, { scope: user.region_prefix, asOf })
-        if (result.grid) assertInScope(request, result.grid.region_code)
-        noteLookup(request, { kind: 'address', gridCode: result.grid?.code ?? null })
-        return { ...result, address: found }
+        const point = { lng: found.match.lng, lat: found.match.lat, crs: 'wgs84' as const, wgs84: [found.match.lng, found.match.lat] as [number, number] }
+        return { ...(await answerPoint(request, point, asOf, 'address')), address: found }
       }
       if ((q.lng === undefined || q.lng === '') && (q.lat === undefined || q.lat === '')) throw badRequest('lookup_point_missing')
       const checked = checkPoint(q.lng, q.lat, chineseProfile(user.region_prefix))
       if (!checked.ok) throw badRequest(checked.code, checked.params)
       const query: LookupResult['query'] = { lng: checked.lng, lat: checked.lat, crs, wgs84: toWgs84(crs, checked.lng, checked.lat) }
-      const result = await lookupPoint(db, holder, query, { scope: user.region_prefix, asOf })
-      if (result.grid) assertInScope(request, result.grid.region_code)
-      noteLookup(request, { kind: 'point', gridCode: result.grid?.code ?? null })
-      return result
+      return answerPoint(request, query, asOf, 'point')
     },
   )
 

@@ -4,7 +4,7 @@ import { type CrsName, toLonLat } from '../geo/crs.js'
 import type { MessageParams } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import type { GridIndex, IndexedGrid } from './grid-index.js'
+import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
 import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
 import { lookupManyInPostgis, type PostgisAnswer } from './postgis-lookup.js'
 
@@ -33,7 +33,16 @@ export interface LookupResult {
 export type PointCheck = { ok: true; lng: number; lat: number } | { ok: false; code: string; params: MessageParams }
 
 const CHINA = { minLng: 73, maxLng: 136, minLat: 3, maxLat: 54 }
-const inChina = (lng: number, lat: number) => lng >= CHINA.minLng && lng <= CHINA.maxLng && lat >= CHINA.minLat && lat <= CHINA.maxLat
+
+/** Inside China's rough bounding box (lon 73–136, lat 3–54). */
+export function inChina(lng: number, lat: number): boolean {
+  return lng >= CHINA.minLng && lng <= CHINA.maxLng && lat >= CHINA.minLat && lat <= CHINA.maxLat
+}
+
+/** Longitude within ±180 and latitude within ±90 (false for NaN). */
+export function inLonLatRange(lng: number, lat: number): boolean {
+  return lng >= -180 && lng <= 180 && lat >= -90 && lat <= 90
+}
 
 /** Whether the profile governing `regionPrefix` is a Chinese one (all shipped profiles are). */
 export function chineseProfile(regionPrefix: string): boolean {
@@ -59,7 +68,7 @@ export function checkPoint(lngRaw: unknown, latRaw: unknown, china: boolean): Po
   const lat = coordinate(latRaw)
   if (Number.isNaN(lng)) return { ok: false, code: 'lookup_coordinate_invalid', params: { field: 'lng', value: String(lngRaw ?? '') } }
   if (Number.isNaN(lat)) return { ok: false, code: 'lookup_coordinate_invalid', params: { field: 'lat', value: String(latRaw ?? '') } }
-  if (lng < -180 || lng > 180 || lat < -90 || lat > 90) {
+  if (!inLonLatRange(lng, lat)) {
     if (china && inChina(lat, lng)) return { ok: false, code: 'lookup_coordinates_swapped', params: { longitude: lng, latitude: lat } }
     return { ok: false, code: 'lookup_coordinate_out_of_range', params: { longitude: lng, latitude: lat } }
   }
@@ -91,9 +100,9 @@ export interface LookupOptions {
 
 /** Looks a WGS84 point up: index when it holds the day asked for, else PostGIS. */
 export async function lookupPoint(db: Kysely<Database>, holder: IndexHolder | null, query: LookupResult['query'], options: LookupOptions): Promise<LookupResult> {
-  const loaded = holder?.current() ?? null
-  if (loaded && (options.asOf === undefined || options.asOf === loaded.day)) return lookupInIndex(loaded, query, options.scope)
-  return lookupInPostgis(db, query, options, loaded)
+  const loaded = holder?.currentFor(options.asOf) ?? null
+  if (loaded) return lookupInIndex(loaded, query, options.scope)
+  return lookupInPostgis(db, query, options, holder?.current() ?? null)
 }
 
 /** The index path: synchronous, no database round trip. */
@@ -106,7 +115,7 @@ export function lookupInIndex(loaded: LoadedIndex, query: LookupResult['query'],
   if (!grid) {
     const near = index.nearest(x, y)
     const g = near ? index.grids[near.grid] : undefined
-    if (near && g && isWithinScope(scope, g.region_code)) nearest = { code: g.code, name: g.name, distance_m: round1(near.distanceM) }
+    if (near && g && isWithinScope(scope, g.region_code)) nearest = { code: g.code, name: g.name, distance_m: roundDistanceM(near.distanceM) }
   }
   return {
     query,
@@ -122,8 +131,6 @@ function dedicatedOf(index: GridIndex, i: number) {
   const g = index.grids[i] as LookupResult['grid'] & object
   return { code: g.code, name: g.name, kind: g.kind }
 }
-
-const round1 = (n: number) => Math.round(n * 10) / 10
 
 /** The PostGIS path: ST_Covers on the rows in force on `asOf` (today when absent) — a set of one point for lookupManyInPostgis. */
 export async function lookupInPostgis(db: Kysely<Database>, query: LookupResult['query'], options: LookupOptions, loaded: LoadedIndex | null = null): Promise<LookupResult> {

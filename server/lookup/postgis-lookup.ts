@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import { compareCodes, type IndexedGrid } from './grid-index.js'
+import { compareCodes, type IndexedGrid, roundDistanceM } from './grid-index.js'
 import type { LookupOptions, LookupResult } from './lookup.service.js'
 
 // The PostGIS path of a lookup, set-based: many points per SQL statement, as unnest() of two
@@ -28,8 +28,6 @@ const inForce = (day: RawBuilder<unknown>) => sql`g.valid_from <= ${day} AND (g.
 const pointRows = (xs: number[], ys: number[]) => sql`unnest(${xs}::float8[], ${ys}::float8[]) WITH ORDINALITY AS p(x, y, i)`
 /** Point p as a geometry in the grids' SRID. */
 const POINT = sql`ST_SetSRID(ST_MakePoint(p.x, p.y), 4490)`
-
-const round1 = (n: number) => Math.round(n * 10) / 10
 
 /** Looks WGS84 points up in PostGIS on `options.asOf` (today when absent): one answer per point, in order. */
 export async function lookupManyInPostgis(db: Kysely<Database>, points: readonly (readonly [number, number])[], options: LookupOptions): Promise<PostgisAnswer[]> {
@@ -80,7 +78,7 @@ async function lookupGroup(db: Kysely<Database>, points: readonly (readonly [num
     ) n`.execute(db)
   for (const row of near.rows) {
     const answer = answers[outside[row.i - 1] as number] as PostgisAnswer
-    if (isWithinScope(options.scope, row.region_code)) answer.nearest = { code: row.code, name: row.name, distance_m: round1(Number(row.distance_m)) }
+    if (isWithinScope(options.scope, row.region_code)) answer.nearest = { code: row.code, name: row.name, distance_m: roundDistanceM(Number(row.distance_m)) }
   }
   return answers
 }
