@@ -153,12 +153,17 @@ function autocannonInWorker(options: Record<string, unknown>): Promise<{
       parentPort.postMessage({ result: JSON.parse(JSON.stringify(result)) })
     })
   `
+  return runWorker(code, options)
+}
+
+/** Runs CommonJS `code` in a worker thread; it posts { result } or { error } once. */
+function runWorker<T>(code: string, workerData: unknown): Promise<T> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: options })
-    worker.once('message', (message: { error?: string; result?: unknown }) => {
+    const worker = new Worker(code, { eval: true, workerData })
+    worker.once('message', (message: { error?: string; result?: T }) => {
       void worker.terminate()
       if (message.error) reject(new Error(message.error))
-      else resolve(message.result as never)
+      else resolve(message.result as T)
     })
     worker.once('error', reject)
   })
@@ -187,7 +192,7 @@ function postBatch(port: number, token: string, body: Buffer): Promise<{ ms: num
           bytes += chunk.length
           for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++
         })
-        response.on('end', () => parentPort.postMessage({ ms: performance.now() - started, lines: lines - 1, bytes, status: response.statusCode }))
+        response.on('end', () => parentPort.postMessage({ result: { ms: performance.now() - started, lines: lines - 1, bytes, status: response.statusCode } }))
         response.on('error', (error) => parentPort.postMessage({ error: String(error) }))
       },
     )
@@ -207,15 +212,7 @@ function postBatch(port: number, token: string, body: Buffer): Promise<{ ms: num
     }
     write()
   `
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(code, { eval: true, workerData: { port, token, shared } })
-    worker.once('message', (message: { error?: string; ms: number; lines: number; bytes: number; status: number }) => {
-      void worker.terminate()
-      if (message.error) reject(new Error(message.error))
-      else resolve(message)
-    })
-    worker.once('error', reject)
-  })
+  return runWorker(code, { port, token, shared })
 }
 
 export async function lookupBench(database: DatabaseHandle, options: LookupBenchOptions): Promise<Entry[]> {
