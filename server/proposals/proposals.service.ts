@@ -1,11 +1,11 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type Updateable } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { allocateGridCodes } from '../coding/allocate.js'
 import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import type { Database, ProposalState } from '../db/database.js'
+import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
 import { notifyGridsChanged } from '../lookup/index-holder.js'
@@ -114,34 +114,42 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
 
 export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
   const proposal = await loadProposal(database.kysely, user, id)
-  if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: proposal.state })
+  if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
   if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
+  if (input.version !== proposal.version) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
   const changes = input.changes ?? (proposal.changes as Change[])
   const { after, report } = await evaluate(database, proposal.region_code, changes, language)
-  const updated = await database.kysely.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('proposals')
-      .set({
-        title: input.title ?? proposal.title,
-        reason: input.reason ?? proposal.reason,
-        changes: JSON.stringify(changes),
-        exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
-        base_versions: JSON.stringify({ ...after.baseVersions, __initial: isInitial(proposal) }),
-        validation: JSON.stringify(report),
-        stale: false,
-        version: sql`version + 1`,
-        updated_at: sql`now()`,
-      })
-      .where('id', '=', id)
-      .where('version', '=', input.version)
-      .executeTakeFirst()
-    if (Number(result.numUpdatedRows) === 0) return false
+  await database.kysely.transaction().execute(async (trx) => {
+    await compareAndSet(trx, proposal, {
+      title: input.title ?? proposal.title,
+      reason: input.reason ?? proposal.reason,
+      changes: JSON.stringify(changes),
+      exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
+      base_versions: JSON.stringify({ ...after.baseVersions, __initial: isInitial(proposal) }),
+      validation: JSON.stringify(report),
+      stale: false,
+    })
     await addEvent(trx, id, proposal.region_code, user, { action: 'update' })
     await recordAudit(trx, actorOf(user), { action: 'proposal_update', entity: 'proposal', entityId: String(id), regionCode: proposal.region_code, before: proposal.changes, after: changes })
-    return true
   })
-  if (!updated) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
   return getProposal(database.kysely, user, id)
+}
+
+/**
+ * Writes an act on a proposal only if nobody acted on it since it was read: the UPDATE matches the
+ * state and version that were seen, and when it matches nothing the caller's whole transaction
+ * (events, audit, grid rows of an approval) rolls back with a 409. On PostgreSQL a concurrent act
+ * waits for this row's lock and then finds the version moved; PGlite runs one transaction at a time.
+ */
+async function compareAndSet(trx: Db, seen: ProposalRow, changes: Updateable<ProposalsTable>): Promise<void> {
+  const result = await trx
+    .updateTable('proposals')
+    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', seen.id)
+    .where('state', '=', seen.state)
+    .where('version', '=', seen.version)
+    .executeTakeFirst()
+  if (Number(result.numUpdatedRows) === 0) throw new AppError(409, 'proposal_acted_meanwhile', { id: seen.id })
 }
 
 /** Re-bases a stale draft on the grids as they are now (a neighbour changed meanwhile). */
@@ -157,12 +165,14 @@ export interface ActInput {
   effective_date?: string
 }
 
-export interface ApplyHooks {
+export interface ActHooks {
+  /** Called after every check, just before the transaction that writes the act (race tests). */
+  beforeWrite?: () => Promise<void>
   /** Called inside the applying transaction after the grid rows are written (crash tests). */
   beforeCommit?: (trx: Db) => Promise<void>
 }
 
-export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ApplyHooks = {}) {
+export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ActHooks = {}) {
   const proposal = await loadProposal(database.kysely, user, id)
   const profile = profileForRegion(proposal.region_code)
   const chain = chainOf(profile, isInitial(proposal))
@@ -181,7 +191,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   if (act === 'submit' || outcome.applies) {
     ;({ after, report } = await evaluate(database, proposal.region_code, proposal.changes as Change[], language))
     if (isStale(proposal, after)) {
-      await database.kysely.updateTable('proposals').set({ stale: true }).where('id', '=', id).execute()
+      await database.kysely.updateTable('proposals').set({ stale: true }).where('id', '=', id).where('version', '=', proposal.version).execute()
       throw new AppError(409, 'proposal_stale', { id })
     }
     const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
@@ -194,20 +204,16 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
     if (!input.effective_date) throw badRequest('proposal_effective_date_required')
   }
 
+  await hooks.beforeWrite?.()
   await database.kysely.transaction().execute(async (trx) => {
+    // The state change first: a concurrent act fails here, before any grid row is written.
+    await compareAndSet(trx, proposal, {
+      state: outcome.to,
+      step: outcome.nextStep,
+      validation: JSON.stringify(report),
+      ...(outcome.applies ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() } : {}),
+    })
     if (outcome.applies && after) await applyProposal(trx, proposal, after, input, user, language)
-    await trx
-      .updateTable('proposals')
-      .set({
-        state: outcome.to,
-        step: outcome.nextStep,
-        validation: JSON.stringify(report),
-        version: sql`version + 1`,
-        updated_at: sql`now()`,
-        ...(outcome.applies ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() } : {}),
-      })
-      .where('id', '=', id)
-      .execute()
     await addEvent(trx, id, proposal.region_code, user, {
       action: acting?.action === 'review' && act === 'approve' ? 'review' : act,
       from_state: proposal.state,
@@ -248,7 +254,7 @@ async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, 
   // Optimistic locking: every grid of the township must still be the version the check saw.
   const { rows: now } = await sql<{ code: string; version: number; valid_from: string }>`
     SELECT code, version, valid_from FROM grids
-    WHERE region_code LIKE ${`${townshipOf(proposal.region_code)}%`} AND valid_to IS NULL FOR UPDATE`.execute(trx)
+    WHERE region_code LIKE ${`${townshipOf(proposal.region_code)}%`} AND valid_to IS NULL ORDER BY code FOR UPDATE`.execute(trx)
   const seen = Object.entries(after.baseVersions)
   if (now.length !== seen.length || now.some((row) => after.baseVersions[row.code] !== row.version)) {
     throw new AppError(409, 'proposal_stale', { id: proposal.id })
