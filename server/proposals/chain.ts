@@ -54,3 +54,8 @@ export function chainOf(profile: RuleProfile, initialDivision: boolean): readonl
 export function mayAct(role: Role, step: ApprovalStep | undefined): boolean {
   return step !== undefined && (role === 'admin' || role === step.role)
 }
+
+/** Whether a user of `role` has a step in the chain at all (admins always do). */
+export function takesPart(role: Role, chain: readonly ApprovalStep[]): boolean {
+  return role === 'admin' || chain.some((step) => step.role === role)
+}

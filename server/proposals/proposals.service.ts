@@ -15,7 +15,7 @@ import type { ValidationReport } from '../validation/report.js'
 import { validate } from '../validation/validate.service.js'
 import { type ExceptionRequest, exceptionKey } from './change-types.js'
 import { type AfterState, type Change, type GridState, applyChanges, currentGrids } from './changes.js'
-import { type Act, ACT_FOR, chainOf, mayAct, transition } from './chain.js'
+import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
 
 // Proposals: a township or county drafts a change set for its own area; the draft carries the
 // validation report of its township as it would be after the change; it moves through the
@@ -34,6 +34,8 @@ export interface ProposalInput {
 }
 
 const townshipOf = (regionCode: string) => prefixOfCode(regionCode).slice(0, 9)
+/** The caller's own scope as a refusal names it (never the region asked for: it may lie outside). */
+const scopeOf = (user: TokenClaims) => (user.scope_name ? `${user.scope_name}（${user.region_prefix}）` : user.region_prefix || '*')
 const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.role, region_prefix: user.region_prefix })
 
 type Db = Kysely<Database>
@@ -73,11 +75,16 @@ function uncoveredErrors(report: ValidationReport, exceptions: ExceptionRequest[
   return report.issues.filter((issue) => issue.severity === 'error' && !covered.has(exceptionKey(issue)))
 }
 
+/** Read-only accounts (departments) and roles the chain does not involve may read proposals, never write. */
+function assertTakesPart(user: TokenClaims, chain: Parameters<typeof takesPart>[1]): void {
+  if (!takesPart(user.role, chain)) throw forbidden('proposal_role_read_only')
+}
+
 function assertRegion(user: TokenClaims, region: string): void {
   if (!isRegionCode(region)) throw badRequest('region_code_invalid', { code: region })
   if (prefixOfCode(region).length < 9) throw badRequest('proposal_region_level', { code: region })
   if (!isWithinScope(user.region_prefix, prefixOfCode(region))) {
-    throw forbidden('proposal_out_of_scope', { region, scope: user.region_prefix || '*' })
+    throw forbidden('proposal_out_of_scope', { scope: scopeOf(user) })
   }
 }
 
@@ -87,6 +94,7 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
   if (!region) throw notFound('region_not_found', { code: input.region })
   const profile = profileForRegion(input.region)
   const chain = chainOf(profile, input.initial_division ?? false)
+  assertTakesPart(user, chain)
   if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', input.region))
   const { after, report } = await evaluate(database, input.region, input.changes, language)
   const row = await database.kysely.transaction().execute(async (trx) => {
@@ -114,6 +122,7 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
 
 export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
   const proposal = await loadProposal(database.kysely, user, id)
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
   if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
   if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
   if (input.version !== proposal.version) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
@@ -176,6 +185,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   const proposal = await loadProposal(database.kysely, user, id)
   const profile = profileForRegion(proposal.region_code)
   const chain = chainOf(profile, isInitial(proposal))
+  assertTakesPart(user, chain)
   const outcome = transition(chain, proposal.state, proposal.step, act)
   if (outcome === 'wrong_state') throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
   if (outcome === 'wrong_act') {
@@ -239,6 +249,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
 
 export async function commentOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: { comment: string; location?: unknown }) {
   const proposal = await loadProposal(database.kysely, user, id)
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
   if (!input.comment.trim()) throw badRequest('proposal_comment_required')
   await database.kysely.transaction().execute(async (trx) => {
     await addEvent(trx, id, proposal.region_code, user, { action: 'comment', comment: input.comment, location: input.location })
@@ -361,7 +372,7 @@ async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<Prop
   const proposal = await selectProposal(db, id)
   // Everyone on the chain above the area may read it; others in scope of the region too.
   if (!isWithinScope(user.region_prefix, prefixOfCode(proposal.region_code))) {
-    throw forbidden('proposal_out_of_scope', { region: proposal.region_code, scope: user.region_prefix || '*' })
+    throw forbidden('proposal_out_of_scope', { scope: scopeOf(user) })
   }
   return proposal
 }
