@@ -283,7 +283,7 @@ describe('POST /lookup/batch', () => {
     expect(rows[1]).toMatchObject({ row: 2, error: { code: 'lookup_row_json' } })
     expect(rows[1].error.message).toContain('not a JSON object')
     expect(rows[2]).toMatchObject({ row: 3, grid: null, error: { code: 'forbidden_region' } })
-    expect(rows[2].error.message).toContain('990101002001')
+    expect(rows[2].error.message).not.toContain('990101002')
     expect(rows[3]).toMatchObject({ row: 4, grid: { code: '990101001001001' } })
   })
 
