@@ -7,12 +7,20 @@ const R = 8
 const P = 1
 const KEY_LENGTH = 32
 
+let derivations = 0
+
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
+  derivations++
   return new Promise((resolve, reject) => {
     scrypt(password, salt, KEY_LENGTH, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) =>
       error ? reject(error) : resolve(key),
     )
   })
+}
+
+/** How many scrypt derivations this process has run (each password check costs exactly one). */
+export function scryptDerivations(): number {
+  return derivations
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -21,7 +29,25 @@ export async function hashPassword(password: string): Promise<string> {
   return ['scrypt', N, R, P, salt.toString('base64'), key.toString('base64')].join('$')
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+let dummyHash: Promise<string> | undefined
+
+/**
+ * A hash of a random password nobody knows, with the current parameters: an unknown username is
+ * checked against it so that it costs the same scrypt run as a wrong password (no enumeration by
+ * timing). Made once per process; call early to keep even the first check the same cost.
+ */
+export function prepareDummyHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(32).toString('base64'))
+  return dummyHash
+}
+
+/** Checks a password against a stored hash, or against the dummy hash when there is none (always false then). */
+export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
+  const matches = await verifyAgainst(password, stored ?? (await prepareDummyHash()))
+  return stored !== undefined && matches
+}
+
+async function verifyAgainst(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split('$')
   if (scheme !== 'scrypt' || !salt || !key) return false
   const expected = Buffer.from(key, 'base64')
