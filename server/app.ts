@@ -63,7 +63,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(swaggerUi, { routePrefix: '/docs' })
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 
-  await registerAuth(app, options.signingSecret)
+  await registerAuth(app, options.signingSecret, options.database.kysely)
   const db = options.database.kysely
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(
