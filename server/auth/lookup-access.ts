@@ -7,6 +7,7 @@ import { translate } from '../i18n/index.js'
 import { maskAddress } from '../lookup/address-normalise.js'
 import type { TokenClaims } from './auth.plugin.js'
 import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from './api-keys.repository.js'
+import { LookupBudget } from './lookup-budget.js'
 
 // Department access to the lookup routes (issue 7): registered inside the lookup routes' plugin,
 // before its routes, it adds to that scope only
@@ -14,11 +15,13 @@ import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from '
 //   a JWT bearer; request.user gets TokenClaims (keys: sub 'apikey:<id>', role 'department');
 // - a rate limit per key (the key's rate_limit_per_minute) or per account (LOOKUP_USER_RATE_LIMIT
 //   per minute, default 600,000: staff are trusted, and the HTTP benchmark runs with a login);
+//   a key's batch rows count against it too (chargeRows), an account's do not;
 // - the access log (lookup_log): who, what (addresses masked, coordinates to 3 decimals), when,
 //   result grid, status — buffered and written in batches, flushed on close;
 // - request logging (pino) with the address masked and coordinates rounded in the URL.
 
 export const DEFAULT_USER_RATE_LIMIT = 600_000
+const RATE_WINDOW_MS = 60_000
 const LOG_BATCH = 500
 const LOG_FLUSH_MS = 1000
 const LOG_MAX_BUFFER = 100_000
@@ -54,7 +57,21 @@ export function apiKeyOf(request: FastifyRequest): VerifiedApiKey | undefined {
   return request.lookupApiKey ?? undefined
 }
 
-export async function registerLookupAccess(scope: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
+/** Rows a batch may send now; when not all, the API key's limit and the seconds until it refills. */
+export interface RowsCharged {
+  rows: number
+  refused: { max: number; after: number } | null
+}
+
+export interface LookupAccess {
+  /**
+   * Charges rows a batch is about to send to the caller's per-minute budget, as many as fit
+   * (API keys only; accounts are trusted staff and are not charged per row).
+   */
+  chargeRows(request: FastifyRequest, rows: number): RowsCharged
+}
+
+export async function registerLookupAccess(scope: FastifyInstance, options: { db: Kysely<Database> }): Promise<LookupAccess> {
   const { db } = options
   const userLimit = positiveInteger(process.env.LOOKUP_USER_RATE_LIMIT) ?? DEFAULT_USER_RATE_LIMIT
   scope.decorateRequest('lookupNote', null)
@@ -84,12 +101,15 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
   })
 
   // Runs after the hook above (route-level onRequest hooks follow the scope's), so it can key by
-  // the caller rather than by IP address.
+  // the caller rather than by IP address. Its counters are shared with the batch route's row charges.
+  const budget = new LookupBudget()
+  const callerOf = (request: FastifyRequest) => (request.user as TokenClaims | undefined)?.sub ?? request.ip
   await scope.register(rateLimit, {
     global: true,
     hook: 'onRequest',
-    timeWindow: 60_000,
-    keyGenerator: (request) => (request.user as TokenClaims | undefined)?.sub ?? request.ip,
+    timeWindow: RATE_WINDOW_MS,
+    store: budget.constructorForPlugin,
+    keyGenerator: callerOf,
     max: (request) => request.lookupApiKey?.rate_limit_per_minute ?? userLimit,
     errorResponseBuilder: (request, context) => {
       const language = requestLanguage(request)
@@ -108,6 +128,15 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
   scope.addHook('onClose', async () => {
     await log.close()
   })
+
+  return {
+    chargeRows(request, rows) {
+      const key = request.lookupApiKey
+      if (key === null) return { rows, refused: null }
+      const { charged, waitMs } = budget.charge(callerOf(request), rows, RATE_WINDOW_MS, key.rate_limit_per_minute)
+      return { rows: charged, refused: waitMs === 0 ? null : { max: key.rate_limit_per_minute, after: Math.ceil(waitMs / 1000) } }
+    },
+  }
 }
 
 function positiveInteger(value: string | undefined): number | undefined {

@@ -13,6 +13,7 @@ import { errorResponses } from '../http/schemas.js'
 import { LookupResponse, type LookupResponseBody } from './lookup.schemas.js'
 import { lookupAddress } from './address-lookup.js'
 import { type BatchFormat, formatOf, openBatch } from './batch.js'
+import { admitRows } from './batch-budget.js'
 import { IndexHolder } from './index-holder.js'
 import { checkPoint, chineseProfile, type LookupResult, lookupPoint, toWgs84 } from './lookup.service.js'
 
@@ -53,7 +54,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
     await holder.close()
   })
 
-  await registerLookupAccess(api, { db })
+  const access = await registerLookupAccess(api, { db })
   api.addSchema(LookupResponse)
 
   // Batch bodies are handed over as the raw stream; batch.ts parses them row by row.
@@ -138,8 +139,15 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
         (async function* () {
           if (header) yield header
           for await (const chunk of chunks) {
-            yield chunk.bytes
-            rows += chunk.rows
+            // An API key's rows count against its per-minute limit, a chunk at a time.
+            const admitted = admitRows(access, request, format, requestLanguage(request), chunk, rows + 1)
+            if (admitted.rows > 0) yield admitted.bytes
+            rows += admitted.rows
+            if (admitted.closing !== null) {
+              yield admitted.closing
+              ;(request.body as Readable).resume() // discard the rest of the upload
+              break
+            }
           }
           noteLookup(request, { kind: 'batch', rows })
         })(),
