@@ -4,7 +4,8 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { requestLanguage } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
-import { DateString, errorResponses } from '../http/schemas.js'
+import { DateString, GeoJsonPoint, RowId, errorResponses } from '../http/schemas.js'
+import { ChangePropertiesSchema } from './change-rules.js'
 import type { Change } from './changes.js'
 import type { Act } from './chain.js'
 import {
@@ -19,15 +20,17 @@ import {
   updateProposal,
 } from './proposals.service.js'
 
+const GridCode = Type.String({ pattern: '^[0-9]{12,24}$', description: 'grid code' })
+
 const ChangeSchema = Type.Object(
   {
     op: Type.Union(['create', 'reshape', 'split', 'merge', 'retire', 'update'].map((op) => Type.Literal(op))),
-    grid: Type.Optional(Type.String()),
-    grids: Type.Optional(Type.Array(Type.String())),
-    geometry: Type.Optional(Type.Unknown()),
-    line: Type.Optional(Type.Unknown()),
-    properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    reason: Type.Optional(Type.String()),
+    grid: Type.Optional(GridCode),
+    grids: Type.Optional(Type.Array(GridCode, { maxItems: 1000 })),
+    geometry: Type.Optional(Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon (create, reshape)' })),
+    line: Type.Optional(Type.Unknown({ description: 'GeoJSON LineString (split)' })),
+    properties: Type.Optional(ChangePropertiesSchema),
+    reason: Type.Optional(Type.String({ maxLength: 4000 })),
   },
   { description: 'one change: create | reshape | split (by a line) | merge | retire | update (attributes)' },
 )
@@ -38,8 +41,7 @@ const ExceptionSchema = Type.Object({
   reason: Type.String({ minLength: 1 }),
 })
 
-const Point = Type.Unknown({ description: 'GeoJSON Point the comment is pinned to' })
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const IdParams = Type.Object({ id: RowId })
 const Proposal = Type.Record(Type.String(), Type.Unknown())
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
@@ -124,7 +126,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
 
   const actBody = Type.Object({
     comment: Type.Optional(Type.String({ maxLength: 4000 })),
-    location: Type.Optional(Point),
+    location: Type.Optional(GeoJsonPoint),
     document_no: Type.Optional(Type.String({ maxLength: 200 })),
     effective_date: Type.Optional(DateString),
   })
@@ -157,7 +159,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         ...common,
         summary: 'Comment on a proposal, optionally pinned to a map location',
         params: IdParams,
-        body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(Point) }),
+        body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(GeoJsonPoint) }),
       },
     },
     async (request) => commentOnProposal(database, user(request), request.params.id, request.body),
