@@ -14,6 +14,7 @@ import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
 import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
+import { finiteNumbersOnly } from './http/finite-numbers.js'
 import { registerJsonBodyParser } from './http/json-body.js'
 import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/request-line.js'
 import { ErrorResponse } from './http/schemas.js'
@@ -28,7 +29,7 @@ import { validateRoutes } from './validation/validate.routes.js'
 const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
 const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
 const compileValidator: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema)
+  httpPart === 'body' ? strict.compile(schema) : finiteNumbersOnly(coercing.compile(schema))
 
 export interface AppOptions {
   database: DatabaseHandle
