@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { requestLanguage } from '../http/errors.js'
+import { badRequest, requestLanguage } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, RowId, errorResponses } from '../http/schemas.js'
+import { parseRegionPrefix } from '../regions/region-codes.js'
 import { ChangePropertiesSchema } from './change-rules.js'
 import type { Change } from './changes.js'
 import type { Act } from './chain.js'
@@ -82,12 +83,16 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         ...common,
         summary: 'Proposals in your scope, newest first; waiting_for_me marks your queue',
         querystring: Type.Object({
-          region: Type.Optional(Type.String()),
+          region: Type.Optional(Type.String({ description: '12-digit region code or a 2/4/6/9-digit prefix' })),
           state: Type.Optional(Type.Union(['draft', 'submitted', 'reviewed', 'approved', 'filed', 'returned'].map((s) => Type.Literal(s)))),
         }),
       },
     },
-    async (request) => ({ proposals: await listProposals(database.kysely, user(request), request.query as never) }),
+    async (request) => {
+      const { region } = request.query
+      if (region !== undefined && parseRegionPrefix(region) === null) throw badRequest('region_prefix_invalid', { code: region })
+      return { proposals: await listProposals(database.kysely, user(request), request.query as never) }
+    },
   )
 
   app.get('/proposals/:id', { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams } }, async (request) =>
