@@ -24,7 +24,7 @@ export async function checkRequestLine(request: FastifyRequest): Promise<void> {
   const url = request.raw.url ?? ''
   if (url.length > MAX_URL_LENGTH) throw new AppError(414, 'uri_too_long', { limit: MAX_URL_LENGTH })
   const queryStart = url.indexOf('?')
-  if (queryStart >= 0) {
+  if (queryStart >= 0 && url.includes('%', queryStart)) {
     for (const pair of url.slice(queryStart + 1).split('&')) {
       try {
         decodeURIComponent(pair.replaceAll('+', ' '))

@@ -15,31 +15,44 @@ export function unstorableReason(text: string): 'text_nul' | 'text_unpaired_surr
   return null
 }
 
+/** A value met in the walk, with how it was reached (the path is spelt out only for an error). */
+interface Visit {
+  value: unknown
+  key: string | number | null
+  parent: Visit | null
+}
+
 /** Names a member the way validation errors do: body.changes.0.name. */
-function memberPath(parent: string, key: string | number): string {
-  return `${parent}.${typeof key === 'number' ? key : JSON.stringify(key).slice(1, -1)}`
+function pathOf(visit: Visit, where: string): string {
+  const keys: string[] = []
+  for (let at: Visit | null = visit; at?.key != null; at = at.parent) {
+    keys.push(typeof at.key === 'number' ? String(at.key) : JSON.stringify(at.key).slice(1, -1))
+  }
+  return [where, ...keys.reverse()].join('.')
 }
 
 /**
- * Throws a 400 naming the first string (value or object key) in `value` that cannot be stored.
+ * Throws a 400 naming a string (value or object key) in `value` that cannot be stored.
  * Walks without recursion, so deeply nested input cannot overflow the stack.
  */
 export function assertStorableText(value: unknown, where: string): void {
-  const pending: Array<[unknown, string]> = [[value, where]]
+  const pending: Visit[] = [{ value, key: null, parent: null }]
   while (pending.length > 0) {
-    const [item, path] = pending.pop() as [unknown, string]
+    const visit = pending.pop() as Visit
+    const item = visit.value
     if (typeof item === 'string') {
       const reason = unstorableReason(item)
-      if (reason) throw badRequest(reason, { field: path })
+      if (reason) throw badRequest(reason, { field: pathOf(visit, where) })
     } else if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i--) pending.push([item[i], memberPath(path, i)])
+      for (let i = item.length - 1; i >= 0; i--) pending.push({ value: item[i], key: i, parent: visit })
     } else if (item !== null && typeof item === 'object') {
       const keys = Object.keys(item)
       for (let i = keys.length - 1; i >= 0; i--) {
         const key = keys[i] as string
+        const member = { value: (item as Record<string, unknown>)[key], key, parent: visit }
         const reason = unstorableReason(key)
-        if (reason) throw badRequest(reason, { field: memberPath(path, key) })
-        pending.push([(item as Record<string, unknown>)[key], memberPath(path, key)])
+        if (reason) throw badRequest(reason, { field: pathOf(member, where) })
+        pending.push(member)
       }
     }
   }
