@@ -198,6 +198,19 @@ describe('ids beyond a column or a JavaScript number', () => {
     expect(await both('/api/v1/audit?before_id=9999999999999999')).toMatchObject({ status: 400, code: 'audit_before_id_invalid' })
     expect(await both('/api/v1/lookup-log?key_id=9007199254740993')).toMatchObject({ status: 400, code: 'field_range' })
   })
+
+  it('a draft version beyond an integer column → 400 (it was a 500 from PostgreSQL)', async () => {
+    const body = json({ region: '990101001000', title: 't', reason: 'r', changes: [] })
+    const draft = (await (await fetch(`${base}/api/v1/proposals`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer(t.tokens.township) }, body })).json()) as { id: number }
+    for (const version of ['2147483648', '9223372036854775808', '1e308']) {
+      expect(await both(`/api/v1/proposals/${draft.id}`, { method: 'PUT', body: `{"version":${version}}`, token: t.tokens.township })).toEqual({
+        status: 400,
+        code: 'invalid_request',
+        zh: '请求参数有误：字段“body.version”超出允许范围',
+        en: 'Invalid request: field "body.version" is out of the allowed range',
+      })
+    }
+  })
 })
 
 /** Writes raw bytes to the server and reads the answer until it closes the connection. */

@@ -98,6 +98,7 @@ const ALWAYS_JSON_VALUES: ReadonlyArray<readonly [string, string]> = [
   ['NUL in text', '"a\\u0000b"'],
   ['lone surrogate', '"\\ud800x"'],
   ['1e999 (Infinity)', '1e999'],
+  ['2^63', '9223372036854775808'],
   ['nested 60 deep', `${'['.repeat(60)}1${']'.repeat(60)}`],
 ]
 
@@ -112,7 +113,7 @@ const BAD_JSON_VALUES: ReadonlyArray<readonly [string, string]> = [
   ['empty text', '""'],
   ['1e308', '1e308'],
   ['-1e308', '-1e308'],
-  ['2^63', '9223372036854775808'],
+  ['2147483648 (int4 + 1)', '2147483648'],
   ['-0', '-0'],
   ['-5', '-5'],
   ['1.5', '1.5'],

@@ -11,7 +11,7 @@ import { type FuzzCase, type Operation, bodyCases, operationsOf, parameterCases,
 // while, must answer within 1 s each time. Deterministic (seeded) and bounded (~3,400 requests).
 // A failure lists each route and input that got a 5xx.
 
-/** Hostile fragments drawn per body member by the seeded PRNG (of 24), besides the 4 every member gets. */
+/** Hostile fragments drawn per body member by the seeded PRNG (of 24), besides the 5 every member gets. */
 const FRAGMENTS_PER_MEMBER = 3
 const HEALTH_BOUND_MS = 1000
 

@@ -40,6 +40,9 @@ export function FeatureCollectionOf<T extends TSchema>(properties: T) {
 // real date is (year 0000 and 2026-02-30 pass this pattern and are refused there).
 export const DateString = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD' })
 
+/** Largest value of a PostgreSQL integer (int4) column. */
+export const MAX_INT4 = 2_147_483_647
+
 /** A row id in a path: a positive integer JavaScript and bigint columns both hold exactly. */
 export const RowId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
 

@@ -4,7 +4,7 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { badRequest, requestLanguage } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
-import { DateString, GeoJsonPoint, RowId, errorResponses } from '../http/schemas.js'
+import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import { ChangePropertiesSchema } from './change-rules.js'
 import type { Change } from './changes.js'
@@ -37,9 +37,9 @@ const ChangeSchema = Type.Object(
 )
 
 const ExceptionSchema = Type.Object({
-  code: Type.String({ description: 'issue code the exception is for, e.g. households_above_max' }),
-  feature_ids: Type.Array(Type.String()),
-  reason: Type.String({ minLength: 1 }),
+  code: Type.String({ maxLength: 100, description: 'issue code the exception is for, e.g. households_above_max' }),
+  feature_ids: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 }),
+  reason: Type.String({ minLength: 1, maxLength: 4000 }),
 })
 
 const IdParams = Type.Object({ id: RowId })
@@ -61,7 +61,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
           title: Type.String({ minLength: 1, maxLength: 200 }),
           reason: Type.String({ minLength: 1, maxLength: 4000 }),
           changes: Type.Array(ChangeSchema, { maxItems: 1000 }),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
           initial_division: Type.Optional(Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' })),
         }),
         response: { 200: Proposal, ...errorResponses },
@@ -107,11 +107,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         summary: 'Edit a draft or returned proposal (optimistic: send the version you edited)',
         params: IdParams,
         body: Type.Object({
-          version: Type.Integer({ minimum: 1 }),
+          version: Type.Integer({ minimum: 1, maximum: MAX_INT4 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
           changes: Type.Optional(Type.Array(ChangeSchema, { maxItems: 1000 })),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
         }),
       },
     },
