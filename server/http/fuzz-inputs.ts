@@ -232,6 +232,28 @@ function withRawMember(value: unknown, path: Path, fragment: string): string {
 
 const pathLabel = (path: Path) => path.join('.')
 
+const valueAt = (value: unknown, path: Path) => path.reduce<unknown>((at, key) => (at as Record<string | number, unknown>)[key], value)
+
+/** Fragments for what a member holds: every date gets impossible dates, every number odd numbers. */
+function fragmentsForKind(value: unknown): ReadonlyArray<readonly [string, string]> {
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return [
+      ['year 0', '"0000-01-01"'],
+      ['Feb 30', '"2026-02-30"'],
+      ['year 99999', '"99999-12-31"'],
+    ]
+  }
+  if (typeof value === 'number') {
+    return [
+      ['-5', '-5'],
+      ['1.5', '1.5'],
+      ['1e308', '1e308'],
+      ['-0', '-0'],
+    ]
+  }
+  return []
+}
+
 /** Bodies for one JSON operation: per member a few fixed and `perMember` drawn hostile fragments, removal, plus whole-body cases. */
 export function bodyCases(operation: Operation, url: string, random: Random, perMember: number, base?: unknown): FuzzCase[] {
   const valid = base ?? exampleOf('body', operation.body)
@@ -254,7 +276,8 @@ export function bodyCases(operation: Operation, url: string, random: Random, per
   ]
   for (const path of memberPaths(valid, 6)) {
     cases.push(at(`${pathLabel(path)} removed`, JSON.stringify(withMember(valid, path, REMOVE))))
-    for (const [label, fragment] of [...ALWAYS_JSON_VALUES, ...random.shuffle(BAD_JSON_VALUES).slice(0, perMember)]) {
+    const drawn = random.shuffle(BAD_JSON_VALUES).slice(0, perMember)
+    for (const [label, fragment] of [...ALWAYS_JSON_VALUES, ...fragmentsForKind(valueAt(valid, path)), ...drawn]) {
       cases.push(at(`${pathLabel(path)} = ${label}`, withRawMember(valid, path, fragment)))
     }
   }

@@ -8,7 +8,7 @@ import { type FuzzCase, type Operation, bodyCases, operationsOf, parameterCases,
 
 // Every operation of the OpenAPI document gets hostile input (fuzz-inputs.ts) over real HTTP as a
 // county, a township and a department user; no answer may be a 5xx, and /health, polled all the
-// while, must answer within 1 s each time. Deterministic (seeded) and bounded (~3,400 requests).
+// while, must answer within 1 s each time. Deterministic (seeded) and bounded (~3,800 requests).
 // A failure lists each route and input that got a 5xx.
 
 /** Hostile fragments drawn per body member by the seeded PRNG (of 24), besides the 5 every member gets. */
