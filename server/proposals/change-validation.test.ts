@@ -1,6 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { AppError } from '../http/errors.js'
+import { translate } from '../i18n/index.js'
 import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { checkChangeShape } from './change-rules.js'
 
 // A change that could never be applied is refused when it is made (POST/PUT /proposals), with
 // the change number and the field in the message, on both engines; one stored before these rules
@@ -138,6 +141,49 @@ describe('change properties are checked when the change is made', () => {
     )
     const stored = await t.db.selectFrom('proposals').select(['changes', 'version']).where('id', '=', created.body.id).executeTakeFirstOrThrow()
     expect(stored).toEqual({ changes: [update({ households: 250 })], version: 1 })
+  })
+})
+
+describe('the checks that also cover changes stored before the schema', () => {
+  /** The error checkChangeShape raises for a change, in both languages. */
+  const refusal = (change: unknown) => {
+    try {
+      checkChangeShape(change, 0)
+    } catch (error) {
+      const { statusCode, code, params } = error as AppError
+      return { statusCode, code, zh: translate('zh-CN', `error.${code}`, params), en: translate('en', `error.${code}`, params) }
+    }
+    return null
+  }
+
+  it('an op without the members it needs', async () => {
+    expect(await draftBoth([{ op: 'update', grid: GRID }])).toEqual({
+      status: 400,
+      code: 'proposal_change_missing',
+      zh: '第 1 项变更：update 操作需要“properties”',
+      en: 'Change 1: op "update" needs "properties"',
+    })
+    expect(refusal({ op: 'reshape', grid: GRID })).toMatchObject({ code: 'proposal_change_missing', en: 'Change 1: op "reshape" needs "geometry"' })
+  })
+
+  it.each([
+    ['not an object', 'x', 'proposal_change_object', 'Change 1: "changes.0" must be an object', '第 1 项变更：“changes.0”应为对象'],
+    ['unknown op', { op: 'explode' }, 'proposal_op_unknown', 'Change 1 has op "explode"; expected create, reshape, split, merge, retire or update', '第 1 项的操作“explode”无效，应为 create、reshape、split、merge、retire 或 update'],
+    ['grid not text', { op: 'retire', grid: 42 }, 'proposal_change_text', 'Change 1: "grid" must be text', '第 1 项变更：“grid”应为文本'],
+    ['grids not codes', { op: 'merge', grids: [1, 2] }, 'proposal_change_grid_list', 'Change 1: "grids" must be a list of grid codes', '第 1 项变更：“grids”应为网格编码列表'],
+    ['properties not an object', { op: 'update', grid: GRID, properties: [] }, 'proposal_change_object', 'Change 1: "properties" must be an object', '第 1 项变更：“properties”应为对象'],
+    ['empty name', { op: 'update', grid: GRID, properties: { name: ' ' } }, 'proposal_change_name', 'Change 1: "properties.name" must be a non-empty name of at most 100 characters', '第 1 项变更：“properties.name”应为不超过 100 个字符的非空名称'],
+    ['bogus kind', { op: 'create', geometry: SQUARE, properties: { kind: 'bogus' } }, 'proposal_change_kind', 'Change 1: "properties.kind" is "bogus"; expected comprehensive, dedicated or micro', '第 1 项变更：“properties.kind”为 "bogus"，应为 comprehensive（综合网格）、dedicated（专属网格）或 micro（微网格）'],
+    ['short region', { op: 'create', geometry: SQUARE, properties: { region_code: '9901' } }, 'proposal_change_region_code', 'Change 1: "properties.region_code" is "9901"; expected a 12-digit region code', '第 1 项变更：“properties.region_code”为 "9901"，应为 12 位区划代码'],
+    ['bad parent', { op: 'create', geometry: SQUARE, properties: { parent_code: 'x' } }, 'proposal_change_grid_code', 'Change 1: "properties.parent_code" is "x"; expected a grid code of 12 to 24 digits', '第 1 项变更：“properties.parent_code”为 "x"，应为 12 至 24 位数字的网格编码'],
+    ['negative population', { op: 'update', grid: GRID, properties: { population: -5 } }, 'proposal_change_count', 'Change 1: "properties.population" is -5; expected a whole number from 0 to 1000000', '第 1 项变更：“properties.population”为 -5，应为 0 至 1000000 之间的整数'],
+    ['attributes a list', { op: 'update', grid: GRID, properties: { attributes: [] } }, 'proposal_change_object', 'Change 1: "properties.attributes" must be an object', '第 1 项变更：“properties.attributes”应为对象'],
+  ])('%s → 400', (_label, change, code, en, zh) => {
+    expect(refusal(change)).toEqual({ statusCode: 400, code, zh, en })
+  })
+
+  it('passes a well-formed change', () => {
+    expect(refusal({ op: 'update', grid: GRID, properties: { name: '桂花', households: null, count_date: null, grid_head: '李明' } })).toBeNull()
   })
 })
 
