@@ -14,6 +14,9 @@ import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
 import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
+import { finiteNumbersOnly } from './http/finite-numbers.js'
+import { registerJsonBodyParser } from './http/json-body.js'
+import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/request-line.js'
 import { ErrorResponse } from './http/schemas.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
@@ -22,10 +25,11 @@ import { validateRoutes } from './validation/validate.routes.js'
 
 // Query strings and path parameters arrive as text, so their validator coerces ('true' → true);
 // JSON bodies are checked strictly, so { "households": "300" } is an error, not a silent fix.
-const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
-const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false })
+// strictNumbers: Infinity (JSON 1e999, query "Infinity") and NaN are not numbers.
+const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
+const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
 const compileValidator: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strict : coercing).compile(schema)
+  httpPart === 'body' ? strict.compile(schema) : finiteNumbersOnly(coercing.compile(schema))
 
 export interface AppOptions {
   database: DatabaseHandle
@@ -44,10 +48,15 @@ export async function buildApp(options: AppOptions) {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 20 * 1024 * 1024,
+    // Request-line errors (bad percent-encoding, over-long URL or headers) in our error shape.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(compileValidator)
 
   registerErrorHandling(app)
+  registerJsonBodyParser(app)
+  app.addHook('onRequest', checkRequestLine)
   app.addSchema(ErrorResponse)
 
   await app.register(swagger, {

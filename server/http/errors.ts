@@ -34,13 +34,29 @@ function body(language: Language, code: string, params: MessageParams = {}, deta
   return { error: { code, message, ...(details === undefined ? {} : { details }) } }
 }
 
+/** The error shape of every response, the message in `language` (for answers sent outside the error handler). */
+export const errorBody = body
+
 type AjvError = { instancePath?: string; keyword?: string; params?: Record<string, unknown>; message?: string }
+
+/** The values an enum, a const, or a union of consts (TypeBox literals: anyOf of const) allows. */
+function allowedValues(errors: readonly AjvError[], first: AjvError): string | null {
+  if (first.keyword === 'enum') return (first.params?.allowedValues as unknown[] | undefined)?.join(', ') ?? null
+  if (first.keyword !== 'const') return null
+  const sameField = errors.filter((e) => e.instancePath === first.instancePath)
+  const consts = sameField.filter((e) => e.keyword === 'const')
+  const union = sameField.some((e) => e.keyword === 'anyOf')
+  if (union && consts.length + 1 !== sameField.length) return null
+  return consts.map((e) => String(e.params?.allowedValue)).join(', ')
+}
 
 /** Turns Fastify/Ajv schema errors into one plain sentence naming the field. */
 function describeValidation(language: Language, error: FastifyError): string {
   const first = (error.validation?.[0] ?? {}) as AjvError
   const where = error.validationContext ?? 'body'
   const path = `${where}${(first.instancePath ?? '').replaceAll('/', '.')}`
+  const allowed = allowedValues(error.validation ?? [], first)
+  if (allowed) return translate(language, 'error.field_one_of', { field: path, allowed })
   switch (first.keyword) {
     case 'required':
       return translate(language, 'error.field_required', { field: `${path}.${String(first.params?.missingProperty)}` })

@@ -1,8 +1,8 @@
 import { badRequest } from './errors.js'
 
-/** True for 'YYYY-MM-DD' naming a real calendar date (2026-02-30 is not). */
+/** True for 'YYYY-MM-DD' naming a real calendar date (2026-02-30 is not), years 0001–9999 (PostgreSQL has no year 0). */
 export function isIsoDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || value.startsWith('0000')) return false
   const date = new Date(`${value}T00:00:00Z`)
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value
 }

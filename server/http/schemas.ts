@@ -36,4 +36,23 @@ export function FeatureCollectionOf<T extends TSchema>(properties: T) {
   })
 }
 
+// Shape only: every handler taking a DateString also calls parseDate, whose message says what a
+// real date is (year 0000 and 2026-02-30 pass this pattern and are refused there).
 export const DateString = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD' })
+
+/** Largest value of a PostgreSQL integer (int4) column. */
+export const MAX_INT4 = 2_147_483_647
+
+/** A row id in a path: a positive integer JavaScript and bigint columns both hold exactly. */
+export const RowId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+
+/** A GeoJSON Point in lon/lat with finite coordinates in range. */
+export const GeoJsonPoint = Type.Object(
+  {
+    type: Type.Literal('Point'),
+    coordinates: Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })], {
+      description: '[longitude, latitude]',
+    }),
+  },
+  { additionalProperties: false, description: 'GeoJSON Point (lon/lat)' },
+)

@@ -7,13 +7,26 @@ import type { ValidationReport } from '../validation/report.js'
 
 export type { ProposalState }
 
+/** Grid properties a change may set (schema and limits: change-rules.ts); other keys become attributes. */
+export interface ChangeProperties {
+  name?: string
+  kind?: 'comprehensive' | 'dedicated' | 'micro'
+  region_code?: string
+  parent_code?: string | null
+  households?: number | null
+  population?: number | null
+  count_date?: string | null
+  attributes?: Record<string, unknown>
+  [attribute: string]: unknown
+}
+
 export type Change =
-  | { op: 'create'; geometry: unknown; properties?: Record<string, unknown>; reason?: string }
+  | { op: 'create'; geometry: unknown; properties?: ChangeProperties; reason?: string }
   | { op: 'reshape'; grid: string; geometry: unknown; reason?: string }
   | { op: 'split'; grid: string; line: unknown; reason?: string }
-  | { op: 'merge'; grids: string[]; properties?: Record<string, unknown>; reason?: string }
+  | { op: 'merge'; grids: string[]; properties?: ChangeProperties; reason?: string }
   | { op: 'retire'; grid: string; reason?: string }
-  | { op: 'update'; grid: string; properties: Record<string, unknown>; reason?: string }
+  | { op: 'update'; grid: string; properties: ChangeProperties; reason?: string }
 
 /** An exception asked for an error the proposal keeps (same code, same grids), with the reason. */
 export interface ExceptionRequest {

@@ -2,7 +2,8 @@ import { type Kysely, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
-import type { Change } from './change-types.js'
+import { checkChangeShape } from './change-rules.js'
+import type { Change, ChangeProperties } from './change-types.js'
 
 export type { Change }
 
@@ -61,8 +62,17 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
   }
   let next = 1
   const newId = () => `new-${next++}`
+  /** Change number that removed each grid, to name it when a later change still uses the grid. */
+  const removedBy = new Map<string, number>()
+  const remove = (code: string, index: number) => {
+    grids.delete(code)
+    state.removed.add(code)
+    removedBy.set(code, index + 1)
+  }
   const existing = (code: string, index: number): GridState => {
     const grid = grids.get(code)
+    const by = removedBy.get(code)
+    if (by !== undefined) throw badRequest('proposal_grid_removed', { grid: code, change: index + 1, by })
     if (!grid || grid.code === null) throw notFound('proposal_grid_unknown', { grid: code, change: index + 1, region: townshipPrefix })
     return grid
   }
@@ -72,22 +82,28 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
   }
 
   for (const [index, change] of changes.entries()) {
+    checkChangeShape(change, index)
     switch (change.op) {
       case 'create': {
         polygonOrFail(change.geometry, index)
         const properties = change.properties ?? {}
         const id = newId()
+        const kind = properties.kind ?? 'comprehensive'
+        const regionCode = properties.region_code ?? (await regionAt(db, change.geometry, townshipPrefix))
+        if (properties.region_code !== undefined) await assertRegionInTownship(db, properties.region_code, townshipPrefix, index)
+        const parentCode = properties.parent_code ?? null
+        assertParent(kind, parentCode, regionCode, grids, index)
         grids.set(id, {
           id,
           code: null,
           version: null,
-          name: String(properties.name ?? id),
-          kind: (properties.kind as GridKind | undefined) ?? 'comprehensive',
-          region_code: String(properties.region_code ?? (await regionAt(db, change.geometry, townshipPrefix))),
-          parent_code: (properties.parent_code as string | undefined) ?? null,
-          households: (properties.households as number | undefined) ?? null,
-          population: (properties.population as number | undefined) ?? null,
-          count_date: (properties.count_date as string | undefined) ?? null,
+          name: properties.name ?? id,
+          kind,
+          region_code: regionCode,
+          parent_code: parentCode,
+          households: properties.households ?? null,
+          population: properties.population ?? null,
+          count_date: properties.count_date ?? null,
           attributes: pickAttributes(properties),
           geometry: change.geometry,
         })
@@ -113,8 +129,7 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
       }
       case 'retire': {
         existing(change.grid, index)
-        grids.delete(change.grid)
-        state.removed.add(change.grid)
+        remove(change.grid, index)
         break
       }
       case 'split': {
@@ -122,8 +137,7 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         if (!isLineString(change.line)) throw badRequest('proposal_line_unreadable', { change: index + 1 })
         const parts = await splitGrid(db, grid, change.line)
         if (parts.length < 2) throw badRequest('proposal_split_line_misses', { grid: change.grid, change: index + 1 })
-        grids.delete(grid.id)
-        state.removed.add(change.grid)
+        remove(change.grid, index)
         parts.forEach((part, i) => {
           const id = newId()
           grids.set(id, { ...grid, id, code: null, version: null, name: `${grid.name}（${i + 1}）`, households: part.households, population: part.population, geometry: part.geometry })
@@ -133,6 +147,9 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
       }
       case 'merge': {
         if (!Array.isArray(change.grids) || change.grids.length < 2) throw badRequest('proposal_merge_needs_two', { change: index + 1 })
+        // A grid named twice would be counted twice (its households doubled).
+        const repeated = change.grids.find((code, i) => change.grids.indexOf(code) !== i)
+        if (repeated !== undefined) throw badRequest('proposal_merge_duplicate', { grid: repeated, change: index + 1 })
         const parts = change.grids.map((code) => existing(code, index))
         const merged = await mergeGrids(db, parts)
         if (merged === null) throw badRequest('proposal_merge_not_adjacent', { grids: change.grids.join('、'), change: index + 1 })
@@ -149,10 +166,7 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
           population: sum('population'),
           geometry: merged,
         })
-        for (const code of change.grids) {
-          grids.delete(code)
-          state.removed.add(code)
-        }
+        for (const code of change.grids) remove(code, index)
         state.added.set(id, { from: [...change.grids], relation: 'merge' })
         break
       }
@@ -173,7 +187,29 @@ function isLineString(value: unknown): boolean {
   )
 }
 
-function pickAttributes(properties: Record<string, unknown>): Record<string, unknown> {
+/** A create's region_code must be a region of the proposal's township (village/community or the township). */
+async function assertRegionInTownship(db: Kysely<Database>, code: string, townshipPrefix: string, index: number): Promise<void> {
+  const found = code.startsWith(townshipPrefix) && (await db.selectFrom('regions').select('code').where('code', '=', code).executeTakeFirst())
+  if (!found) throw badRequest('proposal_change_region_outside', { change: index + 1, value: code, township: townshipPrefix.padEnd(12, '0') })
+}
+
+/**
+ * A comprehensive grid has no parent; a dedicated or micro grid lies in a current grid of the
+ * township (a micro grid: a non-micro grid of its own community, as its code is built from the parent's).
+ */
+function assertParent(kind: GridKind, parentCode: string | null, regionCode: string, grids: Map<string, GridState>, index: number): void {
+  const change = index + 1
+  if (kind === 'comprehensive') {
+    if (parentCode !== null) throw badRequest('proposal_change_parent_not_allowed', { change })
+    return
+  }
+  if (parentCode === null) throw badRequest('proposal_change_parent_required', { change, kind })
+  const parent = grids.get(parentCode)
+  const fits = parent !== undefined && parent.code !== null && (kind !== 'micro' || (parent.kind !== 'micro' && parent.region_code === regionCode))
+  if (!fits) throw badRequest('proposal_change_parent_unknown', { change, kind, value: parentCode })
+}
+
+function pickAttributes(properties: ChangeProperties): Record<string, unknown> {
   const known = new Set(['name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date', 'attributes', 'id', 'code'])
   const extra = Object.fromEntries(Object.entries(properties).filter(([key]) => !known.has(key)))
   return { ...((properties.attributes as Record<string, unknown> | undefined) ?? {}), ...extra }

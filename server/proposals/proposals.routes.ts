@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { requestLanguage } from '../http/errors.js'
+import { badRequest, requestLanguage } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
-import { DateString, errorResponses } from '../http/schemas.js'
+import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
+import { parseRegionPrefix } from '../regions/region-codes.js'
+import { ChangePropertiesSchema } from './change-rules.js'
 import type { Change } from './changes.js'
 import type { Act } from './chain.js'
 import {
@@ -19,27 +21,28 @@ import {
   updateProposal,
 } from './proposals.service.js'
 
+const GridCode = Type.String({ pattern: '^[0-9]{12,24}$', description: 'grid code' })
+
 const ChangeSchema = Type.Object(
   {
     op: Type.Union(['create', 'reshape', 'split', 'merge', 'retire', 'update'].map((op) => Type.Literal(op))),
-    grid: Type.Optional(Type.String()),
-    grids: Type.Optional(Type.Array(Type.String())),
-    geometry: Type.Optional(Type.Unknown()),
-    line: Type.Optional(Type.Unknown()),
-    properties: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    reason: Type.Optional(Type.String()),
+    grid: Type.Optional(GridCode),
+    grids: Type.Optional(Type.Array(GridCode, { maxItems: 1000 })),
+    geometry: Type.Optional(Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon (create, reshape)' })),
+    line: Type.Optional(Type.Unknown({ description: 'GeoJSON LineString (split)' })),
+    properties: Type.Optional(ChangePropertiesSchema),
+    reason: Type.Optional(Type.String({ maxLength: 4000 })),
   },
   { description: 'one change: create | reshape | split (by a line) | merge | retire | update (attributes)' },
 )
 
 const ExceptionSchema = Type.Object({
-  code: Type.String({ description: 'issue code the exception is for, e.g. households_above_max' }),
-  feature_ids: Type.Array(Type.String()),
-  reason: Type.String({ minLength: 1 }),
+  code: Type.String({ maxLength: 100, description: 'issue code the exception is for, e.g. households_above_max' }),
+  feature_ids: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 }),
+  reason: Type.String({ minLength: 1, maxLength: 4000 }),
 })
 
-const Point = Type.Unknown({ description: 'GeoJSON Point the comment is pinned to' })
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) })
+const IdParams = Type.Object({ id: RowId })
 const Proposal = Type.Record(Type.String(), Type.Unknown())
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
@@ -58,7 +61,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
           title: Type.String({ minLength: 1, maxLength: 200 }),
           reason: Type.String({ minLength: 1, maxLength: 4000 }),
           changes: Type.Array(ChangeSchema, { maxItems: 1000 }),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
           initial_division: Type.Optional(Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' })),
         }),
         response: { 200: Proposal, ...errorResponses },
@@ -80,12 +83,16 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         ...common,
         summary: 'Proposals in your scope, newest first; waiting_for_me marks your queue',
         querystring: Type.Object({
-          region: Type.Optional(Type.String()),
+          region: Type.Optional(Type.String({ description: '12-digit region code or a 2/4/6/9-digit prefix' })),
           state: Type.Optional(Type.Union(['draft', 'submitted', 'reviewed', 'approved', 'filed', 'returned'].map((s) => Type.Literal(s)))),
         }),
       },
     },
-    async (request) => ({ proposals: await listProposals(database.kysely, user(request), request.query as never) }),
+    async (request) => {
+      const { region } = request.query
+      if (region !== undefined && parseRegionPrefix(region) === null) throw badRequest('region_prefix_invalid', { code: region })
+      return { proposals: await listProposals(database.kysely, user(request), request.query as never) }
+    },
   )
 
   app.get('/proposals/:id', { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams } }, async (request) =>
@@ -100,11 +107,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         summary: 'Edit a draft or returned proposal (optimistic: send the version you edited)',
         params: IdParams,
         body: Type.Object({
-          version: Type.Integer({ minimum: 1 }),
+          version: Type.Integer({ minimum: 1, maximum: MAX_INT4 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
           changes: Type.Optional(Type.Array(ChangeSchema, { maxItems: 1000 })),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema)),
+          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
         }),
       },
     },
@@ -124,7 +131,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
 
   const actBody = Type.Object({
     comment: Type.Optional(Type.String({ maxLength: 4000 })),
-    location: Type.Optional(Point),
+    location: Type.Optional(GeoJsonPoint),
     document_no: Type.Optional(Type.String({ maxLength: 200 })),
     effective_date: Type.Optional(DateString),
   })
@@ -157,7 +164,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         ...common,
         summary: 'Comment on a proposal, optionally pinned to a map location',
         params: IdParams,
-        body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(Point) }),
+        body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(GeoJsonPoint) }),
       },
     },
     async (request) => commentOnProposal(database, user(request), request.params.id, request.body),
