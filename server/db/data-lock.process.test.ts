@@ -29,7 +29,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('a data folder in use by a ru
     expect(output).toContain(`The data folder ${dataDir} is in use by another gridwork process (PGlite allows one process per data folder):`)
     expect(output).toMatch(new RegExp(`  gridwork server \\(npm start\\) on port ${port} — pid ${server.pid} on host .+, since \\d{4}-\\d\\d-\\d\\dT`))
     expect(output).toContain(`  - stop that process (Ctrl-C in its terminal, or kill ${server.pid}), then run this again;`)
-    expect(output).toContain(`  - or use the running server instead: web editor http://localhost:${port}/ and API http://localhost:${port}/api/v1`)
+    expect(output).toContain(`  - or use the running server instead — web editor http://localhost:${port}/, API http://localhost:${port}/api/v1 — it is the folder's only writer`)
     expect(output).toContain('  - or set DATA_DIR to another folder for this command.')
     expect(output).not.toMatch(/\n\s+at /) // no stack trace
   }

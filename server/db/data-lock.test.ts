@@ -91,7 +91,7 @@ describe('data folder lock', () => {
     // A server names where it answers, so that others can use it instead.
     lock.describe('gridwork server (npm start) on port 8123', 'http://localhost:8123/')
     expect((await refusal(dir)).message).toContain(
-      '  - or use the running server instead: web editor http://localhost:8123/ and API http://localhost:8123/api/v1 — while it runs, imports, approvals and lookups go through it (it is the folder\'s only writer);',
+      "  - or use the running server instead — web editor http://localhost:8123/, API http://localhost:8123/api/v1 — it is the folder's only writer while it runs (an import needs it stopped);",
     )
     expect(readOwner(file)).toMatchObject({ command: 'gridwork server (npm start) on port 8123', token: owner.token })
 

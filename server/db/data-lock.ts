@@ -338,7 +338,7 @@ function refusalMessage(reason: LockRefusal, folder: string, file: string, owner
     'What to do:',
     `  - stop that process (Ctrl-C in its terminal, or kill ${owner.pid}), then run this again;`,
     owner.url
-      ? `  - or use the running server instead: web editor ${owner.url} and API ${owner.url}api/v1 — while it runs, imports, approvals and lookups go through it (it is the folder's only writer);`
+      ? `  - or use the running server instead — web editor ${owner.url}, API ${owner.url}api/v1 — it is the folder's only writer while it runs (an import needs it stopped);`
       : '  - or wait until it has finished, then run this again;',
     elsewhere,
     `(lock file: ${file})`,
