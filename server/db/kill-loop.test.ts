@@ -38,9 +38,9 @@ const next = random(SEED)
 const between = (min: number, max: number) => min + next() * (max - min)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-const root = mkdtempSync(path.join(os.tmpdir(), 'gridwork-kill-loop-'))
+let root = ''
 let dataDir = ''
-const webDir = stubWebDir()
+let webDir = ''
 const serverEnv = { NODE_ENV: 'production', JWT_SECRET: 'kill-loop-signing-secret-of-40-characters' }
 const acked = { applied: new Set<number>(), filed: new Set<number>() }
 const imports: { codes: string[]; succeeded: boolean; file: string }[] = []
@@ -172,17 +172,19 @@ class ApprovalDriver {
 const typicalApproveMs = () => [...approveMs].sort((a, b) => a - b)[Math.floor(approveMs.length / 2)] ?? 300
 
 /**
- * Waits for an approve request to be sent, then a random part of an approval's usual time —
- * mostly its second part, where the applying transaction runs (validation comes first).
+ * Waits for an approve request to be sent, then 0.2–1.5 times an approval's usual time: into
+ * the applying transaction (validation comes first), or just after its commit, before the answer.
  */
 async function untilInsideAnApproval(driver: ApprovalDriver): Promise<void> {
   const until = Date.now() + 30_000
   while (driver.approvingSince === null && Date.now() < until) await sleep(5)
-  await sleep(between(0.2, 1) * typicalApproveMs())
+  await sleep(between(0.2, 1.5) * typicalApproveMs())
 }
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and imports', () => {
   beforeAll(async () => {
+    root = mkdtempSync(path.join(os.tmpdir(), 'gridwork-kill-loop-'))
+    webDir = stubWebDir()
     dataDir = await copyOfTemplate('gridwork-kill-data-')
     const database = await openDatabase({ dataDir, lock: { command: 'kill-loop setup' } })
     await loadMiniCounty(database)
@@ -197,7 +199,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
     await database.close()
   }, 180_000)
   afterAll(() => {
-    for (const folder of [root, webDir, path.dirname(dataDir)]) rmSync(folder, { recursive: true, force: true })
+    for (const folder of [root, webDir, dataDir && path.dirname(dataDir)]) if (folder) rmSync(folder, { recursive: true, force: true })
   })
 
   it(`${LOOPS} crashes: the server restarts, takes the killed process's lock over, and nothing is half written`, { timeout: 120_000 + LOOPS * 90_000 }, async () => {
