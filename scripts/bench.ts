@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { type DatabaseHandle, openDatabase } from '../server/db/connect.js'
+import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from '../server/db/data-lock.js'
 import { migrateToLatest } from '../server/db/migrate.js'
 import type { ValidationReport } from '../server/validation/report.js'
 import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
@@ -352,6 +353,10 @@ main()
     if (error instanceof UsageError) {
       console.error(`${error.message}\n${USAGE}`)
       process.exit(2)
+    }
+    if (error instanceof DataFolderLockedError) {
+      console.error(error.message)
+      process.exit(DATA_FOLDER_LOCKED_EXIT_CODE)
     }
     console.error(error instanceof Error ? (error.stack ?? error.message) : error)
     process.exit(1)

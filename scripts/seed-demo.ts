@@ -7,6 +7,7 @@
 
 import path from 'node:path'
 import { openDatabase } from '../server/db/connect.js'
+import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from '../server/db/data-lock.js'
 import { migrateToLatest } from '../server/db/migrate.js'
 import { seedDemo } from '../server/demo/seed.js'
 
@@ -56,6 +57,10 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof DataFolderLockedError) {
+      console.error(`seed-demo: ${error.message}`)
+      process.exit(DATA_FOLDER_LOCKED_EXIT_CODE)
+    }
     console.error('seed-demo FAILED:', error instanceof Error ? (error.stack ?? error.message) : error)
     process.exit(1)
   },

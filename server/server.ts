@@ -3,6 +3,7 @@ import { seedDemoUsers } from './auth/demo-users.js'
 import { resolveSigningSecret } from './auth/signing-secret.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/connect.js'
+import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from './db/data-lock.js'
 import { migrateToLatest } from './db/migrate.js'
 import { seedDemo } from './demo/seed.js'
 import { createLogger } from './logger.js'
@@ -33,7 +34,12 @@ async function main(): Promise<void> {
     )
   }
   const started = Date.now()
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir })
+  const serverCommand = (port: number) => `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
+  })
   log.info(
     { engine: database.engine, postgres: database.capabilities.postgres, postgis: database.capabilities.postgis, ms: Date.now() - started },
     'database ready',
@@ -76,6 +82,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
+  // Others refused by the folder's lock are pointed at this server.
+  database.dataLock?.describe(serverCommand(port), `http://localhost:${port}/`)
   log.info(`gridwork is running: web editor http://localhost:${port}/ · API http://localhost:${port}/api/v1 · docs http://localhost:${port}/docs`)
   if (accounts.length > 0) {
     const password = config.demoPassword === 'demo' ? 'demo' : 'the DEMO_PASSWORD you set'
@@ -84,6 +92,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof DataFolderLockedError) {
+    console.error(error.message)
+    process.exit(DATA_FOLDER_LOCKED_EXIT_CODE)
+  }
   console.error('gridwork failed to start:', error instanceof Error ? error.message : error)
   if (error instanceof Error && error.stack) console.error(error.stack)
   process.exit(1)

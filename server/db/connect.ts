@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import { type Capabilities, detectCapabilities } from './capabilities.js'
+import type { AcquireOptions, DataLock } from './data-lock.js'
 import type { Database, Db } from './database.js'
 import { type EngineName, openPglite, openPostgres } from './engines.js'
 
@@ -7,6 +8,8 @@ export interface DatabaseHandle {
   kysely: Db
   engine: EngineName
   capabilities: Capabilities
+  /** PGlite in a data folder: this process's lock on it (released by close). */
+  dataLock?: DataLock | undefined
   close(): Promise<void>
 }
 
@@ -17,20 +20,22 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined
   /** PostgreSQL only: schema search path (tests give each file its own schema). */
   searchPath?: string | undefined
+  /** PGlite in a data folder: what the folder's lock says this process is, and where a takeover is logged. */
+  lock?: AcquireOptions | undefined
 }
 
 /** One Kysely instance over either engine, with PostGIS present and its capabilities known. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const engine: EngineName = options.databaseUrl ? 'postgres' : 'pglite'
-  const pool = options.databaseUrl
-    ? openPostgres(options.databaseUrl, options.searchPath)
-    : (await openPglite(options.dataDir)).pool
+  // PostgreSQL needs no folder lock: it has its own locking.
+  const pglite = options.databaseUrl ? null : await openPglite(options.dataDir, options.lock)
+  const pool = pglite ? pglite.pool : openPostgres(options.databaseUrl as string, options.searchPath)
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   try {
     // PostGIS must exist before the capability check; the first migration also asks for it.
     await sql`CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public`.execute(kysely)
     const capabilities = await detectCapabilities(kysely)
-    return { kysely, engine, capabilities, close: () => kysely.destroy() }
+    return { kysely, engine, capabilities, ...(pglite?.lock ? { dataLock: pglite.lock } : {}), close: () => kysely.destroy() }
   } catch (error) {
     await kysely.destroy()
     throw error

@@ -3,6 +3,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import pg from 'pg'
+import { type AcquireOptions, type DataLock, acquireDataLock } from './data-lock.js'
 
 // Both engines are handed to Kysely's own PostgresDialect as a "pool". For PGlite that is a
 // small adapter: PGlite is one connection, so a mutex hands it to one caller at a time, from
@@ -20,13 +21,27 @@ const DATE = 1082
 const parseInteger = (value: string) => Number(value)
 const keepDateText = (value: string) => value
 
-export async function openPglite(dataDir: string | undefined): Promise<{ pool: PostgresPool; pglite: PGlite }> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true })
-  const pglite = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    extensions: { postgis },
-    parsers: { [INT8]: parseInteger, [NUMERIC]: parseInteger, [DATE]: keepDateText },
-  })
+/**
+ * PGlite in memory, or in `dataDir` — then only while this process holds the folder's lock
+ * (see data-lock.ts): a second process on the same folder would corrupt it.
+ */
+export async function openPglite(dataDir: string | undefined, lockOptions: AcquireOptions = {}): Promise<{ pool: PostgresPool; pglite: PGlite; lock: DataLock | null }> {
+  let lock: DataLock | null = null
+  if (dataDir) {
+    mkdirSync(dataDir, { recursive: true })
+    lock = await acquireDataLock(dataDir, lockOptions)
+  }
+  let pglite: PGlite
+  try {
+    pglite = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      extensions: { postgis },
+      parsers: { [INT8]: parseInteger, [NUMERIC]: parseInteger, [DATE]: keepDateText },
+    })
+  } catch (error) {
+    lock?.release()
+    throw error
+  }
   let queue: Promise<void> = Promise.resolve()
   const pool: PostgresPool = {
     async connect() {
@@ -60,10 +75,14 @@ export async function openPglite(dataDir: string | undefined): Promise<{ pool: P
     },
     async end() {
       await queue
-      await pglite.close()
+      try {
+        await pglite.close()
+      } finally {
+        lock?.release()
+      }
     },
   }
-  return { pool, pglite }
+  return { pool, pglite, lock }
 }
 
 export function openPostgres(databaseUrl: string, searchPath?: string): pg.Pool {
