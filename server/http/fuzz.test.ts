@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net'
-import { setTimeout as sleep } from 'node:timers/promises'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Random } from '../demo/random.js'
 import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { pollHealth } from '../testing/health-poller.js'
 import { type FuzzCase, type Operation, bodyCases, operationsOf, parameterCases, urlOf } from './fuzz-inputs.js'
 
 // Every operation of the OpenAPI document gets hostile input (fuzz-inputs.ts) over real HTTP as a
@@ -13,7 +13,7 @@ import { type FuzzCase, type Operation, bodyCases, operationsOf, parameterCases,
 
 /** Hostile fragments drawn per body member by the seeded PRNG (of 24), besides the 5 every member gets. */
 const FRAGMENTS_PER_MEMBER = 3
-const HEALTH_BOUND_MS = 1000
+const HEALTH_BOUND_MS = Number(process.env.FUZZ_HEALTH_BOUND_MS ?? 1000)
 
 let t: Awaited<ReturnType<typeof createMiniCountyApp>>
 let base: string
@@ -119,42 +119,33 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       casesFor(operation, random.fork(`${operation.method} ${operation.path}`)).flatMap((fuzz) => usersFor(operation).map((user) => ({ fuzz, user }))),
     )
 
-    let polling = true
+    const poller = pollHealth(`${base}/health`, { intervalMs: 100, boundMs: HEALTH_BOUND_MS })
+    const inFlight: { label: string; from: number; to: number }[] = []
     let done = 0
-    const slowHealth: string[] = []
-    let healthPolls = 0
-    let slowestHealthMs = 0
-    const poller = (async () => {
-      while (polling) {
-        const started = performance.now()
-        const answer = await fetch(`${base}/health`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, (e: Error) => e.message)
-        const ms = performance.now() - started
-        healthPolls++
-        slowestHealthMs = Math.max(slowestHealthMs, ms)
-        if (answer !== 200 || ms > HEALTH_BOUND_MS) slowHealth.push(`${answer} after ${Math.round(ms)} ms (during request ${done})`)
-        await sleep(100)
-      }
-    })()
-
     const failures: Failure[] = []
     const statuses = new Map<string, number>()
     for (const { fuzz, user } of plan) {
       const language = done % 2 === 0 ? 'zh-CN' : 'en'
+      const from = Date.now()
       const { status, answer } = await send(fuzz, users[user] as string, language)
+      inFlight.push({ label: `${fuzz.method} ${fuzz.url.slice(0, 80)} as ${user} — ${fuzz.label}`, from, to: Date.now() })
       done++
       const kind = typeof status === 'number' ? `${Math.floor(status / 100)}xx` : 'none'
       statuses.set(kind, (statuses.get(kind) ?? 0) + 1)
       if (process.env.FUZZ_LOG && typeof status === 'number' && status < 300) console.log(status, fuzz.method, fuzz.url.slice(0, 100), user, fuzz.label)
       if (typeof status !== 'number' || status >= 500) failures.push({ user, method: fuzz.method, url: fuzz.url.slice(0, 160), label: fuzz.label, status, answer })
     }
-    polling = false
-    await poller
+    const health = await poller.stop()
+    const slowHealth = health.slow.map((poll) => {
+      const during = inFlight.filter((request) => request.from <= poll.at + poll.ms && request.to >= poll.at).map((request) => request.label)
+      return `${poll.status} after ${poll.ms} ms, during: ${during.join('; ') || '(between requests)'}`
+    })
 
-    console.info(`fuzz: ${plan.length} requests over ${operations.length} operations`, Object.fromEntries(statuses), `/health polled ${healthPolls}×, slowest ${Math.round(slowestHealthMs)} ms`)
+    console.info(`fuzz: ${plan.length} requests over ${operations.length} operations`, Object.fromEntries(statuses), `/health polled ${health.polls}×, slowest ${health.slowestMs} ms`)
     const report = failures.map((f) => `${f.status} ${f.method} ${f.url} as ${f.user} — ${f.label}\n    ${f.answer}`).join('\n')
     expect(failures, `requests answered with a 5xx or not at all:\n${report}`).toEqual([])
     expect(slowHealth, '/health slower than 1 s or failing while fuzzing').toEqual([])
-    expect(healthPolls).toBeGreaterThan(10)
+    expect(health.polls).toBeGreaterThan(10)
     // No fuzz request was answered 2xx with an error body, and the app still serves a normal read.
     const grid = await t.http().get('/api/v1/grids/990101001001001').set(bearer(users.county as string))
     expect(grid.status).toBe(200)
