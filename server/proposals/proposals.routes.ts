@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { requestLanguage } from '../http/errors.js'
+import { assertVertexLimits, changeShapes } from '../http/limits.js'
 import { parseDate } from '../http/query-params.js'
 import { DateString, errorResponses } from '../http/schemas.js'
 import type { Change } from './changes.js'
@@ -44,6 +45,13 @@ const Proposal = Type.Record(Type.String(), Type.Unknown())
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
   app.addHook('onRequest', app.authenticate)
+  // Vertex limits before any work (413, or 400 for absurd nesting): the geometries and split lines
+  // of a draft's changes (create, update), the location of a comment or an act.
+  app.addHook('preHandler', async (request) => {
+    const body = request.body as { changes?: unknown; location?: unknown } | null | undefined
+    if (typeof body !== 'object' || body === null) return
+    assertVertexLimits([...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }])
+  })
   const common = { tags: ['proposals'], security: [{ bearer: [] }] }
   const user = (request: { user: unknown }) => request.user as TokenClaims
 

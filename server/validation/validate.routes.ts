@@ -4,13 +4,14 @@ import { assertInScope } from '../auth/scope.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { CRS_NAMES, toLonLat } from '../geo/crs.js'
 import { badRequest, requestLanguage } from '../http/errors.js'
+import { assertVertexLimits } from '../http/limits.js'
 import { errorResponses } from '../http/schemas.js'
 import { translate } from '../i18n/index.js'
 import { isRegionCode, prefixOfCode } from '../regions/region-codes.js'
 import { checkPolygonFeature } from './geometry-structure.js'
 import { reasonOf } from './geometry-validity.js'
 import { repairPolygon } from './repair.repository.js'
-import { validate } from './validate.service.js'
+import { validate, validationShapes } from './validate.service.js'
 
 const Crs = Type.Union(CRS_NAMES.map((name) => Type.Literal(name)), { description: 'coordinate system of the input (default wgs84)' })
 
@@ -52,6 +53,7 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
       },
     },
     async (request) => {
+      assertVertexLimits(validationShapes(request.body))
       const { parent } = request.body
       if (typeof parent === 'string' && isRegionCode(parent)) assertInScope(request, prefixOfCode(parent))
       return validate(database, request.body, requestLanguage(request))
@@ -74,6 +76,7 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
             changes: Type.Record(Type.String(), Type.Number()),
             message: Type.String(),
           }),
+          413: Type.Ref('ErrorResponse'),
           ...errorResponses,
         },
       },
@@ -81,6 +84,7 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
     async (request) => {
       const language = requestLanguage(request)
       const { geometry } = request.body
+      assertVertexLimits([{ shape: 'geometry', geometry }])
       const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry })
       const first = problems[0]
       if (first) throw badRequest('repair_unreadable', { reason: translate(language, `validation.reason.${first.code}`) })

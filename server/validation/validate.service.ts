@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '../db/connect.js'
 import { AppError, badRequest, notFound } from '../http/errors.js'
+import { MAX_FEATURES, type ShapeToCount } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import { getProfile } from '../profiles/profiles.js'
@@ -37,7 +38,7 @@ export interface ValidateOptions {
   timings?: Record<string, number>
 }
 
-export const MAX_FEATURES = 100_000
+export { MAX_FEATURES }
 const DEFAULT_SLIVER_M2 = 1
 
 type Kind = 'comprehensive' | 'dedicated' | 'micro'
@@ -57,6 +58,26 @@ const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
 const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
 
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
+
+/** The id a feature is reported by: its id, else properties.id or code; null when it has none. */
+function givenId(feature: { id?: unknown; properties?: Record<string, unknown> | null }): string | null {
+  const given = feature.id ?? feature.properties?.id ?? feature.properties?.code
+  return given === undefined || given === null || given === '' ? null : String(given)
+}
+
+/** The shapes of a validation request, for the vertex limits: each feature's geometry and a parent polygon. */
+export function* validationShapes(request: ValidateRequest): Generator<ShapeToCount> {
+  const features = (request.features as { features?: unknown } | null | undefined)?.features
+  if (Array.isArray(features)) {
+    for (const [i, raw] of features.entries()) {
+      if (typeof raw !== 'object' || raw === null) continue
+      const feature = raw as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: unknown }
+      const id = givenId(feature)?.slice(0, 64) ?? null
+      yield { shape: id === null ? `features[${i}]` : `features[${i}] (${id})`, geometry: feature.geometry }
+    }
+  }
+  if (typeof request.parent === 'object' && request.parent !== null) yield { shape: 'parent', geometry: request.parent }
+}
 
 export async function validate(
   database: DatabaseHandle,
@@ -99,10 +120,9 @@ export async function validate(
   const parsed: Parsed[] = rawFeatures.map((raw, idx) => {
     const feature = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: { type?: string; coordinates?: unknown } }
     const properties = feature.properties ?? {}
-    const given = feature.id ?? properties.id ?? properties.code
-    const missing = given === undefined || given === null || given === ''
-    const id = missing ? `#${idx + 1}` : String(given)
-    if (missing) assigned.push(id)
+    const given = givenId({ id: feature.id, properties })
+    const id = given ?? `#${idx + 1}`
+    if (given === null) assigned.push(id)
     const kindValue = String(properties.kind ?? 'comprehensive')
     const kind: Kind = kindValue === 'dedicated' || kindValue === 'micro' ? kindValue : 'comprehensive'
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)

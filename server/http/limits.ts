@@ -1,0 +1,97 @@
+import { AppError, badRequest } from './errors.js'
+
+// How much work one request may ask for, in one place: the checks, their messages and the README
+// quote these numbers. The server is one Node thread, and on the embedded engine PostGIS runs on
+// that thread too, so no request may hold it for long: geometry is counted (cheaply, before any
+// other work) and refused with 413 over a limit; the heavy work below the limits runs in slices
+// (see server/validation/postgis-work.ts). Figures behind the numbers are in the README (Limits).
+
+/** Vertices (positions) of one shape: a grid, a parent polygon, a split line. */
+export const MAX_VERTICES_PER_SHAPE = 50_000
+/** Vertices of all shapes in one request (validate, repair, a proposal's changes, a comment). */
+export const MAX_VERTICES_PER_REQUEST = 1_000_000
+/** Features in one POST /validate. */
+export const MAX_FEATURES = 100_000
+/**
+ * A geometry nested deeper than this is not GeoJSON (a MultiPolygon's positions are at depth 5,
+ * counting the geometry object); deeper input is refused with 400 before anything recurses into it.
+ */
+export const MAX_GEOMETRY_DEPTH = 8
+
+/** On PostgreSQL, one geometry statement of a request is cancelled after this long (statement_timeout). */
+export const GEOMETRY_STATEMENT_TIMEOUT_MS = 20_000
+
+/** Longest CSV/NDJSON record of a batch lookup; an address row is well under 1 KiB. */
+export const MAX_BATCH_RECORD_BYTES = 64 * 1024
+
+/** A whole request (body upload, work and response start) must finish within this (Fastify requestTimeout). */
+export const REQUEST_TIMEOUT_MS = 5 * 60_000
+/** A connection that sends nothing for this long is closed (Fastify connectionTimeout). */
+export const CONNECTION_TIMEOUT_MS = 60_000
+/** A streamed batch lookup (up to 1 GB of rows) may run this long. */
+export const BATCH_REQUEST_TIMEOUT_MS = 30 * 60_000
+
+/** 812345 → "812,345": the same digit grouping in both languages' messages. */
+export const formatCount = (value: number) => value.toLocaleString('en-US')
+
+/** A shape to count: where it is in the request (e.g. "features[3] (990101001001003)") and its GeoJSON geometry. */
+export interface ShapeToCount {
+  shape: string
+  geometry: unknown
+}
+
+/**
+ * Counts the positions in a GeoJSON geometry (an array whose first element is not an array is
+ * one position), without recursion; arrays or objects nested deeper than MAX_GEOMETRY_DEPTH
+ * anywhere inside (later code would recurse into them: JSON.stringify overflows the stack near
+ * 10,000 levels) are a 400.
+ */
+export function countPositions(geometry: unknown, shape: string): number {
+  if (typeof geometry !== 'object' || geometry === null) return 0
+  let count = 0
+  const values: object[] = [geometry]
+  const depths: number[] = [1]
+  while (values.length > 0) {
+    const value = values.pop() as object
+    const depth = depths.pop() as number
+    const items = Array.isArray(value) ? value : Object.values(value)
+    if (Array.isArray(value) && value.length > 0 && !Array.isArray(value[0])) count++
+    for (const item of items) {
+      if (typeof item !== 'object' || item === null) continue
+      if (depth >= MAX_GEOMETRY_DEPTH) throw badRequest('geometry_nesting_too_deep', { shape, limit: MAX_GEOMETRY_DEPTH })
+      values.push(item)
+      depths.push(depth + 1)
+    }
+  }
+  return count
+}
+
+/**
+ * Refuses a request whose shapes are too big before any work is done on them: 413 naming the
+ * first shape over MAX_VERTICES_PER_SHAPE, or the request's total over MAX_VERTICES_PER_REQUEST;
+ * 400 for coordinates nested too deep. Returns the total.
+ */
+export function assertVertexLimits(shapes: Iterable<ShapeToCount>): number {
+  let total = 0
+  for (const { shape, geometry } of shapes) {
+    const vertices = countPositions(geometry, shape)
+    if (vertices > MAX_VERTICES_PER_SHAPE) {
+      throw new AppError(413, 'shape_too_many_vertices', { shape, vertices: formatCount(vertices), limit: formatCount(MAX_VERTICES_PER_SHAPE) })
+    }
+    total += vertices
+  }
+  if (total > MAX_VERTICES_PER_REQUEST) {
+    throw new AppError(413, 'request_too_many_vertices', { vertices: formatCount(total), limit: formatCount(MAX_VERTICES_PER_REQUEST) })
+  }
+  return total
+}
+
+/** A proposal's changes: each change's geometry and split line. */
+export function* changeShapes(changes: readonly unknown[] | undefined): Generator<ShapeToCount> {
+  for (const [i, change] of (changes ?? []).entries()) {
+    if (typeof change !== 'object' || change === null) continue
+    const { geometry, line } = change as { geometry?: unknown; line?: unknown }
+    if (geometry !== undefined) yield { shape: `changes[${i}].geometry`, geometry }
+    if (line !== undefined) yield { shape: `changes[${i}].line`, geometry: line }
+  }
+}
