@@ -18,6 +18,10 @@ export const MAX_FEATURES = 100_000
  */
 export const MAX_GEOMETRY_DEPTH = 8
 
+/** JS work on geometry hands the thread back after this long (server/validation/slices.ts). */
+export const WORK_SLICE_MS = 20
+/** PostGIS work goes in statements of at most about this many input vertices (or one shape). */
+export const STATEMENT_VERTICES = 50_000
 /** On PostgreSQL, one geometry statement of a request is cancelled after this long (statement_timeout). */
 export const GEOMETRY_STATEMENT_TIMEOUT_MS = 20_000
 
