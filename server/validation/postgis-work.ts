@@ -79,7 +79,7 @@ export async function withPostgisWork<T>(
       for (const name of postgis.tables) await sql`DROP TABLE IF EXISTS ${sql.table(name)}`.execute(database.kysely)
     }
   } catch (error) {
-    if (isStatementTimeout(error)) throw new AppError(422, 'geometry_work_timeout', { seconds: Math.round(timeoutMs / 100) / 10 })
+    if (isStatementTimeout(error)) throw new AppError(422, 'geometry_work_timeout', { seconds: timeoutMs / 1000 })
     throw error
   }
 }

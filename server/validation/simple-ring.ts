@@ -83,9 +83,6 @@ interface Segment {
   box: [number, number, number, number, number, number]
 }
 
-/** What a sweep found: no meeting pair, a meeting pair, or it ran out of comparisons. */
-type Outcome = 'simple' | 'meet' | 'undecided'
-
 /** Whether two segments whose boxes overlap break simplicity (a touch, a crossing, a spike). */
 function meet(first: Segment, second: Segment): boolean {
   if (first.ring === second.ring) {
@@ -111,6 +108,14 @@ const SWEEPS: [0 | 1 | 4, 2 | 3 | 5][] = [
  * degenerate for both x and x + y); false (not proven) when all three give up.
  */
 export function ringsAreSimpleAndApart(rings: readonly (readonly Point[])[]): boolean {
+  return meetingsUpTo(rings, 0) === 0
+}
+
+/**
+ * How many pairs of segments of these rings meet (as in ringsAreSimpleAndApart), counted up to
+ * `most` + 1; null when the sweeps ran out of comparisons first.
+ */
+export function meetingsUpTo(rings: readonly (readonly Point[])[], most: number): number | null {
   const segments: Segment[] = []
   rings.forEach((ring, r) => {
     const n = ring.length - 1
@@ -123,29 +128,30 @@ export function ringsAreSimpleAndApart(rings: readonly (readonly Point[])[]): bo
   })
   const budget = COMPARISONS_PER_SEGMENT * segments.length + COMPARISONS_ALLOWANCE
   for (const [low, high] of SWEEPS) {
-    const outcome = sweep(segments, low, high, budget)
-    if (outcome !== 'undecided') return outcome === 'simple'
+    const meetings = sweep(segments, low, high, budget, most)
+    if (meetings !== null) return meetings
   }
-  return false
+  return null
 }
 
-/** Sweeps along one direction, comparing segments whose boxes overlap. */
-function sweep(segments: Segment[], low: 0 | 1 | 4, high: 2 | 3 | 5, budget: number): Outcome {
+/** Sweeps along one direction, counting meeting pairs up to `most` + 1; null when out of comparisons. */
+function sweep(segments: Segment[], low: 0 | 1 | 4, high: 2 | 3 | 5, budget: number, most: number): number | null {
   const sorted = [...segments].sort((s, t) => s.box[low] - t.box[low])
+  let meetings = 0
   for (let s = 0; s < sorted.length; s++) {
     const first = sorted[s] as Segment
     const [minX, minY, maxX, maxY] = first.box
     for (let u = s + 1; u < sorted.length; u++) {
       const second = sorted[u] as Segment
       if (second.box[low] > first.box[high]) break
-      if (--budget < 0) return 'undecided'
+      if (--budget < 0) return null
       // Boxes apart cannot meet (adjacent segments share a vertex, so never are).
       const box = second.box
       if (box[2] < minX || box[0] > maxX || box[3] < minY || box[1] > maxY) continue
-      if (meet(first, second)) return 'meet'
+      if (meet(first, second) && ++meetings > most) return meetings
     }
   }
-  return 'simple'
+  return meetings
 }
 
 /** Consecutive segments that run back along each other (a spike). */

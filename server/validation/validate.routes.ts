@@ -8,6 +8,7 @@ import { assertVertexLimits } from '../http/limits.js'
 import { errorResponses } from '../http/schemas.js'
 import { translate } from '../i18n/index.js'
 import { isRegionCode, prefixOfCode } from '../regions/region-codes.js'
+import type { Position } from './edge-match.js'
 import { checkPolygonFeature } from './geometry-structure.js'
 import { reasonOf } from './geometry-validity.js'
 import { repairPolygon } from './repair.repository.js'
@@ -89,9 +90,12 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
       const first = problems[0]
       if (first) throw badRequest('repair_unreadable', { reason: translate(language, `validation.reason.${first.code}`) })
       const convert = toLonLat(request.body.crs)
-      const { type, coordinates } = geometry as { type: string; coordinates: number[][][] | number[][][][] }
-      const lonLat = { type, coordinates: JSON.parse(JSON.stringify(coordinates), (_key, value) => (Array.isArray(value) && typeof value[0] === 'number' ? convert(value) : value)) }
-      const result = await repairPolygon(database.kysely, lonLat)
+      const { type, coordinates } = geometry as { type: string; coordinates: unknown }
+      const polygons = (type === 'Polygon' ? [coordinates] : coordinates) as Position[][][]
+      const result = await repairPolygon(
+        database,
+        polygons.map((rings) => rings.map((ring) => ring.map(convert))),
+      )
       const reason = result.reason_before === null ? null : reasonOf(result.reason_before)
       const changes = {
         parts_before: result.parts_before,

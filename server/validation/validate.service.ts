@@ -10,6 +10,7 @@ import { type PolygonRings, type Position, matchEdges, orientRings } from './edg
 import { checkPolygonFeature } from './geometry-structure.js'
 import { findInvalidShapes } from './geometry-validity.js'
 import { directRunner, withPostgisWork } from './postgis-work.js'
+import { tooTangledToRepair } from './repair.repository.js'
 import type { IssueCode, ValidationIssue, ValidationReport } from './report.js'
 import { isCertainlySimpleRing } from './simple-ring.js'
 import { householdIssues } from './sizing.js'
@@ -58,6 +59,8 @@ interface Parsed {
   /** Polygons (rings of positions), shells CCW, holes CW, in CGCS2000/WGS84 lon/lat. */
   polygons: PolygonRings[] | null
   invalid: boolean
+  /** Invalid with too many crossings for ST_MakeValid (repair.repository.ts). */
+  tangled?: boolean
 }
 
 const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
@@ -170,8 +173,10 @@ export async function validate(
   }
   const faults = await withPostgisWork(database, (work) => findInvalidShapes(work, unproven.map((f) => f.polygons as PolygonRings[])), postgis)
   for (const fault of faults) {
+    await slices.pause()
     const feature = unproven[fault.index] as Parsed
     feature.invalid = true
+    feature.tangled = tooTangledToRepair(feature.polygons as PolygonRings[])
     const where = fault.location ? t('at', { place: formatPlace(fault.location) }) : ''
     issue('invalid_geometry', 'error', t('invalid_geometry', { feature: feature.id, reason: t(`reason.${fault.reason}`), where }), [feature.id], {
       reason: fault.reason,
@@ -235,14 +240,14 @@ export async function validate(
     // The clean path needs only the grids along the outline — unless crossings of child regions are checked.
     const inTable = clean && crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as Parsed), ...others] : usable
     const parentIdx = (f: Parsed) => parentOf(f)?.idx ?? null
-    const rows: InputRow[] = [...new Set(inTable)].map((f) => ({ idx: f.idx, kind: f.kind, parent_idx: parentIdx(f), polygons: f.polygons as PolygonRings[], invalid: f.invalid }))
+    const rows: InputRow[] = [...new Set(inTable)].map((f) => ({ idx: f.idx, kind: f.kind, parent_idx: parentIdx(f), polygons: f.polygons as PolygonRings[], invalid: f.invalid, tangled: f.tangled }))
     // Micro-grids need their parent grids in the table even when the parent's coverage is clean.
     const inRows = new Set(rows.map((row) => row.idx))
     for (const f of others) {
       const p = parentIdx(f)
       if (p !== null && !inRows.has(p)) {
         const grid = parsed[p] as Parsed
-        rows.push({ idx: p, kind: grid.kind, parent_idx: null, polygons: grid.polygons as PolygonRings[], invalid: grid.invalid })
+        rows.push({ idx: p, kind: grid.kind, parent_idx: null, polygons: grid.polygons as PolygonRings[], invalid: grid.invalid, tangled: grid.tangled })
         inRows.add(p)
       }
     }
