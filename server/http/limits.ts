@@ -35,12 +35,18 @@ export const GEOMETRY_STATEMENT_TIMEOUT_MS = 20_000
 /** Longest CSV/NDJSON record of a batch lookup; an address row is well under 1 KiB. */
 export const MAX_BATCH_RECORD_BYTES = 64 * 1024
 
-/** A whole request (body upload, work and response start) must finish within this (Fastify requestTimeout). */
-export const REQUEST_TIMEOUT_MS = 5 * 60_000
-/** A connection that sends nothing for this long is closed (Fastify connectionTimeout). */
-export const CONNECTION_TIMEOUT_MS = 60_000
-/** A streamed batch lookup (up to 1 GB of rows) may run this long. */
-export const BATCH_REQUEST_TIMEOUT_MS = 30 * 60_000
+/**
+ * A request must have arrived in full (headers within 60 s, body included) within this, or it is
+ * answered 408 and closed (Fastify requestTimeout). A batch lookup's body streams in as it is
+ * answered, so this also bounds a batch: 1 GB of point rows takes ~1.5 min.
+ */
+export const REQUEST_TIMEOUT_MS = 15 * 60_000
+/**
+ * A connection on which nothing is sent or received for this long is closed (Fastify
+ * connectionTimeout): a client that stops reading a response, or goes silent. Longer than the
+ * longest computation of an allowed request (the largest validation takes ~15 s on PGlite).
+ */
+export const CONNECTION_TIMEOUT_MS = 2 * 60_000
 
 /** 812345 → "812,345": the same digit grouping in both languages' messages. */
 export const formatCount = (value: number) => value.toLocaleString('en-US')
