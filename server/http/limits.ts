@@ -32,8 +32,14 @@ export const MAX_REPAIR_CROSSINGS = 1_000
 /** On PostgreSQL, one geometry statement of a request is cancelled after this long (statement_timeout). */
 export const GEOMETRY_STATEMENT_TIMEOUT_MS = 20_000
 
-/** Longest CSV/NDJSON record of a batch lookup; an address row is well under 1 KiB. */
-export const MAX_BATCH_RECORD_BYTES = 64 * 1024
+/**
+ * Longest record (CSV record or NDJSON line) of a batch lookup, in characters; an address row is
+ * well under 1,000. A longer one is answered inline as a bad row and skipped without being kept
+ * (413 if it is the CSV header).
+ */
+export const MAX_BATCH_RECORD_CHARS = 65_536
+/** The start of a batch checked to be UTF-8 before anything is answered. */
+export const BATCH_ENCODING_CHECK_BYTES = 64 * 1024
 
 /**
  * A request must have arrived in full (headers within 60 s, body included) within this, or it is
