@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { requestLanguage } from '../http/errors.js'
-import { assertVertexLimits, changeShapes } from '../http/limits.js'
+import { MAX_VERTICES_PER_PROPOSAL, assertVertexLimits, changeShapes } from '../http/limits.js'
 import { parseDate } from '../http/query-params.js'
 import { DateString, errorResponses } from '../http/schemas.js'
 import type { Change } from './changes.js'
@@ -50,7 +50,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
   app.addHook('preHandler', async (request) => {
     const body = request.body as { changes?: unknown; location?: unknown } | null | undefined
     if (typeof body !== 'object' || body === null) return
-    assertVertexLimits([...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }])
+    assertVertexLimits([...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }], MAX_VERTICES_PER_PROPOSAL)
   })
   const common = { tags: ['proposals'], security: [{ bearer: [] }] }
   const user = (request: { user: unknown }) => request.user as TokenClaims

@@ -236,31 +236,61 @@ export class CoverageTables {
   /**
    * Gaps: parts of the parent no grid covers — or, with no parent, holes in the grids' union —
    * each with the grids that border it. On the clean path the union is built from the outline
-   * rings the edge match found (ST_BuildArea nests shells and holes), else from the grids.
+   * rings the edge match found (ST_BuildArea nests shells and holes), else from the grids. In
+   * steps, each its own statement: the union, whether it covers the parent (the usual answer, and
+   * cheap), the gaps into a scratch table, then their neighbours and description in runs.
    */
   async findGaps(outline: Position[][] | null): Promise<Finding[]> {
-    const union = outline === null ? await this.unionOfGrids() : sql`ST_BuildArea(${linesToEwkb(outline)}::geometry)`
+    const union = outline === null ? await this.unionOfGrids() : await this.unionOfOutline(outline)
     const parent = this.parent
+    if (parent !== null) {
+      const { rows } = await this.work.run(sql<{ covered: boolean }>`SELECT ST_CoveredBy(${parent}, ${union}) AS covered`)
+      if (rows[0]?.covered === true) return []
+    }
     // Without a parent, a gap is an area the union's outline encloses but the union does not
     // cover: the faces of the outline (ST_Polygonize) outside the union. This finds holes and also
     // areas pinched off where grids touch only at points, which have no interior ring.
-    const gaps = (overlay: Overlay) =>
+    const gapsOf = (overlay: Overlay) =>
       parent === null
         ? sql`WITH u AS (SELECT ${union} AS geom),
                    faces AS (SELECT ST_Polygonize(ST_UnaryUnion(ST_Boundary(u.geom))) AS geom FROM u)
               SELECT face.geom FROM u, faces CROSS JOIN LATERAL ST_Dump(faces.geom) AS face
               WHERE NOT ST_Intersects(ST_PointOnSurface(face.geom), u.geom)`
-        : // Covered (the usual answer) is cheap to prove; the difference then would be empty, which
-          // is also where PGlite drops the result and the slow fixed-precision retry would run.
-          sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union)}, 3))).geom AS geom WHERE NOT ST_CoveredBy(${parent}, ${union})`
-    // The grids around a gap: those sharing a stretch of boundary with it, not only a corner.
-    return this.describe(
-      (overlay) => sql`SELECT COALESCE((SELECT array_agg(v.idx ORDER BY v.idx) FROM ${this.input} v
-                           WHERE v.kind = 'comprehensive' AND v.geom && gap.geom AND ST_Relate(v.geom, gap.geom, '****1****')),
-                          ARRAY[]::int[]) AS idxs,
-                 gap.geom
-          FROM (${gaps(overlay)}) AS gap`,
-    )
+        : sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union)}, 3))).geom AS geom`
+    const table = await this.work.scratch('validation_gaps', sql`id serial PRIMARY KEY, geom geometry NOT NULL, idxs int[]`)
+    let stored = false
+    for (const overlay of [EXACT, SNAPPED]) {
+      // Counted in the same statement: "no row" is PGlite's dropped result (see describe).
+      await this.work.run(sql`DELETE FROM ${table}`)
+      const { rows } = await this.work.run(sql<{ gaps: number }>`
+        WITH stored AS (INSERT INTO ${table} (geom) SELECT gap.geom FROM (${gapsOf(overlay)}) AS gap RETURNING 1)
+        SELECT count(*)::int AS gaps FROM stored`)
+      if (rows.length > 0) {
+        stored = true
+        break
+      }
+    }
+    if (!stored) throw new Error('PostGIS returned no result for the gaps, even with fixed-precision overlay')
+    const { rows: gaps } = await this.work.run(sql<{ id: number; vertices: number }>`SELECT id, ST_NPoints(geom) AS vertices FROM ${table} ORDER BY id`)
+    const runs = runsOf(gaps, (gap) => gap.vertices, STATEMENT_VERTICES).map((run) => [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id])
+    for (const [lo, hi] of runs) {
+      // The grids around a gap: those sharing a stretch of boundary with it, not only a corner.
+      await this.work.run(sql`
+        UPDATE ${table} AS gap SET idxs = COALESCE((SELECT array_agg(v.idx ORDER BY v.idx) FROM ${this.input} v
+                                   WHERE v.kind = 'comprehensive' AND v.geom && gap.geom AND ST_Relate(v.geom, gap.geom, '****1****')),
+                                  ARRAY[]::int[])
+        WHERE gap.id BETWEEN ${lo} AND ${hi}`)
+    }
+    const findings: Finding[] = []
+    for (const [lo, hi] of runs) findings.push(...(await this.describe(() => sql`SELECT idxs, geom FROM ${table} WHERE id BETWEEN ${lo} AND ${hi}`)))
+    return findings.sort(byIdxsThenPlace)
+  }
+
+  /** The union of the grids on the clean path, from the outline rings. */
+  private async unionOfOutline(outline: Position[][]): Promise<Query> {
+    const table = await this.work.scratch('validation_union', sql`geom geometry`)
+    await this.work.run(sql`INSERT INTO ${table} (geom) SELECT ST_BuildArea(${linesToEwkb(outline)}::geometry)`)
+    return sql`(SELECT geom FROM ${table})`
   }
 
   /** Parts of each grid of a kind that lie outside the parent polygon. */
@@ -366,6 +396,15 @@ export class CoverageTables {
     }
     return crossings
   }
+}
+
+/** The order describe() gives within a statement: by feature indexes, then west, then south. */
+function byIdxsThenPlace(a: Finding, b: Finding): number {
+  for (let i = 0; i < Math.min(a.idxs.length, b.idxs.length); i++) {
+    const step = (a.idxs[i] as number) - (b.idxs[i] as number)
+    if (step !== 0) return step
+  }
+  return a.idxs.length - b.idxs.length || a.bbox[0] - b.bbox[0] || a.bbox[1] - b.bbox[1]
 }
 
 /** The bounding box of polygons (their shells). */

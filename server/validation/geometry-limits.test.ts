@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_VERTICES_PER_REQUEST, MAX_VERTICES_PER_SHAPE } from '../http/limits.js'
+import { MAX_VERTICES_PER_PROPOSAL, MAX_VERTICES_PER_REQUEST, MAX_VERTICES_PER_SHAPE } from '../http/limits.js'
 import { bearer } from '../testing/app.js'
 import { createLargeBodyApp } from '../testing/large-body-app.js'
 
@@ -38,7 +38,7 @@ async function post(path: string, body: unknown, language: 'en' | 'zh-CN', token
 
 describe('vertex limits', () => {
   it('states the limits in one place', () => {
-    expect([MAX_VERTICES_PER_SHAPE, MAX_VERTICES_PER_REQUEST]).toEqual([50_000, 1_000_000])
+    expect([MAX_VERTICES_PER_SHAPE, MAX_VERTICES_PER_REQUEST, MAX_VERTICES_PER_PROPOSAL]).toEqual([50_000, 1_000_000, 100_000])
   })
 
   it('POST /validate: a shape over 50,000 vertices is a 413 naming the feature, the count and the limit', async () => {
@@ -102,6 +102,19 @@ describe('vertex limits', () => {
     expect(zh.body.error.message).toBe('changes[1].geometry 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交')
     const list = await t.http().get('/api/v1/proposals').set(bearer(t.tokens.township)).expect(200)
     expect(list.body.proposals).toEqual([])
+  })
+
+  it('POST /proposals: more than 100,000 vertices in one proposal is a 413 naming the count and the limit', async () => {
+    const changes = [0, 1, 2].map((i) => ({ op: 'create', geometry: { type: 'Polygon', coordinates: [ring(40_000, 113.003 + i * 0.006)] }, properties: { households: 300 } }))
+    const body = { region: '990101001001', title: '重新划分', reason: '测试', changes }
+    const en = await post('/api/v1/proposals', body, 'en', t.tokens.township)
+    expect(en.status).toBe(413)
+    expect(en.body.error.message).toBe(
+      'This request has 120,000 vertices; at most 100,000 are accepted per request. Send it in parts, e.g. one township or community at a time',
+    )
+    const zh = await post('/api/v1/proposals', body, 'zh-CN', t.tokens.township)
+    expect(zh.status).toBe(413)
+    expect(zh.body.error.message).toBe('这个请求有 120,000 个顶点，每次最多 100,000 个；请分批提交，如每次一个乡镇或社区')
   })
 
   it('POST /proposals: a split line over the limit is a 413 too', async () => {
