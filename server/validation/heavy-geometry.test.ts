@@ -88,6 +88,16 @@ describe('tangled and comb-shaped geometry', () => {
   })
 })
 
+describe('a caller that has gone', () => {
+  it('stops the validation at its next slice', async () => {
+    const gone = new AbortController()
+    gone.abort()
+    const features = { type: 'FeatureCollection', features: Array.from({ length: 50 }, (_, i) => feature(square(113 + i * 0.001, 28, 0.001), `Q${i}`)) }
+    const started = validate(t.database, { features }, 'en', { signal: gone.signal })
+    await expect(started).rejects.toMatchObject({ name: 'AbortError' })
+  })
+})
+
 describe('statement_timeout', () => {
   // PGlite accepts statement_timeout but never fires it (single-threaded WASM: measured, see postgis-work.ts).
   it.skipIf(!process.env.DATABASE_URL)('on PostgreSQL a geometry statement running over the limit is cancelled: 422 with a plain message', async () => {

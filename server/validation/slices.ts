@@ -13,6 +13,7 @@ export class Slices {
 
   /** Call often inside a loop: yields once the current slice has run WORK_SLICE_MS. */
   async pause(): Promise<void> {
+    this.signal?.throwIfAborted()
     if (performance.now() - this.sliceStart >= WORK_SLICE_MS) await this.yield()
   }
 
