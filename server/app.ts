@@ -16,6 +16,7 @@ import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { finiteNumbersOnly } from './http/finite-numbers.js'
 import { registerJsonBodyParser } from './http/json-body.js'
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './http/limits.js'
 import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/request-line.js'
 import { ErrorResponse } from './http/schemas.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
@@ -41,16 +42,24 @@ export interface AppOptions {
   tiandituKey?: string | null
   /** pino logger of the process; none in tests. */
   logger?: FastifyBaseLogger
+  /** Connection timeouts (default: server/http/limits.ts); tests shorten them. */
+  timeouts?: { requestMs?: number; connectionMs?: number; checkIntervalMs?: number }
 }
 
 /** Builds the Fastify app (plugins, routes); listening and shutdown are server.ts's job. */
 export async function buildApp(options: AppOptions) {
+  const requestMs = options.timeouts?.requestMs ?? REQUEST_TIMEOUT_MS
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimitBytes ?? 20 * 1024 * 1024,
     // Request-line errors (bad percent-encoding, over-long URL or headers) in our error shape.
     frameworkErrors,
     clientErrorHandler,
+    // A client that trickles its request (408 once it has not arrived in full) or leaves the
+    // connection silent cannot hold it forever; Node checks the request deadline every 30 s.
+    requestTimeout: requestMs,
+    connectionTimeout: options.timeouts?.connectionMs ?? CONNECTION_TIMEOUT_MS,
+    http: { headersTimeout: Math.min(60_000, requestMs), connectionsCheckingInterval: options.timeouts?.checkIntervalMs ?? 30_000 },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(compileValidator)
 

@@ -6,6 +6,8 @@ import auditZhCN from './audit.zh-CN.json' with { type: 'json' }
 import codingEn from './coding.en.json' with { type: 'json' }
 import codingZhCN from './coding.zh-CN.json' with { type: 'json' }
 import en from './en.json' with { type: 'json' }
+import limitsEn from './limits.en.json' with { type: 'json' }
+import limitsZhCN from './limits.zh-CN.json' with { type: 'json' }
 import lookupEn from './lookup.en.json' with { type: 'json' }
 import lookupZhCN from './lookup.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
@@ -31,9 +33,9 @@ await instance.init({
   // a concern's "error" block is merged into error.* (error messages are looked up there).
   resources: {
     'zh-CN': {
-      translation: withConcerns(zhCN, { validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN, lookup: lookupZhCN, access: accessZhCN }),
+      translation: withConcerns(zhCN, { validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN, lookup: lookupZhCN, access: accessZhCN, limits: limitsZhCN }),
     },
-    en: { translation: withConcerns(en, { validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn, lookup: lookupEn, access: accessEn }) },
+    en: { translation: withConcerns(en, { validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn, lookup: lookupEn, access: accessEn, limits: limitsEn }) },
   },
   lng: 'zh-CN',
   fallbackLng: 'zh-CN',

@@ -1,13 +1,14 @@
-import { StringDecoder } from 'node:string_decoder'
 import type { Readable } from 'node:stream'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import { CRS_NAMES, type CrsName } from '../geo/crs.js'
 import { AppError, badRequest } from '../http/errors.js'
+import { MAX_BATCH_RECORD_CHARS, formatCount } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { isWithinScope } from '../regions/region-codes.js'
 import { lookupAddress } from './address-lookup.js'
 import { ByteBlock, OutputBytes, parsePlainDecimal, writeDigits, writeTenths } from './batch-bytes.js'
+import { LINE_TOO_LONG, ndjsonLines, utf8Checked } from './batch-input.js'
 import { CsvRecords, type RecordVisitor } from './csv-records.js'
 import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
 import type { IndexHolder } from './index-holder.js'
@@ -99,6 +100,11 @@ class RowResolver {
 
   error(row: number, id: string | null, code: string, params: MessageParams = {}): BatchRow {
     return { row, id, grid: null, dedicated: [], nearest: null, error: { code, message: translate(this.options.language, `error.${code}`, params) } }
+  }
+
+  /** A record over MAX_BATCH_RECORD_CHARS, skipped. */
+  tooLong(row: number): BatchRow {
+    return this.error(row, null, 'lookup_row_too_long', { limit: formatCount(MAX_BATCH_RECORD_CHARS) })
   }
 
   /**
@@ -392,14 +398,20 @@ function csvHeader(record: string[]): CsvHeader | null {
 export async function openBatch(input: Readable, format: BatchFormat, options: BatchOptions): Promise<{ chunks: AsyncGenerator<BatchChunk>; header: string }> {
   const resolver = new RowResolver(options)
   const limit = options.concurrency ?? ADDRESS_CONCURRENCY
-  const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>
+  let chunks: AsyncIterator<Buffer | string>
+  try {
+    chunks = await utf8Checked(input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>)
+  } catch (error) {
+    input.resume()
+    throw error
+  }
   if (format === 'ndjson') return { chunks: ordered(ndjsonRows(chunks, resolver), ndjsonLine, limit, resolver.postgis), header: '' }
   const splitter = new CsvRecords()
   // Read up to the header row; the records after it in the same chunk wait for csvRows.
   const start = new HeaderThenRecords()
   let ended = false
   try {
-    while (start.header === null) {
+    while (start.header === null && !start.headerTooLong) {
       const next = await chunks.next()
       if (next.done) {
         splitter.visitEnd(start)
@@ -412,6 +424,11 @@ export async function openBatch(input: Readable, format: BatchFormat, options: B
     input.resume()
     throw badRequest('lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) })
   }
+  if (start.headerTooLong) {
+    // Nothing is answered yet, so the whole request is refused; the rest of the body is drained unread.
+    input.resume()
+    throw new AppError(413, 'lookup_batch_header_too_long', { limit: formatCount(MAX_BATCH_RECORD_CHARS) })
+  }
   const header = start.header ? csvHeader(start.header) : null
   if (!header) {
     input.resume()
@@ -423,7 +440,8 @@ export async function openBatch(input: Readable, format: BatchFormat, options: B
 /** The first record's fields (the header); the records after it kept to be replayed. */
 class HeaderThenRecords implements RecordVisitor {
   header: string[] | null = null
-  private readonly after: ({ text: string; start: number; end: number } | string[])[] = []
+  headerTooLong = false
+  private readonly after: ({ text: string; start: number; end: number } | string[] | typeof LINE_TOO_LONG)[] = []
 
   line(text: string, start: number, end: number): void {
     if (this.header === null) this.header = text.slice(start, end).split(',')
@@ -435,9 +453,15 @@ class HeaderThenRecords implements RecordVisitor {
     else this.after.push(fields)
   }
 
+  tooLong(): void {
+    if (this.header === null) this.headerTooLong = true
+    else this.after.push(LINE_TOO_LONG)
+  }
+
   replay(visitor: RecordVisitor): void {
     for (const entry of this.after) {
-      if (Array.isArray(entry)) visitor.record(entry)
+      if (entry === LINE_TOO_LONG) visitor.tooLong()
+      else if (Array.isArray(entry)) visitor.record(entry)
       else visitor.line(entry.text, entry.start, entry.end)
     }
   }
@@ -496,6 +520,10 @@ class FieldRows implements RecordVisitor {
 
   record(fields: string[]): void {
     this.pending.push(this.resolver.resolveRecord(++this.row, fields, this.h))
+  }
+
+  tooLong(): void {
+    this.pending.push(this.resolver.tooLong(++this.row))
   }
 
   take(): Pending[] {
@@ -560,6 +588,11 @@ class PointRows implements RecordVisitor {
     this.general(++this.row, fields)
   }
 
+  tooLong(): void {
+    this.closeBlock()
+    this.pending.push(this.resolver.tooLong(++this.row))
+  }
+
   take(): Pending[] {
     this.closeBlock()
     const pending = this.pending
@@ -609,10 +642,9 @@ class PointRows implements RecordVisitor {
 }
 
 async function* ndjsonRows(chunks: AsyncIterator<Buffer | string>, resolver: RowResolver): AsyncGenerator<Pending[]> {
-  const decoder = new StringDecoder('utf8')
-  let rest = ''
   let row = 0
-  const one = (line: string): Pending | null => {
+  const one = (line: string | typeof LINE_TOO_LONG): Pending | null => {
+    if (line === LINE_TOO_LONG) return resolver.tooLong(++row)
     if (line.trim() === '') return null
     row++
     let value: unknown
@@ -626,17 +658,12 @@ async function* ndjsonRows(chunks: AsyncIterator<Buffer | string>, resolver: Row
     const id = o.id === undefined || o.id === null ? null : String(o.id)
     return resolver.resolve(row, { id, lng: o.lng ?? o.lon, lat: o.lat, crs: o.crs, address: o.address })
   }
-  while (true) {
-    const next = await chunks.next()
-    const text = rest + (next.done ? decoder.end() : typeof next.value === 'string' ? next.value : decoder.write(next.value))
-    const lines = text.split('\n')
-    rest = next.done ? '' : (lines.pop() ?? '')
+  for await (const lines of ndjsonLines(chunks)) {
     const batch: Pending[] = []
     for (const line of lines) {
       const pending = one(line)
       if (pending !== null) batch.push(pending)
     }
     if (batch.length > 0) yield batch
-    if (next.done) return
   }
 }

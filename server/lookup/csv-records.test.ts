@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { describe, expect, it } from 'vitest'
-import { CsvRecords } from './csv-records.js'
+import { CsvRecords, TOO_LONG } from './csv-records.js'
 
 // The batch's CSV splitter reads what csv-parse reads, whatever the chunking.
 
@@ -39,5 +39,27 @@ describe('CsvRecords', () => {
     const splitter = new CsvRecords()
     splitter.push('id,lng\n1,"113')
     expect(() => splitter.end()).toThrow(/unterminated/)
+  })
+
+  it('reports a record over the limit in its place and skips it to its end, keeping at most the limit (quote-free and quoted, any chunking)', () => {
+    const text = ['id,lng', '1,2', `1,${'x'.repeat(1000)}`, '3,4', `"${'y'.repeat(500)}`, `quoted line break",${'z'.repeat(300)}`, '5,6', `7,"${'w'.repeat(200)}"`, '8,9'].join('\n')
+    const bytes = Buffer.from(text)
+    for (const size of [1, 7, 64, 150, 1024, bytes.length]) {
+      const splitter = new CsvRecords(100)
+      const records: string[][] = []
+      for (let i = 0; i < bytes.length; i += size) {
+        records.push(...splitter.push(bytes.subarray(i, i + size)))
+        expect(splitter.carried, `chunks of ${size}`).toBeLessThanOrEqual(100)
+      }
+      records.push(...splitter.end())
+      expect(records, `chunks of ${size}`).toEqual([['id', 'lng'], ['1', '2'], TOO_LONG, ['3', '4'], TOO_LONG, ['5', '6'], TOO_LONG, ['8', '9']])
+    }
+  })
+
+  it('reports a too-long last record that runs to the end of the input', () => {
+    const splitter = new CsvRecords(10)
+    expect(splitter.push('a,b\n1,2\n3333333333333')).toEqual([['a', 'b'], ['1', '2'], TOO_LONG])
+    expect(splitter.push('333')).toEqual([])
+    expect(splitter.end()).toEqual([])
   })
 })

@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder'
+import { MAX_BATCH_RECORD_CHARS } from '../http/limits.js'
 
 // A streaming CSV (RFC 4180) record splitter for the batch lookup. csv-parse took 4.5–6 s for a
 // million 3-column rows on this machine — more than the whole batch budget (3 s) — while the
@@ -7,13 +8,22 @@ import { StringDecoder } from 'node:string_decoder'
 // escapes and line breaks inside quotes); an unterminated quote at the end is reported. Input
 // arrives as bytes in chunks of any size: UTF-8 split across chunks and records split across
 // chunks are handled; a BOM is dropped; CRLF and LF both end a record; empty lines are skipped.
+// A record longer than MAX_BATCH_RECORD_CHARS is reported (tooLong) and skipped up to its end
+// without being kept: only an unfinished record of at most that length is ever carried over, so
+// memory stays bounded and no chunk rescans more than that much (a 100 MB line used to be
+// rescanned on every chunk: quadratic).
 
 /** Receives records in order: quote-free lines as a range of `text`, quoted ones as fields. */
 export interface RecordVisitor {
   /** A record without quotes: text.slice(start, end) (no line break), to split on commas. */
   line(text: string, start: number, end: number): void
   record(fields: string[]): void
+  /** A record longer than the limit, in its place (it is skipped). */
+  tooLong(): void
 }
+
+/** Stands for a record that was too long in push() and end() results. */
+export const TOO_LONG: readonly string[] = Object.freeze(['(too long)'])
 
 /** The plain visitor: every record as its fields. */
 class FieldsVisitor implements RecordVisitor {
@@ -26,12 +36,26 @@ class FieldsVisitor implements RecordVisitor {
   record(fields: string[]): void {
     this.records.push(fields)
   }
+
+  tooLong(): void {
+    this.records.push(TOO_LONG as string[])
+  }
 }
 
 export class CsvRecords {
   private readonly decoder = new StringDecoder('utf8')
   private rest = ''
   private started = false
+  /** Inside a record that is too long, skipping to its end; whether its quotes so far are odd. */
+  private skipping = false
+  private oddQuotes = false
+
+  constructor(private readonly maxChars = MAX_BATCH_RECORD_CHARS) {}
+
+  /** Characters of an unfinished record carried over to the next chunk (at most the limit). */
+  get carried(): number {
+    return this.rest.length
+  }
 
   /** Complete records in this chunk (and the unfinished one carried over). */
   push(chunk: Buffer | string): string[][] {
@@ -49,26 +73,67 @@ export class CsvRecords {
 
   /** push(), handing each record to `visitor` instead (quote-free lines unsplit, as ranges). */
   visit(chunk: Buffer | string, visitor: RecordVisitor): void {
-    let text = this.rest + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk))
-    if (!this.started && text.length > 0) {
+    let fresh = typeof chunk === 'string' ? chunk : this.decoder.write(chunk)
+    if (!this.started && fresh.length > 0) {
       this.started = true
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
+      if (fresh.charCodeAt(0) === 0xfeff) fresh = fresh.slice(1)
     }
-    this.rest = text.slice(split(text, visitor))
+    if (this.skipping) {
+      const after = this.skipTo(fresh)
+      if (after < 0) return
+      fresh = fresh.slice(after)
+    }
+    const text = this.rest + fresh
+    this.rest = text.slice(split(text, visitor, this.maxChars))
+    if (this.rest.length > this.maxChars) {
+      // The unfinished record is already too long: report it, drop it, skip the rest of it.
+      visitor.tooLong()
+      this.skipping = true
+      this.oddQuotes = countQuotes(this.rest) % 2 === 1
+      this.rest = ''
+    }
   }
 
   /** end(), handing the last record to `visitor`. */
   visitEnd(visitor: RecordVisitor): void {
     let text = this.rest + this.decoder.end()
     this.rest = ''
+    if (this.skipping) {
+      // The too-long record ran to the end (it was reported); anything after its line break is read.
+      const after = this.skipTo(text)
+      if (after < 0) return
+      text = text.slice(after)
+    }
     if (text.length > 0 && !text.endsWith('\n')) text += '\n'
-    const used = split(text, visitor)
+    const used = split(text, visitor, this.maxChars)
     if (used < text.length) throw new Error('unterminated quoted field at the end of the input')
+  }
+
+  /** Skips the too-long record to its line break (outside quotes): where the next begins, or -1. */
+  private skipTo(text: string): number {
+    let at = 0
+    for (;;) {
+      const quote = text.indexOf('"', at)
+      const newline = this.oddQuotes ? -1 : text.indexOf('\n', at)
+      if (newline >= 0 && (quote < 0 || newline < quote)) {
+        this.skipping = false
+        return newline + 1
+      }
+      if (quote < 0) return -1
+      this.oddQuotes = !this.oddQuotes
+      at = quote + 1
+    }
   }
 }
 
+function countQuotes(text: string): number {
+  let count = 0
+  for (let at = text.indexOf('"'); at >= 0; at = text.indexOf('"', at + 1)) count++
+  return count
+}
+
 /** Hands the complete records of `text` to `visitor`; returns how many characters it used. */
-function split(text: string, visitor: RecordVisitor): number {
+function split(text: string, visitor: RecordVisitor, maxChars: number): number {
   let pos = 0
   const length = text.length
   // The next quote, searched again only once passed (not once per line: that is quadratic).
@@ -83,11 +148,12 @@ function split(text: string, visitor: RecordVisitor): number {
     if (quote > newline) {
       let end = newline
       if (end > pos && text.charCodeAt(end - 1) === 13) end--
-      if (end > pos) visitor.line(text, pos, end)
+      if (end - pos > maxChars) visitor.tooLong()
+      else if (end > pos) visitor.line(text, pos, end)
       pos = newline + 1
       continue
     }
-    const used = quoted(text, pos, visitor)
+    const used = quoted(text, pos, visitor, maxChars)
     if (used < 0) return pos // the record goes on in the next chunk (or is unterminated)
     pos = used
   }
@@ -95,7 +161,7 @@ function split(text: string, visitor: RecordVisitor): number {
 }
 
 /** Reads one record with quotes from `start`; returns where the next begins, or -1 if incomplete. */
-function quoted(text: string, start: number, visitor: RecordVisitor): number {
+function quoted(text: string, start: number, visitor: RecordVisitor, maxChars: number): number {
   const fields: string[] = []
   let field = ''
   let i = start
@@ -130,7 +196,8 @@ function quoted(text: string, start: number, visitor: RecordVisitor): number {
       i++
     } else if (ch === 10 || (ch === 13 && text.charCodeAt(i + 1) === 10)) {
       fields.push(field)
-      visitor.record(fields)
+      if (i - start > maxChars) visitor.tooLong()
+      else visitor.record(fields)
       return i + (ch === 13 ? 2 : 1)
     } else if (ch === 13 && i + 1 >= length) {
       return -1

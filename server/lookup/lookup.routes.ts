@@ -124,7 +124,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
       const asOf = request.query.as_of === undefined || request.query.as_of === '' ? undefined : parseDate(request.query.as_of)
       let rows = 0
       noteLookup(request, { kind: 'batch', rows })
-      const { chunks, header } = await openBatch(request.body, format, {
+      const opened = openBatch(request.body, format, {
         db,
         holder,
         scope: user.region_prefix,
@@ -134,6 +134,12 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
         defaultCrs: parseCrs(request.query.crs),
         language: requestLanguage(request),
         china: chineseProfile(user.region_prefix),
+      })
+      // Refused before any row (not UTF-8, no header, a header of megabytes): close the connection
+      // after the answer rather than read the rest of a body that may be a gigabyte.
+      const { chunks, header } = await opened.catch((error: unknown) => {
+        reply.header('connection', 'close')
+        throw error
       })
       const body = Readable.from(
         (async function* () {

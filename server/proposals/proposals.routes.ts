@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { badRequest, requestLanguage } from '../http/errors.js'
+import { MAX_VERTICES_PER_PROPOSAL, assertVertexLimits, changeShapes } from '../http/limits.js'
 import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
@@ -47,6 +48,13 @@ const Proposal = Type.Record(Type.String(), Type.Unknown())
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
   app.addHook('onRequest', app.authenticate)
+  // Vertex limits before any work (413, or 400 for absurd nesting): the geometries and split lines
+  // of a draft's changes (create, update), the location of a comment or an act.
+  app.addHook('preHandler', async (request) => {
+    const body = request.body as { changes?: unknown; location?: unknown } | null | undefined
+    if (typeof body !== 'object' || body === null) return
+    assertVertexLimits([...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }], MAX_VERTICES_PER_PROPOSAL)
+  })
   const common = { tags: ['proposals'], security: [{ bearer: [] }] }
   const user = (request: { user: unknown }) => request.user as TokenClaims
 

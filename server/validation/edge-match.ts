@@ -1,3 +1,5 @@
+import Flatbush from 'flatbush'
+import { Slices } from './slices.js'
 import { pointInRing, ringArea2, ringsAreSimpleAndApart } from './simple-ring.js'
 
 // Coverage by edge matching, written by hand because it is the fast way to prove a coverage
@@ -99,13 +101,15 @@ class VertexIds {
   }
 }
 
-export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
+/** Runs in slices (see slices.ts): a million vertices take about half a second. */
+export async function matchEdges(features: EdgeMatchInput[], slices = new Slices()): Promise<EdgeMatchResult> {
   // Every directed edge as (from, to, feature), vertices numbered.
   const vertices = new VertexIds()
   const from: number[] = []
   const to: number[] = []
   const owner: number[] = []
   for (const { index, polygons } of features) {
+    await slices.pause()
     for (const polygon of polygons) {
       for (const ring of orientRings(polygon)) {
         let previous = vertices.id(ring[0] as Position)
@@ -130,6 +134,7 @@ export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
   const uses = new Uint8Array(capacity)
   const suspects = new Set<number>()
   for (let e = 0; e < from.length; e++) {
+    if ((e & 0xffff) === 0) await slices.pause()
     const a = from[e] as number
     const b = to[e] as number
     const low = Math.min(a, b)
@@ -160,6 +165,7 @@ export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
   const outlineFeatures = new Set<number>()
   let ambiguous = false
   for (let slot = 0; slot < capacity; slot++) {
+    if ((slot & 0xffff) === 0) await slices.pause()
     if (uses[slot] !== 1) continue
     // No twin: part of the outline of the union.
     const e = firstEdge[slot] as number
@@ -176,6 +182,7 @@ export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
   const used = new Set<number>()
   for (const start of outgoing.keys()) {
     if (used.has(start)) continue
+    await slices.pause()
     const ring: Position[] = [vertices.positions[start] as Position]
     const ringFeatures = new Set<number>()
     let at = start
@@ -196,14 +203,21 @@ export function matchEdges(features: EdgeMatchInput[]): EdgeMatchResult {
 
   // The outline rings must neither cross nor touch, and nest so that the winding number is 1
   // just inside each shell and 0 just inside each gap ring.
+  await slices.pause()
   if (!ringsAreSimpleAndApart(rings.map((r) => r.ring))) return dirty()
-  const boxes = rings.map(({ ring }) => bounds(ring))
+  await slices.pause()
+  // The rings around each probe point from an R-tree of their boxes (a request of many separate
+  // grids has as many rings: comparing each with each would be quadratic).
+  const tree = new Flatbush(rings.length)
+  for (const { ring } of rings) tree.add(...bounds(ring))
+  tree.finish()
   for (const [r, { ring, shell }] of rings.entries()) {
+    if ((r & 0xff) === 0) await slices.pause()
     const probe = ring[0] as Position
     let winding = shell ? 1 : -1
-    for (const [q, other] of rings.entries()) {
-      if (q === r || !contains(boxes[q] as Bounds, probe)) continue
-      if (pointInRing(probe, other.ring)) winding += other.shell ? 1 : -1
+    for (const q of tree.search(probe[0], probe[1], probe[0], probe[1])) {
+      const other = rings[q] as OutlineRing
+      if (q !== r && pointInRing(probe, other.ring)) winding += other.shell ? 1 : -1
     }
     if (winding !== (shell ? 1 : 0)) return dirty()
   }
@@ -221,4 +235,3 @@ function bounds(ring: Position[]): Bounds {
   }
   return [minX, minY, maxX, maxY]
 }
-const contains = (b: Bounds, p: Position) => p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3]

@@ -1,11 +1,15 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import { STATEMENT_VERTICES } from '../http/limits.js'
+import { polygonsToEwkb, verticesOf } from './ewkb.js'
+import { type StatementRunner, directRunner, runsOf } from './postgis-work.js'
 import type { InvalidGeometryReason } from './report.js'
 
-// PostGIS validity (ST_IsValidDetail) for many geometries in one round trip. GEOS reasons are
+// PostGIS validity (ST_IsValidDetail) for many geometries, a few statements of bounded size. GEOS reasons are
 // English sentences; they are mapped to stable reason codes, with the fault's location.
 
 type InvalidReason = InvalidGeometryReason
+type Position = [number, number]
 
 const GEOS_REASONS: [RegExp, InvalidReason][] = [
   [/^ring self-intersection/i, 'ring_self_intersection'],
@@ -31,20 +35,37 @@ export function reasonOf(detail: string): InvalidReason {
   return GEOS_REASONS.find(([pattern]) => pattern.test(detail))?.[1] ?? 'other'
 }
 
-/** Checks GeoJSON geometries in PostGIS; returns only the invalid ones, by input index. */
-export async function findInvalidGeometries(db: Kysely<Database>, geometries: unknown[]): Promise<InvalidGeometry[]> {
-  if (geometries.length === 0) return []
-  const { rows } = await sql<{ index: number; reason: string; x: number | null; y: number | null }>`
-    SELECT (item.ordinality - 1)::int AS index, detail.reason,
-           ST_X(detail.location) AS x, ST_Y(detail.location) AS y
-    FROM jsonb_array_elements(${JSON.stringify(geometries)}::jsonb) WITH ORDINALITY AS item(geometry, ordinality)
-    CROSS JOIN LATERAL ST_IsValidDetail(ST_GeomFromGeoJSON(item.geometry::text)) AS detail
-    WHERE NOT detail.valid
-    ORDER BY 1`.execute(db)
-  return rows.map((row) => ({
-    index: row.index,
-    reason: reasonOf(row.reason),
-    detail: row.reason,
-    location: row.x === null || row.y === null ? null : [row.x, row.y],
-  }))
+/** Checks GeoJSON Polygons/MultiPolygons (structurally sound) in PostGIS; returns only the invalid ones, by input index. */
+export async function findInvalidGeometries(db: Kysely<Database> | StatementRunner, geometries: unknown[]): Promise<InvalidGeometry[]> {
+  const shapes = geometries.map((geometry) => {
+    const g = geometry as { type: string; coordinates: unknown }
+    return (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Position[][][]
+  })
+  return findInvalidShapes('run' in db ? db : directRunner(db), shapes)
+}
+
+/**
+ * Checks polygons (each shape: polygons of rings) with ST_IsValidDetail, in statements of about
+ * STATEMENT_VERTICES vertices; returns only the invalid ones, by input index.
+ */
+export async function findInvalidShapes(runner: StatementRunner, shapes: Position[][][][]): Promise<InvalidGeometry[]> {
+  const indexed = shapes.map((polygons, index) => ({ index, polygons, vertices: verticesOf(polygons) }))
+  const found: InvalidGeometry[] = []
+  for (const run of runsOf(indexed, (shape) => shape.vertices, STATEMENT_VERTICES)) {
+    const { rows } = await runner.run(sql<{ index: number; reason: string; x: number | null; y: number | null }>`
+      SELECT item.ordinality::int - 1 AS index, detail.reason, ST_X(detail.location) AS x, ST_Y(detail.location) AS y
+      FROM string_to_table(${run.map((shape) => polygonsToEwkb(shape.polygons)).join(',')}, ',') WITH ORDINALITY AS item(hex, ordinality)
+      CROSS JOIN LATERAL ST_IsValidDetail(item.hex::geometry) AS detail
+      WHERE NOT detail.valid
+      ORDER BY 1`)
+    for (const row of rows) {
+      found.push({
+        index: (run[row.index] as (typeof indexed)[number]).index,
+        reason: reasonOf(row.reason),
+        detail: row.reason,
+        location: row.x === null || row.y === null ? null : [row.x, row.y],
+      })
+    }
+  }
+  return found
 }

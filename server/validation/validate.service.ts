@@ -1,16 +1,20 @@
 import type { DatabaseHandle } from '../db/connect.js'
 import { AppError, badRequest, notFound } from '../http/errors.js'
+import { MAX_FEATURES, type ShapeToCount } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import { getProfile } from '../profiles/profiles.js'
 import { isRegionCode } from '../regions/region-codes.js'
-import { type Crossing, type Finding, type InputRow, findDedicatedOutside, findRegionCrossings, findGaps, findMicroGaps, findMicroOutside, findOutside, findOverlaps, loadInput } from './coverage.repository.js'
+import { type Crossing, CoverageTables, type Finding, type InputRow } from './coverage.repository.js'
 import { type PolygonRings, type Position, matchEdges, orientRings } from './edge-match.js'
 import { checkPolygonFeature } from './geometry-structure.js'
-import { findInvalidGeometries } from './geometry-validity.js'
+import { findInvalidShapes } from './geometry-validity.js'
+import { directRunner, withPostgisWork } from './postgis-work.js'
+import { tooTangledToRepair } from './repair.repository.js'
 import type { IssueCode, ValidationIssue, ValidationReport } from './report.js'
 import { isCertainlySimpleRing } from './simple-ring.js'
 import { householdIssues } from './sizing.js'
+import { Slices } from './slices.js'
 
 // The validation engine behind POST /api/v1/validate, proposals and imports. In layers:
 // 1. the request (a FeatureCollection, CRS, profile, parent) — problems here are 4xx errors;
@@ -35,9 +39,13 @@ export interface ValidateOptions {
   forceOverlay?: boolean
   /** Filled with the milliseconds each phase took (benchmarks). */
   timings?: Record<string, number>
+  /** Aborted when the caller went away: the work stops at its next slice. */
+  signal?: AbortSignal
+  /** PostgreSQL statement_timeout of the PostGIS work (tests); default GEOMETRY_STATEMENT_TIMEOUT_MS. */
+  statementTimeoutMs?: number
 }
 
-export const MAX_FEATURES = 100_000
+export { MAX_FEATURES }
 const DEFAULT_SLIVER_M2 = 1
 
 type Kind = 'comprehensive' | 'dedicated' | 'micro'
@@ -51,12 +59,34 @@ interface Parsed {
   /** Polygons (rings of positions), shells CCW, holes CW, in CGCS2000/WGS84 lon/lat. */
   polygons: PolygonRings[] | null
   invalid: boolean
+  /** Invalid with too many crossings for ST_MakeValid (repair.repository.ts). */
+  tangled?: boolean
 }
 
 const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
 const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
 
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
+
+/** The id a feature is reported by: its id, else properties.id or code; null when it has none. */
+function givenId(feature: { id?: unknown; properties?: Record<string, unknown> | null }): string | null {
+  const given = feature.id ?? feature.properties?.id ?? feature.properties?.code
+  return given === undefined || given === null || given === '' ? null : String(given)
+}
+
+/** The shapes of a validation request, for the vertex limits: each feature's geometry and a parent polygon. */
+export function* validationShapes(request: ValidateRequest): Generator<ShapeToCount> {
+  const features = (request.features as { features?: unknown } | null | undefined)?.features
+  if (Array.isArray(features)) {
+    for (const [i, raw] of features.entries()) {
+      if (typeof raw !== 'object' || raw === null) continue
+      const feature = raw as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: unknown }
+      const id = givenId(feature)?.slice(0, 64) ?? null
+      yield { shape: id === null ? `features[${i}]` : `features[${i}] (${id})`, geometry: feature.geometry }
+    }
+  }
+  if (typeof request.parent === 'object' && request.parent !== null) yield { shape: 'parent', geometry: request.parent }
+}
 
 export async function validate(
   database: DatabaseHandle,
@@ -65,6 +95,8 @@ export async function validate(
   options: ValidateOptions = {},
 ): Promise<ValidationReport> {
   const t = (key: string, params: MessageParams = {}) => translate(language, `validation.${key}`, params)
+  const slices = new Slices(options.signal)
+  const postgis = { slices, timeoutMs: options.statementTimeoutMs }
   let phaseStart = performance.now()
   const phase = (name: string) => {
     const now = performance.now()
@@ -96,13 +128,14 @@ export async function validate(
 
   // Layer 2a: ids, structure, coordinates, CRS.
   const assigned: string[] = []
-  const parsed: Parsed[] = rawFeatures.map((raw, idx) => {
+  const parsed: Parsed[] = []
+  for (const [idx, raw] of rawFeatures.entries()) {
+    await slices.pause()
     const feature = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: { type?: string; coordinates?: unknown } }
     const properties = feature.properties ?? {}
-    const given = feature.id ?? properties.id ?? properties.code
-    const missing = given === undefined || given === null || given === ''
-    const id = missing ? `#${idx + 1}` : String(given)
-    if (missing) assigned.push(id)
+    const given = givenId({ id: feature.id, properties })
+    const id = given ?? `#${idx + 1}`
+    if (given === null) assigned.push(id)
     const kindValue = String(properties.kind ?? 'comprehensive')
     const kind: Kind = kindValue === 'dedicated' || kindValue === 'micro' ? kindValue : 'comprehensive'
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
@@ -113,8 +146,8 @@ export async function validate(
     }
     if (!KINDS.has(kindValue)) issue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id])
     const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, request.crs)
-    return { idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 }
-  })
+    parsed.push({ idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 })
+  }
   const byId = new Map<string, Parsed[]>()
   for (const feature of parsed) byId.set(feature.id, [...(byId.get(feature.id) ?? []), feature])
   for (const [id, same] of byId) {
@@ -133,11 +166,17 @@ export async function validate(
   phase('parse')
 
   // Layer 2b: validity. Simple single rings are proven valid in JS; the rest asks PostGIS.
-  const unproven = parsed.filter((f) => f.polygons !== null && !(f.polygons.length === 1 && f.polygons[0]?.length === 1 && isCertainlySimpleRing(f.polygons[0][0] as Position[])))
-  const faults = await findInvalidGeometries(database.kysely, unproven.map((f) => toGeoJson(f.polygons as PolygonRings[])))
+  const unproven: Parsed[] = []
+  for (const f of parsed) {
+    await slices.pause()
+    if (f.polygons !== null && !(f.polygons.length === 1 && f.polygons[0]?.length === 1 && isCertainlySimpleRing(f.polygons[0][0] as Position[]))) unproven.push(f)
+  }
+  const faults = await withPostgisWork(database, (work) => findInvalidShapes(work, unproven.map((f) => f.polygons as PolygonRings[])), postgis)
   for (const fault of faults) {
+    await slices.pause()
     const feature = unproven[fault.index] as Parsed
     feature.invalid = true
+    feature.tangled = tooTangledToRepair(feature.polygons as PolygonRings[])
     const where = fault.location ? t('at', { place: formatPlace(fault.location) }) : ''
     issue('invalid_geometry', 'error', t('invalid_geometry', { feature: feature.id, reason: t(`reason.${fault.reason}`), where }), [feature.id], {
       reason: fault.reason,
@@ -186,7 +225,7 @@ export async function validate(
   const others = usable.filter((f) => f.kind !== 'comprehensive')
   const forceOverlay = options.forceOverlay === true
   const proof = !forceOverlay && comprehensive.length > 0 && comprehensive.every((f) => !f.invalid)
-    ? matchEdges(comprehensive.map((f) => ({ index: f.idx, polygons: f.polygons as PolygonRings[] })))
+    ? await matchEdges(comprehensive.map((f) => ({ index: f.idx, polygons: f.polygons as PolygonRings[] })), slices)
     : null
   const clean = proof?.clean === true ? proof : null
   phase('edge_match')
@@ -201,33 +240,39 @@ export async function validate(
     // The clean path needs only the grids along the outline — unless crossings of child regions are checked.
     const inTable = clean && crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as Parsed), ...others] : usable
     const parentIdx = (f: Parsed) => parentOf(f)?.idx ?? null
-    const rows: InputRow[] = [...new Set(inTable)].map((f) => ({ idx: f.idx, kind: f.kind, parent_idx: parentIdx(f), geometry: toGeoJson(f.polygons as PolygonRings[]), invalid: f.invalid }))
+    const rows: InputRow[] = [...new Set(inTable)].map((f) => ({ idx: f.idx, kind: f.kind, parent_idx: parentIdx(f), polygons: f.polygons as PolygonRings[], invalid: f.invalid, tangled: f.tangled }))
     // Micro-grids need their parent grids in the table even when the parent's coverage is clean.
+    const inRows = new Set(rows.map((row) => row.idx))
     for (const f of others) {
       const p = parentIdx(f)
-      if (p !== null && !rows.some((row) => row.idx === p)) {
+      if (p !== null && !inRows.has(p)) {
         const grid = parsed[p] as Parsed
-        rows.push({ idx: p, kind: grid.kind, parent_idx: null, geometry: toGeoJson(grid.polygons as PolygonRings[]), invalid: grid.invalid })
+        rows.push({ idx: p, kind: grid.kind, parent_idx: null, polygons: grid.polygons as PolygonRings[], invalid: grid.invalid, tangled: grid.tangled })
+        inRows.add(p)
       }
     }
-    const outline = clean ? { type: 'MultiLineString', coordinates: clean.rings.map((r) => r.ring) } : null
-    await database.kysely.transaction().execute(async (trx) => {
-      await loadInput(trx, rows)
-      if (comprehensive.length > 0) {
-        if (!clean) findings.overlap = await findOverlaps(trx, 'comprehensive')
-        if (parent !== null || !clean || hasGapRings) findings.gap = await findGaps(trx, parent?.geometry ?? null, outline)
-        if (parent !== null) findings.outside = await findOutside(trx, parent.geometry, 'comprehensive')
-        if (crossingsIn !== null) findings.crossings = await findRegionCrossings(trx, crossingsIn)
-      }
-      if (others.some((f) => f.kind === 'micro')) {
-        findings.microOverlap = await findOverlaps(trx, 'micro')
-        findings.microGap = await findMicroGaps(trx)
-        findings.microOutside = await findMicroOutside(trx)
-      }
-      if (others.some((f) => f.kind === 'dedicated') && (comprehensive.length > 0 || parent !== null)) {
-        findings.dedicated = await findDedicatedOutside(trx, parent?.geometry ?? null)
-      }
-    })
+    const outline = clean ? clean.rings.map((r) => r.ring) : null
+    await withPostgisWork(
+      database,
+      async (work) => {
+        const tables = await CoverageTables.load(work, rows, parent?.polygons ?? null)
+        if (comprehensive.length > 0) {
+          if (!clean) findings.overlap = await tables.findOverlaps('comprehensive')
+          if (parent !== null || !clean || hasGapRings) findings.gap = await tables.findGaps(outline)
+          if (parent !== null) findings.outside = await tables.findOutside('comprehensive')
+          if (crossingsIn !== null) findings.crossings = await tables.findRegionCrossings(crossingsIn)
+        }
+        if (others.some((f) => f.kind === 'micro')) {
+          findings.microOverlap = await tables.findOverlaps('micro')
+          findings.microGap = await tables.findMicroGaps()
+          findings.microOutside = await tables.findMicroOutside()
+        }
+        if (others.some((f) => f.kind === 'dedicated') && (comprehensive.length > 0 || parent !== null)) {
+          findings.dedicated = await tables.findDedicatedOutside(comprehensive.length > 0)
+        }
+      },
+      postgis,
+    )
   }
 
   phase('overlay')
@@ -314,12 +359,9 @@ function toPolygons(geometry: { type: string; coordinates: unknown }, crs: CrsNa
   return polygons.map((rings) => orientRings(rings.map((ring) => ring.map(convert))))
 }
 
-function toGeoJson(polygons: PolygonRings[]): unknown {
-  return polygons.length === 1 ? { type: 'Polygon', coordinates: polygons[0] } : { type: 'MultiPolygon', coordinates: polygons }
-}
-
 interface Parent {
-  geometry: unknown
+  /** The parent polygon(s), lon/lat. */
+  polygons: PolygonRings[]
   urbanRural: string | null
   /** The region code, when the parent was given as one and has child regions with boundaries. */
   regionWithChildren: string | null
@@ -337,12 +379,14 @@ async function resolveParent(database: DatabaseHandle, parent: unknown, crs: Crs
     if (!region) throw notFound('region_not_found', { code: parent })
     if (!region.geometry) throw badRequest('parent_without_boundary', { code: parent })
     const child = await database.kysely.selectFrom('regions').select('code').where('parent_code', '=', parent).where('boundary', 'is not', null).executeTakeFirst()
-    return { geometry: JSON.parse(String(region.geometry)), urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }
+    const boundary = JSON.parse(String(region.geometry)) as { type: string; coordinates: unknown }
+    const polygons = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates) as PolygonRings[]
+    return { polygons, urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }
   }
   const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry: parent })
   if (problems.length > 0) throw badRequest('parent_invalid')
   const polygons = toPolygons(parent as { type: string; coordinates: unknown }, crs)
-  const [invalid] = await findInvalidGeometries(database.kysely, [toGeoJson(polygons)])
+  const [invalid] = await findInvalidShapes(directRunner(database.kysely), [polygons])
   if (invalid) throw badRequest('parent_invalid')
-  return { geometry: toGeoJson(polygons), urbanRural: null, regionWithChildren: null }
+  return { polygons, urbanRural: null, regionWithChildren: null }
 }
