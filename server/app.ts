@@ -10,6 +10,7 @@ import { apiKeysRoutes } from './auth/api-keys.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import { codesRoutes } from './coding/codes.routes.js'
+import { DEFAULT_LOOKUP_USER_RATE_LIMIT } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
 import { healthRoutes } from './health.routes.js'
@@ -40,6 +41,8 @@ export interface AppOptions {
   webDir?: string
   /** Tianditu browser key: adds 天地图 tiles under the offline basemap (TIANDITU_KEY). */
   tiandituKey?: string | null
+  /** Lookups per minute for a logged-in account (LOOKUP_USER_RATE_LIMIT); 600,000 when absent. */
+  lookupUserRateLimit?: number
   /** pino logger of the process; none in tests. */
   logger?: FastifyBaseLogger
   /** Connection timeouts (default: server/http/limits.ts); tests shorten them. */
@@ -62,6 +65,7 @@ export async function buildApp(options: AppOptions) {
     http: { headersTimeout: Math.min(60_000, requestMs), connectionsCheckingInterval: options.timeouts?.checkIntervalMs ?? 30_000 },
   }).withTypeProvider<TypeBoxTypeProvider>()
   app.setValidatorCompiler(compileValidator)
+  app.decorate('lookupUserRateLimit', options.lookupUserRateLimit ?? DEFAULT_LOOKUP_USER_RATE_LIMIT)
 
   registerErrorHandling(app)
   registerJsonBodyParser(app)

@@ -11,11 +11,20 @@ export interface Config {
   demoPassword: string
   jwtSecret: string | undefined
   logLevel: string
+  /** Log lines as JSON or pretty-printed; undefined = pretty on a terminal, JSON otherwise. */
+  logFormat: LogFormat | undefined
   bodyLimitBytes: number
   webDir: string
   /** Optional Tianditu browser key (天地图); the map works offline without it. */
   tiandituKey: string | null
+  /** Lookups per minute for a logged-in account (API keys carry their own limit). */
+  lookupUserRateLimit: number
 }
+
+export type LogFormat = 'json' | 'pretty'
+const LOG_FORMATS: readonly string[] = ['json', 'pretty'] satisfies LogFormat[]
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+export const DEFAULT_LOOKUP_USER_RATE_LIMIT = 600_000
 
 export class ConfigError extends Error {}
 
@@ -41,6 +50,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tiandituKey = env.TIANDITU_KEY?.trim() || null
   if (tiandituKey && !/^[0-9a-f]{32}$/i.test(tiandituKey)) problems.push('TIANDITU_KEY must be the 32 hex characters of a Tianditu browser key')
 
+  const logLevel = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info')
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`)
+
+  const logFormat = env.LOG_FORMAT?.trim() || undefined
+  if (logFormat !== undefined && !LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`)
+
+  const lookupUserRateLimit = Number(env.LOOKUP_USER_RATE_LIMIT?.trim() || DEFAULT_LOOKUP_USER_RATE_LIMIT)
+  if (!Number.isSafeInteger(lookupUserRateLimit) || lookupUserRateLimit < 1) {
+    problems.push(`LOOKUP_USER_RATE_LIMIT must be a positive whole number (lookups per minute), got "${env.LOOKUP_USER_RATE_LIMIT}"`)
+  }
+
   if (problems.length > 0) throw new ConfigError(`Configuration problems:\n- ${problems.join('\n- ')}`)
   return {
     port,
@@ -50,9 +70,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     production,
     demoPassword: env.DEMO_PASSWORD ?? 'demo',
     jwtSecret,
-    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    logLevel,
+    logFormat: logFormat as LogFormat | undefined,
     bodyLimitBytes: Math.round(bodyLimitMb * 1024 * 1024),
     webDir: path.resolve(env.WEB_DIR ?? 'web/dist'),
     tiandituKey,
+    lookupUserRateLimit,
   }
 }

@@ -1,8 +1,9 @@
 import pino from 'pino'
+import type { LogFormat } from './config.js'
 
-/** pino, pretty-printed when a person watches the terminal, JSON lines otherwise (log shippers). */
-export function createLogger(level: string) {
-  const pretty = process.env.LOG_FORMAT === 'pretty' || (process.env.LOG_FORMAT !== 'json' && process.stdout.isTTY)
+/** pino, pretty-printed when a person watches the terminal, JSON lines otherwise (log shippers); `format` (LOG_FORMAT) decides when given. */
+export function createLogger(level: string, format?: LogFormat) {
+  const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY)
   return pino({
     level,
     ...(pretty

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     }
     throw error
   }
-  const log = createLogger(config.logLevel)
+  const log = createLogger(config.logLevel, config.logFormat)
 
   if (config.databaseUrl) {
     log.info('connecting to PostgreSQL + PostGIS (DATABASE_URL)…')
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
 
   await ensureWebBundle(config.webDir, log)
   const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
-  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, logger: log })
+  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, lookupUserRateLimit: config.lookupUserRateLimit, logger: log })
 
   let closing = false
   const close = async (signal: string) => {

@@ -20,7 +20,6 @@ import { LookupBudget } from './lookup-budget.js'
 //   result grid, status — buffered and written in batches, flushed on close;
 // - request logging (pino) with the address masked and coordinates rounded in the URL.
 
-export const DEFAULT_USER_RATE_LIMIT = 600_000
 const RATE_WINDOW_MS = 60_000
 const LOG_BATCH = 500
 const LOG_FLUSH_MS = 1000
@@ -39,6 +38,10 @@ export interface LookupNote {
 // Per-request state lives on the request (decorated below), not in WeakMaps: set and read for
 // every lookup, and WeakMap entries showed in the HTTP benchmark's profile.
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Lookups per minute for a logged-in account (Config.lookupUserRateLimit), decorated by buildApp. */
+    lookupUserRateLimit: number
+  }
   interface FastifyRequest {
     lookupNote: LookupNote | null
     lookupApiKey: VerifiedApiKey | null
@@ -73,7 +76,7 @@ export interface LookupAccess {
 
 export async function registerLookupAccess(scope: FastifyInstance, options: { db: Kysely<Database> }): Promise<LookupAccess> {
   const { db } = options
-  const userLimit = positiveInteger(process.env.LOOKUP_USER_RATE_LIMIT) ?? DEFAULT_USER_RATE_LIMIT
+  const userLimit = scope.lookupUserRateLimit
   scope.decorateRequest('lookupNote', null)
   scope.decorateRequest('lookupApiKey', null)
   scope.decorateRequest('lookupKeyAttempted', null)
@@ -137,12 +140,6 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
       return { rows: charged, refused: waitMs === 0 ? null : { max: key.rate_limit_per_minute, after: Math.ceil(waitMs / 1000) } }
     },
   }
-}
-
-function positiveInteger(value: string | undefined): number | undefined {
-  if (value === undefined || !/^[0-9]{1,9}$/.test(value.trim())) return undefined
-  const n = Number(value)
-  return n > 0 ? n : undefined
 }
 
 interface LogEntry {

@@ -24,6 +24,15 @@ export interface OpenDatabaseOptions {
   lock?: AcquireOptions | undefined
 }
 
+// The PostgreSQL URL each open handle was made from, for parts that need a connection of their
+// own to the same database (the lookup index's LISTEN client).
+const connectionUrls = new WeakMap<Db, string>()
+
+/** The postgres:// URL `db` was opened with; undefined on PGlite. */
+export function connectionUrlOf(db: Db): string | undefined {
+  return connectionUrls.get(db)
+}
+
 /** One Kysely instance over either engine, with PostGIS present and its capabilities known. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
   const engine: EngineName = options.databaseUrl ? 'postgres' : 'pglite'
@@ -31,6 +40,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const pglite = options.databaseUrl ? null : await openPglite(options.dataDir, options.lock)
   const pool = pglite ? pglite.pool : openPostgres(options.databaseUrl as string, options.searchPath)
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  if (options.databaseUrl) connectionUrls.set(kysely, options.databaseUrl)
   try {
     // PostGIS must exist before the capability check; the first migration also asks for it.
     await sql`CREATE EXTENSION IF NOT EXISTS postgis SCHEMA public`.execute(kysely)

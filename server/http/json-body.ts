@@ -8,6 +8,19 @@ import { assertStorableText, mayHoldUnstorableText } from './text-checks.js'
 // PostgreSQL cannot store are refused with the field named. Parsing itself is Fastify's own
 // (secure-json-parse: __proto__ and constructor.prototype keys are refused), as is the body limit.
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route's body parameters are all optional (an action such as submit or rebase): a request
+     * without a body, or with an empty application/json one, is read as {}.
+     */
+    emptyBodyIsObject?: boolean
+  }
+}
+
+/** Route config of actions whose parameters are all optional (see emptyBodyIsObject). */
+export const EMPTY_BODY_IS_OBJECT = { emptyBodyIsObject: true } as const
+
 /** Deepest nesting of arrays and objects a JSON body may have (GeoJSON in a request needs ~10). */
 export const MAX_JSON_DEPTH = 64
 
@@ -35,6 +48,10 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer
+    if (bytes.length === 0 && request.routeOptions.config.emptyBodyIsObject) {
+      done(null, {})
+      return
+    }
     let text: string
     try {
       text = utf8.decode(bytes)
@@ -55,5 +72,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       }
       done(null, value)
     })
+  })
+  // No Content-Type and no body: no parser runs, so the body is filled in before validation.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.config.emptyBodyIsObject) request.body = {}
   })
 }

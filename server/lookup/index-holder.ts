@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
+import { connectionUrlOf } from '../db/connect.js'
 import type { Database } from '../db/database.js'
 import { addWkb, type GridIndex, GridIndexBuilder, type IndexedGrid } from './grid-index.js'
 
@@ -35,7 +36,7 @@ export interface HolderLog {
 
 export interface IndexHolderOptions {
   engine: 'pglite' | 'postgres'
-  /** PostgreSQL only: where the LISTEN client connects (defaults to DATABASE_URL). */
+  /** PostgreSQL only: where the LISTEN client connects (defaults to the URL `db` was opened with). */
   databaseUrl?: string | undefined
   log?: HolderLog | undefined
 }
@@ -140,7 +141,7 @@ export class IndexHolder {
   }
 
   private async listen(): Promise<void> {
-    const url = this.options.databaseUrl ?? process.env.DATABASE_URL
+    const url = this.options.databaseUrl ?? connectionUrlOf(this.db)
     if (!url || this.closed) return
     const client = new pg.Client({ connectionString: url })
     const retry = (error: Error) => {

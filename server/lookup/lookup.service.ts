@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import type { MessageParams } from '../i18n/index.js'
-import { profileForRegion } from '../profiles/profiles.js'
+import { profileForRegion, type RuleProfile } from '../profiles/profiles.js'
 import { isWithinScope } from '../regions/region-codes.js'
 import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
 import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
@@ -44,9 +44,15 @@ export function inLonLatRange(lng: number, lat: number): boolean {
   return lng >= -180 && lng <= 180 && lat >= -90 && lat <= 90
 }
 
-/** Whether the profile governing `regionPrefix` is a Chinese one (all shipped profiles are). */
+/** Whether a profile governs regions in China: its bounds lie within China's box (all shipped profiles do). */
+export function governsChina(profile: RuleProfile): boolean {
+  const [west, south, east, north] = profile.bounds
+  return inChina(west, south) && inChina(east, north)
+}
+
+/** Whether lookups by a caller of `regionPrefix` get the China checks of checkPoint (by the profile governing it). */
 export function chineseProfile(regionPrefix: string): boolean {
-  return profileForRegion(regionPrefix).id.startsWith('cn')
+  return governsChina(profileForRegion(regionPrefix))
 }
 
 /** Parses a coordinate given as text or number; NaN for anything that is not a finite number. */

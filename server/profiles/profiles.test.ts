@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type RuleProfile, checkProfiles, getProfile, listProfiles, profileForRegion, resolveProfile } from './profiles.js'
+import { type RuleProfile, checkProfiles, getProfile, listProfiles, profileForRegion, resolveProfile, withinBounds } from './profiles.js'
 
 const chain = (p: RuleProfile | undefined) => p?.approvalChain.map((s) => `${s.role}:${s.action}`)
 
@@ -160,5 +160,38 @@ describe('checkProfiles', () => {
       'profile other: region prefix 2311 is also claimed by bad',
     ])
     expect(checkProfiles([{ ...base, id: 'alone' }])).toEqual(['the cn-default profile is missing'])
+  })
+
+  it('refuses malformed bounds and bounds that miss the profile’s own landmark', () => {
+    const heihe = getProfile('heihe') as RuleProfile
+    const withBounds = (id: string, bounds: unknown) => ({ ...heihe, id, seed: undefined, regionPrefixes: [], bounds }) as RuleProfile
+    const problems = checkProfiles([
+      base,
+      withBounds('swapped', [47.5, 124.5, 51.3, 129.5]),
+      withBounds('inverted', [129.5, 47.5, 124.5, 51.3]),
+      withBounds('short', [124.5, 47.5, 129.5]),
+      withBounds('text', ['124.5', 47.5, 129.5, 51.3]),
+      withBounds('lost-digit', [124.5, 47.5, 129.5, 5.13]),
+      withBounds('elsewhere', [112.8, 28.0, 113.2, 28.4]),
+      { ...heihe, id: 'no-landmark', seed: undefined, regionPrefixes: [], landmark: { name: '', lng: 127.53, lat: 50.25 } },
+    ])
+    expect(problems).toEqual([
+      'profile swapped: bounds must be [west, south, east, north] in degrees with west < east and south < north, got [47.5,124.5,51.3,129.5]',
+      'profile inverted: bounds must be [west, south, east, north] in degrees with west < east and south < north, got [129.5,47.5,124.5,51.3]',
+      'profile short: bounds must be [west, south, east, north] in degrees with west < east and south < north, got [124.5,47.5,129.5]',
+      'profile text: bounds must be [west, south, east, north] in degrees with west < east and south < north, got ["124.5",47.5,129.5,51.3]',
+      'profile lost-digit: bounds must be [west, south, east, north] in degrees with west < east and south < north, got [124.5,47.5,129.5,5.13]',
+      'profile elsewhere: bounds [112.8,28,113.2,28.4] do not contain its landmark 黑河市人民政府（爱辉区） (127.53, 50.25)',
+      'profile no-landmark: needs a landmark (a named place with lng and lat)',
+    ])
+  })
+
+  it('each shipped profile’s bounds hold its seat; cn-default’s hold the demo and mini counties', () => {
+    for (const p of listProfiles()) expect(withinBounds(p.bounds, p.landmark.lng, p.landmark.lat), p.id).toBe(true)
+    const national = getProfile('cn-default') as RuleProfile
+    // the demo county (lon 113.0 ± 0.17, lat 28.2 ± 0.13) and the mini county fixture's corners
+    for (const [lng, lat] of [[112.83, 28.07], [113.17, 28.33], [113.0, 28.0], [113.04, 28.02]] as const) {
+      expect(withinBounds(national.bounds, lng, lat)).toBe(true)
+    }
   })
 })

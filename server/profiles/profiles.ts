@@ -11,14 +11,16 @@ import { heihe } from './regions/heihe.js'
 import { qingyuan } from './regions/qingyuan.js'
 import { xizang000 } from './regions/xizang-000.js'
 import { zigong } from './regions/zigong.js'
-import type { ApprovalStep, CountRange, RuleProfile } from './rule-profile.js'
+import type { ApprovalStep, Bounds, CountRange, RuleProfile } from './rule-profile.js'
 
 export type {
   ApprovalAction,
   ApprovalRole,
   ApprovalStep,
+  Bounds,
   CountRange,
   DedicatedUnitType,
+  Landmark,
   NoticeLanguage,
   RuleProfile,
   SizingBasis,
@@ -51,6 +53,7 @@ export function checkProfiles(profiles: readonly RuleProfile[]): string[] {
       if (other !== undefined) problems.push(`${at}: region prefix ${prefix} is also claimed by ${other}`)
       prefixes.set(prefix, p.id)
     }
+    problems.push(...checkBounds(at, p))
     const ranges: [string, CountRange | undefined][] = [
       ['households.urban', p.households.urban],
       ['households.rural', p.households.rural],
@@ -87,6 +90,30 @@ export function checkProfiles(profiles: readonly RuleProfile[]): string[] {
 
 function validRange(range: { min: number; max: number }): boolean {
   return Number.isInteger(range.min) && Number.isInteger(range.max) && range.min > 0 && range.min <= range.max
+}
+
+/** Whether a WGS84 point lies within a box (edges included). */
+export function withinBounds(bounds: Bounds, lng: number, lat: number): boolean {
+  const [west, south, east, north] = bounds
+  return lng >= west && lng <= east && lat >= south && lat <= north
+}
+
+const isDegrees = (value: unknown, limit: number): value is number => typeof value === 'number' && Math.abs(value) <= limit
+
+// A box is four numbers of degrees, west < east and south < north, and holds the profile's
+// landmark: a typo in one number (a swapped pair, a lost digit) moves the box off its own region.
+function checkBounds(at: string, p: RuleProfile): string[] {
+  const box: readonly unknown[] = Array.isArray(p.bounds) ? p.bounds : []
+  const [west, south, east, north] = box
+  const wellFormed =
+    box.length === 4 && isDegrees(west, 180) && isDegrees(south, 90) && isDegrees(east, 180) && isDegrees(north, 90) && west < east && south < north
+  if (!wellFormed) return [`${at}: bounds must be [west, south, east, north] in degrees with west < east and south < north, got ${JSON.stringify(p.bounds)}`]
+  const { landmark } = p
+  if (!landmark?.name || !isDegrees(landmark.lng, 180) || !isDegrees(landmark.lat, 90)) return [`${at}: needs a landmark (a named place with lng and lat)`]
+  if (!withinBounds(p.bounds, landmark.lng, landmark.lat)) {
+    return [`${at}: bounds ${JSON.stringify(p.bounds)} do not contain its landmark ${landmark.name} (${landmark.lng}, ${landmark.lat})`]
+  }
+  return []
 }
 
 const LEVEL = { township: 0, county: 1, city: 2 } as const

@@ -72,6 +72,16 @@ export interface SizingException {
   range?: { min: number; max: number }
 }
 
+/** A WGS84 box in degrees: [west, south, east, north]. */
+export type Bounds = readonly [west: number, south: number, east: number, north: number]
+
+/** A place known to lie in a profile's area, by which its bounds are checked at start. */
+export interface Landmark {
+  name: string
+  lng: number
+  lat: number
+}
+
 export interface RuleProfile {
   id: string
   /** Seed regulation number ('000'…'004') this profile encodes; absent for the national default. */
@@ -84,6 +94,13 @@ export interface RuleProfile {
    * The longest matching prefix over all profiles wins; nothing matching → cn-default.
    */
   regionPrefixes: string[]
+  /**
+   * Where the regions this profile governs lie. Lookups under a profile whose bounds lie in
+   * China refuse points outside China and say so when lng/lat look swapped.
+   */
+  bounds: Bounds
+  /** A place in the governed area (the issuing government's seat; the demo county for cn-default): must lie within bounds. */
+  landmark: Landmark
   /** Id of the grid code layout (see server/coding): 'cn-stat-15' unless a regulation says otherwise. */
   codeLayout: string
   /** Who compiles the codes, if the regulation says (e.g. 002 §7: the prefecture's centre). */

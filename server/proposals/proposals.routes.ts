@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { badRequest, requestLanguage } from '../http/errors.js'
+import { EMPTY_BODY_IS_OBJECT } from '../http/json-body.js'
 import { MAX_VERTICES_PER_PROPOSAL, assertVertexLimits, changeShapes } from '../http/limits.js'
 import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
@@ -133,7 +134,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
       ),
   )
 
-  app.post('/proposals/:id/rebase', { schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams } }, async (request) =>
+  app.post('/proposals/:id/rebase', { config: EMPTY_BODY_IS_OBJECT, schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams } }, async (request) =>
     rebaseProposal(database, user(request), request.params.id, requestLanguage(request)),
   )
 
@@ -147,6 +148,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
     app.post(
       `/proposals/:id/${act}`,
       {
+        config: EMPTY_BODY_IS_OBJECT,
         schema: {
           ...common,
           summary:
@@ -154,11 +156,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
               ? 'Return the proposal to its author with a comment (optionally pinned to a map point)'
               : `${act} at the current step of the chain; the applying step needs document_no and effective_date`,
           params: IdParams,
-          body: Type.Optional(actBody),
+          body: actBody,
         },
       },
       async (request) => {
-        const body = (request.body ?? {}) as { comment?: string; location?: unknown; document_no?: string; effective_date?: string }
+        const body = request.body as { comment?: string; location?: unknown; document_no?: string; effective_date?: string }
         if (body.effective_date) parseDate(body.effective_date)
         return actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request))
       },

@@ -8,6 +8,9 @@ export const changji: RuleProfile = {
   name: { zh: '昌吉回族自治州', en: 'Changji Hui Autonomous Prefecture' },
   regulation: { title: '昌吉回族自治州城乡网格化管理服务条例', effective: '2022-06-01', source: '002 §35' },
   regionPrefixes: ['6523'],
+  // 昌吉回族自治州: 85°34′–91°32′ E, 43°06′–45°20′ N, with ~0.2° margin.
+  bounds: [85.3, 42.9, 91.8, 45.6],
+  landmark: { name: '昌吉回族自治州人民政府（昌吉市）', lng: 87.3, lat: 44.01 },
   codeLayout: 'cn-stat-15', // 002 §7: 根据国家和自治区网格编码编制规范 — the norms are not in the seed; default layout
   // 002 §7: 自治州网格化服务中心…组织编制本行政区域内的网格编码 — codes are compiled at prefecture level,
   // although the division itself is only filed with the county (§6).

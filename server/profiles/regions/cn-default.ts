@@ -7,6 +7,9 @@ export const cnDefault: RuleProfile = {
   id: 'cn-default',
   name: { zh: '全国默认', en: 'National default' },
   regionPrefixes: [],
+  // China's rough extent (as the lookup's outside-China check); the demo province 99 is placed in it.
+  bounds: [73, 3, 136, 54],
+  landmark: { name: '示范县 (demo county 990101, server/demo)', lng: 113.0, lat: 28.2 },
   codeLayout: 'cn-stat-15',
   households: {
     urban: { min: 200, max: 500, source: 'national practice' },

@@ -8,6 +8,9 @@ export const heihe: RuleProfile = {
   name: { zh: '黑河市', en: 'Heihe' },
   regulation: { title: '黑河市网格化管理服务条例', effective: '2023-06-01', source: '001 §34' },
   regionPrefixes: ['2311'],
+  // 黑河市: 124°45′–129°18′ E, 47°42′–51°03′ N, with ~0.2° margin.
+  bounds: [124.5, 47.5, 129.5, 51.3],
+  landmark: { name: '黑河市人民政府（爱辉区）', lng: 127.53, lat: 50.25 },
   codeLayout: 'cn-stat-15', // 001 §8: 按照省编码规则统一编码，网格编码具有唯一性 — provincial rule not in the seed
   // 001 §7–8 ask for 规模适度 only, no household numbers: national practice.
   households: {

@@ -7,6 +7,9 @@ export const qingyuan: RuleProfile = {
   name: { zh: '清远市', en: 'Qingyuan' },
   regulation: { title: '清远市城乡基层网格化服务管理条例', effective: '2023-06-01', source: '004 §42' },
   regionPrefixes: ['4418'],
+  // 清远市: 111°55′–113°55′ E, 23°26′–25°11′ N, with ~0.2° margin.
+  bounds: [111.7, 23.2, 114.2, 25.4],
+  landmark: { name: '清远市人民政府（清城区）', lng: 113.06, lat: 23.68 },
   codeLayout: 'cn-stat-15', // 004 says nothing about codes
   // 004 §9 asks for 规模适度 only (rural grids: 村民小组(自然村)或者一定数量住户): national practice.
   households: {

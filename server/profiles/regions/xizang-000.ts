@@ -12,6 +12,9 @@ export const xizang000: RuleProfile = {
   name: { zh: '西藏自治区设区的市（种子 000，条例未载明市名）', en: 'Xizang city of seed 000 (city not named in the text)' },
   regulation: { title: '网格化服务管理条例（西藏自治区某市）', effective: '2023-11-01', source: '000 §29' },
   regionPrefixes: [],
+  // 西藏自治区 (the city is not named): 78°25′–99°06′ E, 26°50′–36°53′ N, with ~0.2° margin.
+  bounds: [78.2, 26.6, 99.3, 37.1],
+  landmark: { name: '拉萨市 (regional capital)', lng: 91.13, lat: 29.65 },
   codeLayout: 'cn-stat-15', // 000 §11: 按照自治区编码规则统一编码 — the regional rule is not in the seed; default layout
   // 000 §11 asks only for 人口规模适度 (moderate population), no household numbers: national practice.
   households: {

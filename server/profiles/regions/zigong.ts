@@ -8,6 +8,9 @@ export const zigong: RuleProfile = {
   name: { zh: '自贡市', en: 'Zigong' },
   regulation: { title: '自贡市城乡社会治理网格化服务管理办法', effective: '2024-02-01', source: '003 §24' },
   regionPrefixes: ['5103'],
+  // 自贡市: 104°03′–105°16′ E, 28°55′–29°38′ N, with ~0.2° margin.
+  bounds: [103.8, 28.7, 105.5, 29.9],
+  landmark: { name: '自贡市人民政府（自流井区）', lng: 104.78, lat: 29.34 },
   codeLayout: 'cn-stat-15', // 003 §7: 按照统一标准编制网格编码 — the standard is not named; default layout
   codingAuthority: { role: 'county', source: '003 §7' }, // 县级网格化服务管理工作机构…编制网格编码
   households: {
