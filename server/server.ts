@@ -71,7 +71,12 @@ async function main(): Promise<void> {
       process.exit(1)
     }, 10_000)
     force.unref()
+    // Node's server.close() ends idle keep-alive connections, but not one whose request is still
+    // running; answered later, that connection would stay open for keepAliveTimeout (72 s) and hold
+    // the close past its deadline. So each connection is ended as soon as it goes idle.
+    const endIdle = setInterval(() => app.server.closeIdleConnections(), 100)
     await app.close()
+    clearInterval(endIdle)
     await database.close()
     log.info('stopped')
     process.exit(0)
