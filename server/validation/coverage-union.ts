@@ -88,7 +88,9 @@ export async function unionOfGrids(work: PostgisWork, input: Query, grids: Union
   groups.forEach((group, comp) => {
     const keys = zOrder(group.map((grid) => grid.box))
     const ordered = group.map((grid, i) => ({ grid, key: keys[i] as number })).sort((a, b) => a.key - b.key)
-    runsOf(ordered, ({ grid }) => grid.vertices + PIECE_COST, STATEMENT_VERTICES).forEach((run, part) => pieces.push({ comp, part, grids: run.map(({ grid }) => grid) }))
+    for (const [part, run] of runsOf(ordered, ({ grid }) => grid.vertices + PIECE_COST, STATEMENT_VERTICES).entries()) {
+      pieces.push({ comp, part, grids: run.map(({ grid }) => grid) })
+    }
   })
   let parts: Part[] = []
   for (const run of runsOf(pieces, (piece) => piece.grids.reduce((sum, grid) => sum + grid.vertices + PIECE_COST, 0), STATEMENT_VERTICES)) {
