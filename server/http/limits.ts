@@ -18,11 +18,12 @@ export const MAX_VERTICES_PER_REQUEST = 1_000_000
  */
 export const MAX_VERTICES_PER_PROPOSAL = 100_000
 /**
- * Features in one POST /validate: a county of a few thousand grids fits. Separate pieces cost
- * PostGIS ~20–100 µs each in the statements that see them all (the difference with the parent,
- * a gap around them), so their number is bounded as well as their vertices.
+ * Features in one POST /validate: a county of a few thousand grids fits (and Denver's 10,149
+ * blocks, a benchmark). Separate pieces cost PostGIS ~20–100 µs each in the statements that see
+ * them all (the difference with the parent, a gap around them), so their number is bounded as
+ * well as their vertices: 19,999 separate squares make a 0.4 s statement on PGlite.
  */
-export const MAX_FEATURES = 10_000
+export const MAX_FEATURES = 20_000
 /**
  * Pairs of grids whose boxes meet, in one validation; each pair is compared in PostGIS. A real
  * coverage has a few per grid; 10,000 copies of one grid would make 50 million.

@@ -125,14 +125,14 @@ describe('vertex limits', () => {
     expect(response.body.error.message).toMatch(/^changes\[0\]\.line has 50,001 vertices;/)
   })
 
-  it('POST /validate: more than 10,000 features is a 413 naming the count and the limit', async () => {
+  it('POST /validate: more than 20,000 features is a 413 naming the count and the limit', async () => {
     const tiny = { type: 'Polygon', coordinates: [[[113, 28], [113.001, 28], [113, 28.001], [113, 28]]] }
-    const body = { features: collection(...Array.from({ length: 10_001 }, () => feature(tiny))) }
+    const body = { features: collection(...Array.from({ length: 20_001 }, () => feature(tiny))) }
     const en = await post('/api/v1/validate', body, 'en')
     expect(en.status).toBe(413)
-    expect(en.body.error.message).toBe('At most 10000 features can be validated at once; this request has 10001. Send one township or community at a time')
+    expect(en.body.error.message).toBe('At most 20000 features can be validated at once; this request has 20001. Send one township or community at a time')
     const zh = await post('/api/v1/validate', body, 'zh-CN')
-    expect(zh.body.error.message).toBe('一次最多校验 10000 个要素，本次提交了 10001 个，请按乡镇或社区分批提交')
+    expect(zh.body.error.message).toBe('一次最多校验 20000 个要素，本次提交了 20001 个，请按乡镇或社区分批提交')
   })
 
   it('POST /validate: grids piled on each other (over 200,000 pairs of overlapping boxes) are a 422, not hours of comparisons', async () => {
