@@ -17,8 +17,18 @@ export const MAX_VERTICES_PER_REQUEST = 1_000_000
  * server's thread: 100,000 vertices (2.5 MB) held /health up to 0.8 s, 200,000 up to 1.8 s.
  */
 export const MAX_VERTICES_PER_PROPOSAL = 100_000
-/** Features in one POST /validate. */
-export const MAX_FEATURES = 100_000
+/**
+ * Features in one POST /validate: a county of a few thousand grids fits (and Denver's 10,149
+ * blocks, a benchmark). Separate pieces cost PostGIS ~20–100 µs each in the statements that see
+ * them all (the difference with the parent, a gap around them), so their number is bounded as
+ * well as their vertices: 19,999 separate squares make a 0.4 s statement on PGlite.
+ */
+export const MAX_FEATURES = 20_000
+/**
+ * Pairs of grids whose boxes meet, in one validation; each pair is compared in PostGIS. A real
+ * coverage has a few per grid; 10,000 copies of one grid would make 50 million.
+ */
+export const MAX_BOX_PAIRS = 200_000
 /**
  * A geometry nested deeper than this is not GeoJSON (a MultiPolygon's positions are at depth 5,
  * counting the geometry object); deeper input is refused with 400 before anything recurses into it.
@@ -28,7 +38,7 @@ export const MAX_GEOMETRY_DEPTH = 8
 /** JS work on geometry hands the thread back after this long (server/validation/slices.ts). */
 export const WORK_SLICE_MS = 20
 /** PostGIS work goes in statements of at most about this many input vertices (or one shape). */
-export const STATEMENT_VERTICES = 25_000
+export const STATEMENT_VERTICES = 20_000
 /**
  * An invalid polygon whose edges cross each other more often than this is not handed to
  * ST_MakeValid (its cost grows with the crossings: a 201-vertex star took 115 s on PostgreSQL

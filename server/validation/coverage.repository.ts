@@ -1,8 +1,10 @@
 import Flatbush from 'flatbush'
 import { type RawBuilder, sql } from 'kysely'
-import { STATEMENT_VERTICES } from '../http/limits.js'
-import type { PolygonRings, Position } from './edge-match.js'
-import { linesToEwkb, polygonsToEwkb, verticesOf } from './ewkb.js'
+import { AppError } from '../http/errors.js'
+import { MAX_BOX_PAIRS, STATEMENT_VERTICES, formatCount } from '../http/limits.js'
+import type { PolygonRings } from './edge-match.js'
+import { polygonsToEwkb, verticesOf } from './ewkb.js'
+import { type UnionTable, unionOfGrids, unionOfPolygons } from './coverage-union.js'
 import { type PostgisWork, runsOf } from './postgis-work.js'
 
 // The coverage overlay in PostGIS (runs on PostGIS 3.3): the exact answer when the fast edge
@@ -41,6 +43,9 @@ export interface Crossing extends Finding {
 
 type Query = RawBuilder<unknown>
 type Box = [number, number, number, number]
+
+/** Grids compared with the gaps in one statement (each comparison reads a whole gap). */
+const GRIDS_PER_NEIGHBOUR_RUN = 100
 type Row = InputRow & { vertices: number; box: Box }
 
 /** Overlay functions for a query: exact, or snapped to a 1e-12° grid (the PGlite workaround). */
@@ -71,7 +76,8 @@ const idList = (rows: readonly { idx: number }[]) => sql`string_to_array(${rows.
 
 /** The grids of one validation in PostGIS, and the overlay checks on them. */
 export class CoverageTables {
-  private union: Query | null = null
+  private union: UnionTable | null = null
+  private readonly pairsByKind = new Map<string, [Row, Row][]>()
 
   private constructor(
     private readonly work: PostgisWork,
@@ -117,12 +123,15 @@ export class CoverageTables {
    */
   private async describe(build: (overlay: Overlay) => Query): Promise<Finding[]> {
     for (const overlay of [EXACT, SNAPPED]) {
+      // MATERIALIZED: else the planner pastes the overlay expression into each use of parts.geom
+      // and computes it up to eight times.
       const { rows } = await this.work.run(sql<{ parts: FindingRow[] | null }>`
+        WITH parts AS MATERIALIZED (${build(overlay)})
         SELECT json_agg(described ORDER BY described.idxs, described.xmin, described.ymin) AS parts FROM (
           SELECT parts.idxs, ST_AsGeoJSON(ST_ForcePolygonCCW(parts.geom), 9, 0)::json AS geometry,
                  ST_Area(parts.geom::geography) AS area_m2,
                  ST_XMin(parts.geom) AS xmin, ST_YMin(parts.geom) AS ymin, ST_XMax(parts.geom) AS xmax, ST_YMax(parts.geom) AS ymax
-          FROM (${build(overlay)}) AS parts
+          FROM parts
           WHERE NOT ST_IsEmpty(parts.geom) AND ST_Area(parts.geom) > 0
         ) AS described`)
       const [row] = rows
@@ -153,12 +162,13 @@ export class CoverageTables {
   }
 
   /**
-   * Every pair of grids of one kind whose interiors overlap (micro-grids: within the same parent).
-   * The pairs whose boxes meet are found here (an R-tree) and go to PostGIS in runs of about
-   * STATEMENT_VERTICES vertices of both grids: a run of grids would not bound a statement, since a
-   * grid may meet many others.
+   * The pairs of grids of one kind whose boxes meet (micro-grids: of the same parent), each once,
+   * lower idx first, by an R-tree. More than MAX_BOX_PAIRS (the same grids many times over, piled
+   * up) is refused (422): every such pair costs a PostGIS comparison.
    */
-  async findOverlaps(kind: 'comprehensive' | 'micro'): Promise<Finding[]> {
+  private async pairsOf(kind: 'comprehensive' | 'micro'): Promise<[Row, Row][]> {
+    const known = this.pairsByKind.get(kind)
+    if (known) return known
     const rows = this.rows.filter((row) => row.kind === kind)
     const pairs: [Row, Row][] = []
     if (rows.length > 1) {
@@ -167,10 +177,29 @@ export class CoverageTables {
       tree.finish()
       for (const a of rows) {
         await this.work.slices.pause()
-        const partners = tree.search(...a.box).map((i) => rows[i] as Row).filter((b) => b.idx > a.idx && b.parent_idx === a.parent_idx)
+        const partners: Row[] = []
+        tree.search(...a.box, (i) => {
+          const b = rows[i] as Row
+          if (b.idx <= a.idx || b.parent_idx !== a.parent_idx) return false
+          if (pairs.length + partners.length >= MAX_BOX_PAIRS) throw new AppError(422, 'validation_too_many_box_pairs', { limit: formatCount(MAX_BOX_PAIRS) })
+          partners.push(b)
+          return false
+        })
         for (const b of partners.sort((x, y) => x.idx - y.idx)) pairs.push([a, b])
       }
     }
+    this.pairsByKind.set(kind, pairs)
+    return pairs
+  }
+
+  /**
+   * Every pair of grids of one kind whose interiors overlap (micro-grids: within the same parent).
+   * The pairs whose boxes meet are found here (an R-tree) and go to PostGIS in runs of about
+   * STATEMENT_VERTICES vertices of both grids: a run of grids would not bound a statement, since a
+   * grid may meet many others.
+   */
+  async findOverlaps(kind: 'comprehensive' | 'micro'): Promise<Finding[]> {
+    const pairs = await this.pairsOf(kind)
     const findings: Finding[] = []
     // ST_Relate of neighbours costs ~12 µs a vertex on PGlite (a union ~3), hence a quarter of the budget.
     for (const run of runsOf(pairs, ([a, b]) => a.vertices + b.vertices, STATEMENT_VERTICES / 4)) {
@@ -191,106 +220,102 @@ export class CoverageTables {
   }
 
   /**
-   * The union of the comprehensive grids, built up in a scratch table: runs of grids in Z-order
-   * of their centres (neighbours together, so their shared edges vanish), then runs of those
-   * unions, until one is left.
-   */
-  private async unionOfGrids(): Promise<Query> {
-    if (this.union !== null) return this.union
-    const table = await this.work.scratch('validation_union', sql`level int NOT NULL, part int NOT NULL, geom geometry`)
-    const grids = this.rows.filter((row) => row.kind === 'comprehensive')
-    const key = zOrder(grids.map((row) => row.box))
-    const ordered = grids.map((row, i) => ({ row, key: key[i] as number })).sort((a, b) => a.key - b.key)
-    let parts: { part: number; vertices: number }[] = []
-    for (const run of runsOf(ordered, ({ row }) => row.vertices, STATEMENT_VERTICES)) {
-      const part = parts.length
-      const { rows } = await this.work.run(sql<{ vertices: number }>`
-        INSERT INTO ${table} (level, part, geom)
-        SELECT 0, ${part}, ST_Union(geom) FROM ${this.input} WHERE idx = ANY(${idList(run.map(({ row }) => row))})
-        RETURNING COALESCE(ST_NPoints(geom), 0) AS vertices`)
-      parts.push({ part, vertices: rows[0]?.vertices ?? 0 })
-    }
-    let level = 0
-    while (parts.length > 1) {
-      let runs = runsOf(parts, (part) => part.vertices, STATEMENT_VERTICES)
-      // Unions too big to pair by the budget are merged two at a time.
-      if (runs.length === parts.length) runs = parts.flatMap((_part, i) => (i % 2 === 0 ? [parts.slice(i, i + 2)] : []))
-      const next: typeof parts = []
-      for (const run of runs) {
-        const part = next.length
-        const { rows } = await this.work.run(sql<{ vertices: number }>`
-          INSERT INTO ${table} (level, part, geom)
-          SELECT ${level + 1}, ${part}, ST_Union(geom) FROM ${table}
-          WHERE level = ${level} AND part = ANY(string_to_array(${run.map((p) => p.part).join(',')}, ',')::int[])
-          RETURNING COALESCE(ST_NPoints(geom), 0) AS vertices`)
-        next.push({ part, vertices: rows[0]?.vertices ?? 0 })
-      }
-      await this.work.run(sql`DELETE FROM ${table} WHERE level = ${level}`)
-      parts = next
-      level++
-    }
-    this.union = sql`(SELECT geom FROM ${table} WHERE level = ${level})`
-    return this.union
-  }
-
-  /**
    * Gaps: parts of the parent no grid covers — or, with no parent, holes in the grids' union —
-   * each with the grids that border it. On the clean path the union is built from the outline
-   * rings the edge match found (ST_BuildArea nests shells and holes), else from the grids. In
-   * steps, each its own statement: the union, whether it covers the parent (the usual answer, and
-   * cheap), the gaps into a scratch table, then their neighbours and description in runs.
+   * each with the grids that border it. The union (coverage-union.ts) comes from the polygons
+   * the edge match assembled on the clean path, else from the grids. In steps, each its own
+   * statement: whether the union covers the parent (the usual answer, and cheap), the gaps into
+   * a scratch table, the grids bordering them in runs of grids, their descriptions in runs.
    */
-  async findGaps(outline: Position[][] | null): Promise<Finding[]> {
-    const union = outline === null ? await this.unionOfGrids() : await this.unionOfOutline(outline)
+  async findGaps(clean: PolygonRings[] | null): Promise<Finding[]> {
+    if (this.union === null) {
+      this.union =
+        clean !== null
+          ? await unionOfPolygons(this.work, clean)
+          : await unionOfGrids(this.work, this.input, this.rows.filter((row) => row.kind === 'comprehensive'), await this.pairsOf('comprehensive'))
+    }
+    const union = this.union
     const parent = this.parent
     if (parent !== null) {
-      const { rows } = await this.work.run(sql<{ covered: boolean }>`SELECT ST_CoveredBy(${parent}, ${union}) AS covered`)
+      const { rows } = await this.work.run(sql<{ covered: boolean }>`SELECT ST_CoveredBy(${parent}, ${union.collected}) AS covered`)
       if (rows[0]?.covered === true) return []
     }
-    // Without a parent, a gap is an area the union's outline encloses but the union does not
-    // cover: the faces of the outline (ST_Polygonize) outside the union. This finds holes and also
-    // areas pinched off where grids touch only at points, which have no interior ring.
-    const gapsOf = (overlay: Overlay) =>
-      parent === null
-        ? sql`WITH u AS (SELECT ${union} AS geom),
-                   faces AS (SELECT ST_Polygonize(ST_UnaryUnion(ST_Boundary(u.geom))) AS geom FROM u)
-              SELECT face.geom FROM u, faces CROSS JOIN LATERAL ST_Dump(faces.geom) AS face
-              WHERE NOT ST_Intersects(ST_PointOnSurface(face.geom), u.geom)`
-        : sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union)}, 3))).geom AS geom`
-    const table = await this.work.scratch('validation_gaps', sql`id serial PRIMARY KEY, geom geometry NOT NULL, idxs int[]`)
-    let stored = false
-    for (const overlay of [EXACT, SNAPPED]) {
-      // Counted in the same statement: "no row" is PGlite's dropped result (see describe).
-      await this.work.run(sql`DELETE FROM ${table}`)
-      const { rows } = await this.work.run(sql<{ gaps: number }>`
-        WITH stored AS (INSERT INTO ${table} (geom) SELECT gap.geom FROM (${gapsOf(overlay)}) AS gap RETURNING 1)
-        SELECT count(*)::int AS gaps FROM stored`)
-      if (rows.length > 0) {
-        stored = true
-        break
+    const gaps = await this.work.scratch('validation_gaps', sql`id serial PRIMARY KEY, run int NOT NULL, geom geometry NOT NULL`)
+    if (parent !== null) {
+      const difference = (overlay: Overlay) => sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union.collected)}, 3))).geom AS geom`
+      await this.storeGaps(gaps, 0, [difference(EXACT), difference(SNAPPED)])
+    } else {
+      // Per run of components: a gap is an area a component's outline encloses but the component
+      // does not cover — the faces of its outline (ST_Polygonize) outside it: holes, and areas
+      // pinched off where grids touch only at points, which have no interior ring.
+      for (const [run, [lo, hi]] of (await this.componentRuns(union)).entries()) {
+        // ST_Polygonize is an aggregate: grouped by component in a CTE, not called in FROM.
+        const faces = sql`WITH u AS (SELECT comp, geom FROM ${union.table} WHERE comp BETWEEN ${lo} AND ${hi}),
+                 faces AS (SELECT comp, ST_Polygonize(ST_UnaryUnion(ST_Boundary(geom))) AS geom FROM u GROUP BY comp)
+            SELECT face.geom FROM faces JOIN u ON u.comp = faces.comp CROSS JOIN LATERAL ST_Dump(faces.geom) AS face
+            WHERE NOT ST_Intersects(ST_PointOnSurface(face.geom), u.geom)`
+        await this.storeGaps(gaps, run, [faces])
       }
     }
-    if (!stored) throw new Error('PostGIS returned no result for the gaps, even with fixed-precision overlay')
-    const { rows: gaps } = await this.work.run(sql<{ id: number; vertices: number }>`SELECT id, ST_NPoints(geom) AS vertices FROM ${table} ORDER BY id`)
-    const runs = runsOf(gaps, (gap) => gap.vertices, STATEMENT_VERTICES).map((run) => [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id])
-    for (const [lo, hi] of runs) {
-      // The grids around a gap: those sharing a stretch of boundary with it, not only a corner.
-      await this.work.run(sql`
-        UPDATE ${table} AS gap SET idxs = COALESCE((SELECT array_agg(v.idx ORDER BY v.idx) FROM ${this.input} v
-                                   WHERE v.kind = 'comprehensive' AND v.geom && gap.geom AND ST_Relate(v.geom, gap.geom, '****1****')),
-                                  ARRAY[]::int[])
-        WHERE gap.id BETWEEN ${lo} AND ${hi}`)
-    }
+    const { rows: stored } = await this.work.run(sql<{ id: number; vertices: number; xmin: number; ymin: number; xmax: number; ymax: number }>`
+      SELECT id, ST_NPoints(geom) AS vertices, ST_XMin(geom) AS xmin, ST_YMin(geom) AS ymin, ST_XMax(geom) AS xmax, ST_YMax(geom) AS ymax
+      FROM ${gaps} ORDER BY id`)
+    if (stored.length === 0) return []
+    const neighbours = await this.gridsAround(gaps, stored.map((gap) => [gap.xmin, gap.ymin, gap.xmax, gap.ymax] as Box))
     const findings: Finding[] = []
-    for (const [lo, hi] of runs) findings.push(...(await this.describe(() => sql`SELECT idxs, geom FROM ${table} WHERE id BETWEEN ${lo} AND ${hi}`)))
+    for (const run of runsOf(stored, (gap) => gap.vertices, STATEMENT_VERTICES)) {
+      const [lo, hi] = [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id]
+      for (const finding of await this.describe(() => sql`SELECT ARRAY[id] AS idxs, geom FROM ${gaps} WHERE id BETWEEN ${lo} AND ${hi}`)) {
+        findings.push({ ...finding, idxs: [...(neighbours.get(finding.idxs[0] as number) ?? [])].sort((a, b) => a - b) })
+      }
+    }
     return findings.sort(byIdxsThenPlace)
   }
 
-  /** The union of the grids on the clean path, from the outline rings. */
-  private async unionOfOutline(outline: Position[][]): Promise<Query> {
-    const table = await this.work.scratch('validation_union', sql`geom geometry`)
-    await this.work.run(sql`INSERT INTO ${table} (geom) SELECT ST_BuildArea(${linesToEwkb(outline)}::geometry)`)
-    return sql`(SELECT geom FROM ${table})`
+  /**
+   * Stores the gaps of the first of `attempts` that answers: the count comes back in the same
+   * statement, and "no row" is PGlite's dropped result (see describe), so the next attempt runs.
+   */
+  private async storeGaps(gaps: Query, run: number, attempts: Query[]): Promise<void> {
+    for (const attempt of attempts) {
+      await this.work.run(sql`DELETE FROM ${gaps} WHERE run = ${run}`)
+      const { rows } = await this.work.run(sql<{ gaps: number }>`
+        WITH stored AS (INSERT INTO ${gaps} (run, geom) SELECT ${run}, gap.geom FROM (${attempt}) AS gap RETURNING 1)
+        SELECT count(*)::int AS gaps FROM stored`)
+      if (rows.length > 0) return
+    }
+    throw new Error('PostGIS returned no result for the gaps, even with fixed-precision overlay')
+  }
+
+  /** Runs of components (ranges of comp) of about STATEMENT_VERTICES vertices of their unions. */
+  private async componentRuns(union: UnionTable): Promise<[number, number][]> {
+    const { rows } = await this.work.run(sql<{ comp: number; vertices: number }>`SELECT comp, ST_NPoints(geom) AS vertices FROM ${union.table} ORDER BY comp`)
+    return runsOf(rows, (row) => row.vertices, STATEMENT_VERTICES).map((run) => [(run[0] as { comp: number }).comp, (run[run.length - 1] as { comp: number }).comp])
+  }
+
+  /**
+   * The grids around each gap (by gap id): those sharing a stretch of boundary with it, not only
+   * a corner. Asked in runs of at most GRIDS_PER_NEIGHBOUR_RUN grids whose box meets a gap's, as
+   * one gap may border thousands of grids and each comparison reads the whole gap.
+   */
+  private async gridsAround(gaps: Query, boxes: Box[]): Promise<Map<number, Set<number>>> {
+    const tree = new Flatbush(boxes.length)
+    for (const box of boxes) tree.add(...box)
+    tree.finish()
+    const candidates = this.rows.filter((row) => row.kind === 'comprehensive' && tree.search(...row.box).length > 0)
+    const around = new Map<number, Set<number>>()
+    for (let at = 0; at < candidates.length; at += GRIDS_PER_NEIGHBOUR_RUN) {
+      for (const part of runsOf(candidates.slice(at, at + GRIDS_PER_NEIGHBOUR_RUN), (row) => row.vertices, STATEMENT_VERTICES)) {
+        const { rows } = await this.work.run(sql<{ gap: number; idx: number }>`
+          SELECT gap.id AS gap, v.idx FROM ${this.input} v JOIN ${gaps} gap ON v.geom && gap.geom
+          WHERE v.idx = ANY(${idList(part)}) AND ST_Relate(v.geom, gap.geom, '****1****')`)
+        for (const row of rows) {
+          const set = around.get(row.gap)
+          if (set) set.add(row.idx)
+          else around.set(row.gap, new Set([row.idx]))
+        }
+      }
+    }
+    return around
   }
 
   /** Parts of each grid of a kind that lie outside the parent polygon. */
@@ -419,25 +444,4 @@ function boxOf(polygons: PolygonRings[]): Box {
     }
   }
   return [minX, minY, maxX, maxY]
-}
-
-/** Z-order (Morton) keys of the box centres: boxes near each other get near keys. */
-function zOrder(boxes: Box[]): number[] {
-  const centres = boxes.map(([minX, minY, maxX, maxY]) => [(minX + maxX) / 2, (minY + maxY) / 2] as const)
-  let [x0, x1, y0, y1] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
-  for (const [x, y] of centres) {
-    x0 = Math.min(x0, x)
-    x1 = Math.max(x1, x)
-    y0 = Math.min(y0, y)
-    y1 = Math.max(y1, y)
-  }
-  const cell = (value: number, low: number, high: number) => (high > low ? Math.min(65535, Math.floor(((value - low) / (high - low)) * 65536)) : 0)
-  return centres.map(([x, y]) => interleave(cell(x, x0, x1), cell(y, y0, y1)))
-}
-
-/** The bits of two 16-bit numbers interleaved (x in the even bits). */
-function interleave(x: number, y: number): number {
-  let key = 0
-  for (let bit = 15; bit >= 0; bit--) key = key * 4 + ((x >> bit) & 1) + 2 * ((y >> bit) & 1)
-  return key
 }

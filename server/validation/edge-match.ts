@@ -32,7 +32,13 @@ export interface OutlineRing {
 }
 
 export type EdgeMatchResult =
-  | { clean: true; rings: OutlineRing[]; outlineFeatures: number[] }
+  | {
+      clean: true
+      rings: OutlineRing[]
+      outlineFeatures: number[]
+      /** The union of the features as polygons: each shell with the gap rings directly inside it. */
+      union: PolygonRings[]
+    }
   | { clean: false; suspects: number[] }
 
 // Rings of (near) zero area are T-junctions (a vertex on a neighbour's edge), not gaps: the
@@ -211,17 +217,28 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
   const tree = new Flatbush(rings.length)
   for (const { ring } of rings) tree.add(...bounds(ring))
   tree.finish()
+  // A gap ring's shell is the smallest ring around it (no shell sits between a gap and its shell).
+  const areas = rings.map(({ ring }) => Math.abs(ringArea2(ring)))
+  const holesOf = new Map<number, Position[][]>()
   for (const [r, { ring, shell }] of rings.entries()) {
     if ((r & 0xff) === 0) await slices.pause()
     const probe = ring[0] as Position
     let winding = shell ? 1 : -1
+    let around = -1
     for (const q of tree.search(probe[0], probe[1], probe[0], probe[1])) {
       const other = rings[q] as OutlineRing
-      if (q !== r && pointInRing(probe, other.ring)) winding += other.shell ? 1 : -1
+      if (q === r || !pointInRing(probe, other.ring)) continue
+      winding += other.shell ? 1 : -1
+      if (around < 0 || (areas[q] as number) < (areas[around] as number)) around = q
     }
     if (winding !== (shell ? 1 : 0)) return dirty()
+    if (shell) continue
+    const holes = holesOf.get(around)
+    if (holes) holes.push(ring)
+    else holesOf.set(around, [ring])
   }
-  return { clean: true, rings, outlineFeatures: [...outlineFeatures].sort((a, b) => a - b) }
+  const union = rings.flatMap(({ ring, shell }, r) => (shell ? [[ring, ...(holesOf.get(r) ?? [])]] : []))
+  return { clean: true, rings, outlineFeatures: [...outlineFeatures].sort((a, b) => a - b), union }
 }
 
 type Bounds = [number, number, number, number]

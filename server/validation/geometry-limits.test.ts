@@ -127,6 +127,30 @@ describe('vertex limits', () => {
     expect(response.body.error.message).toMatch(/^changes\[0\]\.line has 50,001 vertices;/)
   })
 
+  it('POST /validate: more than 20,000 features is a 413 naming the count and the limit', async () => {
+    const tiny = { type: 'Polygon', coordinates: [[[113, 28], [113.001, 28], [113, 28.001], [113, 28]]] }
+    const body = { features: collection(...Array.from({ length: 20_001 }, () => feature(tiny))) }
+    const en = await post('/api/v1/validate', body, 'en')
+    expect(en.status).toBe(413)
+    expect(en.body.error.message).toBe('At most 20000 features can be validated at once; this request has 20001. Send one township or community at a time')
+    const zh = await post('/api/v1/validate', body, 'zh-CN')
+    expect(zh.body.error.message).toBe('一次最多校验 20000 个要素，本次提交了 20001 个，请按乡镇或社区分批提交')
+  })
+
+  it('POST /validate: grids piled on each other (over 200,000 pairs of overlapping boxes) are a 422, not hours of comparisons', async () => {
+    const body = { features: collection(...Array.from({ length: 700 }, (_, i) => feature(polygon(5), { code: `copy-${i}` }))) }
+    const en = await post('/api/v1/validate', body, 'en')
+    expect(en.status).toBe(422)
+    expect(en.body.error).toEqual({
+      code: 'validation_too_many_box_pairs',
+      message:
+        'More than 200,000 pairs of grids lie on top of each other (their bounding boxes meet); that is too many to compare. Check that the data does not hold the same grids several times, or send fewer grids at once',
+    })
+    const zh = await post('/api/v1/validate', body, 'zh-CN')
+    expect(zh.status).toBe(422)
+    expect(zh.body.error.message).toBe('相互重叠（外包框相交）的网格超过 200,000 对，无法逐一比较；请检查数据中是否重复包含同一批网格，或减少每次提交的网格数')
+  })
+
   it('takes a shape of exactly 50,000 vertices', async () => {
     const response = await post('/api/v1/validate', { features: collection(feature(polygon(50_000), { code: 'edge' })) }, 'en')
     expect(response.status, response.text).toBe(200)

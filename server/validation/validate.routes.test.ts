@@ -98,14 +98,14 @@ describe('POST /api/v1/repair', () => {
 })
 
 describe('limits', () => {
-  it('states the feature limit for a collection over 100,000 features (413), before any work', async () => {
+  it('states the feature limit for a collection over 20,000 features (413), before any work', async () => {
     const { validate, MAX_FEATURES } = await import('./validate.service.js')
     const feature = square(113, 28)
     const features = { type: 'FeatureCollection', features: Array.from({ length: MAX_FEATURES + 1 }, () => feature) }
     await expect(validate(t.database, { features }, 'zh-CN')).rejects.toMatchObject({
       statusCode: 413,
       code: 'validation_too_many_features',
-      params: { count: 100_001, limit: 100_000 },
+      params: { count: 20_001, limit: 20_000 },
     })
   })
 })

@@ -251,14 +251,13 @@ export async function validate(
         inRows.add(p)
       }
     }
-    const outline = clean ? clean.rings.map((r) => r.ring) : null
     await withPostgisWork(
       database,
       async (work) => {
         const tables = await CoverageTables.load(work, rows, parent?.polygons ?? null)
         if (comprehensive.length > 0) {
           if (!clean) findings.overlap = await tables.findOverlaps('comprehensive')
-          if (parent !== null || !clean || hasGapRings) findings.gap = await tables.findGaps(outline)
+          if (parent !== null || !clean || hasGapRings) findings.gap = await tables.findGaps(clean?.union ?? null)
           if (parent !== null) findings.outside = await tables.findOutside('comprehensive')
           if (crossingsIn !== null) findings.crossings = await tables.findRegionCrossings(crossingsIn)
         }
