@@ -1,16 +1,26 @@
-import { buildApp } from './app.js'
-import { seedDemoUsers } from './auth/demo-users.js'
-import { resolveSigningSecret } from './auth/signing-secret.js'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/connect.js'
 import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from './db/data-lock.js'
-import { migrateToLatest } from './db/migrate.js'
-import { seedDemo } from './demo/seed.js'
 import { createLogger } from './logger.js'
-import { ensureWebBundle } from './web-bundle.js'
 
 // Starts gridwork: configuration → database → migrations → demo data → web bundle → listen,
 // logging each step so a person running `npm start` can follow it; closes gracefully on signals.
+//
+// Warm start: the rest of the server is imported while the database opens (PGlite's start waits
+// on file reads and WebAssembly compilation off this thread), and the demo accounts' password
+// hashing (scrypt, on the thread pool) runs while the app is built.
+
+const loadServerModules = async () => {
+  const [{ buildApp }, { seedDemoUsers }, { resolveSigningSecret }, { migrateToLatest }, { seedDemo }, { ensureWebBundle }] = await Promise.all([
+    import('./app.js'),
+    import('./auth/demo-users.js'),
+    import('./auth/signing-secret.js'),
+    import('./db/migrate.js'),
+    import('./demo/seed.js'),
+    import('./web-bundle.js'),
+  ])
+  return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>
@@ -35,11 +45,14 @@ async function main(): Promise<void> {
   }
   const started = Date.now()
   const serverCommand = (port: number) => `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
-  })
+  const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }] = await Promise.all([
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
+    }),
+    loadServerModules(),
+  ])
   log.info(
     { engine: database.engine, postgres: database.capabilities.postgres, postgis: database.capabilities.postgis, ms: Date.now() - started },
     'database ready',
@@ -48,18 +61,20 @@ async function main(): Promise<void> {
   const applied = await migrateToLatest(database.kysely)
   log.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date')
 
-  let accounts: string[] = []
-  if (!config.production) {
-    accounts = await seedDemoUsers(database.kysely, config.demoPassword)
-    if (database.engine === 'pglite') {
-      const summary = await seedDemo(database.kysely, { log: (message: string) => log.info(message) })
-      log.info(summary.seeded ? 'demo county ready' : 'demo county already present')
-    }
-  }
-
-  await ensureWebBundle(config.webDir, log)
-  const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
-  const app = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, lookupUserRateLimit: config.lookupUserRateLimit, logger: log })
+  const [accounts, app] = await Promise.all([
+    config.production ? [] : seedDemoUsers(database.kysely, config.demoPassword),
+    (async () => {
+      if (!config.production && database.engine === 'pglite') {
+        const summary = await seedDemo(database.kysely, { log: (message: string) => log.info(message) })
+        log.info(summary.seeded ? 'demo county ready' : 'demo county already present')
+      }
+      await ensureWebBundle(config.webDir, log)
+      const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
+      const built = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, lookupUserRateLimit: config.lookupUserRateLimit, logger: log })
+      await built.ready()
+      return built
+    })(),
+  ])
 
   let closing = false
   const close = async (signal: string) => {

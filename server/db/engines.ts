@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
-import { postgis } from '@electric-sql/pglite-postgis'
 import type { PostgresPool, PostgresPoolClient } from 'kysely'
 import pg from 'pg'
 import { type AcquireOptions, type DataLock, acquireDataLock } from './data-lock.js'
+import { postgisForGridwork } from './postgis-bundle.js'
 
 // Both engines are handed to Kysely's own PostgresDialect as a "pool". For PGlite that is a
 // small adapter: PGlite is one connection, so a mutex hands it to one caller at a time, from
@@ -35,7 +35,7 @@ export async function openPglite(dataDir: string | undefined, lockOptions: Acqui
   try {
     pglite = await PGlite.create({
       ...(dataDir ? { dataDir } : {}),
-      extensions: { postgis },
+      extensions: { postgis: postgisForGridwork },
       parsers: { [INT8]: parseInteger, [NUMERIC]: parseInteger, [DATE]: keepDateText },
     })
   } catch (error) {
