@@ -1,6 +1,6 @@
 import { type RawBuilder, sql } from 'kysely'
 import { STATEMENT_VERTICES } from '../http/limits.js'
-import type { PolygonRings } from './edge-match.js'
+import { bounds, type PolygonRings, type Position } from './edge-match.js'
 import { polygonsToEwkb, verticesOf } from './ewkb.js'
 import { type PostgisWork, runsOf } from './postgis-work.js'
 
@@ -139,14 +139,8 @@ async function merge(work: PostgisWork, table: Query, source: Query, on: Query, 
 
 /** Z-order (Morton) keys of the box centres: boxes near each other get near keys. */
 function zOrder(boxes: Box[]): number[] {
-  const centres = boxes.map(([minX, minY, maxX, maxY]) => [(minX + maxX) / 2, (minY + maxY) / 2] as const)
-  let [x0, x1, y0, y1] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
-  for (const [x, y] of centres) {
-    x0 = Math.min(x0, x)
-    x1 = Math.max(x1, x)
-    y0 = Math.min(y0, y)
-    y1 = Math.max(y1, y)
-  }
+  const centres = boxes.map(([minX, minY, maxX, maxY]): Position => [(minX + maxX) / 2, (minY + maxY) / 2])
+  const [x0, y0, x1, y1] = bounds(centres)
   const cell = (value: number, low: number, high: number) => (high > low ? Math.min(65535, Math.floor(((value - low) / (high - low)) * 65536)) : 0)
   return centres.map(([x, y]) => interleave(cell(x, x0, x1), cell(y, y0, y1)))
 }

@@ -242,7 +242,8 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
 }
 
 type Bounds = [number, number, number, number]
-function bounds(ring: Position[]): Bounds {
+/** The bounding box [minX, minY, maxX, maxY] of a list of positions. */
+export function bounds(ring: readonly Position[]): Bounds {
   let [minX, minY, maxX, maxY] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]
   for (const [x, y] of ring) {
     minX = Math.min(minX, x)
