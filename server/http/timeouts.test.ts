@@ -48,6 +48,10 @@ describe('connection deadlines', () => {
     const head = 'POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n'
     const { received } = await talk(port, `${head}{"username":"cou`)
     expect(received).toMatch(/^HTTP\/1\.1 408 /)
+    // In the documented error shape, in the default language (the request sent no Accept-Language).
+    const answer = JSON.parse(received.slice(received.indexOf('\r\n\r\n') + 4))
+    expect(answer.error.code).toBe('request_timeout')
+    expect(answer.error.message).toBe('请求未能按时送达，请重新发送')
   })
 
   it('closes a connection that stays silent', async () => {
