@@ -12,7 +12,7 @@ import { loadIndex } from '../../server/lookup/index-holder.js'
 import { type Entry, round1 } from './report.js'
 import { seededRandom } from '../../server/demo/random.js'
 
-// Lookup figures (issue 7): in-process lookups per second on one core, HTTP single lookups with
+// Lookup figures: in-process lookups per second on one core, HTTP single lookups with
 // autocannon against a real listening server (load generated in a worker thread, so the server
 // keeps its own core), 1,000,000 points through POST /lookup/batch end to end (the client in a
 // worker thread too) vs the same points as a PostGIS join in the same run, and index build time / memory for 100,000 synthetic grids.

@@ -2,7 +2,7 @@ import type { ValidationReport } from '../../server/validation/report.js'
 import type { NaiveAnswers } from './naive-coverage.js'
 
 // Figures and answers → the JSON array (`--json`) or a table for people. The JSON shape is the
-// one DESIGN.md fixes for every benchmark: { name, value, unit, baseline?: { name, value } },
+// one docs/design.md fixes for every benchmark: { name, value, unit, baseline?: { name, value } },
 // plus `ratio` (baseline / ours) where there is a baseline, and extra fields for the record.
 
 export interface Answers {

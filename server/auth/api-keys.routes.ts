@@ -12,7 +12,7 @@ import type { TokenClaims } from './auth.plugin.js'
 import { findApiKey, forgetApiKeys, insertApiKey, listApiKeys, revokeApiKey } from './api-keys.repository.js'
 import { assertInScope } from './scope.js'
 
-// Department API keys (issue 7, department access). Administrators issue keys for any region;
+// Department API keys (department access to the lookup). Administrators issue keys for any region;
 // city and county users for regions within their own scope (a county issues keys to its county's
 // departments). Township and department users cannot manage keys. The key is returned once, at
 // issue; afterwards only its prefix is shown. Issue and revocation are written to the audit log.

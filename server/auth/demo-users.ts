@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import { type NewUser, upsertUser } from './users.repository.js'
 
-// The demo accounts DESIGN.md promises, one per role, scoped inside the demo county 990101.
+// The demo accounts the README lists (Quick start), one per role, scoped inside the demo county 990101.
 // Never seeded in production mode (server.ts checks NODE_ENV before calling this).
 export const DEMO_ACCOUNTS: Omit<NewUser, 'password'>[] = [
   { username: 'admin', display_name: '系统管理员', role: 'admin', region_prefix: '' },

@@ -9,7 +9,7 @@ import type { TokenClaims } from './auth.plugin.js'
 import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from './api-keys.repository.js'
 import { LookupBudget } from './lookup-budget.js'
 
-// Department access to the lookup routes (issue 7): registered inside the lookup routes' plugin,
+// Department access to the lookup routes: registered inside the lookup routes' plugin,
 // before its routes, it adds to that scope only
 // - authentication by `X-API-Key: gwk_…` (verified against api_keys, cached briefly in memory) or
 //   a JWT bearer; request.user gets TokenClaims (keys: sub 'apikey:<id>', role 'department');

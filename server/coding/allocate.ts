@@ -14,7 +14,7 @@ import {
 } from './layouts.js'
 import { inReadingOrder } from './reading-order.js'
 
-// Code allocation at approval (DESIGN.md, Codes), inside the approving transaction.
+// Code allocation at approval (docs/design.md, Codes), inside the approving transaction.
 //
 // - Comprehensive grids, in reading order (reading-order.ts), take the numbers after the highest
 //   sequence ever used in their community — over ALL history in grid_codes, active or retired, so

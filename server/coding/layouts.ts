@@ -1,4 +1,4 @@
-// Grid code layouts as data (DESIGN.md, Codes). A layout is a list of parts, each with a length and
+// Grid code layouts as data (docs/design.md, Codes). A layout is a list of parts, each with a length and
 // a source: a slice of the 12-digit statistical division code of the grid's village/community
 // (2 province + 2 city + 2 county + 3 township + 3 village/community), an object-class code chosen
 // by grid kind, or the grid's sequence number. `compose` and `decode` are driven by that list only;
@@ -18,7 +18,7 @@
 // - cjt349-20 (CJ/T 349-2010 数字社区管理与服务 网格划分与编码规则): positions 1–6 管理或服务对象代码,
 //   7–12 county-level division code (GB/T 2260), 13–15 street (乡镇/街道), 16–18 community,
 //   19–20 sequence. Mapping chosen here: the object code carries the grid KIND (the "type digit"
-//   alternative of DESIGN.md), 010100 for comprehensive grids and 010200 for dedicated grids —
+//   alternative of docs/design.md), 010100 for comprehensive grids and 010200 for dedicated grids —
 //   major class 01 "网格" with its last two digits 00 as CJ/T 349 §5.3 asks of a class code. The
 //   values stand in for CJ/T 348-2010 object codes, which are not in the seeds; a province adopting
 //   the layout would put its own codes here. Each kind then numbers its own 01–99. The standard's
@@ -130,7 +130,7 @@ export const MICRO_SUFFIX = { length: 2, min: 1, max: 99 } as const
 
 /**
  * Province codes of GB/T 2260 (incl. 71 Taiwan, 81 Hong Kong, 82 Macao) and the demo province 99,
- * which no real province has (DESIGN.md, Domain).
+ * which no real province has (docs/design.md, Domain).
  */
 export const PROVINCE_CODES: ReadonlySet<string> = new Set([
   '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',

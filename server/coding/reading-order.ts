@@ -1,4 +1,4 @@
-// Grids of a community are numbered "west→east, then north→south" (DESIGN.md, Codes) like lines
+// Grids of a community are numbered "west→east, then north→south" (docs/design.md, Codes) like lines
 // of text: the interior points are cut into east–west rows ROW_HEIGHT_DEG tall (≈ 550 m), rows
 // are taken from north to south, and within a row points go from west to east.
 export const ROW_HEIGHT_DEG = 0.005

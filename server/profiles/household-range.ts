@@ -1,5 +1,5 @@
 // Household range a grid should fall in. The national practice is 200–500 households per
-// comprehensive grid (DESIGN.md); rule profiles (./profiles.ts) give per-region ranges for urban
+// comprehensive grid (docs/design.md); rule profiles (./profiles.ts) give per-region ranges for urban
 // and rural grids, a people alternative and approved exceptions — pick the range for a grid with
 // householdRangeFor(profileForRegion(regionCode), urbanRuralClass).
 import type { CountRange, RuleProfile, SizingBasis } from './rule-profile.js'

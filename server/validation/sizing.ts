@@ -1,4 +1,4 @@
-// Household sizing of comprehensive grids against a rule profile (DESIGN.md: "size by
+// Household sizing of comprehensive grids against a rule profile (docs/design.md: "size by
 // households"). Dedicated and micro grids are not sized. Decisions, in order of evaluation:
 //
 // 1. households null (or not a finite number) → warning `households_missing`.

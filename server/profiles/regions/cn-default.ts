@@ -1,7 +1,7 @@
 import type { RuleProfile } from '../rule-profile.js'
 
 // National default: used for the demo province (prefix 99) and every region no other profile
-// matches. No national regulation fixes these numbers; they are national practice as DESIGN.md
+// matches. No national regulation fixes these numbers; they are national practice as docs/design.md
 // records it (200–500 households per comprehensive grid, urban and rural alike).
 export const cnDefault: RuleProfile = {
   id: 'cn-default',
@@ -15,7 +15,7 @@ export const cnDefault: RuleProfile = {
     urban: { min: 200, max: 500, source: 'national practice' },
     rural: { min: 200, max: 500, source: 'national practice' },
   },
-  // The most common chain in the seeds (000 §11, and the outline in DESIGN.md): the township
+  // The most common chain in the seeds (000 §11, and the outline in docs/design.md): the township
   // divides, the county approves, the city records the filing.
   approvalChain: [
     { role: 'township', action: 'propose', source: 'national practice (as 000 §11)' },
@@ -26,7 +26,7 @@ export const cnDefault: RuleProfile = {
   staffRules: {
     roles: ['grid_head', 'full_time_worker', 'part_time_worker', 'specialist_worker'],
     requiredRoles: ['grid_head', 'full_time_worker'],
-    // DESIGN.md staff row: ≥ 1 full-time worker per grid (as 001 §11), one head may lead several grids.
+    // docs/design.md staff row: ≥ 1 full-time worker per grid (as 001 §11), one head may lead several grids.
     minFullTimePerGrid: { urban: 1, rural: 1 },
     headMayLeadSeveralGrids: true,
     specialistMayServeSeveralGrids: true,

@@ -3,7 +3,7 @@ import type { Change, ExceptionRequest } from '../../../server/proposals/change-
 import type { GridPropertiesBody, HistoryPropertiesBody } from '../../../server/grids/grids.schemas'
 import type { RegionResponse, RegionSummaryResponse } from '../../../server/regions/regions.schemas'
 
-// Shapes of the server's JSON (see the API section of DESIGN.md).
+// Shapes of the server's JSON (see the API section of docs/design.md).
 
 export interface ApiErrorBody {
   error: { code: string; message: string }
