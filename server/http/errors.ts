@@ -29,13 +29,11 @@ export function requestLanguage(request: FastifyRequest): Language {
   return languageFrom(request.headers['accept-language'])
 }
 
-function body(language: Language, code: string, params: MessageParams = {}, details?: unknown): ErrorBody {
+/** The error shape of every response, the message in `language` (also for answers sent outside the error handler). */
+export function errorBody(language: Language, code: string, params: MessageParams = {}, details?: unknown): ErrorBody {
   const message = translate(language, `error.${code}`, params)
   return { error: { code, message, ...(details === undefined ? {} : { details }) } }
 }
-
-/** The error shape of every response, the message in `language` (for answers sent outside the error handler). */
-export const errorBody = body
 
 type AjvError = { instancePath?: string; keyword?: string; params?: Record<string, unknown>; message?: string }
 
@@ -88,42 +86,42 @@ function describeValidation(language: Language, error: FastifyError): string {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => {
     const language = requestLanguage(request)
-    reply.code(404).send(body(language, 'route_not_found', { method: request.method, url: request.url.split('?')[0] ?? '' }))
+    reply.code(404).send(errorBody(language, 'route_not_found', { method: request.method, url: request.url.split('?')[0] ?? '' }))
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const language = requestLanguage(request)
     if (error instanceof AppError) {
-      return reply.code(error.statusCode).send(body(language, error.code, error.params, error.details))
+      return reply.code(error.statusCode).send(errorBody(language, error.code, error.params, error.details))
     }
     if (error.validation) {
       const detail = describeValidation(language, error)
-      return reply.code(400).send(body(language, 'invalid_request', { detail }))
+      return reply.code(400).send(errorBody(language, 'invalid_request', { detail }))
     }
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send(body(language, 'invalid_json', { detail: error.message }))
+        return reply.code(400).send(errorBody(language, 'invalid_json', { detail: error.message }))
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return reply
           .code(413)
-          .send(body(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
+          .send(errorBody(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply
           .code(415)
-          .send(body(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
+          .send(errorBody(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
     }
     if (error.code?.startsWith('FST_JWT_')) {
       const code = error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' ? 'unauthorized' : 'token_invalid'
-      return reply.code(401).send(body(language, code))
+      return reply.code(401).send(errorBody(language, code))
     }
     if (error instanceof SyntaxError && error.statusCode === 400) {
-      return reply.code(400).send(body(language, 'invalid_json', { detail: error.message }))
+      return reply.code(400).send(errorBody(language, 'invalid_json', { detail: error.message }))
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send(body(language, 'invalid_request', { detail: error.message }))
+      return reply.code(error.statusCode).send(errorBody(language, 'invalid_request', { detail: error.message }))
     }
     request.log.error({ err: error }, 'unhandled error')
-    return reply.code(500).send(body(language, 'internal', { id: request.id }))
+    return reply.code(500).send(errorBody(language, 'internal', { id: request.id }))
   })
 }
