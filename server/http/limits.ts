@@ -1,10 +1,10 @@
 import { AppError, badRequest } from './errors.js'
 
-// How much work one request may ask for, in one place: the checks, their messages and the README
+// How much work one request may ask for, in one place: the checks, their messages and docs/limits.md
 // quote these numbers. The server is one Node thread, and on the embedded engine PostGIS runs on
 // that thread too, so no request may hold it for long: geometry is counted (cheaply, before any
 // other work) and refused with 413 over a limit; the heavy work below the limits runs in slices
-// (see server/validation/postgis-work.ts). Figures behind the numbers are in the README (Limits).
+// (see server/validation/postgis-work.ts). Figures behind the numbers are in docs/limits.md.
 
 /** Vertices (positions) of one shape: a grid, a parent polygon, a split line. */
 export const MAX_VERTICES_PER_SHAPE = 50_000

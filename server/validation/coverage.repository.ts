@@ -13,7 +13,7 @@ import { type PostgisWork, runsOf } from './postgis-work.js'
 // vertices; the checks that look at one grid (or one pair) at a time run over runs of grids of the
 // same size, and the union of the grids is built up the same way (runs of neighbouring grids,
 // then runs of those unions), so no statement is much bigger than a run — except the last steps
-// of a union of grids that do not merge (see the README's Limits). Areas are geodesic (m²).
+// of a union of grids that do not merge (see docs/limits.md). Areas are geodesic (m²).
 
 export interface InputRow {
   idx: number
