@@ -12,7 +12,7 @@ export const heihe: RuleProfile = {
   bounds: [124.5, 47.5, 129.5, 51.3],
   landmark: { name: '黑河市人民政府（爱辉区）', lng: 127.53, lat: 50.25 },
   codeLayout: 'cn-stat-15', // 001 §8: 按照省编码规则统一编码，网格编码具有唯一性 — provincial rule not in the seed
-  // 001 §7–8 ask for 规模适度 only, no household numbers: national practice.
+  // 001 §8 asks for 规模适度 only, no household numbers: national practice.
   households: {
     urban: { min: 200, max: 500, source: 'national practice (001 §8: 规模适度)' },
     rural: { min: 200, max: 500, source: 'national practice (001 §8: 规模适度)' },

@@ -1,6 +1,6 @@
 import type { RuleProfile } from '../rule-profile.js'
 
-// Seed 003: 自贡市城乡社会治理网格化服务管理办法 (Sichuan; municipal government rule, 令第75号),
+// Seed 003: 自贡市城乡社会治理网格化服务管理办法 (Sichuan; municipal government rule, 自贡市人民政府令75号),
 // in force 2024-02-01 (§24). 自贡市 = 510300.
 export const zigong: RuleProfile = {
   id: 'zigong',
