@@ -2,6 +2,7 @@ import { ApiError, api, regionPrefix } from '../api/client'
 import { householdFit } from '../../../server/profiles/household-range'
 import type { Change, DiffCollection, ExceptionRequest, GridFeature, GridProps, Me, Proposal, RegionProps, ValidationReport } from '../api/types'
 import { t } from '../i18n'
+import { errorMessage } from '../ui/errors'
 
 // The township's draft proposal as the editor works on it. Every edit is saved on the server at
 // once (PUT with the version edited, so nothing is lost on reload and a stale tab gets a 409),
@@ -190,7 +191,7 @@ export class DraftSession {
       } catch (err) {
         // A 409 means another tab or colleague saved first: reload what the server has.
         if (err instanceof ApiError && err.status === 409 && err.code.includes('version')) await this.load().catch(() => undefined)
-        this.save = { kind: 'failed', message: err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message }
+        this.save = { kind: 'failed', message: errorMessage(err) }
         throw err
       } finally {
         this.onChange()

@@ -1,8 +1,9 @@
-import { ApiError, api, regionPrefix } from '../api/client'
+import { api, regionPrefix } from '../api/client'
 import type { RegionProps, ValidationIssue, ValidationReport } from '../api/types'
 import { t } from '../i18n'
 import { ISSUE_COLORS } from '../map/style'
 import { h } from '../ui/dom'
+import { errorMessage } from '../ui/errors'
 
 export interface ValidationPanelContext {
   /** Draws the report's issues on the error layer; returns how many features it drew. */
@@ -140,8 +141,7 @@ export function createValidationPanel(ctx: ValidationPanelContext): ValidationPa
       element.dataset.drawn = String(drawn)
     } catch (err) {
       if (id !== runId) return
-      const message = err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message
-      setState({ kind: 'failed', message })
+      setState({ kind: 'failed', message: errorMessage(err) })
     } finally {
       if (id === runId) element.removeAttribute('aria-busy')
     }

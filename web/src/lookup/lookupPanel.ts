@@ -1,8 +1,9 @@
 import type { Position } from 'geojson'
-import { ApiError, api } from '../api/client'
+import { api } from '../api/client'
 import type { LookupResult } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
+import { errorMessage } from '../ui/errors'
 
 // "查询": for department staff — which grid is this address or point in. A point can be typed
 // (in any of the four coordinate systems Chinese data comes in) or clicked on the map.
@@ -42,7 +43,7 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
       state = { kind: 'done', result }
       ctx.showPoint(result.query?.wgs84 ?? (result.address?.match ? [result.address.match.lng, result.address.match.lat] : null))
     } catch (err) {
-      state = { kind: 'failed', message: err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message }
+      state = { kind: 'failed', message: errorMessage(err) }
     }
     render()
   }

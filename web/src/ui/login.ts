@@ -1,6 +1,6 @@
-import { ApiError } from '../api/client'
 import { t } from '../i18n'
 import { h, text } from './dom'
+import { errorMessage } from './errors'
 
 export interface LoginForm {
   element: HTMLElement
@@ -66,7 +66,7 @@ export function createLoginForm(submit: (username: string, password: string) => 
     try {
       await submit(u, password.value)
     } catch (err) {
-      showError(err instanceof ApiError && err.code === 'network' ? t('errors.network') : (err as Error).message)
+      showError(errorMessage(err))
       password.select()
     } finally {
       button.disabled = !enabled

@@ -1,0 +1,105 @@
+import type { Feature, Point, Position } from 'geojson'
+import { changeTargets, type Me, type Proposal, type ProposalAct, type ProposalStep, type ValidationIssue } from '../api/types'
+
+// The pure part of the proposals tab: what the list and the detail view show, as data (no DOM, no
+// translation), and the request an act sends.
+
+/** Which endpoint performs a step's action (`approve` does reviews and approvals too). */
+const ACT_FOR: Record<ProposalStep['action'], ProposalAct> = { propose: 'submit', review: 'approve', approve: 'approve', file: 'file' }
+
+/** The acts this user may take now: submit a draft; approve / file / return at the current step. */
+export function availableActs(p: Proposal, me: Me | null): ProposalAct[] {
+  if (!me) return []
+  const may = (step: ProposalStep | undefined) => !!step && (me.role === 'admin' || me.role === step.role)
+  if (p.state === 'draft' || p.state === 'returned') return may(p.steps[0]) ? ['submit'] : []
+  if (p.state === 'filed') return []
+  const current = p.steps.find((s) => s.status === 'current')
+  if (!current || !may(current)) return []
+  return [ACT_FOR[current.action], 'reject']
+}
+
+/** A time as the UI language writes it (the raw value if it is not a date). */
+export function formatTime(at: string, lang: string): string {
+  const d = new Date(at)
+  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(lang || 'zh-CN', { hour12: false })
+}
+
+/** "#id · region name (code) · author" under the open proposal's title. */
+export function proposalMeta(p: Proposal, regionName: (code: string) => string): string {
+  return `#${p.id} · ${regionName(p.region_code)} (${p.region_code}) · ${p.created_by}`
+}
+
+export interface ChangeRow {
+  op: string
+  /** The grids the change names, joined with "、". */
+  targets: string
+  reason: string | null
+}
+
+export function changeRows(p: Pick<Proposal, 'changes'>): ChangeRow[] {
+  return p.changes.map((c) => ({ op: c.op, targets: changeTargets(c).join('、'), reason: c.reason || null }))
+}
+
+/** The "validation after the change" section: not validated, valid, or its issues. */
+export type ValidationView = { kind: 'none' } | { kind: 'valid' } | { kind: 'issues'; issues: readonly ValidationIssue[] }
+
+export function validationView(p: Pick<Proposal, 'validation'>): ValidationView {
+  if (!p.validation) return { kind: 'none' }
+  const issues = p.validation.issues ?? []
+  return issues.length ? { kind: 'issues', issues } : { kind: 'valid' }
+}
+
+export interface TimelineRow {
+  at: string
+  username: string
+  role: string
+  action: string
+  toState: string | null
+  /** 文号 and 生效日期, joined with " · " (null: neither). */
+  document: string | null
+  comment: string | null
+  /** Where the comment is pinned, with its number on the map (1, 2, … in timeline order). */
+  pin: { point: Position; number: string } | null
+}
+
+export function timelineRows(p: Pick<Proposal, 'events'>): TimelineRow[] {
+  let pins = 0
+  return p.events.map((e) => ({
+    at: e.at,
+    username: e.username,
+    role: e.role,
+    action: e.action,
+    toState: e.to_state ?? null,
+    document: e.document_no || e.effective_date ? [e.document_no, e.effective_date].filter(Boolean).join(' · ') : null,
+    comment: e.comment || null,
+    pin: e.location ? { point: e.location.coordinates, number: String(++pins) } : null,
+  }))
+}
+
+/** The pinned comments of a proposal as map features, numbered as in its timeline. */
+export function commentPins(p: Pick<Proposal, 'events'> | null): Feature<Point, { number: string; comment: string }>[] {
+  return (p?.events ?? [])
+    .filter((e) => e.location)
+    .map((e, i) => ({ type: 'Feature', geometry: e.location as Point, properties: { number: String(i + 1), comment: e.comment ?? '' } }))
+}
+
+export interface ActInput {
+  comment: string
+  document_no: string
+  effective_date: string
+}
+export const emptyActInput = (): ActInput => ({ comment: '', document_no: '', effective_date: '' })
+
+export type ActBody = { comment?: string; document_no?: string; effective_date?: string; location?: { type: 'Point'; coordinates: Position } }
+
+/** The body an act sends from what was typed (trimmed) and the pin; a return needs its reason. */
+export function actRequest(act: ProposalAct, input: ActInput, pin: Position | null): { body: ActBody } | { error: 'act.reasonRequired' } {
+  const body: ActBody = pin ? { location: { type: 'Point', coordinates: pin } } : {}
+  if (input.comment.trim()) body.comment = input.comment.trim()
+  if (act === 'reject' && !body.comment) return { error: 'act.reasonRequired' }
+  if (act === 'approve' || act === 'file') {
+    if (input.document_no.trim()) body.document_no = input.document_no.trim()
+    if (input.effective_date) body.effective_date = input.effective_date
+  }
+  return { body }
+}

@@ -1,0 +1,43 @@
+import type { MultiPolygon, Polygon } from 'geojson'
+import { regionPrefix } from '../api/client'
+import { createEditorPanel } from '../editor/editorPanel'
+import { issueKey } from '../map/gridMap'
+import type { TabContext, WorkspaceTab } from './context'
+
+export interface EditorTab extends WorkspaceTab {
+  /** A grid was clicked on the map while this tab is open. */
+  clickGrid(code: string | null): void
+  /** Keyboard shortcut; true when it was handled. */
+  key(event: KeyboardEvent): boolean
+}
+
+/** "编辑": the township's draft, drawn on the map as it would leave the township. */
+export function createEditorTab({ store, gridMap, select, focusIssue, drawGrids }: TabContext, submitted: () => void): EditorTab {
+  const panel = createEditorPanel({
+    gridMap: () => gridMap,
+    me: () => store.get().session?.me ?? null,
+    boundaries: (township) =>
+      (store.get().session?.regions.features ?? [])
+        .filter((f) => f.properties.code.startsWith(regionPrefix(township)) && f.geometry !== null)
+        .map((f) => f.geometry as Polygon | MultiPolygon),
+    showAfter: async (township, after) => {
+      store.set({ draftView: after ? { prefix: regionPrefix(township), grids: after } : null })
+      await drawGrids()
+    },
+    drawIssues: (issues) => gridMap.setIssues(issues),
+    focusIssue: (issue, index) => focusIssue(issue, issueKey(index)),
+    submitted,
+  })
+  store.subscribe(({ editorTownship }) => panel.setTownship(editorTownship), ['editorTownship'])
+  store.subscribe(() => panel.relabel(), ['language'])
+  return {
+    element: panel.element,
+    enter() {
+      select(null) // clicks now pick grids for the editor; the info panel would hide them
+      panel.setActive(true)
+    },
+    leave: () => panel.setActive(false),
+    clickGrid: (code) => panel.clickGrid(code),
+    key: (event) => panel.key(event),
+  }
+}

@@ -1,0 +1,31 @@
+import { geometryBBox } from '../map/geometry'
+import { createProposalsPanel } from '../proposals/panel'
+import type { TabContext, WorkspaceTab } from './context'
+
+export interface ProposalsTab extends WorkspaceTab {
+  /** Reloads the queue (and the open proposal). */
+  refresh(): Promise<void>
+}
+
+/** "变更申请": the queue of proposals and the open one, its diff and pinned comments on the map. */
+export function createProposalsTab({ store, gridMap, focusIssue }: TabContext): ProposalsTab {
+  const panel = createProposalsPanel({
+    me: () => store.get().session?.me ?? null,
+    regionsByCode: () => store.get().session?.regionsByCode ?? new Map(),
+    showDiff: async (diff) => {
+      await gridMap.setDiff(diff)
+      if (diff) gridMap.fitTo(geometryBBox(diff), 15)
+    },
+    focusIssue: (issue) => focusIssue(issue, null),
+    pickPoint: () => gridMap.pickPoint(),
+    showComments: (pins) => void gridMap.setComments(pins),
+    flyTo: (point) => gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 16) }),
+  })
+  store.subscribe(({ session }) => {
+    if (session) return
+    panel.clear()
+    void gridMap.setDiff(null)
+  }, ['session'])
+  store.subscribe(() => panel.relabel(), ['language'])
+  return { element: panel.element, enter: () => void panel.refresh(), refresh: () => panel.refresh() }
+}

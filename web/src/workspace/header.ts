@@ -1,0 +1,62 @@
+import { i18next, offeredLanguages, t } from '../i18n'
+import { h, text } from '../ui/dom'
+import type { WorkspaceStore } from './state'
+
+/**
+ * The page header: breadcrumb of the home region, grid count, the signed-in user, sign-out and the
+ * language selector. `middle` (the as-of date control) sits before the count.
+ */
+export function createHeader(store: WorkspaceStore, middle: HTMLElement): { element: HTMLElement; langSelect: HTMLSelectElement; logoutButton: HTMLButtonElement } {
+  const langSelect = h('select', { 'data-testid': 'language-select', 'data-i18n-aria': 'language.label' })
+  const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
+  const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
+  const gridCount = h('span', { class: 'grid-count', 'data-testid': 'grid-count', hidden: true })
+  const logoutButton = text('button', 'header.logout', { type: 'button', class: 'link-button', 'data-testid': 'logout', hidden: true })
+  const element = h(
+    'header',
+    { class: 'app-header' },
+    h('div', { class: 'brand' }, text('span', 'app.title', { class: 'title' }), h('span', { class: 'product' }, 'gridwork')),
+    breadcrumb,
+    h('div', { class: 'spacer' }),
+    middle,
+    gridCount,
+    userLabel,
+    logoutButton,
+    langSelect,
+  )
+
+  /** Fills the language selector; Tibetan appears when the user's region profile asks for it. */
+  const renderLanguageOptions = () => {
+    const offered = offeredLanguages(store.get().session?.me.notice_languages ?? null)
+    if ([...langSelect.options].map((o) => o.value).join() === offered.join()) return
+    langSelect.replaceChildren(...offered.map((lng) => h('option', { value: lng }, t(`language.${lng}`))))
+    langSelect.value = i18next.language
+  }
+
+  const render = () => {
+    const { session, grids } = store.get()
+    renderLanguageOptions()
+    breadcrumb.replaceChildren()
+    if (session) {
+      const names = [...session.region.ancestors.map((a) => a.name), session.region.name]
+      names.forEach((name, i) => {
+        if (i > 0) breadcrumb.append(h('span', { class: 'sep' }, '›'))
+        breadcrumb.append(h('span', { class: i === names.length - 1 ? 'current' : '' }, name))
+      })
+      userLabel.textContent = `${session.me.display_name} · ${t(`role.${session.me.role}`, { defaultValue: session.me.role })}`
+      // In viewport mode the header names the region's total and how many are on the map.
+      gridCount.textContent = session.viewport
+        ? t('header.gridCountViewport', { count: session.region.grid_count, shown: grids.features.length })
+        : t('header.gridCount', { count: grids.features.length })
+      gridCount.dataset.count = String(session.viewport ? session.region.grid_count : grids.features.length)
+      gridCount.dataset.shown = String(grids.features.length)
+    } else {
+      userLabel.textContent = ''
+    }
+    gridCount.hidden = !session
+    logoutButton.hidden = !session
+  }
+  store.subscribe(render, ['session', 'grids', 'language'])
+  render()
+  return { element, langSelect, logoutButton }
+}
