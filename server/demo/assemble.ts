@@ -1,4 +1,4 @@
-// Stage 6 of the demo generator: codes, names and geometry. Townships are coded in TOWNSHIPS
+// The last stage of the demo generator: codes, names and geometry. Townships are coded in TOWNSHIPS
 // order; communities of a township urban (社区) first, then rural (村), and within each group —
 // like grids within a community — in reading order (generate.ts, header). Every boundary is the
 // exact lattice union of the unit's cells.
