@@ -143,6 +143,13 @@ export class HexLattice {
     this.lonLat.set(key, this.toLonLat(x, y))
   }
 
+  /** The cell at an index; throws for an index outside the lattice. */
+  cell(index: number): Cell {
+    const found = this.cells[index]
+    if (found === undefined) throw new Error(`no lattice cell ${index}`)
+    return found
+  }
+
   /** Metres east/north of the origin → [lon, lat], rounded to 7 decimals. */
   toLonLat(x: number, y: number): Position {
     return [round7(this.options.lon0 + x / this.metresPerDegLon), round7(this.options.lat0 + y / this.metresPerDegLat)]

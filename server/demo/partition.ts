@@ -3,64 +3,8 @@
 // All of it is deterministic: ties are broken by cell index, never by iteration luck.
 
 import type { Cell } from './lattice.js'
+import { CellHeap } from './cell-heap.js'
 import type { Random } from './random.js'
-
-/** A minimal binary min-heap of [priority, cell] pairs, ties broken by cell index. */
-class Heap {
-  private readonly items: [number, number][] = []
-
-  get size(): number {
-    return this.items.length
-  }
-
-  push(priority: number, cell: number): void {
-    const items = this.items
-    items.push([priority, cell])
-    let i = items.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!less(items[i] as [number, number], items[parent] as [number, number])) break
-      swap(items, i, parent)
-      i = parent
-    }
-  }
-
-  peek(): number | undefined {
-    return this.items[0]?.[1]
-  }
-
-  pop(): number | undefined {
-    const items = this.items
-    if (items.length === 0) return undefined
-    const top = items[0] as [number, number]
-    const last = items.pop() as [number, number]
-    if (items.length > 0) {
-      items[0] = last
-      let i = 0
-      for (;;) {
-        const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < items.length && less(items[l] as [number, number], items[m] as [number, number])) m = l
-        if (r < items.length && less(items[r] as [number, number], items[m] as [number, number])) m = r
-        if (m === i) break
-        swap(items, i, m)
-        i = m
-      }
-    }
-    return top[1]
-  }
-}
-
-function less(a: [number, number], b: [number, number]): boolean {
-  return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
-}
-
-function swap<T>(items: T[], i: number, j: number): void {
-  const t = items[i] as T
-  items[i] = items[j] as T
-  items[j] = t
-}
 
 export interface GrowOptions {
   cells: readonly Cell[]
@@ -83,7 +27,7 @@ export function growRegions(options: GrowOptions): Map<number, number> {
   const inDomain = new Set(domain)
   const owner = new Map<number, number>()
   const load = seeds.map(() => 0)
-  const heaps = seeds.map(() => new Heap())
+  const heaps = seeds.map(() => new CellHeap())
   const active = seeds.map(() => true)
   seeds.forEach((seed, region) => {
     if (!inDomain.has(seed)) throw new Error(`growRegions: seed ${seed} outside the domain`)
@@ -93,7 +37,7 @@ export function growRegions(options: GrowOptions): Map<number, number> {
   })
   seeds.forEach((seed, region) => {
     for (const n of (cells[seed] as Cell).neighbours) {
-      if (inDomain.has(n) && !owner.has(n)) (heaps[region] as Heap).push(priority(region, n), n)
+      if (inDomain.has(n) && !owner.has(n)) (heaps[region] as CellHeap).push(priority(region, n), n)
     }
   })
   for (;;) {
@@ -108,7 +52,7 @@ export function growRegions(options: GrowOptions): Map<number, number> {
       }
     }
     if (best < 0) break
-    const heap = heaps[best] as Heap
+    const heap = heaps[best] as CellHeap
     let taken: number | undefined
     while (heap.size > 0) {
       const cell = heap.pop() as number
@@ -370,7 +314,7 @@ function sweep(
   for (const c of domain) if (projection(c) < projection(start) || (projection(c) === projection(start) && c < start)) start = c
   const first = new Set<number>([start])
   let load = weight(start)
-  const heap = new Heap()
+  const heap = new CellHeap()
   const queued = new Set<number>([start])
   const enqueue = (c: number): void => {
     for (const n of at(c).neighbours) {

@@ -109,7 +109,41 @@ class VertexIds {
 
 /** Runs in slices (see slices.ts): a million vertices take about half a second. */
 export async function matchEdges(features: EdgeMatchInput[], slices = new Slices()): Promise<EdgeMatchResult> {
-  // Every directed edge as (from, to, feature), vertices numbered.
+  const edges = await directedEdges(features, slices)
+  const { suspects, outgoing, outlineFeatures, ambiguous } = await pairSegments(edges, slices)
+  if (suspects.size > 0) return { clean: false, suspects: [...suspects] }
+  const dirty = (): EdgeMatchResult => ({ clean: false, suspects: [...outlineFeatures] })
+  if (ambiguous) return dirty()
+  const rings = await chainOutline(outgoing, edges.vertices, slices)
+  if (rings === null || !rings.some((ring) => ring.shell)) return dirty()
+  const union = await nestOutline(rings, slices)
+  if (union === null) return dirty()
+  return { clean: true, rings, outlineFeatures: [...outlineFeatures].sort((a, b) => a - b), union }
+}
+
+/** Every directed edge of the features, as parallel arrays; vertices numbered. */
+interface DirectedEdges {
+  vertices: VertexIds
+  from: number[]
+  to: number[]
+  /** The feature index of each edge. */
+  owner: number[]
+}
+
+/** An outline edge from a vertex: where it goes, and the features it belongs to. */
+type OutlineEdges = Map<number, { to: number; features: number[] }>
+
+interface SegmentPairing {
+  /** Features with an edge used twice the same way, or three times: polygons on the same side. */
+  suspects: Set<number>
+  /** The edges without a twin, by their start vertex: the union's outline. */
+  outgoing: OutlineEdges
+  outlineFeatures: Set<number>
+  /** Two outline edges start at one vertex: the outline does not chain unambiguously. */
+  ambiguous: boolean
+}
+
+async function directedEdges(features: EdgeMatchInput[], slices: Slices): Promise<DirectedEdges> {
   const vertices = new VertexIds()
   const from: number[] = []
   const to: number[] = []
@@ -130,8 +164,15 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
       }
     }
   }
-  // Each undirected segment in an open-addressing table of integer pairs (several times faster
-  // than a Map or a sort over a quarter-million edges): its first edge and how often it occurs.
+  return { vertices, from, to, owner }
+}
+
+/**
+ * Pairs each edge with its twin. Each undirected segment goes in an open-addressing table of
+ * integer pairs (several times faster than a Map or a sort over a quarter-million edges): its
+ * first edge and how often it occurs.
+ */
+async function pairSegments({ from, to, owner }: DirectedEdges, slices: Slices): Promise<SegmentPairing> {
   let capacity = 1
   while (capacity < from.length * 2) capacity *= 2
   const lows = new Int32Array(capacity)
@@ -167,7 +208,7 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
       slot = (slot + 1) & (capacity - 1)
     }
   }
-  const outgoing = new Map<number, { to: number; features: number[] }>()
+  const outgoing: OutlineEdges = new Map()
   const outlineFeatures = new Set<number>()
   let ambiguous = false
   for (let slot = 0; slot < capacity; slot++) {
@@ -179,11 +220,11 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
     outgoing.set(from[e] as number, { to: to[e] as number, features: [owner[e] as number] })
     outlineFeatures.add(owner[e] as number)
   }
-  if (suspects.size > 0) return { clean: false, suspects: [...suspects] }
-  const dirty = (): EdgeMatchResult => ({ clean: false, suspects: [...outlineFeatures] })
-  if (ambiguous) return dirty()
+  return { suspects, outgoing, outlineFeatures, ambiguous }
+}
 
-  // Chain the outline edges into rings.
+/** Chains the outline edges into rings (T-junction slivers left out); null when a chain does not close. */
+async function chainOutline(outgoing: OutlineEdges, vertices: VertexIds, slices: Slices): Promise<OutlineRing[] | null> {
   const rings: OutlineRing[] = []
   const used = new Set<number>()
   for (const start of outgoing.keys()) {
@@ -195,22 +236,27 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
     while (!used.has(at)) {
       used.add(at)
       const edge = outgoing.get(at)
-      if (!edge) return dirty() // the chain does not close
+      if (!edge) return null // the chain does not close
       for (const feature of edge.features) ringFeatures.add(feature)
       ring.push(vertices.positions[edge.to] as Position)
       at = edge.to
     }
-    if (at !== start) return dirty()
+    if (at !== start) return null
     const area2 = ringArea2(ring)
     if (Math.abs(area2) <= T_JUNCTION_AREA2) continue
     rings.push({ ring, features: [...ringFeatures].sort((a, b) => a - b), shell: area2 > 0 })
   }
-  if (!rings.some((ring) => ring.shell)) return dirty()
+  return rings
+}
 
-  // The outline rings must neither cross nor touch, and nest so that the winding number is 1
-  // just inside each shell and 0 just inside each gap ring.
+/**
+ * The union as polygons, each shell with the gap rings directly inside it — or null unless the
+ * outline rings neither cross nor touch, and nest so that the winding number is 1 just inside
+ * each shell and 0 just inside each gap ring.
+ */
+async function nestOutline(rings: OutlineRing[], slices: Slices): Promise<PolygonRings[] | null> {
   await slices.pause()
-  if (!ringsAreSimpleAndApart(rings.map((r) => r.ring))) return dirty()
+  if (!ringsAreSimpleAndApart(rings.map((r) => r.ring))) return null
   await slices.pause()
   // The rings around each probe point from an R-tree of their boxes (a request of many separate
   // grids has as many rings: comparing each with each would be quadratic).
@@ -231,14 +277,13 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
       winding += other.shell ? 1 : -1
       if (around < 0 || (areas[q] as number) < (areas[around] as number)) around = q
     }
-    if (winding !== (shell ? 1 : 0)) return dirty()
+    if (winding !== (shell ? 1 : 0)) return null
     if (shell) continue
     const holes = holesOf.get(around)
     if (holes) holes.push(ring)
     else holesOf.set(around, [ring])
   }
-  const union = rings.flatMap(({ ring, shell }, r) => (shell ? [[ring, ...(holesOf.get(r) ?? [])]] : []))
-  return { clean: true, rings, outlineFeatures: [...outlineFeatures].sort((a, b) => a - b), union }
+  return rings.flatMap(({ ring, shell }, r) => (shell ? [[ring, ...(holesOf.get(r) ?? [])]] : []))
 }
 
 type Bounds = [number, number, number, number]

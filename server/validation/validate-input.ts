@@ -1,0 +1,183 @@
+import type { DatabaseHandle } from '../db/connect.js'
+import { type CrsName, toLonLat } from '../geo/crs.js'
+import { AppError, badRequest, notFound } from '../http/errors.js'
+import { MAX_FEATURES } from '../http/limits.js'
+import { getProfile } from '../profiles/profiles.js'
+import type { RuleProfile } from '../profiles/rule-profile.js'
+import { isRegionCode } from '../regions/region-codes.js'
+import { type PolygonRings, type Position, orientRings } from './edge-match.js'
+import { checkPolygonFeature } from './geometry-structure.js'
+import { findInvalidShapes } from './geometry-validity.js'
+import { directRunner } from './postgis-work.js'
+import type { ValidationIssue } from './report.js'
+import type { Slices } from './slices.js'
+import { type Translate, newIssue } from './validate-report.js'
+
+// The first stages of a validation (validate.service.ts): the request itself — problems there are
+// 4xx errors — then each feature's id, kind, parent grid and structure, as issues.
+
+export type Kind = 'comprehensive' | 'dedicated' | 'micro'
+
+export interface ParsedFeature {
+  idx: number
+  id: string
+  kind: Kind
+  parentId: string | null
+  properties: Record<string, unknown>
+  /** Polygons (rings of positions), shells CCW, holes CW, in CGCS2000/WGS84 lon/lat. */
+  polygons: PolygonRings[] | null
+  invalid: boolean
+  /** Invalid with too many crossings for ST_MakeValid (repair.repository.ts). */
+  tangled?: boolean
+}
+
+/** The request's parts once checked. */
+export interface CheckedRequest {
+  features: unknown[]
+  profile: RuleProfile
+  /** Coverage findings smaller than this (m²) are warnings, not errors. */
+  tolerance: number
+}
+
+export interface Parent {
+  /** The parent polygon(s), lon/lat. */
+  polygons: PolygonRings[]
+  urbanRural: string | null
+  /** The region code, when the parent was given as one and has child regions with boundaries. */
+  regionWithChildren: string | null
+}
+
+export interface ParsedFeatures {
+  parsed: ParsedFeature[]
+  /** Ids given to features that came without one, in input order. */
+  assigned: string[]
+  issues: ValidationIssue[]
+}
+
+const DEFAULT_SLIVER_M2 = 1
+const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
+const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
+const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
+
+/** The id a feature is reported by: its id, else properties.id or code; null when it has none. */
+export function givenId(feature: { id?: unknown; properties?: Record<string, unknown> | null }): string | null {
+  const given = feature.id ?? feature.properties?.id ?? feature.properties?.code
+  return given === undefined || given === null || given === '' ? null : String(given)
+}
+
+/** Checks the request's collection, CRS, profile and tolerance; throws the 4xx error of the first problem. */
+export function checkRequest(request: { features: unknown; profile?: string; crs?: CrsName; sliver_tolerance_m2?: number }): CheckedRequest {
+  const collection = request.features as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } }
+  if (typeof collection !== 'object' || collection === null || collection.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
+    throw badRequest('validation_not_feature_collection')
+  }
+  const features = collection.features as unknown[]
+  if (features.length === 0) throw badRequest('validation_empty')
+  if (features.length > MAX_FEATURES) throw new AppError(413, 'validation_too_many_features', { count: features.length, limit: MAX_FEATURES })
+  const crsName = collection.crs?.properties?.name
+  if (crsName !== undefined && !FC_CRS_OK.test(String(crsName))) throw badRequest('crs_unsupported', { crs: String(crsName) })
+  if (crsName !== undefined && (request.crs === 'gcj02' || request.crs === 'bd09')) {
+    throw badRequest('crs_conflict', { crs: String(crsName), requested: request.crs })
+  }
+  const profileId = request.profile ?? 'cn-default'
+  const profile = getProfile(profileId)
+  if (!profile) throw badRequest('profile_unknown', { profile: profileId })
+  const tolerance = request.sliver_tolerance_m2 ?? DEFAULT_SLIVER_M2
+  if (!(Number.isFinite(tolerance) && tolerance >= 0)) throw badRequest('sliver_tolerance_invalid')
+  return { features, profile, tolerance }
+}
+
+/** Each feature's id, kind, parent grid and polygons (in lon/lat), with its structure and kind issues. */
+export async function parseFeatures(rawFeatures: unknown[], crs: CrsName | undefined, t: Translate, slices: Slices): Promise<ParsedFeatures> {
+  const issues: ValidationIssue[] = []
+  const assigned: string[] = []
+  const parsed: ParsedFeature[] = []
+  for (const [idx, raw] of rawFeatures.entries()) {
+    await slices.pause()
+    const feature = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: { type?: string; coordinates?: unknown } }
+    const properties = feature.properties ?? {}
+    const given = givenId({ id: feature.id, properties })
+    const id = given ?? `#${idx + 1}`
+    if (given === null) assigned.push(id)
+    const kindValue = String(properties.kind ?? 'comprehensive')
+    const kind: Kind = kindValue === 'dedicated' || kindValue === 'micro' ? kindValue : 'comprehensive'
+    const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
+    const problems = checkPolygonFeature(raw)
+    for (const problem of problems) {
+      const where = STRUCTURE_DETAILS.has(problem.code) ? t(`detail.${problem.code}`, problem.params) : ''
+      issues.push(newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], { reason: problem.code }))
+    }
+    if (!KINDS.has(kindValue)) issues.push(newIssue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id]))
+    const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, crs)
+    parsed.push({ idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 })
+  }
+  return { parsed, assigned, issues }
+}
+
+/** The features by id, and the comprehensive grid a micro or dedicated grid names as its parent. */
+export class FeatureIds {
+  private readonly byId = new Map<string, ParsedFeature[]>()
+
+  constructor(private readonly parsed: readonly ParsedFeature[]) {
+    for (const feature of parsed) this.byId.set(feature.id, [...(this.byId.get(feature.id) ?? []), feature])
+  }
+
+  idOf(idx: number): string {
+    return (this.parsed[idx] as ParsedFeature).id
+  }
+
+  parentOf(feature: ParsedFeature): ParsedFeature | null {
+    if (feature.parentId === null) return null
+    return (this.byId.get(feature.parentId) ?? []).find((p) => p.kind === 'comprehensive') ?? null
+  }
+
+  /** Ids used more than once, and micro/dedicated grids whose parent grid is missing. */
+  issues(t: Translate): ValidationIssue[] {
+    const issues: ValidationIssue[] = []
+    for (const [id, same] of this.byId) {
+      if (same.length > 1) issues.push(newIssue('duplicate_id', 'error', t('duplicate_id', { feature: id, count: same.length }), [id]))
+    }
+    for (const feature of this.parsed) {
+      if (feature.kind === 'comprehensive') continue
+      if (feature.parentId !== null && this.parentOf(feature) === null) {
+        const params = { kindName: t(`kind_name.${feature.kind}`), feature: feature.id, parent: feature.parentId }
+        issues.push(newIssue('parent_grid_missing', 'error', t('parent_grid_missing', params), [feature.id]))
+      } else if (feature.parentId === null && feature.kind === 'micro') {
+        issues.push(newIssue('parent_grid_missing', 'error', t('parent_grid_none', { feature: feature.id }), [feature.id]))
+      }
+    }
+    return issues
+  }
+}
+
+/** Polygon/MultiPolygon coordinates → polygons with canonical winding, converted to WGS84/CGCS2000. */
+export function toPolygons(geometry: { type: string; coordinates: unknown }, crs: CrsName | undefined): PolygonRings[] {
+  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Position[][][]
+  const convert = toLonLat(crs)
+  return polygons.map((rings) => orientRings(rings.map((ring) => ring.map(convert))))
+}
+
+/** The parent: a region code (its boundary from the database) or a polygon; throws when unusable. */
+export async function resolveParent(database: DatabaseHandle, parent: unknown, crs: CrsName | undefined): Promise<Parent | null> {
+  if (parent === undefined || parent === null) return null
+  if (typeof parent === 'string') {
+    if (!isRegionCode(parent)) throw badRequest('region_code_invalid', { code: parent })
+    const region = await database.kysely
+      .selectFrom('regions')
+      .select(['urban_rural', (eb) => eb.fn<unknown>('ST_AsGeoJSON', [eb.ref('boundary'), eb.val(9), eb.val(0)]).as('geometry')])
+      .where('code', '=', parent)
+      .executeTakeFirst()
+    if (!region) throw notFound('region_not_found', { code: parent })
+    if (!region.geometry) throw badRequest('parent_without_boundary', { code: parent })
+    const child = await database.kysely.selectFrom('regions').select('code').where('parent_code', '=', parent).where('boundary', 'is not', null).executeTakeFirst()
+    const boundary = JSON.parse(String(region.geometry)) as { type: string; coordinates: unknown }
+    const polygons = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates) as PolygonRings[]
+    return { polygons, urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }
+  }
+  const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry: parent })
+  if (problems.length > 0) throw badRequest('parent_invalid')
+  const polygons = toPolygons(parent as { type: string; coordinates: unknown }, crs)
+  const [invalid] = await findInvalidShapes(directRunner(database.kysely), [polygons])
+  if (invalid) throw badRequest('parent_invalid')
+  return { polygons, urbanRural: null, regionWithChildren: null }
+}
