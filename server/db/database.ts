@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Kysely } from 'kysely'
+import type { GridKind } from '../grids/kinds.js'
 
 // Kysely table types. Geometry columns are typed as `unknown`: they are always read and written
 // through PostGIS functions in SQL (ST_AsGeoJSON / ST_GeomFromGeoJSON), never as raw values.
@@ -21,7 +22,7 @@ export interface RegionsTable {
   created_at: Generated<Date>
 }
 
-export type GridKind = 'comprehensive' | 'dedicated' | 'micro'
+export type { GridKind }
 
 export interface GridsTable {
   id: Generated<number>

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { GridKind, isGridKind } from '../grids/kinds.js'
 import { type AppError, badRequest } from '../http/errors.js'
 import { isIsoDate } from '../http/query-params.js'
 import { DateString } from '../http/schemas.js'
@@ -15,7 +16,6 @@ export const MAX_GRID_HOUSEHOLDS = 100_000
 /** Most people one grid may record. */
 export const MAX_GRID_POPULATION = 1_000_000
 export const MAX_GRID_NAME_LENGTH = 100
-export const GRID_KINDS = ['comprehensive', 'dedicated', 'micro'] as const
 
 const REGION_CODE = /^[0-9]{12}$/
 const GRID_CODE = /^[0-9]{12,24}$/
@@ -26,7 +26,7 @@ const count = (max: number, what: string) =>
 export const ChangePropertiesSchema = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_GRID_NAME_LENGTH, pattern: '\\S' })),
-    kind: Type.Optional(Type.Union(GRID_KINDS.map((kind) => Type.Literal(kind)), { description: 'create: default comprehensive' })),
+    kind: Type.Optional(Type.With(GridKind, { description: 'create: default comprehensive' })),
     region_code: Type.Optional(
       Type.String({
         pattern: REGION_CODE.source,
@@ -69,7 +69,7 @@ function propertyProblem(key: string, value: unknown, change: number): AppError 
         ? null
         : badRequest('proposal_change_name', { change, field, max: MAX_GRID_NAME_LENGTH })
     case 'kind':
-      return (GRID_KINDS as readonly unknown[]).includes(value) ? null : badRequest('proposal_change_kind', { change, field, value: shown(value) })
+      return isGridKind(value) ? null : badRequest('proposal_change_kind', { change, field, value: shown(value) })
     case 'region_code':
       return typeof value === 'string' && REGION_CODE.test(value) ? null : badRequest('proposal_change_region_code', { change, field, value: shown(value) })
     case 'parent_code':

@@ -3,6 +3,7 @@
 // its type check.
 
 import type { ProposalState } from '../db/database.js'
+import type { GridKind } from '../grids/kinds.js'
 import type { ValidationReport } from '../validation/report.js'
 
 export type { ProposalState }
@@ -10,7 +11,7 @@ export type { ProposalState }
 /** Grid properties a change may set (schema and limits: change-rules.ts); other keys become attributes. */
 export interface ChangeProperties {
   name?: string
-  kind?: 'comprehensive' | 'dedicated' | 'micro'
+  kind?: GridKind
   region_code?: string
   parent_code?: string | null
   households?: number | null

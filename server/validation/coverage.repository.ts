@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import { type RawBuilder, sql } from 'kysely'
+import type { GridKind } from '../grids/kinds.js'
 import { AppError } from '../http/errors.js'
 import { MAX_BOX_PAIRS, STATEMENT_VERTICES, formatCount } from '../http/limits.js'
 import type { PolygonRings } from './edge-match.js'
@@ -17,7 +18,7 @@ import { type PostgisWork, runsOf } from './postgis-work.js'
 
 export interface InputRow {
   idx: number
-  kind: 'comprehensive' | 'dedicated' | 'micro'
+  kind: GridKind
   /** micro/dedicated: idx of their comprehensive grid in the same request. */
   parent_idx: number | null
   /** Polygons (lon/lat, SRID 4490). */

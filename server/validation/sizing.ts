@@ -14,6 +14,7 @@
 //    with a range the count falls outside → an error against the exception's range.
 // 6. A range marked advisory (the regulation gives no number, e.g. 自贡 villages, 003 §8) → warning.
 // 7. Otherwise → error `households_below_min` / `households_above_max`.
+import type { GridKind } from '../grids/kinds.js'
 import { type Language, translate } from '../i18n/index.js'
 import { urbanRuralBasis } from '../profiles/household-range.js'
 import type { RuleProfile, SizingBasis, SizingException } from '../profiles/rule-profile.js'
@@ -21,7 +22,7 @@ import type { Severity, ValidationIssue } from './report.js'
 
 export interface SizingInput {
   id: string
-  kind: 'comprehensive' | 'dedicated' | 'micro'
+  kind: GridKind
   households: number | null
   population: number | null
   count_date: string | null

@@ -23,7 +23,7 @@ export type RegionCollection = FeatureCollection<MultiPolygon | Polygon | null, 
 /** `GET /grids` feature properties and `GET /grids/{code}/history` versions: the server's schema types. */
 export type GridProps = GridPropertiesBody
 export type Fit = GridProps['fit']
-export type GridKind = GridProps['kind']
+export type { GridKind } from '../../../server/grids/kinds'
 
 export type GridFeature = Feature<MultiPolygon | Polygon, GridProps>
 export type GridCollection = FeatureCollection<MultiPolygon | Polygon, GridProps>
