@@ -4,7 +4,7 @@
 
 import type { ProposalState } from '../db/database.js'
 import type { GridKind } from '../grids/kinds.js'
-import type { ValidationReport } from '../validation/report.js'
+import type { ValidationReport } from '../validation/report.schemas.js'
 
 export type { ProposalState }
 

@@ -43,7 +43,7 @@ export type {
   ValidationIssue,
   ValidationReport,
   ValidationSummary,
-} from '../../../server/validation/report'
+} from '../../../server/validation/report.schemas'
 
 /** Proposal shapes: the server's own types (`server/proposals/change-types.ts`). */
 export type {
