@@ -1,4 +1,4 @@
-import type { ValidationReport } from '../../server/validation/report.js'
+import type { ValidationReport } from '../../server/validation/report.schemas.js'
 import type { NaiveAnswers } from './naive-coverage.js'
 
 // Figures and answers → the JSON array (`--json`) or a table for people. The JSON shape is the

@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { assertInScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
 import { AppError } from '../http/errors.js'
+import { GridKind } from '../grids/kinds.js'
 import { errorResponses } from '../http/schemas.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { prefixOfCode } from '../regions/region-codes.js'
@@ -19,7 +20,6 @@ import { findDirectLineage, findLineage } from './lineage.repository.js'
 // `layout` query parameter, else the layout of the rule profile of its region, else the first
 // layout of that length (cn-stat-15 before bj-db11-15, which share 15 digits).
 
-const KindSchema = Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')])
 const LayoutSchema = Type.Union(
   LAYOUT_IDS.map((id) => Type.Literal(id)),
   { description: 'code layout to decode an unregistered code with (registered codes use their own)' },
@@ -40,7 +40,7 @@ const CodeInfo = Type.Object({
     micro: Type.Optional(Type.String()),
     object: Type.Optional(Type.String({ description: 'object-class code (cjt349-20)' })),
   }),
-  kind: KindSchema,
+  kind: GridKind,
   status: Type.Union([Type.Literal('active'), Type.Literal('retired'), Type.Literal('unknown')], {
     description: 'unknown: the code was never given',
   }),

@@ -1,3 +1,5 @@
+import type { GridKind } from '../grids/kinds.js'
+
 // Grid code layouts as data (docs/design.md, Codes). A layout is a list of parts, each with a length and
 // a source: a slice of the 12-digit statistical division code of the grid's village/community
 // (2 province + 2 city + 2 county + 3 township + 3 village/community), an object-class code chosen
@@ -25,7 +27,7 @@
 //   sequence 00 ("community not subdivided") and community codes 601+ for merged communities are
 //   not produced: a grid always belongs to one community and sequences start at 01.
 
-export type GridKind = 'comprehensive' | 'dedicated' | 'micro'
+export type { GridKind }
 /** Kinds that own a sequence number; micro-grids are numbered under their parent instead. */
 export type NumberedKind = Exclude<GridKind, 'micro'>
 

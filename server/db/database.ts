@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, Kysely } from 'kysely'
+import type { GridKind } from '../grids/kinds.js'
+import type { ProposalState } from '../proposals/proposals.schemas.js'
 
 // Kysely table types. Geometry columns are typed as `unknown`: they are always read and written
 // through PostGIS functions in SQL (ST_AsGeoJSON / ST_GeomFromGeoJSON), never as raw values.
@@ -21,7 +23,7 @@ export interface RegionsTable {
   created_at: Generated<Date>
 }
 
-export type GridKind = 'comprehensive' | 'dedicated' | 'micro'
+export type { GridKind }
 
 export interface GridsTable {
   id: Generated<number>
@@ -104,7 +106,7 @@ export interface GridLineageTable {
   effective_date: DateString
 }
 
-export type ProposalState = 'draft' | 'submitted' | 'reviewed' | 'approved' | 'filed' | 'returned'
+export type { ProposalState }
 
 export interface ProposalsTable {
   id: Generated<number>

@@ -1,12 +1,13 @@
 import { type Static, Type } from 'typebox'
 import { GeoJsonGeometry } from '../http/schemas.js'
+import { GridKind } from './kinds.js'
 
 // Response shapes of /grids (the web client imports the types; no server code comes with them).
 
 export const GridProperties = Type.Object({
   code: Type.String(),
   name: Type.String(),
-  kind: Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')]),
+  kind: GridKind,
   region_code: Type.String({ description: 'village/community (or township) the grid belongs to' }),
   parent_code: Type.Union([Type.String(), Type.Null()]),
   households: Type.Union([Type.Integer(), Type.Null()]),

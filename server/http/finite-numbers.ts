@@ -7,8 +7,8 @@ import type { ValidateFunction } from 'ajv'
 
 /** Wraps a coercing validator so a member coerced to a non-finite number fails as a type error. */
 export function finiteNumbersOnly(validate: ValidateFunction): ValidateFunction {
-  const wrapped = ((data: unknown, context?: unknown) => {
-    if (!validate(data, context as never)) {
+  const wrapped = ((data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+    if (!validate(data, context)) {
       wrapped.errors = validate.errors
       return false
     }

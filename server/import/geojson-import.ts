@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
+import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { notifyGridsChanged } from '../lookup/index-holder.js'
@@ -216,7 +217,7 @@ async function insertRegions(db: Kysely<Database>, rows: RegionInput[]): Promise
 interface GridInput {
   code: string | null
   name: string
-  kind: 'comprehensive' | 'dedicated' | 'micro'
+  kind: GridKind
   region_code: string
   parent_code: string | null
   households: number | null
@@ -249,7 +250,7 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
     const name = typeof properties.name === 'string' ? properties.name.trim() : ''
     if (!name) report(index, feature, 'name_missing')
     const kind = String(properties.kind ?? 'comprehensive')
-    if (kind !== 'comprehensive' && kind !== 'dedicated' && kind !== 'micro') report(index, feature, 'kind_invalid', { kind })
+    if (!isGridKind(kind)) report(index, feature, 'kind_invalid', { kind })
     const count = (field: 'households' | 'population') => {
       const value = properties[field]
       if (value === undefined || value === null) return null

@@ -1,10 +1,9 @@
 import { type Static, Type } from 'typebox'
 import { CRS_NAMES } from '../geo/crs-names.js'
+import { GridKind } from '../grids/kinds.js'
 
 // The answer of GET /lookup, as a schema (serialisation, OpenAPI) and a type the web page imports
 // (this module has no server imports, so the web type check does not pull in server code).
-
-const Kind = Type.Union([Type.Literal('comprehensive'), Type.Literal('dedicated'), Type.Literal('micro')])
 
 const AddressMatchSchema = Type.Object({ address: Type.String(), lng: Type.Number(), lat: Type.Number(), score: Type.Number() })
 
@@ -26,14 +25,14 @@ export const LookupResponse = Type.Object(
       Type.Object({
         code: Type.String(),
         name: Type.String(),
-        kind: Kind,
+        kind: GridKind,
         region_code: Type.String(),
         households: Type.Union([Type.Integer(), Type.Null()]),
         grid_head: Type.Union([Type.String(), Type.Null()], { description: '网格长 (attributes.grid_head)' }),
       }),
       Type.Null(),
     ]),
-    dedicated: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), kind: Kind }), {
+    dedicated: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), kind: GridKind }), {
       description: 'dedicated grids (专属网格) that also contain the point',
     }),
     regions: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.Integer() }), {

@@ -1,12 +1,13 @@
 import type { ProposalState, Role } from '../db/database.js'
 import type { ApprovalAction, ApprovalStep, RuleProfile } from '../profiles/rule-profile.js'
+import type { ProposalAct } from './proposals.schemas.js'
 
 // The approval chain as data (the rule profile's approvalChain): step 0 proposes; each later step
 // reviews, approves or files. A proposal's `step` points at the step that acts next. Approving —
 // or filing, where the chain has no approval (001, 002, 003 only record a filing) — applies the
 // change; the step that applies needs a document number and an effective date.
 
-export type Act = 'submit' | 'approve' | 'file' | 'reject'
+export type Act = ProposalAct
 
 export interface Transition {
   to: ProposalState

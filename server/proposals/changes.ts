@@ -3,9 +3,7 @@ import type { Database, GridKind } from '../db/database.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
 import { checkChangeShape } from './change-rules.js'
-import type { Change, ChangeProperties } from './change-types.js'
-
-export type { Change }
+import type { ChangeProperties, ChangeRequest } from './change.schemas.js'
 
 // A proposal's change set, applied in memory to the grids in force in its township, giving the
 // township "as it would be after the change". Splits and merges are computed in PostGIS
@@ -50,7 +48,7 @@ export async function currentGrids(db: Kysely<Database>, townshipPrefix: string)
   return rows.map((row) => ({ ...row, id: row.code }))
 }
 
-export async function applyChanges(db: Kysely<Database>, townshipPrefix: string, changes: Change[]): Promise<AfterState> {
+export async function applyChanges(db: Kysely<Database>, townshipPrefix: string, changes: readonly ChangeRequest[]): Promise<AfterState> {
   const current = await currentGrids(db, townshipPrefix)
   const grids = new Map(current.map((grid) => [grid.id, grid]))
   const state: AfterState = {

@@ -8,11 +8,9 @@ import { MAX_VERTICES_PER_PROPOSAL, assertVertexLimits, changeShapes } from '../
 import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
-import { ChangePropertiesSchema } from './change-rules.js'
-import type { Change } from './changes.js'
-import type { Act } from './chain.js'
+import type { ValidationReport } from '../validation/report.schemas.js'
+import { type Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import {
-  type ExceptionRequest,
   actOnProposal,
   commentOnProposal,
   createProposal,
@@ -22,30 +20,26 @@ import {
   rebaseProposal,
   updateProposal,
 } from './proposals.service.js'
-
-const GridCode = Type.String({ pattern: '^[0-9]{12,24}$', description: 'grid code' })
-
-const ChangeSchema = Type.Object(
-  {
-    op: Type.Union(['create', 'reshape', 'split', 'merge', 'retire', 'update'].map((op) => Type.Literal(op))),
-    grid: Type.Optional(GridCode),
-    grids: Type.Optional(Type.Array(GridCode, { maxItems: 1000 })),
-    geometry: Type.Optional(Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon (create, reshape)' })),
-    line: Type.Optional(Type.Unknown({ description: 'GeoJSON LineString (split)' })),
-    properties: Type.Optional(ChangePropertiesSchema),
-    reason: Type.Optional(Type.String({ maxLength: 4000 })),
-  },
-  { description: 'one change: create | reshape | split (by a line) | merge | retire | update (attributes)' },
-)
-
-const ExceptionSchema = Type.Object({
-  code: Type.String({ maxLength: 100, description: 'issue code the exception is for, e.g. households_above_max' }),
-  feature_ids: Type.Array(Type.String({ maxLength: 100 }), { maxItems: 1000 }),
-  reason: Type.String({ minLength: 1, maxLength: 4000 }),
-})
+import { ProposalAct, ProposalDiff, ProposalList, ProposalState, ProposalView } from './proposals.schemas.js'
 
 const IdParams = Type.Object({ id: RowId })
-const Proposal = Type.Record(Type.String(), Type.Unknown())
+
+/** A timestamp as JSON writes it (the drivers read timestamps as Date). */
+const iso = (at: Date | string) => (at instanceof Date ? at.toISOString() : at)
+
+/** A proposal as the service reads it, as the API answers it: its JSON columns are written only from checked bodies. */
+function answer(proposal: Awaited<ReturnType<typeof getProposal>>): ProposalView {
+  return {
+    ...proposal,
+    changes: proposal.changes as Change[],
+    exceptions: proposal.exceptions as ExceptionRequest[],
+    validation: proposal.validation as ValidationReport | null,
+    applied_at: proposal.applied_at === null ? null : iso(proposal.applied_at),
+    created_at: iso(proposal.created_at),
+    updated_at: iso(proposal.updated_at),
+    events: proposal.events.map((event) => ({ ...event, at: iso(event.at) })),
+  }
+}
 
 export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
   app.addHook('onRequest', app.authenticate)
@@ -69,20 +63,14 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
           region: Type.String({ description: '12-digit township or community code' }),
           title: Type.String({ minLength: 1, maxLength: 200 }),
           reason: Type.String({ minLength: 1, maxLength: 4000 }),
-          changes: Type.Array(ChangeSchema, { maxItems: 1000 }),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
+          changes: Type.Array(ChangeRequest, { maxItems: 1000 }),
+          exceptions: Type.Optional(Type.Array(ExceptionRequest, { maxItems: 1000 })),
           initial_division: Type.Optional(Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' })),
         }),
-        response: { 200: Proposal, ...errorResponses },
+        response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) =>
-      createProposal(
-        database,
-        user(request),
-        { ...request.body, changes: request.body.changes as Change[], exceptions: request.body.exceptions as ExceptionRequest[] | undefined },
-        requestLanguage(request),
-      ),
+    async (request) => answer(await createProposal(database, user(request), request.body, requestLanguage(request))),
   )
 
   app.get(
@@ -93,19 +81,23 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         summary: 'Proposals in your scope, newest first; waiting_for_me marks your queue',
         querystring: Type.Object({
           region: Type.Optional(Type.String({ description: '12-digit region code or a 2/4/6/9-digit prefix' })),
-          state: Type.Optional(Type.Union(['draft', 'submitted', 'reviewed', 'approved', 'filed', 'returned'].map((s) => Type.Literal(s)))),
+          state: Type.Optional(ProposalState),
         }),
+        response: { 200: ProposalList, ...errorResponses },
       },
     },
     async (request) => {
       const { region } = request.query
       if (region !== undefined && parseRegionPrefix(region) === null) throw badRequest('region_prefix_invalid', { code: region })
-      return { proposals: await listProposals(database.kysely, user(request), request.query as never) }
+      const proposals = await listProposals(database.kysely, user(request), request.query)
+      return { proposals: proposals.map((row) => ({ ...row, created_at: iso(row.created_at), updated_at: iso(row.updated_at) })) }
     },
   )
 
-  app.get('/proposals/:id', { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams } }, async (request) =>
-    getProposal(database.kysely, user(request), request.params.id),
+  app.get(
+    '/proposals/:id',
+    { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams, response: { 200: ProposalView, ...errorResponses } } },
+    async (request) => answer(await getProposal(database.kysely, user(request), request.params.id)),
   )
 
   app.put(
@@ -119,23 +111,22 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
           version: Type.Integer({ minimum: 1, maximum: MAX_INT4 }),
           title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           reason: Type.Optional(Type.String({ minLength: 1, maxLength: 4000 })),
-          changes: Type.Optional(Type.Array(ChangeSchema, { maxItems: 1000 })),
-          exceptions: Type.Optional(Type.Array(ExceptionSchema, { maxItems: 1000 })),
+          changes: Type.Optional(Type.Array(ChangeRequest, { maxItems: 1000 })),
+          exceptions: Type.Optional(Type.Array(ExceptionRequest, { maxItems: 1000 })),
         }),
+        response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) =>
-      updateProposal(
-        database,
-        user(request),
-        request.params.id,
-        { ...request.body, changes: request.body.changes as Change[] | undefined, exceptions: request.body.exceptions as ExceptionRequest[] | undefined },
-        requestLanguage(request),
-      ),
+    async (request) => answer(await updateProposal(database, user(request), request.params.id, request.body, requestLanguage(request))),
   )
 
-  app.post('/proposals/:id/rebase', { config: EMPTY_BODY_IS_OBJECT, schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams } }, async (request) =>
-    rebaseProposal(database, user(request), request.params.id, requestLanguage(request)),
+  app.post(
+    '/proposals/:id/rebase',
+    {
+      config: EMPTY_BODY_IS_OBJECT,
+      schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams, response: { 200: ProposalView, ...errorResponses } },
+    },
+    async (request) => answer(await rebaseProposal(database, user(request), request.params.id, requestLanguage(request))),
   )
 
   const actBody = Type.Object({
@@ -144,7 +135,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
     document_no: Type.Optional(Type.String({ maxLength: 200 })),
     effective_date: Type.Optional(DateString),
   })
-  for (const act of ['submit', 'approve', 'file', 'reject'] as Act[]) {
+  for (const act of ProposalAct.anyOf.map((literal) => literal.const)) {
     app.post(
       `/proposals/:id/${act}`,
       {
@@ -157,12 +148,13 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
               : `${act} at the current step of the chain; the applying step needs document_no and effective_date`,
           params: IdParams,
           body: actBody,
+          response: { 200: ProposalView, ...errorResponses },
         },
       },
       async (request) => {
-        const body = request.body as { comment?: string; location?: unknown; document_no?: string; effective_date?: string }
+        const body = request.body
         if (body.effective_date) parseDate(body.effective_date)
-        return actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request))
+        return answer(await actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request)))
       },
     )
   }
@@ -175,14 +167,22 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         summary: 'Comment on a proposal, optionally pinned to a map location',
         params: IdParams,
         body: Type.Object({ comment: Type.String({ minLength: 1, maxLength: 4000 }), location: Type.Optional(GeoJsonPoint) }),
+        response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => commentOnProposal(database, user(request), request.params.id, request.body),
+    async (request) => answer(await commentOnProposal(database, user(request), request.params.id, request.body)),
   )
 
   app.get(
     '/proposals/:id/diff',
-    { schema: { ...common, summary: 'Added, removed and changed geometry as a GeoJSON FeatureCollection (download)', params: IdParams } },
+    {
+      schema: {
+        ...common,
+        summary: 'Added, removed and changed geometry as a GeoJSON FeatureCollection (download)',
+        params: IdParams,
+        response: { 200: ProposalDiff, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       reply.header('content-disposition', `attachment; filename="proposal-${request.params.id}-diff.geojson"`)
       return proposalDiff(database, user(request), request.params.id)

@@ -11,10 +11,12 @@ import { type Language, translate } from '../i18n/index.js'
 import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
-import type { ValidationReport } from '../validation/report.js'
+import type { ValidationReport } from '../validation/report.schemas.js'
 import { validate } from '../validation/validate.service.js'
-import { type ExceptionRequest, exceptionKey } from './change-types.js'
-import { type AfterState, type Change, type GridState, applyChanges, currentGrids } from './changes.js'
+import type { Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
+import { type AfterState, type GridState, applyChanges, currentGrids } from './changes.js'
+import { exceptionKey } from './exception-key.js'
+import type { DiffChange, DiffFeature, ProposalDiff, ProposalEvent, ProposalStep } from './proposals.schemas.js'
 import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
 
 // Proposals: a township or county drafts a change set for its own area; the draft carries the
@@ -22,13 +24,11 @@ import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './cha
 // profile's approval chain; the applying step writes it in one transaction (codes, closed and new
 // rows, lineage, audit) after checking that nothing in the township changed since the draft.
 
-export type { ExceptionRequest }
-
 export interface ProposalInput {
   region: string
   title: string
   reason: string
-  changes: Change[]
+  changes: ChangeRequest[]
   exceptions?: ExceptionRequest[]
   initial_division?: boolean
 }
@@ -41,7 +41,7 @@ const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.
 type Db = Kysely<Database>
 
 /** The township after the change, and its validation report. */
-async function evaluate(database: DatabaseHandle, region: string, changes: Change[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
+async function evaluate(database: DatabaseHandle, region: string, changes: readonly ChangeRequest[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
   const urbanRural = new Map(
@@ -380,7 +380,7 @@ async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<Prop
 export async function getProposal(db: Db, user: TokenClaims, id: number) {
   const proposal = await loadProposal(db, user, id)
   const chain = chainOf(profileForRegion(proposal.region_code), isInitial(proposal))
-  const { rows: events } = await sql<Record<string, unknown>>`
+  const { rows: events } = await sql<Omit<ProposalEvent, 'at'> & { at: Date }>`
     SELECT id, at, username, role, action, from_state, to_state, comment, document_no, effective_date,
            CASE WHEN location IS NULL THEN NULL ELSE ST_AsGeoJSON(location, 9, 0)::json END AS location
     FROM proposal_events WHERE proposal_id = ${id} ORDER BY at, id`.execute(db)
@@ -388,7 +388,7 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
   return {
     ...rest,
     initial_division: isInitial(proposal),
-    steps: chain.map((step, index) => ({
+    steps: chain.map((step, index): ProposalStep => ({
       role: step.role,
       action: step.action,
       source: step.source,
@@ -416,12 +416,12 @@ export async function listProposals(db: Db, user: TokenClaims, filter: { region?
 }
 
 /** Added, removed and changed geometry of a proposal, as GeoJSON. */
-export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, id: number) {
+export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, id: number): Promise<ProposalDiff> {
   const proposal = await loadProposal(database.kysely, user, id)
   const applied = proposal.applied_at !== null
-  const features: unknown[] = []
+  const features: DiffFeature[] = []
   if (applied) {
-    const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: string }>`
+    const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: DiffChange | 'removed_or_changed_before' }>`
       SELECT g.code, g.version, g.name, ST_AsGeoJSON(ST_ForcePolygonCCW(g.geom), 9, 0)::json AS geometry,
              CASE WHEN g.proposal_id = ${id} AND g.version = 1 THEN 'added'
                   WHEN g.proposal_id = ${id} THEN 'changed_after' ELSE 'removed_or_changed_before' END AS change
@@ -447,7 +447,7 @@ export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, 
   return { type: 'FeatureCollection', proposal: id, applied, features }
 }
 
-function feature(grid: GridState | undefined, change: string) {
+function feature(grid: GridState | undefined, change: DiffChange): DiffFeature {
   return {
     type: 'Feature',
     id: `${grid?.id}:${change}`,

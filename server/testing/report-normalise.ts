@@ -1,4 +1,4 @@
-import type { IssueCode, InvalidGeometryReason, Severity, ValidationReport, ValidationSummary } from '../validation/report.js'
+import type { IssueCode, InvalidGeometryReason, Severity, ValidationReport, ValidationSummary } from '../validation/report.schemas.js'
 
 // Makes validation reports comparable across engines and GEOS versions (PGlite: PostGIS 3.6 /
 // GEOS 3.14; PostgreSQL 15: PostGIS 3.3 / GEOS 3.11). Overlay results agree on where and how

@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import { type RawBuilder, sql } from 'kysely'
+import type { GridKind } from '../grids/kinds.js'
 import { AppError } from '../http/errors.js'
 import { MAX_BOX_PAIRS, STATEMENT_VERTICES, formatCount } from '../http/limits.js'
 import type { PolygonRings } from './edge-match.js'
@@ -17,7 +18,7 @@ import { type PostgisWork, runsOf } from './postgis-work.js'
 
 export interface InputRow {
   idx: number
-  kind: 'comprehensive' | 'dedicated' | 'micro'
+  kind: GridKind
   /** micro/dedicated: idx of their comprehensive grid in the same request. */
   parent_idx: number | null
   /** Polygons (lon/lat, SRID 4490). */
@@ -166,7 +167,7 @@ export class CoverageTables {
    * lower idx first, by an R-tree. More than MAX_BOX_PAIRS (the same grids many times over, piled
    * up) is refused (422): every such pair costs a PostGIS comparison.
    */
-  private async pairsOf(kind: 'comprehensive' | 'micro'): Promise<[Row, Row][]> {
+  private async pairsOf(kind: Extract<GridKind, 'comprehensive' | 'micro'>): Promise<[Row, Row][]> {
     const known = this.pairsByKind.get(kind)
     if (known) return known
     const rows = this.rows.filter((row) => row.kind === kind)
@@ -198,7 +199,7 @@ export class CoverageTables {
    * STATEMENT_VERTICES vertices of both grids: a run of grids would not bound a statement, since a
    * grid may meet many others.
    */
-  async findOverlaps(kind: 'comprehensive' | 'micro'): Promise<Finding[]> {
+  async findOverlaps(kind: Extract<GridKind, 'comprehensive' | 'micro'>): Promise<Finding[]> {
     const pairs = await this.pairsOf(kind)
     const findings: Finding[] = []
     // ST_Relate of neighbours costs ~12 µs a vertex on PGlite (a union ~3), hence a quarter of the budget.
@@ -319,7 +320,7 @@ export class CoverageTables {
   }
 
   /** Parts of each grid of a kind that lie outside the parent polygon. */
-  findOutside(kind: 'comprehensive' | 'dedicated'): Promise<Finding[]> {
+  findOutside(kind: Exclude<GridKind, 'micro'>): Promise<Finding[]> {
     const parent = this.parent
     if (parent === null) return Promise.resolve([])
     return this.byRuns(

@@ -5,7 +5,7 @@ import type { DatabaseHandle } from '../db/connect.js'
 import { type NormalisedReport, geometryBbox, normaliseReport, roundArea } from '../testing/report-normalise.js'
 import { loadFixture } from '../testing/app.js'
 import { openTestDatabase } from '../testing/database.js'
-import type { IssueCode } from './report.js'
+import type { IssueCode } from './report.schemas.js'
 import { type ValidateRequest, validate } from './validate.service.js'
 
 // Golden reports (cf. Turf): every fixtures/grids/valid/<what>.geojson and

@@ -1,6 +1,6 @@
 import * as gjv from 'geojson-validation'
 import type { MessageParams } from '../i18n/index.js'
-import type { InvalidGeometryReason } from './report.js'
+import type { InvalidGeometryReason } from './report.schemas.js'
 
 // The first layers of geometry checking, in plain JS before anything reaches PostGIS:
 // GeoJSON structure (geojson-validation), then what it does not check — polygon type,

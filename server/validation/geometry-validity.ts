@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js'
 import { STATEMENT_VERTICES } from '../http/limits.js'
 import { polygonsToEwkb, verticesOf } from './ewkb.js'
 import { type StatementRunner, directRunner, runsOf } from './postgis-work.js'
-import type { InvalidGeometryReason } from './report.js'
+import type { InvalidGeometryReason } from './report.schemas.js'
 
 // PostGIS validity (ST_IsValidDetail) for many geometries, a few statements of bounded size. GEOS reasons are
 // English sentences; they are mapped to stable reason codes, with the fault's location.

@@ -14,40 +14,20 @@
 //    with a range the count falls outside → an error against the exception's range.
 // 6. A range marked advisory (the regulation gives no number, e.g. 自贡 villages, 003 §8) → warning.
 // 7. Otherwise → error `households_below_min` / `households_above_max`.
+import type { GridKind } from '../grids/kinds.js'
 import { type Language, translate } from '../i18n/index.js'
 import { urbanRuralBasis } from '../profiles/household-range.js'
-import type { RuleProfile, SizingBasis, SizingException } from '../profiles/rule-profile.js'
-import type { Severity, ValidationIssue } from './report.js'
+import type { RuleProfile } from '../profiles/rule-profile.js'
+import type { Severity, SizingDetails, ValidationIssue } from './report.schemas.js'
 
 export interface SizingInput {
   id: string
-  kind: 'comprehensive' | 'dedicated' | 'micro'
+  kind: GridKind
   households: number | null
   population: number | null
   count_date: string | null
   /** 统计用城乡分类代码 of the grid's community (111…220); null = unknown → sized as urban. */
   urban_rural: string | null
-}
-
-export interface SizingDetails {
-  households: number | null
-  population: number | null
-  count_date: string | null
-  /** The range the count was checked against (the exception's own range when it has one). */
-  range: { min: number; max: number }
-  basis: SizingBasis
-  /** True when the urban/rural class was unknown and urban was assumed. */
-  basis_assumed: boolean
-  /** Profile id. */
-  profile: string
-  /** Article the range comes from, e.g. "003 §8". */
-  source: string
-  /** The people alternative that was also tried, when the profile has one for this basis. */
-  people_range?: { min: number; max: number }
-  /** The approved exception that applied. */
-  exception?: SizingException
-  /** The range is guidance only (no number in the regulation). */
-  advisory?: true
 }
 
 export function householdIssues(grids: SizingInput[], profile: RuleProfile, language: Language): ValidationIssue[] {

@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/connect.js'
+import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import { AppError, badRequest, notFound } from '../http/errors.js'
 import { MAX_FEATURES } from '../http/limits.js'
@@ -9,19 +10,18 @@ import { type PolygonRings, type Position, orientRings } from './edge-match.js'
 import { checkPolygonFeature } from './geometry-structure.js'
 import { findInvalidShapes } from './geometry-validity.js'
 import { directRunner } from './postgis-work.js'
-import type { ValidationIssue } from './report.js'
+import type { ValidationIssue } from './report.schemas.js'
 import type { Slices } from './slices.js'
 import { type Translate, newIssue } from './validate-report.js'
 
 // The first stages of a validation (validate.service.ts): the request itself — problems there are
 // 4xx errors — then each feature's id, kind, parent grid and structure, as issues.
 
-export type Kind = 'comprehensive' | 'dedicated' | 'micro'
 
 export interface ParsedFeature {
   idx: number
   id: string
-  kind: Kind
+  kind: GridKind
   parentId: string | null
   properties: Record<string, unknown>
   /** Polygons (rings of positions), shells CCW, holes CW, in CGCS2000/WGS84 lon/lat. */
@@ -55,7 +55,6 @@ export interface ParsedFeatures {
 }
 
 const DEFAULT_SLIVER_M2 = 1
-const KINDS = new Set(['comprehensive', 'dedicated', 'micro'])
 const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
 
@@ -100,14 +99,14 @@ export async function parseFeatures(rawFeatures: unknown[], crs: CrsName | undef
     const id = given ?? `#${idx + 1}`
     if (given === null) assigned.push(id)
     const kindValue = String(properties.kind ?? 'comprehensive')
-    const kind: Kind = kindValue === 'dedicated' || kindValue === 'micro' ? kindValue : 'comprehensive'
+    const kind: GridKind = isGridKind(kindValue) ? kindValue : 'comprehensive'
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
     const problems = checkPolygonFeature(raw)
     for (const problem of problems) {
       const where = STRUCTURE_DETAILS.has(problem.code) ? t(`detail.${problem.code}`, problem.params) : ''
       issues.push(newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], { reason: problem.code }))
     }
-    if (!KINDS.has(kindValue)) issues.push(newIssue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id]))
+    if (!isGridKind(kindValue)) issues.push(newIssue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id]))
     const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, crs)
     parsed.push({ idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 })
   }

@@ -1,5 +1,5 @@
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
-import type { IssueCode, Severity, ValidationIssue, ValidationReport } from './report.js'
+import type { IssueCode, Severity, ValidationIssue, ValidationReport } from './report.schemas.js'
 
 // Building blocks of the validation report: issues, the messages and numbers in them, and the
 // summary over all issues.

@@ -13,26 +13,22 @@ import type { Position } from './edge-match.js'
 import { checkPolygonFeature } from './geometry-structure.js'
 import { reasonOf } from './geometry-validity.js'
 import { repairPolygon } from './repair.repository.js'
+import { InvalidGeometryReason, ValidationReport } from './report.schemas.js'
 import { validate, validationShapes } from './validate.service.js'
 
 const Crs = Type.Union(CRS_NAMES.map((name) => Type.Literal(name)), { description: 'coordinate system of the input (default wgs84)' })
 
-const Issue = Type.Object({
-  code: Type.String(),
-  severity: Type.Union([Type.Literal('error'), Type.Literal('warning')]),
-  message: Type.String(),
-  feature_ids: Type.Array(Type.String()),
-  geometry: Type.Optional(Type.Unknown()),
-  area_m2: Type.Optional(Type.Number()),
-  reason: Type.Optional(Type.String()),
-  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-})
-
-const Report = Type.Object({
-  valid: Type.Boolean(),
-  issues: Type.Array(Issue),
-  summary: Type.Record(Type.String(), Type.Unknown()),
-})
+const RepairChanges = Type.Object(
+  {
+    parts_before: Type.Integer(),
+    parts_after: Type.Integer(),
+    vertices_before: Type.Integer(),
+    vertices_after: Type.Integer(),
+    area_before_m2: Type.Number(),
+    area_after_m2: Type.Number(),
+  },
+  { description: 'what the repair changes' },
+)
 
 /**
  * Aborted when the client's connection closes before the answer is sent: a long validation then
@@ -64,7 +60,7 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
           crs: Type.Optional(Crs),
           sliver_tolerance_m2: Type.Optional(Type.Number({ minimum: 0, description: 'gaps/overlaps below this are warnings (default 1)' })),
         }),
-        response: { 200: Report, 413: Type.Ref('ErrorResponse'), ...errorResponses },
+        response: { 200: ValidationReport, 413: Type.Ref('ErrorResponse'), ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -94,9 +90,9 @@ export const validateRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandl
         response: {
           200: Type.Object({
             valid_before: Type.Boolean(),
-            reason: Type.Union([Type.String(), Type.Null()]),
+            reason: Type.Union([InvalidGeometryReason, Type.Null()]),
             geometry: Type.Unknown(),
-            changes: Type.Record(Type.String(), Type.Number()),
+            changes: RepairChanges,
             message: Type.String(),
           }),
           413: Type.Ref('ErrorResponse'),

@@ -1,6 +1,7 @@
 import type { Feature, FeatureCollection, MultiPolygon, Point, Polygon } from 'geojson'
-import type { Change, ExceptionRequest } from '../../../server/proposals/change-types'
+import type { Change, ExceptionRequest } from '../../../server/proposals/change.schemas'
 import type { GridPropertiesBody, HistoryPropertiesBody } from '../../../server/grids/grids.schemas'
+import type { DiffProperties, ProposalDiff } from '../../../server/proposals/proposals.schemas'
 import type { RegionResponse, RegionSummaryResponse } from '../../../server/regions/regions.schemas'
 
 // Shapes of the server's JSON (see the API section of docs/design.md).
@@ -23,7 +24,7 @@ export type RegionCollection = FeatureCollection<MultiPolygon | Polygon | null, 
 /** `GET /grids` feature properties and `GET /grids/{code}/history` versions: the server's schema types. */
 export type GridProps = GridPropertiesBody
 export type Fit = GridProps['fit']
-export type GridKind = GridProps['kind']
+export type { GridKind } from '../../../server/grids/kinds'
 
 export type GridFeature = Feature<MultiPolygon | Polygon, GridProps>
 export type GridCollection = FeatureCollection<MultiPolygon | Polygon, GridProps>
@@ -43,9 +44,9 @@ export type {
   ValidationIssue,
   ValidationReport,
   ValidationSummary,
-} from '../../../server/validation/report'
+} from '../../../server/validation/report.schemas'
 
-/** Proposal shapes: the server's own types (`server/proposals/change-types.ts`). */
+/** Proposal shapes: the server's own schema types. */
 export type {
   ProposalAct,
   ProposalEvent,
@@ -54,13 +55,11 @@ export type {
   ProposalSummary,
   ProposalView as Proposal,
   StepAction,
-} from '../../../server/proposals/change-types'
+} from '../../../server/proposals/proposals.schemas'
 
-export type DiffChange = 'added' | 'removed' | 'changed_before' | 'changed_after'
-export type DiffCollection = FeatureCollection<
-  MultiPolygon | Polygon | null,
-  { code: string | null; name?: string; version: number | null; change: DiffChange }
-> & { proposal: number; applied: boolean }
+/** `GET /proposals/{id}/diff`: the server's schema type, with its geometries as GeoJSON types. */
+export type { DiffChange } from '../../../server/proposals/proposals.schemas'
+export type DiffCollection = FeatureCollection<MultiPolygon | Polygon | null, DiffProperties> & Pick<ProposalDiff, 'proposal' | 'applied'>
 
 /** A proposal's change and exception request: the server's own types. */
 export type { Change, ExceptionRequest }

@@ -37,6 +37,7 @@ const proposal = (extra: Partial<Proposal> = {}): Proposal => ({
   validation: null,
   document_no: null,
   effective_date: null,
+  applied_at: null,
   version: 2,
   steps: [
     { role: 'township', action: 'propose', status: 'done' },
