@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { recordAudit, systemActor } from '../audit/audit.repository.js'
 import type { Db } from '../db/database.js'
-import { seedDemoAddresses } from '../lookup/address-import.js'
+import { seedDemoAddresses } from '../addresses/address-import.js'
 import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
 
