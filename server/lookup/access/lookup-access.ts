@@ -1,12 +1,12 @@
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { type Kysely, sql } from 'kysely'
-import type { Database } from '../db/database.js'
-import { AppError, requestLanguage } from '../http/errors.js'
-import { translate } from '../i18n/index.js'
-import { maskAddress } from '../addresses/address-normalise.js'
-import type { TokenClaims } from './auth.plugin.js'
-import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from './api-keys.repository.js'
+import type { Database } from '../../db/database.js'
+import { AppError, requestLanguage } from '../../http/errors.js'
+import { translate } from '../../i18n/index.js'
+import { maskAddress } from '../../addresses/address-normalise.js'
+import type { TokenClaims } from '../../auth/auth.plugin.js'
+import { displayPrefix, touchApiKeys, type VerifiedApiKey, verifyApiKey } from '../../auth/api-keys.repository.js'
 import { LookupBudget } from './lookup-budget.js'
 
 // Department access to the lookup routes: registered inside the lookup routes' plugin,
