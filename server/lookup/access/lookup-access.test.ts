@@ -8,7 +8,7 @@ import { importAddressFile } from '../../addresses/address-import.js'
 import { bearer, loadMiniCounty, TEST_PASSWORD } from '../../testing/app.js'
 import { openTestDatabase } from '../../testing/database.js'
 import { seedDemoUsers } from '../../auth/demo-users.js'
-import { maskUrl } from './lookup-access.js'
+import { maskUrl } from './access-log.js'
 
 // Department access to GET /api/v1/lookup on the real app: X-API-Key or JWT, the key's region
 // (403 outside it), revocation (401), rate limit (429), the masked access log, and request logs
