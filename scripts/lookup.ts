@@ -6,7 +6,7 @@ import { AppError } from '../server/http/errors.js'
 import { isIsoDate } from '../server/http/query-params.js'
 import { translate } from '../server/i18n/index.js'
 import { type BatchFormat, openBatch } from '../server/lookup/batch.js'
-import { IndexHolder } from '../server/lookup/index-holder.js'
+import { IndexHolder } from '../server/lookup/index/index-holder.js'
 import { chineseProfile } from '../server/lookup/lookup.service.js'
 import { parseArgs, runScript, withDatabase } from './cli.js'
 

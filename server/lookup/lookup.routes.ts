@@ -14,7 +14,7 @@ import { LookupResponse, type LookupResponseBody } from './lookup.schemas.js'
 import { lookupAddress } from '../addresses/address-lookup.js'
 import { type BatchFormat, formatOf, openBatch } from './batch.js'
 import { admitRows } from './batch-budget.js'
-import { IndexHolder } from './index-holder.js'
+import { IndexHolder } from './index/index-holder.js'
 import { checkPoint, chineseProfile, type LookupResult, lookupPoint, toWgs84 } from './lookup.service.js'
 
 // GET /lookup (point or address) and POST /lookup/batch. Access (JWT or X-API-Key, rate limit,

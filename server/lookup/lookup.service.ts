@@ -4,8 +4,8 @@ import { type CrsName, toLonLat } from '../geo/crs.js'
 import type { MessageParams } from '../i18n/index.js'
 import { profileForRegion, type RuleProfile } from '../profiles/profiles.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
-import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
+import { type GridIndex, type IndexedGrid, roundDistanceM } from './index/grid-index.js'
+import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index/index-holder.js'
 import { lookupManyInPostgis, type PostgisAnswer } from './postgis-lookup.js'
 
 // Point → grid. Today's grids come from the in-memory index; past dates (as_of), and any time the

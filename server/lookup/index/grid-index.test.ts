@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { GridKind } from '../db/database.js'
-import { seededRandom } from '../demo/random.js'
+import type { GridKind } from '../../db/database.js'
+import { seededRandom } from '../../demo/random.js'
 import { addWkb, GridIndexBuilder } from './grid-index.js'
 
 // The index on its own (no database): the documented rule for points on shared edges and

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
-import { connectionUrlOf } from '../db/connect.js'
-import type { Database } from '../db/database.js'
+import { connectionUrlOf } from '../../db/connect.js'
+import type { Database } from '../../db/database.js'
 import { addWkb, type GridIndex, GridIndexBuilder, type IndexedGrid } from './grid-index.js'
 
 // Holds the current grid index of this process. It is built at start and rebuilt when grids

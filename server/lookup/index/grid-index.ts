@@ -1,5 +1,5 @@
 import Flatbush from 'flatbush'
-import type { GridKind } from '../db/database.js'
+import type { GridKind } from '../../db/database.js'
 
 // In-memory index of the grids in force: a flatbush R-tree over the bounding boxes of polygon
 // parts, then an exact point-in-polygon test on flat Float64Array coordinates (no per-vertex
