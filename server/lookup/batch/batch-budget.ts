@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
-import type { LookupAccess } from './access/lookup-access.js'
-import type { Language } from '../i18n/index.js'
-import { translate } from '../i18n/index.js'
+import type { LookupAccess } from '../access/lookup-access.js'
+import type { Language } from '../../i18n/index.js'
+import { translate } from '../../i18n/index.js'
 import { type BatchFormat, type BatchRow, csvLine } from './batch.js'
 import type { ByteBlock } from './batch-bytes.js'
 
