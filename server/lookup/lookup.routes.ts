@@ -16,7 +16,8 @@ import { openBatch } from './batch/batch.js'
 import { type BatchFormat, formatOf } from './batch/batch-format.js'
 import { admitRows } from './batch/batch-budget.js'
 import { IndexHolder } from './index/index-holder.js'
-import { checkPoint, chineseProfile, type LookupResult, lookupPoint, toWgs84 } from './lookup.service.js'
+import type { LookupResult } from './lookup-result.js'
+import { checkPoint, chineseProfile, lookupPoint, toWgs84 } from './lookup.service.js'
 
 // GET /lookup (point or address) and POST /lookup/batch. Access (JWT or X-API-Key, rate limit,
 // access log) comes from registerLookupAccess; each answer is then checked against the caller's
