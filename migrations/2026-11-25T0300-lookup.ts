@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely'
 // and on PGlite. Address matching needs no extension: pg_trgm splits text on non-alphanumeric
 // characters of the database locale, so it does not give trigrams of Chinese text reliably on
 // both engines. Matching is exact on `normalised` plus prefix/substring candidates scored in the
-// application (server/lookup/address-lookup.ts).
+// application (server/addresses/address-lookup.ts).
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One row per standard address. `normalised` is the address with full-width folded, region-name
   // prefixes removed and number variants unified; region_code is the finest region the address

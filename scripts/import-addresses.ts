@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress'
 import { CRS_NAMES, type CrsName } from '../server/geo/crs.js'
 import { AppError } from '../server/http/errors.js'
 import { translate } from '../server/i18n/index.js'
-import { ADDRESS_ENCODINGS, type AddressEncoding, detectEncoding, importAddressFile } from '../server/lookup/address-import.js'
+import { ADDRESS_ENCODINGS, type AddressEncoding, detectEncoding, importAddressFile } from '../server/addresses/address-import.js'
 import { parseArgs, runScript, withDatabase } from './cli.js'
 
 const USAGE = `usage: npm run import:addresses -- <file.csv> [--encoding utf8|gbk|gb18030] [--region <code>] [--crs wgs84|gcj02|bd09] [--lang zh-CN|en]

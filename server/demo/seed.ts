@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
 import { recordAudit, systemActor } from '../audit/audit.repository.js'
 import type { Db } from '../db/database.js'
-import { seedDemoAddresses } from '../lookup/address-import.js'
-import { notifyGridsChanged } from '../lookup/index-holder.js'
+import { seedDemoAddresses } from '../addresses/address-import.js'
+import { notifyGridsChanged } from '../lookup/index/index-holder.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and

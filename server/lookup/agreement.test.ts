@@ -6,8 +6,8 @@ import type { DatabaseHandle } from '../db/connect.js'
 import { seedDemo } from '../demo/seed.js'
 import { openTestDatabase } from '../testing/database.js'
 import { loadGeoJson } from '../testing/app.js'
-import type { GridIndex } from './grid-index.js'
-import { loadIndex } from './index-holder.js'
+import type { GridIndex } from './index/grid-index.js'
+import { loadIndex } from './index/index-holder.js'
 import { seededRandom } from '../demo/random.js'
 
 // The index must answer what PostGIS answers. For every grid of the demo county and for the 15

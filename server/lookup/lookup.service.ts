@@ -1,11 +1,13 @@
 import type { Kysely } from 'kysely'
-import type { Database, GridKind } from '../db/database.js'
+import type { Database } from '../db/database.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import type { MessageParams } from '../i18n/index.js'
 import { profileForRegion, type RuleProfile } from '../profiles/profiles.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import { type GridIndex, type IndexedGrid, roundDistanceM } from './grid-index.js'
-import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index-holder.js'
+import type { GridIndex } from './index/grid-index.js'
+import { roundDistanceM } from './index/indexed-grid.js'
+import { type IndexHolder, type LoadedIndex, type RegionLink, regionChains } from './index/index-holder.js'
+import type { LookupOptions, LookupResult } from './lookup-result.js'
 import { lookupManyInPostgis, type PostgisAnswer } from './postgis-lookup.js'
 
 // Point → grid. Today's grids come from the in-memory index; past dates (as_of), and any time the
@@ -17,18 +19,6 @@ import { lookupManyInPostgis, type PostgisAnswer } from './postgis-lookup.js'
 // Grid head (attributes.grid_head): every caller who gets an answer may see it — a lookup of a
 // point whose grid lies outside the caller's region prefix (JWT user or API key alike) is refused
 // with 403, so a department's key only ever sees grid heads within its region.
-
-/** A grid as a lookup answers it: the index's record of it. */
-export type LookupGrid = IndexedGrid
-
-export interface LookupResult {
-  query: { lng: number; lat: number; crs: CrsName; wgs84: [number, number] }
-  grid: LookupGrid | null
-  dedicated: { code: string; name: string; kind: GridKind }[]
-  regions: RegionLink[]
-  nearest: { code: string; name: string; distance_m: number } | null
-  source: 'index' | 'postgis'
-}
 
 export type PointCheck = { ok: true; lng: number; lat: number } | { ok: false; code: string; params: MessageParams }
 
@@ -95,13 +85,6 @@ export function toWgs84(crs: CrsName, lng: number, lat: number): [number, number
     converters.set(crs, convert)
   }
   return convert([lng, lat])
-}
-
-export interface LookupOptions {
-  /** The caller's region prefix ('' = everything): the nearest grid is only named within it. */
-  scope: string
-  /** YYYY-MM-DD; a day other than the index's goes to PostGIS. */
-  asOf?: string | undefined
 }
 
 /** Looks a WGS84 point up: index when it holds the day asked for, else PostGIS. */

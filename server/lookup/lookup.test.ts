@@ -4,7 +4,7 @@ import type { Role } from '../db/database.js'
 import { getProfile } from '../profiles/profiles.js'
 import { ACT_FOR, applyingStep } from '../proposals/chain.js'
 import { bearer, createMiniCountyApp, loadGeoJson } from '../testing/app.js'
-import { importAddressFile } from './address-import.js'
+import { importAddressFile } from '../addresses/address-import.js'
 import { toWgs84 } from './lookup.service.js'
 
 // GET /lookup and POST /lookup/batch over HTTP on a real database with the mini county:

@@ -1,8 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { isWithinScope } from '../regions/region-codes.js'
-import { compareCodes, type IndexedGrid, roundDistanceM } from './grid-index.js'
-import type { LookupOptions, LookupResult } from './lookup.service.js'
+import { compareCodes, type IndexedGrid, roundDistanceM } from './index/indexed-grid.js'
+import type { LookupOptions, LookupResult } from './lookup-result.js'
 
 // The PostGIS path of a lookup, set-based: many points per SQL statement, as unnest() of two
 // float8 arrays WITH ORDINALITY, ST_Covers against the grid rows in force on the day. A single

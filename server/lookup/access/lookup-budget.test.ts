@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { bearer, createMiniCountyApp } from '../../testing/app.js'
 import { LookupBudget } from './lookup-budget.js'
 
 // An API key's per-minute limit counts batch rows, not calls: the batch route charges the rows it

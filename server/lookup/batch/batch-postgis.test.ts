@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { seedDemo } from '../demo/seed.js'
-import { seededRandom } from '../demo/random.js'
-import { bearer, createTestApp, loadGeoJson } from '../testing/app.js'
-import type { BatchRow } from './batch.js'
-import { POSTGIS_GROUP } from './postgis-lookup.js'
+import { seedDemo } from '../../demo/seed.js'
+import { seededRandom } from '../../demo/random.js'
+import { bearer, createTestApp, loadGeoJson } from '../../testing/app.js'
+import type { BatchRow } from './batch-format.js'
+import { POSTGIS_GROUP } from '../postgis-lookup.js'
 
 // POST /lookup/batch with a past as_of: the index cannot answer, so the points go to PostGIS in
 // groups (POSTGIS_GROUP points per statement). On the demo county (a tessellation: every vertex

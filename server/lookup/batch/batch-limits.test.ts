@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_BATCH_RECORD_CHARS } from '../http/limits.js'
-import { createMiniCountyApp } from '../testing/app.js'
+import { MAX_BATCH_RECORD_CHARS } from '../../http/limits.js'
+import { createMiniCountyApp } from '../../testing/app.js'
 
 // What a batch lookup does with input it cannot use as rows: a record of 100 MB is answered as a
 // bad row and skipped without being kept (before the header: 413), while /health keeps

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { GridKind } from '../db/database.js'
-import { seededRandom } from '../demo/random.js'
-import { addWkb, GridIndexBuilder } from './grid-index.js'
+import type { GridKind } from '../../db/database.js'
+import { seededRandom } from '../../demo/random.js'
+import { GridIndexBuilder } from './grid-index-builder.js'
+import { addWkb } from './wkb.js'
 
 // The index on its own (no database): the documented rule for points on shared edges and
 // vertices, holes, dedicated and micro grids, the nearest grid, and WKB input.

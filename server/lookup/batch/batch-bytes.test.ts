@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../demo/random.js'
+import { seededRandom } from '../../demo/random.js'
 import { parsePlainDecimal, writeDigits, writeTenths } from './batch-bytes.js'
 
 // The batch's byte path must read and write numbers exactly as Number() and String() do.

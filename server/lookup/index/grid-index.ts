@@ -1,5 +1,8 @@
 import Flatbush from 'flatbush'
-import type { GridKind } from '../db/database.js'
+import type { GridKind } from '../../db/database.js'
+import { EDGES_PER_CHUNK, edgeChunks } from './edge-chunks.js'
+import { compareCodes, type IndexedGrid } from './indexed-grid.js'
+import { buildLattice, MIXED } from './lattice.js'
 
 // In-memory index of the grids in force: a flatbush R-tree over the bounding boxes of polygon
 // parts, then an exact point-in-polygon test on flat Float64Array coordinates (no per-vertex
@@ -14,15 +17,8 @@ import type { GridKind } from '../db/database.js'
 // Rule for a point covered by several grids (shared edge or vertex, or overlapping data):
 // dedicated grids never compete — all that cover the point are listed in `dedicated`. Among the
 // others the most specific kind wins (micro before comprehensive), then the smallest code.
-
-export interface IndexedGrid {
-  code: string
-  name: string
-  kind: GridKind
-  region_code: string
-  households: number | null
-  grid_head: string | null
-}
+//
+// Built by GridIndexBuilder (grid-index-builder.ts), from WKB by addWkb (wkb.ts).
 
 export interface PointHit {
   /** Position of the main grid in `grids`, or -1. */
@@ -43,21 +39,10 @@ export interface NearestHit {
   distanceM: number
 }
 
-/** A nearest-grid distance as lookups answer it: metres to 0.1 m (index and PostGIS alike). */
-export function roundDistanceM(metres: number): number {
-  return Math.round(metres * 10) / 10
-}
-
 const OUTSIDE = 0
 const INSIDE = 1
 const BOUNDARY = 2
 
-// Lattice cell states (see buildLattice); values ≥ -1 are the answer for the whole cell.
-const MIXED = -2
-const UNVISITED = -3
-/** Lattice cells per polygon part, and at most this many cells (4 bytes each). */
-const CELLS_PER_PART = 1024
-const MAX_CELLS = 8 * 1024 * 1024
 const NO_DEDICATED: readonly number[] = Object.freeze([])
 
 /** Rank of a kind for the main-grid rule: higher wins; dedicated never is the main grid. */
@@ -67,8 +52,6 @@ function kindRank(kind: GridKind): number {
 
 /** Empty lattice cells whose nearest-grid candidates are kept at most (~40 MB). */
 const MAX_CANDIDATE_CELLS = 262_144
-/** Edges per chunk box (see GridIndex.chunkBoxes). */
-const EDGES_PER_CHUNK = 16
 
 const DEG = Math.PI / 180
 const METRES_PER_DEGREE_LAT = 110_574
@@ -77,149 +60,6 @@ const METRES_PER_DEGREE_LON_EQUATOR = 111_320
 /** Metres per degree of longitude at latitude `lat` (the local equirectangular scale). */
 function metresPerDegreeLon(lat: number): number {
   return Math.cos(lat * DEG) * METRES_PER_DEGREE_LON_EQUATOR
-}
-
-class GrowableFloat64 {
-  array: Float64Array
-  length = 0
-  constructor(capacity = 1024) {
-    this.array = new Float64Array(Math.max(16, capacity))
-  }
-  push2(a: number, b: number): void {
-    if (this.length + 2 > this.array.length) this.grow(this.length + 2)
-    this.array[this.length++] = a
-    this.array[this.length++] = b
-  }
-  grow(min: number): void {
-    const next = new Float64Array(Math.max(min, this.array.length * 2))
-    next.set(this.array.subarray(0, this.length))
-    this.array = next
-  }
-  finish(): Float64Array {
-    return this.length === this.array.length ? this.array : this.array.slice(0, this.length)
-  }
-}
-
-class GrowableUint32 {
-  array: Uint32Array
-  length = 0
-  constructor(capacity = 256) {
-    this.array = new Uint32Array(Math.max(16, capacity))
-  }
-  push(value: number): void {
-    if (this.length === this.array.length) {
-      const next = new Uint32Array(this.array.length * 2)
-      next.set(this.array)
-      this.array = next
-    }
-    this.array[this.length++] = value
-  }
-  finish(): Uint32Array {
-    return this.length === this.array.length ? this.array : this.array.slice(0, this.length)
-  }
-}
-
-/**
- * Collects grids and their polygon rings, then freezes them into a GridIndex. Rings are given as
- * flat [x0, y0, x1, y1, …] (closed or not; a closing vertex is added when missing).
- */
-export class GridIndexBuilder {
-  readonly grids: IndexedGrid[] = []
-  private readonly coords: GrowableFloat64
-  private readonly ringStart: GrowableUint32 // vertex offset of each ring
-  private readonly partRingStart: GrowableUint32 // ring offset of each part
-  private readonly partGrid: GrowableUint32
-  private readonly boxes: GrowableFloat64
-  private partOpen = false
-
-  /** Expected sizes, when known, save the copies of growing (the arrays still grow if exceeded). */
-  constructor(capacity: { vertices?: number; rings?: number; parts?: number } = {}) {
-    this.coords = new GrowableFloat64((capacity.vertices ?? 512) * 2)
-    this.ringStart = new GrowableUint32((capacity.rings ?? 256) + 1)
-    this.partRingStart = new GrowableUint32((capacity.parts ?? 256) + 1)
-    this.partGrid = new GrowableUint32(capacity.parts ?? 256)
-    this.boxes = new GrowableFloat64((capacity.parts ?? 256) * 4)
-  }
-
-  addGrid(grid: IndexedGrid): number {
-    this.closePart()
-    this.grids.push(grid)
-    return this.grids.length - 1
-  }
-
-  /** Starts a polygon part of the last added grid; the first ring added is its shell. */
-  beginPart(): void {
-    this.closePart()
-    if (this.grids.length === 0) throw new Error('beginPart before addGrid')
-    this.partRingStart.push(this.ringStart.length)
-    this.partGrid.push(this.grids.length - 1)
-    this.boxes.push2(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)
-    this.boxes.push2(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY)
-    this.partOpen = true
-  }
-
-  /** Adds a ring from `flat[from .. to)` (x, y pairs) to the open part. */
-  addRing(flat: ArrayLike<number>, from = 0, to = flat.length): void {
-    if (!this.partOpen) throw new Error('addRing outside a part')
-    const n = (to - from) >> 1
-    if (n < 3) return
-    this.ringStart.push(this.coords.length >> 1)
-    const box = this.boxes.array
-    const b = this.boxes.length - 4
-    const coords = this.coords
-    if (coords.length + (n + 1) * 2 > coords.array.length) coords.grow(coords.length + (n + 1) * 2)
-    const out = coords.array
-    let o = coords.length
-    let minX = box[b] as number
-    let minY = box[b + 1] as number
-    let maxX = box[b + 2] as number
-    let maxY = box[b + 3] as number
-    for (let i = from; i < to; i += 2) {
-      const x = flat[i] as number
-      const y = flat[i + 1] as number
-      out[o++] = x
-      out[o++] = y
-      if (x < minX) minX = x
-      if (y < minY) minY = y
-      if (x > maxX) maxX = x
-      if (y > maxY) maxY = y
-    }
-    box[b] = minX
-    box[b + 1] = minY
-    box[b + 2] = maxX
-    box[b + 3] = maxY
-    if (flat[from] !== flat[to - 2] || flat[from + 1] !== flat[to - 1]) {
-      out[o++] = flat[from] as number
-      out[o++] = flat[from + 1] as number
-    }
-    coords.length = o
-  }
-
-  private closePart(): void {
-    if (!this.partOpen) return
-    this.partOpen = false
-    // A part whose shell had under three vertices holds no ring: drop it.
-    const last = this.partRingStart.length - 1
-    if (this.partRingStart.array[last] === this.ringStart.length) {
-      this.partRingStart.length--
-      this.partGrid.length--
-      this.boxes.length -= 4
-    }
-  }
-
-  finish(): GridIndex {
-    this.closePart()
-    this.ringStart.push(this.coords.length >> 1)
-    this.partRingStart.push(this.ringStart.length - 1)
-    return new GridIndex(
-      this.grids,
-      this.coords.finish(),
-      this.ringStart.finish(),
-      this.partRingStart.finish(),
-      this.partGrid.finish(),
-      this.boxes.finish(),
-    )
-  }
 }
 
 export class GridIndex {
@@ -233,8 +73,7 @@ export class GridIndex {
   private chunkFrom = new Int32Array(64)
   private chunkTo = new Int32Array(64)
   private chunkD2 = new Float64Array(64)
-  // A lattice over the extent: each cell that no grid edge touches holds its answer (grid or -1),
-  // so most points need neither the tree nor a point-in-polygon test; the rest are MIXED.
+  // The lattice (lattice.ts): most points are answered by their cell, without the tree.
   private lattice: Int32Array = new Int32Array(0)
   private latticeX0 = 0
   private latticeY0 = 0
@@ -242,11 +81,7 @@ export class GridIndex {
   private latticeInvH = 0
   private latticeNx = 0
   private latticeNy = 0
-  // Bounding boxes of runs of EDGES_PER_CHUNK edges of each ring (minX, minY, maxX, maxY), and
-  // where each ring's chunks begin, so that big grids are not walked edge by edge: the
-  // point-in-polygon test skips runs whose box misses the point's y, the nearest-edge search
-  // runs farther than the best distance so far (points outside all grids — 30 % of a county-wide
-  // batch — spent most of the batch there). 2 bytes per vertex.
+  // Boxes of runs of edges (edge-chunks.ts), so that big grids are not walked edge by edge.
   private readonly chunkBoxes: Float64Array
   private readonly ringChunkStart: Uint32Array
   // The answers the lattice gives (one per grid, and "none" last), made once: a batch asks a
@@ -282,121 +117,28 @@ export class GridIndex {
     order.forEach((gridIndex, position) => {
       this.codeOrder[gridIndex] = position
     })
-    const rings = ringStart.length - 1
-    this.ringChunkStart = new Uint32Array(rings + 1)
-    let chunks = 0
-    for (let ring = 0; ring < rings; ring++) {
-      this.ringChunkStart[ring] = chunks
-      const edges = Math.max(0, (ringStart[ring + 1] as number) - (ringStart[ring] as number) - 1)
-      chunks += Math.ceil(edges / EDGES_PER_CHUNK)
-    }
-    this.ringChunkStart[rings] = chunks
-    this.chunkBoxes = new Float64Array(chunks * 4)
-    for (let ring = 0; ring < rings; ring++) {
-      const firstVertex = ringStart[ring] as number
-      const lastVertex = (ringStart[ring + 1] as number) - 1
-      for (let chunk = this.ringChunkStart[ring] as number, v = firstVertex; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
-        let minX = Number.POSITIVE_INFINITY
-        let minY = Number.POSITIVE_INFINITY
-        let maxX = Number.NEGATIVE_INFINITY
-        let maxY = Number.NEGATIVE_INFINITY
-        for (let k = v, end = Math.min(v + EDGES_PER_CHUNK, lastVertex); k <= end; k++) {
-          const x = coords[k * 2] as number
-          const y = coords[k * 2 + 1] as number
-          if (x < minX) minX = x
-          if (y < minY) minY = y
-          if (x > maxX) maxX = x
-          if (y > maxY) maxY = y
-        }
-        this.chunkBoxes[chunk * 4] = minX
-        this.chunkBoxes[chunk * 4 + 1] = minY
-        this.chunkBoxes[chunk * 4 + 2] = maxX
-        this.chunkBoxes[chunk * 4 + 3] = maxY
-      }
-    }
+    const chunks = edgeChunks(coords, ringStart)
+    this.chunkBoxes = chunks.boxes
+    this.ringChunkStart = chunks.ringChunkStart
     this.plainHits = Object.freeze([...grids.map((_, i) => Object.freeze({ grid: i, dedicated: NO_DEDICATED })), Object.freeze({ grid: -1, dedicated: NO_DEDICATED })])
-    if (this.tree) this.buildLattice(this.tree)
+    const lattice = this.tree ? buildLattice(this.tree, coords, ringStart, partGrid.length, (x, y) => this.cellAnswer(x, y)) : null
+    if (lattice) {
+      this.latticeX0 = lattice.x0
+      this.latticeY0 = lattice.y0
+      this.latticeInvW = lattice.invW
+      this.latticeInvH = lattice.invH
+      this.latticeNx = lattice.nx
+      this.latticeNy = lattice.ny
+      this.lattice = lattice.cells
+    }
   }
 
-  /**
-   * Marks every lattice cell that an edge's bounding box touches (closed, slightly widened, with
-   * the same arithmetic as the query, so a point on an edge always lands in a marked cell), then
-   * flood-fills the unmarked cells: a connected run of them contains no boundary, so one lookup
-   * of a cell centre answers for all. Cells inside a dedicated grid stay MIXED (the slow path
-   * lists dedicated grids).
-   */
-  private buildLattice(tree: Flatbush): void {
-    const width = tree.maxX - tree.minX
-    const height = tree.maxY - tree.minY
-    if (!(width > 0) || !(height > 0)) return
-    const cells = Math.min(MAX_CELLS, Math.max(4096, this.partGrid.length * CELLS_PER_PART))
-    const nx = Math.max(1, Math.round(Math.sqrt((cells * width) / height)))
-    const ny = Math.max(1, Math.round(cells / nx))
-    const x0 = tree.minX
-    const y0 = tree.minY
-    const invW = nx / width
-    const invH = ny / height
-    const lattice = new Int32Array(nx * ny).fill(UNVISITED)
-    const epsX = width * 1e-9
-    const epsY = height * 1e-9
-    const c = this.coords
-    const rings = this.ringStart.length - 1
-    for (let ring = 0; ring < rings; ring++) {
-      const end = (this.ringStart[ring + 1] as number) * 2 - 2
-      for (let i = (this.ringStart[ring] as number) * 2; i < end; i += 2) {
-        const ax = c[i] as number
-        const ay = c[i + 1] as number
-        const bx = c[i + 2] as number
-        const by = c[i + 3] as number
-        const i0 = Math.max(0, Math.floor((Math.min(ax, bx) - epsX - x0) * invW))
-        const i1 = Math.min(nx - 1, Math.floor((Math.max(ax, bx) + epsX - x0) * invW))
-        const j0 = Math.max(0, Math.floor((Math.min(ay, by) - epsY - y0) * invH))
-        const j1 = Math.min(ny - 1, Math.floor((Math.max(ay, by) + epsY - y0) * invH))
-        for (let j = j0; j <= j1; j++) {
-          for (let cell = j * nx + i0, last = j * nx + i1; cell <= last; cell++) lattice[cell] = MIXED
-        }
-      }
-    }
-    this.latticeX0 = x0
-    this.latticeY0 = y0
-    this.latticeInvW = invW
-    this.latticeInvH = invH
-    this.latticeNx = nx
-    this.latticeNy = ny
-    let stack = new Int32Array(1024)
-    for (let start = 0; start < lattice.length; start++) {
-      if (lattice[start] !== UNVISITED) continue
-      // The answer at the cell centre — if the centre maps back to this cell — for its whole run.
-      const ci = start % nx
-      const cj = (start - ci) / nx
-      const cx = x0 + (ci + 0.5) / invW
-      const cy = y0 + (cj + 0.5) / invH
-      let value = MIXED
-      if (Math.floor((cx - x0) * invW) === ci && Math.floor((cy - y0) * invH) === cj) {
-        const hit = this.lookupSlow(cx, cy)
-        value = hit.dedicated.length > 0 ? MIXED : hit.grid
-      }
-      let top = 0
-      stack[top++] = start
-      lattice[start] = value
-      while (top > 0) {
-        const cell = stack[--top] as number
-        const i = cell % nx
-        for (let k = 0; k < 4; k++) {
-          const next = k === 0 ? (i > 0 ? cell - 1 : -1) : k === 1 ? (i < nx - 1 ? cell + 1 : -1) : k === 2 ? cell - nx : cell + nx
-          if (next < 0 || next >= lattice.length || lattice[next] !== UNVISITED) continue
-          lattice[next] = value
-          if (top === stack.length) {
-            const grown = new Int32Array(stack.length * 2)
-            grown.set(stack)
-            stack = grown
-          }
-          stack[top++] = next
-        }
-      }
-    }
-    this.lattice = lattice
+  /** A lattice cell's answer at (x, y): the main grid or -1, or MIXED where dedicated grids cover it (the slow path lists them). */
+  private cellAnswer(x: number, y: number): number {
+    const hit = this.lookupSlow(x, y)
+    return hit.dedicated.length > 0 ? MIXED : hit.grid
   }
+
 
   /** The lattice's answer for (x, y): a grid, -1 for none, or MIXED (use the tree). */
   private latticeAt(x: number, y: number): number {
@@ -797,55 +539,4 @@ export class GridIndex {
     this.chunkTo = to
     this.chunkD2 = d2
   }
-}
-
-/** Code order of the rule: shorter codes first, then digit by digit (same as ORDER BY length, code). */
-export function compareCodes(a: string, b: string): number {
-  if (a.length !== b.length) return a.length - b.length
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/**
- * Adds the rings of a WKB Polygon or MultiPolygon (ISO WKB or EWKB, 2D; Z/M ordinates skipped)
- * as parts of the last added grid.
- */
-export function addWkb(builder: GridIndexBuilder, wkb: Uint8Array): void {
-  const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength)
-  let offset = 0
-  let scratch = new Float64Array(256)
-  const readGeometry = (): void => {
-    const little = view.getUint8(offset) === 1
-    offset += 1
-    const rawType = view.getUint32(offset, little)
-    offset += 4
-    // EWKB flags in the high bits; ISO WKB adds 1000/2000/3000 for Z/M/ZM.
-    const hasZ = (rawType & 0x80000000) !== 0 || (rawType % 10000 >= 1000 && rawType % 10000 < 2000) || rawType % 10000 >= 3000
-    const hasM = (rawType & 0x40000000) !== 0 || (rawType % 10000 >= 2000 && rawType % 10000 < 4000)
-    if ((rawType & 0x20000000) !== 0) offset += 4 // SRID
-    const type = (rawType & 0x0fffffff) % 1000
-    const dims = 2 + (hasZ ? 1 : 0) + (hasM ? 1 : 0)
-    if (type === 3) {
-      builder.beginPart()
-      const rings = view.getUint32(offset, little)
-      offset += 4
-      for (let r = 0; r < rings; r++) {
-        const points = view.getUint32(offset, little)
-        offset += 4
-        if (scratch.length < points * 2) scratch = new Float64Array(points * 2)
-        for (let p = 0; p < points; p++) {
-          scratch[p * 2] = view.getFloat64(offset, little)
-          scratch[p * 2 + 1] = view.getFloat64(offset + 8, little)
-          offset += 8 * dims
-        }
-        builder.addRing(scratch, 0, points * 2)
-      }
-    } else if (type === 6 || type === 7) {
-      const count = view.getUint32(offset, little)
-      offset += 4
-      for (let g = 0; g < count; g++) readGeometry()
-    } else {
-      throw new Error(`unsupported WKB geometry type ${type} in a grid geometry`)
-    }
-  }
-  readGeometry()
 }

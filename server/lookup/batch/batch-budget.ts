@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
-import type { LookupAccess } from '../auth/lookup-access.js'
-import type { Language } from '../i18n/index.js'
-import { translate } from '../i18n/index.js'
-import { type BatchFormat, type BatchRow, csvLine } from './batch.js'
+import type { LookupAccess } from '../access/lookup-access.js'
+import type { Language } from '../../i18n/index.js'
+import { translate } from '../../i18n/index.js'
+import { type BatchFormat, type BatchRow, csvLine, ndjsonLine } from './batch-format.js'
 import type { ByteBlock } from './batch-bytes.js'
 
 // The batch route's side of an API key's row budget: each chunk of answered rows is charged
@@ -24,7 +24,7 @@ export function admitRows(access: LookupAccess, request: FastifyRequest, format:
   const end = rowStart(chunk.bytes, format, stop, firstRow)
   const message = translate(language, 'error.lookup_batch_budget', { row: stop, ...charged.refused })
   const line: BatchRow = { row: stop, id: null, grid: null, dedicated: [], nearest: null, error: { code: 'lookup_batch_budget', message } }
-  return { bytes: chunk.bytes.subarray(0, end), rows: charged.rows, closing: format === 'csv' ? csvLine(line) : `${JSON.stringify(line)}\n` }
+  return { bytes: chunk.bytes.subarray(0, end), rows: charged.rows, closing: format === 'csv' ? csvLine(line) : ndjsonLine(line) }
 }
 
 /**

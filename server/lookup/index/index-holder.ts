@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
-import { connectionUrlOf } from '../db/connect.js'
-import type { Database } from '../db/database.js'
-import { addWkb, type GridIndex, GridIndexBuilder, type IndexedGrid } from './grid-index.js'
+import { connectionUrlOf } from '../../db/connect.js'
+import type { Database } from '../../db/database.js'
+import type { GridIndex } from './grid-index.js'
+import { GridIndexBuilder } from './grid-index-builder.js'
+import type { IndexedGrid } from './indexed-grid.js'
+import { addWkb } from './wkb.js'
 
 // Holds the current grid index of this process. It is built at start and rebuilt when grids
 // change: build the new one, then swap the reference, so lookups never wait and use the old

@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder'
-import { BATCH_ENCODING_CHECK_BYTES, MAX_BATCH_RECORD_CHARS } from '../http/limits.js'
-import { badRequest } from '../http/errors.js'
+import { BATCH_ENCODING_CHECK_BYTES, MAX_BATCH_RECORD_CHARS } from '../../http/limits.js'
+import { badRequest } from '../../http/errors.js'
 
 // The raw input of a batch before it becomes rows: the check that it is UTF-8 at all, and the
 // NDJSON line splitter (CSV records: csv-records.ts). Both keep memory bounded whatever the

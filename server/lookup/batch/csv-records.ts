@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder'
-import { MAX_BATCH_RECORD_CHARS } from '../http/limits.js'
+import { MAX_BATCH_RECORD_CHARS } from '../../http/limits.js'
 
 // A streaming CSV (RFC 4180) record splitter for the batch lookup. csv-parse took 4.5–6 s for a
 // million 3-column rows on this machine — more than the whole batch budget (3 s) — while the
