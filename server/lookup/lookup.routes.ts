@@ -14,7 +14,6 @@ import { LookupResponse, type LookupResponseBody } from './lookup.schemas.js'
 import { lookupAddress } from './address-lookup.js'
 import { type BatchFormat, formatOf, openBatch } from './batch.js'
 import { admitRows } from './batch-budget.js'
-import { IndexHolder } from './index-holder.js'
 import { checkPoint, chineseProfile, type LookupResult, lookupPoint, toWgs84 } from './lookup.service.js'
 
 // GET /lookup (point or address) and POST /lookup/batch. Access (JWT or X-API-Key, rate limit,
@@ -48,11 +47,7 @@ const claims = (request: FastifyRequest) => request.user as TokenClaims
 
 export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (api, { database }) => {
   const db = database.kysely
-  const holder = new IndexHolder(db, { engine: database.engine, log: api.log })
-  await holder.start()
-  api.addHook('onClose', async () => {
-    await holder.close()
-  })
+  const holder = api.gridIndex
 
   const access = await registerLookupAccess(api, { db })
   api.addSchema(LookupResponse)

@@ -6,9 +6,10 @@ import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
+import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
+import { closeGridVersions, insertGridVersions, lockOpenVersions, type NewGridVersion } from '../grids/grids.repository.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
-import { notifyGridsChanged } from '../lookup/index-holder.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.js'
@@ -215,7 +216,8 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   }
 
   await hooks.beforeWrite?.()
-  await database.kysely.transaction().execute(async (trx) => {
+  // An applying act writes grid versions; writeGrids announces them to the lookup index after the commit.
+  await writeGrids(database.kysely, async (trx) => {
     // The state change first: a concurrent act fails here, before any grid row is written.
     await compareAndSet(trx, proposal, {
       state: outcome.to,
@@ -243,7 +245,6 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
     })
     if (outcome.applies) await hooks.beforeCommit?.(trx)
   })
-  if (outcome.applies) await notifyGridsChanged(database.kysely)
   return getProposal(database.kysely, user, id)
 }
 
@@ -259,13 +260,11 @@ export async function commentOnProposal(database: DatabaseHandle, user: TokenCla
 }
 
 /** Writes the change: codes, closed rows, new rows at the effective date, lineage, audit. */
-async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
+async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
   const effective = input.effective_date as string
   const touched = [...after.removed, ...after.changed]
   // Optimistic locking: every grid of the township must still be the version the check saw.
-  const { rows: now } = await sql<{ code: string; version: number; valid_from: string }>`
-    SELECT code, version, valid_from FROM grids
-    WHERE region_code LIKE ${`${townshipOf(proposal.region_code)}%`} AND valid_to IS NULL ORDER BY code FOR UPDATE`.execute(trx)
+  const now = await lockOpenVersions(trx, townshipOf(proposal.region_code))
   const seen = Object.entries(after.baseVersions)
   if (now.length !== seen.length || now.some((row) => after.baseVersions[row.code] !== row.version)) {
     throw new AppError(409, 'proposal_stale', { id: proposal.id })
@@ -291,24 +290,29 @@ async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, 
     for (const [key, code] of allocated) codes.set(key, code)
   }
 
-  const insertVersion = async (grid: NonNullable<ReturnType<typeof after.grids.get>>, code: string, version: number) => {
-    await sql`
-      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population, count_date,
-                         valid_from, attributes, created_by, proposal_id)
-      VALUES (${code}, ${version}, ${grid.name}, ${grid.kind}, ${grid.region_code}, ${grid.parent_code},
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)}), 4490)),
-              ${grid.households}, ${grid.population}, ${grid.count_date}, ${effective},
-              ${JSON.stringify(grid.attributes)}::jsonb, ${user.sub}, ${proposal.id})`.execute(trx)
-  }
-  if (touched.length > 0) {
-    await trx.updateTable('grids').set({ valid_to: effective }).where('code', 'in', touched).where('valid_to', 'is', null).execute()
-  }
+  const version = (grid: GridState, code: string, number: number): NewGridVersion => ({
+    code,
+    version: number,
+    name: grid.name,
+    kind: grid.kind,
+    region_code: grid.region_code,
+    parent_code: grid.parent_code,
+    geometry: grid.geometry,
+    households: grid.households,
+    population: grid.population,
+    count_date: grid.count_date,
+    valid_from: effective,
+    attributes: grid.attributes,
+    created_by: user.sub,
+    proposal_id: proposal.id,
+  })
+  await closeGridVersions(trx, touched, effective)
   if (after.removed.size > 0) await retireCodes(trx, [...after.removed], effective, proposal.id)
-  for (const code of after.changed) {
+  const changedVersions = [...after.changed].flatMap((code) => {
     const grid = after.grids.get(code)
-    if (grid) await insertVersion(grid, code, (after.baseVersions[code] ?? 0) + 1)
-  }
-  for (const grid of newGrids) await insertVersion(grid, codes.get(grid.id) as string, 1)
+    return grid ? [version(grid, code, (after.baseVersions[code] ?? 0) + 1)] : []
+  })
+  await insertGridVersions(trx, [...changedVersions, ...newGrids.map((grid) => version(grid, codes.get(grid.id) as string, 1))])
   for (const [regionCode, grids] of byRegion) {
     const layout = profileForRegion(regionCode).codeLayout
     await markAllocated(trx, { codes: grids.map((grid) => codes.get(grid.id) as string), layout, proposalId: proposal.id })
