@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { deleteGridsUnder, insertGridVersions } from '../grids/grids.repository.js'
 import { seedDemoAddresses } from '../lookup/address-import.js'
+import { deleteProposalsUnder } from '../proposals/proposals.repository.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
@@ -132,10 +133,9 @@ async function removeDemoRows(trx: GridsTransaction): Promise<number> {
   const like = `${DEMO_PREFIX}%`
   // A reset of the demo data only: everything under the demo prefix goes, codes and proposals too.
   await trx.deleteFrom('grid_lineage').where('child_code', 'like', like).execute()
-  await trx.deleteFrom('proposal_events').where('region_code', 'like', like).execute()
   const grids = await deleteGridsUnder(trx, DEMO_PREFIX)
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
-  await trx.deleteFrom('proposals').where('region_code', 'like', like).execute()
+  await deleteProposalsUnder(trx, DEMO_PREFIX) // after grids and codes, which refer to them
   await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
   const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
   // One statement: the parent_code references are checked at its end, when all are gone.

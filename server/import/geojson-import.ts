@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
+import { interiorPoints } from '../db/geometry-sql.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { insertGridVersions } from '../grids/grids.repository.js'
 import { isIsoDate } from '../http/query-params.js'
@@ -304,11 +305,8 @@ async function insertGrids(trx: GridsTransaction, rows: GridInput[], validFrom: 
 async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Promise<void> {
   const missing = rows.filter((row) => row.code === null)
   if (missing.length === 0) return
-  const { rows: points } = await sql<{ i: number; x: number; y: number }>`
-    SELECT (item.ordinality - 1)::int AS i, ST_X(p) AS x, ST_Y(p) AS y
-    FROM jsonb_array_elements(${JSON.stringify(missing.map((row) => row.geometry))}::jsonb) WITH ORDINALITY AS item(g, ordinality)
-    CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p`.execute(db)
-  const located = points.map((point) => ({ row: missing[point.i] as GridInput, point: [point.x, point.y] as [number, number] }))
+  const points = await interiorPoints(db, missing.map((row) => row.geometry))
+  const located = missing.map((row, i) => ({ row, point: points[i] ?? [0, 0] }))
   const next = new Map<string, number>()
   for (const { row } of inReadingOrder(located)) {
     if (!next.has(row.region_code)) {

@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Updateable } from 'kysely'
+import type { Kysely, Updateable } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { allocateGridCodes } from '../coding/allocate.js'
@@ -6,17 +6,31 @@ import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
+import { interiorPoints } from '../db/geometry-sql.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { closeGridVersions, insertGridVersions, lockOpenVersions, type NewGridVersion } from '../grids/grids.repository.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
+import { findRegion, findUrbanRuralUnder } from '../regions/regions.repository.js'
 import type { ValidationReport } from '../validation/report.js'
 import { validate } from '../validation/validate.service.js'
 import { type ExceptionRequest, exceptionKey } from './change-types.js'
 import { type AfterState, type Change, type GridState, applyChanges, currentGrids } from './changes.js'
 import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
+import {
+  findAppliedVersions,
+  findProposal,
+  findProposalEvents,
+  insertProposal,
+  insertProposalEvent,
+  listProposalRows,
+  markProposalStale,
+  type ProposalEvent,
+  type ProposalRow,
+  updateProposalIfUnchanged,
+} from './proposals.repository.js'
 
 // Proposals: a township or county drafts a change set for its own area; the draft carries the
 // validation report of its township as it would be after the change; it moves through the
@@ -45,9 +59,7 @@ type Db = Kysely<Database>
 async function evaluate(database: DatabaseHandle, region: string, changes: Change[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
-  const urbanRural = new Map(
-    (await database.kysely.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'like', `${township}%`).execute()).map((r) => [r.code, r.urban_rural]),
-  )
+  const urbanRural = await findUrbanRuralUnder(database.kysely, township)
   const features = [...after.grids.values()].map((grid) => ({
     type: 'Feature',
     id: grid.id,
@@ -91,34 +103,30 @@ function assertRegion(user: TokenClaims, region: string): void {
 
 export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
   assertRegion(user, input.region)
-  const region = await database.kysely.selectFrom('regions').select('code').where('code', '=', input.region).executeTakeFirst()
+  const region = await findRegion(database.kysely, input.region)
   if (!region) throw notFound('region_not_found', { code: input.region })
   const profile = profileForRegion(input.region)
   const chain = chainOf(profile, input.initial_division ?? false)
   assertTakesPart(user, chain)
   if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', input.region))
   const { after, report } = await evaluate(database, input.region, input.changes, language)
-  const row = await database.kysely.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('proposals')
-      .values({
-        region_code: input.region,
-        profile_id: profile.id,
-        title: input.title,
-        reason: input.reason,
-        changes: JSON.stringify(input.changes),
-        exceptions: JSON.stringify(input.exceptions ?? []),
-        base_versions: JSON.stringify({ ...after.baseVersions, __initial: input.initial_division ?? false }),
-        validation: JSON.stringify(report),
-        created_by: user.sub,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    await addEvent(trx, inserted.id, input.region, user, { action: 'create', to_state: 'draft' })
-    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted.id), regionCode: input.region, after: input })
+  const id = await database.kysely.transaction().execute(async (trx) => {
+    const inserted = await insertProposal(trx, {
+      region_code: input.region,
+      profile_id: profile.id,
+      title: input.title,
+      reason: input.reason,
+      changes: JSON.stringify(input.changes),
+      exceptions: JSON.stringify(input.exceptions ?? []),
+      base_versions: JSON.stringify({ ...after.baseVersions, __initial: input.initial_division ?? false }),
+      validation: JSON.stringify(report),
+      created_by: user.sub,
+    })
+    await addEvent(trx, inserted, input.region, user, { action: 'create', to_state: 'draft' })
+    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted), regionCode: input.region, after: input })
     return inserted
   })
-  return getProposal(database.kysely, user, row.id)
+  return getProposal(database.kysely, user, id)
 }
 
 export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
@@ -146,20 +154,11 @@ export async function updateProposal(database: DatabaseHandle, user: TokenClaims
 }
 
 /**
- * Writes an act on a proposal only if nobody acted on it since it was read: the UPDATE matches the
- * state and version that were seen, and when it matches nothing the caller's whole transaction
- * (events, audit, grid rows of an approval) rolls back with a 409. On PostgreSQL a concurrent act
- * waits for this row's lock and then finds the version moved; PGlite runs one transaction at a time.
+ * Writes an act on a proposal only if nobody acted on it since it was read; otherwise the caller's
+ * whole transaction (events, audit, grid rows of an approval) rolls back with a 409.
  */
 async function compareAndSet(trx: Db, seen: ProposalRow, changes: Updateable<ProposalsTable>): Promise<void> {
-  const result = await trx
-    .updateTable('proposals')
-    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` })
-    .where('id', '=', seen.id)
-    .where('state', '=', seen.state)
-    .where('version', '=', seen.version)
-    .executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 0) throw new AppError(409, 'proposal_acted_meanwhile', { id: seen.id })
+  if (!(await updateProposalIfUnchanged(trx, seen, changes))) throw new AppError(409, 'proposal_acted_meanwhile', { id: seen.id })
 }
 
 /** Re-bases a stale draft on the grids as they are now (a neighbour changed meanwhile). */
@@ -202,7 +201,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   if (act === 'submit' || outcome.applies) {
     ;({ after, report } = await evaluate(database, proposal.region_code, proposal.changes as Change[], language))
     if (isStale(proposal, after)) {
-      await database.kysely.updateTable('proposals').set({ stale: true }).where('id', '=', id).where('version', '=', proposal.version).execute()
+      await markProposalStale(database.kysely, id, proposal.version)
       throw new AppError(409, 'proposal_stale', { id })
     }
     const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
@@ -278,14 +277,11 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
   const byRegion = new Map<string, typeof newGrids>()
   for (const grid of newGrids) byRegion.set(grid.region_code, [...(byRegion.get(grid.region_code) ?? []), grid])
   for (const [regionCode, grids] of byRegion) {
-    const { rows: points } = await sql<{ x: number; y: number }>`
-      SELECT ST_X(p) AS x, ST_Y(p) AS y
-      FROM jsonb_array_elements_text(${JSON.stringify(grids.map((g) => JSON.stringify(g.geometry)))}::jsonb) WITH ORDINALITY AS item(g, n)
-      CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g)) AS p ORDER BY item.n`.execute(trx)
+    const points = await interiorPoints(trx, grids.map((g) => g.geometry))
     const allocated = await allocateGridCodes(trx, {
       regionCode,
       layout: profileForRegion(regionCode).codeLayout,
-      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: [points[i]?.x ?? 0, points[i]?.y ?? 0] as [number, number], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
+      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: points[i] ?? [0, 0], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
     })
     for (const [key, code] of allocated) codes.set(key, code)
   }
@@ -349,31 +345,12 @@ function roleParams(language: Language, role: string | undefined, action: string
   }
 }
 
-async function addEvent(
-  trx: Db,
-  proposalId: number,
-  regionCode: string,
-  user: TokenClaims,
-  event: { action: string; from_state?: ProposalState; to_state?: ProposalState; comment?: string | null; location?: unknown; document_no?: string | null; effective_date?: string | null },
-) {
-  await sql`
-    INSERT INTO proposal_events (proposal_id, region_code, username, role, action, from_state, to_state, comment, location, document_no, effective_date)
-    VALUES (${proposalId}, ${regionCode}, ${user.sub}, ${user.role}, ${event.action}, ${event.from_state ?? null}, ${event.to_state ?? null},
-            ${event.comment ?? null},
-            ${event.location ? sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(event.location)}), 4490)` : sql`NULL`},
-            ${event.document_no ?? null}, ${event.effective_date ?? null})`.execute(trx)
-}
-
-type ProposalRow = Awaited<ReturnType<typeof selectProposal>>
-
-function selectProposal(db: Db, id: number) {
-  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-}
+const addEvent = (trx: Db, proposalId: number, regionCode: string, user: TokenClaims, event: ProposalEvent) =>
+  insertProposalEvent(trx, proposalId, regionCode, { username: user.sub, role: user.role }, event)
 
 async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<ProposalRow> {
-  const row = await db.selectFrom('proposals').select('id').where('id', '=', id).executeTakeFirst()
-  if (!row) throw notFound('proposal_not_found', { id })
-  const proposal = await selectProposal(db, id)
+  const proposal = await findProposal(db, id)
+  if (!proposal) throw notFound('proposal_not_found', { id })
   // Everyone on the chain above the area may read it; others in scope of the region too.
   if (!isWithinScope(user.region_prefix, prefixOfCode(proposal.region_code))) {
     throw forbidden('proposal_out_of_scope', { scope: scopeOf(user) })
@@ -384,10 +361,7 @@ async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<Prop
 export async function getProposal(db: Db, user: TokenClaims, id: number) {
   const proposal = await loadProposal(db, user, id)
   const chain = chainOf(profileForRegion(proposal.region_code), isInitial(proposal))
-  const { rows: events } = await sql<Record<string, unknown>>`
-    SELECT id, at, username, role, action, from_state, to_state, comment, document_no, effective_date,
-           CASE WHEN location IS NULL THEN NULL ELSE ST_AsGeoJSON(location, 9, 0)::json END AS location
-    FROM proposal_events WHERE proposal_id = ${id} ORDER BY at, id`.execute(db)
+  const events = await findProposalEvents(db, id)
   const { base_versions: _base, province_code: _province, ...rest } = proposal
   return {
     ...rest,
@@ -403,13 +377,11 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
 }
 
 export async function listProposals(db: Db, user: TokenClaims, filter: { region?: string; state?: ProposalState }) {
-  let query = db
-    .selectFrom('proposals')
-    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'base_versions'])
-    .where('region_code', 'like', `${user.region_prefix}%`)
-  if (filter.region) query = query.where('region_code', 'like', `${prefixOfCode(filter.region)}%`)
-  if (filter.state) query = query.where('state', '=', filter.state)
-  const rows = await query.orderBy('updated_at', 'desc').limit(500).execute()
+  const rows = await listProposalRows(db, {
+    scopePrefix: user.region_prefix,
+    regionPrefix: filter.region ? prefixOfCode(filter.region) : undefined,
+    state: filter.state,
+  })
   // Mark the proposals whose next step is this user's to take (the reviewer's queue).
   return rows.map(({ base_versions, ...row }) => {
     const initial = isInitial({ base_versions })
@@ -425,15 +397,7 @@ export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, 
   const applied = proposal.applied_at !== null
   const features: unknown[] = []
   if (applied) {
-    const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: string }>`
-      SELECT g.code, g.version, g.name, ST_AsGeoJSON(ST_ForcePolygonCCW(g.geom), 9, 0)::json AS geometry,
-             CASE WHEN g.proposal_id = ${id} AND g.version = 1 THEN 'added'
-                  WHEN g.proposal_id = ${id} THEN 'changed_after' ELSE 'removed_or_changed_before' END AS change
-      FROM grids g
-      WHERE g.proposal_id = ${id}
-         OR (g.valid_to = ${proposal.effective_date} AND g.code IN (
-               SELECT code FROM grids WHERE proposal_id = ${id} UNION SELECT parent_code FROM grid_lineage WHERE proposal_id = ${id}))
-      ORDER BY g.code, g.version`.execute(database.kysely)
+    const rows = await findAppliedVersions(database.kysely, id, proposal.effective_date)
     for (const row of rows) {
       const change = row.change === 'removed_or_changed_before' ? (rows.some((r) => r.code === row.code && r.change === 'changed_after') ? 'changed_before' : 'removed') : row.change
       features.push({ type: 'Feature', id: `${row.code}@${row.version}`, geometry: row.geometry, properties: { code: row.code, version: row.version, name: row.name, change } })
