@@ -86,7 +86,7 @@ export interface ProposalListFilter {
 export function listProposalRows(db: Db, filter: ProposalListFilter) {
   let query = db
     .selectFrom('proposals')
-    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'base_versions'])
+    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'initial_division'])
     .where('region_code', 'like', `${filter.scopePrefix}%`)
   if (filter.regionPrefix) query = query.where('region_code', 'like', `${filter.regionPrefix}%`)
   if (filter.state) query = query.where('state', '=', filter.state)

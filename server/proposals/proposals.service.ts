@@ -118,7 +118,8 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
       reason: input.reason,
       changes: JSON.stringify(input.changes),
       exceptions: JSON.stringify(input.exceptions ?? []),
-      base_versions: JSON.stringify({ ...after.baseVersions, __initial: input.initial_division ?? false }),
+      base_versions: JSON.stringify(after.baseVersions),
+      initial_division: input.initial_division ?? false,
       validation: JSON.stringify(report),
       created_by: user.sub,
     })
@@ -131,7 +132,7 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
 
 export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
   const proposal = await loadProposal(database.kysely, user, id)
-  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
   if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
   if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
   if (input.version !== proposal.version) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
@@ -143,7 +144,7 @@ export async function updateProposal(database: DatabaseHandle, user: TokenClaims
       reason: input.reason ?? proposal.reason,
       changes: JSON.stringify(changes),
       exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
-      base_versions: JSON.stringify({ ...after.baseVersions, __initial: isInitial(proposal) }),
+      base_versions: JSON.stringify(after.baseVersions),
       validation: JSON.stringify(report),
       stale: false,
     })
@@ -184,7 +185,7 @@ export interface ActHooks {
 export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ActHooks = {}) {
   const proposal = await loadProposal(database.kysely, user, id)
   const profile = profileForRegion(proposal.region_code)
-  const chain = chainOf(profile, isInitial(proposal))
+  const chain = chainOf(profile, proposal.initial_division)
   assertTakesPart(user, chain)
   const outcome = transition(chain, proposal.state, proposal.step, act)
   if (outcome === 'wrong_state') throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
@@ -249,7 +250,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
 
 export async function commentOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: { comment: string; location?: unknown }) {
   const proposal = await loadProposal(database.kysely, user, id)
-  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
   if (!input.comment.trim()) throw badRequest('proposal_comment_required')
   await database.kysely.transaction().execute(async (trx) => {
     await addEvent(trx, id, proposal.region_code, user, { action: 'comment', comment: input.comment, location: input.location })
@@ -328,14 +329,12 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
 }
 
 function isStale(proposal: ProposalRow, after: AfterState): boolean {
-  const base = proposal.base_versions as Record<string, number | boolean>
-  const keys = Object.keys(base).filter((key) => key !== '__initial')
+  const base = proposal.base_versions as Record<string, number>
+  const keys = Object.keys(base)
   const now = Object.keys(after.baseVersions)
   return keys.length !== now.length || keys.some((code) => base[code] !== after.baseVersions[code])
 }
 
-/** Whether the proposal is a first division (recorded beside the base versions). */
-const isInitial = (proposal: { base_versions: unknown }) => (proposal.base_versions as Record<string, unknown>).__initial === true
 
 function roleParams(language: Language, role: string | undefined, action: string, region: string) {
   return {
@@ -360,12 +359,12 @@ async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<Prop
 
 export async function getProposal(db: Db, user: TokenClaims, id: number) {
   const proposal = await loadProposal(db, user, id)
-  const chain = chainOf(profileForRegion(proposal.region_code), isInitial(proposal))
+  const chain = chainOf(profileForRegion(proposal.region_code), proposal.initial_division)
   const events = await findProposalEvents(db, id)
-  const { base_versions: _base, province_code: _province, ...rest } = proposal
+  const { base_versions: _base, province_code: _province, initial_division, ...rest } = proposal
   return {
     ...rest,
-    initial_division: isInitial(proposal),
+    initial_division,
     steps: chain.map((step, index) => ({
       role: step.role,
       action: step.action,
@@ -383,8 +382,7 @@ export async function listProposals(db: Db, user: TokenClaims, filter: { region?
     state: filter.state,
   })
   // Mark the proposals whose next step is this user's to take (the reviewer's queue).
-  return rows.map(({ base_versions, ...row }) => {
-    const initial = isInitial({ base_versions })
+  return rows.map(({ initial_division: initial, ...row }) => {
     const step = chainOf(profileForRegion(row.region_code), initial)[row.step]
     const waiting = row.state !== 'draft' && row.state !== 'returned' && row.state !== 'filed' && mayAct(user.role, step)
     return { ...row, initial_division: initial, waiting_for_me: waiting }
