@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DatabaseHandle, openDatabase } from '../db/connect.js'
+import { notifyGridsChanged } from '../grids/grid-events.js'
 import { loadMiniCounty } from '../testing/app.js'
 import { openTestDatabase } from '../testing/database.js'
-import { notifyGridsChanged } from '../grids/grid-events.js'
 import { IndexHolder } from './index-holder.js'
 
 // The holder swaps in a new index when grids change: directly in this process, and on
