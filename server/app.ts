@@ -20,6 +20,7 @@ import { registerJsonBodyParser } from './http/json-body.js'
 import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './http/limits.js'
 import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/request-line.js'
 import { ErrorResponse } from './http/schemas.js'
+import { registerGridIndex } from './lookup/index/index-holder.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions) {
 
   await registerAuth(app, options.signingSecret, options.database.kysely)
   const db = options.database.kysely
+  await registerGridIndex(app, options.database)
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(
     async (api) => {

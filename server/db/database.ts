@@ -119,6 +119,7 @@ export interface ProposalsTable {
   step: Generated<number>
   changes: Json
   base_versions: JsonWithDefault
+  initial_division: Generated<boolean>
   exceptions: JsonWithDefault
   validation: Json | null
   stale: Generated<boolean>

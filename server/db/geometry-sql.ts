@@ -1,4 +1,5 @@
-import { type RawBuilder, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
+import type { Database } from './database.js'
 
 /** PostGIS geometry → RFC 7946 GeoJSON: CCW outer rings, no `crs` member (option 0), 8 decimals (~1 mm). */
 export function asGeoJson(column: string): RawBuilder<unknown> {
@@ -10,4 +11,15 @@ export function bboxOf(column: string): RawBuilder<number[] | null> {
   const ref = sql.ref(column)
   return sql<number[] | null>`CASE WHEN ${ref} IS NULL THEN NULL ELSE
     json_build_array(ST_XMin(${ref}), ST_YMin(${ref}), ST_XMax(${ref}), ST_YMax(${ref})) END`
+}
+
+/** A point inside each GeoJSON geometry (ST_PointOnSurface), in the given order: what code allocation sorts in reading order. */
+export async function interiorPoints(db: Kysely<Database>, geometries: readonly unknown[]): Promise<[number, number][]> {
+  if (geometries.length === 0) return []
+  const { rows } = await sql<{ x: number; y: number }>`
+    SELECT ST_X(p) AS x, ST_Y(p) AS y
+    FROM jsonb_array_elements(${JSON.stringify(geometries)}::jsonb) WITH ORDINALITY AS item(g, ordinality)
+    CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p
+    ORDER BY item.ordinality`.execute(db)
+  return rows.map((row) => [row.x, row.y])
 }

@@ -2,7 +2,9 @@ import { sql } from 'kysely'
 import { recordAudit, systemActor } from '../audit/audit.repository.js'
 import type { Db } from '../db/database.js'
 import { seedDemoAddresses } from '../addresses/address-import.js'
-import { notifyGridsChanged } from '../lookup/index/index-holder.js'
+import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
+import { deleteGridsUnder, insertGridVersions } from '../grids/grids.repository.js'
+import { deleteProposalsUnder } from '../proposals/proposals.repository.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
@@ -64,7 +66,8 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
   const county = generateDemoCounty(options.seed ?? DEMO_SEED)
   const generatedMs = Math.round(performance.now() - started)
 
-  const summary = await db.transaction().execute(async (trx) => {
+  // Written grids are announced to the lookup index after the commit (writeGrids).
+  const summary = await writeGrids(db, async (trx) => {
     // One seeder at a time (two servers starting together); then re-check, another process may
     // have seeded meanwhile.
     await sql`SELECT pg_advisory_xact_lock(hashtext('gridwork:seed-demo'))`.execute(trx)
@@ -99,7 +102,6 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
       .execute()
     return result
   })
-  if (summary.seeded) await notifyGridsChanged(db)
   await seedDemoAddresses(db, log)
   if (summary.seeded) {
     summary.ms = Math.round(performance.now() - started)
@@ -127,23 +129,22 @@ function alreadySeeded(stored: DemoSummary): DemoSummary {
   }
 }
 
-async function removeDemoRows(trx: Db): Promise<number> {
+async function removeDemoRows(trx: GridsTransaction): Promise<number> {
   const like = `${DEMO_PREFIX}%`
   // A reset of the demo data only: everything under the demo prefix goes, codes and proposals too.
   await trx.deleteFrom('grid_lineage').where('child_code', 'like', like).execute()
-  await trx.deleteFrom('proposal_events').where('region_code', 'like', like).execute()
-  const grids = await trx.deleteFrom('grids').where('region_code', 'like', like).executeTakeFirst()
+  const grids = await deleteGridsUnder(trx, DEMO_PREFIX)
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
-  await trx.deleteFrom('proposals').where('region_code', 'like', like).execute()
+  await deleteProposalsUnder(trx, DEMO_PREFIX) // after grids and codes, which refer to them
   await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
   const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()
   await trx.deleteFrom('app_meta').where('key', '=', DEMO_META_KEY).execute()
-  return [grids, buildings, regions].reduce((sum, r) => sum + Number(r.numDeletedRows), 0)
+  return grids + Number(buildings.numDeletedRows) + Number(regions.numDeletedRows)
 }
 
-async function insertCounty(trx: Db, county: DemoCounty, log: (message: string) => void): Promise<void> {
+async function insertCounty(trx: GridsTransaction, county: DemoCounty, log: (message: string) => void): Promise<void> {
   const regions = county.regions.map((r) => ({
     code: r.code,
     name: r.name,
@@ -162,25 +163,26 @@ async function insertCounty(trx: Db, county: DemoCounty, log: (message: string) 
     ORDER BY r.level, r.code`.execute(trx)
   log(`inserted ${regions.length} regions`)
 
-  const grids = county.grids.map((g) => ({
-    code: g.code,
-    name: g.name,
-    region_code: g.regionCode,
-    geom: JSON.stringify(g.geom),
-    households: g.households,
-    population: g.population,
-    attributes: g.attributes,
-  }))
-  await sql`
-    INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
-                       count_date, valid_from, valid_to, attributes, created_by)
-    SELECT g.code, 1, g.name, 'comprehensive', g.region_code, NULL,
-           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g.geom), 4490)), g.households, g.population,
-           ${county.countDate}::date, ${county.validFrom}::date, NULL, g.attributes, 'demo-seed'
-    FROM json_to_recordset(${JSON.stringify(grids)}::json)
-      AS g(code text, name text, region_code text, geom text, households integer, population integer,
-           attributes jsonb)
-    ORDER BY g.code`.execute(trx)
+  // In code order, as one statement (the grids' ids follow their codes).
+  const grids = [...county.grids]
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
+    .map((g) => ({
+      code: g.code,
+      version: 1,
+      name: g.name,
+      kind: 'comprehensive' as const,
+      region_code: g.regionCode,
+      parent_code: null,
+      geometry: g.geom,
+      households: g.households,
+      population: g.population,
+      count_date: county.countDate,
+      valid_from: county.validFrom,
+      attributes: g.attributes,
+      created_by: 'demo-seed',
+      proposal_id: null,
+    }))
+  await insertGridVersions(trx, grids)
   log(`inserted ${grids.length} grids`)
 
   for (let i = 0; i < county.buildings.length; i += BUILDING_CHUNK) {

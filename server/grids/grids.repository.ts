@@ -1,7 +1,12 @@
 import { type Kysely, sql } from 'kysely'
-import type { Database } from '../db/database.js'
+import type { Database, GridKind } from '../db/database.js'
 import { asGeoJson } from '../db/geometry-sql.js'
 import type { BBox } from '../http/query-params.js'
+import { type GridsTransaction, noteGridsWritten } from './grid-events.js'
+
+// The grids table's reads and its only writers. Grid versions are written only here, inside a
+// writeGrids() transaction (grid-events.ts), so every write is announced to the lookup index after
+// it commits; server/grids/single-writer.test.ts keeps other modules from writing grids.
 
 const GRID_COLUMNS = [
   'code',
@@ -148,3 +153,67 @@ export async function findGridLineage(db: Kysely<Database>, code: string): Promi
 }
 
 export type GridRow = Awaited<ReturnType<typeof findGrids>>[number]
+
+/** A grid version to write; its geometry is GeoJSON, stored as a MultiPolygon in CGCS2000 (SRID 4490). */
+export interface NewGridVersion {
+  code: string
+  version: number
+  name: string
+  kind: GridKind
+  region_code: string
+  parent_code: string | null
+  geometry: unknown
+  households: number | null
+  population: number | null
+  count_date: string | null
+  valid_from: string
+  attributes: Record<string, unknown>
+  created_by: string | null
+  proposal_id: number | null
+}
+
+/**
+ * Inserts grid versions in the given order, in one statement (a handful of round trips matters on
+ * PGlite). Version 1 registers its code in grid_codes (a trigger, which also refuses a code used
+ * before); a later version needs the code active.
+ */
+export async function insertGridVersions(trx: GridsTransaction, versions: readonly NewGridVersion[]): Promise<void> {
+  if (versions.length === 0) return
+  noteGridsWritten(trx)
+  const records = versions.map(({ geometry, ...version }) => ({ ...version, geom: JSON.stringify(geometry) }))
+  await sql`
+    INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
+                       count_date, valid_from, attributes, created_by, proposal_id)
+    SELECT g.code, g.version, g.name, g.kind, g.region_code, g.parent_code,
+           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g.geom), 4490)), g.households, g.population,
+           g.count_date, g.valid_from, g.attributes, g.created_by, g.proposal_id
+    FROM json_to_recordset(${JSON.stringify(records)}::json)
+      AS g(code text, version integer, name text, kind text, region_code text, parent_code text, geom text,
+           households integer, population integer, count_date date, valid_from date, attributes jsonb,
+           created_by text, proposal_id bigint)`.execute(trx)
+}
+
+/** Ends the versions in force of `codes` on `validTo` (a version is in force until the day before). */
+export async function closeGridVersions(trx: GridsTransaction, codes: readonly string[], validTo: string): Promise<void> {
+  if (codes.length === 0) return
+  noteGridsWritten(trx)
+  await trx.updateTable('grids').set({ valid_to: validTo }).where('code', 'in', codes).where('valid_to', 'is', null).execute()
+}
+
+/** Deletes every version of every grid under a region prefix (the demo reset); returns how many. */
+export async function deleteGridsUnder(trx: GridsTransaction, regionPrefix: string): Promise<number> {
+  noteGridsWritten(trx)
+  const result = await trx.deleteFrom('grids').where('region_code', 'like', `${regionPrefix}%`).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/**
+ * The open versions under a region prefix, locked (FOR UPDATE) until the transaction ends: what
+ * an approval compares with the versions its check saw (optimistic locking).
+ */
+export async function lockOpenVersions(trx: GridsTransaction, regionPrefix: string) {
+  const { rows } = await sql<{ code: string; version: number; valid_from: string }>`
+    SELECT code, version, valid_from FROM grids
+    WHERE region_code LIKE ${`${regionPrefix}%`} AND valid_to IS NULL ORDER BY code FOR UPDATE`.execute(trx)
+  return rows
+}

@@ -2,10 +2,12 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
+import { interiorPoints } from '../db/geometry-sql.js'
+import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
+import { insertGridVersions } from '../grids/grids.repository.js'
 import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
-import { notifyGridsChanged } from '../lookup/index/index-holder.js'
 import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
 import { findInvalidGeometries } from '../validation/geometry-validity.js'
@@ -129,7 +131,8 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
     return { ok: false, imported: 0, codes: [], problems, message: t('failed', { count: new Set(problems.map((p) => p.feature)).size }) }
   }
 
-  const codes = await db.transaction().execute(async (trx) => {
+  // A grids import is announced to the lookup index after the commit (writeGrids).
+  const codes = await writeGrids(db, async (trx) => {
     const written = options.kind === 'regions' ? await insertRegions(trx, rows as RegionInput[]) : await insertGrids(trx, rows as GridInput[], options.validFrom, options.actor.username)
     await recordAudit(trx, options.actor, {
       action: `import_${options.kind}`,
@@ -139,7 +142,6 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
     })
     return written
   })
-  if (options.kind === 'grids') await notifyGridsChanged(db)
   const what = translate(options.language, options.kind === 'regions' ? 'import.what_regions' : 'import.what_grids')
   return { ok: true, imported: codes.length, codes, problems: [], message: t('done', { count: codes.length, what }) }
 }
@@ -291,17 +293,12 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
   return rows
 }
 
-async function insertGrids(db: Kysely<Database>, rows: GridInput[], validFrom: string, createdBy: string): Promise<string[]> {
-  await allocateMissingCodes(db, rows)
-  for (const row of rows) {
-    await sql`
-      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
-                         count_date, valid_from, attributes, created_by)
-      VALUES (${row.code}, 1, ${row.name}, ${row.kind}, ${row.region_code}, ${row.parent_code},
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(row.geometry)}), 4490)),
-              ${row.households}, ${row.population}, ${row.count_date}, ${validFrom},
-              ${JSON.stringify(row.attributes)}::jsonb, ${createdBy})`.execute(db)
-  }
+async function insertGrids(trx: GridsTransaction, rows: GridInput[], validFrom: string, createdBy: string): Promise<string[]> {
+  await allocateMissingCodes(trx, rows)
+  await insertGridVersions(
+    trx,
+    rows.map(({ source: _source, code, ...row }) => ({ ...row, code: code as string, version: 1, valid_from: validFrom, created_by: createdBy, proposal_id: null })),
+  )
   return rows.map((row) => row.code as string)
 }
 
@@ -309,11 +306,8 @@ async function insertGrids(db: Kysely<Database>, rows: GridInput[], validFrom: s
 async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Promise<void> {
   const missing = rows.filter((row) => row.code === null)
   if (missing.length === 0) return
-  const { rows: points } = await sql<{ i: number; x: number; y: number }>`
-    SELECT (item.ordinality - 1)::int AS i, ST_X(p) AS x, ST_Y(p) AS y
-    FROM jsonb_array_elements(${JSON.stringify(missing.map((row) => row.geometry))}::jsonb) WITH ORDINALITY AS item(g, ordinality)
-    CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p`.execute(db)
-  const located = points.map((point) => ({ row: missing[point.i] as GridInput, point: [point.x, point.y] as [number, number] }))
+  const points = await interiorPoints(db, missing.map((row) => row.geometry))
+  const located = missing.map((row, i) => ({ row, point: points[i] ?? [0, 0] }))
   const next = new Map<string, number>()
   for (const { row } of inReadingOrder(located)) {
     if (!next.has(row.region_code)) {

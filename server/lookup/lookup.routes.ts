@@ -15,7 +15,6 @@ import { lookupAddress } from '../addresses/address-lookup.js'
 import { openBatch } from './batch/batch.js'
 import { type BatchFormat, formatOf } from './batch/batch-format.js'
 import { admitRows } from './batch/batch-budget.js'
-import { IndexHolder } from './index/index-holder.js'
 import type { LookupResult } from './lookup-result.js'
 import { checkPoint, chineseProfile, lookupPoint, toWgs84 } from './lookup.service.js'
 
@@ -50,11 +49,7 @@ const claims = (request: FastifyRequest) => request.user as TokenClaims
 
 export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (api, { database }) => {
   const db = database.kysely
-  const holder = new IndexHolder(db, { engine: database.engine, log: api.log })
-  await holder.start()
-  api.addHook('onClose', async () => {
-    await holder.close()
-  })
+  const holder = api.gridIndex
 
   const access = await registerLookupAccess(api, { db })
   api.addSchema(LookupResponse)

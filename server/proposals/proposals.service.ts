@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Updateable } from 'kysely'
+import type { Kysely, Updateable } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { allocateGridCodes } from '../coding/allocate.js'
@@ -6,18 +6,33 @@ import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
+import { interiorPoints } from '../db/geometry-sql.js'
+import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
+import { closeGridVersions, insertGridVersions, lockOpenVersions, type NewGridVersion } from '../grids/grids.repository.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
-import { notifyGridsChanged } from '../lookup/index/index-holder.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
+import { findRegion, findUrbanRuralUnder } from '../regions/regions.repository.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { validate } from '../validation/validate.service.js'
 import type { Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import { type AfterState, type GridState, applyChanges, currentGrids } from './changes.js'
 import { exceptionKey } from './exception-key.js'
-import type { DiffChange, DiffFeature, ProposalDiff, ProposalEvent, ProposalStep } from './proposals.schemas.js'
+import type { DiffChange, DiffFeature, ProposalDiff, ProposalStep } from './proposals.schemas.js'
 import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
+import {
+  findAppliedVersions,
+  findProposal,
+  findProposalEvents,
+  insertProposal,
+  insertProposalEvent,
+  listProposalRows,
+  markProposalStale,
+  type NewProposalEvent,
+  type ProposalRow,
+  updateProposalIfUnchanged,
+} from './proposals.repository.js'
 
 // Proposals: a township or county drafts a change set for its own area; the draft carries the
 // validation report of its township as it would be after the change; it moves through the
@@ -44,9 +59,7 @@ type Db = Kysely<Database>
 async function evaluate(database: DatabaseHandle, region: string, changes: readonly ChangeRequest[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
-  const urbanRural = new Map(
-    (await database.kysely.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'like', `${township}%`).execute()).map((r) => [r.code, r.urban_rural]),
-  )
+  const urbanRural = await findUrbanRuralUnder(database.kysely, township)
   const features = [...after.grids.values()].map((grid) => ({
     type: 'Feature',
     id: grid.id,
@@ -90,39 +103,36 @@ function assertRegion(user: TokenClaims, region: string): void {
 
 export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
   assertRegion(user, input.region)
-  const region = await database.kysely.selectFrom('regions').select('code').where('code', '=', input.region).executeTakeFirst()
+  const region = await findRegion(database.kysely, input.region)
   if (!region) throw notFound('region_not_found', { code: input.region })
   const profile = profileForRegion(input.region)
   const chain = chainOf(profile, input.initial_division ?? false)
   assertTakesPart(user, chain)
   if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', input.region))
   const { after, report } = await evaluate(database, input.region, input.changes, language)
-  const row = await database.kysely.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('proposals')
-      .values({
-        region_code: input.region,
-        profile_id: profile.id,
-        title: input.title,
-        reason: input.reason,
-        changes: JSON.stringify(input.changes),
-        exceptions: JSON.stringify(input.exceptions ?? []),
-        base_versions: JSON.stringify({ ...after.baseVersions, __initial: input.initial_division ?? false }),
-        validation: JSON.stringify(report),
-        created_by: user.sub,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    await addEvent(trx, inserted.id, input.region, user, { action: 'create', to_state: 'draft' })
-    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted.id), regionCode: input.region, after: input })
+  const id = await database.kysely.transaction().execute(async (trx) => {
+    const inserted = await insertProposal(trx, {
+      region_code: input.region,
+      profile_id: profile.id,
+      title: input.title,
+      reason: input.reason,
+      changes: JSON.stringify(input.changes),
+      exceptions: JSON.stringify(input.exceptions ?? []),
+      base_versions: JSON.stringify(after.baseVersions),
+      initial_division: input.initial_division ?? false,
+      validation: JSON.stringify(report),
+      created_by: user.sub,
+    })
+    await addEvent(trx, inserted, input.region, user, { action: 'create', to_state: 'draft' })
+    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted), regionCode: input.region, after: input })
     return inserted
   })
-  return getProposal(database.kysely, user, row.id)
+  return getProposal(database.kysely, user, id)
 }
 
 export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
   const proposal = await loadProposal(database.kysely, user, id)
-  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
   if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
   if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
   if (input.version !== proposal.version) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
@@ -134,7 +144,7 @@ export async function updateProposal(database: DatabaseHandle, user: TokenClaims
       reason: input.reason ?? proposal.reason,
       changes: JSON.stringify(changes),
       exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
-      base_versions: JSON.stringify({ ...after.baseVersions, __initial: isInitial(proposal) }),
+      base_versions: JSON.stringify(after.baseVersions),
       validation: JSON.stringify(report),
       stale: false,
     })
@@ -145,20 +155,11 @@ export async function updateProposal(database: DatabaseHandle, user: TokenClaims
 }
 
 /**
- * Writes an act on a proposal only if nobody acted on it since it was read: the UPDATE matches the
- * state and version that were seen, and when it matches nothing the caller's whole transaction
- * (events, audit, grid rows of an approval) rolls back with a 409. On PostgreSQL a concurrent act
- * waits for this row's lock and then finds the version moved; PGlite runs one transaction at a time.
+ * Writes an act on a proposal only if nobody acted on it since it was read; otherwise the caller's
+ * whole transaction (events, audit, grid rows of an approval) rolls back with a 409.
  */
 async function compareAndSet(trx: Db, seen: ProposalRow, changes: Updateable<ProposalsTable>): Promise<void> {
-  const result = await trx
-    .updateTable('proposals')
-    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` })
-    .where('id', '=', seen.id)
-    .where('state', '=', seen.state)
-    .where('version', '=', seen.version)
-    .executeTakeFirst()
-  if (Number(result.numUpdatedRows) === 0) throw new AppError(409, 'proposal_acted_meanwhile', { id: seen.id })
+  if (!(await updateProposalIfUnchanged(trx, seen, changes))) throw new AppError(409, 'proposal_acted_meanwhile', { id: seen.id })
 }
 
 /** Re-bases a stale draft on the grids as they are now (a neighbour changed meanwhile). */
@@ -184,7 +185,7 @@ export interface ActHooks {
 export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ActHooks = {}) {
   const proposal = await loadProposal(database.kysely, user, id)
   const profile = profileForRegion(proposal.region_code)
-  const chain = chainOf(profile, isInitial(proposal))
+  const chain = chainOf(profile, proposal.initial_division)
   assertTakesPart(user, chain)
   const outcome = transition(chain, proposal.state, proposal.step, act)
   if (outcome === 'wrong_state') throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
@@ -201,7 +202,7 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   if (act === 'submit' || outcome.applies) {
     ;({ after, report } = await evaluate(database, proposal.region_code, proposal.changes as Change[], language))
     if (isStale(proposal, after)) {
-      await database.kysely.updateTable('proposals').set({ stale: true }).where('id', '=', id).where('version', '=', proposal.version).execute()
+      await markProposalStale(database.kysely, id, proposal.version)
       throw new AppError(409, 'proposal_stale', { id })
     }
     const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
@@ -215,7 +216,8 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   }
 
   await hooks.beforeWrite?.()
-  await database.kysely.transaction().execute(async (trx) => {
+  // An applying act writes grid versions; writeGrids announces them to the lookup index after the commit.
+  await writeGrids(database.kysely, async (trx) => {
     // The state change first: a concurrent act fails here, before any grid row is written.
     await compareAndSet(trx, proposal, {
       state: outcome.to,
@@ -243,13 +245,12 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
     })
     if (outcome.applies) await hooks.beforeCommit?.(trx)
   })
-  if (outcome.applies) await notifyGridsChanged(database.kysely)
   return getProposal(database.kysely, user, id)
 }
 
 export async function commentOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: { comment: string; location?: unknown }) {
   const proposal = await loadProposal(database.kysely, user, id)
-  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), isInitial(proposal)))
+  assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
   if (!input.comment.trim()) throw badRequest('proposal_comment_required')
   await database.kysely.transaction().execute(async (trx) => {
     await addEvent(trx, id, proposal.region_code, user, { action: 'comment', comment: input.comment, location: input.location })
@@ -259,13 +260,11 @@ export async function commentOnProposal(database: DatabaseHandle, user: TokenCla
 }
 
 /** Writes the change: codes, closed rows, new rows at the effective date, lineage, audit. */
-async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
+async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
   const effective = input.effective_date as string
   const touched = [...after.removed, ...after.changed]
   // Optimistic locking: every grid of the township must still be the version the check saw.
-  const { rows: now } = await sql<{ code: string; version: number; valid_from: string }>`
-    SELECT code, version, valid_from FROM grids
-    WHERE region_code LIKE ${`${townshipOf(proposal.region_code)}%`} AND valid_to IS NULL ORDER BY code FOR UPDATE`.execute(trx)
+  const now = await lockOpenVersions(trx, townshipOf(proposal.region_code))
   const seen = Object.entries(after.baseVersions)
   if (now.length !== seen.length || now.some((row) => after.baseVersions[row.code] !== row.version)) {
     throw new AppError(409, 'proposal_stale', { id: proposal.id })
@@ -279,36 +278,38 @@ async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, 
   const byRegion = new Map<string, typeof newGrids>()
   for (const grid of newGrids) byRegion.set(grid.region_code, [...(byRegion.get(grid.region_code) ?? []), grid])
   for (const [regionCode, grids] of byRegion) {
-    const { rows: points } = await sql<{ x: number; y: number }>`
-      SELECT ST_X(p) AS x, ST_Y(p) AS y
-      FROM jsonb_array_elements_text(${JSON.stringify(grids.map((g) => JSON.stringify(g.geometry)))}::jsonb) WITH ORDINALITY AS item(g, n)
-      CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g)) AS p ORDER BY item.n`.execute(trx)
+    const points = await interiorPoints(trx, grids.map((g) => g.geometry))
     const allocated = await allocateGridCodes(trx, {
       regionCode,
       layout: profileForRegion(regionCode).codeLayout,
-      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: [points[i]?.x ?? 0, points[i]?.y ?? 0] as [number, number], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
+      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: points[i] ?? [0, 0], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
     })
     for (const [key, code] of allocated) codes.set(key, code)
   }
 
-  const insertVersion = async (grid: NonNullable<ReturnType<typeof after.grids.get>>, code: string, version: number) => {
-    await sql`
-      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population, count_date,
-                         valid_from, attributes, created_by, proposal_id)
-      VALUES (${code}, ${version}, ${grid.name}, ${grid.kind}, ${grid.region_code}, ${grid.parent_code},
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)}), 4490)),
-              ${grid.households}, ${grid.population}, ${grid.count_date}, ${effective},
-              ${JSON.stringify(grid.attributes)}::jsonb, ${user.sub}, ${proposal.id})`.execute(trx)
-  }
-  if (touched.length > 0) {
-    await trx.updateTable('grids').set({ valid_to: effective }).where('code', 'in', touched).where('valid_to', 'is', null).execute()
-  }
+  const version = (grid: GridState, code: string, number: number): NewGridVersion => ({
+    code,
+    version: number,
+    name: grid.name,
+    kind: grid.kind,
+    region_code: grid.region_code,
+    parent_code: grid.parent_code,
+    geometry: grid.geometry,
+    households: grid.households,
+    population: grid.population,
+    count_date: grid.count_date,
+    valid_from: effective,
+    attributes: grid.attributes,
+    created_by: user.sub,
+    proposal_id: proposal.id,
+  })
+  await closeGridVersions(trx, touched, effective)
   if (after.removed.size > 0) await retireCodes(trx, [...after.removed], effective, proposal.id)
-  for (const code of after.changed) {
+  const changedVersions = [...after.changed].flatMap((code) => {
     const grid = after.grids.get(code)
-    if (grid) await insertVersion(grid, code, (after.baseVersions[code] ?? 0) + 1)
-  }
-  for (const grid of newGrids) await insertVersion(grid, codes.get(grid.id) as string, 1)
+    return grid ? [version(grid, code, (after.baseVersions[code] ?? 0) + 1)] : []
+  })
+  await insertGridVersions(trx, [...changedVersions, ...newGrids.map((grid) => version(grid, codes.get(grid.id) as string, 1))])
   for (const [regionCode, grids] of byRegion) {
     const layout = profileForRegion(regionCode).codeLayout
     await markAllocated(trx, { codes: grids.map((grid) => codes.get(grid.id) as string), layout, proposalId: proposal.id })
@@ -328,14 +329,12 @@ async function applyProposal(trx: Db, proposal: ProposalRow, after: AfterState, 
 }
 
 function isStale(proposal: ProposalRow, after: AfterState): boolean {
-  const base = proposal.base_versions as Record<string, number | boolean>
-  const keys = Object.keys(base).filter((key) => key !== '__initial')
+  const base = proposal.base_versions as Record<string, number>
+  const keys = Object.keys(base)
   const now = Object.keys(after.baseVersions)
   return keys.length !== now.length || keys.some((code) => base[code] !== after.baseVersions[code])
 }
 
-/** Whether the proposal is a first division (recorded beside the base versions). */
-const isInitial = (proposal: { base_versions: unknown }) => (proposal.base_versions as Record<string, unknown>).__initial === true
 
 function roleParams(language: Language, role: string | undefined, action: string, region: string) {
   return {
@@ -345,31 +344,12 @@ function roleParams(language: Language, role: string | undefined, action: string
   }
 }
 
-async function addEvent(
-  trx: Db,
-  proposalId: number,
-  regionCode: string,
-  user: TokenClaims,
-  event: { action: string; from_state?: ProposalState; to_state?: ProposalState; comment?: string | null; location?: unknown; document_no?: string | null; effective_date?: string | null },
-) {
-  await sql`
-    INSERT INTO proposal_events (proposal_id, region_code, username, role, action, from_state, to_state, comment, location, document_no, effective_date)
-    VALUES (${proposalId}, ${regionCode}, ${user.sub}, ${user.role}, ${event.action}, ${event.from_state ?? null}, ${event.to_state ?? null},
-            ${event.comment ?? null},
-            ${event.location ? sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(event.location)}), 4490)` : sql`NULL`},
-            ${event.document_no ?? null}, ${event.effective_date ?? null})`.execute(trx)
-}
-
-type ProposalRow = Awaited<ReturnType<typeof selectProposal>>
-
-function selectProposal(db: Db, id: number) {
-  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-}
+const addEvent = (trx: Db, proposalId: number, regionCode: string, user: TokenClaims, event: NewProposalEvent) =>
+  insertProposalEvent(trx, proposalId, regionCode, { username: user.sub, role: user.role }, event)
 
 async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<ProposalRow> {
-  const row = await db.selectFrom('proposals').select('id').where('id', '=', id).executeTakeFirst()
-  if (!row) throw notFound('proposal_not_found', { id })
-  const proposal = await selectProposal(db, id)
+  const proposal = await findProposal(db, id)
+  if (!proposal) throw notFound('proposal_not_found', { id })
   // Everyone on the chain above the area may read it; others in scope of the region too.
   if (!isWithinScope(user.region_prefix, prefixOfCode(proposal.region_code))) {
     throw forbidden('proposal_out_of_scope', { scope: scopeOf(user) })
@@ -379,15 +359,12 @@ async function loadProposal(db: Db, user: TokenClaims, id: number): Promise<Prop
 
 export async function getProposal(db: Db, user: TokenClaims, id: number) {
   const proposal = await loadProposal(db, user, id)
-  const chain = chainOf(profileForRegion(proposal.region_code), isInitial(proposal))
-  const { rows: events } = await sql<Omit<ProposalEvent, 'at'> & { at: Date }>`
-    SELECT id, at, username, role, action, from_state, to_state, comment, document_no, effective_date,
-           CASE WHEN location IS NULL THEN NULL ELSE ST_AsGeoJSON(location, 9, 0)::json END AS location
-    FROM proposal_events WHERE proposal_id = ${id} ORDER BY at, id`.execute(db)
-  const { base_versions: _base, province_code: _province, ...rest } = proposal
+  const chain = chainOf(profileForRegion(proposal.region_code), proposal.initial_division)
+  const events = await findProposalEvents(db, id)
+  const { base_versions: _base, province_code: _province, initial_division, ...rest } = proposal
   return {
     ...rest,
-    initial_division: isInitial(proposal),
+    initial_division,
     steps: chain.map((step, index): ProposalStep => ({
       role: step.role,
       action: step.action,
@@ -399,16 +376,13 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
 }
 
 export async function listProposals(db: Db, user: TokenClaims, filter: { region?: string; state?: ProposalState }) {
-  let query = db
-    .selectFrom('proposals')
-    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'base_versions'])
-    .where('region_code', 'like', `${user.region_prefix}%`)
-  if (filter.region) query = query.where('region_code', 'like', `${prefixOfCode(filter.region)}%`)
-  if (filter.state) query = query.where('state', '=', filter.state)
-  const rows = await query.orderBy('updated_at', 'desc').limit(500).execute()
+  const rows = await listProposalRows(db, {
+    scopePrefix: user.region_prefix,
+    regionPrefix: filter.region ? prefixOfCode(filter.region) : undefined,
+    state: filter.state,
+  })
   // Mark the proposals whose next step is this user's to take (the reviewer's queue).
-  return rows.map(({ base_versions, ...row }) => {
-    const initial = isInitial({ base_versions })
+  return rows.map(({ initial_division: initial, ...row }) => {
     const step = chainOf(profileForRegion(row.region_code), initial)[row.step]
     const waiting = row.state !== 'draft' && row.state !== 'returned' && row.state !== 'filed' && mayAct(user.role, step)
     return { ...row, initial_division: initial, waiting_for_me: waiting }
@@ -421,15 +395,7 @@ export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, 
   const applied = proposal.applied_at !== null
   const features: DiffFeature[] = []
   if (applied) {
-    const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: DiffChange | 'removed_or_changed_before' }>`
-      SELECT g.code, g.version, g.name, ST_AsGeoJSON(ST_ForcePolygonCCW(g.geom), 9, 0)::json AS geometry,
-             CASE WHEN g.proposal_id = ${id} AND g.version = 1 THEN 'added'
-                  WHEN g.proposal_id = ${id} THEN 'changed_after' ELSE 'removed_or_changed_before' END AS change
-      FROM grids g
-      WHERE g.proposal_id = ${id}
-         OR (g.valid_to = ${proposal.effective_date} AND g.code IN (
-               SELECT code FROM grids WHERE proposal_id = ${id} UNION SELECT parent_code FROM grid_lineage WHERE proposal_id = ${id}))
-      ORDER BY g.code, g.version`.execute(database.kysely)
+    const rows = await findAppliedVersions(database.kysely, id, proposal.effective_date)
     for (const row of rows) {
       const change = row.change === 'removed_or_changed_before' ? (rows.some((r) => r.code === row.code && r.change === 'changed_after') ? 'changed_before' : 'removed') : row.change
       features.push({ type: 'Feature', id: `${row.code}@${row.version}`, geometry: row.geometry, properties: { code: row.code, version: row.version, name: row.name, change } })

@@ -58,3 +58,9 @@ export async function countActiveGrids(db: Kysely<Database>, prefix: string): Pr
     .executeTakeFirstOrThrow()
   return Number(row.count)
 }
+
+/** Urban–rural code (城乡分类代码) of every region under a prefix. */
+export async function findUrbanRuralUnder(db: Kysely<Database>, prefix: string): Promise<Map<string, string | null>> {
+  const rows = await db.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'like', `${prefix}%`).execute()
+  return new Map(rows.map((row) => [row.code, row.urban_rural]))
+}

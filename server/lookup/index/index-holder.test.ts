@@ -1,9 +1,10 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type DatabaseHandle, openDatabase } from '../../db/connect.js'
+import { notifyGridsChanged } from '../../grids/grid-events.js'
 import { loadMiniCounty } from '../../testing/app.js'
 import { openTestDatabase } from '../../testing/database.js'
-import { IndexHolder, notifyGridsChanged } from './index-holder.js'
+import { IndexHolder } from './index-holder.js'
 
 // The holder swaps in a new index when grids change: directly in this process, and on
 // PostgreSQL through NOTIFY to a holder over another connection (another API node).

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import type { FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
-import { connectionUrlOf } from '../../db/connect.js'
+import { connectionUrlOf, type DatabaseHandle } from '../../db/connect.js'
 import type { Database } from '../../db/database.js'
+import { announcerId, GRIDS_CHANGED_CHANNEL, onGridsChanged } from '../../grids/grid-events.js'
 import type { GridIndex } from './grid-index.js'
 import { GridIndexBuilder } from './grid-index-builder.js'
 import type { IndexedGrid } from './indexed-grid.js'
@@ -10,12 +11,28 @@ import { addWkb } from './wkb.js'
 
 // Holds the current grid index of this process. It is built at start and rebuilt when grids
 // change: build the new one, then swap the reference, so lookups never wait and use the old
-// index while a rebuild runs. Changes are announced by notifyGridsChanged(db): in this process it
-// rebuilds the holders over that database directly; on PostgreSQL it also sends
-// NOTIFY gridwork_grids_changed, which the holders of other API nodes LISTEN for on a dedicated
-// client. PGlite is one process, so the direct call is all it needs.
+// index while a rebuild runs. A started holder rebuilds on the "grids changed" event of its
+// database (server/grids/grid-events.ts) in this process; on PostgreSQL it also LISTENs on a
+// dedicated client for NOTIFY gridwork_grids_changed from other processes (API nodes, the CLI's
+// seed and import). PGlite is one process, so the event is all it needs.
+// The app's holder is `app.gridIndex` (registerGridIndex); the CLI builds its own.
 
-export const GRIDS_CHANGED_CHANNEL = 'gridwork_grids_changed'
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The grid index lookups answer from; follows grid changes; closed with the app. */
+    gridIndex: IndexHolder
+  }
+}
+
+/** Builds the app's grid index (before the routes are registered), as `app.gridIndex`. */
+export async function registerGridIndex(app: FastifyInstance, database: DatabaseHandle): Promise<void> {
+  const holder = new IndexHolder(database.kysely, { engine: database.engine, log: app.log })
+  await holder.start()
+  app.decorate('gridIndex', holder)
+  app.addHook('onClose', async () => {
+    await holder.close()
+  })
+}
 
 export interface RegionLink {
   code: string
@@ -44,34 +61,6 @@ export interface IndexHolderOptions {
   log?: HolderLog | undefined
 }
 
-const holders = new Set<IndexHolder>()
-// A notification carries an id of the database handle it was sent over: the holders over that
-// handle were rebuilt directly and skip it, every other holder (other nodes) rebuilds.
-const handleIds = new WeakMap<Kysely<Database>, string>()
-function handleId(db: Kysely<Database>): string {
-  let id = handleIds.get(db)
-  if (!id) {
-    id = randomBytes(8).toString('hex')
-    handleIds.set(db, id)
-  }
-  return id
-}
-
-/**
- * Announces that the grids in force changed (a proposal applied, an import, a seed): rebuilds
- * this process's indexes over `db` and, on PostgreSQL, tells other nodes. Call it after the
- * transaction committed. Resolves when the local rebuilds are done; callers need not wait.
- */
-export async function notifyGridsChanged(db: Kysely<Database>): Promise<void> {
-  const local = [...holders].filter((holder) => holder.db === db).map((holder) => holder.rebuild())
-  try {
-    await sql`SELECT pg_notify(${GRIDS_CHANGED_CHANNEL}, ${handleId(db)})`.execute(db)
-  } catch {
-    // The database may be closing (tests, shutdown); the local rebuild still ran.
-  }
-  await Promise.allSettled(local)
-}
-
 export class IndexHolder {
   private loaded: LoadedIndex | null = null
   private building: Promise<void> | null = null
@@ -79,6 +68,7 @@ export class IndexHolder {
   private listener: pg.Client | null = null
   private reconnect: NodeJS.Timeout | null = null
   private closed = false
+  private unsubscribe: (() => void) | null = null
   /** When the index's day ends (local midnight after the build): a lookup after it starts a rebuild. */
   private staleAt = Number.POSITIVE_INFINITY
   lastError: unknown = null
@@ -88,9 +78,9 @@ export class IndexHolder {
     private readonly options: IndexHolderOptions,
   ) {}
 
-  /** Registers the holder, starts the first build and (PostgreSQL) the LISTEN client. */
+  /** Subscribes to grid changes, starts the first build and (PostgreSQL) the LISTEN client. */
   start(): Promise<void> {
-    holders.add(this)
+    this.unsubscribe ??= onGridsChanged(this.db, () => this.rebuild())
     if (this.options.engine === 'postgres') void this.listen()
     return this.rebuild()
   }
@@ -162,7 +152,7 @@ export class IndexHolder {
     }
     client.on('error', retry)
     client.on('notification', (message) => {
-      if (message.channel === GRIDS_CHANGED_CHANNEL && message.payload !== handleId(this.db)) void this.rebuild()
+      if (message.channel === GRIDS_CHANGED_CHANNEL && message.payload !== announcerId(this.db)) void this.rebuild()
     })
     try {
       await client.connect()
@@ -179,7 +169,8 @@ export class IndexHolder {
 
   async close(): Promise<void> {
     this.closed = true
-    holders.delete(this)
+    this.unsubscribe?.()
+    this.unsubscribe = null
     if (this.reconnect) clearTimeout(this.reconnect)
     this.reconnect = null
     await this.building?.catch(() => undefined)
