@@ -14,8 +14,14 @@ export function assertInScope(request: FastifyRequest, regionPrefix: string): vo
   const language = languageFrom(request.headers['accept-language'])
   throw forbidden('forbidden_region', {
     role: translate(language, `role.${user.role}`),
-    scope: user.region_prefix ? `${user.scope_name}（${user.region_prefix}）` : translate(language, 'scope.all'),
+    scope: scopeName(user) ?? translate(language, 'scope.all'),
   })
+}
+
+/** How a 403 names the caller's scope: "东湖街道（990101001）"; null for the whole country (admin). */
+export function scopeName(user: TokenClaims): string | null {
+  if (!user.region_prefix) return null
+  return user.scope_name ? `${user.scope_name}（${user.region_prefix}）` : user.region_prefix
 }
 
 /** The caller's own subtree, used when a request names no region. */

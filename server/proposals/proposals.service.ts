@@ -1,6 +1,7 @@
 import type { Kysely, Updateable } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
+import { scopeName } from '../auth/scope.js'
 import { allocateGridCodes } from '../coding/allocate.js'
 import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
@@ -50,7 +51,8 @@ export interface ProposalInput {
 
 const townshipOf = (regionCode: string) => prefixOfCode(regionCode).slice(0, 9)
 /** The caller's own scope as a refusal names it (never the region asked for: it may lie outside). */
-const scopeOf = (user: TokenClaims) => (user.scope_name ? `${user.scope_name}（${user.region_prefix}）` : user.region_prefix || '*')
+// An admin (whole country) is never out of scope, so the fallback is never shown.
+const scopeOf = (user: TokenClaims) => scopeName(user) ?? '*'
 const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.role, region_prefix: user.region_prefix })
 
 type Db = Kysely<Database>
