@@ -105,7 +105,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await sql`ALTER TABLE grids ADD COLUMN proposal_id bigint REFERENCES proposals (id)`.execute(db)
   await sql`ALTER TABLE grid_codes ADD CONSTRAINT grid_codes_proposal_fk FOREIGN KEY (proposal_id) REFERENCES proposals (id)`.execute(db)
-  await sql`ALTER TABLE grid_lineage ADD CONSTRAINT grid_lineage_proposal_fk FOREIGN KEY (proposal_id) REFERENCES proposals (id)`.execute(db)
+  await sql`ALTER TABLE grid_lineage ADD CONSTRAINT grid_lineage_proposal_fk FOREIGN KEY (proposal_id) REFERENCES proposals (id)`.execute(
+    db,
+  )
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {

@@ -38,7 +38,7 @@ const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
 
-type ValidateFn = (typeof import('../server/validation/validate.service.js'))['validate']
+type ValidateFn = typeof import('../server/validation/validate.service.js')['validate']
 
 interface Figure {
   dataset: Dataset
@@ -121,7 +121,9 @@ async function main(): Promise<number> {
       else console.log(skipped.join('\n'))
       return 0
     }
-    throw new UsageError(`--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')})`)
+    throw new UsageError(
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')})`,
+    )
   }
 
   // Engine.
@@ -282,17 +284,19 @@ async function main(): Promise<number> {
       console.log(
         renderTable(
           ['figure', 'ours', 'min–max', 'naive PostGIS', 'ratio', 'path'],
-          entries.filter((entry) => !entry.name.startsWith('lookup.')).map((entry) => {
-            const baselineOnly = entry.name.endsWith('.naive_postgis.ms')
-            return [
-              entry.name,
-              baselineOnly ? '—' : `${entry.value.toFixed(0)} ms`,
-              entry.min !== undefined ? `${Number(entry.min).toFixed(0)}–${Number(entry.max).toFixed(0)}` : '',
-              baselineOnly ? `${entry.value.toFixed(0)} ms` : entry.baseline ? `${entry.baseline.value.toFixed(0)} ms` : '—',
-              entry.ratio !== undefined ? `${entry.ratio.toFixed(2)}×` : '—',
-              typeof entry.coverage_path === 'string' ? entry.coverage_path : '',
-            ]
-          }),
+          entries
+            .filter((entry) => !entry.name.startsWith('lookup.'))
+            .map((entry) => {
+              const baselineOnly = entry.name.endsWith('.naive_postgis.ms')
+              return [
+                entry.name,
+                baselineOnly ? '—' : `${entry.value.toFixed(0)} ms`,
+                entry.min !== undefined ? `${Number(entry.min).toFixed(0)}–${Number(entry.max).toFixed(0)}` : '',
+                baselineOnly ? `${entry.value.toFixed(0)} ms` : entry.baseline ? `${entry.baseline.value.toFixed(0)} ms` : '—',
+                entry.ratio !== undefined ? `${entry.ratio.toFixed(2)}×` : '—',
+                typeof entry.coverage_path === 'string' ? entry.coverage_path : '',
+              ]
+            }),
           [1, 2, 3, 4],
         ),
       )

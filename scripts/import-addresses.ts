@@ -59,7 +59,9 @@ runScript(async () => {
     bar.update(size)
     bar.stop()
     for (const problem of report.rejected) console.error(`  ✗ ${problem.message} [${problem.reason}]`)
-    const reasons = Object.entries(report.reasons).map(([reason, n]) => `${reason} ${n}`).join(', ')
+    const reasons = Object.entries(report.reasons)
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ')
     console.log(
       `${file}: ${report.rows} rows, ${report.inserted} inserted, ${report.updated} updated, ${report.rejected.length} rejected` +
         (reasons ? ` (${reasons})` : ''),

@@ -37,7 +37,14 @@ runScript(async () => {
   const format = (values.format ?? (file && /\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : 'csv')) as BatchFormat
   const crs = values.crs as CrsName
   const asOf = values['as-of']
-  if (values.help || !file || (format !== 'csv' && format !== 'ndjson') || !CRS_NAMES.includes(crs) || (asOf !== undefined && !isIsoDate(asOf)) || !/^[0-9]*$/.test(values.region)) {
+  if (
+    values.help ||
+    !file ||
+    (format !== 'csv' && format !== 'ndjson') ||
+    !CRS_NAMES.includes(crs) ||
+    (asOf !== undefined && !isIsoDate(asOf)) ||
+    !/^[0-9]*$/.test(values.region)
+  ) {
     console.error(USAGE)
     return 2
   }
@@ -50,10 +57,16 @@ runScript(async () => {
     if (asOf === undefined) {
       await holder.rebuild()
       const loaded = holder.current()
-      if (loaded) process.stderr.write(`index: ${loaded.index.size} grids in force on ${loaded.day}, built in ${Math.round(loaded.buildMs)} ms\n`)
+      if (loaded)
+        process.stderr.write(`index: ${loaded.index.size} grids in force on ${loaded.day}, built in ${Math.round(loaded.buildMs)} ms\n`)
     }
     const bar = new cliProgress.SingleBar(
-      { stream: process.stderr, format: 'lookup [{bar}] {percentage}% | {rows} rows | {rate} rows/s', hideCursor: true, noTTYOutput: false },
+      {
+        stream: process.stderr,
+        format: 'lookup [{bar}] {percentage}% | {rows} rows | {rate} rows/s',
+        hideCursor: true,
+        noTTYOutput: false,
+      },
       cliProgress.Presets.shades_classic,
     )
     let bytes = 0

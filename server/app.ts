@@ -29,8 +29,22 @@ import { validateRoutes } from './validation/validate.routes.js'
 // Query strings and path parameters arrive as text, so their validator coerces ('true' → true);
 // JSON bodies are checked strictly, so { "households": "300" } is an error, not a silent fix.
 // strictNumbers: Infinity (JSON 1e999, query "Infinity") and NaN are not numbers.
-const coercing = new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
-const strict = new Ajv({ coerceTypes: false, useDefaults: true, removeAdditional: false, allErrors: false, strict: false, strictNumbers: true })
+const coercing = new Ajv({
+  coerceTypes: 'array',
+  useDefaults: true,
+  removeAdditional: false,
+  allErrors: false,
+  strict: false,
+  strictNumbers: true,
+})
+const strict = new Ajv({
+  coerceTypes: false,
+  useDefaults: true,
+  removeAdditional: false,
+  allErrors: false,
+  strict: false,
+  strictNumbers: true,
+})
 const compileValidator: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   httpPart === 'body' ? strict.compile(schema) : finiteNumbersOnly(coercing.compile(schema))
 
@@ -80,7 +94,12 @@ export async function buildApp(options: AppOptions) {
         description: '网格化服务管理 — grids, regions, validation, proposals and lookup',
         version: '1',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
     },
   })
   await app.register(swaggerUi, { routePrefix: '/docs' })

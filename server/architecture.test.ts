@@ -36,7 +36,9 @@ const IMPORT = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g
 /** Each module (path relative to server/) and the server modules it imports. */
 function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>()
-  const files = (readdirSync(SERVER, { recursive: true }) as string[]).filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'))
+  const files = (readdirSync(SERVER, { recursive: true }) as string[]).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts') && !file.endsWith('.d.ts'),
+  )
   for (const file of files) {
     const source = readFileSync(path.join(SERVER, file), 'utf8')
     const targets = [...source.matchAll(IMPORT)].map((match) => path.join(path.dirname(file), (match[1] as string).replace(/\.js$/, '.ts')))
@@ -94,7 +96,9 @@ describe('server import graph', () => {
 
   it('schema modules import only schema modules (and shared http/geo definitions), so anything may use them', () => {
     const found = [...graph].flatMap(([module, targets]) =>
-      SCHEMA_MODULE.test(module) ? targets.filter((target) => !SCHEMA_MODULE.test(target) && !/^(http|geo)\//.test(target)).map((target) => `${module} → ${target}`) : [],
+      SCHEMA_MODULE.test(module)
+        ? targets.filter((target) => !SCHEMA_MODULE.test(target) && !/^(http|geo)\//.test(target)).map((target) => `${module} → ${target}`)
+        : [],
     )
     expect(found).toEqual([])
   })

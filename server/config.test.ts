@@ -35,7 +35,9 @@ describe('configuration', () => {
     expect(loadConfig({}).lookupUserRateLimit).toBe(600_000)
     expect(loadConfig({ LOOKUP_USER_RATE_LIMIT: ' 1200 ' }).lookupUserRateLimit).toBe(1200)
     for (const bad of ['abc', '0', '-5', '2.5', '1e400']) {
-      expect(() => loadConfig({ LOOKUP_USER_RATE_LIMIT: bad })).toThrow(`LOOKUP_USER_RATE_LIMIT must be a positive whole number (lookups per minute), got "${bad}"`)
+      expect(() => loadConfig({ LOOKUP_USER_RATE_LIMIT: bad })).toThrow(
+        `LOOKUP_USER_RATE_LIMIT must be a positive whole number (lookups per minute), got "${bad}"`,
+      )
     }
     let message = ''
     try {
@@ -71,7 +73,8 @@ describe('configuration reaches the parts that use it', () => {
       await app.ready()
       const http = () => supertest(app.server)
       const token = (await http().post('/api/v1/auth/login').send({ username: 'county', password: 'demo' })).body.token as string
-      const lookup = (language = 'zh-CN') => http().get('/api/v1/lookup?lng=113.01&lat=28.01').set('Authorization', `Bearer ${token}`).set('Accept-Language', language)
+      const lookup = (language = 'zh-CN') =>
+        http().get('/api/v1/lookup?lng=113.01&lat=28.01').set('Authorization', `Bearer ${token}`).set('Accept-Language', language)
       expect([(await lookup()).status, (await lookup()).status]).toEqual([200, 200])
       const zh = await lookup()
       expect(zh.status).toBe(429)

@@ -48,13 +48,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!(bodyLimitMb > 0)) problems.push(`BODY_LIMIT_MB must be a positive number, got "${env.BODY_LIMIT_MB}"`)
 
   const tiandituKey = env.TIANDITU_KEY?.trim() || null
-  if (tiandituKey && !/^[0-9a-f]{32}$/i.test(tiandituKey)) problems.push('TIANDITU_KEY must be the 32 hex characters of a Tianditu browser key')
+  if (tiandituKey && !/^[0-9a-f]{32}$/i.test(tiandituKey))
+    problems.push('TIANDITU_KEY must be the 32 hex characters of a Tianditu browser key')
 
   const logLevel = env.LOG_LEVEL?.trim() || (env.NODE_ENV === 'test' ? 'warn' : 'info')
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`)
 
   const logFormat = env.LOG_FORMAT?.trim() || undefined
-  if (logFormat !== undefined && !LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`)
+  if (logFormat !== undefined && !LOG_FORMATS.includes(logFormat))
+    problems.push(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`)
 
   const lookupUserRateLimit = Number(env.LOOKUP_USER_RATE_LIMIT?.trim() || DEFAULT_LOOKUP_USER_RATE_LIMIT)
   if (!Number.isSafeInteger(lookupUserRateLimit) || lookupUserRateLimit < 1) {

@@ -45,7 +45,9 @@ describe('documentation', () => {
     // A folder is covered when it, or a parent that the map lists with its subfolders named in
     // the line (profiles/regions), is in the map.
     const uncovered = sourceFolders().filter(
-      (folder) => !mapped.includes(folder) && !mapped.some((parent) => folder.startsWith(`${parent}/`) && read('README.md').includes(path.relative(parent, folder))),
+      (folder) =>
+        !mapped.includes(folder) &&
+        !mapped.some((parent) => folder.startsWith(`${parent}/`) && read('README.md').includes(path.relative(parent, folder))),
     )
     expect(uncovered).toEqual([])
   })
@@ -65,7 +67,9 @@ describe('documentation', () => {
   it('source paths written in full in backticks exist', () => {
     const missing: string[] = []
     for (const document of documents) {
-      for (const match of read(document).matchAll(/`((?:server|web|scripts|migrations|fixtures|docs)\/[\w./-]+\.(?:ts|json|md|sql|csv|geojson))`/g)) {
+      for (const match of read(document).matchAll(
+        /`((?:server|web|scripts|migrations|fixtures|docs)\/[\w./-]+\.(?:ts|json|md|sql|csv|geojson))`/g,
+      )) {
         const target = match[1] as string
         if (!existsSync(path.join(ROOT, target))) missing.push(`${document}: ${target}`)
       }

@@ -3,7 +3,10 @@ import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { DatabaseHandle } from './db/connect.js'
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle; tiandituKey?: string | null }> = async (app, { database, tiandituKey }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle; tiandituKey?: string | null }> = async (
+  app,
+  { database, tiandituKey },
+) => {
   // What the web page needs to know before signing in: an optional Tianditu browser key (the
   // default basemap is our own layers and works offline; the key only adds 天地图 tiles under them).
   app.get(

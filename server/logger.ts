@@ -6,9 +6,7 @@ export function createLogger(level: string, format?: LogFormat) {
   const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY)
   return pino({
     level,
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } }
-      : {}),
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
   })
 }
 export type Logger = ReturnType<typeof createLogger>

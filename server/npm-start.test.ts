@@ -46,7 +46,18 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm start', () => {
     folders.push(path.dirname(dataDir), webDir)
     let output = ''
     const npm = spawn('npm', ['start'], {
-      env: { ...process.env, DATABASE_URL: '', NODE_ENV: 'production', JWT_SECRET: 'n'.repeat(40), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIR: webDir, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        NODE_ENV: 'production',
+        JWT_SECRET: 'n'.repeat(40),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        WEB_DIR: webDir,
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     npm.stdout.on('data', (chunk) => {

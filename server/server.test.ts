@@ -52,7 +52,14 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('server start-up (production 
     folders.push(dataDir, webDir)
     cpSync(await ensurePgliteTemplate(), dataDir, { recursive: true })
     writeFileSync(path.join(webDir, 'index.html'), '<!doctype html><title>gridwork</title>')
-    const server = start({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, WEB_DIR: webDir })
+    const server = start({
+      NODE_ENV: 'production',
+      JWT_SECRET: 'p'.repeat(40),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      WEB_DIR: webDir,
+    })
     await waitFor(() => /gridwork is running/.test(server.output()), 'the start-up line')
     const port = /http:\/\/localhost:(\d+)\//.exec(server.output())?.[1]
     const base = `http://127.0.0.1:${port}`

@@ -11,14 +11,15 @@ import { createLogger } from './logger.js'
 // hashing (scrypt, on the thread pool) runs while the app is built.
 
 const loadServerModules = async () => {
-  const [{ buildApp }, { seedDemoUsers }, { resolveSigningSecret }, { migrateToLatest }, { seedDemo }, { ensureWebBundle }] = await Promise.all([
-    import('./app.js'),
-    import('./auth/demo-users.js'),
-    import('./auth/signing-secret.js'),
-    import('./db/migrate.js'),
-    import('./demo/seed.js'),
-    import('./web-bundle.js'),
-  ])
+  const [{ buildApp }, { seedDemoUsers }, { resolveSigningSecret }, { migrateToLatest }, { seedDemo }, { ensureWebBundle }] =
+    await Promise.all([
+      import('./app.js'),
+      import('./auth/demo-users.js'),
+      import('./auth/signing-secret.js'),
+      import('./db/migrate.js'),
+      import('./demo/seed.js'),
+      import('./web-bundle.js'),
+    ])
   return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }
 }
 
@@ -44,7 +45,8 @@ async function main(): Promise<void> {
     )
   }
   const started = Date.now()
-  const serverCommand = (port: number) => `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
+  const serverCommand = (port: number) =>
+    `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
   const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }] = await Promise.all([
     openDatabase({
       databaseUrl: config.databaseUrl,
@@ -70,7 +72,15 @@ async function main(): Promise<void> {
       }
       await ensureWebBundle(config.webDir, log)
       const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
-      const built = await buildApp({ database, signingSecret, bodyLimitBytes: config.bodyLimitBytes, webDir: config.webDir, tiandituKey: config.tiandituKey, lookupUserRateLimit: config.lookupUserRateLimit, logger: log })
+      const built = await buildApp({
+        database,
+        signingSecret,
+        bodyLimitBytes: config.bodyLimitBytes,
+        webDir: config.webDir,
+        tiandituKey: config.tiandituKey,
+        lookupUserRateLimit: config.lookupUserRateLimit,
+        logger: log,
+      })
       await built.ready()
       return built
     })(),
@@ -104,7 +114,9 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port
   // Others refused by the folder's lock are pointed at this server.
   database.dataLock?.describe(serverCommand(port), `http://localhost:${port}/`)
-  log.info(`gridwork is running: web editor http://localhost:${port}/ · API http://localhost:${port}/api/v1 · docs http://localhost:${port}/docs`)
+  log.info(
+    `gridwork is running: web editor http://localhost:${port}/ · API http://localhost:${port}/api/v1 · docs http://localhost:${port}/docs`,
+  )
   if (accounts.length > 0) {
     const password = config.demoPassword === 'demo' ? 'demo' : 'the DEMO_PASSWORD you set'
     log.info(`demo accounts: ${accounts.join(', ')} — password ${password}`)

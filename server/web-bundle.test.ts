@@ -18,7 +18,10 @@ function webRoot(): string {
   folders.push(root)
   mkdirSync(path.join(root, 'src', 'editor'), { recursive: true })
   writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>t</title><script type="module" src="./src/main.ts"></script>')
-  writeFileSync(path.join(root, 'vite.config.ts'), "import { fileURLToPath } from 'node:url'\nexport default { root: fileURLToPath(new URL('.', import.meta.url)), base: './', logLevel: 'silent' }\n")
+  writeFileSync(
+    path.join(root, 'vite.config.ts'),
+    "import { fileURLToPath } from 'node:url'\nexport default { root: fileURLToPath(new URL('.', import.meta.url)), base: './', logLevel: 'silent' }\n",
+  )
   writeFileSync(path.join(root, 'src', 'main.ts'), "import { label } from './editor/label'\ndocument.title = label\n")
   writeFileSync(path.join(root, 'src', 'editor', 'label.ts'), "export const label = 'first'\n")
   writeFileSync(path.join(root, 'src', 'editor', 'label.test.ts'), '// not bundled\n')
@@ -45,7 +48,8 @@ describe('web bundle freshness', () => {
     expect(webBundleState(dist, root)).toEqual({ build: true, reason: 'missing' })
     mkdirSync(dist)
     writeFileSync(path.join(dist, 'index.html'), 'built')
-    for (const file of ['index.html', 'vite.config.ts', 'src/main.ts', 'src/editor/label.ts', 'src/editor/label.test.ts']) age(path.join(root, file), -60)
+    for (const file of ['index.html', 'vite.config.ts', 'src/main.ts', 'src/editor/label.ts', 'src/editor/label.test.ts'])
+      age(path.join(root, file), -60)
     expect(webBundleState(dist, root)).toEqual({ build: false })
 
     age(path.join(root, 'src/editor/label.ts'), 5)
@@ -76,7 +80,10 @@ describe('web bundle freshness', () => {
     const root = webRoot()
     const dist = path.join(root, 'dist')
     const { log, messages } = recordingLogger()
-    const bundled = () => readdirSync(path.join(dist, 'assets')).map((f) => readFileSync(path.join(dist, 'assets', f), 'utf8')).join('')
+    const bundled = () =>
+      readdirSync(path.join(dist, 'assets'))
+        .map((f) => readFileSync(path.join(dist, 'assets', f), 'utf8'))
+        .join('')
     expect(await ensureWebBundle(dist, log, root)).toEqual({ build: true, reason: 'missing' })
     expect(bundled()).toContain('first')
     expect(await ensureWebBundle(dist, log, root)).toEqual({ build: false })

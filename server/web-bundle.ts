@@ -16,7 +16,9 @@ export function newestWebSource(webRoot: string = WEB_ROOT): { file: string; mti
   for (const entry of WEB_SOURCES) {
     const full = path.join(webRoot, entry)
     if (!existsSync(full)) continue
-    const files = statSync(full).isDirectory() ? readdirSync(full, { recursive: true, encoding: 'utf8' }).map((f) => path.join(entry, f)) : [entry]
+    const files = statSync(full).isDirectory()
+      ? readdirSync(full, { recursive: true, encoding: 'utf8' }).map((f) => path.join(entry, f))
+      : [entry]
     for (const file of files) {
       if (file.endsWith('.test.ts')) continue
       const stat = statSync(path.join(webRoot, file))

@@ -27,11 +27,7 @@ export interface NaiveResult {
 
 const SRID = 4490
 
-export async function naiveCoverage(
-  db: Db,
-  features: { features: unknown[] },
-  parent: unknown | undefined,
-): Promise<NaiveResult> {
+export async function naiveCoverage(db: Db, features: { features: unknown[] }, parent: unknown | undefined): Promise<NaiveResult> {
   return (db as unknown as Kysely<unknown>).connection().execute(async (conn) => {
     const ms = { load: 0, validity: 0, overlaps: 0, gaps: 0, total: 0 }
     const workarounds: string[] = []

@@ -107,7 +107,10 @@ function pad(text: string, width: number, right = false): string {
 export function renderTable(headers: string[], rows: string[][], rightAligned: number[] = []): string {
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)))
   const line = (cells: string[]) =>
-    cells.map((cell, i) => pad(cell, widths[i] ?? 0, rightAligned.includes(i))).join('  ').trimEnd()
+    cells
+      .map((cell, i) => pad(cell, widths[i] ?? 0, rightAligned.includes(i)))
+      .join('  ')
+      .trimEnd()
   return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n')
 }
 

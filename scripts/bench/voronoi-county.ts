@@ -53,9 +53,7 @@ export function generateCounty(options: Partial<CountyOptions> = {}): County {
   const toLonLat = ([x, y]: Xy): Xy => [round8(lon0 + x / kmPerDegreeLon), round8(lat0 + y / KM_PER_DEGREE_LAT)]
 
   // Seeds, uniform in the box (a few near-coincident ones give short edges: real data has them too).
-  const seeds = featureCollection(
-    Array.from({ length: o.grids }, () => point([random.range(0, o.widthKm), random.range(0, o.heightKm)])),
-  )
+  const seeds = featureCollection(Array.from({ length: o.grids }, () => point([random.range(0, o.widthKm), random.range(0, o.heightKm)])))
   const cells = voronoi(seeds, { bbox: [0, 0, o.widthKm, o.heightKm] }).features
   if (cells.length !== o.grids || cells.some((cell) => !cell?.geometry)) {
     throw new Error(`voronoi gave ${cells.length} cells (some empty?) for ${o.grids} seeds: change the seed`)
@@ -182,8 +180,7 @@ export function checkSharedEdges(county: County): string[] {
     for (let i = 0; i + 1 < ring.length && problems.length < 5; i++) {
       const a = ring[i] as Xy
       const b = ring[i + 1] as Xy
-      const onBorder =
-        (a[0] === b[0] && (a[0] === west || a[0] === east)) || (a[1] === b[1] && (a[1] === south || a[1] === north))
+      const onBorder = (a[0] === b[0] && (a[0] === west || a[0] === east)) || (a[1] === b[1] && (a[1] === south || a[1] === north))
       if ((directed.get(key(a, b)) ?? 0) !== 1) problems.push(`${feature.id}: edge ${key(a, b)} used twice the same way`)
       else if (!onBorder && !directed.has(key(b, a))) problems.push(`${feature.id}: edge ${key(a, b)} has no neighbour`)
     }

@@ -20,9 +20,14 @@ afterAll(async () => {
 })
 
 const rowsOf = async () =>
-  (await database.kysely.selectFrom('addresses').select(['region_code', 'address', 'normalised', 'source']).orderBy('region_code').orderBy('normalised').execute()).map(
-    (r) => `${r.region_code} ${r.normalised} ← ${r.address}`,
-  )
+  (
+    await database.kysely
+      .selectFrom('addresses')
+      .select(['region_code', 'address', 'normalised', 'source'])
+      .orderBy('region_code')
+      .orderBy('normalised')
+      .execute()
+  ).map((r) => `${r.region_code} ${r.normalised} ← ${r.address}`)
 
 describe('importAddressFile', () => {
   it('detects UTF-8 (with or without BOM) and GBK', async () => {
@@ -46,7 +51,9 @@ describe('importAddressFile', () => {
     ])
     expect(report.rejected[0]?.message).toBe('row 8: the same address as row 2 (after normalisation)')
     expect(report.rejected[2]?.message).toBe('row 10: "abc" is not a number')
-    expect(report.rejected[5]?.message).toBe('row 13: the point 28.005, 13.015 is not inside region 990101 (longitude and latitude swapped?)')
+    expect(report.rejected[5]?.message).toBe(
+      'row 13: the point 28.005, 13.015 is not inside region 990101 (longitude and latitude swapped?)',
+    )
     expect(await rowsOf()).toEqual([
       '990101001001 人民路1号 ← 示范县城关镇桂花社区人民路1号',
       '990101001001 人民路2号 ← 示范县城关镇桂花社区人民路2号',
@@ -95,12 +102,15 @@ describe('importAddressFile', () => {
     const error = await importAddressFile(database.kysely, 'fixtures/regions/mini-county.geojson').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AppError)
     expect((error as AppError).code).toBe('address_import_columns')
-    const unknown = await importAddressFile(database.kysely, 'fixtures/addresses/mini-county.csv', { region: '990199' }).catch((e: unknown) => e)
+    const unknown = await importAddressFile(database.kysely, 'fixtures/addresses/mini-county.csv', { region: '990199' }).catch(
+      (e: unknown) => e,
+    )
     expect(unknown).toMatchObject({ statusCode: 404, code: 'region_not_found' })
   })
 
   it('reports malformed CSV (a broken quote) as bad rows, never dropping lines silently', async () => {
-    const csv = '地址,经度,纬度\n示范县城关镇东湖社区学府路1号,113.012,28.003\n"示范县城关镇东湖"社区学府路2号,113.012,28.004\n示范县城关镇东湖社区学府路3号,113.012,28.005\n'
+    const csv =
+      '地址,经度,纬度\n示范县城关镇东湖社区学府路1号,113.012,28.003\n"示范县城关镇东湖"社区学府路2号,113.012,28.004\n示范县城关镇东湖社区学府路3号,113.012,28.005\n'
     const report = await importAddresses(database.kysely, Readable.from([Buffer.from(csv)]), { language: 'en' })
     expect(report).toMatchObject({ rows: 3, inserted: 1 })
     // The broken quote swallows the rest of the file: both places are reported, nothing silently.

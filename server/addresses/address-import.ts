@@ -95,7 +95,11 @@ export async function detectEncoding(file: string): Promise<AddressEncoding> {
 }
 
 /** Imports a CSV file; see importAddresses. */
-export async function importAddressFile(db: Kysely<Database>, file: string, options: AddressImportOptions = {}): Promise<AddressImportReport> {
+export async function importAddressFile(
+  db: Kysely<Database>,
+  file: string,
+  options: AddressImportOptions = {},
+): Promise<AddressImportReport> {
   await stat(file)
   const encoding = options.encoding ?? (await detectEncoding(file))
   return importAddresses(db, createReadStream(file), { ...options, encoding, source: options.source ?? path.basename(file) })
@@ -134,7 +138,14 @@ export async function importAddresses(
     bytes += chunk.length
     options.onProgress?.(bytes)
   })
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, info: true, skip_records_with_error: true })
+  const parser = parse({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    info: true,
+    skip_records_with_error: true,
+  })
   // A malformed line (e.g. a stray quote) is one bad row, not a failed import.
   // csv-parse does not resynchronise after a broken quote: the lines after it come back as one
   // more skipped record (reported at the last line), never silently lost.
@@ -242,8 +253,12 @@ async function loadBatch(
   const scopeHasBoundary =
     scope === null
       ? true
-      : (await trx.selectFrom('regions').select('code').where('code', '=', codeOfPrefix(scope)).where('boundary', 'is not', null).executeTakeFirst()) !==
-        undefined
+      : (await trx
+          .selectFrom('regions')
+          .select('code')
+          .where('code', '=', codeOfPrefix(scope))
+          .where('boundary', 'is not', null)
+          .executeTakeFirst()) !== undefined
 
   const values: { r: string; a: string; n: string; x: number; y: number; s: string | null }[] = []
   for (const [i, p] of pending.entries()) {

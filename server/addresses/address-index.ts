@@ -80,7 +80,8 @@ export class AddressIndex {
       },
       containingAny: async (pieces, also, limit) => {
         const out = this.rows.filter(
-          (row) => inScope(row) && (also === null || row.normalised.includes(also)) && pieces.some((piece) => row.normalised.includes(piece)),
+          (row) =>
+            inScope(row) && (also === null || row.normalised.includes(also)) && pieces.some((piece) => row.normalised.includes(piece)),
         )
         return out.sort(byLengthThenId).slice(0, limit)
       },
@@ -198,7 +199,8 @@ const soleCounties = new PerDatabaseCache<string | null>(CHECK_MS)
 export function soleCountyOf(db: Kysely<Database>, scope: string): Promise<string | null> {
   return soleCounties.get(db, scope, async () => {
     const upper = nextPrefix(scope)
-    const within = scope === '' ? sql`TRUE` : upper === null ? sql`region_code >= ${scope}` : sql`region_code >= ${scope} AND region_code < ${upper}`
+    const within =
+      scope === '' ? sql`TRUE` : upper === null ? sql`region_code >= ${scope}` : sql`region_code >= ${scope} AND region_code < ${upper}`
     const result = await sql<{ lo: string | null; hi: string | null }>`
       SELECT min(region_code) AS lo, max(region_code) AS hi FROM addresses WHERE ${within}`.execute(db)
     const { lo, hi } = result.rows[0] ?? { lo: null, hi: null }

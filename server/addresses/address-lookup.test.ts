@@ -37,7 +37,12 @@ describe('lookupAddress (mini county fixtures)', () => {
   })
 
   it('ignores full-width characters, spaces and the province/city prefixes (also short forms)', async () => {
-    for (const query of ['示范县 城关镇 桂花社区 人民路１号', '示范省示范市示范县城关镇桂花社区人民路1号', '中国示范省示范城关镇桂花社区人民路一号', '桂花社区人民路1号']) {
+    for (const query of [
+      '示范县 城关镇 桂花社区 人民路１号',
+      '示范省示范市示范县城关镇桂花社区人民路1号',
+      '中国示范省示范城关镇桂花社区人民路一号',
+      '桂花社区人民路1号',
+    ]) {
       expect((await look(query)).match?.address, query).toBe('示范县城关镇桂花社区人民路1号')
     }
   })
@@ -99,7 +104,11 @@ describe('lookupAddress (mini county fixtures)', () => {
     expect(asked.length).toBeGreaterThanOrEqual(15)
     // '' and '99' (all and the province): every fixture address is in county 990101, so its
     // index answers for them too — with the same candidates as SQL.
-    for (const [query, regionPrefix] of [...asked, ...asked.map(([q]) => [q, ''] as [string, string]), ...asked.map(([q]) => [q, '99'] as [string, string])]) {
+    for (const [query, regionPrefix] of [
+      ...asked,
+      ...asked.map(([q]) => [q, ''] as [string, string]),
+      ...asked.map(([q]) => [q, '99'] as [string, string]),
+    ]) {
       if (query.trim() === '' || query.length > 200) continue
       const memory = await lookupAddressVia(database.kysely, query, { regionPrefix }, 'auto')
       const sqlOnly = await lookupAddressVia(database.kysely, query, { regionPrefix }, 'sql')
@@ -133,8 +142,14 @@ describe('lookupAddress (demo county address set)', () => {
 
   it('ships one registry address per demo building', async () => {
     const [addresses, buildings] = await Promise.all([
-      database.kysely.selectFrom('addresses').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      database.kysely.selectFrom('buildings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      database.kysely
+        .selectFrom('addresses')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
+      database.kysely
+        .selectFrom('buildings')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ])
     expect(Number(addresses.n)).toBe(Number(buildings.n))
     expect(Number(addresses.n)).toBeGreaterThan(40_000)
@@ -144,7 +159,11 @@ describe('lookupAddress (demo county address set)', () => {
     await database.kysely.deleteFrom('addresses').execute()
     const summary = await seedDemo(database.kysely)
     expect(summary.seeded).toBe(false)
-    const n = await database.kysely.selectFrom('addresses').select((eb) => eb.fn.countAll<number>().as('n')).where('source', '=', 'demo').executeTakeFirstOrThrow()
+    const n = await database.kysely
+      .selectFrom('addresses')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('source', '=', 'demo')
+      .executeTakeFirstOrThrow()
     expect(Number(n.n)).toBeGreaterThan(40_000)
   })
 

@@ -80,7 +80,8 @@ export async function lookupAddressVia(
   const candidates = scored.slice(0, limit).map(({ row, score }) => toMatch(row, score))
   const best = scored[0]
   const second = scored[1]
-  const confident = best !== undefined && best.score >= MATCH_THRESHOLD && (second === undefined || best.score - second.score >= AMBIGUITY_GAP)
+  const confident =
+    best !== undefined && best.score >= MATCH_THRESHOLD && (second === undefined || best.score - second.score >= AMBIGUITY_GAP)
   return {
     query,
     normalised: rest,

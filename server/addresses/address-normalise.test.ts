@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { addressSimilarity, chineseNumeral, maskAddress, normaliseAddress, type RegionName, RegionNames, tokenise } from './address-normalise.js'
+import {
+  addressSimilarity,
+  chineseNumeral,
+  maskAddress,
+  normaliseAddress,
+  type RegionName,
+  RegionNames,
+  tokenise,
+} from './address-normalise.js'
 
 describe('chineseNumeral', () => {
   it.each([
@@ -117,7 +125,10 @@ describe('RegionNames.strip', () => {
   })
 
   it('takes the short forms of provinces, cities and counties', () => {
-    expect(names.strip(normaliseAddress('湖南长沙岳麓区橘子洲街道办事处桔洲社区1号'), '')).toEqual({ rest: '1号', regionPrefix: '430104007001' })
+    expect(names.strip(normaliseAddress('湖南长沙岳麓区橘子洲街道办事处桔洲社区1号'), '')).toEqual({
+      rest: '1号',
+      regionPrefix: '430104007001',
+    })
     expect(names.strip(normaliseAddress('广西南宁市民族大道1号'), '')).toEqual({ rest: '南宁市民族大道1号', regionPrefix: '45' })
   })
 

@@ -41,7 +41,9 @@ describe.skipIf(!databaseUrl)('scripts/sql/app-role.sql (PostgreSQL only)', () =
     await client.connect()
     await client.query('SET ROLE gridwork_app')
     app = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, options: `${searchPath} -c role=gridwork_app`, max: 2 }) }),
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: databaseUrl, options: `${searchPath} -c role=gridwork_app`, max: 2 }),
+      }),
     })
   })
   afterAll(async () => {
@@ -51,7 +53,9 @@ describe.skipIf(!databaseUrl)('scripts/sql/app-role.sql (PostgreSQL only)', () =
   })
 
   it('runs as gridwork_app, without superuser', async () => {
-    const { rows } = await client.query('SELECT current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser')
+    const { rows } = await client.query(
+      'SELECT current_user AS who, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS superuser',
+    )
     expect(rows[0]).toEqual({ who: 'gridwork_app', superuser: false })
   })
 
@@ -60,9 +64,17 @@ describe.skipIf(!databaseUrl)('scripts/sql/app-role.sql (PostgreSQL only)', () =
       code: '42501',
       message: 'permission denied for table audit_log',
     })
-    await expect(client.query('DELETE FROM audit_log')).rejects.toMatchObject({ code: '42501', message: 'permission denied for table audit_log' })
-    await expect(client.query('TRUNCATE audit_log')).rejects.toMatchObject({ code: '42501', message: 'permission denied for table audit_log' })
-    await client.query(`INSERT INTO audit_log (username, role, region_code, action, entity) VALUES ('county', 'county', '990101', 'role_test', 'test')`)
+    await expect(client.query('DELETE FROM audit_log')).rejects.toMatchObject({
+      code: '42501',
+      message: 'permission denied for table audit_log',
+    })
+    await expect(client.query('TRUNCATE audit_log')).rejects.toMatchObject({
+      code: '42501',
+      message: 'permission denied for table audit_log',
+    })
+    await client.query(
+      `INSERT INTO audit_log (username, role, region_code, action, entity) VALUES ('county', 'county', '990101', 'role_test', 'test')`,
+    )
     const { rows } = await client.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'role_test'`)
     expect(rows[0].n).toBe(1)
   })
@@ -99,7 +111,9 @@ describe.skipIf(!databaseUrl)('scripts/sql/app-role.sql (PostgreSQL only)', () =
     await app.transaction().execute(async (trx) => {
       await sql`UPDATE grids SET valid_to = '2027-01-01' WHERE code = '990101001002001' AND valid_to IS NULL`.execute(trx)
       await sql`INSERT INTO grids (code, version, name, kind, region_code, geom, households, valid_from, created_by)
-        SELECT code, 2, name, kind, region_code, geom, 420, '2027-01-01', 'county' FROM grids WHERE code = '990101001002001' AND version = 1`.execute(trx)
+        SELECT code, 2, name, kind, region_code, geom, 420, '2027-01-01', 'county' FROM grids WHERE code = '990101001002001' AND version = 1`.execute(
+        trx,
+      )
     })
     const versions = await app.selectFrom('grids').select('version').where('code', '=', '990101001002001').orderBy('version').execute()
     expect(versions.map((row) => row.version)).toEqual([1, 2])

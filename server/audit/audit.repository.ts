@@ -69,5 +69,8 @@ export function findAuditEntries(db: Kysely<Database>, filter: AuditFilter) {
   if (filter.action !== undefined) query = query.where('action', '=', filter.action)
   if (filter.entity !== undefined) query = query.where('entity', '=', filter.entity)
   if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId)
-  return query.orderBy('id', 'desc').limit(filter.limit + 1).execute()
+  return query
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute()
 }

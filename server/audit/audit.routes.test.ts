@@ -43,7 +43,9 @@ describe('who may read the audit log', () => {
       const response = await audit(username).expect(403)
       expect(response.body.error.code).toBe('audit_role_forbidden')
     }
-    expect((await audit('township').expect(403)).body.error.message).toBe('审计日志仅限系统管理员、市级用户和县级用户查阅；乡镇（街道）用户无权查看')
+    expect((await audit('township').expect(403)).body.error.message).toBe(
+      '审计日志仅限系统管理员、市级用户和县级用户查阅；乡镇（街道）用户无权查看',
+    )
     expect((await audit('dept', '', 'en').expect(403)).body.error.message).toBe(
       'The audit log may be read only by administrators, city users and county users; your account (department user) may not read it',
     )
@@ -132,7 +134,10 @@ describe('filters and paging', () => {
     let cursor: number | null = null
     let pages = 0
     do {
-      const response: { body: { entries: Entry[]; next_before_id: number | null } } = await audit('county', `?limit=2${cursor === null ? '' : `&before_id=${cursor}`}`).expect(200)
+      const response: { body: { entries: Entry[]; next_before_id: number | null } } = await audit(
+        'county',
+        `?limit=2${cursor === null ? '' : `&before_id=${cursor}`}`,
+      ).expect(200)
       expect(response.body.entries.length).toBeLessThanOrEqual(2)
       seen.push(...response.body.entries.map((entry: Entry) => entry.id))
       cursor = response.body.next_before_id
@@ -145,7 +150,11 @@ describe('filters and paging', () => {
 
   it('defaults to 100 entries a page', async () => {
     for (let i = 0; i < 105; i++) {
-      await recordAudit(t.db, { username: 'county', role: 'county', region_prefix: '990101' }, { action: 'bulk', entity: 'test_bulk', entityId: String(i) })
+      await recordAudit(
+        t.db,
+        { username: 'county', role: 'county', region_prefix: '990101' },
+        { action: 'bulk', entity: 'test_bulk', entityId: String(i) },
+      )
     }
     const first = await audit('county', '?entity=test_bulk').expect(200)
     expect(first.body.entries).toHaveLength(100)
@@ -169,7 +178,9 @@ describe('filters and paging', () => {
     }
     const date = await audit('county', '?from=2026-02-30', 'en').expect(400)
     expect(date.body.error).toEqual({ code: 'date_invalid', message: 'Date "2026-02-30" is invalid: expected a real date as YYYY-MM-DD' })
-    expect((await audit('county', '?to=yesterday').expect(400)).body.error.message).toBe('日期“yesterday”无效：应为 YYYY-MM-DD 格式的真实日期')
+    expect((await audit('county', '?to=yesterday').expect(400)).body.error.message).toBe(
+      '日期“yesterday”无效：应为 YYYY-MM-DD 格式的真实日期',
+    )
     const range = await audit('county', '?from=2026-03-05&to=2026-03-01').expect(400)
     expect(range.body.error).toEqual({ code: 'audit_range_invalid', message: '日期范围无效：开始日期 2026-03-05 晚于结束日期 2026-03-01' })
   })
@@ -177,18 +188,32 @@ describe('filters and paging', () => {
   it('is described in the OpenAPI document', async () => {
     const spec = await t.http().get('/openapi.json').expect(200)
     const get = spec.body.paths['/api/v1/audit'].get
-    expect(get.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['action', 'before_id', 'entity', 'from', 'limit', 'region', 'to'])
+    expect(get.parameters.map((p: { name: string }) => p.name).sort()).toEqual([
+      'action',
+      'before_id',
+      'entity',
+      'from',
+      'limit',
+      'region',
+      'to',
+    ])
     expect(Object.keys(get.responses['200'].content['application/json'].schema.properties)).toEqual(['entries', 'next_before_id'])
   })
 })
 
 describe('append-only at the database level (both engines)', () => {
   it('refuses UPDATE, DELETE and TRUNCATE, and keeps every row', async () => {
-    const before = await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const before = await t.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     await expect(sql`UPDATE audit_log SET action = 'tampered' WHERE entity = 'test_grid'`.execute(t.db)).rejects.toThrow(/append-only/)
     await expect(sql`DELETE FROM audit_log WHERE entity = 'test_grid'`.execute(t.db)).rejects.toThrow(/append-only/)
     await expect(sql`TRUNCATE audit_log`.execute(t.db)).rejects.toThrow(/append-only/)
-    const after = await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const after = await t.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(after.n)).toBe(Number(before.n))
     const tampered = await t.db.selectFrom('audit_log').select('id').where('action', '=', 'tampered').execute()
     expect(tampered).toEqual([])

@@ -9,7 +9,9 @@ export const Me = Type.Object({
   role: Type.String(),
   region_prefix: Type.String({ description: "region code prefix the account is scoped to ('' = all)" }),
   home_region: Type.Union([Type.String(), Type.Null()], { description: '12-digit code of the region to open on' }),
-  notice_languages: Type.Array(Type.String(), { description: "languages the home region's rule profile asks notices in, e.g. ['zh', 'bo']" }),
+  notice_languages: Type.Array(Type.String(), {
+    description: "languages the home region's rule profile asks notices in, e.g. ['zh', 'bo']",
+  }),
 })
 /** `GET /me` and the login's `user` (the web client imports this type). */
 export type MeResponse = Static<typeof Me>

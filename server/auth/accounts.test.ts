@@ -29,7 +29,13 @@ let lastAddress = 0
 const newAddress = () => `10.0.0.${++lastAddress}`
 
 function login(username: string, password: string, address: string, language = 'zh-CN') {
-  return t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password }, remoteAddress: address, headers: { 'accept-language': language } })
+  return t.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password },
+    remoteAddress: address,
+    headers: { 'accept-language': language },
+  })
 }
 
 function get(url: string, token: string, language = 'zh-CN') {
@@ -141,7 +147,13 @@ describe('a token whose account changed', () => {
 
   it('is refused once the account’s role or scope changed; a new login works', async () => {
     const token = await tokenOf('moved')
-    await upsertUser(t.db, { username: 'moved', display_name: 'moved', password: TEST_PASSWORD, role: 'township', region_prefix: '990101001' })
+    await upsertUser(t.db, {
+      username: 'moved',
+      display_name: 'moved',
+      password: TEST_PASSWORD,
+      role: 'township',
+      region_prefix: '990101001',
+    })
     t.app.accountStatus.forget('moved')
     await expectRefused(token)
     const fresh = await tokenOf('moved')
@@ -196,7 +208,9 @@ describe('broken tokens', () => {
       expect(zh.statusCode, url).toBe(401)
       expect(zh.json()).toEqual({ error: { code: 'token_invalid', message: '登录已失效或令牌无效，请重新登录' } })
       const en = await get(url, token, 'en')
-      expect(en.json()).toEqual({ error: { code: 'token_invalid', message: 'Your login has expired or the token is invalid; please log in again' } })
+      expect(en.json()).toEqual({
+        error: { code: 'token_invalid', message: 'Your login has expired or the token is invalid; please log in again' },
+      })
     }
   })
 
@@ -221,6 +235,9 @@ describe('failed logins in the audit log', () => {
     expect(await rows()).toEqual([expect.objectContaining({ address, count: 1, refused: 0 })])
     // The burst is written out when its window passes, or when the app closes.
     await t.app.close()
-    expect(await rows()).toEqual([expect.objectContaining({ address, count: 1, refused: 0 }), expect.objectContaining({ address, count: 4, refused: 95 })])
+    expect(await rows()).toEqual([
+      expect.objectContaining({ address, count: 1, refused: 0 }),
+      expect.objectContaining({ address, count: 4, refused: 95 }),
+    ])
   })
 })

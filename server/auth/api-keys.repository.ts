@@ -60,7 +60,11 @@ const COLUMNS = [
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString())
 
 /** A key row as the database gives it: the view with timestamps as Dates. */
-type ApiKeyRow = Omit<ApiKeyView, 'created_at' | 'revoked_at' | 'last_used_at'> & { created_at: Date; revoked_at: Date | null; last_used_at: Date | null }
+type ApiKeyRow = Omit<ApiKeyView, 'created_at' | 'revoked_at' | 'last_used_at'> & {
+  created_at: Date
+  revoked_at: Date | null
+  last_used_at: Date | null
+}
 
 function view(row: ApiKeyRow): ApiKeyView {
   return {
@@ -103,7 +107,12 @@ export async function findApiKey(db: Kysely<Database>, id: number): Promise<ApiK
 
 /** Revokes a key (a revoked key keeps its first revocation); call forgetApiKeys after commit. */
 export async function revokeApiKey(db: Kysely<Database>, id: number, by: string): Promise<ApiKeyView | undefined> {
-  await db.updateTable('api_keys').set({ revoked_at: new Date(), revoked_by: by }).where('id', '=', id).where('revoked_at', 'is', null).execute()
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: new Date(), revoked_by: by })
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .execute()
   return findApiKey(db, id)
 }
 

@@ -30,7 +30,13 @@ describe('API keys', () => {
     key = response.body.key
     keyId = response.body.id
     expect(key).toMatch(/^gwk_[0-9A-Za-z]{32}$/)
-    expect(response.body).toMatchObject({ key_prefix: key.slice(0, 8), region_prefix: '990101', rate_limit_per_minute: 600, created_by: 'admin', revoked_at: null })
+    expect(response.body).toMatchObject({
+      key_prefix: key.slice(0, 8),
+      region_prefix: '990101',
+      rate_limit_per_minute: 600,
+      created_by: 'admin',
+      revoked_at: null,
+    })
     const row = await t.db.selectFrom('api_keys').selectAll().where('id', '=', keyId).executeTakeFirstOrThrow()
     expect(row.key_hash).toBe(hashApiKey(key))
     expect(JSON.stringify(row)).not.toContain(key)
@@ -49,7 +55,9 @@ describe('API keys', () => {
   })
 
   it('lets county and city users issue keys within their own region only', async () => {
-    expect((await issue(t.tokens.county, { name: 'a', department: '县民政局', region_prefix: '990101002', rate_limit_per_minute: 60 })).status).toBe(201)
+    expect(
+      (await issue(t.tokens.county, { name: 'a', department: '县民政局', region_prefix: '990101002', rate_limit_per_minute: 60 })).status,
+    ).toBe(201)
     const outside = await issue(t.tokens.county, { name: 'b', department: '县民政局', region_prefix: '990102' }, 'en')
     expect(outside.status).toBe(403)
     expect(outside.body.error.code).toBe('forbidden_region')
@@ -68,7 +76,9 @@ describe('API keys', () => {
     const dept = await t.token('dept')
     const en = await t.http().get('/api/v1/api-keys').set(bearer(dept)).set('Accept-Language', 'en')
     expect(en.status).toBe(403)
-    expect(en.body.error.message).toBe('Only administrators and city or county users may manage API keys; your account is a department user')
+    expect(en.body.error.message).toBe(
+      'Only administrators and city or county users may manage API keys; your account is a department user',
+    )
   })
 
   it('rejects bad input with 400/404 and a clear message', async () => {

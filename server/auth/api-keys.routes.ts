@@ -188,7 +188,10 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
           limit: Type.Optional(Type.String({ description: `entries, 1–${MAX_LOG_LIMIT}, default 100` })),
           before_id: Type.Optional(Type.String({ description: 'cursor: entries with a smaller id' })),
         }),
-        response: { 200: Type.Object({ entries: Type.Array(LogEntry), next_before_id: Type.Union([Type.Integer(), Type.Null()]) }), ...errorResponses },
+        response: {
+          200: Type.Object({ entries: Type.Array(LogEntry), next_before_id: Type.Union([Type.Integer(), Type.Null()]) }),
+          ...errorResponses,
+        },
       },
     },
     async (request) => {
@@ -209,7 +212,10 @@ export const apiKeysRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, 
         .where('region_code', 'like', `${user.region_prefix}%`)
       if (keyId !== undefined) query = query.where('api_key_id', '=', keyId)
       if (beforeId !== undefined) query = query.where('id', '<', beforeId)
-      const rows = await query.orderBy('id', 'desc').limit(limit + 1).execute()
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute()
       const page = rows.slice(0, limit)
       return {
         entries: page.map((row) => ({ ...row, at: new Date(row.at).toISOString() })),

@@ -58,7 +58,10 @@ export async function registerAuth(app: FastifyInstance, secret: string, db: Db)
       if (header !== undefined) {
         const exp = (claims as TokenClaims & { exp?: number }).exp
         if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string)
-        verified.set(header, { claims: Object.freeze({ ...claims }), until: Math.min(now + VERIFIED_TTL_MS, exp === undefined ? now : exp * 1000) })
+        verified.set(header, {
+          claims: Object.freeze({ ...claims }),
+          until: Math.min(now + VERIFIED_TTL_MS, exp === undefined ? now : exp * 1000),
+        })
       }
     }
     const status = accounts.get(claims.sub)
@@ -81,7 +84,13 @@ async function verifyToken(request: FastifyRequest): Promise<TokenClaims> {
     throw new AppError(401, 'token_invalid')
   }
   const c = claims as Partial<TokenClaims> | null
-  if (c === null || typeof c !== 'object' || typeof c.sub !== 'string' || typeof c.role !== 'string' || typeof c.region_prefix !== 'string') {
+  if (
+    c === null ||
+    typeof c !== 'object' ||
+    typeof c.sub !== 'string' ||
+    typeof c.role !== 'string' ||
+    typeof c.region_prefix !== 'string'
+  ) {
     throw new AppError(401, 'token_invalid')
   }
   return c as TokenClaims

@@ -27,7 +27,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
     {
       schema: {
         tags: ['auth'],
-        summary: 'Log in; returns a Bearer token (valid 12 hours). After 5 failed logins for an account (20 from an address) further tries wait, doubling from 15 s: 429 with Retry-After',
+        summary:
+          'Log in; returns a Bearer token (valid 12 hours). After 5 failed logins for an account (20 from an address) further tries wait, doubling from 15 s: 429 with Retry-After',
         body: Type.Object({
           username: Type.String({ minLength: 1, maxLength: 64 }),
           password: Type.String({ minLength: 1, maxLength: 256 }),
@@ -67,7 +68,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
         region_prefix: user.region_prefix,
         scope_name: homeRegion ? ((await findRegionName(db, homeRegion)) ?? user.region_prefix) : '',
       }
-      await recordAudit(db, { username, role: user.role, region_prefix: user.region_prefix }, { action: 'login', entity: 'user', entityId: username })
+      await recordAudit(
+        db,
+        { username, role: user.role, region_prefix: user.region_prefix },
+        { action: 'login', entity: 'user', entityId: username },
+      )
       const token = await app.jwt.sign(claims)
       return { token, user: accountView(user, homeRegion) }
     },
@@ -88,7 +93,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
   )
 }
 
-function accountView(user: { username: string; display_name: string; role: string; region_prefix: string }, homeRegion: string | null): MeResponse {
+function accountView(
+  user: { username: string; display_name: string; role: string; region_prefix: string },
+  homeRegion: string | null,
+): MeResponse {
   return {
     username: user.username,
     display_name: user.display_name,

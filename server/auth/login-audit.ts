@@ -95,15 +95,23 @@ export class FailedLoginAudit {
   private close(key: string, burst: Burst): void {
     this.bursts.delete(key)
     if (burst.more === 0 && burst.refused === 0) return
-    const after = { address: burst.address, count: burst.more, refused: burst.refused, first_at: new Date(burst.firstAt).toISOString(), last_at: new Date(burst.lastAt).toISOString() }
+    const after = {
+      address: burst.address,
+      count: burst.more,
+      refused: burst.refused,
+      first_at: new Date(burst.firstAt).toISOString(),
+      last_at: new Date(burst.lastAt).toISOString(),
+    }
     void this.write(burst.username, after)
   }
 
   private write(username: string, after: Record<string, unknown>): Promise<void> {
     const written = this.writing.then(() =>
-      recordAudit(this.db, { username, role: 'anonymous', region_prefix: '' }, { action: 'login_failed', entity: 'user', entityId: username, after }).catch((error: unknown) =>
-        this.log.error({ err: error }, 'audit: failed-login row not written'),
-      ),
+      recordAudit(
+        this.db,
+        { username, role: 'anonymous', region_prefix: '' },
+        { action: 'login_failed', entity: 'user', entityId: username, after },
+      ).catch((error: unknown) => this.log.error({ err: error }, 'audit: failed-login row not written')),
     )
     this.writing = written
     return written

@@ -12,9 +12,7 @@ let derivations = 0
 function derive(password: string, salt: Buffer, n: number, r: number, p: number): Promise<Buffer> {
   derivations++
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, KEY_LENGTH, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    )
+    scrypt(password, salt, KEY_LENGTH, { N: n, r, p, maxmem: 64 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key)))
   })
 }
 

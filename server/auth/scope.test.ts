@@ -25,9 +25,15 @@ describe('403 outside the caller’s region', () => {
     ['a point whose grid lies there', '/api/v1/lookup?lng=113.03&lat=28.01'],
   ])('%s: names the caller’s scope only (zh-CN and en)', async (_what, url) => {
     const zh = await t.http().get(url).set(bearer(t.tokens.township)).expect(403)
-    expect(zh.body.error).toEqual({ code: 'forbidden_region', message: '无权访问：您的账号（乡镇（街道）用户）只能访问 城关镇（990101001） 范围内的数据' })
+    expect(zh.body.error).toEqual({
+      code: 'forbidden_region',
+      message: '无权访问：您的账号（乡镇（街道）用户）只能访问 城关镇（990101001） 范围内的数据',
+    })
     const en = await t.http().get(url).set(bearer(t.tokens.township)).set('Accept-Language', 'en').expect(403)
-    expect(en.body.error).toEqual({ code: 'forbidden_region', message: 'No access: your account (township user) may only access data within 城关镇（990101001）' })
+    expect(en.body.error).toEqual({
+      code: 'forbidden_region',
+      message: 'No access: your account (township user) may only access data within 城关镇（990101001）',
+    })
     expect(en.body.error.message).not.toContain(OTHER)
   })
 })

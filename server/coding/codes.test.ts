@@ -55,7 +55,8 @@ async function replace(parents: string[], boxes: Box[], relation: 'split' | 'mer
     })
     const children = boxes.map((_, i) => codes.get(`g${i}`)!)
     await closeGrids(trx, parents, date)
-    for (const [i, box] of boxes.entries()) await insertGrid(trx, { code: children[i]!, kind: 'comprehensive', region: GUIHUA, box, from: date })
+    for (const [i, box] of boxes.entries())
+      await insertGrid(trx, { code: children[i]!, kind: 'comprehensive', region: GUIHUA, box, from: date })
     await recordLineage(trx, { parents, children, relation, proposalId: null, effectiveDate: date })
     await retireCodes(trx, parents, date, null)
     return children
@@ -65,17 +66,38 @@ async function replace(parents: string[], boxes: Box[], relation: 'split' | 'mer
 describe('allocation never repeats a code', () => {
   it('split → merge → split of the same area gives fresh codes every time, in reading order', async () => {
     // 001 covers 113.00–113.01 × 28.01–28.02. Split it west | east.
-    const split1 = await replace(['990101001001001'], [[113.005, 28.01, 113.01, 28.02], [113.0, 28.01, 113.005, 28.02]], 'split', '2026-03-01')
+    const split1 = await replace(
+      ['990101001001001'],
+      [
+        [113.005, 28.01, 113.01, 28.02],
+        [113.0, 28.01, 113.005, 28.02],
+      ],
+      'split',
+      '2026-03-01',
+    )
     expect(split1).toEqual(['990101001001004', '990101001001003']) // the western half is numbered first
     const merged = await replace(split1, [[113.0, 28.01, 113.01, 28.02]], 'merge', '2026-04-01')
     expect(merged).toEqual(['990101001001005'])
     // Split again north / south: north first.
-    const split2 = await replace(merged, [[113.0, 28.01, 113.01, 28.015], [113.0, 28.015, 113.01, 28.02]], 'split', '2026-05-01')
+    const split2 = await replace(
+      merged,
+      [
+        [113.0, 28.01, 113.01, 28.015],
+        [113.0, 28.015, 113.01, 28.02],
+      ],
+      'split',
+      '2026-05-01',
+    )
     expect(split2).toEqual(['990101001001007', '990101001001006'])
 
     const all = ['990101001001001', ...split1, ...merged, ...split2]
     expect(new Set(all).size).toBe(all.length)
-    const rows = await t.db.selectFrom('grid_codes').select(['code', 'status', 'retired_on']).where('region_code', '=', GUIHUA).orderBy('code').execute()
+    const rows = await t.db
+      .selectFrom('grid_codes')
+      .select(['code', 'status', 'retired_on'])
+      .where('region_code', '=', GUIHUA)
+      .orderBy('code')
+      .execute()
     expect(rows.map((r) => [r.code.slice(12), r.status])).toEqual([
       ['001', 'retired'],
       ['002', 'active'],
@@ -87,7 +109,11 @@ describe('allocation never repeats a code', () => {
     ])
     // The next grid takes 008, never a retired number.
     const next = await t.db.transaction().execute((trx) =>
-      allocateGridCodes(trx, { regionCode: GUIHUA, layout: 'cn-stat-15', grids: [{ key: 'x', kind: 'comprehensive', interiorPoint: [113, 28] }] }),
+      allocateGridCodes(trx, {
+        regionCode: GUIHUA,
+        layout: 'cn-stat-15',
+        grids: [{ key: 'x', kind: 'comprehensive', interiorPoint: [113, 28] }],
+      }),
     )
     expect(next.get('x')).toBe('990101001001008')
   })
@@ -170,8 +196,22 @@ describe('dedicated block and micro-grids', () => {
           { key: 'new', kind: 'comprehensive', interiorPoint: [113.015, 28.001] },
         ],
       })
-      await insertGrid(trx, { code: codes.get('school')!, kind: 'dedicated', region: DONGHU, box: [113.011, 28.004, 113.013, 28.006], from: '2026-03-01', parent: '990101001002001' })
-      await insertGrid(trx, { code: codes.get('hospital')!, kind: 'dedicated', region: DONGHU, box: [113.017, 28.004, 113.019, 28.006], from: '2026-03-01', parent: '990101001002001' })
+      await insertGrid(trx, {
+        code: codes.get('school')!,
+        kind: 'dedicated',
+        region: DONGHU,
+        box: [113.011, 28.004, 113.013, 28.006],
+        from: '2026-03-01',
+        parent: '990101001002001',
+      })
+      await insertGrid(trx, {
+        code: codes.get('hospital')!,
+        kind: 'dedicated',
+        region: DONGHU,
+        box: [113.017, 28.004, 113.019, 28.006],
+        from: '2026-03-01',
+        parent: '990101001002001',
+      })
       return codes
     })
     expect(Object.fromEntries(first)).toEqual({ school: '990101001002901', hospital: '990101001002902', new: '990101001002004' })
@@ -181,7 +221,11 @@ describe('dedicated block and micro-grids', () => {
       .execute(async (trx) => {
         await sql`INSERT INTO grid_codes (code, region_code, kind, status)
           SELECT ${DONGHU} || n::text, ${DONGHU}, 'dedicated', 'retired' FROM generate_series(903, 999) AS n`.execute(trx)
-        await allocateGridCodes(trx, { regionCode: DONGHU, layout: 'cn-stat-15', grids: [{ key: 'park', kind: 'dedicated', interiorPoint: [113.01, 28.0] }] })
+        await allocateGridCodes(trx, {
+          regionCode: DONGHU,
+          layout: 'cn-stat-15',
+          grids: [{ key: 'park', kind: 'dedicated', interiorPoint: [113.01, 28.0] }],
+        })
       })
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(AppError)
@@ -212,27 +256,50 @@ describe('dedicated block and micro-grids', () => {
     })
     expect(Object.fromEntries(first)).toEqual({ west: `${parent}01`, east: `${parent}02` })
     const next = await t.db.transaction().execute((trx) =>
-      allocateGridCodes(trx, { regionCode: QINGSHI, layout: 'cn-stat-15', grids: [{ key: 'm', kind: 'micro', interiorPoint: [113, 28], parentCode: parent }] }),
+      allocateGridCodes(trx, {
+        regionCode: QINGSHI,
+        layout: 'cn-stat-15',
+        grids: [{ key: 'm', kind: 'micro', interiorPoint: [113, 28], parentCode: parent }],
+      }),
     )
     expect(next.get('m')).toBe(`${parent}03`)
     await expect(
       t.db.transaction().execute((trx) =>
-        allocateGridCodes(trx, { regionCode: QINGSHI, layout: 'cn-stat-15', grids: [{ key: 'm', kind: 'micro', interiorPoint: [113, 28], parentCode: `${QINGSHI}077` }] }),
+        allocateGridCodes(trx, {
+          regionCode: QINGSHI,
+          layout: 'cn-stat-15',
+          grids: [{ key: 'm', kind: 'micro', interiorPoint: [113, 28], parentCode: `${QINGSHI}077` }],
+        }),
       ),
     ).rejects.toMatchObject({ statusCode: 400, code: 'grid_code_micro_parent_invalid' })
   })
 
   it('allocates under another layout and records it', async () => {
     const code = await t.db.transaction().execute(async (trx) => {
-      const codes = await allocateGridCodes(trx, { regionCode: QINGSHI, layout: 'cjt349-20', grids: [{ key: 'k', kind: 'comprehensive', interiorPoint: [113, 28] }] })
+      const codes = await allocateGridCodes(trx, {
+        regionCode: QINGSHI,
+        layout: 'cjt349-20',
+        grids: [{ key: 'k', kind: 'comprehensive', interiorPoint: [113, 28] }],
+      })
       const allocated = codes.get('k')!
-      await insertGrid(trx, { code: allocated, kind: 'comprehensive', region: QINGSHI, box: [113.05, 28.05, 113.06, 28.06], from: '2026-03-01' })
+      await insertGrid(trx, {
+        code: allocated,
+        kind: 'comprehensive',
+        region: QINGSHI,
+        box: [113.05, 28.05, 113.06, 28.06],
+        from: '2026-03-01',
+      })
       await markAllocated(trx, { codes: [allocated], layout: 'cjt349-20', proposalId: null })
       return allocated
     })
     expect(code).toBe(`010100${QINGSHI}01`)
     const response = await t.http().get(`/api/v1/codes/${code}`).set(auth(county)).expect(200)
-    expect(response.body).toMatchObject({ layout: 'cjt349-20', kind: 'comprehensive', status: 'active', parts: { object: '010100', sequence: '01' } })
+    expect(response.body).toMatchObject({
+      layout: 'cjt349-20',
+      kind: 'comprehensive',
+      status: 'active',
+      parts: { object: '010100', sequence: '01' },
+    })
   })
 })
 

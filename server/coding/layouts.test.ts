@@ -90,7 +90,10 @@ describe('layouts as data', () => {
       },
     })
     expect(decodeCode(dedicated)).toMatchObject({ ok: true, value: { kind: 'dedicated', sequence: 4 } })
-    expect(decodeCode(`${dedicated}11`)).toMatchObject({ ok: true, value: { kind: 'micro', parentCode: dedicated, parts: { micro: '11' } } })
+    expect(decodeCode(`${dedicated}11`)).toMatchObject({
+      ok: true,
+      value: { kind: 'micro', parentCode: dedicated, parts: { micro: '11' } },
+    })
     expect(decodeCode('03030099010100100104')).toMatchObject({ ok: false, problem: { reason: 'object_unknown' } })
   })
 

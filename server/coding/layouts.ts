@@ -135,9 +135,41 @@ export const MICRO_SUFFIX = { length: 2, min: 1, max: 99 } as const
  * which no real province has (docs/design.md, Domain).
  */
 export const PROVINCE_CODES: ReadonlySet<string> = new Set([
-  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
-  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
-  '71', '81', '82', '99',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '21',
+  '22',
+  '23',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '41',
+  '42',
+  '43',
+  '44',
+  '45',
+  '46',
+  '50',
+  '51',
+  '52',
+  '53',
+  '54',
+  '61',
+  '62',
+  '63',
+  '64',
+  '65',
+  '71',
+  '81',
+  '82',
+  '99',
 ])
 
 const region = (start: number, end: number): PartSource => ({ from: 'region', start, end })
@@ -301,9 +333,7 @@ function makeLayout(data: LayoutData): CodeLayout {
       const sequence = sequenceOf(base)
       if (sequence === 0) return fail('sequence_zero', { sequence: base.slice(sequenceOffset, sequenceOffset + sequencePart.length) })
       if (kind === undefined) {
-        kind = (Object.entries(data.blocks) as [NumberedKind, SequenceBlock][]).find(
-          ([, b]) => sequence >= b.min && sequence <= b.max,
-        )?.[0]
+        kind = (Object.entries(data.blocks) as [NumberedKind, SequenceBlock][]).find(([, b]) => sequence >= b.min && sequence <= b.max)?.[0]
       } else {
         const block = data.blocks[kind]
         if (sequence < block.min || sequence > block.max) kind = undefined
@@ -346,9 +376,9 @@ export function getLayout(id: string): CodeLayout | undefined {
 }
 
 /** Every code length some layout accepts (base and micro), ascending. */
-export const CODE_LENGTHS: readonly number[] = [
-  ...new Set(LAYOUTS.flatMap((l) => [l.length, l.length + MICRO_SUFFIX.length])),
-].sort((a, b) => a - b)
+export const CODE_LENGTHS: readonly number[] = [...new Set(LAYOUTS.flatMap((l) => [l.length, l.length + MICRO_SUFFIX.length]))].sort(
+  (a, b) => a - b,
+)
 
 /** Layouts a code of this length could belong to, in registry order (cn-stat-15 first). */
 export function layoutsForLength(length: number): CodeLayout[] {

@@ -25,7 +25,13 @@ const MAX_DEPTH = 200
 
 export async function recordLineage(
   trx: Kysely<Database>,
-  input: { parents: readonly string[]; children: readonly string[]; relation: LineageRelation; proposalId: number | null; effectiveDate: string },
+  input: {
+    parents: readonly string[]
+    children: readonly string[]
+    relation: LineageRelation
+    proposalId: number | null
+    effectiveDate: string
+  },
 ): Promise<void> {
   const parents = [...new Set(input.parents)]
   const children = [...new Set(input.children)]
@@ -64,12 +70,7 @@ export async function recordLineage(
  * whole call when any code is unknown or already retired, naming them. Micro-grids under a
  * retired grid are not retired implicitly: the caller lists them.
  */
-export async function retireCodes(
-  trx: Kysely<Database>,
-  codes: readonly string[],
-  date: string,
-  proposalId: number | null,
-): Promise<void> {
+export async function retireCodes(trx: Kysely<Database>, codes: readonly string[], date: string, proposalId: number | null): Promise<void> {
   const unique = [...new Set(codes)]
   if (unique.length === 0) return
   const retired = await trx

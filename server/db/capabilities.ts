@@ -31,9 +31,6 @@ export async function detectCapabilities(db: Db): Promise<Capabilities> {
     SELECT DISTINCT lower(proname) AS name FROM pg_proc
     WHERE lower(proname) IN (${sql.join(OPTIONAL_FUNCTIONS.map((name) => sql.lit(name)))})`.execute(db)
   const present = new Set(found.rows.map((row) => row.name))
-  const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((name) => [name, present.has(name)])) as Record<
-    OptionalFunction,
-    boolean
-  >
+  const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((name) => [name, present.has(name)])) as Record<OptionalFunction, boolean>
   return { ...versions, functions }
 }

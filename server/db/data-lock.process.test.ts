@@ -12,7 +12,13 @@ import { DATA_FOLDER_LOCKED_EXIT_CODE, LOCK_FILE_NAME } from './data-lock.js'
 const folders: string[] = []
 let dataDir = ''
 let server: ServerProcess
-const env = () => ({ DATABASE_URL: '', DATA_DIR: dataDir, NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(40), WEB_DIR: folders[1] as string })
+const env = () => ({
+  DATABASE_URL: '',
+  DATA_DIR: dataDir,
+  NODE_ENV: 'production',
+  JWT_SECRET: 'k'.repeat(40),
+  WEB_DIR: folders[1] as string,
+})
 
 describe.skipIf(Boolean(process.env.DATABASE_URL))('a data folder in use by a running server', { timeout: 120_000 }, () => {
   beforeAll(async () => {
@@ -26,10 +32,16 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('a data folder in use by a ru
   })
 
   const expectRefusal = (output: string, port: string) => {
-    expect(output).toContain(`The data folder ${dataDir} is in use by another gridwork process (PGlite allows one process per data folder):`)
-    expect(output).toMatch(new RegExp(`  gridwork server \\(npm start\\) on port ${port} — pid ${server.pid} on host .+, since \\d{4}-\\d\\d-\\d\\dT`))
+    expect(output).toContain(
+      `The data folder ${dataDir} is in use by another gridwork process (PGlite allows one process per data folder):`,
+    )
+    expect(output).toMatch(
+      new RegExp(`  gridwork server \\(npm start\\) on port ${port} — pid ${server.pid} on host .+, since \\d{4}-\\d\\d-\\d\\dT`),
+    )
     expect(output).toContain(`  - stop that process (Ctrl-C in its terminal, or kill ${server.pid}), then run this again;`)
-    expect(output).toContain(`  - or use the running server instead — web editor http://localhost:${port}/, API http://localhost:${port}/api/v1 — it is the folder's only writer`)
+    expect(output).toContain(
+      `  - or use the running server instead — web editor http://localhost:${port}/, API http://localhost:${port}/api/v1 — it is the folder's only writer`,
+    )
     expect(output).toContain('  - or set DATA_DIR to another folder for this command.')
     expect(output).not.toMatch(/\n\s+at /) // no stack trace
   }

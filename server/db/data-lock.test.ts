@@ -82,7 +82,9 @@ describe('data folder lock', () => {
 
     const refused = await refusal(dir)
     expect(refused.reason).toBe('running')
-    expect(refused.message).toContain(`The data folder ${dir} is in use by another gridwork process (PGlite allows one process per data folder):`)
+    expect(refused.message).toContain(
+      `The data folder ${dir} is in use by another gridwork process (PGlite allows one process per data folder):`,
+    )
     expect(refused.message).toContain(`  first (test) — pid ${process.pid} on host ${os.hostname()}, since ${owner.since}`)
     expect(refused.message).toContain(`  - stop that process (Ctrl-C in its terminal, or kill ${process.pid}), then run this again;`)
     expect(refused.message).toContain('  - or wait until it has finished, then run this again;')
@@ -140,7 +142,9 @@ describe('data folder lock', () => {
     writeLock(file, { pid: process.pid, startTime: '1', command: 'old server' })
     const logged: string[] = []
     const lock = await acquireDataLock(dir, { log: (message) => logged.push(message) })
-    expect(logged[0]).toContain(`taking over the lock left by pid ${process.pid} on this host (old server, since 2026-12-01T08:00:00.000Z): that process is no longer running (pid ${process.pid} now belongs to another process)`)
+    expect(logged[0]).toContain(
+      `taking over the lock left by pid ${process.pid} on this host (old server, since 2026-12-01T08:00:00.000Z): that process is no longer running (pid ${process.pid} now belongs to another process)`,
+    )
     lock.release()
   })
 
@@ -181,7 +185,11 @@ describe('data folder lock', () => {
     writeFileSync(file, 'not json')
     const refused = await refusal(dir)
     expect(refused.reason).toBe('unreadable')
-    expect(refused.message).toMatch(new RegExp(`^The data folder ${dir} cannot be opened: its lock file cannot be read \\(.*\\)\\.\nWhat to do:\n  - if no gridwork process uses this folder, delete ${file} and run this again;`))
+    expect(refused.message).toMatch(
+      new RegExp(
+        `^The data folder ${dir} cannot be opened: its lock file cannot be read \\(.*\\)\\.\nWhat to do:\n  - if no gridwork process uses this folder, delete ${file} and run this again;`,
+      ),
+    )
   })
 })
 
@@ -253,7 +261,12 @@ describe('the engines', () => {
       expect(readOwner(file)).toMatchObject({ pid: process.pid })
       const second = await openDatabase({ dataDir: path.dirname(file) }).catch((error: unknown) => error)
       expect(second).toBeInstanceOf(DataFolderLockedError)
-      expect(await database.kysely.selectFrom('grids').select((eb) => eb.fn.countAll<number>().as('n')).execute()).toEqual([{ n: 0 }])
+      expect(
+        await database.kysely
+          .selectFrom('grids')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .execute(),
+      ).toEqual([{ n: 0 }])
       await database.close()
       expect(existsSync(file)).toBe(false)
     } finally {

@@ -50,7 +50,11 @@ describe('one Kysely instance over either engine', () => {
     })
     const reader = (async () => {
       await new Promise((resolve) => setTimeout(resolve, 50))
-      const rows = await database.kysely.selectFrom('regions').select('code').where('code', 'in', ['970000000000', '960000000000']).execute()
+      const rows = await database.kysely
+        .selectFrom('regions')
+        .select('code')
+        .where('code', 'in', ['970000000000', '960000000000'])
+        .execute()
       order.push(`read-${rows.length}`)
     })()
     await Promise.all([transaction, reader])

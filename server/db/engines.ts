@@ -25,7 +25,10 @@ const keepDateText = (value: string) => value
  * PGlite in memory, or in `dataDir` — then only while this process holds the folder's lock
  * (see data-lock.ts): a second process on the same folder would corrupt it.
  */
-export async function openPglite(dataDir: string | undefined, lockOptions: AcquireOptions = {}): Promise<{ pool: PostgresPool; pglite: PGlite; lock: DataLock | null }> {
+export async function openPglite(
+  dataDir: string | undefined,
+  lockOptions: AcquireOptions = {},
+): Promise<{ pool: PostgresPool; pglite: PGlite; lock: DataLock | null }> {
   let lock: DataLock | null = null
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true })

@@ -71,7 +71,14 @@ function importFile(n: number): { file: string; codes: string[] } {
   const codes = Array.from({ length: IMPORT_SIZE }, (_, i) => `${community}${String((n % 6) * IMPORT_SIZE + i + 1).padStart(3, '0')}`)
   const features = codes.map((code, i) => ({
     type: 'Feature',
-    properties: { code, name: `导入网格${n + 1}-${i + 1}`, region_code: community, households: 300, population: 800, count_date: '2026-06-30' },
+    properties: {
+      code,
+      name: `导入网格${n + 1}-${i + 1}`,
+      region_code: community,
+      households: 300,
+      population: 800,
+      count_date: '2026-06-30',
+    },
     geometry: { type: 'Polygon', coordinates: [square(113 + (i % 15) * 0.00005, 28.0 + Math.floor(i / 15) * 0.00005, 0.00005)] },
   }))
   const file = path.join(root, `import-${n + 1}.geojson`)
@@ -137,20 +144,46 @@ class ApprovalDriver {
 
   private async run(baseUrl: string): Promise<void> {
     const [township, county, city] = await Promise.all(['kl-township', 'kl-county', 'kl-city'].map((user) => login(baseUrl, user)))
-    const as = { township: client(baseUrl, township as string), county: client(baseUrl, county as string), city: client(baseUrl, city as string) }
+    const as = {
+      township: client(baseUrl, township as string),
+      county: client(baseUrl, county as string),
+      city: client(baseUrl, city as string),
+    }
     for (;;) {
       this.inFlight = 'reading the grids'
       const { features } = await currentGrids(as.county)
       const codes = features.map((f) => f.id)
-      const lastChange = features.map((f) => f.properties.valid_from).sort().at(-1) as string
+      const lastChange = features
+        .map((f) => f.properties.valid_from)
+        .sort()
+        .at(-1) as string
       const effective = new Date(Date.parse(`${lastChange}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
       const split = codes.length === 1
       const changes = split
-        ? [{ op: 'split', grid: codes[0], line: { type: 'LineString', coordinates: [[113.03, 27.99], [113.03, 28.03]] }, reason: '户数超过上限，按道路一分为二' }]
+        ? [
+            {
+              op: 'split',
+              grid: codes[0],
+              line: {
+                type: 'LineString',
+                coordinates: [
+                  [113.03, 27.99],
+                  [113.03, 28.03],
+                ],
+              },
+              reason: '户数超过上限，按道路一分为二',
+            },
+          ]
         : [{ op: 'merge', grids: codes }]
       const exceptions = split ? [] : [{ code: 'households_above_max', feature_ids: ['new-1'], reason: '合并后待下次调整时拆分' }]
       this.inFlight = 'drafting'
-      const { id } = await as.township<{ id: number }>('POST', '/api/v1/proposals', { region: `${TOWNSHIP}001`, title: split ? '拆分' : '合并', reason: '杀进程测试', changes, exceptions })
+      const { id } = await as.township<{ id: number }>('POST', '/api/v1/proposals', {
+        region: `${TOWNSHIP}001`,
+        title: split ? '拆分' : '合并',
+        reason: '杀进程测试',
+        changes,
+        exceptions,
+      })
       this.inFlight = `submitting proposal ${id}`
       await as.township('POST', `/api/v1/proposals/${id}/submit`, {})
       this.inFlight = `approving (applying) proposal ${id}`
@@ -202,7 +235,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
     for (const folder of [root, webDir, dataDir && path.dirname(dataDir)]) if (folder) rmSync(folder, { recursive: true, force: true })
   })
 
-  it(`${LOOPS} crashes: the server restarts, takes the killed process's lock over, and nothing is half written`, { timeout: 120_000 + LOOPS * 90_000 }, async () => {
+  it(`${LOOPS} crashes: the server restarts, takes the killed process's lock over, and nothing is half written`, {
+    timeout: 120_000 + LOOPS * 90_000,
+  }, async () => {
     const seed = `GRIDWORK_KILL_SEED=${SEED}`
     let killed: RunningProcess | null = null
     let importMs = 0
@@ -215,7 +250,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
       cpSync(dataDir, copy, { recursive: true })
       const server = spawnServer(dataDir, { ...serverEnv, WEB_DIR: webDir })
       if (killed) {
-        await server.waitForOutput(new RegExp(`taking over the lock left by pid ${killed.pid} on this host`), `the takeover of pid ${killed.pid}'s lock (${seed})`)
+        await server.waitForOutput(
+          new RegExp(`taking over the lock left by pid ${killed.pid} on this host`),
+          `the takeover of pid ${killed.pid}'s lock (${seed})`,
+        )
         killed = null
       }
       const checker = await openDatabase({ dataDir: copy, lock: { log: () => undefined } })
@@ -262,11 +300,18 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
         const run = { codes, succeeded: false, file }
         imports.push(run)
         const started = Date.now()
-        const cli = runTsx('scripts/import.ts', [file, '--region', codes[0]?.slice(0, 12) as string, '--valid-from', '2026-07-01', '--lang', 'en'], {
-          DATABASE_URL: '',
-          DATA_DIR: dataDir,
-        })
-        const outcome = importMs === 0 ? await cli.exited : await Promise.race([cli.exited, sleep(between(0.5, 1.05) * importMs).then(() => 'kill' as const)])
+        const cli = runTsx(
+          'scripts/import.ts',
+          [file, '--region', codes[0]?.slice(0, 12) as string, '--valid-from', '2026-07-01', '--lang', 'en'],
+          {
+            DATABASE_URL: '',
+            DATA_DIR: dataDir,
+          },
+        )
+        const outcome =
+          importMs === 0
+            ? await cli.exited
+            : await Promise.race([cli.exited, sleep(between(0.5, 1.05) * importMs).then(() => 'kill' as const)])
         if (outcome === 'kill') {
           await cli.kill9()
           killed = cli
@@ -288,7 +333,9 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
     expect(await findInconsistencies(database.kysely, { ...acked, imports }), seed).toEqual([])
     expect(acked.filed.size, `approvals filed over the run (${seed})`).toBeGreaterThan(0)
     const loaded = await Promise.all(
-      imports.map(async (run) => (await database.kysely.selectFrom('grids').select('code').where('code', 'in', run.codes).execute()).length),
+      imports.map(
+        async (run) => (await database.kysely.selectFrom('grids').select('code').where('code', 'in', run.codes).execute()).length,
+      ),
     )
     await database.close()
     console.log(

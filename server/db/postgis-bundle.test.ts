@@ -22,7 +22,10 @@ const temporary = () => {
 }
 
 const original = async () => (await postgis.setup({} as never, { PGLITE_ENV: {} })).bundlePath as URL
-const entries = (bundle: URL) => execFileSync('tar', ['-tzf', fileURLToPath(bundle)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).trim().split('\n')
+const entries = (bundle: URL) =>
+  execFileSync('tar', ['-tzf', fileURLToPath(bundle)], { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })
+    .trim()
+    .split('\n')
 
 describe('trimmed PostGIS bundle', () => {
   it('keeps every entry but the raster and topology extensions, and is made once', async () => {
@@ -55,17 +58,21 @@ describe('trimmed PostGIS bundle', () => {
   })
 
   // The embedded engine only: with DATABASE_URL the suite tests PostgreSQL, which has no bundle.
-  it.skipIf(Boolean(process.env.DATABASE_URL))('PGlite with it creates PostGIS and transforms coordinates (proj data present)', async () => {
-    const pg = await PGlite.create({ extensions: { postgis: postgisForGridwork } })
-    try {
-      await pg.exec('CREATE EXTENSION postgis')
-      const { rows } = await pg.query<{ version: string; point: string }>(
-        `SELECT postgis_lib_version() AS version, ST_AsText(ST_SnapToGrid(ST_Transform(ST_SetSRID(ST_MakePoint(113, 28), 4490), 3857), 1)) AS point`,
-      )
-      expect(rows[0]).toEqual({ version: '3.6.2', point: 'POINT(12579102 3248974)' })
-      await expect(pg.exec('CREATE EXTENSION postgis_raster')).rejects.toThrow(/postgis_raster/)
-    } finally {
-      await pg.close()
-    }
-  }, 120_000)
+  it.skipIf(Boolean(process.env.DATABASE_URL))(
+    'PGlite with it creates PostGIS and transforms coordinates (proj data present)',
+    async () => {
+      const pg = await PGlite.create({ extensions: { postgis: postgisForGridwork } })
+      try {
+        await pg.exec('CREATE EXTENSION postgis')
+        const { rows } = await pg.query<{ version: string; point: string }>(
+          `SELECT postgis_lib_version() AS version, ST_AsText(ST_SnapToGrid(ST_Transform(ST_SetSRID(ST_MakePoint(113, 28), 4490), 3857), 1)) AS point`,
+        )
+        expect(rows[0]).toEqual({ version: '3.6.2', point: 'POINT(12579102 3248974)' })
+        await expect(pg.exec('CREATE EXTENSION postgis_raster')).rejects.toThrow(/postgis_raster/)
+      } finally {
+        await pg.close()
+      }
+    },
+    120_000,
+  )
 })

@@ -69,7 +69,12 @@ function areaKm2Of(lattice: HexLattice, members: Iterable<number>): number {
   return sum / 1e6
 }
 
-export function assembleCounty(lattice: HexLattice, divisions: Divisions, cellBuildings: CellBuildings, streams: NamingStreams): AssembledCounty {
+export function assembleCounty(
+  lattice: HexLattice,
+  divisions: Divisions,
+  cellBuildings: CellBuildings,
+  streams: NamingStreams,
+): AssembledCounty {
   const hh = cellBuildings.households
   const out: AssembledCounty = { regions: [], grids: [], buildings: [], communityCode: new Map(), gridCode: new Map() }
   const { countyCells } = divisions
@@ -99,16 +104,35 @@ export function assembleCounty(lattice: HexLattice, divisions: Divisions, cellBu
     })
     const drafts = divisions.communities.map((d, i) => ({ d, i })).filter(({ d }) => d.township === t)
     const byInterior = ({ d }: { d: CommunityDraft }) => interiorCell(lattice, d.cells)
-    const urban = inRowOrder(lattice, drafts.filter(({ d }) => d.urbanRural.startsWith('1')), byInterior)
-    const rural = inRowOrder(lattice, drafts.filter(({ d }) => d.urbanRural.startsWith('2')), byInterior)
+    const urban = inRowOrder(
+      lattice,
+      drafts.filter(({ d }) => d.urbanRural.startsWith('1')),
+      byInterior,
+    )
+    const rural = inRowOrder(
+      lattice,
+      drafts.filter(({ d }) => d.urbanRural.startsWith('2')),
+      byInterior,
+    )
     ;[...urban, ...rural].forEach(({ d, i }, n) => {
       const cCode = `990101${pad3(t + 1)}${pad3(n + 1)}`
       const isUrban = d.urbanRural.startsWith('1')
       const cName = streams.names.community(t, isUrban, d.containsSeat)
       out.communityCode.set(i, cCode)
-      out.regions.push({ code: cCode, name: cName, level: 5, parentCode: code, urbanRural: d.urbanRural, boundary: lattice.union(d.cells), households: d.households, areaKm2: d.areaKm2 })
+      out.regions.push({
+        code: cCode,
+        name: cName,
+        level: 5,
+        parentCode: code,
+        urbanRural: d.urbanRural,
+        boundary: lattice.union(d.cells),
+        households: d.households,
+        areaKm2: d.areaKm2,
+      })
       const streets = streams.names.streets()
-      out.buildings.push(...communityBuildings(lattice, cellBuildings, d.cells, { code: cCode, name: cName, township: plan.name, isUrban, streets }))
+      out.buildings.push(
+        ...communityBuildings(lattice, cellBuildings, d.cells, { code: cCode, name: cName, township: plan.name, isUrban, streets }),
+      )
       const mine = liveGrids.filter(({ g }) => g.community === i)
       inRowOrder(lattice, mine, ({ g }) => interiorCell(lattice, g.cells)).forEach(({ g, gi }, k) => {
         const grid = demoGrid(lattice, g.cells, { code: cCode, name: cName, urbanRural: d.urbanRural }, k + 1, hh, streams)

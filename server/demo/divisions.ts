@@ -54,7 +54,13 @@ export function growTownships(lattice: HexLattice, countyCells: number[], seedNu
 }
 
 /** The communities of every township, township by township. `rng` forks a stream per township. */
-export function growCommunities(lattice: HexLattice, townships: Townships, hh: HouseholdsOf, rng: Random, seedNumber: number): CommunityDraft[] {
+export function growCommunities(
+  lattice: HexLattice,
+  townships: Townships,
+  hh: HouseholdsOf,
+  rng: Random,
+  seedNumber: number,
+): CommunityDraft[] {
   const drafts: CommunityDraft[] = []
   TOWNSHIPS.forEach((plan, t) => {
     const domain = must(townships.cells[t], 'township cells')

@@ -37,7 +37,13 @@ interface FaultScene {
 }
 
 /** Plants the three faults by changing the grid drafts in place; throws when one finds no place. */
-export function plantFaults(lattice: HexLattice, communities: CommunityDraft[], grids: GridDraft[], hh: HouseholdsOf, seed: string): PlantedFaults {
+export function plantFaults(
+  lattice: HexLattice,
+  communities: CommunityDraft[],
+  grids: GridDraft[],
+  hh: HouseholdsOf,
+  seed: string,
+): PlantedFaults {
   if (townshipCode(FAULTY_TOWNSHIP_INDEX) !== FAULTY_TOWNSHIP_CODE) throw new Error('faulty township index')
   const gridOfCell = new Map<number, number>()
   grids.forEach((g, gi) => {
@@ -55,7 +61,11 @@ export function plantFaults(lattice: HexLattice, communities: CommunityDraft[], 
       .map((c, i) => ({ c, i }))
       .filter(({ c }) => c.township === FAULTY_TOWNSHIP_INDEX)
       .map(({ i }) => i),
-    gridsOfCommunity: (ci) => grids.map((g, gi) => ({ g, gi })).filter(({ g }) => g.community === ci).map(({ gi }) => gi),
+    gridsOfCommunity: (ci) =>
+      grids
+        .map((g, gi) => ({ g, gi }))
+        .filter(({ g }) => g.community === ci)
+        .map(({ gi }) => gi),
     gridOfCell,
     communityOfCell,
     faultCells: new Set(),

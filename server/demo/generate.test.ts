@@ -127,14 +127,31 @@ describe('demo county generator', () => {
     const countyRegion = byCode.get('990101000000')
     if (!countyRegion) throw new Error('no county')
     const townships = county.regions.filter((r) => r.level === 4)
-    expect(tilingProblems(countyRegion.boundary, townships.map((t) => t.boundary))).toEqual([])
+    expect(
+      tilingProblems(
+        countyRegion.boundary,
+        townships.map((t) => t.boundary),
+      ),
+    ).toEqual([])
     for (const t of townships) {
       const communities = county.regions.filter((r) => r.parentCode === t.code)
-      expect(tilingProblems(t.boundary, communities.map((c) => c.boundary)), t.code).toEqual([])
+      expect(
+        tilingProblems(
+          t.boundary,
+          communities.map((c) => c.boundary),
+        ),
+        t.code,
+      ).toEqual([])
     }
     for (const c of county.regions.filter((r) => r.level === 5 && !r.code.startsWith(FAULTY_TOWNSHIP_CODE.slice(0, 9)))) {
       const grids = county.grids.filter((g) => g.regionCode === c.code)
-      expect(tilingProblems(c.boundary, grids.map((g) => g.geom)), c.code).toEqual([])
+      expect(
+        tilingProblems(
+          c.boundary,
+          grids.map((g) => g.geom),
+        ),
+        c.code,
+      ).toEqual([])
     }
   })
 
@@ -159,11 +176,12 @@ describe('demo county generator', () => {
     // Cheap exact check on a sample of grids (the database test checks all of them).
     for (const g of county.grids.filter((_, i) => i % 25 === 0)) {
       const polygonHas = (p: Position) =>
-        g.geom.coordinates.some(
-          (poly) => pointInRing(p, poly[0] as Position[]) && !poly.slice(1).some((hole) => pointInRing(p, hole)),
-        )
+        g.geom.coordinates.some((poly) => pointInRing(p, poly[0] as Position[]) && !poly.slice(1).some((hole) => pointInRing(p, hole)))
       const inside = county.buildings.filter((b) => b.regionCode === g.regionCode && polygonHas([b.lon, b.lat]))
-      expect(inside.reduce((s, b) => s + b.households, 0), g.code).toBe(g.households)
+      expect(
+        inside.reduce((s, b) => s + b.households, 0),
+        g.code,
+      ).toBe(g.households)
     }
     expect(county.buildings.every((b) => b.households >= 1 && b.address.startsWith('示范县'))).toBe(true)
     expect(new Set(county.buildings.map((b) => b.address)).size).toBe(county.buildings.length)
@@ -210,7 +228,13 @@ describe('demo county generator', () => {
       const community = county.regions.find((r) => r.code === code)
       if (!community) throw new Error(`no community ${code}`)
       const grids = county.grids.filter((g) => g.regionCode === code)
-      expect(tilingProblems(community.boundary, grids.map((g) => g.geom)).length, code).toBeGreaterThan(0)
+      expect(
+        tilingProblems(
+          community.boundary,
+          grids.map((g) => g.geom),
+        ).length,
+        code,
+      ).toBeGreaterThan(0)
     }
   })
 })

@@ -84,7 +84,11 @@ export function generateDemoCounty(seed: string = DEMO_SEED): DemoCounty {
   const communities = growCommunities(lattice, townships, hh, communityRng, seedNumber)
   const grids = cutGrids(lattice, communities, hh)
   const planted = plantFaults(lattice, communities, grids, hh, seed)
-  const assembled = assembleCounty(lattice, { countyCells: county, townships, communities, grids }, cellBuildings, { names, population, seedNumber })
+  const assembled = assembleCounty(lattice, { countyCells: county, townships, communities, grids }, cellBuildings, {
+    names,
+    population,
+    seedNumber,
+  })
   const faults = describeFaults(
     lattice,
     planted,

@@ -246,12 +246,7 @@ export function rebalance(
  * cell in axis order, always through neighbours) until it holds its share of the weight. Pieces of
  * the remainder cut off by the sweep join the first part, so both parts stay connected.
  */
-export function bisect(
-  cells: readonly Cell[],
-  domain: readonly number[],
-  k: number,
-  weight: (cell: number) => number,
-): number[][] {
+export function bisect(cells: readonly Cell[], domain: readonly number[], k: number, weight: (cell: number) => number): number[][] {
   if (k <= 1 || domain.length <= 1) return [domain.slice()]
   const at = (i: number): Cell => cells[i] as Cell
   const k1 = Math.floor(k / 2)

@@ -57,7 +57,11 @@ describe('seedDemo', { timeout: 120_000 }, () => {
 
     const meta = await database.kysely.selectFrom('app_meta').select('value').where('key', '=', 'demo_seeded').executeTakeFirst()
     expect((meta?.value as DemoSummary | undefined)?.grids).toBe(summary.grids)
-    const audit = await database.kysely.selectFrom('audit_log').select(['username', 'action', 'after']).where('action', '=', 'seed_demo').execute()
+    const audit = await database.kysely
+      .selectFrom('audit_log')
+      .select(['username', 'action', 'after'])
+      .where('action', '=', 'seed_demo')
+      .execute()
     expect(audit).toEqual([{ username: 'seed-demo', action: 'seed_demo', after: expect.objectContaining({ grids: summary.grids }) }])
 
     const grid = await one(sql<{ kind: string; version: number; count_date: string; valid_from: string; srid: number }>`

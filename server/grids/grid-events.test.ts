@@ -34,7 +34,9 @@ describe('the grid change event', () => {
     const today = (await sql<{ day: string }>`SELECT current_date::text AS day`.execute(t.db)).rows[0]?.day ?? ''
     const stop = onGridsChanged(t.db, async () => {
       // After the commit: a read outside the transaction sees the closed version.
-      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM grids WHERE code = '990101001001001' AND valid_to IS NOT NULL`.execute(t.db)
+      const { rows } = await sql<{
+        n: number
+      }>`SELECT count(*)::int AS n FROM grids WHERE code = '990101001001001' AND valid_to IS NOT NULL`.execute(t.db)
       heard.push(`closed ${rows[0]?.n}`)
     })
     const stopOther = onGridsChanged(other, () => {

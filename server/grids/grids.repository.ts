@@ -105,22 +105,20 @@ export async function findGridHistory(db: Kysely<Database>, code: string) {
     .where('g.code', '=', code)
     .orderBy('g.version')
     .execute()
-  return rows.map(
-    ({ proposal_id, proposal_title, proposal_document_no, proposal_effective_date, approved_by, approved_at, ...row }) => ({
-      ...row,
-      proposal:
-        proposal_id === null
-          ? null
-          : ({
-              id: proposal_id,
-              title: proposal_title ?? '',
-              document_no: proposal_document_no ?? null,
-              effective_date: proposal_effective_date ?? null,
-              approved_by: approved_by ?? null,
-              approved_at: approved_at ?? null,
-            } satisfies VersionProposal),
-    }),
-  )
+  return rows.map(({ proposal_id, proposal_title, proposal_document_no, proposal_effective_date, approved_by, approved_at, ...row }) => ({
+    ...row,
+    proposal:
+      proposal_id === null
+        ? null
+        : ({
+            id: proposal_id,
+            title: proposal_title ?? '',
+            document_no: proposal_document_no ?? null,
+            effective_date: proposal_effective_date ?? null,
+            approved_by: approved_by ?? null,
+            approved_at: approved_at ?? null,
+          } satisfies VersionProposal),
+  }))
 }
 
 export interface LineageLink {

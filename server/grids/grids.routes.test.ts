@@ -12,7 +12,6 @@ beforeAll(async () => {
 })
 afterAll(async () => t?.close())
 
-
 /** Signed area of a ring (shoelace); > 0 means counter-clockwise. */
 function signedArea(ring: number[][]): number {
   let sum = 0
@@ -129,7 +128,12 @@ describe('GET /api/v1/grids/{code} and history', () => {
         FROM grids WHERE code = '990101001002001' AND version = 1`.execute(trx)
     })
     const history = await t.http().get('/api/v1/grids/990101001002001/history').set(auth(county)).expect(200)
-    expect(history.body.features.map((f: { properties: { version: number; valid_to: string | null } }) => [f.properties.version, f.properties.valid_to])).toEqual([
+    expect(
+      history.body.features.map((f: { properties: { version: number; valid_to: string | null } }) => [
+        f.properties.version,
+        f.properties.valid_to,
+      ]),
+    ).toEqual([
       [1, '2026-09-01'],
       [2, null],
     ])
@@ -142,7 +146,9 @@ describe('GET /api/v1/grids/{code} and history', () => {
   it('refuses a second open row for the same code (database constraint)', async () => {
     await expect(
       sql`INSERT INTO grids (code, version, name, kind, region_code, geom, valid_from)
-        SELECT code, 9, name, kind, region_code, geom, '2026-10-01' FROM grids WHERE code = '990101001001001' AND version = 1`.execute(t.db),
+        SELECT code, 9, name, kind, region_code, geom, '2026-10-01' FROM grids WHERE code = '990101001001001' AND version = 1`.execute(
+        t.db,
+      ),
     ).rejects.toThrow(/grids_one_open_row_idx/)
   })
 })

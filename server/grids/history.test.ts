@@ -37,12 +37,20 @@ beforeAll(async () => {
 
   // 1. Chain with an approve step (township → county approves → city files): split the oversized
   //    青石村 grid into a west and an east half, effective 2026-09-01.
-  splitId = await insertProposal({ region: '990101002000', title: '拆分青石村网格', documentNo: '示县网〔2026〕12号', effective: '2026-09-01', state: 'filed' })
+  splitId = await insertProposal({
+    region: '990101002000',
+    title: '拆分青石村网格',
+    documentNo: '示县网〔2026〕12号',
+    effective: '2026-09-01',
+    state: 'filed',
+  })
   await insertEvent(splitId, '990101002000', '2026-08-10T09:00:00+08:00', 'township', 'township', 'submit')
   await insertEvent(splitId, '990101002000', '2026-08-12T10:00:00+08:00', 'county', 'county', 'approve')
   await insertEvent(splitId, '990101002000', '2026-08-20T15:30:00+08:00', 'city', 'city', 'file')
   await sql`UPDATE grids SET valid_to = '2026-09-01' WHERE code = ${PARENT} AND valid_to IS NULL`.execute(t.db)
-  await sql`UPDATE grid_codes SET status = 'retired', retired_on = '2026-09-01', proposal_id = ${splitId} WHERE code = ${PARENT}`.execute(t.db)
+  await sql`UPDATE grid_codes SET status = 'retired', retired_on = '2026-09-01', proposal_id = ${splitId} WHERE code = ${PARENT}`.execute(
+    t.db,
+  )
   for (const [code, name, envelope] of [
     [WEST, '青石村西网格', sql`ST_MakeEnvelope(113.02, 28.0, 113.03, 28.02, 4490)`],
     [EAST, '青石村东网格', sql`ST_MakeEnvelope(113.03, 28.0, 113.04, 28.02, 4490)`],
@@ -57,7 +65,13 @@ beforeAll(async () => {
   }
 
   // 2. Chain without an approve step (township → county files, seed 002): reshape a grid.
-  reshapeId = await insertProposal({ region: '990101001000', title: '调整桂花社区第一网格边界', documentNo: '示县网备〔2026〕3号', effective: '2026-10-01', state: 'filed' })
+  reshapeId = await insertProposal({
+    region: '990101001000',
+    title: '调整桂花社区第一网格边界',
+    documentNo: '示县网备〔2026〕3号',
+    effective: '2026-10-01',
+    state: 'filed',
+  })
   await insertEvent(reshapeId, '990101001000', '2026-09-10T09:00:00+08:00', 'township', 'township', 'submit')
   await insertEvent(reshapeId, '990101001000', '2026-09-15T11:00:00+08:00', 'county', 'county', 'file')
   await sql`UPDATE grids SET valid_to = '2026-10-01' WHERE code = ${RESHAPED} AND valid_to IS NULL`.execute(t.db)

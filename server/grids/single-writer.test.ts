@@ -49,7 +49,9 @@ describe('one writer per table', () => {
   })
 
   it('the check finds the writes where they are (the repositories themselves)', () => {
-    const inRepositories = Object.entries(WRITERS).filter(([table, writer]) => writesTo(table).some((pattern) => pattern.test(readFileSync(writer, 'utf8'))))
+    const inRepositories = Object.entries(WRITERS).filter(([table, writer]) =>
+      writesTo(table).some((pattern) => pattern.test(readFileSync(writer, 'utf8'))),
+    )
     expect(inRepositories.map(([table]) => table)).toEqual(Object.keys(WRITERS))
   })
 })

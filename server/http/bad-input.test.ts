@@ -38,21 +38,36 @@ async function both(path: string, { method = 'GET', body, contentType, token = t
     }),
   )
   const [zh, en] = answers as [(typeof answers)[0], (typeof answers)[0]]
-  return { status: zh.status, code: zh.error.code, zh: zh.error.message, en: en.status === zh.status ? en.error.message : `status ${en.status}` }
+  return {
+    status: zh.status,
+    code: zh.error.code,
+    zh: zh.error.message,
+    en: en.status === zh.status ? en.error.message : `status ${en.status}`,
+  }
 }
 
 const json = (value: unknown) => JSON.stringify(value)
 
 describe('NUL and broken characters', () => {
   it('refuses NUL in the login username and password, naming the field', async () => {
-    expect(await both('/api/v1/auth/login', { method: 'POST', body: json({ username: 'county\u0000', password: 'demo' }), token: null })).toEqual({
+    expect(
+      await both('/api/v1/auth/login', { method: 'POST', body: json({ username: 'county\u0000', password: 'demo' }), token: null }),
+    ).toEqual({
       status: 400,
       code: 'text_nul',
       zh: '字段“body.username”含有空字符（\\u0000），无法保存，请删除后重新提交',
       en: 'Field "body.username" contains a NUL character (\\u0000), which cannot be stored; remove it and send again',
     })
-    const password = await both('/api/v1/auth/login', { method: 'POST', body: json({ username: 'county', password: 'de\u0000mo' }), token: null })
-    expect([password.status, password.code, password.en]).toEqual([400, 'text_nul', 'Field "body.password" contains a NUL character (\\u0000), which cannot be stored; remove it and send again'])
+    const password = await both('/api/v1/auth/login', {
+      method: 'POST',
+      body: json({ username: 'county', password: 'de\u0000mo' }),
+      token: null,
+    })
+    expect([password.status, password.code, password.en]).toEqual([
+      400,
+      'text_nul',
+      'Field "body.password" contains a NUL character (\\u0000), which cannot be stored; remove it and send again',
+    ])
   })
 
   it('refuses NUL in audit filters and in path parameters', async () => {
@@ -69,13 +84,20 @@ describe('NUL and broken characters', () => {
 
   it('refuses NUL deep in a body and in a member name, naming the path', async () => {
     const change = { op: 'update', grid: '990101001001001', properties: { households: 300, attributes: { note: ['ok', 'b\u0000d'] } } }
-    const deep = await both('/api/v1/proposals', { method: 'POST', body: json({ region: '990101001000', title: 't', reason: 'r', changes: [change] }), token: t.tokens.township })
+    const deep = await both('/api/v1/proposals', {
+      method: 'POST',
+      body: json({ region: '990101001000', title: 't', reason: 'r', changes: [change] }),
+      token: t.tokens.township,
+    })
     expect([deep.status, deep.code, deep.en]).toEqual([
       400,
       'text_nul',
       'Field "body.changes.0.properties.attributes.note.1" contains a NUL character (\\u0000), which cannot be stored; remove it and send again',
     ])
-    const key = await both('/api/v1/api-keys', { method: 'POST', body: '{"name":"n","department":"d","region_prefix":"990101","x\\u0000":1}' })
+    const key = await both('/api/v1/api-keys', {
+      method: 'POST',
+      body: '{"name":"n","department":"d","region_prefix":"990101","x\\u0000":1}',
+    })
     expect([key.status, key.code]).toEqual([400, 'text_nul'])
     expect(key.zh).toBe('字段“body.x\\u0000”含有空字符（\\u0000），无法保存，请删除后重新提交')
   })
@@ -88,7 +110,11 @@ describe('NUL and broken characters', () => {
       en: 'Field "body.username" contains a broken character (an unpaired UTF-16 surrogate, \\ud800–\\udfff), which is not valid text',
     })
     // A proper pair (an emoji written as two escapes) is text like any other.
-    const pair = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"username":"\\ud83d\\ude00","password":"x"}' })
+    const pair = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"username":"\\ud83d\\ude00","password":"x"}',
+    })
     expect(pair.status).toBe(401)
   })
 })
@@ -103,18 +129,38 @@ describe('JSON bodies', () => {
       en: 'The request body is not valid UTF-8 (it may be GBK/GB18030); send JSON encoded as UTF-8',
     })
     const title = iconv.encode(json({ region: '990101001000', title: '白沙', reason: '白沙', changes: [] }), 'gbk')
-    const proposal = await both('/api/v1/proposals', { method: 'POST', body: new Uint8Array(title), contentType: 'application/json; charset=gbk', token: t.tokens.township })
+    const proposal = await both('/api/v1/proposals', {
+      method: 'POST',
+      body: new Uint8Array(title),
+      contentType: 'application/json; charset=gbk',
+      token: t.tokens.township,
+    })
     expect([proposal.status, proposal.code]).toEqual([400, 'body_not_utf8'])
     expect(await t.db.selectFrom('proposals').select('id').execute()).toEqual([])
   })
 
   it('accepts UTF-8 with a byte-order mark, and still refuses __proto__ members and oversized bodies', async () => {
     const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...Buffer.from(json({ username: 'county', password: 'demo' }))])
-    expect((await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: bom })).status).toBe(200)
-    const poisoned = await both('/api/v1/auth/login', { method: 'POST', body: '{"username":"a","password":"b","__proto__":{"admin":true}}', token: null })
+    expect(
+      (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: bom })).status,
+    ).toBe(200)
+    const poisoned = await both('/api/v1/auth/login', {
+      method: 'POST',
+      body: '{"username":"a","password":"b","__proto__":{"admin":true}}',
+      token: null,
+    })
     expect([poisoned.status, poisoned.code]).toEqual([400, 'invalid_json'])
-    const large = await both('/api/v1/auth/login', { method: 'POST', body: json({ username: 'x', password: 'y'.repeat(2 * 1024 * 1024) }), token: null })
-    expect(large).toEqual({ status: 413, code: 'body_too_large', zh: '请求内容过大，上限为 1 MB', en: 'The request body is too large; the limit is 1 MB' })
+    const large = await both('/api/v1/auth/login', {
+      method: 'POST',
+      body: json({ username: 'x', password: 'y'.repeat(2 * 1024 * 1024) }),
+      token: null,
+    })
+    expect(large).toEqual({
+      status: 413,
+      code: 'body_too_large',
+      zh: '请求内容过大，上限为 1 MB',
+      en: 'The request body is too large; the limit is 1 MB',
+    })
   })
 
   it('refuses nesting deeper than 64 levels before any handler walks it', async () => {
@@ -127,7 +173,9 @@ describe('JSON bodies', () => {
     })
     // Brackets inside strings do not count.
     const text = json({ username: 'county', password: '['.repeat(100) })
-    expect((await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text })).status).toBe(401)
+    expect(
+      (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text })).status,
+    ).toBe(401)
   })
 
   it('refuses 1e999 (Infinity) where a number is expected', async () => {
@@ -169,16 +217,28 @@ describe('dates', () => {
 
   it('refuses an impossible effective date on the applying step', async () => {
     const body = json({ region: '990101001000', title: 't', reason: 'r', changes: [] })
-    const draft = (await (await fetch(`${base}/api/v1/proposals`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer(t.tokens.township) }, body })).json()) as { id: number }
-    const approve = await both(`/api/v1/proposals/${draft.id}/approve`, { method: 'POST', body: json({ document_no: 'D', effective_date: '0000-01-01' }) })
+    const draft = (await (
+      await fetch(`${base}/api/v1/proposals`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...bearer(t.tokens.township) },
+        body,
+      })
+    ).json()) as { id: number }
+    const approve = await both(`/api/v1/proposals/${draft.id}/approve`, {
+      method: 'POST',
+      body: json({ document_no: 'D', effective_date: '0000-01-01' }),
+    })
     expect(approve).toEqual({ status: 400, code: 'date_invalid', zh: zh('0000-01-01'), en: en('0000-01-01') })
   })
 })
 
 describe('ids beyond a column or a JavaScript number', () => {
-  it.each(['9007199254740993', '100000000000000000000', '9223372036854775808', 'Infinity', '1e308'])('GET /proposals/%s → 400', async (id) => {
-    expect(await both(`/api/v1/proposals/${id}`)).toMatchObject({ status: 400, code: 'invalid_request' })
-  })
+  it.each(['9007199254740993', '100000000000000000000', '9223372036854775808', 'Infinity', '1e308'])(
+    'GET /proposals/%s → 400',
+    async (id) => {
+      expect(await both(`/api/v1/proposals/${id}`)).toMatchObject({ status: 400, code: 'invalid_request' })
+    },
+  )
 
   it('names the field and the range, and 404s a well-formed id that is absent', async () => {
     expect(await both('/api/v1/proposals/9007199254740993/diff')).toEqual({
@@ -194,16 +254,27 @@ describe('ids beyond a column or a JavaScript number', () => {
       zh: '未找到变更申请 9007199254740991',
       en: 'Proposal 9007199254740991 was not found',
     })
-    expect(await both('/api/v1/api-keys/99999999999999999999', { method: 'DELETE' })).toMatchObject({ status: 404, code: 'api_key_not_found' })
+    expect(await both('/api/v1/api-keys/99999999999999999999', { method: 'DELETE' })).toMatchObject({
+      status: 404,
+      code: 'api_key_not_found',
+    })
     expect(await both('/api/v1/audit?before_id=9999999999999999')).toMatchObject({ status: 400, code: 'audit_before_id_invalid' })
     expect(await both('/api/v1/lookup-log?key_id=9007199254740993')).toMatchObject({ status: 400, code: 'field_range' })
   })
 
   it('a draft version beyond an integer column → 400 (it was a 500 from PostgreSQL)', async () => {
     const body = json({ region: '990101001000', title: 't', reason: 'r', changes: [] })
-    const draft = (await (await fetch(`${base}/api/v1/proposals`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer(t.tokens.township) }, body })).json()) as { id: number }
+    const draft = (await (
+      await fetch(`${base}/api/v1/proposals`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...bearer(t.tokens.township) },
+        body,
+      })
+    ).json()) as { id: number }
     for (const version of ['2147483648', '9223372036854775808', '1e308']) {
-      expect(await both(`/api/v1/proposals/${draft.id}`, { method: 'PUT', body: `{"version":${version}}`, token: t.tokens.township })).toEqual({
+      expect(
+        await both(`/api/v1/proposals/${draft.id}`, { method: 'PUT', body: `{"version":${version}}`, token: t.tokens.township }),
+      ).toEqual({
         status: 400,
         code: 'invalid_request',
         zh: '请求参数有误：字段“body.version”超出允许范围',
@@ -252,7 +323,12 @@ describe('errors in the request line and headers, in the error shape', () => {
   })
 
   it('a URL over 8,192 characters → 414, also when Node refuses it for its 16 KB header limit', async () => {
-    const expected = { status: 414, code: 'uri_too_long', zh: '请求地址过长：最多 8192 个字符', en: 'The request address is too long: at most 8192 characters are accepted' }
+    const expected = {
+      status: 414,
+      code: 'uri_too_long',
+      zh: '请求地址过长：最多 8192 个字符',
+      en: 'The request address is too long: at most 8192 characters are accepted',
+    }
     expect(await both(`/api/v1/grids?region=${'1'.repeat(9000)}`)).toEqual(expected)
     const viaNode = await rawExchange(`GET /api/v1/grids?region=${'1'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`)
     expect(viaNode).toEqual({ status: 414, body: { error: { code: 'uri_too_long', message: expected.zh } } })
@@ -271,9 +347,13 @@ describe('errors in the request line and headers, in the error shape', () => {
     const big = 'x'.repeat(20_000)
     expect(await rawExchange(`GET /api/v1/grids HTTP/1.1\r\nHost: x\r\nAccept-Language: en\r\nX-Big: ${big}\r\n\r\n`)).toEqual({
       status: 431,
-      body: { error: { code: 'headers_too_large', message: 'The request headers are too large: at most 16 KB in all (request line included)' } },
+      body: {
+        error: { code: 'headers_too_large', message: 'The request headers are too large: at most 16 KB in all (request line included)' },
+      },
     })
-    expect((await rawExchange(`GET /api/v1/grids HTTP/1.1\r\nHost: x\r\nX-Big: ${big}\r\n\r\n`)).body.error.message).toBe('请求头过大：连同请求行合计最多 16 KB')
+    expect((await rawExchange(`GET /api/v1/grids HTTP/1.1\r\nHost: x\r\nX-Big: ${big}\r\n\r\n`)).body.error.message).toBe(
+      '请求头过大：连同请求行合计最多 16 KB',
+    )
   })
 
   it('unreadable HTTP → 400', async () => {
@@ -281,7 +361,10 @@ describe('errors in the request line and headers, in the error shape', () => {
       status: 400,
       body: { error: { code: 'request_malformed', message: 'The request is not valid HTTP and could not be read' } },
     })
-    expect((await rawExchange('NOT HTTP AT ALL\r\n\r\n')).body.error).toEqual({ code: 'request_malformed', message: '请求不是有效的 HTTP 格式，无法读取' })
+    expect((await rawExchange('NOT HTTP AT ALL\r\n\r\n')).body.error).toEqual({
+      code: 'request_malformed',
+      message: '请求不是有效的 HTTP 格式，无法读取',
+    })
   })
 
   it('a value outside a list names the values allowed', async () => {

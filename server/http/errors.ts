@@ -16,8 +16,7 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (code: string, params?: MessageParams, details?: unknown) =>
-  new AppError(400, code, params, details)
+export const badRequest = (code: string, params?: MessageParams, details?: unknown) => new AppError(400, code, params, details)
 export const notFound = (code: string, params?: MessageParams) => new AppError(404, code, params)
 export const forbidden = (code: string, params?: MessageParams) => new AppError(403, code, params)
 
@@ -107,9 +106,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
           .code(413)
           .send(errorBody(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply
-          .code(415)
-          .send(errorBody(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
+        return reply.code(415).send(errorBody(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
     }
     if (error.code?.startsWith('FST_JWT_')) {
       const code = error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' ? 'unauthorized' : 'token_invalid'

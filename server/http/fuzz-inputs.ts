@@ -159,10 +159,24 @@ const EXAMPLES: Record<string, unknown> = {
   department: '县公安局',
   geometry: SQUARE,
   location: { type: 'Point', coordinates: [113.005, 28.005] },
-  line: { type: 'LineString', coordinates: [[113.005, 27.99], [113.005, 28.03]] },
-  features: { type: 'FeatureCollection', features: [{ type: 'Feature', id: 'a', properties: { name: 'a', households: 300 }, geometry: SQUARE }] },
+  line: {
+    type: 'LineString',
+    coordinates: [
+      [113.005, 27.99],
+      [113.005, 28.03],
+    ],
+  },
+  features: {
+    type: 'FeatureCollection',
+    features: [{ type: 'Feature', id: 'a', properties: { name: 'a', households: 300 }, geometry: SQUARE }],
+  },
   changes: [
-    { op: 'update', grid: '990101001001001', properties: { name: '桂花一格', households: 300, population: 800, count_date: '2026-06-30' }, reason: '更新' },
+    {
+      op: 'update',
+      grid: '990101001001001',
+      properties: { name: '桂花一格', households: 300, population: 800, count_date: '2026-06-30' },
+      reason: '更新',
+    },
     { op: 'create', geometry: SQUARE, properties: { name: '新网格', kind: 'comprehensive', region_code: '990101001001' } },
   ],
   exceptions: [{ code: 'households_above_max', feature_ids: ['990101001001001'], reason: '待调整' }],
@@ -207,7 +221,11 @@ type Path = Array<string | number>
 /** Members of a value to vary: every object member and the first element of each array, to `depth`. */
 function memberPaths(value: unknown, depth: number, prefix: Path = []): Path[] {
   if (depth === 0 || value === null || typeof value !== 'object') return []
-  const entries: Array<[string | number, unknown]> = Array.isArray(value) ? (value.length > 0 ? [[0, value[0]]] : []) : Object.entries(value)
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.length > 0
+      ? [[0, value[0]]]
+      : []
+    : Object.entries(value)
   return entries.flatMap(([key, member]) => [[...prefix, key], ...memberPaths(member, depth - 1, [...prefix, key])])
 }
 
@@ -258,7 +276,13 @@ function fragmentsForKind(value: unknown): ReadonlyArray<readonly [string, strin
 export function bodyCases(operation: Operation, url: string, random: Random, perMember: number, base?: unknown): FuzzCase[] {
   const valid = base ?? exampleOf('body', operation.body)
   const json = 'application/json'
-  const at = (label: string, body: string | Buffer, contentType = json): FuzzCase => ({ method: operation.method, url, body, contentType, label })
+  const at = (label: string, body: string | Buffer, contentType = json): FuzzCase => ({
+    method: operation.method,
+    url,
+    body,
+    contentType,
+    label,
+  })
   const cases: FuzzCase[] = [
     at('valid example', JSON.stringify(valid)),
     at('GBK-encoded body', iconv.encode(JSON.stringify(valid), 'gbk')),
@@ -295,7 +319,12 @@ export function urlOf(operation: Operation, pathValues: Record<string, string>, 
  * One case per parameter and hostile value (path values substituted raw, as they would be typed),
  * the other parameters as in `baseQuery` so the varied one reaches as far as it can.
  */
-export function parameterCases(operation: Operation, pathValues: Record<string, string>, baseQuery: Record<string, string>, body?: string): FuzzCase[] {
+export function parameterCases(
+  operation: Operation,
+  pathValues: Record<string, string>,
+  baseQuery: Record<string, string>,
+  body?: string,
+): FuzzCase[] {
   const cases: FuzzCase[] = []
   const withBody = body === undefined ? {} : { body, contentType: 'application/json' }
   for (const parameter of operation.parameters) {

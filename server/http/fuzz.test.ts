@@ -32,11 +32,18 @@ beforeAll(async () => {
   users.township = t.tokens.township
   users.dept = await t.token('dept')
   // A draft of its own for each proposal operation, so one operation's acts do not end another's draft.
-  const draft = { region: '990101001000', title: '网格调整', reason: '户数', changes: [{ op: 'update', grid: '990101001001001', properties: { households: 310 } }] }
+  const draft = {
+    region: '990101001000',
+    title: '网格调整',
+    reason: '户数',
+    changes: [{ op: 'update', grid: '990101001001001', properties: { households: 310 } }],
+  }
   for (const operation of ['get', 'put', 'rebase', 'submit', 'approve', 'file', 'reject', 'comments', 'diff']) {
     pathIds[operation] = String((await post('/api/v1/proposals', users.township, draft)).id)
   }
-  pathIds.apiKey = String((await post('/api/v1/api-keys', users.county, { name: '接警', department: '县公安局', region_prefix: '990101' })).id)
+  pathIds.apiKey = String(
+    (await post('/api/v1/api-keys', users.county, { name: '接警', department: '县公安局', region_prefix: '990101' })).id,
+  )
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`
 }, 240_000)
@@ -46,7 +53,9 @@ afterAll(async () => t?.close())
 function pathValuesFor(operation: Operation): Record<string, string> {
   const code = operation.path.startsWith('/api/v1/regions') ? '990101001000' : '990101001001001'
   const act = operation.path.match(/\/proposals\/\{id\}\/?(\w*)/)?.[1] ?? ''
-  const id = operation.path.startsWith('/api/v1/api-keys') ? pathIds.apiKey : (pathIds[act || (operation.method === 'PUT' ? 'put' : 'get')] ?? '1')
+  const id = operation.path.startsWith('/api/v1/api-keys')
+    ? pathIds.apiKey
+    : (pathIds[act || (operation.method === 'PUT' ? 'put' : 'get')] ?? '1')
   return { code, id: id as string }
 }
 
@@ -69,7 +78,13 @@ function casesFor(operation: Operation, random: Random): FuzzCase[] {
   const pathValues = pathValuesFor(operation)
   const url = urlOf(operation, pathValues)
   if (operation.path === '/api/v1/lookup/batch') {
-    const csv = (label: string, body: string | Buffer, query = '') => ({ method: operation.method, url: `${url}${query}`, body, contentType: 'text/csv', label })
+    const csv = (label: string, body: string | Buffer, query = '') => ({
+      method: operation.method,
+      url: `${url}${query}`,
+      body,
+      contentType: 'text/csv',
+      label,
+    })
     return [
       csv('valid CSV', 'lng,lat,id\n113.005,28.005,a\n'),
       csv('GBK CSV', iconv.encode('address,id\n白沙镇1号,a\n', 'gbk')),
@@ -114,9 +129,13 @@ describe('fuzzing every operation of the OpenAPI document', () => {
   it('answers no hostile input with a 5xx, and /health stays within 1 s meanwhile', async () => {
     const openapi = await (await fetch(`${base}/openapi.json`)).json()
     const random = new Random('gridwork-fuzz')
-    const operations = operationsOf(openapi).filter((op) => op.parameters.length > 0 || op.body || op.consumes.length > 0 || op.method !== 'GET')
+    const operations = operationsOf(openapi).filter(
+      (op) => op.parameters.length > 0 || op.body || op.consumes.length > 0 || op.method !== 'GET',
+    )
     const plan = operations.flatMap((operation) =>
-      casesFor(operation, random.fork(`${operation.method} ${operation.path}`)).flatMap((fuzz) => usersFor(operation).map((user) => ({ fuzz, user }))),
+      casesFor(operation, random.fork(`${operation.method} ${operation.path}`)).flatMap((fuzz) =>
+        usersFor(operation).map((user) => ({ fuzz, user })),
+      ),
     )
 
     const poller = pollHealth(`${base}/health`, { intervalMs: 100, boundMs: HEALTH_BOUND_MS })
@@ -132,22 +151,33 @@ describe('fuzzing every operation of the OpenAPI document', () => {
       done++
       const kind = typeof status === 'number' ? `${Math.floor(status / 100)}xx` : 'none'
       statuses.set(kind, (statuses.get(kind) ?? 0) + 1)
-      if (process.env.FUZZ_LOG && typeof status === 'number' && status < 300) console.log(status, fuzz.method, fuzz.url.slice(0, 100), user, fuzz.label)
-      if (typeof status !== 'number' || status >= 500) failures.push({ user, method: fuzz.method, url: fuzz.url.slice(0, 160), label: fuzz.label, status, answer })
+      if (process.env.FUZZ_LOG && typeof status === 'number' && status < 300)
+        console.log(status, fuzz.method, fuzz.url.slice(0, 100), user, fuzz.label)
+      if (typeof status !== 'number' || status >= 500)
+        failures.push({ user, method: fuzz.method, url: fuzz.url.slice(0, 160), label: fuzz.label, status, answer })
     }
     const health = await poller.stop()
     const slowHealth = health.slow.map((poll) => {
-      const during = inFlight.filter((request) => request.from <= poll.at + poll.ms && request.to >= poll.at).map((request) => request.label)
+      const during = inFlight
+        .filter((request) => request.from <= poll.at + poll.ms && request.to >= poll.at)
+        .map((request) => request.label)
       return `${poll.status} after ${poll.ms} ms, during: ${during.join('; ') || '(between requests)'}`
     })
 
-    console.info(`fuzz: ${plan.length} requests over ${operations.length} operations`, Object.fromEntries(statuses), `/health polled ${health.polls}×, slowest ${health.slowestMs} ms`)
+    console.info(
+      `fuzz: ${plan.length} requests over ${operations.length} operations`,
+      Object.fromEntries(statuses),
+      `/health polled ${health.polls}×, slowest ${health.slowestMs} ms`,
+    )
     const report = failures.map((f) => `${f.status} ${f.method} ${f.url} as ${f.user} — ${f.label}\n    ${f.answer}`).join('\n')
     expect(failures, `requests answered with a 5xx or not at all:\n${report}`).toEqual([])
     expect(slowHealth, '/health slower than 1 s or failing while fuzzing').toEqual([])
     expect(health.polls).toBeGreaterThan(10)
     // No fuzz request was answered 2xx with an error body, and the app still serves a normal read.
-    const grid = await t.http().get('/api/v1/grids/990101001001001').set(bearer(users.county as string))
+    const grid = await t
+      .http()
+      .get('/api/v1/grids/990101001001001')
+      .set(bearer(users.county as string))
     expect(grid.status).toBe(200)
   }, 300_000)
 })

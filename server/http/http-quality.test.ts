@@ -25,7 +25,14 @@ describe('health and API description', () => {
     const spec = await t.http().get('/openapi.json').expect(200)
     expect(spec.body.openapi).toMatch(/^3\./)
     expect(Object.keys(spec.body.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/grids', '/api/v1/grids/{code}', '/api/v1/grids/{code}/history', '/api/v1/regions/{code}', '/api/v1/regions/{code}/children']),
+      expect.arrayContaining([
+        '/api/v1/auth/login',
+        '/api/v1/grids',
+        '/api/v1/grids/{code}',
+        '/api/v1/grids/{code}/history',
+        '/api/v1/regions/{code}',
+        '/api/v1/regions/{code}/children',
+      ]),
     )
     const docs = await t.http().get('/docs/').redirects(1)
     expect(docs.status).toBe(200)
@@ -45,7 +52,12 @@ describe('login', () => {
   it('refuses a wrong password in plain words and audits the attempt', async () => {
     const response = await t.http().post('/api/v1/auth/login').send({ username: 'county', password: 'nope' }).expect(401)
     expect(response.body.error).toEqual({ code: 'login_failed', message: '用户名或密码错误' })
-    const english = await t.http().post('/api/v1/auth/login').set('Accept-Language', 'en-US,en;q=0.9').send({ username: 'county', password: 'nope' }).expect(401)
+    const english = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('Accept-Language', 'en-US,en;q=0.9')
+      .send({ username: 'county', password: 'nope' })
+      .expect(401)
     expect(english.body.error.message).toBe('Wrong username or password')
     // One row per burst of failures (the second try is counted in the burst's closing row).
     const audited = await t.db.selectFrom('audit_log').select(['action', 'username']).where('action', '=', 'login_failed').execute()
@@ -61,7 +73,12 @@ describe('login', () => {
 
 describe('bad input gets a clear 4xx, never a 500', () => {
   it('non-JSON body → 400 invalid_json', async () => {
-    const response = await t.http().post('/api/v1/auth/login').set('Content-Type', 'application/json').send('{"username": "county", ').expect(400)
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "county", ')
+      .expect(400)
     expect(response.body.error.code).toBe('invalid_json')
     expect(response.body.error.message).toMatch(/^请求内容不是有效的 JSON/)
   })
@@ -75,7 +92,11 @@ describe('bad input gets a clear 4xx, never a 500', () => {
   })
 
   it('oversized body → 413', async () => {
-    const response = await t.http().post('/api/v1/auth/login').send({ username: 'x', password: 'y'.repeat(2 * 1024 * 1024) }).expect(413)
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ username: 'x', password: 'y'.repeat(2 * 1024 * 1024) })
+      .expect(413)
     expect(response.body.error.code).toBe('body_too_large')
   })
 
@@ -93,7 +114,13 @@ describe('bad input gets a clear 4xx, never a 500', () => {
 describe('regions', () => {
   it('returns a region with its bbox and ancestors', async () => {
     const response = await t.http().get('/api/v1/regions/990101001001').set(auth(county)).expect(200)
-    expect(response.body).toMatchObject({ code: '990101001001', name: '桂花社区', level: 5, parent_code: '990101001000', urban_rural: '111' })
+    expect(response.body).toMatchObject({
+      code: '990101001001',
+      name: '桂花社区',
+      level: 5,
+      parent_code: '990101001000',
+      urban_rural: '111',
+    })
     expect(response.body.bbox).toEqual([113, 28, 113.01, 28.02])
     expect(response.body.ancestors.map((a: { name: string }) => a.name)).toEqual(['示范省', '示范市', '示范县', '城关镇'])
   })

@@ -116,7 +116,11 @@ export function assertVertexLimits(shapes: Iterable<ShapeToCount>, requestLimit 
   for (const { shape, geometry } of shapes) {
     const vertices = countPositions(geometry, shape)
     if (vertices > MAX_VERTICES_PER_SHAPE) {
-      throw new AppError(413, 'shape_too_many_vertices', { shape, vertices: formatCount(vertices), limit: formatCount(MAX_VERTICES_PER_SHAPE) })
+      throw new AppError(413, 'shape_too_many_vertices', {
+        shape,
+        vertices: formatCount(vertices),
+        limit: formatCount(MAX_VERTICES_PER_SHAPE),
+      })
     }
     total += vertices
   }

@@ -28,7 +28,19 @@ const nonNull = (schema: Schema | undefined) => schema?.anyOf?.find((member) => 
 describe('OpenAPI: proposal and validation report answers', () => {
   const REPORT = ['valid', 'issues', 'summary']
   const ISSUE = ['code', 'severity', 'message', 'feature_ids', 'geometry', 'area_m2', 'reason', 'details']
-  const SUMMARY = ['features', 'errors', 'warnings', 'by_code', 'gap_area_m2', 'overlap_area_m2', 'outside_area_m2', 'grids_out_of_range', 'assigned_ids', 'profile', 'coverage_path']
+  const SUMMARY = [
+    'features',
+    'errors',
+    'warnings',
+    'by_code',
+    'gap_area_m2',
+    'overlap_area_m2',
+    'outside_area_m2',
+    'grids_out_of_range',
+    'assigned_ids',
+    'profile',
+    'coverage_path',
+  ]
 
   it('POST /validate answers the report with its issue and summary members', () => {
     const report = answer('/api/v1/validate', 'post')
@@ -36,13 +48,28 @@ describe('OpenAPI: proposal and validation report answers', () => {
     expect(keys(report.properties?.issues?.items)).toEqual(ISSUE)
     expect(keys(report.properties?.summary)).toEqual(SUMMARY)
     expect(keys(report.properties?.summary?.properties?.by_code)).toContain('households_above_max')
-    expect(keys(report.properties?.issues?.items?.properties?.details)).toEqual(expect.arrayContaining(['households', 'range', 'basis', 'source']))
+    expect(keys(report.properties?.issues?.items?.properties?.details)).toEqual(
+      expect.arrayContaining(['households', 'range', 'basis', 'source']),
+    )
   })
 
   it('every proposal action answers the whole proposal: changes by op, exceptions, report, steps, timeline', () => {
     const proposal = answer('/api/v1/proposals/{id}', 'get')
     expect(keys(proposal)).toEqual(
-      expect.arrayContaining(['id', 'state', 'step', 'stale', 'version', 'changes', 'exceptions', 'validation', 'steps', 'events', 'applied_at', 'initial_division']),
+      expect.arrayContaining([
+        'id',
+        'state',
+        'step',
+        'stale',
+        'version',
+        'changes',
+        'exceptions',
+        'validation',
+        'steps',
+        'events',
+        'applied_at',
+        'initial_division',
+      ]),
     )
     /** An op literal as OpenAPI writes it: a const, or a one-value enum. */
     const opOf = (change: Schema) => {
@@ -67,7 +94,9 @@ describe('OpenAPI: proposal and validation report answers', () => {
   })
 
   it('the list and the diff answer their rows and features', () => {
-    expect(keys(answer('/api/v1/proposals', 'get').properties?.proposals?.items)).toEqual(expect.arrayContaining(['id', 'title', 'state', 'waiting_for_me']))
+    expect(keys(answer('/api/v1/proposals', 'get').properties?.proposals?.items)).toEqual(
+      expect.arrayContaining(['id', 'title', 'state', 'waiting_for_me']),
+    )
     const diff = answer('/api/v1/proposals/{id}/diff', 'get')
     expect(keys(diff)).toEqual(['type', 'proposal', 'applied', 'features'])
     expect(keys(diff.properties?.features?.items?.properties?.properties)).toEqual(expect.arrayContaining(['code', 'version', 'change']))

@@ -18,7 +18,11 @@ afterEach(async () => {
 
 async function serve(timeouts: { requestMs: number; connectionMs: number }) {
   database = await openTestDatabase()
-  const app = await buildApp({ database, signingSecret: 'test-signing-secret-of-at-least-32-chars', timeouts: { ...timeouts, checkIntervalMs: 100 } })
+  const app = await buildApp({
+    database,
+    signingSecret: 'test-signing-secret-of-at-least-32-chars',
+    timeouts: { ...timeouts, checkIntervalMs: 100 },
+  })
   await app.listen({ port: 0, host: '127.0.0.1' })
   close = () => app.close()
   return (app.server.address() as { port: number }).port

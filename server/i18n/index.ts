@@ -23,7 +23,9 @@ export type Language = (typeof LANGUAGES)[number]
 type Messages = { error?: Record<string, unknown> } & Record<string, unknown>
 
 function withConcerns(base: Messages, concerns: Record<string, Messages>): Messages {
-  const errors = Object.values(concerns).reduce<Record<string, unknown>>((all, concern) => Object.assign(all, concern.error), { ...base.error })
+  const errors = Object.values(concerns).reduce<Record<string, unknown>>((all, concern) => Object.assign(all, concern.error), {
+    ...base.error,
+  })
   return { ...base, ...concerns, error: errors }
 }
 
@@ -33,9 +35,27 @@ await instance.init({
   // a concern's "error" block is merged into error.* (error messages are looked up there).
   resources: {
     'zh-CN': {
-      translation: withConcerns(zhCN, { validation: validationZhCN, sizing: sizingZhCN, audit: auditZhCN, coding: codingZhCN, lookup: lookupZhCN, access: accessZhCN, limits: limitsZhCN }),
+      translation: withConcerns(zhCN, {
+        validation: validationZhCN,
+        sizing: sizingZhCN,
+        audit: auditZhCN,
+        coding: codingZhCN,
+        lookup: lookupZhCN,
+        access: accessZhCN,
+        limits: limitsZhCN,
+      }),
     },
-    en: { translation: withConcerns(en, { validation: validationEn, sizing: sizingEn, audit: auditEn, coding: codingEn, lookup: lookupEn, access: accessEn, limits: limitsEn }) },
+    en: {
+      translation: withConcerns(en, {
+        validation: validationEn,
+        sizing: sizingEn,
+        audit: auditEn,
+        coding: codingEn,
+        lookup: lookupEn,
+        access: accessEn,
+        limits: limitsEn,
+      }),
+    },
   },
   lng: 'zh-CN',
   fallbackLng: 'zh-CN',

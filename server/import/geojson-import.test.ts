@@ -23,9 +23,23 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const importFile = (file: string, language: 'zh-CN' | 'en' = 'zh-CN') =>
-  importGeoJson(t.db, readFileSync(file), { kind: 'grids', region: '990101', validFrom: '2026-07-01', actor: systemActor('test'), language })
+  importGeoJson(t.db, readFileSync(file), {
+    kind: 'grids',
+    region: '990101',
+    validFrom: '2026-07-01',
+    actor: systemActor('test'),
+    language,
+  })
 
-const countGrids = async () => Number((await t.db.selectFrom('grids').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+const countGrids = async () =>
+  Number(
+    (
+      await t.db
+        .selectFrom('grids')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 describe('import reports every broken feature and loads nothing', () => {
   const cases = readdirSync(FIXTURES).filter((name) => name.endsWith('.geojson'))
@@ -46,7 +60,9 @@ describe('import reports every broken feature and loads nothing', () => {
     const report = await importFile(path.join(FIXTURES, 'one-broken-feature.geojson'), 'en')
     expect(report.problems).toHaveLength(1)
     expect(report.problems[0]).toMatchObject({ feature: 3, id: '990101001001103', code: 'geometry_invalid' })
-    expect(report.problems[0]?.message).toMatch(/#3（990101001001103） has invalid geometry: self-intersection \(at 113\.0025000, 28\.0075000\)/)
+    expect(report.problems[0]?.message).toMatch(
+      /#3（990101001001103） has invalid geometry: self-intersection \(at 113\.0025000, 28\.0075000\)/,
+    )
     expect(report.message).toBe('Import failed: 1 feature(s) have errors; nothing was imported')
   })
 
@@ -61,7 +77,18 @@ describe('a clean import', () => {
     const box = (x: number, y: number) => ({
       type: 'Feature',
       properties: { name: `新网格${x}-${y}`, households: 250 },
-      geometry: { type: 'Polygon', coordinates: [[[x, y], [x + 0.002, y], [x + 0.002, y + 0.002], [x, y + 0.002], [x, y]]] },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [x, y],
+            [x + 0.002, y],
+            [x + 0.002, y + 0.002],
+            [x, y + 0.002],
+            [x, y],
+          ],
+        ],
+      },
     })
     // South-east, north-west, north-east: expected order NW, NE, SE.
     const file = { type: 'FeatureCollection', features: [box(113.022, 28.001), box(113.021, 28.015), box(113.031, 28.015)] }
@@ -76,9 +103,18 @@ describe('a clean import', () => {
     expect(report.message).toBe('已导入 3 个网格')
     // Codes come back in file order: the south-east grid numbered last.
     expect(report.codes).toEqual(['990101002001004', '990101002001002', '990101002001003'])
-    const northWest = await t.db.selectFrom('grids').select(['name', 'valid_from']).where('code', '=', '990101002001002').executeTakeFirstOrThrow()
+    const northWest = await t.db
+      .selectFrom('grids')
+      .select(['name', 'valid_from'])
+      .where('code', '=', '990101002001002')
+      .executeTakeFirstOrThrow()
     expect(northWest).toEqual({ name: '新网格113.021-28.015', valid_from: '2026-07-01' })
-    const audit = await t.db.selectFrom('audit_log').select('after').where('action', '=', 'import_grids').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('after')
+      .where('action', '=', 'import_grids')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
     expect(audit.after).toMatchObject({ count: 3 })
   })
 })
@@ -92,7 +128,9 @@ describe('npm run import (command line)', () => {
         promisify(execFile)('npx', ['tsx', 'scripts/import.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' } })
       const regions = await run(['fixtures/regions/mini-county.geojson', '--type', 'regions', '--region', '99'])
       expect(regions.stdout).toContain('已导入 8 个区划')
-      const failure = await run(['fixtures/import/one-broken-feature.geojson', '--region', '990101', '--lang', 'en']).catch((error) => error)
+      const failure = await run(['fixtures/import/one-broken-feature.geojson', '--region', '990101', '--lang', 'en']).catch(
+        (error) => error,
+      )
       expect(failure.code).toBe(1)
       expect(failure.stderr).toContain('Feature #3（990101001001103） has invalid geometry: self-intersection')
       expect(failure.stdout).toContain('nothing was imported')

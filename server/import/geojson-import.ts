@@ -133,7 +133,10 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
 
   // A grids import is announced to the lookup index after the commit (writeGrids).
   const codes = await writeGrids(db, async (trx) => {
-    const written = options.kind === 'regions' ? await insertRegions(trx, rows as RegionInput[]) : await insertGrids(trx, rows as GridInput[], options.validFrom, options.actor.username)
+    const written =
+      options.kind === 'regions'
+        ? await insertRegions(trx, rows as RegionInput[])
+        : await insertGrids(trx, rows as GridInput[], options.validFrom, options.actor.username)
     await recordAudit(trx, options.actor, {
       action: `import_${options.kind}`,
       entity: options.kind === 'regions' ? 'region' : 'grid',
@@ -183,16 +186,23 @@ async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate
     const level = properties.level === undefined ? levelOfCode(code) : Number(properties.level)
     if (!Number.isInteger(level) || level < 1 || level > 5) report(index, feature, 'level_invalid', { level: String(properties.level) })
     const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
-    if (urbanRural !== null && !/^(1[12][0-9]|2[0-2]0)$/.test(urbanRural)) report(index, feature, 'urban_rural_invalid', { value: urbanRural })
-    const parent = properties.parent_code === undefined || properties.parent_code === null ? parentCodeOf(code) : String(properties.parent_code)
+    if (urbanRural !== null && !/^(1[12][0-9]|2[0-2]0)$/.test(urbanRural))
+      report(index, feature, 'urban_rural_invalid', { value: urbanRural })
+    const parent =
+      properties.parent_code === undefined || properties.parent_code === null ? parentCodeOf(code) : String(properties.parent_code)
     if (!code.startsWith(scope)) report(index, feature, 'region_mismatch', { region: code, target: scope })
     rows.push({ code, name, level, parent_code: parent, urban_rural: urbanRural, geometry: feature.geometry, source: { feature, index } })
   }
-  const existing = await db.selectFrom('regions').select('code').where('code', 'in', [...new Set([...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])]), '']).execute()
+  const existing = await db
+    .selectFrom('regions')
+    .select('code')
+    .where('code', 'in', [...new Set([...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])]), ''])
+    .execute()
   const known = new Set(existing.map((row) => row.code.trim()))
   for (const { code, parent_code, source } of rows) {
     if (known.has(code)) report(source.index, source.feature, 'code_exists', { code })
-    if (parent_code !== null && !known.has(parent_code) && !inFile.has(parent_code)) report(source.index, source.feature, 'parent_invalid', { parent: parent_code })
+    if (parent_code !== null && !known.has(parent_code) && !inFile.has(parent_code))
+      report(source.index, source.feature, 'parent_invalid', { parent: parent_code })
   }
   return rows
 }
@@ -279,15 +289,28 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
     })
   }
   const known = new Set(
-    (await db.selectFrom('regions').select('code').where('code', 'in', [...regionCodes].filter(isRegionCode).concat([''])).execute()).map((row) => row.code),
+    (
+      await db
+        .selectFrom('regions')
+        .select('code')
+        .where('code', 'in', [...regionCodes].filter(isRegionCode).concat(['']))
+        .execute()
+    ).map((row) => row.code),
   )
   const taken = new Set(
     inFile.size === 0
       ? []
-      : (await db.selectFrom('grids').select('code').where('code', 'in', [...inFile]).execute()).map((row) => row.code),
+      : (
+          await db
+            .selectFrom('grids')
+            .select('code')
+            .where('code', 'in', [...inFile])
+            .execute()
+        ).map((row) => row.code),
   )
   for (const { region_code, code, source } of rows) {
-    if (isRegionCode(region_code) && !known.has(region_code)) report(source.index, source.feature, 'region_unknown', { region: region_code })
+    if (isRegionCode(region_code) && !known.has(region_code))
+      report(source.index, source.feature, 'region_unknown', { region: region_code })
     if (code && taken.has(code)) report(source.index, source.feature, 'code_exists', { code })
   }
   return rows
@@ -297,7 +320,14 @@ async function insertGrids(trx: GridsTransaction, rows: GridInput[], validFrom: 
   await allocateMissingCodes(trx, rows)
   await insertGridVersions(
     trx,
-    rows.map(({ source: _source, code, ...row }) => ({ ...row, code: code as string, version: 1, valid_from: validFrom, created_by: createdBy, proposal_id: null })),
+    rows.map(({ source: _source, code, ...row }) => ({
+      ...row,
+      code: code as string,
+      version: 1,
+      valid_from: validFrom,
+      created_by: createdBy,
+      proposal_id: null,
+    })),
   )
   return rows.map((row) => row.code as string)
 }
@@ -306,7 +336,10 @@ async function insertGrids(trx: GridsTransaction, rows: GridInput[], validFrom: 
 async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Promise<void> {
   const missing = rows.filter((row) => row.code === null)
   if (missing.length === 0) return
-  const points = await interiorPoints(db, missing.map((row) => row.geometry))
+  const points = await interiorPoints(
+    db,
+    missing.map((row) => row.geometry),
+  )
   const located = missing.map((row, i) => ({ row, point: points[i] ?? [0, 0] }))
   const next = new Map<string, number>()
   for (const { row } of inReadingOrder(located)) {

@@ -23,7 +23,6 @@ const POINTS = 100_000
 let database: DatabaseHandle
 let index: GridIndex
 
-
 beforeAll(async () => {
   database = await openTestDatabase()
   await seedDemo(database.kysely)

@@ -39,7 +39,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'scripts/lookup.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024 })
+const cli = (...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'scripts/lookup.ts', ...args], { env, maxBuffer: 64 * 1024 * 1024 })
 
 describe('npm run lookup', { timeout: 120_000 }, () => {
   it('looks a small CSV up offline: results in order on stdout, bad rows inline, progress on stderr', async () => {

@@ -60,7 +60,12 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
   })
 
   /** Looks a point up for the caller: 403 when its grid lies outside their region; noted for the access log. */
-  const answerPoint = async (request: FastifyRequest, query: LookupResult['query'], asOf: string | undefined, kind: 'point' | 'address') => {
+  const answerPoint = async (
+    request: FastifyRequest,
+    query: LookupResult['query'],
+    asOf: string | undefined,
+    kind: 'point' | 'address',
+  ) => {
     const result = await lookupPoint(db, holder, query, { scope: claims(request).region_prefix, asOf })
     if (result.grid) assertInScope(request, result.grid.region_code)
     noteLookup(request, { kind, gridCode: result.grid?.code ?? null })
@@ -87,9 +92,22 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
       if (q.address !== undefined && q.address.trim() !== '') {
         const found = await lookupAddress(db, q.address.trim(), { regionPrefix: user.region_prefix })
         if (!found.match) {
-          return { query: null, grid: null, dedicated: [], regions: [], nearest: null, source: 'index', address: found } satisfies LookupResponseBody
+          return {
+            query: null,
+            grid: null,
+            dedicated: [],
+            regions: [],
+            nearest: null,
+            source: 'index',
+            address: found,
+          } satisfies LookupResponseBody
         }
-        const point = { lng: found.match.lng, lat: found.match.lat, crs: 'wgs84' as const, wgs84: [found.match.lng, found.match.lat] as [number, number] }
+        const point = {
+          lng: found.match.lng,
+          lat: found.match.lat,
+          crs: 'wgs84' as const,
+          wgs84: [found.match.lng, found.match.lat] as [number, number],
+        }
         return { ...(await answerPoint(request, point, asOf, 'address')), address: found }
       }
       if ((q.lng === undefined || q.lng === '') && (q.lat === undefined || q.lat === '')) throw badRequest('lookup_point_missing')
@@ -116,7 +134,8 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
     },
     async (request, reply) => {
       const format = formatOf(request.headers['content-type']) as BatchFormat | null
-      if (!format || !(request.body instanceof Readable)) throw badRequest('lookup_batch_format', { type: String(request.headers['content-type'] ?? '') })
+      if (!format || !(request.body instanceof Readable))
+        throw badRequest('lookup_batch_format', { type: String(request.headers['content-type'] ?? '') })
       const user = claims(request)
       const asOf = request.query.as_of === undefined || request.query.as_of === '' ? undefined : parseDate(request.query.as_of)
       let rows = 0

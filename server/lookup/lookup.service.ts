@@ -88,7 +88,12 @@ export function toWgs84(crs: CrsName, lng: number, lat: number): [number, number
 }
 
 /** Looks a WGS84 point up: index when it holds the day asked for, else PostGIS. */
-export async function lookupPoint(db: Kysely<Database>, holder: IndexHolder | null, query: LookupResult['query'], options: LookupOptions): Promise<LookupResult> {
+export async function lookupPoint(
+  db: Kysely<Database>,
+  holder: IndexHolder | null,
+  query: LookupResult['query'],
+  options: LookupOptions,
+): Promise<LookupResult> {
   const loaded = holder?.currentFor(options.asOf) ?? null
   if (loaded) return lookupInIndex(loaded, query, options.scope)
   return lookupInPostgis(db, query, options, holder?.current() ?? null)
@@ -104,7 +109,8 @@ export function lookupInIndex(loaded: LoadedIndex, query: LookupResult['query'],
   if (!grid) {
     const near = index.nearest(x, y)
     const g = near ? index.grids[near.grid] : undefined
-    if (near && g && isWithinScope(scope, g.region_code)) nearest = { code: g.code, name: g.name, distance_m: roundDistanceM(near.distanceM) }
+    if (near && g && isWithinScope(scope, g.region_code))
+      nearest = { code: g.code, name: g.name, distance_m: roundDistanceM(near.distanceM) }
   }
   return {
     query,
@@ -122,7 +128,12 @@ function dedicatedOf(index: GridIndex, i: number) {
 }
 
 /** The PostGIS path: ST_Covers on the rows in force on `asOf` (today when absent) — a set of one point for lookupManyInPostgis. */
-export async function lookupInPostgis(db: Kysely<Database>, query: LookupResult['query'], options: LookupOptions, loaded: LoadedIndex | null = null): Promise<LookupResult> {
+export async function lookupInPostgis(
+  db: Kysely<Database>,
+  query: LookupResult['query'],
+  options: LookupOptions,
+  loaded: LoadedIndex | null = null,
+): Promise<LookupResult> {
   const [answer] = await lookupManyInPostgis(db, [query.wgs84], options)
   const { grid, dedicated, nearest } = answer as PostgisAnswer
   let regions: RegionLink[] = []

@@ -25,8 +25,25 @@ beforeAll(async () => {
       features: [
         {
           type: 'Feature',
-          properties: { code: DEDICATED, name: '实验小学专属网格', kind: 'dedicated', region_code: '990101001001', parent_code: '990101001001001' },
-          geometry: { type: 'Polygon', coordinates: [[[113.001, 28.011], [113.004, 28.011], [113.004, 28.014], [113.001, 28.014], [113.001, 28.011]]] },
+          properties: {
+            code: DEDICATED,
+            name: '实验小学专属网格',
+            kind: 'dedicated',
+            region_code: '990101001001',
+            parent_code: '990101001001001',
+          },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [113.001, 28.011],
+                [113.004, 28.011],
+                [113.004, 28.014],
+                [113.001, 28.014],
+                [113.001, 28.011],
+              ],
+            ],
+          },
         },
       ],
     }),
@@ -34,9 +51,16 @@ beforeAll(async () => {
     '990101001001',
   )
   // Accounts for the approval chain of 青石乡 (profile cn-default).
-  for (const [role, prefix] of [['township', '990101002'], ['county', '990101'], ['city', '9901']] as [Role, string][]) {
+  for (const [role, prefix] of [
+    ['township', '990101002'],
+    ['county', '990101'],
+    ['city', '9901'],
+  ] as [Role, string][]) {
     await upsertUser(t.db, { username: `${role}-qs`, display_name: role, password: 'demo', role, region_prefix: prefix })
-    const response = await t.http().post('/api/v1/auth/login').send({ username: `${role}-qs`, password: 'demo' })
+    const response = await t
+      .http()
+      .post('/api/v1/auth/login')
+      .send({ username: `${role}-qs`, password: 'demo' })
     tokens.set(role, response.body.token)
   }
   tokens.set('dept', await t.token('dept'))
@@ -53,12 +77,25 @@ describe('GET /lookup', () => {
     expect(response.status, response.text).toBe(200)
     expect(response.body).toMatchObject({
       query: { lng: 113.015, lat: 28.01, crs: 'wgs84', wgs84: [113.015, 28.01] },
-      grid: { code: '990101001002001', name: '东湖社区第一网格', kind: 'comprehensive', region_code: '990101001002', households: 410, grid_head: '李明' },
+      grid: {
+        code: '990101001002001',
+        name: '东湖社区第一网格',
+        kind: 'comprehensive',
+        region_code: '990101001002',
+        households: 410,
+        grid_head: '李明',
+      },
       dedicated: [],
       nearest: null,
       source: 'index',
     })
-    expect(response.body.regions.map((r: { name: string; level: number }) => `${r.level}:${r.name}`)).toEqual(['5:东湖社区', '4:城关镇', '3:示范县', '2:示范市', '1:示范省'])
+    expect(response.body.regions.map((r: { name: string; level: number }) => `${r.level}:${r.name}`)).toEqual([
+      '5:东湖社区',
+      '4:城关镇',
+      '3:示范县',
+      '2:示范市',
+      '1:示范省',
+    ])
   })
 
   it('a point on the edge shared by two grids goes to the smaller code — from the index and from PostGIS alike', async () => {
@@ -201,15 +238,40 @@ describe('the index follows approvals', () => {
         region: '990101002001',
         title: '青石村网格调整',
         reason: '户数超标',
-        changes: [{ op: 'split', grid: '990101002001001', line: { type: 'LineString', coordinates: [[113.03, 27.99], [113.03, 28.03]] }, reason: '一分为二' }],
+        changes: [
+          {
+            op: 'split',
+            grid: '990101002001001',
+            line: {
+              type: 'LineString',
+              coordinates: [
+                [113.03, 27.99],
+                [113.03, 28.03],
+              ],
+            },
+            reason: '一分为二',
+          },
+        ],
       })
     expect(draft.status, draft.text).toBe(200)
     const id = draft.body.id
-    expect((await t.http().post(`/api/v1/proposals/${id}/submit`).set(as(chain[0]?.role as Role)).send({})).status).toBe(200)
+    expect(
+      (
+        await t
+          .http()
+          .post(`/api/v1/proposals/${id}/submit`)
+          .set(as(chain[0]?.role as Role))
+          .send({})
+      ).status,
+    ).toBe(200)
     for (let step = 1; step < chain.length; step++) {
       const { role, action } = chain[step] as { role: Role; action: string }
       const body = step === applyingStep(chain) ? { document_no: '示范〔2026〕1号', effective_date: '2026-10-01' } : {}
-      const response = await t.http().post(`/api/v1/proposals/${id}/${ACT_FOR[action as 'file']}`).set(as(role)).send(body)
+      const response = await t
+        .http()
+        .post(`/api/v1/proposals/${id}/${ACT_FOR[action as 'file']}`)
+        .set(as(role))
+        .send(body)
       expect(response.status, response.text).toBe(200)
     }
     const after = await get(point)
@@ -255,7 +317,16 @@ function parseCsv(text: string): Record<string, string>[] {
 
 describe('POST /lookup/batch', () => {
   it('CSV in, CSV out in the same order; bad rows inline with row number, code and message', async () => {
-    const csv = ['id,lng,lat,crs', 'a,113.015,28.01,', 'b,abc,28.01,', 'c,113.05,28.01,', 'd,113.002,28.012,wgs84', 'e,28.01,113.01,', 'f,113.0,28.0,utm', 'g,113.005,28.005,cgcs2000'].join('\n')
+    const csv = [
+      'id,lng,lat,crs',
+      'a,113.015,28.01,',
+      'b,abc,28.01,',
+      'c,113.05,28.01,',
+      'd,113.002,28.012,wgs84',
+      'e,28.01,113.01,',
+      'f,113.0,28.0,utm',
+      'g,113.005,28.005,cgcs2000',
+    ].join('\n')
     const response = await batch(csv, 'text/csv')
     expect(response.status, response.text).toBe(200)
     expect(response.headers['content-type']).toContain('text/csv')
@@ -274,10 +345,19 @@ describe('POST /lookup/batch', () => {
   })
 
   it('NDJSON in, NDJSON out; a broken line and a grid outside the caller’s region are inline errors (English)', async () => {
-    const ndjson = ['{"id":1,"lng":113.015,"lat":28.01}', '{not json', '{"lng":113.03,"lat":28.01}', '', '{"lng":"113.005","lat":"28.015","crs":"wgs84"}'].join('\n')
+    const ndjson = [
+      '{"id":1,"lng":113.015,"lat":28.01}',
+      '{not json',
+      '{"lng":113.03,"lat":28.01}',
+      '',
+      '{"lng":"113.005","lat":"28.015","crs":"wgs84"}',
+    ].join('\n')
     const response = await batch(ndjson, 'application/x-ndjson', t.tokens.township, 'en')
     expect(response.status, response.text).toBe(200)
-    const rows = response.text.trimEnd().split('\n').map((line) => JSON.parse(line))
+    const rows = response.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(rows).toHaveLength(4)
     expect(rows[0]).toMatchObject({ row: 1, id: '1', grid: { code: '990101001002001', grid_head: '李明' }, dedicated: [] })
     expect(rows[1]).toMatchObject({ row: 2, error: { code: 'lookup_row_json' } })

@@ -30,7 +30,11 @@ const pointRows = (xs: number[], ys: number[]) => sql`unnest(${xs}::float8[], ${
 const POINT = sql`ST_SetSRID(ST_MakePoint(p.x, p.y), 4490)`
 
 /** Looks WGS84 points up in PostGIS on `options.asOf` (today when absent): one answer per point, in order. */
-export async function lookupManyInPostgis(db: Kysely<Database>, points: readonly (readonly [number, number])[], options: LookupOptions): Promise<PostgisAnswer[]> {
+export async function lookupManyInPostgis(
+  db: Kysely<Database>,
+  points: readonly (readonly [number, number])[],
+  options: LookupOptions,
+): Promise<PostgisAnswer[]> {
   const answers: PostgisAnswer[] = []
   for (let start = 0; start < points.length; start += POSTGIS_GROUP) {
     for (const answer of await lookupGroup(db, points.slice(start, start + POSTGIS_GROUP), options)) answers.push(answer)
@@ -38,7 +42,11 @@ export async function lookupManyInPostgis(db: Kysely<Database>, points: readonly
   return answers
 }
 
-async function lookupGroup(db: Kysely<Database>, points: readonly (readonly [number, number])[], options: LookupOptions): Promise<PostgisAnswer[]> {
+async function lookupGroup(
+  db: Kysely<Database>,
+  points: readonly (readonly [number, number])[],
+  options: LookupOptions,
+): Promise<PostgisAnswer[]> {
   if (points.length === 0) return []
   const day = options.asOf === undefined ? sql`current_date` : sql`${options.asOf}::date`
   const xs = points.map((point) => point[0])
@@ -78,7 +86,8 @@ async function lookupGroup(db: Kysely<Database>, points: readonly (readonly [num
     ) n`.execute(db)
   for (const row of near.rows) {
     const answer = answers[outside[row.i - 1] as number] as PostgisAnswer
-    if (isWithinScope(options.scope, row.region_code)) answer.nearest = { code: row.code, name: row.name, distance_m: roundDistanceM(Number(row.distance_m)) }
+    if (isWithinScope(options.scope, row.region_code))
+      answer.nearest = { code: row.code, name: row.name, distance_m: roundDistanceM(Number(row.distance_m)) }
   }
   return answers
 }

@@ -16,7 +16,13 @@ beforeAll(async () => {
   t = await createTestApp()
   for (const profile of claimed) {
     const username = `dept-${profile.id}`
-    await upsertUser(t.db, { username, display_name: `${profile.name.zh}公安局`, password: TEST_PASSWORD, role: 'department', region_prefix: `${profile.regionPrefixes[0]}01` })
+    await upsertUser(t.db, {
+      username,
+      display_name: `${profile.name.zh}公安局`,
+      password: TEST_PASSWORD,
+      role: 'department',
+      region_prefix: `${profile.regionPrefixes[0]}01`,
+    })
     departments.set(profile.id, await t.token(username))
   }
 }, 240_000)
@@ -30,22 +36,28 @@ describe('China checks by profile bounds', () => {
     expect(listProfiles().filter((p) => !governsChina(p))).toEqual([])
     // xizang-000 claims no region prefix (its city is not named), so no caller reaches it over HTTP.
     const xizang = listProfiles().find((p) => p.id === 'xizang-000')
-    expect(xizang && checkPoint(xizang.landmark.lat, xizang.landmark.lng, governsChina(xizang))).toMatchObject({ ok: false, code: 'lookup_coordinates_swapped' })
+    expect(xizang && checkPoint(xizang.landmark.lat, xizang.landmark.lng, governsChina(xizang))).toMatchObject({
+      ok: false,
+      code: 'lookup_coordinates_swapped',
+    })
     expect(claimed.map((p) => p.id)).toEqual(['heihe', 'changji', 'zigong', 'qingyuan'])
   })
 
-  it.each(claimed.map((p) => [p.id, p] as const))('a department under %s: its own seat with lng/lat swapped → 400 swapped', async (id, profile) => {
-    const token = departments.get(id) as string
-    expect(profileForRegion(`${profile.regionPrefixes[0]}01`).id).toBe(id)
-    const { lng, lat } = profile.landmark
-    const zh = await lookup(token, lat, lng, 'zh-CN')
-    expect(zh.status, zh.text).toBe(400)
-    expect(zh.body.error.code).toBe('lookup_coordinates_swapped')
-    expect(zh.body.error.message).toContain(`经纬度似乎写反了，应为 lng=${lng}&lat=${lat}`)
-    const en = await lookup(token, lat, lng, 'en')
-    expect(en.status).toBe(400)
-    expect(en.body.error.message).toContain(`latitude and longitude look swapped — send lng=${lng}&lat=${lat}`)
-  })
+  it.each(claimed.map((p) => [p.id, p] as const))(
+    'a department under %s: its own seat with lng/lat swapped → 400 swapped',
+    async (id, profile) => {
+      const token = departments.get(id) as string
+      expect(profileForRegion(`${profile.regionPrefixes[0]}01`).id).toBe(id)
+      const { lng, lat } = profile.landmark
+      const zh = await lookup(token, lat, lng, 'zh-CN')
+      expect(zh.status, zh.text).toBe(400)
+      expect(zh.body.error.code).toBe('lookup_coordinates_swapped')
+      expect(zh.body.error.message).toContain(`经纬度似乎写反了，应为 lng=${lng}&lat=${lat}`)
+      const en = await lookup(token, lat, lng, 'en')
+      expect(en.status).toBe(400)
+      expect(en.body.error.message).toContain(`latitude and longitude look swapped — send lng=${lng}&lat=${lat}`)
+    },
+  )
 
   it.each(claimed.map((p) => [p.id] as const))('a department under %s: a point in Paris → 400 outside China', async (id) => {
     const token = departments.get(id) as string
@@ -54,6 +66,8 @@ describe('China checks by profile bounds', () => {
     expect(zh.body.error.code).toBe('lookup_outside_china')
     expect(zh.body.error.message).toBe('坐标 2.35, 48.85 不在中国境内（经度 73–136，纬度 3–54），而网格都在中国境内')
     const en = await lookup(token, 2.35, 48.85, 'en')
-    expect(en.body.error.message).toBe('Coordinates 2.35, 48.85 lie outside China (longitude 73–136, latitude 3–54); the grids here are in China')
+    expect(en.body.error.message).toBe(
+      'Coordinates 2.35, 48.85 lie outside China (longitude 73–136, latitude 3–54); the grids here are in China',
+    )
   })
 })

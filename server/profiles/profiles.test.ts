@@ -52,7 +52,15 @@ describe('rule profiles as data', () => {
     expect(p?.staffRules.minFullTimePerGrid).toEqual({ urban: 1, rural: 1 })
     expect(p?.staffRules.headMayLeadSeveralGrids).toBe(true)
     expect(p?.noticeLanguages).toEqual(['zh'])
-    expect(p?.dedicatedUnitTypes.map((u) => u.id)).toEqual(['state_agency', 'office_building', 'market', 'school', 'hospital', 'park', 'enterprise'])
+    expect(p?.dedicatedUnitTypes.map((u) => u.id)).toEqual([
+      'state_agency',
+      'office_building',
+      'market',
+      'school',
+      'hospital',
+      'park',
+      'enterprise',
+    ])
   })
 
   it('002 Changji: urban 200–300, rural 300 ± 50 (§6); township → county files (§6); codes by the prefecture (§7)', () => {
@@ -190,7 +198,12 @@ describe('checkProfiles', () => {
     for (const p of listProfiles()) expect(withinBounds(p.bounds, p.landmark.lng, p.landmark.lat), p.id).toBe(true)
     const national = getProfile('cn-default') as RuleProfile
     // the demo county (lon 113.0 ± 0.17, lat 28.2 ± 0.13) and the mini county fixture's corners
-    for (const [lng, lat] of [[112.83, 28.07], [113.17, 28.33], [113.0, 28.0], [113.04, 28.02]] as const) {
+    for (const [lng, lat] of [
+      [112.83, 28.07],
+      [113.17, 28.33],
+      [113.0, 28.0],
+      [113.04, 28.02],
+    ] as const) {
       expect(withinBounds(national.bounds, lng, lat)).toBe(true)
     }
   })

@@ -81,7 +81,8 @@ export function checkProfiles(profiles: readonly RuleProfile[]): string[] {
       excepted.add(e.grid)
       if (!e.reason || !e.approver) problems.push(`${at}: exception for grid ${e.grid} needs a reason and an approver`)
       if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(e.date)) problems.push(`${at}: exception for grid ${e.grid} needs a YYYY-MM-DD date`)
-      if (e.range && !validRange(e.range)) problems.push(`${at}: exception range for grid ${e.grid} must be whole numbers with 0 < min ≤ max`)
+      if (e.range && !validRange(e.range))
+        problems.push(`${at}: exception range for grid ${e.grid} must be whole numbers with 0 < min ≤ max`)
     }
   }
   if (!ids.has(DEFAULT_PROFILE_ID)) problems.push(`the ${DEFAULT_PROFILE_ID} profile is missing`)
@@ -106,10 +107,20 @@ function checkBounds(at: string, p: RuleProfile): string[] {
   const box: readonly unknown[] = Array.isArray(p.bounds) ? p.bounds : []
   const [west, south, east, north] = box
   const wellFormed =
-    box.length === 4 && isDegrees(west, 180) && isDegrees(south, 90) && isDegrees(east, 180) && isDegrees(north, 90) && west < east && south < north
-  if (!wellFormed) return [`${at}: bounds must be [west, south, east, north] in degrees with west < east and south < north, got ${JSON.stringify(p.bounds)}`]
+    box.length === 4 &&
+    isDegrees(west, 180) &&
+    isDegrees(south, 90) &&
+    isDegrees(east, 180) &&
+    isDegrees(north, 90) &&
+    west < east &&
+    south < north
+  if (!wellFormed)
+    return [
+      `${at}: bounds must be [west, south, east, north] in degrees with west < east and south < north, got ${JSON.stringify(p.bounds)}`,
+    ]
   const { landmark } = p
-  if (!landmark?.name || !isDegrees(landmark.lng, 180) || !isDegrees(landmark.lat, 90)) return [`${at}: needs a landmark (a named place with lng and lat)`]
+  if (!landmark?.name || !isDegrees(landmark.lng, 180) || !isDegrees(landmark.lat, 90))
+    return [`${at}: needs a landmark (a named place with lng and lat)`]
   if (!withinBounds(p.bounds, landmark.lng, landmark.lat)) {
     return [`${at}: bounds ${JSON.stringify(p.bounds)} do not contain its landmark ${landmark.name} (${landmark.lng}, ${landmark.lat})`]
   }
@@ -130,7 +141,8 @@ function checkChain(at: string, chain: readonly ApprovalStep[]): string[] {
   chain.forEach((step, i) => {
     const before = chain[i - 1]
     if (i > 0 && step.action === 'propose') problems.push(`${at}: only the first step proposes`)
-    if (before && LEVEL[step.role] < LEVEL[before.role]) problems.push(`${at}: step ${i + 1} (${step.role}) goes below step ${i} (${before.role})`)
+    if (before && LEVEL[step.role] < LEVEL[before.role])
+      problems.push(`${at}: step ${i + 1} (${step.role}) goes below step ${i} (${before.role})`)
     if (!step.source) problems.push(`${at}: step ${i + 1} needs a source`)
   })
   return problems

@@ -5,23 +5,26 @@ import { ACT_FOR, applyingStep, chainOf, mayAct, transition } from './chain.js'
 // The chain of every profile (including xizang-000, which no region code selects yet, since seed
 // 000 does not name its city), walked as the API walks it.
 describe('approval chains as data', () => {
-  it.each(listProfiles().map((profile) => [profile.id]))('%s: submit, then each step in turn, ends filed or approved, applying once', (id) => {
-    const chain = chainOf(getProfile(id)!, false)
-    let state = 'draft' as Parameters<typeof transition>[1]
-    let step = 0
-    let applied = 0
-    const first = transition(chain, state, step, 'submit')
-    if (typeof first === 'string') throw new Error(first)
-    ;({ to: state, nextStep: step } = first)
-    while (step < chain.length) {
-      const next = transition(chain, state, step, ACT_FOR[chain[step]!.action])
-      if (typeof next === 'string') throw new Error(`${id} step ${step}: ${next}`)
-      if (next.applies) applied++
-      ;({ to: state, nextStep: step } = next)
-    }
-    expect(applied).toBe(1)
-    expect(state).toBe(chain.at(-1)?.action === 'file' ? 'filed' : 'approved')
-  })
+  it.each(listProfiles().map((profile) => [profile.id]))(
+    '%s: submit, then each step in turn, ends filed or approved, applying once',
+    (id) => {
+      const chain = chainOf(getProfile(id)!, false)
+      let state = 'draft' as Parameters<typeof transition>[1]
+      let step = 0
+      let applied = 0
+      const first = transition(chain, state, step, 'submit')
+      if (typeof first === 'string') throw new Error(first)
+      ;({ to: state, nextStep: step } = first)
+      while (step < chain.length) {
+        const next = transition(chain, state, step, ACT_FOR[chain[step]!.action])
+        if (typeof next === 'string') throw new Error(`${id} step ${step}: ${next}`)
+        if (next.applies) applied++
+        ;({ to: state, nextStep: step } = next)
+      }
+      expect(applied).toBe(1)
+      expect(state).toBe(chain.at(-1)?.action === 'file' ? 'filed' : 'approved')
+    },
+  )
 
   it('matches the seeds: who proposes, who applies', () => {
     const summary = (id: string) => {

@@ -35,7 +35,12 @@ export const ACT_FOR: Record<ApprovalAction, Act> = { propose: 'submit', review:
  * What `act` does to a proposal at `step` in `state`, or the reason it cannot:
  * 'wrong_state' (e.g. approving a draft) or 'wrong_act' (filing where the step approves).
  */
-export function transition(chain: readonly ApprovalStep[], state: ProposalState, step: number, act: Act): Transition | 'wrong_state' | 'wrong_act' {
+export function transition(
+  chain: readonly ApprovalStep[],
+  state: ProposalState,
+  step: number,
+  act: Act,
+): Transition | 'wrong_state' | 'wrong_act' {
   const editable = state === 'draft' || state === 'returned'
   if (act === 'submit') return editable ? { to: 'submitted', nextStep: 1, applies: false } : 'wrong_state'
   if (editable || state === 'filed' || step >= chain.length) return 'wrong_state'

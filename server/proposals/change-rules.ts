@@ -1,7 +1,15 @@
 import { isGridKind } from '../grids/kinds.js'
 import { type AppError, badRequest } from '../http/errors.js'
 import { isIsoDate } from '../http/query-params.js'
-import { type Change, GRID_CODE, MAX_GRID_HOUSEHOLDS, MAX_GRID_NAME_LENGTH, MAX_GRID_POPULATION, MEMBERS_NEEDED, REGION_CODE } from './change.schemas.js'
+import {
+  type Change,
+  GRID_CODE,
+  MAX_GRID_HOUSEHOLDS,
+  MAX_GRID_NAME_LENGTH,
+  MAX_GRID_POPULATION,
+  MEMBERS_NEEDED,
+  REGION_CODE,
+} from './change.schemas.js'
 
 // What a change may say about a grid, checked when the change is made (POST/PUT /proposals),
 // so a proposal that could never be applied is never stored. The TypeBox schemas (change.schemas.ts)
@@ -26,7 +34,9 @@ function propertyProblem(key: string, value: unknown, change: number): AppError 
     case 'kind':
       return isGridKind(value) ? null : badRequest('proposal_change_kind', { change, field, value: shown(value) })
     case 'region_code':
-      return typeof value === 'string' && REGION_CODE.test(value) ? null : badRequest('proposal_change_region_code', { change, field, value: shown(value) })
+      return typeof value === 'string' && REGION_CODE.test(value)
+        ? null
+        : badRequest('proposal_change_region_code', { change, field, value: shown(value) })
     case 'parent_code':
       return value === null || (typeof value === 'string' && GRID_CODE.test(value))
         ? null
@@ -38,7 +48,9 @@ function propertyProblem(key: string, value: unknown, change: number): AppError 
       return ok ? null : badRequest('proposal_change_count', { change, field, max, value: shown(value) })
     }
     case 'count_date':
-      return value === null || (typeof value === 'string' && isIsoDate(value)) ? null : badRequest('proposal_change_date', { change, field, value: shown(value) })
+      return value === null || (typeof value === 'string' && isIsoDate(value))
+        ? null
+        : badRequest('proposal_change_date', { change, field, value: shown(value) })
     case 'attributes':
       return isPlainObject(value) ? null : badRequest('proposal_change_object', { change, field })
     default:
@@ -54,10 +66,12 @@ export function checkChangeShape(change: unknown, index: number): asserts change
   const needs = MEMBERS_NEEDED.get(op)
   if (!needs) throw badRequest('proposal_op_unknown', { op, change: number })
   for (const member of needs) {
-    if (change[member] === undefined || change[member] === null) throw badRequest('proposal_change_missing', { change: number, op, field: member })
+    if (change[member] === undefined || change[member] === null)
+      throw badRequest('proposal_change_missing', { change: number, op, field: member })
   }
   for (const member of ['grid', 'reason'] as const) {
-    if (change[member] !== undefined && typeof change[member] !== 'string') throw badRequest('proposal_change_text', { change: number, field: member })
+    if (change[member] !== undefined && typeof change[member] !== 'string')
+      throw badRequest('proposal_change_text', { change: number, field: member })
   }
   if (change.grids !== undefined && !(Array.isArray(change.grids) && change.grids.every((code) => typeof code === 'string'))) {
     throw badRequest('proposal_change_grid_list', { change: number })

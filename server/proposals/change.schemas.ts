@@ -30,7 +30,9 @@ export const ChangeProperties = Type.Object(
       }),
     ),
     parent_code: Type.Optional(
-      Type.Union([Type.String({ pattern: GRID_CODE.source }), Type.Null()], { description: 'create: the grid a dedicated or micro grid lies in' }),
+      Type.Union([Type.String({ pattern: GRID_CODE.source }), Type.Null()], {
+        description: 'create: the grid a dedicated or micro grid lies in',
+      }),
     ),
     households: Type.Optional(count(MAX_GRID_HOUSEHOLDS, 'households')),
     population: Type.Optional(count(MAX_GRID_POPULATION, 'population')),

@@ -138,7 +138,16 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         remove(change.grid, index)
         parts.forEach((part, i) => {
           const id = newId()
-          grids.set(id, { ...grid, id, code: null, version: null, name: `${grid.name}（${i + 1}）`, households: part.households, population: part.population, geometry: part.geometry })
+          grids.set(id, {
+            ...grid,
+            id,
+            code: null,
+            version: null,
+            name: `${grid.name}（${i + 1}）`,
+            households: part.households,
+            population: part.population,
+            geometry: part.geometry,
+          })
           state.added.set(id, { from: [change.grid], relation: 'split' })
         })
         break
@@ -153,7 +162,8 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         if (merged === null) throw badRequest('proposal_merge_not_adjacent', { grids: change.grids.join('、'), change: index + 1 })
         const first = parts[0] as GridState
         const id = newId()
-        const sum = (key: 'households' | 'population') => (parts.every((p) => p[key] !== null) ? parts.reduce((total, p) => total + (p[key] as number), 0) : null)
+        const sum = (key: 'households' | 'population') =>
+          parts.every((p) => p[key] !== null) ? parts.reduce((total, p) => total + (p[key] as number), 0) : null
         grids.set(id, {
           ...first,
           id,
@@ -181,14 +191,18 @@ function isLineString(value: unknown): boolean {
     line?.type === 'LineString' &&
     Array.isArray(line.coordinates) &&
     line.coordinates.length >= 2 &&
-    line.coordinates.every((p: unknown) => Array.isArray(p) && p.length >= 2 && p.every((n: unknown) => typeof n === 'number' && Number.isFinite(n)))
+    line.coordinates.every(
+      (p: unknown) => Array.isArray(p) && p.length >= 2 && p.every((n: unknown) => typeof n === 'number' && Number.isFinite(n)),
+    )
   )
 }
 
 /** A create's region_code must be a region of the proposal's township (village/community or the township). */
 async function assertRegionInTownship(db: Kysely<Database>, code: string, townshipPrefix: string, index: number): Promise<void> {
-  const found = code.startsWith(townshipPrefix) && (await db.selectFrom('regions').select('code').where('code', '=', code).executeTakeFirst())
-  if (!found) throw badRequest('proposal_change_region_outside', { change: index + 1, value: code, township: townshipPrefix.padEnd(12, '0') })
+  const found =
+    code.startsWith(townshipPrefix) && (await db.selectFrom('regions').select('code').where('code', '=', code).executeTakeFirst())
+  if (!found)
+    throw badRequest('proposal_change_region_outside', { change: index + 1, value: code, township: townshipPrefix.padEnd(12, '0') })
 }
 
 /**
@@ -203,12 +217,24 @@ function assertParent(kind: GridKind, parentCode: string | null, regionCode: str
   }
   if (parentCode === null) throw badRequest('proposal_change_parent_required', { change, kind })
   const parent = grids.get(parentCode)
-  const fits = parent !== undefined && parent.code !== null && (kind !== 'micro' || (parent.kind !== 'micro' && parent.region_code === regionCode))
+  const fits =
+    parent !== undefined && parent.code !== null && (kind !== 'micro' || (parent.kind !== 'micro' && parent.region_code === regionCode))
   if (!fits) throw badRequest('proposal_change_parent_unknown', { change, kind, value: parentCode })
 }
 
 function pickAttributes(properties: ChangeProperties): Record<string, unknown> {
-  const known = new Set(['name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date', 'attributes', 'id', 'code'])
+  const known = new Set([
+    'name',
+    'kind',
+    'region_code',
+    'parent_code',
+    'households',
+    'population',
+    'count_date',
+    'attributes',
+    'id',
+    'code',
+  ])
   const extra = Object.fromEntries(Object.entries(properties).filter(([key]) => !known.has(key)))
   return { ...((properties.attributes as Record<string, unknown> | undefined) ?? {}), ...extra }
 }

@@ -24,7 +24,11 @@ const act = (id: number, action: string, token: string, body: Body, language = '
 let households = 250
 async function draft(): Promise<number> {
   const changes = [{ op: 'update', grid: '990101001001002', properties: { households: households++ } }]
-  const response = await t.http().post('/api/v1/proposals').set(bearer(t.tokens.township)).send({ region: '990101001000', title: '无参数操作', reason: 'r', changes })
+  const response = await t
+    .http()
+    .post('/api/v1/proposals')
+    .set(bearer(t.tokens.township))
+    .send({ region: '990101001000', title: '无参数操作', reason: 'r', changes })
   expect(response.status, response.text).toBe(200)
   return response.body.id
 }
@@ -50,14 +54,20 @@ describe.each([
     const reject = await act(id, 'reject', t.tokens.county, body)
     expect(reject.status).toBe(400)
     expect(reject.body.error).toEqual({ code: 'proposal_comment_required', message: '退回或评论时请填写意见' })
-    expect((await act(id, 'reject', t.tokens.county, body, 'en')).body.error.message).toBe('Please give a comment when returning or commenting')
+    expect((await act(id, 'reject', t.tokens.county, body, 'en')).body.error.message).toBe(
+      'Please give a comment when returning or commenting',
+    )
 
     const approve = await act(id, 'approve', t.tokens.county, body)
     expect(approve.status).toBe(400)
     expect(approve.body.error).toEqual({ code: 'proposal_document_required', message: '批准（或备案）需要填写文号' })
     expect((await act(id, 'approve', t.tokens.county, body, 'en')).body.error.message).toBe('Approval (or filing) needs a document number')
 
-    const approved = await t.http().post(`/api/v1/proposals/${id}/approve`).set(bearer(t.tokens.county)).send({ document_no: '示县网〔2026〕1号', effective_date: effectiveDate })
+    const approved = await t
+      .http()
+      .post(`/api/v1/proposals/${id}/approve`)
+      .set(bearer(t.tokens.county))
+      .send({ document_no: '示县网〔2026〕1号', effective_date: effectiveDate })
     expect(approved.status, approved.text).toBe(200)
     const filed = await act(id, 'file', city, body)
     expect(filed.status, filed.text).toBe(200)
@@ -67,14 +77,26 @@ describe.each([
 
 describe('other routes keep asking for their body', () => {
   it('creating a proposal with an empty JSON body is still a 400 saying the body is empty', async () => {
-    const response = await t.http().post('/api/v1/proposals').set(bearer(t.tokens.township)).set('Content-Type', 'application/json').set('Accept-Language', 'en').send('')
+    const response = await t
+      .http()
+      .post('/api/v1/proposals')
+      .set(bearer(t.tokens.township))
+      .set('Content-Type', 'application/json')
+      .set('Accept-Language', 'en')
+      .send('')
     expect(response.status).toBe(400)
     expect(response.body.error.code).toBe('invalid_json')
   })
 
   it('an action with a body that is not JSON is still refused', async () => {
     const id = await draft()
-    const response = await t.http().post(`/api/v1/proposals/${id}/submit`).set(bearer(t.tokens.township)).set('Content-Type', 'application/json').set('Accept-Language', 'en').send('{"comment":')
+    const response = await t
+      .http()
+      .post(`/api/v1/proposals/${id}/submit`)
+      .set(bearer(t.tokens.township))
+      .set('Content-Type', 'application/json')
+      .set('Accept-Language', 'en')
+      .send('{"comment":')
     expect(response.status).toBe(400)
     expect(response.body.error.code).toBe('invalid_json')
   })

@@ -58,7 +58,13 @@ export interface NewProposalEvent {
 }
 
 /** Appends an event to a proposal's timeline. */
-export async function insertProposalEvent(trx: Db, proposalId: number, regionCode: string, by: { username: string; role: string }, event: NewProposalEvent) {
+export async function insertProposalEvent(
+  trx: Db,
+  proposalId: number,
+  regionCode: string,
+  by: { username: string; role: string },
+  event: NewProposalEvent,
+) {
   await sql`
     INSERT INTO proposal_events (proposal_id, region_code, username, role, action, from_state, to_state, comment, location, document_no, effective_date)
     VALUES (${proposalId}, ${regionCode}, ${by.username}, ${by.role}, ${event.action}, ${event.from_state ?? null}, ${event.to_state ?? null},
@@ -88,7 +94,19 @@ export interface ProposalListFilter {
 export function listProposalRows(db: Db, filter: ProposalListFilter) {
   let query = db
     .selectFrom('proposals')
-    .select(['id', 'region_code', 'title', 'state', 'step', 'stale', 'profile_id', 'created_by', 'created_at', 'updated_at', 'initial_division'])
+    .select([
+      'id',
+      'region_code',
+      'title',
+      'state',
+      'step',
+      'stale',
+      'profile_id',
+      'created_by',
+      'created_at',
+      'updated_at',
+      'initial_division',
+    ])
     .where('region_code', 'like', `${filter.scopePrefix}%`)
   if (filter.regionPrefix) query = query.where('region_code', 'like', `${filter.regionPrefix}%`)
   if (filter.state) query = query.where('state', '=', filter.state)
@@ -101,7 +119,13 @@ export function listProposalRows(db: Db, filter: ProposalListFilter) {
  * 'added', 'changed_after' or 'removed_or_changed_before'.
  */
 export async function findAppliedVersions(db: Db, proposalId: number, effectiveDate: string | null) {
-  const { rows } = await sql<{ code: string; version: number; geometry: unknown; name: string; change: DiffChange | 'removed_or_changed_before' }>`
+  const { rows } = await sql<{
+    code: string
+    version: number
+    geometry: unknown
+    name: string
+    change: DiffChange | 'removed_or_changed_before'
+  }>`
     SELECT g.code, g.version, g.name, ST_AsGeoJSON(ST_ForcePolygonCCW(g.geom), 9, 0)::json AS geometry,
            CASE WHEN g.proposal_id = ${proposalId} AND g.version = 1 THEN 'added'
                 WHEN g.proposal_id = ${proposalId} THEN 'changed_after' ELSE 'removed_or_changed_before' END AS change

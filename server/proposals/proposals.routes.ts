@@ -48,7 +48,10 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
   app.addHook('preHandler', async (request) => {
     const body = request.body as { changes?: unknown; location?: unknown } | null | undefined
     if (typeof body !== 'object' || body === null) return
-    assertVertexLimits([...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }], MAX_VERTICES_PER_PROPOSAL)
+    assertVertexLimits(
+      [...changeShapes(Array.isArray(body.changes) ? body.changes : []), { shape: 'location', geometry: body.location }],
+      MAX_VERTICES_PER_PROPOSAL,
+    )
   })
   const common = { tags: ['proposals'], security: [{ bearer: [] }] }
   const user = (request: { user: unknown }) => request.user as TokenClaims
@@ -65,7 +68,9 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
           reason: Type.String({ minLength: 1, maxLength: 4000 }),
           changes: Type.Array(ChangeRequest, { maxItems: 1000 }),
           exceptions: Type.Optional(Type.Array(ExceptionRequest, { maxItems: 1000 })),
-          initial_division: Type.Optional(Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' })),
+          initial_division: Type.Optional(
+            Type.Boolean({ description: 'the first division of the area (some profiles chain it differently)' }),
+          ),
         }),
         response: { 200: ProposalView, ...errorResponses },
       },
@@ -96,7 +101,14 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
 
   app.get(
     '/proposals/:id',
-    { schema: { ...common, summary: 'One proposal: state, steps, changes, validation, timeline', params: IdParams, response: { 200: ProposalView, ...errorResponses } } },
+    {
+      schema: {
+        ...common,
+        summary: 'One proposal: state, steps, changes, validation, timeline',
+        params: IdParams,
+        response: { 200: ProposalView, ...errorResponses },
+      },
+    },
     async (request) => answer(await getProposal(database.kysely, user(request), request.params.id)),
   )
 
@@ -124,7 +136,12 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
     '/proposals/:id/rebase',
     {
       config: EMPTY_BODY_IS_OBJECT,
-      schema: { ...common, summary: 'Re-base a stale draft on the grids as they are now', params: IdParams, response: { 200: ProposalView, ...errorResponses } },
+      schema: {
+        ...common,
+        summary: 'Re-base a stale draft on the grids as they are now',
+        params: IdParams,
+        response: { 200: ProposalView, ...errorResponses },
+      },
     },
     async (request) => answer(await rebaseProposal(database, user(request), request.params.id, requestLanguage(request))),
   )

@@ -10,9 +10,14 @@ import { Change, ExceptionRequest } from './change.schemas.js'
 // matches one of its members: add members as optional and keep retired codes, or stored
 // proposals can no longer be read.
 
-export const ProposalState = Type.Union(
-  [Type.Literal('draft'), Type.Literal('submitted'), Type.Literal('reviewed'), Type.Literal('approved'), Type.Literal('filed'), Type.Literal('returned')],
-)
+export const ProposalState = Type.Union([
+  Type.Literal('draft'),
+  Type.Literal('submitted'),
+  Type.Literal('reviewed'),
+  Type.Literal('approved'),
+  Type.Literal('filed'),
+  Type.Literal('returned'),
+])
 export type ProposalState = Static<typeof ProposalState>
 
 /** The acts a proposal's endpoints perform (`POST /proposals/{id}/{act}`). */
@@ -81,7 +86,9 @@ export const ProposalView = Type.Object(
     reason: Type.String(),
     changes: Type.Array(Change),
     exceptions: Type.Array(ExceptionRequest),
-    validation: Type.Union([ValidationReport, Type.Null()], { description: 'the township as it would be after the change, as last evaluated' }),
+    validation: Type.Union([ValidationReport, Type.Null()], {
+      description: 'the township as it would be after the change, as last evaluated',
+    }),
     document_no: Type.Union([Type.String(), Type.Null()], { description: '批准文号, set by the applying step' }),
     effective_date: Type.Union([Type.String(), Type.Null()], { description: 'YYYY-MM-DD, set by the applying step' }),
     applied_at: Type.Union([Timestamp, Type.Null()]),
@@ -93,7 +100,12 @@ export const ProposalView = Type.Object(
 )
 export type ProposalView = Static<typeof ProposalView>
 
-export const DiffChange = Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed_before'), Type.Literal('changed_after')])
+export const DiffChange = Type.Union([
+  Type.Literal('added'),
+  Type.Literal('removed'),
+  Type.Literal('changed_before'),
+  Type.Literal('changed_after'),
+])
 export type DiffChange = Static<typeof DiffChange>
 
 export const DiffProperties = Type.Object({

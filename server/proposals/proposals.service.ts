@@ -58,7 +58,12 @@ const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.
 type Db = Kysely<Database>
 
 /** The township after the change, and its validation report. */
-async function evaluate(database: DatabaseHandle, region: string, changes: readonly ChangeRequest[], language: Language): Promise<{ after: AfterState; report: ValidationReport }> {
+async function evaluate(
+  database: DatabaseHandle,
+  region: string,
+  changes: readonly ChangeRequest[],
+  language: Language,
+): Promise<{ after: AfterState; report: ValidationReport }> {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
   const urbanRural = await findUrbanRuralUnder(database.kysely, township)
@@ -78,7 +83,11 @@ async function evaluate(database: DatabaseHandle, region: string, changes: reado
   }))
   const report = await validate(
     database,
-    { features: { type: 'FeatureCollection', features }, parent: township.padEnd(12, '0'), profile: profileForRegion(township.padEnd(12, '0')).id },
+    {
+      features: { type: 'FeatureCollection', features },
+      parent: township.padEnd(12, '0'),
+      profile: profileForRegion(township.padEnd(12, '0')).id,
+    },
     language,
   )
   return { after, report }
@@ -126,18 +135,32 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
       created_by: user.sub,
     })
     await addEvent(trx, inserted, input.region, user, { action: 'create', to_state: 'draft' })
-    await recordAudit(trx, actorOf(user), { action: 'proposal_create', entity: 'proposal', entityId: String(inserted), regionCode: input.region, after: input })
+    await recordAudit(trx, actorOf(user), {
+      action: 'proposal_create',
+      entity: 'proposal',
+      entityId: String(inserted),
+      regionCode: input.region,
+      after: input,
+    })
     return inserted
   })
   return getProposal(database.kysely, user, id)
 }
 
-export async function updateProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: Partial<ProposalInput> & { version: number }, language: Language) {
+export async function updateProposal(
+  database: DatabaseHandle,
+  user: TokenClaims,
+  id: number,
+  input: Partial<ProposalInput> & { version: number },
+  language: Language,
+) {
   const proposal = await loadProposal(database.kysely, user, id)
   assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
-  if (proposal.state !== 'draft' && proposal.state !== 'returned') throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
+  if (proposal.state !== 'draft' && proposal.state !== 'returned')
+    throw new AppError(409, 'proposal_not_editable', { state: translate(language, `proposal.state.${proposal.state}`) })
   if (proposal.created_by !== user.sub && user.role !== 'admin') throw forbidden('proposal_not_yours', { owner: proposal.created_by })
-  if (input.version !== proposal.version) throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
+  if (input.version !== proposal.version)
+    throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
   const changes = input.changes ?? (proposal.changes as Change[])
   const { after, report } = await evaluate(database, proposal.region_code, changes, language)
   await database.kysely.transaction().execute(async (trx) => {
@@ -151,7 +174,14 @@ export async function updateProposal(database: DatabaseHandle, user: TokenClaims
       stale: false,
     })
     await addEvent(trx, id, proposal.region_code, user, { action: 'update' })
-    await recordAudit(trx, actorOf(user), { action: 'proposal_update', entity: 'proposal', entityId: String(id), regionCode: proposal.region_code, before: proposal.changes, after: changes })
+    await recordAudit(trx, actorOf(user), {
+      action: 'proposal_update',
+      entity: 'proposal',
+      entityId: String(id),
+      regionCode: proposal.region_code,
+      before: proposal.changes,
+      after: changes,
+    })
   })
   return getProposal(database.kysely, user, id)
 }
@@ -184,19 +214,29 @@ export interface ActHooks {
   beforeCommit?: (trx: Db) => Promise<void>
 }
 
-export async function actOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, act: Act, input: ActInput, language: Language, hooks: ActHooks = {}) {
+export async function actOnProposal(
+  database: DatabaseHandle,
+  user: TokenClaims,
+  id: number,
+  act: Act,
+  input: ActInput,
+  language: Language,
+  hooks: ActHooks = {},
+) {
   const proposal = await loadProposal(database.kysely, user, id)
   const profile = profileForRegion(proposal.region_code)
   const chain = chainOf(profile, proposal.initial_division)
   assertTakesPart(user, chain)
   const outcome = transition(chain, proposal.state, proposal.step, act)
-  if (outcome === 'wrong_state') throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
+  if (outcome === 'wrong_state')
+    throw new AppError(409, 'proposal_wrong_state', { act, state: translate(language, `proposal.state.${proposal.state}`) })
   if (outcome === 'wrong_act') {
     const step = chain[proposal.step]
     throw new AppError(409, 'proposal_wrong_act', { act, expected: step ? ACT_FOR[step.action] : '-' })
   }
   const acting = act === 'submit' ? chain[0] : chain[proposal.step]
-  if (!mayAct(user.role, acting)) throw forbidden('proposal_wrong_role', roleParams(language, acting?.role, acting?.action ?? act, proposal.region_code))
+  if (!mayAct(user.role, acting))
+    throw forbidden('proposal_wrong_role', roleParams(language, acting?.role, acting?.action ?? act, proposal.region_code))
   if (act === 'reject' && !input.comment?.trim()) throw badRequest('proposal_comment_required')
 
   let report = proposal.validation as ValidationReport | null
@@ -209,7 +249,12 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
     }
     const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
     if (errors.length > 0) {
-      throw new AppError(409, 'proposal_has_errors', { count: errors.length }, errors.map((e) => ({ code: e.code, message: e.message, feature_ids: e.feature_ids })))
+      throw new AppError(
+        409,
+        'proposal_has_errors',
+        { count: errors.length },
+        errors.map((e) => ({ code: e.code, message: e.message, feature_ids: e.feature_ids })),
+      )
     }
   }
   if (outcome.applies) {
@@ -225,7 +270,9 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
       state: outcome.to,
       step: outcome.nextStep,
       validation: JSON.stringify(report),
-      ...(outcome.applies ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() } : {}),
+      ...(outcome.applies
+        ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() }
+        : {}),
     })
     if (outcome.applies && after) await applyProposal(trx, proposal, after, input, user, language)
     await addEvent(trx, id, proposal.region_code, user, {
@@ -250,19 +297,37 @@ export async function actOnProposal(database: DatabaseHandle, user: TokenClaims,
   return getProposal(database.kysely, user, id)
 }
 
-export async function commentOnProposal(database: DatabaseHandle, user: TokenClaims, id: number, input: { comment: string; location?: unknown }) {
+export async function commentOnProposal(
+  database: DatabaseHandle,
+  user: TokenClaims,
+  id: number,
+  input: { comment: string; location?: unknown },
+) {
   const proposal = await loadProposal(database.kysely, user, id)
   assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
   if (!input.comment.trim()) throw badRequest('proposal_comment_required')
   await database.kysely.transaction().execute(async (trx) => {
     await addEvent(trx, id, proposal.region_code, user, { action: 'comment', comment: input.comment, location: input.location })
-    await recordAudit(trx, actorOf(user), { action: 'proposal_comment', entity: 'proposal', entityId: String(id), regionCode: proposal.region_code, after: input })
+    await recordAudit(trx, actorOf(user), {
+      action: 'proposal_comment',
+      entity: 'proposal',
+      entityId: String(id),
+      regionCode: proposal.region_code,
+      after: input,
+    })
   })
   return getProposal(database.kysely, user, id)
 }
 
 /** Writes the change: codes, closed rows, new rows at the effective date, lineage, audit. */
-async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims, language: Language) {
+async function applyProposal(
+  trx: GridsTransaction,
+  proposal: ProposalRow,
+  after: AfterState,
+  input: ActInput,
+  user: TokenClaims,
+  language: Language,
+) {
   const effective = input.effective_date as string
   const touched = [...after.removed, ...after.changed]
   // Optimistic locking: every grid of the township must still be the version the check saw.
@@ -280,11 +345,19 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
   const byRegion = new Map<string, typeof newGrids>()
   for (const grid of newGrids) byRegion.set(grid.region_code, [...(byRegion.get(grid.region_code) ?? []), grid])
   for (const [regionCode, grids] of byRegion) {
-    const points = await interiorPoints(trx, grids.map((g) => g.geometry))
+    const points = await interiorPoints(
+      trx,
+      grids.map((g) => g.geometry),
+    )
     const allocated = await allocateGridCodes(trx, {
       regionCode,
       layout: profileForRegion(regionCode).codeLayout,
-      grids: grids.map((grid, i) => ({ key: grid.id, kind: grid.kind, interiorPoint: points[i] ?? [0, 0], ...(grid.parent_code ? { parentCode: grid.parent_code } : {}) })),
+      grids: grids.map((grid, i) => ({
+        key: grid.id,
+        kind: grid.kind,
+        interiorPoint: points[i] ?? [0, 0],
+        ...(grid.parent_code ? { parentCode: grid.parent_code } : {}),
+      })),
     })
     for (const [key, code] of allocated) codes.set(key, code)
   }
@@ -318,7 +391,13 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
   }
   for (const [key, origin] of after.added) {
     if (origin.relation === null) continue
-    await recordLineage(trx, { parents: origin.from, children: [codes.get(key) as string], relation: origin.relation, proposalId: proposal.id, effectiveDate: effective })
+    await recordLineage(trx, {
+      parents: origin.from,
+      children: [codes.get(key) as string],
+      relation: origin.relation,
+      proposalId: proposal.id,
+      effectiveDate: effective,
+    })
   }
   await recordAudit(trx, actorOf(user), {
     action: 'proposal_apply',
@@ -326,7 +405,13 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
     entityId: String(proposal.id),
     regionCode: proposal.region_code,
     before: { ended: touched },
-    after: { created: [...codes.values()], versioned: [...after.changed], effective_date: effective, document_no: input.document_no, language },
+    after: {
+      created: [...codes.values()],
+      versioned: [...after.changed],
+      effective_date: effective,
+      document_no: input.document_no,
+      language,
+    },
   })
 }
 
@@ -336,7 +421,6 @@ function isStale(proposal: ProposalRow, after: AfterState): boolean {
   const now = Object.keys(after.baseVersions)
   return keys.length !== now.length || keys.some((code) => base[code] !== after.baseVersions[code])
 }
-
 
 function roleParams(language: Language, role: string | undefined, action: string, region: string) {
   return {
@@ -367,12 +451,14 @@ export async function getProposal(db: Db, user: TokenClaims, id: number) {
   return {
     ...rest,
     initial_division,
-    steps: chain.map((step, index): ProposalStep => ({
-      role: step.role,
-      action: step.action,
-      source: step.source,
-      status: proposal.state === 'filed' || index < proposal.step ? 'done' : index === proposal.step ? 'current' : 'pending',
-    })),
+    steps: chain.map(
+      (step, index): ProposalStep => ({
+        role: step.role,
+        action: step.action,
+        source: step.source,
+        status: proposal.state === 'filed' || index < proposal.step ? 'done' : index === proposal.step ? 'current' : 'pending',
+      }),
+    ),
     events,
   }
 }
@@ -399,8 +485,18 @@ export async function proposalDiff(database: DatabaseHandle, user: TokenClaims, 
   if (applied) {
     const rows = await findAppliedVersions(database.kysely, id, proposal.effective_date)
     for (const row of rows) {
-      const change = row.change === 'removed_or_changed_before' ? (rows.some((r) => r.code === row.code && r.change === 'changed_after') ? 'changed_before' : 'removed') : row.change
-      features.push({ type: 'Feature', id: `${row.code}@${row.version}`, geometry: row.geometry, properties: { code: row.code, version: row.version, name: row.name, change } })
+      const change =
+        row.change === 'removed_or_changed_before'
+          ? rows.some((r) => r.code === row.code && r.change === 'changed_after')
+            ? 'changed_before'
+            : 'removed'
+          : row.change
+      features.push({
+        type: 'Feature',
+        id: `${row.code}@${row.version}`,
+        geometry: row.geometry,
+        properties: { code: row.code, version: row.version, name: row.name, change },
+      })
     }
   } else {
     const after = await applyChanges(database.kysely, townshipOf(proposal.region_code), proposal.changes as Change[])

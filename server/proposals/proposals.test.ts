@@ -30,7 +30,11 @@ beforeAll(async () => {
   const grids = readFileSync('fixtures/grids/mini-county-grids.geojson', 'utf8')
   for (const county of Object.values(AREAS)) {
     // Same geometry, other codes: 99 → province, 9901 → city, 990101 → county.
-    const recode = (text: string) => text.replaceAll('"990101', `"${county}`).replaceAll('"990100', `"${county.slice(0, 4)}00`).replaceAll('"990000', `"${county.slice(0, 2)}0000`)
+    const recode = (text: string) =>
+      text
+        .replaceAll('"990101', `"${county}`)
+        .replaceAll('"990100', `"${county.slice(0, 4)}00`)
+        .replaceAll('"990000', `"${county.slice(0, 2)}0000`)
     if (county !== '990101') {
       await loadGeoJson(t.database, recode(regions), 'regions', county.slice(0, 2))
       await loadGeoJson(t.database, recode(grids), 'grids', county)
@@ -42,7 +46,13 @@ beforeAll(async () => {
       const username = `${role}-${county}`
       // township2: a second user of the same township, for concurrent edits.
       const realRole: Role = role === ('township2' as Role) ? 'township' : role
-      await upsertUser(t.db, { username, display_name: username, password: 'demo', role: realRole, region_prefix: scopeFor(realRole, county) })
+      await upsertUser(t.db, {
+        username,
+        display_name: username,
+        password: 'demo',
+        role: realRole,
+        region_prefix: scopeFor(realRole, county),
+      })
       const response = await t.http().post('/api/v1/auth/login').send({ username, password: 'demo' })
       tokens.set(username, response.body.token)
     }
@@ -54,7 +64,13 @@ const as = (role: Role, county: string) => bearer(tokens.get(`${role}-${county}`
 const splitChange = (county: string, lng = 113.03, grid = `${county}002001001`) => ({
   op: 'split',
   grid,
-  line: { type: 'LineString', coordinates: [[lng, 27.99], [lng, 28.03]] },
+  line: {
+    type: 'LineString',
+    coordinates: [
+      [lng, 27.99],
+      [lng, 28.03],
+    ],
+  },
   reason: '户数超过上限，按道路一分为二',
 })
 
@@ -85,7 +101,11 @@ describe.each(Object.entries(AREAS))('the whole chain of profile %s', (profileId
     for (let step = 1; step < chain.length; step++) {
       const { role, action } = chain[step] as { role: Role; action: string }
       const body = step === applying ? { document_no: `${county}〔2026〕${step}号`, effective_date: '2026-10-01' } : {}
-      const response = await t.http().post(`/api/v1/proposals/${proposal.id}/${ACT_FOR[action as 'file']}`).set(as(role, county)).send(body)
+      const response = await t
+        .http()
+        .post(`/api/v1/proposals/${proposal.id}/${ACT_FOR[action as 'file']}`)
+        .set(as(role, county))
+        .send(body)
       expect(response.status, `${action} by ${role}: ${response.text}`).toBe(200)
     }
     const done = await t.http().get(`/api/v1/proposals/${proposal.id}`).set(as('city', county)).expect(200)
@@ -99,10 +119,19 @@ describe.each(Object.entries(AREAS))('the whole chain of profile %s', (profileId
     const before = await t.http().get(`/api/v1/grids?region=${county}002&as_of=2026-09-30`).set(as('county', county)).expect(200)
     expect(before.body.features.map((f: { id: string }) => f.id)).toEqual([`${county}002001001`])
     const history = await t.http().get(`/api/v1/grids/${county}002001002/history`).set(as('county', county)).expect(200)
-    expect(history.body.features[0].properties.proposal).toMatchObject({ id: proposal.id, document_no: done.body.document_no, effective_date: '2026-10-01' })
+    expect(history.body.features[0].properties.proposal).toMatchObject({
+      id: proposal.id,
+      document_no: done.body.document_no,
+      effective_date: '2026-10-01',
+    })
     const decoded = await t.http().get(`/api/v1/codes/${county}002001001`).set(as('county', county)).expect(200)
     expect(decoded.body.status).toBe('retired')
-    const lineage = await t.db.selectFrom('grid_lineage').select(['parent_code', 'child_code', 'relation']).where('parent_code', '=', `${county}002001001`).orderBy('child_code').execute()
+    const lineage = await t.db
+      .selectFrom('grid_lineage')
+      .select(['parent_code', 'child_code', 'relation'])
+      .where('parent_code', '=', `${county}002001001`)
+      .orderBy('child_code')
+      .execute()
     expect(lineage).toEqual([
       { parent_code: `${county}002001001`, child_code: `${county}002001002`, relation: 'split' },
       { parent_code: `${county}002001001`, child_code: `${county}002001003`, relation: 'split' },
@@ -117,11 +146,16 @@ describe('the diff of a proposal', () => {
     const id = diff.body.proposals.find((p: { region_code: string }) => p.region_code.startsWith(county)).id
     const applied = await t.http().get(`/api/v1/proposals/${id}/diff`).set(as('county', county)).expect(200)
     expect(applied.headers['content-disposition']).toContain(`proposal-${id}-diff.geojson`)
-    const changes = applied.body.features.map((f: { properties: { code: string; change: string } }) => `${f.properties.change}:${f.properties.code.slice(-3)}`).sort()
+    const changes = applied.body.features
+      .map((f: { properties: { code: string; change: string } }) => `${f.properties.change}:${f.properties.code.slice(-3)}`)
+      .sort()
     expect(changes).toEqual(['added:002', 'added:003', 'removed:001'])
     const pending = await draft(county, 'township', [{ op: 'update', grid: `${county}002001002`, properties: { households: 300 } }])
     const before = await t.http().get(`/api/v1/proposals/${pending.id}/diff`).set(as('township', county)).expect(200)
-    expect(before.body.features.map((f: { properties: { change: string } }) => f.properties.change)).toEqual(['changed_before', 'changed_after'])
+    expect(before.body.features.map((f: { properties: { change: string } }) => f.properties.change)).toEqual([
+      'changed_before',
+      'changed_after',
+    ])
   })
 })
 
@@ -130,7 +164,12 @@ describe('who may act', () => {
     const county = AREAS['cn-default'] as string
     const proposal = await draft(county, 'township', [{ op: 'update', grid: `${county}002001002`, properties: { name: '青石村北网格' } }])
     await t.http().post(`/api/v1/proposals/${proposal.id}/submit`).set(as('township', county)).send({}).expect(200)
-    const refused = await t.http().post(`/api/v1/proposals/${proposal.id}/approve`).set(as('township', county)).send({ document_no: 'x', effective_date: '2026-11-01' }).expect(403)
+    const refused = await t
+      .http()
+      .post(`/api/v1/proposals/${proposal.id}/approve`)
+      .set(as('township', county))
+      .send({ document_no: 'x', effective_date: '2026-11-01' })
+      .expect(403)
     expect(refused.body.error.code).toBe('proposal_wrong_role')
     expect(refused.body.error.message).toContain('县级用户')
     // The county returns it with a comment pinned to the map; it goes back to the author.
@@ -153,15 +192,45 @@ describe('optimistic locking between neighbouring edits', () => {
     const first = await draft(county, 'township', [{ op: 'update', grid, properties: { households: 305 } }])
     const second = await draft(county, 'township2' as Role, [{ op: 'update', grid: `${county}002001003`, properties: { households: 315 } }])
     await t.http().post(`/api/v1/proposals/${first.id}/submit`).set(as('township', county)).send({}).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/submit`).set(as('township2' as Role, county)).send({}).expect(200)
-    await t.http().post(`/api/v1/proposals/${first.id}/approve`).set(as('county', county)).send({ document_no: 'A-1', effective_date: '2026-11-01' }).expect(200)
-    const conflict = await t.http().post(`/api/v1/proposals/${second.id}/approve`).set(as('county', county)).send({ document_no: 'A-2', effective_date: '2026-11-02' }).expect(409)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${second.id}/submit`)
+      .set(as('township2' as Role, county))
+      .send({})
+      .expect(200)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${first.id}/approve`)
+      .set(as('county', county))
+      .send({ document_no: 'A-1', effective_date: '2026-11-01' })
+      .expect(200)
+    const conflict = await t
+      .http()
+      .post(`/api/v1/proposals/${second.id}/approve`)
+      .set(as('county', county))
+      .send({ document_no: 'A-2', effective_date: '2026-11-02' })
+      .expect(409)
     expect(conflict.body.error.code).toBe('proposal_stale')
     // Back to the author, who rebases and resubmits; now it goes through.
     await t.http().post(`/api/v1/proposals/${second.id}/reject`).set(as('county', county)).send({ comment: '请重新基于现状' }).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/rebase`).set(as('township2' as Role, county)).send({}).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/submit`).set(as('township2' as Role, county)).send({}).expect(200)
-    await t.http().post(`/api/v1/proposals/${second.id}/approve`).set(as('county', county)).send({ document_no: 'A-2', effective_date: '2026-11-02' }).expect(200)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${second.id}/rebase`)
+      .set(as('township2' as Role, county))
+      .send({})
+      .expect(200)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${second.id}/submit`)
+      .set(as('township2' as Role, county))
+      .send({})
+      .expect(200)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${second.id}/approve`)
+      .set(as('county', county))
+      .send({ document_no: 'A-2', effective_date: '2026-11-02' })
+      .expect(200)
     const now = await t.http().get(`/api/v1/grids/${county}002001003`).set(as('county', county)).expect(200)
     expect(now.body.properties).toMatchObject({ households: 315, version: 2 })
   })
@@ -173,7 +242,12 @@ describe('codes are never reused', () => {
     const run = async (changes: unknown[], date: string, exceptions: unknown[] = []) => {
       const chain = getProfile('heihe')?.approvalChain ?? []
       const proposal = await draft(county, chain[0]?.role as Role, changes, exceptions)
-      await t.http().post(`/api/v1/proposals/${proposal.id}/submit`).set(as(chain[0]?.role as Role, county)).send({}).expect(200)
+      await t
+        .http()
+        .post(`/api/v1/proposals/${proposal.id}/submit`)
+        .set(as(chain[0]?.role as Role, county))
+        .send({})
+        .expect(200)
       for (let step = 1; step < chain.length; step++) {
         const { role, action } = chain[step] as { role: Role; action: 'file' }
         const body = step === applyingStep(chain) ? { document_no: `D-${date}`, effective_date: date } : {}
@@ -184,8 +258,20 @@ describe('codes are never reused', () => {
     const exception = { code: 'households_above_max', feature_ids: ['new-1'], reason: '合并后待下次调整时拆分' }
     await run([{ op: 'merge', grids: [`${county}002001002`, `${county}002001003`] }], '2026-11-01', [exception])
     await run([splitChange(county, 113.03, `${county}002001004`)], '2026-11-02')
-    const codes = await t.db.selectFrom('grid_codes').select(['code', 'status']).where('region_code', '=', `${county}002001`).orderBy('code').execute()
-    expect(codes.map((c) => `${c.code.slice(-3)}:${c.status}`)).toEqual(['001:retired', '002:retired', '003:retired', '004:retired', '005:active', '006:active'])
+    const codes = await t.db
+      .selectFrom('grid_codes')
+      .select(['code', 'status'])
+      .where('region_code', '=', `${county}002001`)
+      .orderBy('code')
+      .execute()
+    expect(codes.map((c) => `${c.code.slice(-3)}:${c.status}`)).toEqual([
+      '001:retired',
+      '002:retired',
+      '003:retired',
+      '004:retired',
+      '005:active',
+      '006:active',
+    ])
   })
 })
 
@@ -195,24 +281,53 @@ describe('nothing is lost on a crash inside the applying transaction', () => {
     const chain = getProfile('zigong')?.approvalChain ?? []
     // 510301002001002 is the western half left by the chain test (113.02–113.03); cut it again.
     const proposal = await draft(county, chain[0]?.role as Role, [splitChange(county, 113.025, `${county}002001002`)])
-    await t.http().post(`/api/v1/proposals/${proposal.id}/submit`).set(as(chain[0]?.role as Role, county)).send({}).expect(200)
-    const gridsBefore = await t.db.selectFrom('grids').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    await t
+      .http()
+      .post(`/api/v1/proposals/${proposal.id}/submit`)
+      .set(as(chain[0]?.role as Role, county))
+      .send({})
+      .expect(200)
+    const gridsBefore = await t.db
+      .selectFrom('grids')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     const applying = chain[applyingStep(chain)] as { role: Role }
-    const claims = { sub: `${applying.role}-${county}`, role: applying.role, region_prefix: scopeFor(applying.role, county), scope_name: '' }
+    const claims = {
+      sub: `${applying.role}-${county}`,
+      role: applying.role,
+      region_prefix: scopeFor(applying.role, county),
+      scope_name: '',
+    }
     await expect(
-      actOnProposal(t.database, claims, proposal.id, ACT_FOR[chain[applyingStep(chain)]?.action ?? 'file'], { document_no: 'X', effective_date: '2026-11-05' }, 'en', {
-        beforeCommit: async (trx) => {
-          // On PostgreSQL kill our own connection; PGlite has one connection, so fail hard instead.
-          if (t.database.engine === 'postgres') await sql`SELECT pg_terminate_backend(pg_backend_pid())`.execute(trx)
-          throw new Error('simulated crash')
+      actOnProposal(
+        t.database,
+        claims,
+        proposal.id,
+        ACT_FOR[chain[applyingStep(chain)]?.action ?? 'file'],
+        { document_no: 'X', effective_date: '2026-11-05' },
+        'en',
+        {
+          beforeCommit: async (trx) => {
+            // On PostgreSQL kill our own connection; PGlite has one connection, so fail hard instead.
+            if (t.database.engine === 'postgres') await sql`SELECT pg_terminate_backend(pg_backend_pid())`.execute(trx)
+            throw new Error('simulated crash')
+          },
         },
-      }),
+      ),
     ).rejects.toThrow()
-    const gridsAfter = await t.db.selectFrom('grids').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const gridsAfter = await t.db
+      .selectFrom('grids')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(gridsAfter.n)).toBe(Number(gridsBefore.n))
     const state = await t.db.selectFrom('proposals').select(['state', 'applied_at']).where('id', '=', proposal.id).executeTakeFirstOrThrow()
     expect(state).toEqual({ state: 'submitted', applied_at: null })
-    const open = await t.db.selectFrom('grids').select('code').where('code', '=', `${county}002001002`).where('valid_to', 'is', null).execute()
+    const open = await t.db
+      .selectFrom('grids')
+      .select('code')
+      .where('code', '=', `${county}002001002`)
+      .where('valid_to', 'is', null)
+      .execute()
     expect(open).toHaveLength(1)
   })
 })

@@ -35,7 +35,12 @@ async function draft(): Promise<{ id: number; households: number }> {
     .http()
     .post('/api/v1/proposals')
     .set(asTownship())
-    .send({ region: '990101001001', title: `第 ${round} 轮`, reason: '户数核对', changes: [{ op: 'update', grid: GRID, properties: { households } }] })
+    .send({
+      region: '990101001001',
+      title: `第 ${round} 轮`,
+      reason: '户数核对',
+      changes: [{ op: 'update', grid: GRID, properties: { households } }],
+    })
   expect(response.status, response.text).toBe(200)
   return { id: response.body.id as number, households }
 }
@@ -47,8 +52,14 @@ async function submitted(): Promise<{ id: number; households: number }> {
 }
 
 const approve = (id: number, language = 'zh-CN') =>
-  t.http().post(`/api/v1/proposals/${id}/approve`).set(asCounty()).set('Accept-Language', language).send({ document_no: `示范县〔2026〕${round}号`, effective_date: effectiveDate(round) })
-const reject = (id: number, language = 'zh-CN') => t.http().post(`/api/v1/proposals/${id}/reject`).set(asCounty()).set('Accept-Language', language).send({ comment: '请核对户数' })
+  t
+    .http()
+    .post(`/api/v1/proposals/${id}/approve`)
+    .set(asCounty())
+    .set('Accept-Language', language)
+    .send({ document_no: `示范县〔2026〕${round}号`, effective_date: effectiveDate(round) })
+const reject = (id: number, language = 'zh-CN') =>
+  t.http().post(`/api/v1/proposals/${id}/reject`).set(asCounty()).set('Accept-Language', language).send({ comment: '请核对户数' })
 
 async function eventsOf(id: number): Promise<string[]> {
   const rows = await t.db.selectFrom('proposal_events').select('action').where('proposal_id', '=', id).orderBy('id').execute()
@@ -56,12 +67,21 @@ async function eventsOf(id: number): Promise<string[]> {
 }
 
 async function gridRowsOf(id: number): Promise<number> {
-  const row = await t.db.selectFrom('grids').select((eb) => eb.fn.countAll<number>().as('n')).where('proposal_id', '=', id).executeTakeFirstOrThrow()
+  const row = await t.db
+    .selectFrom('grids')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('proposal_id', '=', id)
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
 async function currentHouseholds(): Promise<number | null> {
-  const row = await t.db.selectFrom('grids').select('households').where('code', '=', GRID).where('valid_to', 'is', null).executeTakeFirstOrThrow()
+  const row = await t.db
+    .selectFrom('grids')
+    .select('households')
+    .where('code', '=', GRID)
+    .where('valid_to', 'is', null)
+    .executeTakeFirstOrThrow()
   return row.households
 }
 
@@ -88,8 +108,12 @@ async function expectActedMeanwhile(act: Promise<unknown>): Promise<AppError> {
 
 describe('the 409 of an act that lost a race', () => {
   it('says plainly that someone else acted first, in zh-CN and en', () => {
-    expect(translate('zh-CN', 'error.proposal_acted_meanwhile', { id: 7 })).toBe('在您操作的同时，已有其他人处理了变更申请 7；请刷新后查看它的当前状态再操作')
-    expect(translate('en', 'error.proposal_acted_meanwhile', { id: 7 })).toBe('Someone else acted on proposal 7 first; reload it to see where it stands now')
+    expect(translate('zh-CN', 'error.proposal_acted_meanwhile', { id: 7 })).toBe(
+      '在您操作的同时，已有其他人处理了变更申请 7；请刷新后查看它的当前状态再操作',
+    )
+    expect(translate('en', 'error.proposal_acted_meanwhile', { id: 7 })).toBe(
+      'Someone else acted on proposal 7 first; reload it to see where it stands now',
+    )
   })
 })
 
@@ -97,7 +121,11 @@ describe('concurrent submits of one draft', () => {
   it('lets exactly one of 20 through and logs one submit event', async () => {
     const { id } = await draft()
     const languages = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 'zh-CN' : 'en') as 'zh-CN' | 'en')
-    const responses = await Promise.all(languages.map((language) => t.http().post(`/api/v1/proposals/${id}/submit`).set(asTownship()).set('Accept-Language', language).send({})))
+    const responses = await Promise.all(
+      languages.map((language) =>
+        t.http().post(`/api/v1/proposals/${id}/submit`).set(asTownship()).set('Accept-Language', language).send({}),
+      ),
+    )
     expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array(19).fill(409)])
     responses.forEach((response, i) => {
       if (response.status === 200) return
@@ -125,7 +153,10 @@ describe('approve and reject sent together on the applying step', () => {
       // Exactly one 200. The loser either lost the compare-and-set (409) or read the proposal after
       // the winner: approving a returned proposal is 409, returning an approved one is the city's
       // step now, so the county gets 403.
-      expect([approved.status, rejected.status].filter((status) => status === 200), `${approved.text} ${rejected.text}`).toHaveLength(1)
+      expect(
+        [approved.status, rejected.status].filter((status) => status === 200),
+        `${approved.text} ${rejected.text}`,
+      ).toHaveLength(1)
       const loser = approved.status === 200 ? rejected : approved
       expect(['proposal_acted_meanwhile', 'proposal_wrong_state', 'proposal_wrong_role']).toContain(loser.body.error.code)
       if (approved.status === 200) {
@@ -158,7 +189,9 @@ describe('an act whose proposal moved on after it was read', () => {
         },
       }),
     )
-    expect(translate('en', `error.${error.code}`, error.params)).toBe(`Someone else acted on proposal ${id} first; reload it to see where it stands now`)
+    expect(translate('en', `error.${error.code}`, error.params)).toBe(
+      `Someone else acted on proposal ${id} first; reload it to see where it stands now`,
+    )
     expect(await stateOf(id)).toBe('returned')
     expect(await eventsOf(id)).toEqual(['create', 'submit', 'reject'])
     expect(await gridRowsOf(id)).toBe(0)
@@ -207,7 +240,13 @@ describe('an act whose proposal moved on after it was read', () => {
     await t.http().post(`/api/v1/proposals/${id}/submit`).set(asTownship()).send({}).expect(200)
     const zh = await t.http().put(`/api/v1/proposals/${id}`).set(asTownship()).send({ version: 1, title: '改标题' }).expect(409)
     expect(zh.body.error).toEqual({ code: 'proposal_not_editable', message: '变更申请处于“已提交”状态，只有草稿或已退回的申请可以修改' })
-    const en = await t.http().put(`/api/v1/proposals/${id}`).set(asTownship()).set('Accept-Language', 'en').send({ version: 1, title: 'x' }).expect(409)
+    const en = await t
+      .http()
+      .put(`/api/v1/proposals/${id}`)
+      .set(asTownship())
+      .set('Accept-Language', 'en')
+      .send({ version: 1, title: 'x' })
+      .expect(409)
     expect(en.body.error.message).toBe('The proposal is submitted; only drafts and returned proposals can be edited')
   })
 })
@@ -232,7 +271,10 @@ describe.runIf(process.env.DATABASE_URL)('PostgreSQL: a reject that waits on the
     })
     const response = await rejected
     expect(response?.status).toBe(409)
-    expect(response?.body.error).toEqual({ code: 'proposal_acted_meanwhile', message: `Someone else acted on proposal ${id} first; reload it to see where it stands now` })
+    expect(response?.body.error).toEqual({
+      code: 'proposal_acted_meanwhile',
+      message: `Someone else acted on proposal ${id} first; reload it to see where it stands now`,
+    })
     expect(await stateOf(id)).toBe('approved')
     expect(await eventsOf(id)).toEqual(['create', 'submit', 'approve'])
     expect(await gridRowsOf(id)).toBe(1)

@@ -16,13 +16,24 @@ let id: number
 
 beforeAll(async () => {
   t = await createMiniCountyApp()
-  await upsertUser(t.db, { username: 'qingshi', display_name: '青石乡网格中心', password: TEST_PASSWORD, role: 'township', region_prefix: '990101002' })
+  await upsertUser(t.db, {
+    username: 'qingshi',
+    display_name: '青石乡网格中心',
+    password: TEST_PASSWORD,
+    role: 'township',
+    region_prefix: '990101002',
+  })
   ;[dept, admin, qingshi] = [await t.token('dept'), await t.token('admin'), await t.token('qingshi')]
   const draft = await t
     .http()
     .post('/api/v1/proposals')
     .set(bearer(t.tokens.township))
-    .send({ region: '990101001001', title: '桂花社区户数更新', reason: '年度核对', changes: [{ op: 'update', grid: '990101001001002', properties: { households: 260 } }] })
+    .send({
+      region: '990101001001',
+      title: '桂花社区户数更新',
+      reason: '年度核对',
+      changes: [{ op: 'update', grid: '990101001001002', properties: { households: 260 } }],
+    })
   expect(draft.status, draft.text).toBe(200)
   id = draft.body.id
   await t.http().post(`/api/v1/proposals/${id}/submit`).set(bearer(t.tokens.township)).send({}).expect(200)
@@ -30,17 +41,37 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 async function eventCount(): Promise<number> {
-  const row = await t.db.selectFrom('proposal_events').select((eb) => eb.fn.countAll<number>().as('n')).where('proposal_id', '=', id).executeTakeFirstOrThrow()
+  const row = await t.db
+    .selectFrom('proposal_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('proposal_id', '=', id)
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
 describe('a department account on proposals', () => {
   it('may not comment (403, plain message in zh-CN and en), and nothing is written', async () => {
     const before = await eventCount()
-    const zh = await t.http().post(`/api/v1/proposals/${id}/comments`).set(bearer(dept)).send({ comment: '此处有派出所辖区边界' }).expect(403)
-    expect(zh.body.error).toEqual({ code: 'proposal_role_read_only', message: '您的账号不参与这份变更申请的审批，只能查看，不能起草、修改、评论或处理' })
-    const en = await t.http().post(`/api/v1/proposals/${id}/comments`).set(bearer(dept)).set('Accept-Language', 'en').send({ comment: 'x' }).expect(403)
-    expect(en.body.error.message).toBe("Your account takes no part in this proposal's approval chain: it may read proposals, not draft, edit, comment on or act on them")
+    const zh = await t
+      .http()
+      .post(`/api/v1/proposals/${id}/comments`)
+      .set(bearer(dept))
+      .send({ comment: '此处有派出所辖区边界' })
+      .expect(403)
+    expect(zh.body.error).toEqual({
+      code: 'proposal_role_read_only',
+      message: '您的账号不参与这份变更申请的审批，只能查看，不能起草、修改、评论或处理',
+    })
+    const en = await t
+      .http()
+      .post(`/api/v1/proposals/${id}/comments`)
+      .set(bearer(dept))
+      .set('Accept-Language', 'en')
+      .send({ comment: 'x' })
+      .expect(403)
+    expect(en.body.error.message).toBe(
+      "Your account takes no part in this proposal's approval chain: it may read proposals, not draft, edit, comment on or act on them",
+    )
     expect(await eventCount()).toBe(before)
   })
 
@@ -59,7 +90,10 @@ describe('a department account on proposals', () => {
     // Refused for the role before anything else is looked at (state, step, author).
     expect(responses.map((r) => `${r.status} ${r.body.error?.code}`)).toEqual(Array(7).fill('403 proposal_role_read_only'))
     expect(await eventCount()).toBe(before)
-    const proposals = await t.db.selectFrom('proposals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const proposals = await t.db
+      .selectFrom('proposals')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(proposals.n)).toBe(1)
   })
 
@@ -79,8 +113,17 @@ describe('a department account on proposals', () => {
 describe('a user outside the proposal’s area', () => {
   it('gets a 403 that names only the user’s own scope, never the proposal’s region', async () => {
     const zh = await t.http().get(`/api/v1/proposals/${id}`).set(bearer(qingshi)).expect(403)
-    expect(zh.body.error).toEqual({ code: 'proposal_out_of_scope', message: '无权在该区域提出、查看或处理变更申请：您的账号只能访问 青石乡（990101002） 范围' })
-    const en = await t.http().post(`/api/v1/proposals/${id}/comments`).set(bearer(qingshi)).set('Accept-Language', 'en').send({ comment: 'x' }).expect(403)
+    expect(zh.body.error).toEqual({
+      code: 'proposal_out_of_scope',
+      message: '无权在该区域提出、查看或处理变更申请：您的账号只能访问 青石乡（990101002） 范围',
+    })
+    const en = await t
+      .http()
+      .post(`/api/v1/proposals/${id}/comments`)
+      .set(bearer(qingshi))
+      .set('Accept-Language', 'en')
+      .send({ comment: 'x' })
+      .expect(403)
     expect(en.body.error.message).not.toContain('990101001')
     const drafted = await t
       .http()
@@ -89,7 +132,9 @@ describe('a user outside the proposal’s area', () => {
       .set('Accept-Language', 'en')
       .send({ region: '990101001001', title: 't', reason: 'r', changes: [] })
       .expect(403)
-    expect(drafted.body.error.message).toBe('You may not propose, see or handle proposals there: your account is limited to 青石乡（990101002）')
+    expect(drafted.body.error.message).toBe(
+      'You may not propose, see or handle proposals there: your account is limited to 青石乡（990101002）',
+    )
   })
 })
 

@@ -37,9 +37,7 @@ export async function findAncestors(db: Kysely<Database>, code: string): Promise
 /** Children of a region (or every descendant), with boundaries as GeoJSON. */
 export function findChildren(db: Kysely<Database>, code: string, prefix: string, descendants: boolean) {
   let query = db.selectFrom('regions').select([...REGION_COLUMNS, asGeoJson('boundary').as('geometry')])
-  query = descendants
-    ? query.where('code', 'like', `${prefix}%`).where('code', '<>', code)
-    : query.where('parent_code', '=', code)
+  query = descendants ? query.where('code', 'like', `${prefix}%`).where('code', '<>', code) : query.where('parent_code', '=', code)
   return query.orderBy('level').orderBy('code').execute()
 }
 

@@ -44,7 +44,18 @@ export async function findInconsistencies(db: Db, expected: Expectations): Promi
     problems.push(`code ${row.code}: registered as ${row.status ?? 'nothing'}, open row: ${row.open ?? 'no rows at all'}`)
   }
 
-  type ProposalFacts = { id: number; state: string; applied: boolean; restructures: boolean; grid_rows: number; codes: number; lineage: number; apply_events: number; apply_audits: number; last_to_state: string | null }
+  type ProposalFacts = {
+    id: number
+    state: string
+    applied: boolean
+    restructures: boolean
+    grid_rows: number
+    codes: number
+    lineage: number
+    apply_events: number
+    apply_audits: number
+    last_to_state: string | null
+  }
   const proposals = await rows<ProposalFacts>(sql`
     SELECT p.id, p.state, p.applied_at IS NOT NULL AS applied,
       EXISTS (SELECT 1 FROM jsonb_array_elements(p.changes) AS c WHERE c ->> 'op' IN ('split', 'merge')) AS restructures,
@@ -69,15 +80,20 @@ export async function findInconsistencies(db: Db, expected: Expectations): Promi
   }
   const byId = new Map(proposals.map((p) => [p.id, p]))
   for (const id of expected.applied) if (!byId.get(id)?.applied) problems.push(`proposal ${id}: its approval was acknowledged but is lost`)
-  for (const id of expected.filed) if (byId.get(id)?.state !== 'filed') problems.push(`proposal ${id}: its filing was acknowledged but is lost`)
+  for (const id of expected.filed)
+    if (byId.get(id)?.state !== 'filed') problems.push(`proposal ${id}: its filing was acknowledged but is lost`)
 
   for (const [n, run] of expected.imports.entries()) {
     const loaded = (await rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM grids WHERE code = ANY(${run.codes})`))[0]?.n ?? 0
-    const audits = (await rows<{ n: number }>(sql`
-      SELECT count(*)::int AS n FROM audit_log WHERE action = 'import_grids' AND after -> 'codes' ? ${run.codes[0] ?? ''}`))[0]?.n ?? 0
+    const audits =
+      (
+        await rows<{ n: number }>(sql`
+      SELECT count(*)::int AS n FROM audit_log WHERE action = 'import_grids' AND after -> 'codes' ? ${run.codes[0] ?? ''}`)
+      )[0]?.n ?? 0
     if (loaded !== 0 && loaded !== run.codes.length) problems.push(`import ${n + 1}: ${loaded} of its ${run.codes.length} grids are loaded`)
     if (audits !== (loaded > 0 ? 1 : 0)) problems.push(`import ${n + 1}: ${loaded} grids loaded but ${audits} audit entries`)
-    if (run.succeeded && loaded !== run.codes.length) problems.push(`import ${n + 1}: reported done, but ${loaded} of ${run.codes.length} grids are loaded`)
+    if (run.succeeded && loaded !== run.codes.length)
+      problems.push(`import ${n + 1}: reported done, but ${loaded} of ${run.codes.length} grids are loaded`)
   }
   return problems
 }

@@ -33,7 +33,11 @@ export interface UnionTable {
 
 async function unionTable(work: PostgisWork): Promise<UnionTable> {
   const table = await work.scratch('validation_union', sql`comp int NOT NULL, part int NOT NULL, level int NOT NULL, geom geometry`)
-  return { table, collected: sql`(SELECT ST_Collect(piece.geom) FROM ${table} CROSS JOIN LATERAL ST_Dump(${table}.geom) AS piece)`, components: 0 }
+  return {
+    table,
+    collected: sql`(SELECT ST_Collect(piece.geom) FROM ${table} CROSS JOIN LATERAL ST_Dump(${table}.geom) AS piece)`,
+    components: 0,
+  }
 }
 
 /** The union on the clean path: the polygons the edge match assembled from the outline. */
@@ -79,7 +83,12 @@ interface Part {
 }
 
 /** The union of the grids (`input` rows by idx), one row per component. */
-export async function unionOfGrids(work: PostgisWork, input: Query, grids: UnionGrid[], pairs: readonly [UnionGrid, UnionGrid][]): Promise<UnionTable> {
+export async function unionOfGrids(
+  work: PostgisWork,
+  input: Query,
+  grids: UnionGrid[],
+  pairs: readonly [UnionGrid, UnionGrid][],
+): Promise<UnionTable> {
   const union = await unionTable(work)
   const groups = components(grids, pairs)
   // Level 0: each component's grids in Z-order, in pieces of about the budget; many small
@@ -111,7 +120,16 @@ export async function unionOfGrids(work: PostgisWork, input: Query, grids: Union
     const numbered = groupsOfParts.map((group, i) => ({ group, part: i }))
     for (const run of runsOf(numbered, ({ group }) => group.reduce((sum, part) => sum + part.cost, 0), STATEMENT_VERTICES)) {
       const members = run.flatMap(({ group, part }) => group.map((member) => ({ idx: member.part, comp: member.comp, part })))
-      next.push(...(await merge(work, union.table, sql`(SELECT * FROM ${union.table} WHERE level = ${level})`, sql`i.part = m.idx AND i.comp = m.comp`, level + 1, members)))
+      next.push(
+        ...(await merge(
+          work,
+          union.table,
+          sql`(SELECT * FROM ${union.table} WHERE level = ${level})`,
+          sql`i.part = m.idx AND i.comp = m.comp`,
+          level + 1,
+          members,
+        )),
+      )
       await work.run(sql`
         DELETE FROM ${union.table} AS u USING unnest(string_to_array(${members.map((m) => m.comp).join(',')}, ',')::int[], string_to_array(${members.map((m) => m.idx).join(',')}, ',')::int[]) AS m(comp, part)
         WHERE u.level = ${level} AND u.comp = m.comp AND u.part = m.part`)
@@ -125,7 +143,14 @@ export async function unionOfGrids(work: PostgisWork, input: Query, grids: Union
  * One statement: the union of each (comp, part) group of `members` (rows of `source` joined by
  * `on`, `m.idx` naming the member), stored at `level`; returns the new parts and their cost.
  */
-async function merge(work: PostgisWork, table: Query, source: Query, on: Query, level: number, members: { idx: number; comp: number; part: number }[]): Promise<Part[]> {
+async function merge(
+  work: PostgisWork,
+  table: Query,
+  source: Query,
+  on: Query,
+  level: number,
+  members: { idx: number; comp: number; part: number }[],
+): Promise<Part[]> {
   const list = (values: number[]) => sql`string_to_array(${values.join(',')}, ',')::int[]`
   const { rows } = await work.run(sql<{ comp: number; part: number; vertices: number; pieces: number }>`
     INSERT INTO ${table} (comp, part, level, geom)
@@ -141,7 +166,8 @@ async function merge(work: PostgisWork, table: Query, source: Query, on: Query, 
 function zOrder(boxes: Box[]): number[] {
   const centres = boxes.map(([minX, minY, maxX, maxY]): Position => [(minX + maxX) / 2, (minY + maxY) / 2])
   const [x0, y0, x1, y1] = bounds(centres)
-  const cell = (value: number, low: number, high: number) => (high > low ? Math.min(65535, Math.floor(((value - low) / (high - low)) * 65536)) : 0)
+  const cell = (value: number, low: number, high: number) =>
+    high > low ? Math.min(65535, Math.floor(((value - low) / (high - low)) * 65536)) : 0
   return centres.map(([x, y]) => interleave(cell(x, x0, x1), cell(y, y0, y1)))
 }
 

@@ -90,10 +90,22 @@ export class CoverageTables {
 
   /** Loads the grids (invalid ones made valid) and the parent polygon, if any. */
   static async load(work: PostgisWork, rows: InputRow[], parent: PolygonRings[] | null): Promise<CoverageTables> {
-    const sized = rows.map((row) => ({ ...row, vertices: verticesOf(row.polygons), box: boxOf(row.polygons) })).sort((a, b) => a.idx - b.idx)
-    const input = await work.scratch('validation_input', sql`idx int PRIMARY KEY, kind text NOT NULL, parent_idx int, geom geometry NOT NULL`)
+    const sized = rows
+      .map((row) => ({ ...row, vertices: verticesOf(row.polygons), box: boxOf(row.polygons) }))
+      .sort((a, b) => a.idx - b.idx)
+    const input = await work.scratch(
+      'validation_input',
+      sql`idx int PRIMARY KEY, kind text NOT NULL, parent_idx int, geom geometry NOT NULL`,
+    )
     for (const run of runsOf(sized, (row) => row.vertices, STATEMENT_VERTICES)) {
-      const records = run.map((row) => ({ idx: row.idx, kind: row.kind, parent_idx: row.parent_idx, invalid: row.invalid, tangled: row.tangled === true, hex: polygonsToEwkb(row.polygons) }))
+      const records = run.map((row) => ({
+        idx: row.idx,
+        kind: row.kind,
+        parent_idx: row.parent_idx,
+        invalid: row.invalid,
+        tangled: row.tangled === true,
+        hex: polygonsToEwkb(row.polygons),
+      }))
       await work.run(sql`
         INSERT INTO ${input} (idx, kind, parent_idx, geom)
         SELECT r.idx, r.kind, r.parent_idx,
@@ -152,7 +164,11 @@ export class CoverageTables {
    * vertices each, `extra` adding the vertices a row brings along), `build` given the run's idx
    * range. Findings keep their order: runs go up in idx and each query orders by idxs.
    */
-  private async byRuns(keep: (row: Row) => boolean, build: (overlay: Overlay, lo: number, hi: number) => Query, extra: (row: Row) => number = () => 0) {
+  private async byRuns(
+    keep: (row: Row) => boolean,
+    build: (overlay: Overlay, lo: number, hi: number) => Query,
+    extra: (row: Row) => number = () => 0,
+  ) {
     const findings: Finding[] = []
     for (const run of runsOf(this.rows.filter(keep), (row) => row.vertices + extra(row), STATEMENT_VERTICES)) {
       const lo = (run[0] as Row).idx
@@ -182,7 +198,8 @@ export class CoverageTables {
         tree.search(...a.box, (i) => {
           const b = rows[i] as Row
           if (b.idx <= a.idx || b.parent_idx !== a.parent_idx) return false
-          if (pairs.length + partners.length >= MAX_BOX_PAIRS) throw new AppError(422, 'validation_too_many_box_pairs', { limit: formatCount(MAX_BOX_PAIRS) })
+          if (pairs.length + partners.length >= MAX_BOX_PAIRS)
+            throw new AppError(422, 'validation_too_many_box_pairs', { limit: formatCount(MAX_BOX_PAIRS) })
           partners.push(b)
           return false
         })
@@ -209,7 +226,9 @@ export class CoverageTables {
       findings.push(
         ...(await this.describe(
           // Each pair's grids by key (OFFSET 0 keeps the planner from joining the grids first and relating every pair).
-          (overlay) => sql`SELECT ARRAY[pair.a, pair.b] AS idxs, ST_CollectionExtract(${overlay.intersection(sql`a.geom`, sql`b.geom`)}, 3) AS geom
+          (
+            overlay,
+          ) => sql`SELECT ARRAY[pair.a, pair.b] AS idxs, ST_CollectionExtract(${overlay.intersection(sql`a.geom`, sql`b.geom`)}, 3) AS geom
               FROM unnest(string_to_array(${as}, ',')::int[], string_to_array(${bs}, ',')::int[]) AS pair(a, b)
               CROSS JOIN LATERAL (SELECT geom FROM ${this.input} WHERE idx = pair.a OFFSET 0) AS a
               CROSS JOIN LATERAL (SELECT geom FROM ${this.input} WHERE idx = pair.b OFFSET 0) AS b
@@ -232,7 +251,12 @@ export class CoverageTables {
       this.union =
         clean !== null
           ? await unionOfPolygons(this.work, clean)
-          : await unionOfGrids(this.work, this.input, this.rows.filter((row) => row.kind === 'comprehensive'), await this.pairsOf('comprehensive'))
+          : await unionOfGrids(
+              this.work,
+              this.input,
+              this.rows.filter((row) => row.kind === 'comprehensive'),
+              await this.pairsOf('comprehensive'),
+            )
     }
     const union = this.union
     const parent = this.parent
@@ -242,7 +266,8 @@ export class CoverageTables {
     }
     const gaps = await this.work.scratch('validation_gaps', sql`id serial PRIMARY KEY, run int NOT NULL, geom geometry NOT NULL`)
     if (parent !== null) {
-      const difference = (overlay: Overlay) => sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union.collected)}, 3))).geom AS geom`
+      const difference = (overlay: Overlay) =>
+        sql`SELECT (ST_Dump(ST_CollectionExtract(${overlay.difference(parent, union.collected)}, 3))).geom AS geom`
       await this.storeGaps(gaps, 0, [difference(EXACT), difference(SNAPPED)])
     } else {
       // Per run of components: a gap is an area a component's outline encloses but the component
@@ -257,11 +282,21 @@ export class CoverageTables {
         await this.storeGaps(gaps, run, [faces])
       }
     }
-    const { rows: stored } = await this.work.run(sql<{ id: number; vertices: number; xmin: number; ymin: number; xmax: number; ymax: number }>`
+    const { rows: stored } = await this.work.run(sql<{
+      id: number
+      vertices: number
+      xmin: number
+      ymin: number
+      xmax: number
+      ymax: number
+    }>`
       SELECT id, ST_NPoints(geom) AS vertices, ST_XMin(geom) AS xmin, ST_YMin(geom) AS ymin, ST_XMax(geom) AS xmax, ST_YMax(geom) AS ymax
       FROM ${gaps} ORDER BY id`)
     if (stored.length === 0) return []
-    const neighbours = await this.gridsAround(gaps, stored.map((gap) => [gap.xmin, gap.ymin, gap.xmax, gap.ymax] as Box))
+    const neighbours = await this.gridsAround(
+      gaps,
+      stored.map((gap) => [gap.xmin, gap.ymin, gap.xmax, gap.ymax] as Box),
+    )
     const findings: Finding[] = []
     for (const run of runsOf(stored, (gap) => gap.vertices, STATEMENT_VERTICES)) {
       const [lo, hi] = [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id]
@@ -289,8 +324,13 @@ export class CoverageTables {
 
   /** Runs of components (ranges of comp) of about STATEMENT_VERTICES vertices of their unions. */
   private async componentRuns(union: UnionTable): Promise<[number, number][]> {
-    const { rows } = await this.work.run(sql<{ comp: number; vertices: number }>`SELECT comp, ST_NPoints(geom) AS vertices FROM ${union.table} ORDER BY comp`)
-    return runsOf(rows, (row) => row.vertices, STATEMENT_VERTICES).map((run) => [(run[0] as { comp: number }).comp, (run[run.length - 1] as { comp: number }).comp])
+    const { rows } = await this.work.run(
+      sql<{ comp: number; vertices: number }>`SELECT comp, ST_NPoints(geom) AS vertices FROM ${union.table} ORDER BY comp`,
+    )
+    return runsOf(rows, (row) => row.vertices, STATEMENT_VERTICES).map((run) => [
+      (run[0] as { comp: number }).comp,
+      (run[run.length - 1] as { comp: number }).comp,
+    ])
   }
 
   /**
@@ -325,7 +365,11 @@ export class CoverageTables {
     if (parent === null) return Promise.resolve([])
     return this.byRuns(
       (row) => row.kind === kind,
-      (overlay, lo, hi) => sql`SELECT ARRAY[v.idx] AS idxs, (ST_Dump(ST_CollectionExtract(${overlay.difference(sql`v.geom`, parent)}, 3))).geom AS geom
+      (
+        overlay,
+        lo,
+        hi,
+      ) => sql`SELECT ARRAY[v.idx] AS idxs, (ST_Dump(ST_CollectionExtract(${overlay.difference(sql`v.geom`, parent)}, 3))).geom AS geom
           FROM ${this.input} v
           WHERE v.idx BETWEEN ${lo} AND ${hi} AND v.kind = ${kind} AND NOT ST_CoveredBy(v.geom, ${parent})`,
     )
@@ -335,7 +379,8 @@ export class CoverageTables {
   findMicroGaps(): Promise<Finding[]> {
     const microVertices = new Map<number, number>()
     for (const row of this.rows) {
-      if (row.kind === 'micro' && row.parent_idx !== null) microVertices.set(row.parent_idx, (microVertices.get(row.parent_idx) ?? 0) + row.vertices)
+      if (row.kind === 'micro' && row.parent_idx !== null)
+        microVertices.set(row.parent_idx, (microVertices.get(row.parent_idx) ?? 0) + row.vertices)
     }
     return this.byRuns(
       (row) => microVertices.has(row.idx),
@@ -353,7 +398,11 @@ export class CoverageTables {
     const vertices = new Map(this.rows.map((row) => [row.idx, row.vertices]))
     return this.byRuns(
       (row) => row.kind === 'micro',
-      (overlay, lo, hi) => sql`SELECT ARRAY[m.idx, p.idx] AS idxs, (ST_Dump(ST_CollectionExtract(${overlay.difference(sql`m.geom`, sql`p.geom`)}, 3))).geom AS geom
+      (
+        overlay,
+        lo,
+        hi,
+      ) => sql`SELECT ARRAY[m.idx, p.idx] AS idxs, (ST_Dump(ST_CollectionExtract(${overlay.difference(sql`m.geom`, sql`p.geom`)}, 3))).geom AS geom
           FROM ${this.input} m JOIN ${this.input} p ON p.idx = m.parent_idx
           WHERE m.idx BETWEEN ${lo} AND ${hi} AND m.kind = 'micro' AND NOT ST_CoveredBy(m.geom, p.geom)`,
       (row) => (row.parent_idx === null ? 0 : (vertices.get(row.parent_idx) ?? 0)),
@@ -390,7 +439,17 @@ export class CoverageTables {
     )) {
       const lo = (run[0] as Row).idx
       const hi = (run[run.length - 1] as Row).idx
-      const { rows } = await this.work.run(sql<{ idx: number; main: string; others: string[]; geometry: unknown; area_m2: number; xmin: number; ymin: number; xmax: number; ymax: number }>`
+      const { rows } = await this.work.run(sql<{
+        idx: number
+        main: string
+        others: string[]
+        geometry: unknown
+        area_m2: number
+        xmin: number
+        ymin: number
+        xmax: number
+        ymax: number
+      }>`
         WITH shares AS (
           SELECT v.idx, c.name || '（' || c.code || '）' AS region, ST_CollectionExtract(ST_Intersection(v.geom, c.boundary), 3) AS geom
           FROM ${this.input} v

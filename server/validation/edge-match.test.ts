@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { type Position, matchEdges } from './edge-match.js'
 
-const box = (x: number, y: number, w = 1, h = 1): Position[][] => [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]]
+const box = (x: number, y: number, w = 1, h = 1): Position[][] => [
+  [
+    [x, y],
+    [x + w, y],
+    [x + w, y + h],
+    [x, y + h],
+    [x, y],
+  ],
+]
 const input = (...polygons: Position[][][]) => polygons.map((polygon, index) => ({ index, polygons: [polygon] }))
 
 describe('coverage by edge matching', async () => {
@@ -32,13 +40,24 @@ describe('coverage by edge matching', async () => {
 
   it('accepts separate islands, and an island inside a gap, but not a shell inside a shell', async () => {
     expect((await matchEdges(input(box(0, 0), box(5, 5)))).clean).toBe(true)
-    const ring = [0, 1, 2, 3, 4].flatMap((x) => [0, 1, 2, 3, 4].map((y) => box(x, y))).filter((_, i) => ![6, 7, 8, 11, 12, 13, 16, 17, 18].includes(i))
+    const ring = [0, 1, 2, 3, 4]
+      .flatMap((x) => [0, 1, 2, 3, 4].map((y) => box(x, y)))
+      .filter((_, i) => ![6, 7, 8, 11, 12, 13, 16, 17, 18].includes(i))
     expect((await matchEdges(input(...ring, box(2.25, 2.25, 0.5, 0.5)))).clean).toBe(true)
     expect((await matchEdges(input(box(0, 0, 4, 4), box(1, 1)))).clean).toBe(false)
   })
 
   it('accepts a T-junction (a vertex on the neighbour’s edge) inside the coverage', async () => {
-    const centre: Position[][] = [[[1, 1], [2, 1], [2, 1.5], [2, 2], [1, 2], [1, 1]]]
+    const centre: Position[][] = [
+      [
+        [1, 1],
+        [2, 1],
+        [2, 1.5],
+        [2, 2],
+        [1, 2],
+        [1, 1],
+      ],
+    ]
     const cells = [0, 1, 2].flatMap((x) => [0, 1, 2].map((y) => (x === 1 && y === 1 ? centre : box(x, y))))
     const result = await matchEdges(input(...cells))
     expect(result.clean).toBe(true)

@@ -92,4 +92,5 @@ export function geoJsonToEwkb(geometry: { type: string; coordinates: unknown }, 
 }
 
 /** Positions in polygons (what a statement's size is measured in). */
-export const verticesOf = (polygons: readonly (readonly Ring[])[]) => polygons.reduce((sum, rings) => sum + rings.reduce((n, ring) => n + ring.length, 0), 0)
+export const verticesOf = (polygons: readonly (readonly Ring[])[]) =>
+  polygons.reduce((sum, rings) => sum + rings.reduce((n, ring) => n + ring.length, 0), 0)

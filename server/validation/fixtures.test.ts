@@ -104,7 +104,9 @@ function rfc7946Problems(geometry: unknown): string[] {
       for (let i = 1; i < ring.length - 1; i++) {
         const a = ring[i] as number[]
         const b = ring[i + 1] as number[]
-        twiceArea += ((a[0] as number) - (first[0] as number)) * ((b[1] as number) - (first[1] as number)) - ((b[0] as number) - (first[0] as number)) * ((a[1] as number) - (first[1] as number))
+        twiceArea +=
+          ((a[0] as number) - (first[0] as number)) * ((b[1] as number) - (first[1] as number)) -
+          ((b[0] as number) - (first[0] as number)) * ((a[1] as number) - (first[1] as number))
       }
       if (r === 0 ? twiceArea < 0 : twiceArea > 0) problems.push(`polygon ${p} ring ${r} is ${r === 0 ? 'clockwise' : 'counter-clockwise'}`)
     })
@@ -168,7 +170,8 @@ describe('validation fixtures (golden reports)', () => {
 
     // Issue geometries go straight onto the web map: RFC 7946, like everything else we emit.
     for (const issue of [...raw.issues, ...rawOverlay.issues]) {
-      if (issue.geometry !== undefined) expect(rfc7946Problems(issue.geometry), `${issue.code} geometry of ${issue.feature_ids.join(', ')}`).toEqual([])
+      if (issue.geometry !== undefined)
+        expect(rfc7946Problems(issue.geometry), `${issue.code} geometry of ${issue.feature_ids.join(', ')}`).toEqual([])
     }
   })
 })
@@ -179,7 +182,17 @@ describe('normaliseReport', () => {
   })
 
   it('reduces geometries to a bbox at 1e-6° and sorts issues by code, ids, bbox', () => {
-    const polygon = { type: 'Polygon', coordinates: [[[113.0030000004, 28.2], [113.0015, 28.2], [113.0015, 28.20135], [113.0030000004, 28.2]]] }
+    const polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [113.0030000004, 28.2],
+          [113.0015, 28.2],
+          [113.0015, 28.20135],
+          [113.0030000004, 28.2],
+        ],
+      ],
+    }
     expect(geometryBbox(polygon)).toEqual([113.0015, 28.2, 113.003, 28.20135])
     expect(geometryBbox({ type: 'GeometryCollection', geometries: [] })).toBeNull()
     const issue = (code: IssueCode, ids: string[], x: number) => ({
@@ -189,8 +202,24 @@ describe('normaliseReport', () => {
       feature_ids: ids,
       geometry: { type: 'Point', coordinates: [x, 28.2] },
     })
-    const summary = { features: 2, errors: 3, warnings: 0, by_code: {}, gap_area_m2: 1.23456, overlap_area_m2: 0, outside_area_m2: 0, grids_out_of_range: 0, assigned_ids: [], profile: 'cn-default', coverage_path: 'overlay' as const }
-    const normalised = normaliseReport({ valid: false, summary, issues: [issue('overlap', ['b'], 113.1), issue('gap', ['a'], 113.2), issue('gap', ['a'], 113.1)] })
+    const summary = {
+      features: 2,
+      errors: 3,
+      warnings: 0,
+      by_code: {},
+      gap_area_m2: 1.23456,
+      overlap_area_m2: 0,
+      outside_area_m2: 0,
+      grids_out_of_range: 0,
+      assigned_ids: [],
+      profile: 'cn-default',
+      coverage_path: 'overlay' as const,
+    }
+    const normalised = normaliseReport({
+      valid: false,
+      summary,
+      issues: [issue('overlap', ['b'], 113.1), issue('gap', ['a'], 113.2), issue('gap', ['a'], 113.1)],
+    })
     expect(normalised.issues.map((i) => i.message)).toEqual(['gap 113.1', 'gap 113.2', 'overlap 113.1'])
     expect(normalised.issues[0]?.geometry).toEqual({ type: 'Point', bbox: [113.1, 28.2, 113.1, 28.2] })
     expect(normalised.summary.gap_area_m2).toBe(1.23)

@@ -25,7 +25,11 @@ function ring(n: number, cx = 113.005, cy = 28.005, r = 0.004): number[][] {
   return positions
 }
 const polygon = (n: number) => ({ type: 'Polygon', coordinates: [ring(n)] })
-const feature = (geometry: unknown, properties: Record<string, unknown> = {}) => ({ type: 'Feature', properties: { households: 300, ...properties }, geometry })
+const feature = (geometry: unknown, properties: Record<string, unknown> = {}) => ({
+  type: 'Feature',
+  properties: { households: 300, ...properties },
+  geometry,
+})
 const collection = (...features: unknown[]) => ({ type: 'FeatureCollection', features })
 /** Stands for coordinates nested 10,000 arrays deep: JSON.stringify itself overflows on those, so post() writes them. */
 const DEEP = '__deep_coordinates__'
@@ -49,11 +53,14 @@ describe('vertex limits', () => {
     expect(en.status).toBe(413)
     expect(en.body.error).toEqual({
       code: 'shape_too_many_vertices',
-      message: 'features[1] (big) has 50,001 vertices; one shape may have at most 50,000. Simplify the boundary (e.g. in your GIS) and send it again',
+      message:
+        'features[1] (big) has 50,001 vertices; one shape may have at most 50,000. Simplify the boundary (e.g. in your GIS) and send it again',
     })
     const zh = await post('/api/v1/validate', body, 'zh-CN')
     expect(zh.status).toBe(413)
-    expect(zh.body.error.message).toBe('features[1] (big) 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交')
+    expect(zh.body.error.message).toBe(
+      'features[1] (big) 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交',
+    )
   })
 
   it('POST /validate: more than 1,000,000 vertices in one request is a 413 naming the count and the limit', async () => {
@@ -65,7 +72,8 @@ describe('vertex limits', () => {
     expect(en.status).toBe(413)
     expect(en.body.error).toEqual({
       code: 'request_too_many_vertices',
-      message: 'This request has 1,050,000 vertices; at most 1,000,000 are accepted per request. Send it in parts, e.g. one township or community at a time',
+      message:
+        'This request has 1,050,000 vertices; at most 1,000,000 are accepted per request. Send it in parts, e.g. one township or community at a time',
     })
     const zh = await post('/api/v1/validate', body, 'zh-CN')
     expect(zh.status).toBe(413)
@@ -81,7 +89,9 @@ describe('vertex limits', () => {
   it('POST /repair: a geometry over the limit is a 413', async () => {
     const en = await post('/api/v1/repair', { geometry: polygon(50_001) }, 'en')
     expect(en.status).toBe(413)
-    expect(en.body.error.message).toBe('geometry has 50,001 vertices; one shape may have at most 50,000. Simplify the boundary (e.g. in your GIS) and send it again')
+    expect(en.body.error.message).toBe(
+      'geometry has 50,001 vertices; one shape may have at most 50,000. Simplify the boundary (e.g. in your GIS) and send it again',
+    )
     const zh = await post('/api/v1/repair', { geometry: polygon(50_001) }, 'zh-CN')
     expect(zh.status).toBe(413)
     expect(zh.body.error.message).toBe('geometry 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交')
@@ -92,7 +102,10 @@ describe('vertex limits', () => {
       region: '990101001001',
       title: '边界调整',
       reason: '测试',
-      changes: [{ op: 'update', grid: '990101001001002', properties: { households: 210 } }, { op: 'reshape', grid: '990101001001001', geometry: polygon(50_001) }],
+      changes: [
+        { op: 'update', grid: '990101001001002', properties: { households: 210 } },
+        { op: 'reshape', grid: '990101001001001', geometry: polygon(50_001) },
+      ],
     }
     const en = await post('/api/v1/proposals', body, 'en', t.tokens.township)
     expect(en.status).toBe(413)
@@ -101,13 +114,19 @@ describe('vertex limits', () => {
     )
     const zh = await post('/api/v1/proposals', body, 'zh-CN', t.tokens.township)
     expect(zh.status).toBe(413)
-    expect(zh.body.error.message).toBe('changes[1].geometry 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交')
+    expect(zh.body.error.message).toBe(
+      'changes[1].geometry 有 50,001 个顶点，每个图形最多 50,000 个；请先简化边界（如在 GIS 软件中抽稀）再提交',
+    )
     const list = await t.http().get('/api/v1/proposals').set(bearer(t.tokens.township)).expect(200)
     expect(list.body.proposals).toEqual([])
   })
 
   it('POST /proposals: more than 100,000 vertices in one proposal is a 413 naming the count and the limit', async () => {
-    const changes = [0, 1, 2].map((i) => ({ op: 'create', geometry: { type: 'Polygon', coordinates: [ring(40_000, 113.003 + i * 0.006)] }, properties: { households: 300 } }))
+    const changes = [0, 1, 2].map((i) => ({
+      op: 'create',
+      geometry: { type: 'Polygon', coordinates: [ring(40_000, 113.003 + i * 0.006)] },
+      properties: { households: 300 },
+    }))
     const body = { region: '990101001001', title: '重新划分', reason: '测试', changes }
     const en = await post('/api/v1/proposals', body, 'en', t.tokens.township)
     expect(en.status).toBe(413)
@@ -128,11 +147,23 @@ describe('vertex limits', () => {
   })
 
   it('POST /validate: more than 20,000 features is a 413 naming the count and the limit', async () => {
-    const tiny = { type: 'Polygon', coordinates: [[[113, 28], [113.001, 28], [113, 28.001], [113, 28]]] }
+    const tiny = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [113, 28],
+          [113.001, 28],
+          [113, 28.001],
+          [113, 28],
+        ],
+      ],
+    }
     const body = { features: collection(...Array.from({ length: 20_001 }, () => feature(tiny))) }
     const en = await post('/api/v1/validate', body, 'en')
     expect(en.status).toBe(413)
-    expect(en.body.error.message).toBe('At most 20000 features can be validated at once; this request has 20001. Send one township or community at a time')
+    expect(en.body.error.message).toBe(
+      'At most 20000 features can be validated at once; this request has 20001. Send one township or community at a time',
+    )
     const zh = await post('/api/v1/validate', body, 'zh-CN')
     expect(zh.body.error.message).toBe('一次最多校验 20000 个要素，本次提交了 20001 个，请按乡镇或社区分批提交')
   })
@@ -148,7 +179,9 @@ describe('vertex limits', () => {
     })
     const zh = await post('/api/v1/validate', body, 'zh-CN')
     expect(zh.status).toBe(422)
-    expect(zh.body.error.message).toBe('相互重叠（外包框相交）的网格超过 200,000 对，无法逐一比较；请检查数据中是否重复包含同一批网格，或减少每次提交的网格数')
+    expect(zh.body.error.message).toBe(
+      '相互重叠（外包框相交）的网格超过 200,000 对，无法逐一比较；请检查数据中是否重复包含同一批网格，或减少每次提交的网格数',
+    )
   })
 
   it('takes a shape of exactly 50,000 vertices', async () => {
@@ -193,12 +226,22 @@ describe('deeply nested coordinates', () => {
   it('POST /proposals/:id/comments: a deeply nested location is a 400, never a 500', async () => {
     const draft = await post(
       '/api/v1/proposals',
-      { region: '990101001001', title: '户数更正', reason: '测试', changes: [{ op: 'update', grid: '990101001001002', properties: { households: 210 } }] },
+      {
+        region: '990101001001',
+        title: '户数更正',
+        reason: '测试',
+        changes: [{ op: 'update', grid: '990101001001002', properties: { households: 210 } }],
+      },
       'en',
       t.tokens.township,
     )
     expect(draft.status, draft.text).toBe(200)
-    const response = await post(`/api/v1/proposals/${draft.body.id}/comments`, { comment: '这里', location: { type: 'Point', coordinates: DEEP } }, 'en', t.tokens.township)
+    const response = await post(
+      `/api/v1/proposals/${draft.body.id}/comments`,
+      { comment: '这里', location: { type: 'Point', coordinates: DEEP } },
+      'en',
+      t.tokens.township,
+    )
     expect(response.status).toBe(400)
     expect(response.body.error.message.length).toBeGreaterThan(10)
   })

@@ -51,7 +51,18 @@ function comb(teeth: number, x0 = 113.001, y0 = 28.001, w = 0.008, h = 0.008) {
 }
 
 const feature = (geometry: unknown, code: string) => ({ type: 'Feature', properties: { code, households: 300 }, geometry })
-const square = (x: number, y: number, size: number) => ({ type: 'Polygon', coordinates: [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]] })
+const square = (x: number, y: number, size: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [x, y],
+      [x + size, y],
+      [x + size, y + size],
+      [x, y + size],
+      [x, y],
+    ],
+  ],
+})
 
 describe('tangled and comb-shaped geometry', () => {
   it('POST /repair refuses a polygon whose edges cross tens of thousands of times (422), instead of running ST_MakeValid for minutes', async () => {
@@ -64,7 +75,9 @@ describe('tangled and comb-shaped geometry', () => {
     })
     const zh = await post('/api/v1/repair', { geometry: star(401, 200) }, 'zh-CN')
     expect(zh.status).toBe(422)
-    expect((await zh.json()).error.message).toBe('该多边形的边相互交叉超过 1,000 处（或交叉过密无法计数），无法自动修复；请重新绘制，或在 GIS 软件中修复')
+    expect((await zh.json()).error.message).toBe(
+      '该多边形的边相互交叉超过 1,000 处（或交叉过密无法计数），无法自动修复；请重新绘制，或在 GIS 软件中修复',
+    )
   })
 
   it('POST /repair still repairs a polygon with a few crossings', async () => {
@@ -74,10 +87,15 @@ describe('tangled and comb-shaped geometry', () => {
   })
 
   it('POST /validate reports a tangled grid as invalid and checks the coverage around it', async () => {
-    const response = await post('/api/v1/validate', { features: { type: 'FeatureCollection', features: [feature(star(401, 200), 'S'), feature(square(113.009, 28.001, 0.002), 'Q')] } })
+    const response = await post('/api/v1/validate', {
+      features: { type: 'FeatureCollection', features: [feature(star(401, 200), 'S'), feature(square(113.009, 28.001, 0.002), 'Q')] },
+    })
     expect(response.status).toBe(200)
     const report = await response.json()
-    expect(report.issues.map((i: { code: string; feature_ids: string[] }) => [i.code, i.feature_ids])).toContainEqual(['invalid_geometry', ['S']])
+    expect(report.issues.map((i: { code: string; feature_ids: string[] }) => [i.code, i.feature_ids])).toContainEqual([
+      'invalid_geometry',
+      ['S'],
+    ])
     expect(report.summary.coverage_path).toBe('overlay')
   })
 
@@ -92,7 +110,10 @@ describe('a caller that has gone', () => {
   it('stops the validation at its next slice', async () => {
     const gone = new AbortController()
     gone.abort()
-    const features = { type: 'FeatureCollection', features: Array.from({ length: 50 }, (_, i) => feature(square(113 + i * 0.001, 28, 0.001), `Q${i}`)) }
+    const features = {
+      type: 'FeatureCollection',
+      features: Array.from({ length: 50 }, (_, i) => feature(square(113 + i * 0.001, 28, 0.001), `Q${i}`)),
+    }
     const started = validate(t.database, { features }, 'en', { signal: gone.signal })
     await expect(started).rejects.toMatchObject({ name: 'AbortError' })
   })
@@ -100,17 +121,33 @@ describe('a caller that has gone', () => {
 
 describe('statement_timeout', () => {
   // PGlite accepts statement_timeout but never fires it (single-threaded WASM: measured, see postgis-work.ts).
-  it.skipIf(!process.env.DATABASE_URL)('on PostgreSQL a geometry statement running over the limit is cancelled: 422 with a plain message', async () => {
-    const geometry = square(113.001, 28.001, 0.002)
-    const hole = [[113.0015, 28.0015], [113.0015, 28.0025], [113.0025, 28.0025], [113.0025, 28.0015], [113.0015, 28.0015]]
-    const features = { type: 'FeatureCollection', features: [feature({ ...geometry, coordinates: [...geometry.coordinates, hole] }, 'H')] }
-    const error = await validate(t.database, { features }, 'en', { statementTimeoutMs: 1 }).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(AppError)
-    expect(error).toMatchObject({ statusCode: 422, code: 'geometry_work_timeout' })
-    const { params } = error as AppError
-    expect(translate('en', 'error.geometry_work_timeout', params)).toBe('Checking this geometry took longer than 0.001 s and was stopped; send fewer or simpler shapes')
-    expect(translate('zh-CN', 'error.geometry_work_timeout', params)).toBe('检查这些几何用时超过 0.001 秒，已停止；请减少或简化图形后再提交')
-  })
+  it.skipIf(!process.env.DATABASE_URL)(
+    'on PostgreSQL a geometry statement running over the limit is cancelled: 422 with a plain message',
+    async () => {
+      const geometry = square(113.001, 28.001, 0.002)
+      const hole = [
+        [113.0015, 28.0015],
+        [113.0015, 28.0025],
+        [113.0025, 28.0025],
+        [113.0025, 28.0015],
+        [113.0015, 28.0015],
+      ]
+      const features = {
+        type: 'FeatureCollection',
+        features: [feature({ ...geometry, coordinates: [...geometry.coordinates, hole] }, 'H')],
+      }
+      const error = await validate(t.database, { features }, 'en', { statementTimeoutMs: 1 }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(AppError)
+      expect(error).toMatchObject({ statusCode: 422, code: 'geometry_work_timeout' })
+      const { params } = error as AppError
+      expect(translate('en', 'error.geometry_work_timeout', params)).toBe(
+        'Checking this geometry took longer than 0.001 s and was stopped; send fewer or simpler shapes',
+      )
+      expect(translate('zh-CN', 'error.geometry_work_timeout', params)).toBe(
+        '检查这些几何用时超过 0.001 秒，已停止；请减少或简化图形后再提交',
+      )
+    },
+  )
 })
 
 /**
@@ -131,7 +168,11 @@ function maximalTiling(cols: number, rows: number) {
       for (let s = 0; s < k; s++) ring.push(at(i0 + k - s, j0 + k))
       for (let s = 0; s < k; s++) ring.push(at(i0, j0 + k - s))
       ring.push(ring[0] as number[])
-      if (c === 10 && r === 10) ring[2 * k + 62] = [(ring[2 * k + 62] as number[])[0] as number, Number(((ring[2 * k + 62] as number[])[1] as number + 0.00002).toFixed(5))]
+      if (c === 10 && r === 10)
+        ring[2 * k + 62] = [
+          (ring[2 * k + 62] as number[])[0] as number,
+          Number((((ring[2 * k + 62] as number[])[1] as number) + 0.00002).toFixed(5)),
+        ]
       features.push(feature({ type: 'Polygon', coordinates: [ring] }, `G${c}-${r}`))
     }
   }
@@ -162,10 +203,14 @@ describe('liveness', () => {
     }
     const response = await validation
     const report = await response.json()
-    console.info(`maximal validate (${vertices} vertices, ${t.database.engine}): ${Math.round(performance.now() - started)} ms; /health polled ${waits.length}×, slowest ${Math.round(Math.max(...waits))} ms`)
+    console.info(
+      `maximal validate (${vertices} vertices, ${t.database.engine}): ${Math.round(performance.now() - started)} ms; /health polled ${waits.length}×, slowest ${Math.round(Math.max(...waits))} ms`,
+    )
     expect(response.status).toBe(200)
     expect(report.summary.coverage_path).toBe('overlay')
-    expect(report.issues.map((i: { code: string; feature_ids: string[] }) => [i.code, i.feature_ids])).toEqual([['overlap', ['G10-10', 'G10-11']]])
+    expect(report.issues.map((i: { code: string; feature_ids: string[] }) => [i.code, i.feature_ids])).toEqual([
+      ['overlap', ['G10-10', 'G10-11']],
+    ])
     expect(waits.length).toBeGreaterThan(3)
     expect(Math.max(...waits)).toBeLessThan(1000)
   }, 180_000)

@@ -26,7 +26,11 @@ describe.skipIf(!available)('real data', { timeout: 180_000 }, () => {
     const union = await sql<{ union: unknown }>`
       SELECT ST_AsGeoJSON(ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(f->>'geometry'), 4490)), 9, 0)::json AS union
       FROM json_array_elements(${JSON.stringify(blocks.features)}::json) AS f`.execute(database.kysely)
-    const report = await validate(database, { features: read('providence/wards.geojson'), parent: union.rows[0]?.union, profile: 'cn-default' }, 'en')
+    const report = await validate(
+      database,
+      { features: read('providence/wards.geojson'), parent: union.rows[0]?.union, profile: 'cn-default' },
+      'en',
+    )
     const errors = report.issues.filter((issue) => issue.severity === 'error' && !issue.code.startsWith('households'))
     expect(errors).toEqual([])
     expect(report.summary.overlap_area_m2).toBe(0)

@@ -47,6 +47,10 @@ export async function repairPolygon(database: DatabaseHandle, polygons: PolygonR
              -- The area of an invalid input is what PostGIS's shoelace gives (a bow-tie's halves cancel).
              ST_Area(geom::geography) AS area_before_m2, ST_Area(repaired::geography) AS area_after_m2
       FROM fixed`)
-    return { valid_before: valid, reason_before: valid ? null : (checked[0]?.reason ?? null), ...(rows[0] as Omit<RepairResult, 'valid_before' | 'reason_before'>) }
+    return {
+      valid_before: valid,
+      reason_before: valid ? null : (checked[0]?.reason ?? null),
+      ...(rows[0] as Omit<RepairResult, 'valid_before' | 'reason_before'>),
+    }
   })
 }

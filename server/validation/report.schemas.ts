@@ -63,7 +63,9 @@ export const SizingDetails = Type.Object(
     basis_assumed: Type.Boolean({ description: 'the urban/rural class was unknown and urban was assumed' }),
     profile: Type.String({ description: 'rule profile id' }),
     source: Type.String({ description: 'article the range comes from, e.g. "003 §8"' }),
-    people_range: Type.Optional(Type.With(CountRange, { description: 'the people alternative that was also tried, when the profile has one' })),
+    people_range: Type.Optional(
+      Type.With(CountRange, { description: 'the people alternative that was also tried, when the profile has one' }),
+    ),
     exception: Type.Optional(
       Type.Object(
         {
@@ -71,7 +73,9 @@ export const SizingDetails = Type.Object(
           reason: Type.String(),
           approver: Type.String({ description: 'office and document number' }),
           date: Type.String({ description: 'date of approval, YYYY-MM-DD' }),
-          range: Type.Optional(Type.With(CountRange, { description: 'the range approved instead of the profile’s; without it any count is accepted' })),
+          range: Type.Optional(
+            Type.With(CountRange, { description: 'the range approved instead of the profile’s; without it any count is accepted' }),
+          ),
         },
         { description: 'the approved exception that applied' },
       ),
@@ -86,8 +90,12 @@ export const ValidationIssue = Type.Object({
   code: IssueCode,
   severity: Severity,
   message: Type.String({ description: "plain-language sentence in the caller's language, naming the feature(s) and the place" }),
-  feature_ids: Type.Array(Type.String(), { description: 'ids of the features involved (feature.id, properties.id, properties.code, or assigned)' }),
-  geometry: Type.Optional(Type.Unknown({ description: 'where: the overlap/gap/outside part, or the fault location as a Point (RFC 7946, lon/lat)' })),
+  feature_ids: Type.Array(Type.String(), {
+    description: 'ids of the features involved (feature.id, properties.id, properties.code, or assigned)',
+  }),
+  geometry: Type.Optional(
+    Type.Unknown({ description: 'where: the overlap/gap/outside part, or the fault location as a Point (RFC 7946, lon/lat)' }),
+  ),
   area_m2: Type.Optional(Type.Number()),
   reason: Type.Optional(Type.With(InvalidGeometryReason, { description: 'invalid_geometry only' })),
   details: Type.Optional(SizingDetails),
@@ -103,7 +111,9 @@ export const ValidationSummary = Type.Object({
   overlap_area_m2: Type.Number(),
   outside_area_m2: Type.Number(),
   grids_out_of_range: Type.Integer(),
-  assigned_ids: Type.Array(Type.String(), { description: 'ids assigned to features that came without one, in input order ("#1", "#2", …)' }),
+  assigned_ids: Type.Array(Type.String(), {
+    description: 'ids assigned to features that came without one, in input order ("#1", "#2", …)',
+  }),
   profile: Type.String(),
   coverage_path: Type.Union([Type.Literal('edge-match'), Type.Literal('overlay'), Type.Literal('none')], {
     description: "which coverage check ran: 'edge-match' (clean coverage proven in JS) or 'overlay' (PostGIS)",

@@ -122,7 +122,14 @@ export function meetingsUpTo(rings: readonly (readonly Point[])[], most: number)
     for (let i = 0; i < n; i++) {
       const a = ring[i] as Point
       const b = ring[i + 1] as Point
-      const box: Segment['box'] = [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[0] + a[1], b[0] + b[1]), Math.max(a[0] + a[1], b[0] + b[1])]
+      const box: Segment['box'] = [
+        Math.min(a[0], b[0]),
+        Math.min(a[1], b[1]),
+        Math.max(a[0], b[0]),
+        Math.max(a[1], b[1]),
+        Math.min(a[0] + a[1], b[0] + b[1]),
+        Math.max(a[0] + a[1], b[0] + b[1]),
+      ]
       segments.push({ a, b, ring: r, i, n, box })
     }
   })

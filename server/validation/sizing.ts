@@ -63,7 +63,9 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
       issues.push({
         code: 'households_missing',
         severity: 'warning',
-        message: t('households_missing', { grid: grid.id, basis: basisText(), min: range.min, max: range.max, profile: profileName }) + (assumed ? t('basis_assumed') : ''),
+        message:
+          t('households_missing', { grid: grid.id, basis: basisText(), min: range.min, max: range.max, profile: profileName }) +
+          (assumed ? t('basis_assumed') : ''),
         feature_ids: [grid.id],
         details: { ...details(range) },
       })
@@ -78,19 +80,34 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
     const checked = missesException && exception?.range ? exception.range : range
     const severity: Severity = exception ? (missesException ? 'error' : 'warning') : range.advisory ? 'warning' : 'error'
     const below = households < checked.min
-    const params = { grid: grid.id, households, counted: counted(), basis: basisText(), min: checked.min, max: checked.max, profile: profileName }
+    const params = {
+      grid: grid.id,
+      households,
+      counted: counted(),
+      basis: basisText(),
+      min: checked.min,
+      max: checked.max,
+      profile: profileName,
+    }
     const sentences = [
       missesException && exception
-        ? t(below ? 'households_below_exception' : 'households_above_exception', { ...params, approver: exception.approver, date: exception.date })
+        ? t(below ? 'households_below_exception' : 'households_above_exception', {
+            ...params,
+            approver: exception.approver,
+            date: exception.date,
+          })
         : t(below ? 'households_below_min' : 'households_above_max', params),
     ]
     if (assumed) sentences.push(t('basis_assumed'))
     if (peopleRange) {
-      sentences.push(population === null
-        ? t('people_missing', { min: peopleRange.min, max: peopleRange.max })
-        : t('people_out', { population, min: peopleRange.min, max: peopleRange.max }))
+      sentences.push(
+        population === null
+          ? t('people_missing', { min: peopleRange.min, max: peopleRange.max })
+          : t('people_out', { population, min: peopleRange.min, max: peopleRange.max }),
+      )
     }
-    if (exception && !missesException) sentences.push(t('excepted', { reason: exception.reason, approver: exception.approver, date: exception.date }))
+    if (exception && !missesException)
+      sentences.push(t('excepted', { reason: exception.reason, approver: exception.approver, date: exception.date }))
     if (!exception && range.advisory) sentences.push(t('advisory'))
     issues.push({
       code: below ? 'households_below_min' : 'households_above_max',

@@ -22,7 +22,11 @@ export async function unprovenFeatures(parsed: readonly ParsedFeature[], slices:
   const unproven: ParsedFeature[] = []
   for (const f of parsed) {
     await slices.pause()
-    if (f.polygons !== null && !(f.polygons.length === 1 && f.polygons[0]?.length === 1 && isCertainlySimpleRing(f.polygons[0][0] as Position[]))) unproven.push(f)
+    if (
+      f.polygons !== null &&
+      !(f.polygons.length === 1 && f.polygons[0]?.length === 1 && isCertainlySimpleRing(f.polygons[0][0] as Position[]))
+    )
+      unproven.push(f)
   }
   return unproven
 }
@@ -34,7 +38,15 @@ export async function validityIssues(
   t: Translate,
   postgis: { slices: Slices; timeoutMs?: number },
 ): Promise<ValidationIssue[]> {
-  const faults = await withPostgisWork(database, (work) => findInvalidShapes(work, unproven.map((f) => f.polygons as PolygonRings[])), postgis)
+  const faults = await withPostgisWork(
+    database,
+    (work) =>
+      findInvalidShapes(
+        work,
+        unproven.map((f) => f.polygons as PolygonRings[]),
+      ),
+    postgis,
+  )
   const issues: ValidationIssue[] = []
   for (const fault of faults) {
     await postgis.slices.pause()
@@ -43,10 +55,16 @@ export async function validityIssues(
     feature.tangled = tooTangledToRepair(feature.polygons as PolygonRings[])
     const where = fault.location ? t('at', { place: formatPlace(fault.location) }) : ''
     issues.push(
-      newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: feature.id, reason: t(`reason.${fault.reason}`), where }), [feature.id], {
-        reason: fault.reason,
-        ...(fault.location ? { geometry: { type: 'Point', coordinates: fault.location } } : {}),
-      }),
+      newIssue(
+        'invalid_geometry',
+        'error',
+        t('invalid_geometry', { feature: feature.id, reason: t(`reason.${fault.reason}`), where }),
+        [feature.id],
+        {
+          reason: fault.reason,
+          ...(fault.location ? { geometry: { type: 'Point', coordinates: fault.location } } : {}),
+        },
+      ),
     )
   }
   return issues
@@ -62,7 +80,11 @@ export function contiguityIssues(parsed: readonly ParsedFeature[], profile: Rule
 
 /** The 统计用城乡分类代码 of the communities the features name by region_code. */
 export async function urbanRuralOfRegions(database: DatabaseHandle, parsed: readonly ParsedFeature[]): Promise<Map<string, string | null>> {
-  const codes = [...new Set(parsed.map((f) => f.properties.region_code).filter((code): code is string => typeof code === 'string' && isRegionCode(code)))]
+  const codes = [
+    ...new Set(
+      parsed.map((f) => f.properties.region_code).filter((code): code is string => typeof code === 'string' && isRegionCode(code)),
+    ),
+  ]
   if (codes.length === 0) return new Map()
   const rows = await database.kysely.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'in', codes).execute()
   return new Map(rows.map((r) => [r.code, r.urban_rural]))
@@ -72,9 +94,15 @@ export async function urbanRuralOfRegions(database: DatabaseHandle, parsed: read
  * What household sizing needs of each feature with polygons. The urban/rural class comes from the
  * feature, else from its region_code's community, else from the parent region.
  */
-export function sizingInputs(parsed: readonly ParsedFeature[], classOf: ReadonlyMap<string, string | null>, parent: Parent | null): SizingInput[] {
+export function sizingInputs(
+  parsed: readonly ParsedFeature[],
+  classOf: ReadonlyMap<string, string | null>,
+  parent: Parent | null,
+): SizingInput[] {
   const urbanRuralOf = (f: ParsedFeature) =>
-    typeof f.properties.urban_rural === 'string' ? f.properties.urban_rural : (classOf.get(String(f.properties.region_code)) ?? parent?.urbanRural ?? null)
+    typeof f.properties.urban_rural === 'string'
+      ? f.properties.urban_rural
+      : (classOf.get(String(f.properties.region_code)) ?? parent?.urbanRural ?? null)
   return parsed
     .filter((f) => f.polygons !== null)
     .map((f) => ({

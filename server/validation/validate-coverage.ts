@@ -40,7 +40,16 @@ export interface CoverageFindings {
   dedicated: Finding[]
 }
 
-const noFindings = (): CoverageFindings => ({ crossings: [], overlap: [], gap: [], outside: [], microOverlap: [], microGap: [], microOutside: [], dedicated: [] })
+const noFindings = (): CoverageFindings => ({
+  crossings: [],
+  overlap: [],
+  gap: [],
+  outside: [],
+  microOverlap: [],
+  microGap: [],
+  microOutside: [],
+  dedicated: [],
+})
 
 /**
  * Splits the features by kind and tries the edge-match proof on the comprehensive grids — unless
@@ -56,9 +65,13 @@ export async function planCoverage(
   const usable = parsed.filter((f) => f.polygons !== null)
   const comprehensive = usable.filter((f) => f.kind === 'comprehensive')
   const others = usable.filter((f) => f.kind !== 'comprehensive')
-  const proof = !forceOverlay && comprehensive.length > 0 && comprehensive.every((f) => !f.invalid)
-    ? await matchEdges(comprehensive.map((f) => ({ index: f.idx, polygons: f.polygons as PolygonRings[] })), slices)
-    : null
+  const proof =
+    !forceOverlay && comprehensive.length > 0 && comprehensive.every((f) => !f.invalid)
+      ? await matchEdges(
+          comprehensive.map((f) => ({ index: f.idx, polygons: f.polygons as PolygonRings[] })),
+          slices,
+        )
+      : null
   const clean = proof?.clean === true ? proof : null
   return {
     usable,
@@ -83,9 +96,17 @@ export function needsOverlay(plan: CoveragePlan, parent: Parent | null): boolean
  */
 export function overlayRows(parsed: readonly ParsedFeature[], plan: CoveragePlan, ids: FeatureIds): InputRow[] {
   const { clean, others } = plan
-  const inTable = clean && plan.crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as ParsedFeature), ...others] : plan.usable
+  const inTable =
+    clean && plan.crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as ParsedFeature), ...others] : plan.usable
   const parentIdx = (f: ParsedFeature) => ids.parentOf(f)?.idx ?? null
-  const row = (f: ParsedFeature, parent: number | null): InputRow => ({ idx: f.idx, kind: f.kind, parent_idx: parent, polygons: f.polygons as PolygonRings[], invalid: f.invalid, tangled: f.tangled })
+  const row = (f: ParsedFeature, parent: number | null): InputRow => ({
+    idx: f.idx,
+    kind: f.kind,
+    parent_idx: parent,
+    polygons: f.polygons as PolygonRings[],
+    invalid: f.invalid,
+    tangled: f.tangled,
+  })
   const rows = [...new Set(inTable)].map((f) => row(f, parentIdx(f)))
   const inRows = new Set(rows.map((r) => r.idx))
   for (const f of others) {
@@ -173,7 +194,12 @@ export function coverageIssues(findings: CoverageFindings, ids: FeatureIds, tole
   const area = (finding: Finding) => formatArea(finding.area_m2)
   const sliverNote = (finding: Finding) => (finding.area_m2 < tolerance ? t('sliver', { tolerance }) : '')
   const areaIssue = (code: IssueCode, finding: Finding, message: string, featureIds = finding.idxs.map(idOf)) =>
-    issues.push(newIssue(code, finding.area_m2 < tolerance ? 'warning' : 'error', message + sliverNote(finding), featureIds, { geometry: finding.geometry, area_m2: finding.area_m2 }))
+    issues.push(
+      newIssue(code, finding.area_m2 < tolerance ? 'warning' : 'error', message + sliverNote(finding), featureIds, {
+        geometry: finding.geometry,
+        area_m2: finding.area_m2,
+      }),
+    )
   // The first (and second) feature of a finding and where it is, for the messages.
   const one = (f: Finding) => ({ feature: idOf(f.idxs[0]), area: area(f), place: place(f) })
   const pair = (f: Finding) => ({ a: idOf(f.idxs[0]), b: idOf(f.idxs[1]), area: area(f), place: place(f) })
@@ -181,13 +207,20 @@ export function coverageIssues(findings: CoverageFindings, ids: FeatureIds, tole
   for (const f of findings.overlap) areaIssue('overlap', f, t('overlap', pair(f)))
   for (const f of findings.gap) {
     const neighbours = f.idxs.map(idOf)
-    areaIssue('gap', f, t(neighbours.length ? 'gap' : 'gap_alone', { area: area(f), place: place(f), features: neighbours.join(t('list_separator')) }), neighbours)
+    areaIssue(
+      'gap',
+      f,
+      t(neighbours.length ? 'gap' : 'gap_alone', { area: area(f), place: place(f), features: neighbours.join(t('list_separator')) }),
+      neighbours,
+    )
   }
-  for (const f of findings.crossings) areaIssue('crosses_region', f, t('crosses_region', { ...one(f), main: f.main, others: f.others.join(t('list_separator')) }))
+  for (const f of findings.crossings)
+    areaIssue('crosses_region', f, t('crosses_region', { ...one(f), main: f.main, others: f.others.join(t('list_separator')) }))
   for (const f of findings.outside) areaIssue('outside_parent', f, t('outside_parent', one(f)))
   for (const f of findings.microOverlap) areaIssue('micro_overlap', f, t('micro_overlap', pair(f)))
   for (const f of findings.microGap) areaIssue('micro_gap', f, t('micro_gap', one(f)))
-  for (const f of findings.microOutside) areaIssue('micro_outside_parent', f, t('micro_outside_parent', { ...one(f), parent: idOf(f.idxs[1]) }))
+  for (const f of findings.microOutside)
+    areaIssue('micro_outside_parent', f, t('micro_outside_parent', { ...one(f), parent: idOf(f.idxs[1]) }))
   for (const f of findings.dedicated) areaIssue('dedicated_outside', f, t('dedicated_outside', one(f)))
   return issues
 }

@@ -17,7 +17,6 @@ import { type Translate, newIssue } from './validate-report.js'
 // The first stages of a validation (validate.service.ts): the request itself — problems there are
 // 4xx errors — then each feature's id, kind, parent grid and structure, as issues.
 
-
 export interface ParsedFeature {
   idx: number
   id: string
@@ -65,14 +64,25 @@ export function givenId(feature: { id?: unknown; properties?: Record<string, unk
 }
 
 /** Checks the request's collection, CRS, profile and tolerance; throws the 4xx error of the first problem. */
-export function checkRequest(request: { features: unknown; profile?: string; crs?: CrsName; sliver_tolerance_m2?: number }): CheckedRequest {
+export function checkRequest(request: {
+  features: unknown
+  profile?: string
+  crs?: CrsName
+  sliver_tolerance_m2?: number
+}): CheckedRequest {
   const collection = request.features as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } }
-  if (typeof collection !== 'object' || collection === null || collection.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
+  if (
+    typeof collection !== 'object' ||
+    collection === null ||
+    collection.type !== 'FeatureCollection' ||
+    !Array.isArray(collection.features)
+  ) {
     throw badRequest('validation_not_feature_collection')
   }
   const features = collection.features as unknown[]
   if (features.length === 0) throw badRequest('validation_empty')
-  if (features.length > MAX_FEATURES) throw new AppError(413, 'validation_too_many_features', { count: features.length, limit: MAX_FEATURES })
+  if (features.length > MAX_FEATURES)
+    throw new AppError(413, 'validation_too_many_features', { count: features.length, limit: MAX_FEATURES })
   const crsName = collection.crs?.properties?.name
   if (crsName !== undefined && !FC_CRS_OK.test(String(crsName))) throw badRequest('crs_unsupported', { crs: String(crsName) })
   if (crsName !== undefined && (request.crs === 'gcj02' || request.crs === 'bd09')) {
@@ -87,13 +97,22 @@ export function checkRequest(request: { features: unknown; profile?: string; crs
 }
 
 /** Each feature's id, kind, parent grid and polygons (in lon/lat), with its structure and kind issues. */
-export async function parseFeatures(rawFeatures: unknown[], crs: CrsName | undefined, t: Translate, slices: Slices): Promise<ParsedFeatures> {
+export async function parseFeatures(
+  rawFeatures: unknown[],
+  crs: CrsName | undefined,
+  t: Translate,
+  slices: Slices,
+): Promise<ParsedFeatures> {
   const issues: ValidationIssue[] = []
   const assigned: string[] = []
   const parsed: ParsedFeature[] = []
   for (const [idx, raw] of rawFeatures.entries()) {
     await slices.pause()
-    const feature = (typeof raw === 'object' && raw !== null ? raw : {}) as { id?: unknown; properties?: Record<string, unknown> | null; geometry?: { type?: string; coordinates?: unknown } }
+    const feature = (typeof raw === 'object' && raw !== null ? raw : {}) as {
+      id?: unknown
+      properties?: Record<string, unknown> | null
+      geometry?: { type?: string; coordinates?: unknown }
+    }
     const properties = feature.properties ?? {}
     const given = givenId({ id: feature.id, properties })
     const id = given ?? `#${idx + 1}`
@@ -104,7 +123,11 @@ export async function parseFeatures(rawFeatures: unknown[], crs: CrsName | undef
     const problems = checkPolygonFeature(raw)
     for (const problem of problems) {
       const where = STRUCTURE_DETAILS.has(problem.code) ? t(`detail.${problem.code}`, problem.params) : ''
-      issues.push(newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], { reason: problem.code }))
+      issues.push(
+        newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], {
+          reason: problem.code,
+        }),
+      )
     }
     if (!isGridKind(kindValue)) issues.push(newIssue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id]))
     const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, crs)
@@ -168,7 +191,12 @@ export async function resolveParent(database: DatabaseHandle, parent: unknown, c
       .executeTakeFirst()
     if (!region) throw notFound('region_not_found', { code: parent })
     if (!region.geometry) throw badRequest('parent_without_boundary', { code: parent })
-    const child = await database.kysely.selectFrom('regions').select('code').where('parent_code', '=', parent).where('boundary', 'is not', null).executeTakeFirst()
+    const child = await database.kysely
+      .selectFrom('regions')
+      .select('code')
+      .where('parent_code', '=', parent)
+      .where('boundary', 'is not', null)
+      .executeTakeFirst()
     const boundary = JSON.parse(String(region.geometry)) as { type: string; coordinates: unknown }
     const polygons = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates) as PolygonRings[]
     return { polygons, urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }

@@ -11,7 +11,13 @@ export function validationMessages(language: Language): Translate {
   return (key, params = {}) => translate(language, `validation.${key}`, params)
 }
 
-export function newIssue(code: IssueCode, severity: Severity, message: string, featureIds: string[], extra: Partial<ValidationIssue> = {}): ValidationIssue {
+export function newIssue(
+  code: IssueCode,
+  severity: Severity,
+  message: string,
+  featureIds: string[],
+  extra: Partial<ValidationIssue> = {},
+): ValidationIssue {
   return { code, severity, message, feature_ids: featureIds, ...extra }
 }
 
@@ -38,7 +44,9 @@ export function buildReport(
       gap_area_m2: sumArea('gap'),
       overlap_area_m2: sumArea('overlap'),
       outside_area_m2: sumArea('outside_parent'),
-      grids_out_of_range: new Set(issues.filter((i) => i.code === 'households_below_min' || i.code === 'households_above_max').flatMap((i) => i.feature_ids)).size,
+      grids_out_of_range: new Set(
+        issues.filter((i) => i.code === 'households_below_min' || i.code === 'households_above_max').flatMap((i) => i.feature_ids),
+      ).size,
       assigned_ids: assigned,
       profile,
       coverage_path: path,

@@ -18,7 +18,13 @@ const profile = getProfile('cn-default') as RuleProfile
 
 /** An axis-aligned square feature, 0.01° a side from (x, y). */
 function square(id: string, x: number, y: number, properties: Record<string, unknown> = {}, size = 0.01) {
-  const ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+  const ring = [
+    [x, y],
+    [x + size, y],
+    [x + size, y + size],
+    [x, y + size],
+    [x, y],
+  ]
   return { type: 'Feature', id, properties, geometry: { type: 'Polygon', coordinates: [ring] } }
 }
 
@@ -29,7 +35,16 @@ async function parse(...features: unknown[]) {
 }
 
 const finding = (idxs: number[], area_m2: number): Finding => ({ idxs, area_m2, geometry: null, bbox: [113, 28, 113.00002, 28.00002] })
-const noFindings = (): CoverageFindings => ({ crossings: [], overlap: [], gap: [], outside: [], microOverlap: [], microGap: [], microOutside: [], dedicated: [] })
+const noFindings = (): CoverageFindings => ({
+  crossings: [],
+  overlap: [],
+  gap: [],
+  outside: [],
+  microOverlap: [],
+  microGap: [],
+  microOutside: [],
+  dedicated: [],
+})
 
 describe('validate stages: the request', () => {
   const codeOf = (request: Parameters<typeof checkRequest>[0]) => {
@@ -51,9 +66,15 @@ describe('validate stages: the request', () => {
   it('refuses what is not a usable request, with the error code of the first problem', () => {
     expect(codeOf({ features: { type: 'Feature' } })).toEqual([400, 'validation_not_feature_collection'])
     expect(codeOf({ features: collection() })).toEqual([400, 'validation_empty'])
-    expect(codeOf({ features: collection(...Array.from({ length: MAX_FEATURES + 1 }, () => ({}))) })).toEqual([413, 'validation_too_many_features'])
+    expect(codeOf({ features: collection(...Array.from({ length: MAX_FEATURES + 1 }, () => ({}))) })).toEqual([
+      413,
+      'validation_too_many_features',
+    ])
     expect(codeOf({ features: { ...collection({}), crs: { properties: { name: 'EPSG:3857' } } } })).toEqual([400, 'crs_unsupported'])
-    expect(codeOf({ features: { ...collection({}), crs: { properties: { name: 'EPSG:4490' } } }, crs: 'gcj02' })).toEqual([400, 'crs_conflict'])
+    expect(codeOf({ features: { ...collection({}), crs: { properties: { name: 'EPSG:4490' } } }, crs: 'gcj02' })).toEqual([
+      400,
+      'crs_conflict',
+    ])
     expect(codeOf({ features: collection({}), profile: 'nowhere' })).toEqual([400, 'profile_unknown'])
     expect(codeOf({ features: collection({}), sliver_tolerance_m2: -1 })).toEqual([400, 'sliver_tolerance_invalid'])
   })
@@ -61,11 +82,11 @@ describe('validate stages: the request', () => {
 
 describe('validate stages: features', () => {
   it('assigns ids to features without one and reports structure and kind problems', async () => {
-    const { parsed, assigned, issues } = await parse(
-      { ...square('', 113, 28), id: undefined },
-      square('b', 113.01, 28, { kind: 'park' }),
-      { type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: [113, 28] } },
-    )
+    const { parsed, assigned, issues } = await parse({ ...square('', 113, 28), id: undefined }, square('b', 113.01, 28, { kind: 'park' }), {
+      type: 'Feature',
+      properties: {},
+      geometry: { type: 'Point', coordinates: [113, 28] },
+    })
     expect(parsed.map((f) => [f.id, f.kind, f.invalid, f.polygons === null])).toEqual([
       ['#1', 'comprehensive', false, false],
       ['b', 'comprehensive', false, false],
@@ -98,7 +119,10 @@ describe('validate stages: features', () => {
   it('reports comprehensive grids in several pieces, unless the profile allows them', async () => {
     const twoPieces = {
       ...square('two', 113, 28),
-      geometry: { type: 'MultiPolygon', coordinates: [square('', 113, 28).geometry.coordinates, square('', 113.02, 28).geometry.coordinates] },
+      geometry: {
+        type: 'MultiPolygon',
+        coordinates: [square('', 113, 28).geometry.coordinates, square('', 113.02, 28).geometry.coordinates],
+      },
     }
     const { parsed } = await parse(twoPieces, square('one', 113.05, 28))
     expect(contiguityIssues(parsed, profile, t).map((i) => [i.code, i.feature_ids])).toEqual([['not_contiguous', ['two']]])
@@ -133,7 +157,11 @@ describe('validate stages: coverage', () => {
   })
 
   it('puts the outline grids, the other grids and their parent grids in the overlay table', async () => {
-    const { parsed } = await parse(square('a', 113, 28), square('b', 113.01, 28), square('m', 113.011, 28.001, { kind: 'micro', parent_grid: 'b' }, 0.001))
+    const { parsed } = await parse(
+      square('a', 113, 28),
+      square('b', 113.01, 28),
+      square('m', 113.011, 28.001, { kind: 'micro', parent_grid: 'b' }, 0.001),
+    )
     const plan = await planCoverage(parsed, null, false, false, new Slices())
     const rows = overlayRows(parsed, plan, new FeatureIds(parsed))
     expect(rows.map((r) => [r.idx, r.kind, r.parent_idx])).toEqual([
@@ -146,7 +174,11 @@ describe('validate stages: coverage', () => {
   it('drops findings that touch an invalid grid', async () => {
     const { parsed } = await parse(square('a', 113, 28), square('b', 113.01, 28), square('c', 113.02, 28))
     ;(parsed[2] as (typeof parsed)[number]).invalid = true
-    const findings = { ...noFindings(), overlap: [finding([0, 1], 5), finding([1, 2], 5)], crossings: [{ ...finding([2], 5), main: 'x', others: [] }] }
+    const findings = {
+      ...noFindings(),
+      overlap: [finding([0, 1], 5), finding([1, 2], 5)],
+      crossings: [{ ...finding([2], 5), main: 'x', others: [] }],
+    }
     const kept = withoutInvalidGrids(findings, parsed)
     expect(kept.overlap.map((f) => f.idxs)).toEqual([[0, 1]])
     expect(kept.crossings).toEqual([])

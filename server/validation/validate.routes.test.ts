@@ -14,14 +14,30 @@ afterAll(async () => t?.close())
 const square = (x: number, y: number, size = 0.002, properties: Record<string, unknown> = {}) => ({
   type: 'Feature',
   properties: { households: 300, ...properties },
-  geometry: { type: 'Polygon', coordinates: [[[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]] },
+  geometry: {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, y],
+        [x + size, y],
+        [x + size, y + size],
+        [x, y + size],
+        [x, y],
+      ],
+    ],
+  },
 })
 const collection = (...features: unknown[]) => ({ type: 'FeatureCollection', features })
 
 describe('POST /api/v1/validate', () => {
   it('judges the mini county against its community boundary from the database', async () => {
     const grids = await t.http().get('/api/v1/grids?region=990101001001').set(auth(county)).expect(200)
-    const response = await t.http().post('/api/v1/validate').set(auth(county)).send({ features: grids.body, parent: '990101001001' }).expect(200)
+    const response = await t
+      .http()
+      .post('/api/v1/validate')
+      .set(auth(county))
+      .send({ features: grids.body, parent: '990101001001' })
+      .expect(200)
     // Two grids tile 桂花社区 exactly; the second has 150 households (below 200).
     expect(response.body.issues.map((i: { code: string }) => i.code)).toEqual(['households_below_min'])
     expect(response.body.valid).toBe(false)
@@ -31,14 +47,24 @@ describe('POST /api/v1/validate', () => {
   })
 
   it('assigns ids to features without one and echoes them', async () => {
-    const response = await t.http().post('/api/v1/validate').set(auth(county)).send({ features: collection(square(113, 28), square(113.002, 28)) }).expect(200)
+    const response = await t
+      .http()
+      .post('/api/v1/validate')
+      .set(auth(county))
+      .send({ features: collection(square(113, 28), square(113.002, 28)) })
+      .expect(200)
     expect(response.body.summary.assigned_ids).toEqual(['#1', '#2'])
     expect(response.body.valid).toBe(true)
   })
 
   it('finds an overlap between two grids, with its geometry and area, by PostGIS overlay', async () => {
-    const response = await t.http().post('/api/v1/validate').set(auth(county)).set('Accept-Language', 'en')
-      .send({ features: collection(square(113, 28, 0.002, { id: 'A' }), square(113.001, 28, 0.002, { id: 'B' })) }).expect(200)
+    const response = await t
+      .http()
+      .post('/api/v1/validate')
+      .set(auth(county))
+      .set('Accept-Language', 'en')
+      .send({ features: collection(square(113, 28, 0.002, { id: 'A' }), square(113.001, 28, 0.002, { id: 'B' })) })
+      .expect(200)
     const overlap = response.body.issues.find((i: { code: string }) => i.code === 'overlap')
     expect(overlap).toMatchObject({ severity: 'error', feature_ids: ['A', 'B'] })
     expect(overlap.geometry.type).toBe('Polygon')
@@ -56,7 +82,11 @@ describe('POST /api/v1/validate', () => {
     [{ features: collection(square(113, 28)), profile: 'nowhere' }, 400, 'profile_unknown'],
     [{ features: collection(square(113, 28)), crs: 'epsg3857' }, 400, 'invalid_request'],
     [{ features: { ...collection(square(113, 28)), crs: { type: 'name', properties: { name: 'EPSG:3857' } } } }, 400, 'crs_unsupported'],
-    [{ features: { ...collection(square(113, 28)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } }, crs: 'gcj02' }, 400, 'crs_conflict'],
+    [
+      { features: { ...collection(square(113, 28)), crs: { type: 'name', properties: { name: 'EPSG:4490' } } }, crs: 'gcj02' },
+      400,
+      'crs_conflict',
+    ],
     [{ features: collection(square(113, 28)), parent: { type: 'Point', coordinates: [113, 28] } }, 400, 'parent_invalid'],
   ])('refuses a bad request with a clear 4xx (%#: %s → %s %s)', async (body, status, code) => {
     const response = await t.http().post('/api/v1/validate').set(auth(county)).send(body).expect(status)
@@ -65,24 +95,49 @@ describe('POST /api/v1/validate', () => {
   })
 
   it('names the missing parent region in the 404', async () => {
-    const response = await t.http().post('/api/v1/validate').set(auth(county)).send({ features: collection(square(113, 28)), parent: '990101009001' }).expect(404)
+    const response = await t
+      .http()
+      .post('/api/v1/validate')
+      .set(auth(county))
+      .send({ features: collection(square(113, 28)), parent: '990101009001' })
+      .expect(404)
     expect(response.body.error.message).toBe('未找到行政区划“990101009001”')
   })
 
   it('states the limit for a body over it (413)', async () => {
-    const huge = collection(...Array.from({ length: 9000 }, (_, i) => square(113 + (i % 100) * 0.002, 28 + Math.floor(i / 100) * 0.002, 0.002, { name: 'x'.repeat(100) })))
+    const huge = collection(
+      ...Array.from({ length: 9000 }, (_, i) =>
+        square(113 + (i % 100) * 0.002, 28 + Math.floor(i / 100) * 0.002, 0.002, { name: 'x'.repeat(100) }),
+      ),
+    )
     const response = await t.http().post('/api/v1/validate').set(auth(county)).send({ features: huge }).expect(413)
     expect(response.body.error.message).toBe('请求内容过大，上限为 1 MB')
   })
 
   it('keeps a township to its own parent regions', async () => {
-    await t.http().post('/api/v1/validate').set(auth(township)).send({ features: collection(square(113, 28)), parent: '990101002001' }).expect(403)
+    await t
+      .http()
+      .post('/api/v1/validate')
+      .set(auth(township))
+      .send({ features: collection(square(113, 28)), parent: '990101002001' })
+      .expect(403)
   })
 })
 
 describe('POST /api/v1/repair', () => {
   it('suggests ST_MakeValid for a bow-tie and says what changes, without storing anything', async () => {
-    const bowtie = { type: 'Polygon', coordinates: [[[113, 28], [113.002, 28.002], [113.002, 28], [113, 28.002], [113, 28]]] }
+    const bowtie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [113, 28],
+          [113.002, 28.002],
+          [113.002, 28],
+          [113, 28.002],
+          [113, 28],
+        ],
+      ],
+    }
     const response = await t.http().post('/api/v1/repair').set(auth(county)).send({ geometry: bowtie }).expect(200)
     expect(response.body).toMatchObject({ valid_before: false, reason: 'self_intersection', changes: { parts_before: 1, parts_after: 2 } })
     expect(response.body.geometry.type).toBe('MultiPolygon')
@@ -90,9 +145,29 @@ describe('POST /api/v1/repair', () => {
   })
 
   it('says when nothing needs repair, and refuses unreadable input', async () => {
-    const ok = await t.http().post('/api/v1/repair').set(auth(county)).send({ geometry: square(113, 28).geometry }).expect(200)
+    const ok = await t
+      .http()
+      .post('/api/v1/repair')
+      .set(auth(county))
+      .send({ geometry: square(113, 28).geometry })
+      .expect(200)
     expect(ok.body).toMatchObject({ valid_before: true, reason: null, message: '几何有效，无需修复' })
-    const bad = await t.http().post('/api/v1/repair').set(auth(county)).send({ geometry: { type: 'Polygon', coordinates: [[[113, 28], [113, 91]]] } }).expect(400)
+    const bad = await t
+      .http()
+      .post('/api/v1/repair')
+      .set(auth(county))
+      .send({
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [113, 28],
+              [113, 91],
+            ],
+          ],
+        },
+      })
+      .expect(400)
     expect(bad.body.error.code).toBe('repair_unreadable')
   })
 })

@@ -16,7 +16,10 @@ import { repairPolygon } from './repair.repository.js'
 import { InvalidGeometryReason, ValidationReport } from './report.schemas.js'
 import { validate, validationShapes } from './validate.service.js'
 
-const Crs = Type.Union(CRS_NAMES.map((name) => Type.Literal(name)), { description: 'coordinate system of the input (default wgs84)' })
+const Crs = Type.Union(
+  CRS_NAMES.map((name) => Type.Literal(name)),
+  { description: 'coordinate system of the input (default wgs84)' },
+)
 
 const RepairChanges = Type.Object(
   {

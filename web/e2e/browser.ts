@@ -73,7 +73,12 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
 
 /** Calls the API directly (setting up or checking what the page did); throws on a non-2xx answer. */
 export function apiClient(baseUrl: string) {
-  return async function api<T>(path: string, token: string | null, body?: unknown, method = body === undefined ? 'GET' : 'POST'): Promise<T> {
+  return async function api<T>(
+    path: string,
+    token: string | null,
+    body?: unknown,
+    method = body === undefined ? 'GET' : 'POST',
+  ): Promise<T> {
     const res = await fetch(new URL(`api/v1/${path}`, baseUrl), {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

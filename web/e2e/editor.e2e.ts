@@ -93,7 +93,8 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     const boundaryCorners = new Set(regions.filter((r) => r.properties.level === 5).flatMap((r) => rings(r.geometry).flat().map(key)))
     const faulty = new Set(['990101004007002'])
     const owners = new Map<string, Set<string>>()
-    for (const g of grids) for (const p of rings(g.geometry).flat()) owners.set(key(p), (owners.get(key(p)) ?? new Set()).add(g.properties.code))
+    for (const g of grids)
+      for (const p of rings(g.geometry).flat()) owners.set(key(p), (owners.get(key(p)) ?? new Set()).add(g.properties.code))
     const [corner, codes] = [...owners.entries()].find(
       ([k, set]) =>
         set.size >= 2 &&
@@ -188,7 +189,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await gapItem.getByTestId('fix').first().click()
     await saved(2)
     expect(count(await draftIssueCodes(), 'gap')).toBe(0)
-    const overlapItem = page.getByTestId('draft-issues').locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') })
+    const overlapItem = page
+      .getByTestId('draft-issues')
+      .locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') })
     await overlapItem.getByTestId('issue').click()
     await overlapItem.getByTestId('fix').first().click()
     await saved(3)
@@ -197,7 +200,10 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     expect(await page.getByTestId('draft-validation').getAttribute('data-errors')).toBe('0')
     // The error layer has nothing red left.
     const errorsDrawn = await page.evaluate(
-      () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] }).filter((f) => f.properties.severity === 'error').length,
+      () =>
+        window
+          .__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] })
+          .filter((f) => f.properties.severity === 'error').length,
     )
     expect(errorsDrawn).toBe(0)
     await shot(page, '43-chain-fixed')
@@ -241,7 +247,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('tab-editor').click()
     await page.getByTestId('draft-validation').waitFor()
     expect(await page.getByTestId('draft-state').textContent()).toContain('已退回')
-    const neighbour = grids.find((g) => g.properties.region_code === oversized.properties.region_code && g.properties.code !== oversized.properties.code) as GridFeature
+    const neighbour = grids.find(
+      (g) => g.properties.region_code === oversized.properties.region_code && g.properties.code !== oversized.properties.code,
+    ) as GridFeature
     await fitTo(rings(neighbour.geometry).flat())
     const nRing = rings(neighbour.geometry)[0] as Ring
     const nMid = await toPixel([nRing.reduce((s, p) => s + p[0]!, 0) / nRing.length, nRing.reduce((s, p) => s + p[1]!, 0) / nRing.length])
@@ -266,7 +274,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
       await page.getByTestId('act-document-no').fill(docNo)
       await page.getByTestId('act-effective-date').fill(today)
       await page.getByTestId('act-confirm').click()
-      await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 }).toBe(act === 'approve' ? 'approved' : 'filed')
+      await expect
+        .poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 })
+        .toBe(act === 'approve' ? 'approved' : 'filed')
       await shot(page, act === 'approve' ? '46-chain-approved' : '47-chain-filed')
     }
 
@@ -279,7 +289,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     const children = decoded.lineage.children
     expect(children).toHaveLength(2)
     await fitTo(ring)
-    const newCodes = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => String(f.properties.code)))
+    const newCodes = await page.evaluate(() =>
+      window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => String(f.properties.code)),
+    )
     for (const code of children) expect(newCodes).toContain(code)
     await page.mouse.click(centre.x, centre.y - 2)
     await page.getByTestId('grid-info').waitFor()
@@ -341,7 +353,10 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await shot(page, '50-editor-new-grid')
 
     // Asking for an exception for that overlap: a reason is required, then it is on the draft.
-    const overlap = page.getByTestId('draft-issues').locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') }).first()
+    const overlap = page
+      .getByTestId('draft-issues')
+      .locator('li', { has: page.locator('[data-code="overlap"][data-severity="error"]') })
+      .first()
     await overlap.getByTestId('exception-ask').click()
     await overlap.getByTestId('exception-save').click()
     expect(await overlap.getByTestId('exception-reason').getAttribute('aria-invalid')).toBe('true')

@@ -84,7 +84,12 @@ describe('editor: as-of date and grid history', () => {
       const canvas = map.getCanvas()
       const rect = canvas.getBoundingClientRect()
       for (let d = 0; d <= 0.45; d += 0.05)
-        for (const [sx, sy] of [[1, 1], [-1, 1], [1, -1], [-1, -1]] as const) {
+        for (const [sx, sy] of [
+          [1, 1],
+          [-1, 1],
+          [1, -1],
+          [-1, -1],
+        ] as const) {
           const x = rect.width * (0.5 + sx * d)
           const y = rect.height * (0.5 + sy * d)
           if (document.elementFromPoint(rect.left + x, rect.top + y) !== canvas) continue
@@ -109,8 +114,8 @@ describe('editor: as-of date and grid history', () => {
     await version1.click()
     await expect.poll(() => version1.getAttribute('class')).toContain('shown')
     await mapIdle(page)
-    const outlined = await page.evaluate(
-      () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['history-line'] }).map((f) => String(f.properties.code)),
+    const outlined = await page.evaluate(() =>
+      window.__gridwork!.map.queryRenderedFeatures({ layers: ['history-line'] }).map((f) => String(f.properties.code)),
     )
     expect(outlined).toContain(target!.code)
     await shot(page, '22-grid-history')

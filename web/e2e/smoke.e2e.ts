@@ -66,7 +66,12 @@ describe('gridwork web', () => {
       const candidates: [number, number][] = []
       for (let dy = 0; dy <= 0.45; dy += 0.05)
         for (let dx = 0; dx <= 0.45; dx += 0.05)
-          for (const [sx, sy] of [[1, 1], [-1, 1], [1, -1], [-1, -1]] as const)
+          for (const [sx, sy] of [
+            [1, 1],
+            [-1, 1],
+            [1, -1],
+            [-1, -1],
+          ] as const)
             candidates.push([rect.width * (0.5 + sx * dx), rect.height * (0.5 + sy * dy)])
       for (const [x, y] of candidates) {
         const cx = rect.left + x

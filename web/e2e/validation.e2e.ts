@@ -17,9 +17,8 @@ let page: Page
 const renderedIssues = () =>
   page.evaluate(
     () =>
-      new Set(
-        window.__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] }).map((f) => String(f.properties.key)),
-      ).size,
+      new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['issue-fill', 'issue-point'] }).map((f) => String(f.properties.key)))
+        .size,
   )
 
 const api = apiClient(baseUrl)
@@ -95,10 +94,12 @@ describe('editor: validation layer and proposals', () => {
   it('proposals: township submits a split, county sees it waiting, returns it with a comment', async () => {
     // Draft through the API (drawing the split line in the browser is not built yet).
     const { token } = await api<{ token: string }>('auth/login', null, { username: 'township', password: 'demo' })
-    const grids = await api<{ features: { geometry: { type: string; coordinates: number[][][] | number[][][][] }; properties: { code: string; region_code: string; households: number | null } }[] }>(
-      'grids?region=990101001',
-      token,
-    )
+    const grids = await api<{
+      features: {
+        geometry: { type: string; coordinates: number[][][] | number[][][][] }
+        properties: { code: string; region_code: string; households: number | null }
+      }[]
+    }>('grids?region=990101001', token)
     const grid = [...grids.features].sort((x, y) => (y.properties.households ?? 0) - (x.properties.households ?? 0))[0]!
     const ring = (grid.geometry.type === 'Polygon' ? grid.geometry.coordinates[0] : grid.geometry.coordinates[0]?.[0]) as number[][]
     const xs = ring.map((c) => c[0]!)
@@ -108,7 +109,19 @@ describe('editor: validation layer and proposals', () => {
       region: grid.properties.region_code,
       title: 'e2e 拆分网格',
       reason: '户数较多，拆分为两个网格',
-      changes: [{ op: 'split', grid: grid.properties.code, line: { type: 'LineString', coordinates: [[x, Math.min(...ys) - 0.001], [x, Math.max(...ys) + 0.001]] } }],
+      changes: [
+        {
+          op: 'split',
+          grid: grid.properties.code,
+          line: {
+            type: 'LineString',
+            coordinates: [
+              [x, Math.min(...ys) - 0.001],
+              [x, Math.max(...ys) + 0.001],
+            ],
+          },
+        },
+      ],
     })
 
     await page.evaluate(() => localStorage.removeItem('gridwork.token'))
@@ -120,7 +133,9 @@ describe('editor: validation layer and proposals', () => {
     await page.getByTestId('proposal-steps').waitFor()
     expect(await page.getByTestId('proposal-state').getAttribute('data-state')).toBe('draft')
     await mapIdle(page)
-    const diffDrawn = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['diff-line', 'diff-line-dashed'] }).length)
+    const diffDrawn = await page.evaluate(
+      () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['diff-line', 'diff-line-dashed'] }).length,
+    )
     expect(diffDrawn).toBeGreaterThan(0)
     await shot(page, '13-proposal-draft')
 
@@ -175,7 +190,10 @@ describe('editor: validation layer and proposals', () => {
     await run.click()
     await page.getByTestId('validation-panel').getByTestId('issue').first().waitFor({ timeout: 60_000 })
     expect(await page.getByTestId('validation-summary').textContent()).toContain('279')
-    const codes = await page.getByTestId('issue-list').getByTestId('issue').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code))
+    const codes = await page
+      .getByTestId('issue-list')
+      .getByTestId('issue')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code))
     expect(codes.sort()).toEqual(['gap', 'households_above_max', 'overlap'])
     await shot(page, '16-validation-county')
   })

@@ -46,7 +46,9 @@ describe('viewport loading of a large region', () => {
     await expect.poll(shown, { timeout: 30_000 }).toBeGreaterThan(0)
     expect(await shown()).toBeLessThan(total)
     await mapIdle(page)
-    const drawn = await page.evaluate(() => new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => f.properties.code)).size)
+    const drawn = await page.evaluate(
+      () => new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => f.properties.code)).size,
+    )
     expect(drawn).toBeGreaterThan(0)
     expect(drawn).toBeLessThanOrEqual(await shown())
     expect(await page.getByTestId('grid-count').textContent()).toMatch(new RegExp(`${total} 个网格（视图内 \\d+）`))

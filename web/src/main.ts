@@ -70,9 +70,12 @@ document.addEventListener('keydown', (event) => {
 })
 
 store.subscribe(({ grids }) => legend.update(countFits(grids)), ['grids'])
-store.subscribe(({ session }) => {
-  legend.element.hidden = !session
-}, ['session'])
+store.subscribe(
+  ({ session }) => {
+    legend.element.hidden = !session
+  },
+  ['session'],
+)
 
 // Debug hook for tests and for poking at the page from the console.
 declare global {
@@ -80,7 +83,11 @@ declare global {
     __gridwork?: { map: GridMap['map']; gridCount: () => number; selected: () => string | null }
   }
 }
-window.__gridwork = { map: gridMap.map, gridCount: () => store.get().grids.features.length, selected: () => store.get().selected?.properties.code ?? null }
+window.__gridwork = {
+  map: gridMap.map,
+  gridCount: () => store.get().grids.features.length,
+  selected: () => store.get().selected?.properties.code ?? null,
+}
 
 // ---- language and session ------------------------------------------------------------------
 
@@ -94,7 +101,16 @@ header.langSelect.addEventListener('change', async () => {
   store.set({ language: lng })
 })
 
-const session = createSessionFlow({ store, gridMap, login, loader, asOf, setStatus: statusLine.setStatus, select: info.select, showTab: sidebar.show })
+const session = createSessionFlow({
+  store,
+  gridMap,
+  login,
+  loader,
+  asOf,
+  setStatus: statusLine.setStatus,
+  select: info.select,
+  showTab: sidebar.show,
+})
 header.logoutButton.addEventListener('click', () => session.logout())
 
 // ---- start -----------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ export function entryFor(request: FastifyRequest, reply: FastifyReply): LookupLo
   const note = request.lookupNote ?? NO_NOTE
   const query = (request.query ?? {}) as Record<string, unknown>
   const batch = request.routeOptions.url?.endsWith('/batch') ?? false
-  const kind: LookupKind = note.kind ?? (batch ? 'batch' : typeof query.address === 'string' && query.address.trim() !== '' ? 'address' : 'point')
+  const kind: LookupKind =
+    note.kind ?? (batch ? 'batch' : typeof query.address === 'string' && query.address.trim() !== '' ? 'address' : 'point')
   return {
     at: Date.now(),
     api_key_id: key?.id ?? null,

@@ -61,7 +61,10 @@ describe('lookup access by API key', () => {
   it('needs a key or a login, with a message in Chinese or English', async () => {
     const none = await http().get('/api/v1/lookup').query(QINGSHI)
     expect(none.status).toBe(401)
-    expect(none.body.error).toEqual({ code: 'lookup_unauthorized', message: '查询需要 API 密钥（请求头 X-API-Key）或登录（Authorization: Bearer <令牌>）' })
+    expect(none.body.error).toEqual({
+      code: 'lookup_unauthorized',
+      message: '查询需要 API 密钥（请求头 X-API-Key）或登录（Authorization: Bearer <令牌>）',
+    })
     const bad = await http().get('/api/v1/lookup').query(QINGSHI).set('X-API-Key', 'gwk_notakey').set('Accept-Language', 'en')
     expect(bad.status).toBe(401)
     expect(bad.body.error.message).toBe('The API key is not valid or has been revoked; ask your administrator for a new key')
@@ -125,7 +128,10 @@ describe('lookup access by API key', () => {
       entries = (await http().get('/api/v1/lookup-log').query({ limit: '1000' }).set(bearer(county))).body.entries
     }
     expect(entries.filter((e) => e.api_key_id === keyId).map((e) => e.status)).toContain(403)
-    const mine = await http().get('/api/v1/lookup-log').query({ key_id: String(keyId), limit: '2' }).set(bearer(admin))
+    const mine = await http()
+      .get('/api/v1/lookup-log')
+      .query({ key_id: String(keyId), limit: '2' })
+      .set(bearer(admin))
     expect(mine.body.entries).toHaveLength(2)
     expect(mine.body.next_before_id).toBe(mine.body.entries[1].id)
     const bad = await http().get('/api/v1/lookup-log').query({ limit: '0' }).set(bearer(admin)).set('Accept-Language', 'en')
@@ -160,9 +166,9 @@ describe('lookup access by API key', () => {
 
 describe('maskUrl', () => {
   it('masks the address and rounds coordinates in a logged URL', () => {
-    expect(maskUrl('/api/v1/lookup?address=%E7%A4%BA%E8%8C%83%E5%8E%BF%E5%9F%8E%E5%85%B3%E9%95%87%E4%BA%BA%E6%B0%91%E8%B7%AF12%E5%8F%B7')).toBe(
-      '/api/v1/lookup?address=示范县城关镇人民路**号',
-    )
+    expect(
+      maskUrl('/api/v1/lookup?address=%E7%A4%BA%E8%8C%83%E5%8E%BF%E5%9F%8E%E5%85%B3%E9%95%87%E4%BA%BA%E6%B0%91%E8%B7%AF12%E5%8F%B7'),
+    ).toBe('/api/v1/lookup?address=示范县城关镇人民路**号')
     expect(maskUrl('/api/v1/lookup?lng=113.0123456&lat=28.987654&crs=gcj02')).toBe('/api/v1/lookup?lng=113.012&lat=28.988&crs=gcj02')
     expect(maskUrl('/api/v1/lookup')).toBe('/api/v1/lookup')
   })

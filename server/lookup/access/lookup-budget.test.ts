@@ -17,7 +17,11 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 async function keyWithLimit(limit: number): Promise<string> {
-  const issued = await t.http().post('/api/v1/api-keys').set(bearer(admin)).send({ name: `limit ${limit}`, department: '县公安局', region_prefix: '990101', rate_limit_per_minute: limit })
+  const issued = await t
+    .http()
+    .post('/api/v1/api-keys')
+    .set(bearer(admin))
+    .send({ name: `limit ${limit}`, department: '县公安局', region_prefix: '990101', rate_limit_per_minute: limit })
   expect(issued.status, issued.text).toBe(201)
   return issued.body.key
 }
@@ -50,7 +54,9 @@ describe('batch rows against an API key’s per-minute limit', () => {
     const answered = lines.slice(0, -1)
     expect(answered).toHaveLength(999)
     expect(answered.every((line, i) => line.startsWith(`${i + 1},p${i + 1},990101001001001,`))).toBe(true)
-    expect(lines.at(-1)).toMatch(/^1000,,,,,,,,,,,,lookup_batch_budget,已用完此 API 密钥每分钟 1000 次查询的额度：从第 1000 行起未查询，请 \d+ 秒后从该行起重新提交$/)
+    expect(lines.at(-1)).toMatch(
+      /^1000,,,,,,,,,,,,lookup_batch_budget,已用完此 API 密钥每分钟 1000 次查询的额度：从第 1000 行起未查询，请 \d+ 秒后从该行起重新提交$/,
+    )
     // The minute is used up: the next call is refused.
     const refused = await t.http().get('/api/v1/lookup?lng=113.005&lat=28.015').set('X-API-Key', key).expect(429)
     expect(refused.body.error.code).toBe('rate_limited')
@@ -62,11 +68,21 @@ describe('batch rows against an API key’s per-minute limit', () => {
     expect(first.text.trimEnd().split('\n')).toHaveLength(598)
     const second = await batch(ndjson(10), 'application/x-ndjson', { 'X-API-Key': key, 'Accept-Language': 'en' })
     expect(second.status).toBe(200)
-    const rows = second.text.trimEnd().split('\n').map((line) => JSON.parse(line))
+    const rows = second.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ row: 1, grid: null, error: { code: 'lookup_batch_budget' } })
-    expect(rows[0].error.message).toMatch(/^This API key's limit of 600 lookups a minute is used up: rows from 1 on were not looked up; send them again in \d+ s$/)
-    const refused = await t.http().get('/api/v1/lookup?lng=113.005&lat=28.015').set('X-API-Key', key).set('Accept-Language', 'en').expect(429)
+    expect(rows[0].error.message).toMatch(
+      /^This API key's limit of 600 lookups a minute is used up: rows from 1 on were not looked up; send them again in \d+ s$/,
+    )
+    const refused = await t
+      .http()
+      .get('/api/v1/lookup?lng=113.005&lat=28.015')
+      .set('X-API-Key', key)
+      .set('Accept-Language', 'en')
+      .expect(429)
     expect(refused.body.error.code).toBe('rate_limited')
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
   })
@@ -100,9 +116,13 @@ describe('LookupBudget', () => {
     for (const caller of ['a', 'b', 'c', 'a', 'd']) budget.charge(caller, 10, 60_000, 100)
     const current = (caller: string) => {
       let used = -1
-      budget.read(caller, (_e, result) => {
-        used = result?.current ?? -1
-      }, 60_000)
+      budget.read(
+        caller,
+        (_e, result) => {
+          used = result?.current ?? -1
+        },
+        60_000,
+      )
       return used
     }
     expect(['a', 'b', 'c', 'd'].map(current)).toEqual([20, 0, 10, 10])

@@ -17,7 +17,14 @@ export interface AdmittedRows {
   closing: string | null
 }
 
-export function admitRows(access: LookupAccess, request: FastifyRequest, format: BatchFormat, language: Language, chunk: ByteBlock, firstRow: number): AdmittedRows {
+export function admitRows(
+  access: LookupAccess,
+  request: FastifyRequest,
+  format: BatchFormat,
+  language: Language,
+  chunk: ByteBlock,
+  firstRow: number,
+): AdmittedRows {
   const charged = access.chargeRows(request, chunk.rows)
   if (charged.refused === null) return { bytes: chunk.bytes, rows: chunk.rows, closing: null }
   const stop = firstRow + charged.rows

@@ -63,7 +63,12 @@ export function gridBytesOf(index: GridIndex): GridBytes {
   if (found === undefined) {
     const fields = index.grids.map((g) => Buffer.from(`${csvGridPart(g)},`))
     const codes = index.grids.map((g) => Buffer.from(g.code, 'latin1'))
-    found = { fields, codes, longestFields: fields.reduce((n, b) => Math.max(n, b.length), 0), longestCode: codes.reduce((n, b) => Math.max(n, b.length), 0) }
+    found = {
+      fields,
+      codes,
+      longestFields: fields.reduce((n, b) => Math.max(n, b.length), 0),
+      longestCode: codes.reduce((n, b) => Math.max(n, b.length), 0),
+    }
     gridBytes.set(index, found)
   }
   return found
@@ -79,7 +84,10 @@ const plain = (value: string | number | null | undefined) => (value === null || 
 
 export function csvLine(r: BatchRow): string {
   const g = r.grid
-  const tail = r.address || r.error ? `${csvField(r.address?.address)},${plain(r.address?.score)},${plain(r.error?.code)},${csvField(r.error?.message)}` : ',,,'
+  const tail =
+    r.address || r.error
+      ? `${csvField(r.address?.address)},${plain(r.address?.score)},${plain(r.error?.code)},${csvField(r.error?.message)}`
+      : ',,,'
   const gridPart = g ? csvGridPart(g) : ',,,,'
   const near = r.nearest ? `${r.nearest.code},${r.nearest.distance_m}` : ','
   return `${r.row},${csvField(r.id)},${gridPart},${r.dedicated.length === 0 ? '' : r.dedicated.join('|')},${near},${tail}\n`

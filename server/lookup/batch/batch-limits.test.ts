@@ -70,8 +70,13 @@ async function whileRunning<T>(work: Promise<T>): Promise<{ result: T; waits: nu
 
 describe('a record of 100 MB', () => {
   it('CSV: answered inline as a bad row and skipped unbuffered; the rows after it are answered; /health answers within 1 s throughout', async () => {
-    const request = batch(streamed(() => longRecord('id,lng,lat\n1,113.015,28.01\n2,', 100, ',28.01\n3,113.005,28.005\n')), 'text/csv')
-    const { result, waits, heapGrowthMb } = await whileRunning(request.then(async (response) => ({ status: response.status, text: await response.text() })))
+    const request = batch(
+      streamed(() => longRecord('id,lng,lat\n1,113.015,28.01\n2,', 100, ',28.01\n3,113.005,28.005\n')),
+      'text/csv',
+    )
+    const { result, waits, heapGrowthMb } = await whileRunning(
+      request.then(async (response) => ({ status: response.status, text: await response.text() })),
+    )
     expect(result.status).toBe(200)
     const rows = result.text.trim().split('\n')
     expect(rows).toHaveLength(4)
@@ -80,28 +85,45 @@ describe('a record of 100 MB', () => {
       `2,,,,,,,,,,,,lookup_row_too_long,"The row is longer than 65,536 characters and was skipped (an address row is well under 1,000); is each record on a line of its own?"`,
     )
     expect(rows[3]).toMatch(/^3,3,990101001001002,/)
-    console.info(`100 MB CSV line: /health polled ${waits.length}×, slowest ${Math.round(Math.max(...waits))} ms; heap grew at most ${Math.round(heapGrowthMb)} MB`)
+    console.info(
+      `100 MB CSV line: /health polled ${waits.length}×, slowest ${Math.round(Math.max(...waits))} ms; heap grew at most ${Math.round(heapGrowthMb)} MB`,
+    )
     expect(Math.max(...waits)).toBeLessThan(1000)
     // The old splitter kept the whole line (and copies of it): hundreds of MB.
     expect(heapGrowthMb).toBeLessThan(64)
   }, 120_000)
 
   it('NDJSON: the same, in Chinese', async () => {
-    const request = batch(streamed(() => longRecord('{"id":"a","lng":113.015,"lat":28.01}\n{"id":"', 100, '"}\n{"id":"c","lng":113.005,"lat":28.005}\n')), 'application/x-ndjson', 'zh-CN')
-    const { result, waits } = await whileRunning(request.then(async (response) => ({ status: response.status, text: await response.text() })))
+    const request = batch(
+      streamed(() => longRecord('{"id":"a","lng":113.015,"lat":28.01}\n{"id":"', 100, '"}\n{"id":"c","lng":113.005,"lat":28.005}\n')),
+      'application/x-ndjson',
+      'zh-CN',
+    )
+    const { result, waits } = await whileRunning(
+      request.then(async (response) => ({ status: response.status, text: await response.text() })),
+    )
     expect(result.status).toBe(200)
-    const rows = result.text.trim().split('\n').map((line) => JSON.parse(line))
+    const rows = result.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
     expect(rows.map((row: { row: number; grid: { code: string } | null }) => [row.row, row.grid?.code ?? null])).toEqual([
       [1, '990101001002001'],
       [2, null],
       [3, '990101001001002'],
     ])
-    expect(rows[1].error).toEqual({ code: 'lookup_row_too_long', message: '该行超过 65,536 个字符，已跳过（一行地址通常不到 1,000 个字符）；请确认每条记录各占一行' })
+    expect(rows[1].error).toEqual({
+      code: 'lookup_row_too_long',
+      message: '该行超过 65,536 个字符，已跳过（一行地址通常不到 1,000 个字符）；请确认每条记录各占一行',
+    })
     expect(Math.max(...waits)).toBeLessThan(1000)
   }, 120_000)
 
   it('before the header is known: the whole request is refused with 413', async () => {
-    const en = await batch(streamed(() => longRecord('id,', 100, '\n1,113.015,28.01\n')), 'text/csv')
+    const en = await batch(
+      streamed(() => longRecord('id,', 100, '\n1,113.015,28.01\n')),
+      'text/csv',
+    )
     expect(en.status).toBe(413)
     expect((await en.json()).error).toEqual({
       code: 'lookup_batch_header_too_long',
@@ -110,7 +132,9 @@ describe('a record of 100 MB', () => {
     })
     const zh = await batch(`${'lng'.repeat(MAX_BATCH_RECORD_CHARS)},lat\n113,28\n`, 'text/csv', 'zh-CN')
     expect(zh.status).toBe(413)
-    expect((await zh.json()).error.message).toBe('第一条记录（列名行）超过 65,536 个字符；批量数据须以简短的列名行开头：lng,lat[,crs][,id] 或 address[,id]')
+    expect((await zh.json()).error.message).toBe(
+      '第一条记录（列名行）超过 65,536 个字符；批量数据须以简短的列名行开头：lng,lat[,crs][,id] 或 address[,id]',
+    )
   }, 120_000)
 })
 

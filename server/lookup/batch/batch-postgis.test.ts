@@ -35,8 +35,18 @@ beforeAll(async () => {
     properties: { code, name: `${kind} test`, kind, region_code: region, ...(parent ? { parent_code: parent } : {}) },
     geometry: JSON.parse(geometry),
   })
-  await loadGeoJson(t.database, JSON.stringify({ type: 'FeatureCollection', features: [feature(`${a.region_code}801`, 'micro', a.region_code, a.vertex, a.code)] }), 'grids', a.region_code)
-  await loadGeoJson(t.database, JSON.stringify({ type: 'FeatureCollection', features: [feature(`${b.region_code}901`, 'dedicated', b.region_code, b.inner, b.code)] }), 'grids', b.region_code)
+  await loadGeoJson(
+    t.database,
+    JSON.stringify({ type: 'FeatureCollection', features: [feature(`${a.region_code}801`, 'micro', a.region_code, a.vertex, a.code)] }),
+    'grids',
+    a.region_code,
+  )
+  await loadGeoJson(
+    t.database,
+    JSON.stringify({ type: 'FeatureCollection', features: [feature(`${b.region_code}901`, 'dedicated', b.region_code, b.inner, b.code)] }),
+    'grids',
+    b.region_code,
+  )
 
   // ~360 points: on vertices, on edges (midpoints and elsewhere), uniform over the county and
   // outside it (nearest grid), and around the micro and dedicated grids.
@@ -69,7 +79,13 @@ beforeAll(async () => {
     const along = rnd()
     const side = i % 4
     points.push(
-      side === 0 ? [minX - out, minY + along * (maxY - minY)] : side === 1 ? [maxX + out, minY + along * (maxY - minY)] : side === 2 ? [minX + along * (maxX - minX), minY - out] : [minX + along * (maxX - minX), maxY + out],
+      side === 0
+        ? [minX - out, minY + along * (maxY - minY)]
+        : side === 1
+          ? [maxX + out, minY + along * (maxY - minY)]
+          : side === 2
+            ? [minX + along * (maxX - minX), minY - out]
+            : [minX + along * (maxX - minX), maxY + out],
     )
   }
   for (const box of [a.vertex, b.inner]) {
@@ -116,7 +132,9 @@ describe('POST /lookup/batch with a past as_of (PostGIS, set-based)', () => {
       expect(row.error, where).toBeUndefined()
       expect(row.grid, where).toEqual(single.body.grid)
       expect(row.dedicated, where).toEqual(single.body.dedicated.map((d: { code: string }) => d.code))
-      expect(row.nearest, where).toEqual(single.body.nearest && { code: single.body.nearest.code, distance_m: single.body.nearest.distance_m })
+      expect(row.nearest, where).toEqual(
+        single.body.nearest && { code: single.body.nearest.code, distance_m: single.body.nearest.distance_m },
+      )
       if (row.grid?.kind === 'micro') counts.micro++
       if (row.grid) counts.grid++
       if (row.dedicated.length > 0) counts.dedicated++
@@ -135,7 +153,8 @@ describe('POST /lookup/batch with a past as_of (PostGIS, set-based)', () => {
       expect(other.grid, `point ${i}`).toEqual(row.grid)
       expect(other.dedicated, `point ${i}`).toEqual(row.dedicated)
       expect(other.nearest?.code, `point ${i}`).toBe(row.nearest?.code)
-      if (row.nearest) expect(Math.abs((other.nearest?.distance_m ?? 0) - row.nearest.distance_m)).toBeLessThanOrEqual(row.nearest.distance_m * 0.01 + 0.2)
+      if (row.nearest)
+        expect(Math.abs((other.nearest?.distance_m ?? 0) - row.nearest.distance_m)).toBeLessThanOrEqual(row.nearest.distance_m * 0.01 + 0.2)
     }
   })
 
@@ -153,7 +172,9 @@ describe('POST /lookup/batch with a past as_of (PostGIS, set-based)', () => {
     expect(pastRows).toHaveLength(n)
     expect(pastRows.map((line) => line.split(',', 2).join(','))).toEqual(Array.from({ length: n }, (_, i) => `${i + 1},q${i}`))
     expect(pastRows.filter((line) => line.includes('lookup_coordinate_invalid')).map((line) => line.split(',', 1)[0])).toEqual(
-      Array.from({ length: n }, (_, i) => i).filter((i) => i % 97 === 5).map((i) => String(i + 1)),
+      Array.from({ length: n }, (_, i) => i)
+        .filter((i) => i % 97 === 5)
+        .map((i) => String(i + 1)),
     )
     // same grids, dedicated grids and nearest codes as the index (distances may differ slightly)
     const codes = (line: string) => line.split(',').slice(0, 9).join(',')
@@ -170,7 +191,8 @@ describe('POST /lookup/batch with a past as_of (PostGIS, set-based)', () => {
       const input: object[] = []
       for (let i = 0; i < 420; i++) {
         const [lng, lat] = points[i % points.length] as [number, number]
-        if (withAddresses && i % 17 === 3) input.push({ id: `a${i}`, address: (addresses[i % addresses.length] as { address: string }).address })
+        if (withAddresses && i % 17 === 3)
+          input.push({ id: `a${i}`, address: (addresses[i % addresses.length] as { address: string }).address })
         else if (i % 3 !== 0) input.push({ id: `b${i}`, lng: 'x', lat })
         else input.push({ id: `p${i}`, lng, lat })
       }

@@ -79,7 +79,14 @@ export class RowResolver {
   }
 
   error(row: number, id: string | null, code: string, params: MessageParams = {}): BatchRow {
-    return { row, id, grid: null, dedicated: [], nearest: null, error: { code, message: translate(this.options.language, `error.${code}`, params) } }
+    return {
+      row,
+      id,
+      grid: null,
+      dedicated: [],
+      nearest: null,
+      error: { code, message: translate(this.options.language, `error.${code}`, params) },
+    }
   }
 
   /** A record over MAX_BATCH_RECORD_CHARS, skipped. */
@@ -164,7 +171,14 @@ export class RowResolver {
     }
   }
 
-  private resolvePoint(row: number, id: string | null, lngRaw: unknown, latRaw: unknown, crsRaw: unknown, address: BatchRow['address']): BatchRow | Promise<BatchRow> {
+  private resolvePoint(
+    row: number,
+    id: string | null,
+    lngRaw: unknown,
+    latRaw: unknown,
+    crsRaw: unknown,
+    address: BatchRow['address'],
+  ): BatchRow | Promise<BatchRow> {
     const o = this.options
     let crs = o.defaultCrs
     if (crsRaw !== undefined && crsRaw !== null && crsRaw !== '') {
@@ -221,7 +235,8 @@ export class RowResolver {
     } else {
       const near = index.nearest(x, y)
       const g = near ? index.grids[near.grid] : undefined
-      if (near && g && isWithinScope(this.options.scope, g.region_code)) nearest = { code: g.code, distance_m: roundDistanceM(near.distanceM) }
+      if (near && g && isWithinScope(this.options.scope, g.region_code))
+        nearest = { code: g.code, distance_m: roundDistanceM(near.distanceM) }
     }
     const dedicated = hit.dedicated.length === 0 ? NONE : hit.dedicated.map((i) => (index.grids[i] as IndexedGrid).code)
     const out: BatchRow = { row, id, grid, dedicated, nearest }

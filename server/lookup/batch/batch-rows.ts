@@ -85,7 +85,9 @@ export async function* csvRows(
     } catch (error) {
       // A malformed CSV (or a broken upload) stops here: say so as the last row.
       const answered = rows.take()
-      answered.push(resolver.error(rows.row + 1, null, 'lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) }))
+      answered.push(
+        resolver.error(rows.row + 1, null, 'lookup_batch_unreadable', { detail: error instanceof Error ? error.message : String(error) }),
+      )
       yield answered
       return
     }
@@ -234,7 +236,8 @@ export async function* ndjsonRows(chunks: AsyncIterator<Buffer | string>, resolv
     } catch (error) {
       return resolver.error(row, null, 'lookup_row_json', { detail: error instanceof Error ? error.message : String(error) })
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return resolver.error(row, null, 'lookup_row_json', { detail: 'not an object' })
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return resolver.error(row, null, 'lookup_row_json', { detail: 'not an object' })
     const o = value as Record<string, unknown>
     const id = o.id === undefined || o.id === null ? null : String(o.id)
     return resolver.resolve(row, { id, lng: o.lng ?? o.lon, lat: o.lat, crs: o.crs, address: o.address })

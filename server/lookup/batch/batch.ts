@@ -28,7 +28,12 @@ export type BatchChunk = ByteBlock
  * Keeps rows in input order while promises (address rows) resolve, at most `limit` pending plus
  * the points waiting in `postgis` (< POSTGIS_GROUP), which it sends before it waits for a row.
  */
-async function* ordered(batches: AsyncIterable<Pending[]>, format: (row: BatchRow) => string, limit: number, postgis: PostgisPointGroup): AsyncGenerator<BatchChunk> {
+async function* ordered(
+  batches: AsyncIterable<Pending[]>,
+  format: (row: BatchRow) => string,
+  limit: number,
+  postgis: PostgisPointGroup,
+): AsyncGenerator<BatchChunk> {
   let queue: Pending[] = []
   let head = 0
   const out = new OutputBytes(FLUSH_BYTES)
@@ -71,7 +76,11 @@ async function* ordered(batches: AsyncIterable<Pending[]>, format: (row: BatchRo
  * Starts a batch over `input`: reads what is needed to know the batch is well-formed (the CSV
  * header) and throws a 400 if it is not; then returns the output as text chunks to stream.
  */
-export async function openBatch(input: Readable, format: BatchFormat, options: BatchOptions): Promise<{ chunks: AsyncGenerator<BatchChunk>; header: string }> {
+export async function openBatch(
+  input: Readable,
+  format: BatchFormat,
+  options: BatchOptions,
+): Promise<{ chunks: AsyncGenerator<BatchChunk>; header: string }> {
   const resolver = new RowResolver(options)
   const limit = options.concurrency ?? ADDRESS_CONCURRENCY
   let chunks: AsyncIterator<Buffer | string>
@@ -110,5 +119,8 @@ export async function openBatch(input: Readable, format: BatchFormat, options: B
     input.resume()
     throw badRequest('lookup_batch_header')
   }
-  return { chunks: ordered(csvRows(chunks, splitter, start, ended, header, resolver), csvLine, limit, resolver.postgis), header: `${CSV_COLUMNS.join(',')}\n` }
+  return {
+    chunks: ordered(csvRows(chunks, splitter, start, ended, header, resolver), csvLine, limit, resolver.postgis),
+    header: `${CSV_COLUMNS.join(',')}\n`,
+  }
 }

@@ -32,7 +32,11 @@ describe('CsvRecords', () => {
   })
 
   it('takes LF and CRLF alike, also mixed in one file', () => {
-    expect(readAll(Buffer.from('a,b\r\n1,2\n"3",4\r\n'), 4)).toEqual([['a', 'b'], ['1', '2'], ['3', '4']])
+    expect(readAll(Buffer.from('a,b\r\n1,2\n"3",4\r\n'), 4)).toEqual([
+      ['a', 'b'],
+      ['1', '2'],
+      ['3', '4'],
+    ])
   })
 
   it('reports a quote left open at the end', () => {
@@ -42,7 +46,17 @@ describe('CsvRecords', () => {
   })
 
   it('reports a record over the limit in its place and skips it to its end, keeping at most the limit (quote-free and quoted, any chunking)', () => {
-    const text = ['id,lng', '1,2', `1,${'x'.repeat(1000)}`, '3,4', `"${'y'.repeat(500)}`, `quoted line break",${'z'.repeat(300)}`, '5,6', `7,"${'w'.repeat(200)}"`, '8,9'].join('\n')
+    const text = [
+      'id,lng',
+      '1,2',
+      `1,${'x'.repeat(1000)}`,
+      '3,4',
+      `"${'y'.repeat(500)}`,
+      `quoted line break",${'z'.repeat(300)}`,
+      '5,6',
+      `7,"${'w'.repeat(200)}"`,
+      '8,9',
+    ].join('\n')
     const bytes = Buffer.from(text)
     for (const size of [1, 7, 64, 150, 1024, bytes.length]) {
       const splitter = new CsvRecords(100)
@@ -52,7 +66,16 @@ describe('CsvRecords', () => {
         expect(splitter.carried, `chunks of ${size}`).toBeLessThanOrEqual(100)
       }
       records.push(...splitter.end())
-      expect(records, `chunks of ${size}`).toEqual([['id', 'lng'], ['1', '2'], TOO_LONG, ['3', '4'], TOO_LONG, ['5', '6'], TOO_LONG, ['8', '9']])
+      expect(records, `chunks of ${size}`).toEqual([
+        ['id', 'lng'],
+        ['1', '2'],
+        TOO_LONG,
+        ['3', '4'],
+        TOO_LONG,
+        ['5', '6'],
+        TOO_LONG,
+        ['8', '9'],
+      ])
     }
   })
 

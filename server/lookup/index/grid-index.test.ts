@@ -11,7 +11,14 @@ type Ring = number[][]
 function build(grids: { code: string; kind?: GridKind; polygons: Ring[][] }[]) {
   const builder = new GridIndexBuilder()
   for (const g of grids) {
-    builder.addGrid({ code: g.code, name: `网格${g.code}`, kind: g.kind ?? 'comprehensive', region_code: g.code.slice(0, 12), households: 300, grid_head: null })
+    builder.addGrid({
+      code: g.code,
+      name: `网格${g.code}`,
+      kind: g.kind ?? 'comprehensive',
+      region_code: g.code.slice(0, 12),
+      households: 300,
+      grid_head: null,
+    })
     for (const polygon of g.polygons) {
       builder.beginPart()
       for (const ring of polygon) builder.addRing(ring.flat())
@@ -100,7 +107,14 @@ describe('GridIndex', () => {
       }
     }
     const builder = new GridIndexBuilder()
-    builder.addGrid({ code: '990101001001001', name: 'a', kind: 'comprehensive', region_code: '990101001001', households: null, grid_head: null })
+    builder.addGrid({
+      code: '990101001001001',
+      name: 'a',
+      kind: 'comprehensive',
+      region_code: '990101001001',
+      households: null,
+      grid_head: null,
+    })
     addWkb(builder, Uint8Array.from(bytes))
     const wkbIndex = builder.finish()
     expect(wkbIndex.partCount).toBe(2)

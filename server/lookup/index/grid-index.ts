@@ -104,7 +104,8 @@ export class GridIndex {
     const parts = partGrid.length
     if (parts > 0) {
       const tree = new Flatbush(parts)
-      for (let p = 0; p < parts; p++) tree.add(boxes[p * 4] as number, boxes[p * 4 + 1] as number, boxes[p * 4 + 2] as number, boxes[p * 4 + 3] as number)
+      for (let p = 0; p < parts; p++)
+        tree.add(boxes[p * 4] as number, boxes[p * 4 + 1] as number, boxes[p * 4 + 2] as number, boxes[p * 4 + 3] as number)
       tree.finish()
       this.tree = tree
     } else {
@@ -120,7 +121,10 @@ export class GridIndex {
     const chunks = edgeChunks(coords, ringStart)
     this.chunkBoxes = chunks.boxes
     this.ringChunkStart = chunks.ringChunkStart
-    this.plainHits = Object.freeze([...grids.map((_, i) => Object.freeze({ grid: i, dedicated: NO_DEDICATED })), Object.freeze({ grid: -1, dedicated: NO_DEDICATED })])
+    this.plainHits = Object.freeze([
+      ...grids.map((_, i) => Object.freeze({ grid: i, dedicated: NO_DEDICATED })),
+      Object.freeze({ grid: -1, dedicated: NO_DEDICATED }),
+    ])
     const lattice = this.tree ? buildLattice(this.tree, coords, ringStart, partGrid.length, (x, y) => this.cellAnswer(x, y)) : null
     if (lattice) {
       this.latticeX0 = lattice.x0
@@ -138,7 +142,6 @@ export class GridIndex {
     const hit = this.lookupSlow(x, y)
     return hit.dedicated.length > 0 ? MIXED : hit.grid
   }
-
 
   /** The lattice's answer for (x, y): a grid, -1 for none, or MIXED (use the tree). */
   private latticeAt(x: number, y: number): number {
@@ -201,7 +204,13 @@ export class GridIndex {
       const end = Math.min(nodeIndex + nodeSize * 4, levelBounds[level] as number)
       const isNode = nodeIndex >= numItems4
       for (let pos = nodeIndex; pos < end; pos += 4) {
-        if (x < (boxes[pos] as number) || y < (boxes[pos + 1] as number) || x > (boxes[pos + 2] as number) || y > (boxes[pos + 3] as number)) continue
+        if (
+          x < (boxes[pos] as number) ||
+          y < (boxes[pos + 1] as number) ||
+          x > (boxes[pos + 2] as number) ||
+          y > (boxes[pos + 3] as number)
+        )
+          continue
         const index = (indices[pos >> 2] as number) | 0
         if (isNode) {
           if (top + 2 > stack.length) {
@@ -230,7 +239,11 @@ export class GridIndex {
     const boxes = this.chunkBoxes
     const lastVertex = (this.ringStart[ring + 1] as number) - 1
     let wn = 0
-    for (let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
+    for (
+      let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number;
+      v < lastVertex;
+      chunk++, v += EDGES_PER_CHUNK
+    ) {
       // An edge can only cross, or hold, the point when y lies within its y-range: runs of edges
       // whose box misses y are skipped (comparisons only, so the answer is the same to the bit).
       if (y < (boxes[chunk * 4 + 1] as number) || y > (boxes[chunk * 4 + 3] as number)) continue
@@ -480,7 +493,11 @@ export class GridIndex {
     const lastRing = this.partRingStart[part + 1] as number
     for (let ring = firstRing; ring < lastRing; ring++) {
       const lastVertex = (this.ringStart[ring + 1] as number) - 1
-      for (let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number; v < lastVertex; chunk++, v += EDGES_PER_CHUNK) {
+      for (
+        let chunk = this.ringChunkStart[ring] as number, v = this.ringStart[ring] as number;
+        v < lastVertex;
+        chunk++, v += EDGES_PER_CHUNK
+      ) {
         const bx = Math.max((boxes[chunk * 4] as number) - x, x - (boxes[chunk * 4 + 2] as number), 0) * kx
         const by = Math.max((boxes[chunk * 4 + 1] as number) - y, y - (boxes[chunk * 4 + 3] as number), 0) * ky
         const d2 = bx * bx + by * by

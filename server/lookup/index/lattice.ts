@@ -28,7 +28,13 @@ export interface Lattice {
  * of a cell centre answers for all. Cells inside a dedicated grid stay MIXED (the slow path
  * lists dedicated grids): `answerAt` gives a point's grid, -1 for none, or MIXED.
  */
-export function buildLattice(tree: Flatbush, coords: Float64Array, ringStart: Uint32Array, parts: number, answerAt: (x: number, y: number) => number): Lattice | null {
+export function buildLattice(
+  tree: Flatbush,
+  coords: Float64Array,
+  ringStart: Uint32Array,
+  parts: number,
+  answerAt: (x: number, y: number) => number,
+): Lattice | null {
   const width = tree.maxX - tree.minX
   const height = tree.maxY - tree.minY
   if (!(width > 0) || !(height > 0)) return null

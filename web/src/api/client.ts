@@ -85,8 +85,7 @@ export const api = {
   me: () => request<Me>('api/v1/me'),
   region: (code: string) => request<Region>(`api/v1/regions/${encodeURIComponent(code)}`),
   /** All regions below `code` (townships and communities of a county) with boundaries. */
-  descendants: (code: string) =>
-    request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
+  descendants: (code: string) => request<RegionCollection>(`api/v1/regions/${encodeURIComponent(code)}/children?descendants=true`),
   /** Grids in force today, or on `asOf` (YYYY-MM-DD); only those meeting `bbox` if given. */
   grids: (region: string, asOf?: string | null, bbox?: BBox | null) =>
     request<GridCollection>(
@@ -100,13 +99,18 @@ export const api = {
   proposals: () => request<{ proposals: ProposalSummary[] }>('api/v1/proposals'),
   proposal: (id: number) => request<Proposal>(`api/v1/proposals/${id}`),
   proposalDiff: (id: number) => request<DiffCollection>(`api/v1/proposals/${id}/diff`),
-  act: (id: number, act: ProposalAct, body: { comment?: string; location?: PointGeometry; document_no?: string; effective_date?: string } = {}) =>
-    request<Proposal>(`api/v1/proposals/${id}/${act}`, { method: 'POST', body: JSON.stringify(body) }),
+  act: (
+    id: number,
+    act: ProposalAct,
+    body: { comment?: string; location?: PointGeometry; document_no?: string; effective_date?: string } = {},
+  ) => request<Proposal>(`api/v1/proposals/${id}/${act}`, { method: 'POST', body: JSON.stringify(body) }),
   createProposal: (body: { region: string; title: string; reason: string; changes: Change[]; exceptions?: ExceptionRequest[] }) =>
     request<Proposal>('api/v1/proposals', { method: 'POST', body: JSON.stringify(body) }),
   /** Saves a draft (optimistic: `version` is the one edited; a stale version gets 409). */
-  updateProposal: (id: number, body: { version: number; title?: string; reason?: string; changes?: Change[]; exceptions?: ExceptionRequest[] }) =>
-    request<Proposal>(`api/v1/proposals/${id}`, { method: 'PUT', body: JSON.stringify(body) }),
+  updateProposal: (
+    id: number,
+    body: { version: number; title?: string; reason?: string; changes?: Change[]; exceptions?: ExceptionRequest[] },
+  ) => request<Proposal>(`api/v1/proposals/${id}`, { method: 'PUT', body: JSON.stringify(body) }),
   rebaseProposal: (id: number) => request<Proposal>(`api/v1/proposals/${id}/rebase`, { method: 'POST' }),
   comment: (id: number, body: { comment: string; location?: PointGeometry }) =>
     request<Proposal>(`api/v1/proposals/${id}/comments`, { method: 'POST', body: JSON.stringify(body) }),

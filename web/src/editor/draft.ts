@@ -1,6 +1,16 @@
 import { ApiError, api, regionPrefix } from '../api/client'
 import { householdFit } from '../../../server/profiles/household-range'
-import type { Change, DiffCollection, ExceptionRequest, GridFeature, GridProps, Me, Proposal, RegionProps, ValidationReport } from '../api/types'
+import type {
+  Change,
+  DiffCollection,
+  ExceptionRequest,
+  GridFeature,
+  GridProps,
+  Me,
+  Proposal,
+  RegionProps,
+  ValidationReport,
+} from '../api/types'
 import { t } from '../i18n'
 import { errorMessage } from '../ui/errors'
 
@@ -51,7 +61,8 @@ export class DraftSession {
     const [{ proposals }, grids] = await Promise.all([api.proposals(), api.grids(this.township.code)])
     this.before = grids.features
     const mine = proposals.find(
-      (p) => p.created_by === this.me.username && EDITABLE_STATES.has(p.state) && p.region_code.startsWith(regionPrefix(this.township.code)),
+      (p) =>
+        p.created_by === this.me.username && EDITABLE_STATES.has(p.state) && p.region_code.startsWith(regionPrefix(this.township.code)),
     )
     this.proposal = mine ? await api.proposal(mine.id) : null
     this.baseline = this.proposal ? null : await api.validate(grids, this.township.code)
@@ -124,7 +135,11 @@ export class DraftSession {
     const current = this.before
     if (!this.diff?.features.length) return current
     const sample = current[0]?.properties
-    const gone = new Set(this.diff.features.filter((f) => f.properties.change === 'removed' || f.properties.change === 'changed_before').map((f) => f.properties.code))
+    const gone = new Set(
+      this.diff.features
+        .filter((f) => f.properties.change === 'removed' || f.properties.change === 'changed_before')
+        .map((f) => f.properties.code),
+    )
     const after: GridFeature[] = current.filter((g) => !gone.has(g.properties.code))
     for (const f of this.diff.features) {
       if ((f.properties.change !== 'added' && f.properties.change !== 'changed_after') || !f.geometry) continue

@@ -4,7 +4,15 @@ import union from '@turf/union'
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson'
 import { ApiError } from '../api/client'
 import { exceptionKey } from '../../../server/proposals/exception-key'
-import { type Change, changeTargets, type ExceptionRequest, type GridFeature, type Me, type RegionProps, type ValidationIssue } from '../api/types'
+import {
+  type Change,
+  changeTargets,
+  type ExceptionRequest,
+  type GridFeature,
+  type Me,
+  type RegionProps,
+  type ValidationIssue,
+} from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
 import { h } from '../ui/dom'
@@ -102,14 +110,28 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     for (const tool of TOOLS) {
       const b = h(
         'button',
-        { type: 'button', class: `tool${editor.tool === tool ? ' active' : ''}`, 'data-testid': `tool-${tool}`, 'aria-pressed': String(editor.tool === tool), title: `${t(`editor.tool.${tool}`)} (${SHORTCUTS[tool]})` },
+        {
+          type: 'button',
+          class: `tool${editor.tool === tool ? ' active' : ''}`,
+          'data-testid': `tool-${tool}`,
+          'aria-pressed': String(editor.tool === tool),
+          title: `${t(`editor.tool.${tool}`)} (${SHORTCUTS[tool]})`,
+        },
         t(`editor.tool.${tool}`),
       )
       b.addEventListener('click', () => setTool(tool))
       bar.append(b)
     }
-    const undo = h('button', { type: 'button', class: 'tool', 'data-testid': 'undo', disabled: !session?.canUndo, title: `${t('editor.undo')} (Ctrl+Z)` }, t('editor.undo'))
-    const redo = h('button', { type: 'button', class: 'tool', 'data-testid': 'redo', disabled: !session?.canRedo, title: `${t('editor.redo')} (Ctrl+Shift+Z)` }, t('editor.redo'))
+    const undo = h(
+      'button',
+      { type: 'button', class: 'tool', 'data-testid': 'undo', disabled: !session?.canUndo, title: `${t('editor.undo')} (Ctrl+Z)` },
+      t('editor.undo'),
+    )
+    const redo = h(
+      'button',
+      { type: 'button', class: 'tool', 'data-testid': 'redo', disabled: !session?.canRedo, title: `${t('editor.redo')} (Ctrl+Shift+Z)` },
+      t('editor.redo'),
+    )
     undo.addEventListener('click', () => void session?.undo().catch(() => undefined))
     redo.addEventListener('click', () => void session?.redo().catch(() => undefined))
     bar.append(undo, redo)
@@ -125,7 +147,12 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   function renderSaveState(): HTMLElement {
     const p = session?.proposal
     const save = session?.save ?? { kind: 'idle' }
-    const line = h('p', { class: 'panel-note draft-state', 'data-testid': 'draft-state', 'data-save': save.kind, 'data-version': p ? String(p.version) : '' })
+    const line = h('p', {
+      class: 'panel-note draft-state',
+      'data-testid': 'draft-state',
+      'data-save': save.kind,
+      'data-version': p ? String(p.version) : '',
+    })
     if (!p) line.append(t('editor.noDraft'))
     else line.append(t('editor.draftLine', { id: p.id, version: p.version, state: t(`state.${p.state}`), count: p.changes.length }))
     if (save.kind === 'saving') line.append(' · ', h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('editor.saving'))
@@ -144,13 +171,22 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     const grids = afterGrids()
     const selected = editor.selection.map((id) => grids.find((g) => g.properties.code === id)).filter((g): g is GridFeature => !!g)
     if (editor.tool === 'merge') {
-      const merge = h('button', { type: 'button', class: 'primary', 'data-testid': 'merge-selected', disabled: selected.length < 2 }, t('editor.mergeSelected', { count: selected.length }))
+      const merge = h(
+        'button',
+        { type: 'button', class: 'primary', 'data-testid': 'merge-selected', disabled: selected.length < 2 },
+        t('editor.mergeSelected', { count: selected.length }),
+      )
       merge.addEventListener('click', () => {
         if (selected.some((g) => g.properties.code.startsWith('new-'))) return editor.clickGrid(null)
         void edit([{ op: 'merge', grids: selected.map((g) => g.properties.code) }])
         editor.clickGrid(null)
       })
-      return h('div', { class: 'selection' }, h('p', { class: 'panel-note' }, selected.map((g) => g.properties.name).join('、') || t('editor.hint.merge')), merge)
+      return h(
+        'div',
+        { class: 'selection' },
+        h('p', { class: 'panel-note' }, selected.map((g) => g.properties.name).join('、') || t('editor.hint.merge')),
+        merge,
+      )
     }
     const grid = selected[0]
     if (!grid) return null
@@ -158,11 +194,22 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     const isNew = props.code.startsWith('new-')
     const form = h('form', { class: 'attribute-form', 'data-testid': 'attribute-form', novalidate: true })
     const name = h('input', { name: 'name', value: props.name, required: true, 'data-testid': 'attr-name' })
-    const households = h('input', { name: 'households', type: 'number', min: '0', step: '1', value: props.households === null ? '' : String(props.households), 'data-testid': 'attr-households' })
+    const households = h('input', {
+      name: 'households',
+      type: 'number',
+      min: '0',
+      step: '1',
+      value: props.households === null ? '' : String(props.households),
+      'data-testid': 'attr-households',
+    })
     const countDate = h('input', { name: 'count_date', type: 'date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
     const head = h('input', { name: 'grid_head', value: String(props.attributes?.grid_head ?? ''), 'data-testid': 'attr-grid-head' })
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
-    const save = h('button', { type: 'submit', class: 'secondary', 'data-testid': 'attr-save', disabled: isNew }, t('editor.saveAttributes'))
+    const save = h(
+      'button',
+      { type: 'submit', class: 'secondary', 'data-testid': 'attr-save', disabled: isNew },
+      t('editor.saveAttributes'),
+    )
     form.append(
       h('p', { class: 'panel-note' }, h('code', {}, props.code), ' ', isNew ? t('editor.newGridNote') : ''),
       h('label', {}, h('span', {}, t('editor.attr.name')), name),
@@ -184,7 +231,12 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         {
           op: 'update',
           grid: props.code,
-          properties: { name: name.value.trim(), households: count, count_date: countDate.value || null, attributes: { grid_head: head.value.trim() } },
+          properties: {
+            name: name.value.trim(),
+            households: count,
+            count_date: countDate.value || null,
+            attributes: { grid_head: head.value.trim() },
+          },
         },
       ])
     })
@@ -194,14 +246,22 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   function fixButtons(issue: ValidationIssue): HTMLElement[] {
     const grids = afterGrids()
     const byId = new Map(grids.map((g) => [g.properties.code, g]))
-    const fixable = issue.feature_ids.map((id) => byId.get(id)).filter((g): g is GridFeature => !!g && !g.properties.code.startsWith('new-'))
+    const fixable = issue.feature_ids
+      .map((id) => byId.get(id))
+      .filter((g): g is GridFeature => !!g && !g.properties.code.startsWith('new-'))
     if (!issue.geometry || (!FIXABLE_GAPS.has(issue.code) && !FIXABLE_OVERLAPS.has(issue.code))) return []
     return fixable.map((grid) => {
       const isGap = FIXABLE_GAPS.has(issue.code)
-      const b = h('button', { type: 'button', class: 'link-button fix', 'data-testid': 'fix', 'data-grid': grid.properties.code }, t(isGap ? 'editor.fix.joinGap' : 'editor.fix.cutOverlap', { name: grid.properties.name }))
+      const b = h(
+        'button',
+        { type: 'button', class: 'link-button fix', 'data-testid': 'fix', 'data-grid': grid.properties.code },
+        t(isGap ? 'editor.fix.joinGap' : 'editor.fix.cutOverlap', { name: grid.properties.name }),
+      )
       b.addEventListener('click', () => {
         // Turf (polyclip-ts) joins or cuts the part along the edges the server drew it with.
-        const result = isGap ? union(featureCollection([shape(grid.geometry), shape(issue.geometry)])) : difference(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
+        const result = isGap
+          ? union(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
+          : difference(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
         if (!result) return
         void edit([{ op: 'reshape', grid: grid.properties.code, geometry: result.geometry }])
       })
@@ -217,7 +277,13 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     if (existing) {
       const withdraw = h('button', { type: 'button', class: 'link-button' }, t('editor.exception.withdraw'))
       withdraw.addEventListener('click', () => void session?.setExceptions(exceptions.filter((e) => !same(e))).catch(() => undefined))
-      return h('p', { class: 'exception-note', 'data-testid': 'exception-requested' }, t('editor.exception.requested', { reason: existing.reason }), ' ', withdraw)
+      return h(
+        'p',
+        { class: 'exception-note', 'data-testid': 'exception-requested' },
+        t('editor.exception.requested', { reason: existing.reason }),
+        ' ',
+        withdraw,
+      )
     }
     if (exceptionFor !== index) {
       const ask = h('button', { type: 'button', class: 'link-button', 'data-testid': 'exception-ask' }, t('editor.exception.ask'))
@@ -237,7 +303,9 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         return
       }
       exceptionFor = null
-      void session?.setExceptions([...exceptions, { code: issue.code, feature_ids: issue.feature_ids, reason: reason.value.trim() }]).catch(() => undefined)
+      void session
+        ?.setExceptions([...exceptions, { code: issue.code, feature_ids: issue.feature_ids, reason: reason.value.trim() }])
+        .catch(() => undefined)
     })
     return form
   }
@@ -259,9 +327,18 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     const s = report.summary
     return h(
       'div',
-      { class: 'draft-validation', 'data-testid': 'draft-validation', 'data-errors': String(s.errors), 'data-warnings': String(s.warnings) },
+      {
+        class: 'draft-validation',
+        'data-testid': 'draft-validation',
+        'data-errors': String(s.errors),
+        'data-warnings': String(s.warnings),
+      },
       h('h4', {}, t('editor.validationTitle')),
-      h('p', { class: report.valid ? 'ok' : 'bad' }, report.valid ? t('validation.valid') : t('validation.invalid', { errors: s.errors, warnings: s.warnings })),
+      h(
+        'p',
+        { class: report.valid ? 'ok' : 'bad' },
+        report.valid ? t('validation.valid') : t('validation.invalid', { errors: s.errors, warnings: s.warnings }),
+      ),
       list,
     )
   }
@@ -272,14 +349,20 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     return h(
       'ol',
       { class: 'change-list', 'data-testid': 'draft-changes' },
-      ...changes.map((c) => h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, changeTargets(c).join('、')))),
+      ...changes.map((c) =>
+        h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, changeTargets(c).join('、'))),
+      ),
     )
   }
 
   function renderSubmit(): HTMLElement | null {
     const p = session?.proposal
     if (!p || !session?.editable) return null
-    const submit = h('button', { type: 'button', class: 'primary', 'data-testid': 'draft-submit', disabled: !p.changes.length }, t('editor.submit'))
+    const submit = h(
+      'button',
+      { type: 'button', class: 'primary', 'data-testid': 'draft-submit', disabled: !p.changes.length },
+      t('editor.submit'),
+    )
     submit.addEventListener('click', async () => {
       actionError = null
       try {
@@ -290,19 +373,35 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         render()
       }
     })
-    return h('div', { class: 'submit-row' }, submit, actionError ? h('p', { class: 'form-error', role: 'alert', 'data-testid': 'submit-error' }, actionError) : null)
+    return h(
+      'div',
+      { class: 'submit-row' },
+      submit,
+      actionError ? h('p', { class: 'form-error', role: 'alert', 'data-testid': 'submit-error' }, actionError) : null,
+    )
   }
 
   function render(): void {
     const children: (HTMLElement | null)[] = [
       h('h3', {}, t('editor.title')),
-      h('p', { class: 'panel-note', 'data-testid': 'editor-target' }, township ? t('validation.target', { name: township.name, code: township.code }) : t('validation.pickTownship')),
+      h(
+        'p',
+        { class: 'panel-note', 'data-testid': 'editor-target' },
+        township ? t('validation.target', { name: township.name, code: township.code }) : t('validation.pickTownship'),
+      ),
     ]
     if (loadError) children.push(h('p', { class: 'form-error', role: 'alert' }, loadError))
     if (township && session) {
       children.push(renderSaveState())
       if (session.editable) children.push(renderToolbar())
-      else children.push(h('p', { class: 'panel-note', 'data-testid': 'draft-locked' }, t('editor.locked', { state: t(`state.${session.proposal?.state ?? 'draft'}`) })))
+      else
+        children.push(
+          h(
+            'p',
+            { class: 'panel-note', 'data-testid': 'draft-locked' },
+            t('editor.locked', { state: t(`state.${session.proposal?.state ?? 'draft'}`) }),
+          ),
+        )
       if (notice) children.push(h('p', { class: 'panel-note hint', 'data-testid': 'editor-notice' }, t(notice.key, notice.params)))
       children.push(renderSelection(), renderChanges(), renderValidation(), renderSubmit())
     }

@@ -88,7 +88,8 @@ export class MapEditor {
   /** A grid was clicked: in merge mode it toggles, otherwise it becomes the selection. */
   clickGrid(id: string | null): void {
     if (this.tool === 'split' || this.tool === 'draw') return // clicks belong to the drawing
-    if (this.tool === 'merge' && id) this.selection = this.selection.includes(id) ? this.selection.filter((s) => s !== id) : [...this.selection, id]
+    if (this.tool === 'merge' && id)
+      this.selection = this.selection.includes(id) ? this.selection.filter((s) => s !== id) : [...this.selection, id]
     else this.selection = id ? [id] : []
     this.ctx.selectionChanged(this.selection)
     this.render()
@@ -190,7 +191,9 @@ export class MapEditor {
       this.selection = []
       this.ctx.selectionChanged(this.selection)
     } else if (this.tool === 'draw') {
-      await this.ctx.edit([{ op: 'create', geometry: feature.geometry as Polygon, properties: { kind: 'comprehensive', name: t('editor.newGridName') } }])
+      await this.ctx.edit([
+        { op: 'create', geometry: feature.geometry as Polygon, properties: { kind: 'comprehensive', name: t('editor.newGridName') } },
+      ])
     }
     this.render()
   }

@@ -90,14 +90,26 @@ export function moveSharedVertex(grids: readonly EditableGrid[], from: Position,
 
 /** The grids whose boundary passes through a point (as a vertex or inside an edge). */
 export function gridsTouching(grids: readonly EditableGrid[], point: Position): string[] {
-  return grids.filter((g) => ringsOf(g.geometry).some((ring) => { const touch = ringTouch(ring, point); return touch.vertex || touch.segment !== null })).map((g) => g.id)
+  return grids
+    .filter((g) =>
+      ringsOf(g.geometry).some((ring) => {
+        const touch = ringTouch(ring, point)
+        return touch.vertex || touch.segment !== null
+      }),
+    )
+    .map((g) => g.id)
 }
 
 /**
  * The nearest of `candidates` to `target` within `maxDistance` by the caller's metric (screen
  * pixels on the map), for snapping a dragged or drawn point onto a neighbour's corner.
  */
-export function nearestWithin(target: Position, candidates: readonly Position[], distance: (a: Position, b: Position) => number, maxDistance: number): Position | null {
+export function nearestWithin(
+  target: Position,
+  candidates: readonly Position[],
+  distance: (a: Position, b: Position) => number,
+  maxDistance: number,
+): Position | null {
   let best: Position | null = null
   let bestDistance = maxDistance
   for (const c of candidates) {

@@ -71,7 +71,17 @@ export function createValidationPanel(ctx: ValidationPanelContext): ValidationPa
   const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'validation-error', hidden: true })
   const summary = h('div', { class: 'validation-summary', 'data-testid': 'validation-summary' })
   const list = h('ol', { class: 'issue-list', 'data-testid': 'issue-list' })
-  const element = h('section', { class: 'panel validation-panel', 'data-testid': 'validation-panel' }, title, target, run, progress, error, summary, list)
+  const element = h(
+    'section',
+    { class: 'panel validation-panel', 'data-testid': 'validation-panel' },
+    title,
+    target,
+    run,
+    progress,
+    error,
+    summary,
+    list,
+  )
 
   let township: RegionProps | null = null
   let state: State = { kind: 'idle' }

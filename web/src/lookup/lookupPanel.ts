@@ -69,7 +69,11 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
     const match = result.address?.match
     if (result.address) {
       out.append(
-        h('p', { class: 'panel-note' }, match ? t('lookup.addressMatch', { address: match.address, score: Math.round(match.score * 100) }) : t('lookup.addressUnsure')),
+        h(
+          'p',
+          { class: 'panel-note' },
+          match ? t('lookup.addressMatch', { address: match.address, score: Math.round(match.score * 100) }) : t('lookup.addressUnsure'),
+        ),
       )
       if (!match && result.address.candidates.length) {
         const list = h('ul', { class: 'candidates', 'data-testid': 'lookup-candidates' })
@@ -104,13 +108,29 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
         open,
       )
     } else if (result.nearest) {
-      out.append(h('p', { class: 'form-error', 'data-testid': 'lookup-outside' }, t('lookup.outside', { name: result.nearest.name, code: result.nearest.code, distance: Math.round(result.nearest.distance_m) })))
+      out.append(
+        h(
+          'p',
+          { class: 'form-error', 'data-testid': 'lookup-outside' },
+          t('lookup.outside', { name: result.nearest.name, code: result.nearest.code, distance: Math.round(result.nearest.distance_m) }),
+        ),
+      )
     } else if (!result.address || match) {
       out.append(h('p', { class: 'form-error', 'data-testid': 'lookup-outside' }, t('lookup.none')))
     }
-    if (result.dedicated.length) out.append(h('p', { class: 'panel-note' }, t('lookup.dedicated', { names: result.dedicated.map((d) => d.name).join('、') })))
+    if (result.dedicated.length)
+      out.append(h('p', { class: 'panel-note' }, t('lookup.dedicated', { names: result.dedicated.map((d) => d.name).join('、') })))
     if (result.regions.length) {
-      out.append(h('p', { class: 'panel-note', 'data-testid': 'lookup-regions' }, [...result.regions].reverse().map((r) => r.name).join(' › ')))
+      out.append(
+        h(
+          'p',
+          { class: 'panel-note', 'data-testid': 'lookup-regions' },
+          [...result.regions]
+            .reverse()
+            .map((r) => r.name)
+            .join(' › '),
+        ),
+      )
     }
     return out
   }
@@ -121,7 +141,12 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
       option.textContent = t(`lookup.crs.${c}`)
     }
     address.placeholder = t('lookup.addressPlaceholder')
-    const addressForm = h('form', { class: 'lookup-form', novalidate: true }, h('label', {}, h('span', {}, t('lookup.address')), address), h('button', { type: 'submit', class: 'primary', 'data-testid': 'lookup-address-go' }, t('lookup.go')))
+    const addressForm = h(
+      'form',
+      { class: 'lookup-form', novalidate: true },
+      h('label', {}, h('span', {}, t('lookup.address')), address),
+      h('button', { type: 'submit', class: 'primary', 'data-testid': 'lookup-address-go' }, t('lookup.go')),
+    )
     addressForm.addEventListener('submit', (e) => {
       e.preventDefault()
       askAddress()

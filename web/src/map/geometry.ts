@@ -108,9 +108,7 @@ export function labelPoints<P>(fc: FeatureCollection<Geometry | null, P>): Featu
 }
 
 /** Bounding box of all polygon features, or null when there are none. */
-export function collectionBBox(
-  fc: FeatureCollection<Polygon | MultiPolygon | null, unknown>,
-): [number, number, number, number] | null {
+export function collectionBBox(fc: FeatureCollection<Polygon | MultiPolygon | null, unknown>): [number, number, number, number] | null {
   let minX = Infinity
   let minY = Infinity
   let maxX = -Infinity

@@ -156,7 +156,9 @@ export class GridMap {
 
   async setDiff(diff: DiffCollection | null): Promise<void> {
     await this.ready
-    const features = (diff?.features ?? []).filter((f): f is Feature<Polygon | MultiPolygon, (typeof f)['properties']> => f.geometry !== null)
+    const features = (diff?.features ?? []).filter(
+      (f): f is Feature<Polygon | MultiPolygon, (typeof f)['properties']> => f.geometry !== null,
+    )
     this.source(SOURCES.diff).setData({ type: 'FeatureCollection', features })
   }
 

@@ -48,7 +48,15 @@ const issueColor: ExpressionSpecification = [
   'case',
   ['==', ['get', 'severity'], 'warning'],
   ISSUE_COLORS.warning,
-  ['match', ['get', 'code'], ['overlap', 'micro_overlap'], ISSUE_COLORS.overlap, ['outside_parent', 'micro_outside_parent', 'dedicated_outside'], ISSUE_COLORS.outside, ISSUE_COLORS.gap],
+  [
+    'match',
+    ['get', 'code'],
+    ['overlap', 'micro_overlap'],
+    ISSUE_COLORS.overlap,
+    ['outside_parent', 'micro_outside_parent', 'dedicated_outside'],
+    ISSUE_COLORS.outside,
+    ISSUE_COLORS.gap,
+  ],
 ]
 const isPolygon: ExpressionSpecification = ['match', ['geometry-type'], ['Polygon', 'MultiPolygon'], true, false]
 const diffColor: ExpressionSpecification = [

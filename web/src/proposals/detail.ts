@@ -15,7 +15,11 @@ function renderActs(p: Proposal, state: ProposalsState, actions: ProposalsAction
   if (!acts.length) return []
   const row = h('div', { class: 'button-row', 'data-testid': 'proposal-acts' })
   for (const act of acts) {
-    const b = h('button', { type: 'button', class: act === 'reject' ? 'secondary' : 'primary', 'data-testid': `act-${act}`, disabled: state.acting }, t(`act.${act}`))
+    const b = h(
+      'button',
+      { type: 'button', class: act === 'reject' ? 'secondary' : 'primary', 'data-testid': `act-${act}`, disabled: state.acting },
+      t(`act.${act}`),
+    )
     b.addEventListener('click', () => actions.chooseAct(p, act))
     row.append(b)
   }
@@ -96,13 +100,24 @@ export function renderDetail(p: Proposal, state: ProposalsState, actions: Propos
     h(
       'ul',
       { class: 'diff-legend' },
-      ...(['added', 'removed', 'changed'] as const).map((k) => h('li', {}, h('span', { class: `line diff-${k}`, style: `border-top-color:${DIFF_COLORS[k]}` }), t(`diff.${k}`))),
+      ...(['added', 'removed', 'changed'] as const).map((k) =>
+        h('li', {}, h('span', { class: `line diff-${k}`, style: `border-top-color:${DIFF_COLORS[k]}` }), t(`diff.${k}`)),
+      ),
     ),
     h('h4', {}, t('proposals.changes', { count: changes.length })),
     h(
       'ul',
       { class: 'change-list' },
-      ...changes.map((c) => h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, c.targets), c.reason ? ` — ${c.reason}` : '')),
+      ...changes.map((c) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })),
+          ' ',
+          h('code', {}, c.targets),
+          c.reason ? ` — ${c.reason}` : '',
+        ),
+      ),
     ),
     h('h4', {}, t('proposals.validation')),
     renderValidation(p, actions),

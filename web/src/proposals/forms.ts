@@ -7,9 +7,19 @@ import { actRequest } from './view'
 /** "在地图上标注": the next map click pins the comment being written. */
 function renderPinControl(state: ProposalsState, actions: ProposalsActions): HTMLElement {
   const { pin } = state
-  const pick = h('button', { type: 'button', class: 'link-button', 'data-testid': 'pin-pick' }, pin ? t('comments.repin') : t('comments.pin'))
+  const pick = h(
+    'button',
+    { type: 'button', class: 'link-button', 'data-testid': 'pin-pick' },
+    pin ? t('comments.repin') : t('comments.pin'),
+  )
   pick.addEventListener('click', () => actions.pickPin())
-  const where = pin ? h('span', { class: 'muted', 'data-testid': 'pin-location' }, t('comments.pinnedAt', { lng: (pin[0] ?? 0).toFixed(5), lat: (pin[1] ?? 0).toFixed(5) })) : null
+  const where = pin
+    ? h(
+        'span',
+        { class: 'muted', 'data-testid': 'pin-location' },
+        t('comments.pinnedAt', { lng: (pin[0] ?? 0).toFixed(5), lat: (pin[1] ?? 0).toFixed(5) }),
+      )
+    : null
   return h('div', { class: 'pin-control' }, pick, where)
 }
 
@@ -50,8 +60,15 @@ export function renderActForm(p: Proposal, act: ProposalAct, state: ProposalsSta
   if (act === 'approve' || act === 'file') {
     fields.push(h('label', {}, h('span', {}, t('act.documentNo')), docNo), h('label', {}, h('span', {}, t('act.effectiveDate')), date))
   }
-  fields.push(h('label', {}, h('span', {}, act === 'reject' ? t('act.reason') : t('act.comment')), comment), renderPinControl(state, actions))
-  const ok = h('button', { type: 'submit', class: 'primary', 'data-testid': 'act-confirm', disabled: state.acting }, t(`act.confirm.${act}`))
+  fields.push(
+    h('label', {}, h('span', {}, act === 'reject' ? t('act.reason') : t('act.comment')), comment),
+    renderPinControl(state, actions),
+  )
+  const ok = h(
+    'button',
+    { type: 'submit', class: 'primary', 'data-testid': 'act-confirm', disabled: state.acting },
+    t(`act.confirm.${act}`),
+  )
   const cancel = h('button', { type: 'button', class: 'secondary' }, t('act.cancel'))
   cancel.addEventListener('click', () => actions.cancelAct())
   form.append(

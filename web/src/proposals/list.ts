@@ -9,7 +9,8 @@ export function renderList(state: ProposalsState, actions: ProposalsActions): HT
   const refresh = h('button', { type: 'button', class: 'link-button', 'data-testid': 'proposals-refresh' }, t('proposals.refresh'))
   refresh.addEventListener('click', () => actions.reload())
   const out: HTMLElement[] = [h('div', { class: 'panel-head' }, h('h3', {}, t('proposals.title')), refresh)]
-  if (state.loading) out.push(h('div', { class: 'progress' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('proposals.loading')))
+  if (state.loading)
+    out.push(h('div', { class: 'progress' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('proposals.loading')))
   if (state.listError) out.push(h('p', { class: 'form-error', role: 'alert', 'data-testid': 'proposals-error' }, state.listError))
   if (list && !list.length) out.push(h('p', { class: 'panel-note' }, t('proposals.empty')))
   if (!list?.length) return out
@@ -26,7 +27,12 @@ export function renderList(state: ProposalsState, actions: ProposalsActions): HT
         'data-id': String(p.id),
         'data-waiting': p.waiting_for_me ? 'true' : 'false',
       },
-      h('span', { class: 'proposal-line' }, h('span', { class: `state-badge state-${p.state}` }, t(`state.${p.state}`)), h('span', { class: 'proposal-title' }, p.title)),
+      h(
+        'span',
+        { class: 'proposal-line' },
+        h('span', { class: `state-badge state-${p.state}` }, t(`state.${p.state}`)),
+        h('span', { class: 'proposal-title' }, p.title),
+      ),
       h(
         'span',
         { class: 'proposal-meta' },

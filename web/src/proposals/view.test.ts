@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import type { Me, Proposal, ProposalEvent, ValidationIssue, ValidationSummary } from '../api/types'
 import { actRequest, availableActs, changeRows, commentPins, emptyActInput, proposalMeta, timelineRows, validationView } from './view'
 
-const me = (role: string): Me => ({ username: role, display_name: role, role, region_prefix: '990101', home_region: '990101000000', notice_languages: ['zh'] })
+const me = (role: string): Me => ({
+  username: role,
+  display_name: role,
+  role,
+  region_prefix: '990101',
+  home_region: '990101000000',
+  notice_languages: ['zh'],
+})
 
 const event = (id: number, extra: Partial<ProposalEvent> = {}): ProposalEvent => ({
   id,
@@ -90,7 +97,11 @@ describe('detail rows', () => {
   })
 
   it('joins 文号 and 生效日期 of an event', () => {
-    const rows = timelineRows(proposal({ events: [event(1, { document_no: '示政〔2026〕1号', effective_date: '2026-07-01' }), event(2, { effective_date: '2026-07-01' })] }))
+    const rows = timelineRows(
+      proposal({
+        events: [event(1, { document_no: '示政〔2026〕1号', effective_date: '2026-07-01' }), event(2, { effective_date: '2026-07-01' })],
+      }),
+    )
     expect(rows.map((r) => r.document)).toEqual(['示政〔2026〕1号 · 2026-07-01', '2026-07-01'])
   })
 
@@ -124,18 +135,25 @@ describe('detail rows', () => {
     }
     expect(validationView(proposal({ validation: { valid: true, issues: [], summary } }))).toEqual({ kind: 'valid' })
     const issue: ValidationIssue = { code: 'gap', severity: 'error', message: '空隙', feature_ids: [] }
-    expect(validationView(proposal({ validation: { valid: false, issues: [issue], summary } }))).toEqual({ kind: 'issues', issues: [issue] })
+    expect(validationView(proposal({ validation: { valid: false, issues: [issue], summary } }))).toEqual({
+      kind: 'issues',
+      issues: [issue],
+    })
   })
 
   it('names the region under the title', () => {
-    expect(proposalMeta(proposal(), (code) => (code === '990101001002' ? '银杉社区' : code))).toBe('#7 · 银杉社区 (990101001002) · township')
+    expect(proposalMeta(proposal(), (code) => (code === '990101001002' ? '银杉社区' : code))).toBe(
+      '#7 · 银杉社区 (990101001002) · township',
+    )
   })
 })
 
 describe('actRequest', () => {
   it('needs a reason to return', () => {
     expect(actRequest('reject', { ...emptyActInput(), comment: '  ' }, null)).toEqual({ error: 'act.reasonRequired' })
-    expect(actRequest('reject', { ...emptyActInput(), comment: ' 请调整 ', document_no: 'x' }, null)).toEqual({ body: { comment: '请调整' } })
+    expect(actRequest('reject', { ...emptyActInput(), comment: ' 请调整 ', document_no: 'x' }, null)).toEqual({
+      body: { comment: '请调整' },
+    })
   })
 
   it('sends 文号 and 生效日期 to approve or file, with the pin', () => {

@@ -90,7 +90,12 @@ export interface ActInput {
 }
 export const emptyActInput = (): ActInput => ({ comment: '', document_no: '', effective_date: '' })
 
-export type ActBody = { comment?: string; document_no?: string; effective_date?: string; location?: { type: 'Point'; coordinates: Position } }
+export type ActBody = {
+  comment?: string
+  document_no?: string
+  effective_date?: string
+  location?: { type: 'Point'; coordinates: Position }
+}
 
 /** The body an act sends from what was typed (trimmed) and the pin; a return needs its reason. */
 export function actRequest(act: ProposalAct, input: ActInput, pin: Position | null): { body: ActBody } | { error: 'act.reasonRequired' } {

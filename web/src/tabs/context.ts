@@ -24,7 +24,12 @@ export interface WorkspaceTab {
   leave?(): void
 }
 
-export function createTabContext(store: WorkspaceStore, gridMap: GridMap, select: TabContext['select'], drawGrids: TabContext['drawGrids']): TabContext {
+export function createTabContext(
+  store: WorkspaceStore,
+  gridMap: GridMap,
+  select: TabContext['select'],
+  drawGrids: TabContext['drawGrids'],
+): TabContext {
   return {
     store,
     gridMap,

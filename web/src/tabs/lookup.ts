@@ -11,9 +11,12 @@ export function createLookupTab({ store, gridMap, select }: TabContext): Workspa
     },
     selectGrid: (code) => select(code),
   })
-  store.subscribe(({ session }) => {
-    if (!session) panel.clear()
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      if (!session) panel.clear()
+    },
+    ['session'],
+  )
   store.subscribe(() => panel.relabel(), ['language'])
   return { element: panel.element }
 }

@@ -21,11 +21,14 @@ export function createProposalsTab({ store, gridMap, focusIssue }: TabContext): 
     showComments: (pins) => void gridMap.setComments(pins),
     flyTo: (point) => gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 16) }),
   })
-  store.subscribe(({ session }) => {
-    if (session) return
-    panel.clear()
-    void gridMap.setDiff(null)
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      if (session) return
+      panel.clear()
+      void gridMap.setDiff(null)
+    },
+    ['session'],
+  )
   store.subscribe(() => panel.relabel(), ['language'])
   return { element: panel.element, enter: () => void panel.refresh(), refresh: () => panel.refresh() }
 }

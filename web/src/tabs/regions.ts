@@ -16,10 +16,13 @@ export function createRegionsTab({ store, gridMap }: TabContext): WorkspaceTab {
     gridMap.fitTo(bbox, 15)
     store.set(targetsOf(session, region))
   })
-  store.subscribe(({ session }) => {
-    tree.show(session?.region ?? null, session?.regions ?? null)
-    if (session) tree.mark(session.region.code)
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      tree.show(session?.region ?? null, session?.regions ?? null)
+      if (session) tree.mark(session.region.code)
+    },
+    ['session'],
+  )
   store.subscribe(() => tree.relabel(), ['language'])
   return { element: h('section', { class: 'panel' }, text('h3', 'tree.title'), tree.element) }
 }

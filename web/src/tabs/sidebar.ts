@@ -32,9 +32,12 @@ export function createSidebar(store: WorkspaceStore, tabs: Record<TabId, Workspa
     })
   }
   store.subscribe(render, ['tab'])
-  store.subscribe(({ session }) => {
-    element.hidden = !session
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      element.hidden = !session
+    },
+    ['session'],
+  )
   render()
   return { element, show }
 }

@@ -9,9 +9,12 @@ export function createValidationTab({ store, gridMap, focusIssue }: TabContext):
     focusIssue: (issue, index) => focusIssue(issue, issueKey(index)),
   })
   store.subscribe(({ validationTarget }) => panel.setTownship(validationTarget), ['validationTarget'])
-  store.subscribe(({ session }) => {
-    if (!session) panel.clear()
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      if (!session) panel.clear()
+    },
+    ['session'],
+  )
   store.subscribe(() => panel.relabel(), ['language'])
   return { element: panel.element }
 }

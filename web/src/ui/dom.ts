@@ -4,11 +4,7 @@ type Attrs = Record<string, string | boolean | undefined>
 type Child = Node | string | null | undefined | false
 
 /** Small element builder; strings become text nodes, so data is never parsed as HTML. */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue
@@ -28,6 +24,5 @@ export function text<K extends keyof HTMLElementTagNameMap>(tag: K, key: string,
 
 export function translateTree(root: ParentNode): void {
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) el.textContent = t(el.dataset.i18n ?? '')
-  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-aria]'))
-    el.setAttribute('aria-label', t(el.dataset.i18nAria ?? ''))
+  for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria ?? ''))
 }

@@ -57,7 +57,9 @@ export function renderGridHistory(state: HistoryState | null, handlers: GridHist
     return section
   }
   if (state.status === 'error') {
-    section.append(h('p', { class: 'error', 'data-testid': 'history-error', role: 'alert' }, t('history.failed', { message: state.message })))
+    section.append(
+      h('p', { class: 'error', 'data-testid': 'history-error', role: 'alert' }, t('history.failed', { message: state.message })),
+    )
     return section
   }
   const lineage = lineageRows(state.history)

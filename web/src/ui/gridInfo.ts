@@ -32,9 +32,7 @@ export function renderGridInfo(grid: GridFeature, ctx: GridInfoContext): HTMLEle
   const townshipCode = community?.level === 5 ? community.parent_code : community?.level === 4 ? p.region_code : null
 
   const range =
-    p.households_min !== null && p.households_max !== null
-      ? t('grid.range', { min: p.households_min, max: p.households_max })
-      : ''
+    p.households_min !== null && p.households_max !== null ? t('grid.range', { min: p.households_min, max: p.households_max }) : ''
   const rows: [string, Node | string][] = [
     ['grid.name', p.name],
     ['grid.kind', t(`kind.${p.kind}`, { defaultValue: p.kind })],
@@ -47,10 +45,7 @@ export function renderGridInfo(grid: GridFeature, ctx: GridInfoContext): HTMLEle
         range ? h('span', { class: 'muted' }, ` (${range})`) : '',
       ),
     ],
-    [
-      'grid.fit',
-      h('span', { class: 'fit-badge', style: `--fit:${FIT_COLORS[p.fit] ?? FIT_COLORS.unknown}` }, t(`fit.${p.fit}`)),
-    ],
+    ['grid.fit', h('span', { class: 'fit-badge', style: `--fit:${FIT_COLORS[p.fit] ?? FIT_COLORS.unknown}` }, t(`fit.${p.fit}`))],
     ['grid.population', p.population === null ? t('grid.none') : t('grid.persons', { count: p.population })],
     ['grid.countDate', p.count_date ?? t('grid.none')],
     ['grid.community', regionLabel(community?.level === 5 ? p.region_code : null, ctx.regionsByCode)],

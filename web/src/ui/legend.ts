@@ -10,13 +10,7 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
   const rows = ORDER.map((fit) => {
     const count = h('span', { class: 'legend-count' })
     countEls.set(fit, count)
-    return h(
-      'li',
-      {},
-      h('span', { class: 'swatch', style: `background:${FIT_COLORS[fit]}` }),
-      text('span', `fit.${fit}`),
-      count,
-    )
+    return h('li', {}, h('span', { class: 'swatch', style: `background:${FIT_COLORS[fit]}` }), text('span', `fit.${fit}`), count)
   })
   const element = h(
     'section',

@@ -97,4 +97,3 @@ export function createRegionTree(onPick: (region: RegionProps) => void): RegionT
     relabel: render,
   }
 }
-

@@ -28,7 +28,15 @@ export function createAsOfControl(store: WorkspaceStore, changeAsOf: (date: stri
   const input = h('input', { type: 'date', class: 'as-of-input', 'data-testid': 'as-of-date', 'data-i18n-aria': 'asOf.label' })
   // The slider runs over days, from a year before the oldest version on the map to today; moving it
   // sets the date input and reloads the layer once it rests.
-  const slider = h('input', { type: 'range', class: 'as-of-slider', min: '0', max: '365', step: '1', 'data-testid': 'as-of-slider', 'data-i18n-aria': 'asOf.slider' })
+  const slider = h('input', {
+    type: 'range',
+    class: 'as-of-slider',
+    min: '0',
+    max: '365',
+    step: '1',
+    'data-testid': 'as-of-slider',
+    'data-i18n-aria': 'asOf.slider',
+  })
   const control = h('label', { class: 'as-of', hidden: true }, text('span', 'asOf.label'), slider, input)
   const badgeText = h('span', {})
   const todayButton = text('button', 'asOf.today', { type: 'button', class: 'link-button', 'data-testid': 'as-of-today' })

@@ -27,7 +27,12 @@ export interface GridsLoader {
  * Loads the grids the map holds. The map is drawn before the store changes, so what the header
  * counts is on the map by the time it shows.
  */
-export function createGridsLoader(store: WorkspaceStore, gridMap: GridMap, setStatus: SetStatus, select: (code: string | null) => void): GridsLoader {
+export function createGridsLoader(
+  store: WorkspaceStore,
+  gridMap: GridMap,
+  setStatus: SetStatus,
+  select: (code: string | null) => void,
+): GridsLoader {
   /** Bumped on every grids reload (and session change) so a slow answer for an older request is dropped. */
   let request = 0
   store.subscribe(() => void request++, ['session'])
@@ -50,7 +55,8 @@ export function createGridsLoader(store: WorkspaceStore, gridMap: GridMap, setSt
       if (seq !== request || store.get().session !== session) return
       await show(grids)
       store.set(gridsState(grids))
-      if (gridMap.map.getZoom() < VIEWPORT_MIN_ZOOM) setStatus('status.zoomIn', { count: session.region.grid_count, zoom: VIEWPORT_MIN_ZOOM })
+      if (gridMap.map.getZoom() < VIEWPORT_MIN_ZOOM)
+        setStatus('status.zoomIn', { count: session.region.grid_count, zoom: VIEWPORT_MIN_ZOOM })
       else setStatus('status.viewportLoaded', { count: grids.features.length })
     } catch (err) {
       if (seq === request) setStatus('status.failed', { message: errorMessage(err) }, true)

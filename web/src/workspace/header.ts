@@ -6,7 +6,10 @@ import type { WorkspaceStore } from './state'
  * The page header: breadcrumb of the home region, grid count, the signed-in user, sign-out and the
  * language selector. `middle` (the as-of date control) sits before the count.
  */
-export function createHeader(store: WorkspaceStore, middle: HTMLElement): { element: HTMLElement; langSelect: HTMLSelectElement; logoutButton: HTMLButtonElement } {
+export function createHeader(
+  store: WorkspaceStore,
+  middle: HTMLElement,
+): { element: HTMLElement; langSelect: HTMLSelectElement; logoutButton: HTMLButtonElement } {
   const langSelect = h('select', { 'data-testid': 'language-select', 'data-i18n-aria': 'language.label' })
   const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
   const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })

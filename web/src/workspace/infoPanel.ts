@@ -60,7 +60,9 @@ export function createInfoPanel(store: WorkspaceStore, gridMap: GridMap): InfoPa
       show: showVersion,
     })
     const scroll = element.scrollTop
-    element.replaceChildren(renderGridInfo(grid, { regionsByCode: session.regionsByCode, onClose: () => select(null), history: historySection }))
+    element.replaceChildren(
+      renderGridInfo(grid, { regionsByCode: session.regionsByCode, onClose: () => select(null), history: historySection }),
+    )
     element.scrollTop = scroll
   }
 

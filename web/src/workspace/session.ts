@@ -35,10 +35,13 @@ export interface SessionFlow {
 
 export function createSessionFlow({ store, gridMap, login, loader, asOf, setStatus, select, showTab }: SessionFlowParts): SessionFlow {
   // A sign-out empties the map; the panels clear themselves on the same change.
-  store.subscribe(({ session }) => {
-    if (session) return
-    void gridMap.show(emptyRegions(), emptyGrids(), null)
-  }, ['session'])
+  store.subscribe(
+    ({ session }) => {
+      if (session) return
+      void gridMap.show(emptyRegions(), emptyGrids(), null)
+    },
+    ['session'],
+  )
 
   const showLogin = (message: string | null) => {
     login.element.hidden = false
@@ -60,7 +63,13 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
       setStatus('status.loadingGrids')
       const viewport = region.grid_count > VIEWPORT_THRESHOLD
       const grids: GridCollection = viewport ? emptyGrids() : await api.grids(me.home_region)
-      const session: Session = { me, region, regions, regionsByCode: new Map(regions.features.map((f) => [f.properties.code, f.properties])), viewport }
+      const session: Session = {
+        me,
+        region,
+        regions,
+        regionsByCode: new Map(regions.features.map((f) => [f.properties.code, f.properties])),
+        viewport,
+      }
       asOf.fitSlider(grids)
       // The map first: once the header shows the count, the grids are on the map.
       await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))

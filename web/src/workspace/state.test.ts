@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import type { Me, Region, RegionProps } from '../api/types'
 import { createWorkspaceStore, type Session, targetsOf, townshipOf } from './state'
 
-const region = (code: string, name: string, level: number, parent_code: string | null): RegionProps => ({ code, name, level, parent_code, urban_rural: null })
+const region = (code: string, name: string, level: number, parent_code: string | null): RegionProps => ({
+  code,
+  name,
+  level,
+  parent_code,
+  urban_rural: null,
+})
 const county = region('990101000000', '示范县', 3, '990100000000')
 const township = region('990101004000', '白沙镇', 4, county.code)
 const community = region('990101004001', '白沙社区', 5, township.code)

@@ -110,5 +110,8 @@ export function countFits(grids: GridCollection): Record<Fit, number> {
 export function gridsToDraw(state: Pick<WorkspaceState, 'grids' | 'draftView'>): GridCollection {
   const view = state.draftView
   if (!view) return state.grids
-  return { type: 'FeatureCollection', features: [...state.grids.features.filter((g) => !g.properties.region_code.startsWith(view.prefix)), ...view.grids] }
+  return {
+    type: 'FeatureCollection',
+    features: [...state.grids.features.filter((g) => !g.properties.region_code.startsWith(view.prefix)), ...view.grids],
+  }
 }

@@ -25,7 +25,10 @@ describe('createStore', () => {
     store.subscribe((state, previous) => heard.push([previous.count, state.count]))
     store.set({ count: 1 })
     store.set({ count: 3 })
-    expect(heard).toEqual([[0, 1], [1, 3]])
+    expect(heard).toEqual([
+      [0, 1],
+      [1, 3],
+    ])
   })
 
   it('stays quiet when nothing changed (Object.is)', () => {
@@ -63,10 +66,13 @@ describe('createStore', () => {
   it('announces a change made by a listener after the current round, in order', () => {
     const store = createStore(initial)
     const heard: string[] = []
-    store.subscribe(({ user }) => {
-      heard.push(`first:${user}`)
-      if (user === 'a') store.set({ count: 1 })
-    }, ['user'])
+    store.subscribe(
+      ({ user }) => {
+        heard.push(`first:${user}`)
+        if (user === 'a') store.set({ count: 1 })
+      },
+      ['user'],
+    )
     store.subscribe((state, previous) => heard.push(`second:${previous.count}->${state.count}`))
     store.set({ user: 'a' })
     // The second listener hears the user change (count still 0 then), then the count change.
