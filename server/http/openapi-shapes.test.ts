@@ -27,7 +27,7 @@ const nonNull = (schema: Schema | undefined) => schema?.anyOf?.find((member) => 
 
 describe('OpenAPI: proposal and validation report answers', () => {
   const REPORT = ['valid', 'issues', 'summary']
-  const ISSUE = ['code', 'severity', 'message', 'feature_ids', 'geometry', 'area_m2', 'reason', 'details']
+  const ISSUE = ['code', 'severity', 'message', 'feature_ids', 'geometry', 'area_m2', 'reason', 'details', 'params']
   const SUMMARY = [
     'features',
     'errors',

@@ -86,10 +86,43 @@ export const SizingDetails = Type.Object(
 )
 export type SizingDetails = Static<typeof SizingDetails>
 
+const Text = Type.String()
+const Ids = Type.Array(Type.String())
+/**
+ * The facts a message is rendered from: ids, formatted areas and places, counts, codes; never
+ * words, so a stored report reads in any language (household issues take theirs from `details`).
+ */
+export const IssueParams = Type.Partial(
+  Type.Object({
+    feature: Type.With(Text, { description: 'the grid the issue is about' }),
+    a: Type.With(Text, { description: 'first grid of an overlap' }),
+    b: Type.With(Text, { description: 'second grid of an overlap' }),
+    parent: Type.With(Text, { description: 'the parent grid named (micro and dedicated grids)' }),
+    kind: Type.With(Text, { description: 'the kind as given' }),
+    features: Type.With(Ids, { description: 'grids next to a gap' }),
+    main: Type.With(Text, { description: 'the community a crossing grid lies mainly in' }),
+    others: Type.With(Ids, { description: 'the other communities it reaches into' }),
+    area: Type.With(Text, { description: 'area in m², three significant digits' }),
+    place: Type.With(Text, { description: 'lon, lat to 5 decimals' }),
+    sliver_tolerance: Type.Number({ description: 'the sliver tolerance (m²) the finding is below; only for sliver warnings' }),
+    count: Type.Number(),
+    parts: Type.Number(),
+    path: Type.With(Text, { description: 'where in the coordinates the structure fault is' }),
+    longitude: Type.Number(),
+    latitude: Type.Number(),
+    type: Type.With(Text, { description: 'the geometry type given' }),
+  }),
+  { description: 'the parameters of the message; stored reports keep these, and the message is rendered for each reader' },
+)
+export type IssueParams = Static<typeof IssueParams>
+
 export const ValidationIssue = Type.Object({
   code: IssueCode,
   severity: Severity,
-  message: Type.String({ description: "plain-language sentence in the caller's language, naming the feature(s) and the place" }),
+  message: Type.String({
+    description:
+      "plain-language sentence in the reader's language (Accept-Language), naming the feature(s) and the place; rendered from code and params",
+  }),
   feature_ids: Type.Array(Type.String(), {
     description: 'ids of the features involved (feature.id, properties.id, properties.code, or assigned)',
   }),
@@ -99,6 +132,7 @@ export const ValidationIssue = Type.Object({
   area_m2: Type.Optional(Type.Number()),
   reason: Type.Optional(Type.With(InvalidGeometryReason, { description: 'invalid_geometry only' })),
   details: Type.Optional(SizingDetails),
+  params: Type.Optional(IssueParams),
 })
 export type ValidationIssue = Static<typeof ValidationIssue>
 

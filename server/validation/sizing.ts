@@ -15,10 +15,11 @@
 // 6. A range marked advisory (the regulation gives no number, e.g. 自贡 villages, 003 §8) → warning.
 // 7. Otherwise → error `households_below_min` / `households_above_max`.
 import type { GridKind } from '../grids/kinds.js'
-import { type Language, translate } from '../i18n/index.js'
+import type { Language } from '../i18n/index.js'
 import { urbanRuralBasis } from '../profiles/household-range.js'
 import type { RuleProfile } from '../profiles/rule-profile.js'
-import type { Severity, SizingDetails, ValidationIssue } from './report.schemas.js'
+import { sizingMessage } from './issue-messages.js'
+import type { IssueCode, Severity, SizingDetails, ValidationIssue } from './report.schemas.js'
 
 export interface SizingInput {
   id: string
@@ -31,8 +32,6 @@ export interface SizingInput {
 }
 
 export function householdIssues(grids: SizingInput[], profile: RuleProfile, language: Language): ValidationIssue[] {
-  const t = (key: string, params: Record<string, string | number> = {}) => translate(language, `sizing.${key}`, params)
-  const profileName = language === 'en' ? profile.name.en : profile.name.zh
   const exceptions = new Map(profile.exceptions.map((e) => [e.grid, e]))
   const issues: ValidationIssue[] = []
 
@@ -43,9 +42,6 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
     const peopleRange = profile.people?.[basis]
     const households = isCount(grid.households) ? grid.households : null
     const population = isCount(grid.population) ? grid.population : null
-    // Messages are built only for grids that get an issue: i18next calls cost ~0.05 ms each.
-    const basisText = () => t(`basis_${basis}`)
-    const counted = () => (grid.count_date ? t('counted', { date: grid.count_date }) : t('counted_unknown'))
     const details = (checked: { min: number; max: number }, extra: Partial<SizingDetails> = {}): SizingDetails => ({
       households,
       population,
@@ -59,16 +55,16 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
       ...extra,
     })
 
+    // The facts are the message's parameters: issue-messages.ts words them in the reader's language.
+    const issue = (code: IssueCode, severity: Severity, facts: SizingDetails): ValidationIssue => ({
+      code,
+      severity,
+      message: sizingMessage(code, grid.id, facts, language),
+      feature_ids: [grid.id],
+      details: facts,
+    })
     if (households === null) {
-      issues.push({
-        code: 'households_missing',
-        severity: 'warning',
-        message:
-          t('households_missing', { grid: grid.id, basis: basisText(), min: range.min, max: range.max, profile: profileName }) +
-          (assumed ? t('basis_assumed') : ''),
-        feature_ids: [grid.id],
-        details: { ...details(range) },
-      })
+      issues.push(issue('households_missing', 'warning', details(range)))
       continue
     }
     if (households >= range.min && households <= range.max) continue
@@ -80,47 +76,16 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
     const checked = missesException && exception?.range ? exception.range : range
     const severity: Severity = exception ? (missesException ? 'error' : 'warning') : range.advisory ? 'warning' : 'error'
     const below = households < checked.min
-    const params = {
-      grid: grid.id,
-      households,
-      counted: counted(),
-      basis: basisText(),
-      min: checked.min,
-      max: checked.max,
-      profile: profileName,
-    }
-    const sentences = [
-      missesException && exception
-        ? t(below ? 'households_below_exception' : 'households_above_exception', {
-            ...params,
-            approver: exception.approver,
-            date: exception.date,
-          })
-        : t(below ? 'households_below_min' : 'households_above_max', params),
-    ]
-    if (assumed) sentences.push(t('basis_assumed'))
-    if (peopleRange) {
-      sentences.push(
-        population === null
-          ? t('people_missing', { min: peopleRange.min, max: peopleRange.max })
-          : t('people_out', { population, min: peopleRange.min, max: peopleRange.max }),
-      )
-    }
-    if (exception && !missesException)
-      sentences.push(t('excepted', { reason: exception.reason, approver: exception.approver, date: exception.date }))
-    if (!exception && range.advisory) sentences.push(t('advisory'))
-    issues.push({
-      code: below ? 'households_below_min' : 'households_above_max',
-      severity,
-      message: sentences.join(''),
-      feature_ids: [grid.id],
-      details: {
-        ...details(checked, {
+    issues.push(
+      issue(
+        below ? 'households_below_min' : 'households_above_max',
+        severity,
+        details(checked, {
           ...(exception ? { exception: { ...exception, ...(exception.range ? { range: { ...exception.range } } : {}) } } : {}),
           ...(!exception && range.advisory ? { advisory: true as const } : {}),
         }),
-      },
-    })
+      ),
+    )
   }
   return issues
 }

@@ -11,7 +11,7 @@ import { isCertainlySimpleRing } from './simple-ring.js'
 import { householdIssues, type SizingInput } from './sizing.js'
 import type { Slices } from './slices.js'
 import type { Parent, ParsedFeature } from './validate-input.js'
-import { type Translate, formatPlace, newIssue } from './validate-report.js'
+import { type Translate, formatPlace, issueOf } from './validate-report.js'
 
 // The per-feature stages of a validation (validate.service.ts) after parsing: validity (a JS proof
 // for simple single rings, PostGIS ST_IsValidDetail for the rest), contiguity and household sizing
@@ -53,13 +53,13 @@ export async function validityIssues(
     const feature = unproven[fault.index] as ParsedFeature
     feature.invalid = true
     feature.tangled = tooTangledToRepair(feature.polygons as PolygonRings[])
-    const where = fault.location ? t('at', { place: formatPlace(fault.location) }) : ''
     issues.push(
-      newIssue(
+      issueOf(
         'invalid_geometry',
         'error',
-        t('invalid_geometry', { feature: feature.id, reason: t(`reason.${fault.reason}`), where }),
+        { feature: feature.id, ...(fault.location ? { place: formatPlace(fault.location) } : {}) },
         [feature.id],
+        t,
         {
           reason: fault.reason,
           ...(fault.location ? { geometry: { type: 'Point', coordinates: fault.location } } : {}),
@@ -75,7 +75,7 @@ export function contiguityIssues(parsed: readonly ParsedFeature[], profile: Rule
   if (profile.allowMultipart) return []
   return parsed
     .filter((f) => f.kind === 'comprehensive' && !f.invalid && f.polygons && f.polygons.length > 1)
-    .map((f) => newIssue('not_contiguous', 'error', t('not_contiguous', { feature: f.id, parts: f.polygons?.length ?? 0 }), [f.id]))
+    .map((f) => issueOf('not_contiguous', 'error', { feature: f.id, parts: f.polygons?.length ?? 0 }, [f.id], t))
 }
 
 /** The 统计用城乡分类代码 of the communities the features name by region_code. */

@@ -2,10 +2,10 @@ import type { DatabaseHandle } from '../db/connect.js'
 import { type Crossing, CoverageTables, type Finding, type InputRow } from './coverage.repository.js'
 import { type EdgeMatchResult, type PolygonRings, matchEdges } from './edge-match.js'
 import { withPostgisWork } from './postgis-work.js'
-import type { IssueCode, ValidationIssue, ValidationReport } from './report.schemas.js'
+import type { IssueCode, IssueParams, ValidationIssue, ValidationReport } from './report.schemas.js'
 import type { Slices } from './slices.js'
 import type { FeatureIds, Parent, ParsedFeature } from './validate-input.js'
-import { type Translate, formatArea, formatPlace, newIssue } from './validate-report.js'
+import { type Translate, formatArea, formatPlace, issueOf } from './validate-report.js'
 
 // The coverage stages of a validation (validate.service.ts): the comprehensive grids' coverage is
 // proven clean by edge matching in JS when it can be (fast), else computed exactly by overlay in
@@ -192,35 +192,29 @@ export function coverageIssues(findings: CoverageFindings, ids: FeatureIds, tole
   const idOf = (idx: number | undefined) => ids.idOf(idx as number)
   const place = (finding: Finding) => formatPlace([(finding.bbox[0] + finding.bbox[2]) / 2, (finding.bbox[1] + finding.bbox[3]) / 2])
   const area = (finding: Finding) => formatArea(finding.area_m2)
-  const sliverNote = (finding: Finding) => (finding.area_m2 < tolerance ? t('sliver', { tolerance }) : '')
-  const areaIssue = (code: IssueCode, finding: Finding, message: string, featureIds = finding.idxs.map(idOf)) =>
+  const areaIssue = (code: IssueCode, finding: Finding, params: IssueParams, featureIds = finding.idxs.map(idOf)) => {
+    const sliver = finding.area_m2 < tolerance
     issues.push(
-      newIssue(code, finding.area_m2 < tolerance ? 'warning' : 'error', message + sliverNote(finding), featureIds, {
+      issueOf(code, sliver ? 'warning' : 'error', { ...params, ...(sliver ? { sliver_tolerance: tolerance } : {}) }, featureIds, t, {
         geometry: finding.geometry,
         area_m2: finding.area_m2,
       }),
     )
+  }
   // The first (and second) feature of a finding and where it is, for the messages.
   const one = (f: Finding) => ({ feature: idOf(f.idxs[0]), area: area(f), place: place(f) })
   const pair = (f: Finding) => ({ a: idOf(f.idxs[0]), b: idOf(f.idxs[1]), area: area(f), place: place(f) })
 
-  for (const f of findings.overlap) areaIssue('overlap', f, t('overlap', pair(f)))
+  for (const f of findings.overlap) areaIssue('overlap', f, pair(f))
   for (const f of findings.gap) {
     const neighbours = f.idxs.map(idOf)
-    areaIssue(
-      'gap',
-      f,
-      t(neighbours.length ? 'gap' : 'gap_alone', { area: area(f), place: place(f), features: neighbours.join(t('list_separator')) }),
-      neighbours,
-    )
+    areaIssue('gap', f, { area: area(f), place: place(f), features: neighbours }, neighbours)
   }
-  for (const f of findings.crossings)
-    areaIssue('crosses_region', f, t('crosses_region', { ...one(f), main: f.main, others: f.others.join(t('list_separator')) }))
-  for (const f of findings.outside) areaIssue('outside_parent', f, t('outside_parent', one(f)))
-  for (const f of findings.microOverlap) areaIssue('micro_overlap', f, t('micro_overlap', pair(f)))
-  for (const f of findings.microGap) areaIssue('micro_gap', f, t('micro_gap', one(f)))
-  for (const f of findings.microOutside)
-    areaIssue('micro_outside_parent', f, t('micro_outside_parent', { ...one(f), parent: idOf(f.idxs[1]) }))
-  for (const f of findings.dedicated) areaIssue('dedicated_outside', f, t('dedicated_outside', one(f)))
+  for (const f of findings.crossings) areaIssue('crosses_region', f, { ...one(f), main: f.main, others: f.others })
+  for (const f of findings.outside) areaIssue('outside_parent', f, one(f))
+  for (const f of findings.microOverlap) areaIssue('micro_overlap', f, pair(f))
+  for (const f of findings.microGap) areaIssue('micro_gap', f, one(f))
+  for (const f of findings.microOutside) areaIssue('micro_outside_parent', f, { ...one(f), parent: idOf(f.idxs[1]) })
+  for (const f of findings.dedicated) areaIssue('dedicated_outside', f, one(f))
   return issues
 }

@@ -12,7 +12,7 @@ import { findInvalidShapes } from './geometry-validity.js'
 import { directRunner } from './postgis-work.js'
 import type { ValidationIssue } from './report.schemas.js'
 import type { Slices } from './slices.js'
-import { type Translate, newIssue } from './validate-report.js'
+import { type Translate, issueOf } from './validate-report.js'
 
 // The first stages of a validation (validate.service.ts): the request itself — problems there are
 // 4xx errors — then each feature's id, kind, parent grid and structure, as issues.
@@ -54,7 +54,6 @@ export interface ParsedFeatures {
 }
 
 const DEFAULT_SLIVER_M2 = 1
-const STRUCTURE_DETAILS = new Set(['coordinates_not_numbers', 'out_of_range_coordinate', 'too_few_points', 'wrong_geometry_type'])
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
 
 /** The id a feature is reported by: its id, else properties.id or code; null when it has none. */
@@ -122,14 +121,9 @@ export async function parseFeatures(
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
     const problems = checkPolygonFeature(raw)
     for (const problem of problems) {
-      const where = STRUCTURE_DETAILS.has(problem.code) ? t(`detail.${problem.code}`, problem.params) : ''
-      issues.push(
-        newIssue('invalid_geometry', 'error', t('invalid_geometry', { feature: id, reason: t(`reason.${problem.code}`), where }), [id], {
-          reason: problem.code,
-        }),
-      )
+      issues.push(issueOf('invalid_geometry', 'error', { feature: id, ...problem.params }, [id], t, { reason: problem.code }))
     }
-    if (!isGridKind(kindValue)) issues.push(newIssue('invalid_kind', 'error', t('invalid_kind', { feature: id, kind: kindValue }), [id]))
+    if (!isGridKind(kindValue)) issues.push(issueOf('invalid_kind', 'error', { feature: id, kind: kindValue }, [id], t))
     const polygons = problems.length > 0 ? null : toPolygons(feature.geometry as { type: string; coordinates: unknown }, crs)
     parsed.push({ idx, id, kind, parentId, properties, polygons, invalid: problems.length > 0 })
   }
@@ -157,15 +151,15 @@ export class FeatureIds {
   issues(t: Translate): ValidationIssue[] {
     const issues: ValidationIssue[] = []
     for (const [id, same] of this.byId) {
-      if (same.length > 1) issues.push(newIssue('duplicate_id', 'error', t('duplicate_id', { feature: id, count: same.length }), [id]))
+      if (same.length > 1) issues.push(issueOf('duplicate_id', 'error', { feature: id, count: same.length }, [id], t))
     }
     for (const feature of this.parsed) {
       if (feature.kind === 'comprehensive') continue
       if (feature.parentId !== null && this.parentOf(feature) === null) {
-        const params = { kindName: t(`kind_name.${feature.kind}`), feature: feature.id, parent: feature.parentId }
-        issues.push(newIssue('parent_grid_missing', 'error', t('parent_grid_missing', params), [feature.id]))
+        const params = { kind: feature.kind, feature: feature.id, parent: feature.parentId }
+        issues.push(issueOf('parent_grid_missing', 'error', params, [feature.id], t))
       } else if (feature.parentId === null && feature.kind === 'micro') {
-        issues.push(newIssue('parent_grid_missing', 'error', t('parent_grid_none', { feature: feature.id }), [feature.id]))
+        issues.push(issueOf('parent_grid_missing', 'error', { kind: feature.kind, feature: feature.id }, [feature.id], t))
       }
     }
     return issues

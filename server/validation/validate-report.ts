@@ -1,14 +1,28 @@
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
-import type { IssueCode, Severity, ValidationIssue, ValidationReport } from './report.schemas.js'
+import { issueMessage } from './issue-messages.js'
+import type { IssueCode, IssueParams, Severity, ValidationIssue, ValidationReport } from './report.schemas.js'
 
 // Building blocks of the validation report: issues, the messages and numbers in them, and the
 // summary over all issues.
 
-/** A validation.* message in the caller's language. */
-export type Translate = (key: string, params?: MessageParams) => string
+/** A validation.* message in the caller's language; issues are worded in its `language`. */
+export type Translate = ((key: string, params?: MessageParams) => string) & { readonly language: Language }
 
 export function validationMessages(language: Language): Translate {
-  return (key, params = {}) => translate(language, `validation.${key}`, params)
+  return Object.assign((key: string, params: MessageParams = {}) => translate(language, `validation.${key}`, params), { language })
+}
+
+/** An issue with its params, and its message rendered from them (issue-messages.ts words every code). */
+export function issueOf(
+  code: IssueCode,
+  severity: Severity,
+  params: IssueParams,
+  featureIds: string[],
+  t: Translate,
+  extra: Partial<ValidationIssue> = {},
+): ValidationIssue {
+  const issue = { code, severity, feature_ids: featureIds, params, ...extra }
+  return { ...issue, message: issueMessage(issue, t.language) }
 }
 
 export function newIssue(
