@@ -8,7 +8,8 @@ import { MAX_VERTICES_PER_PROPOSAL, assertVertexLimits, changeShapes } from '../
 import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
-import type { ValidationReport } from '../validation/report.schemas.js'
+import type { Language } from '../i18n/index.js'
+import { renderReport, type StoredReport } from '../validation/issue-messages.js'
 import { type Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import {
   actOnProposal,
@@ -27,13 +28,17 @@ const IdParams = Type.Object({ id: RowId })
 /** A timestamp as JSON writes it (the drivers read timestamps as Date). */
 const iso = (at: Date | string) => (at instanceof Date ? at.toISOString() : at)
 
-/** A proposal as the service reads it, as the API answers it: its JSON columns are written only from checked bodies. */
-function answer(proposal: Awaited<ReturnType<typeof getProposal>>): ProposalView {
+/**
+ * A proposal as the service reads it, as the API answers it: its JSON columns are written only from
+ * checked bodies; the report's messages are rendered in the reader's language from the stored codes.
+ */
+function answer(proposal: Awaited<ReturnType<typeof getProposal>>, language: Language): ProposalView {
+  const report = proposal.validation as StoredReport | null
   return {
     ...proposal,
     changes: proposal.changes as Change[],
     exceptions: proposal.exceptions as ExceptionRequest[],
-    validation: proposal.validation as ValidationReport | null,
+    validation: report && renderReport(report, language),
     applied_at: proposal.applied_at === null ? null : iso(proposal.applied_at),
     created_at: iso(proposal.created_at),
     updated_at: iso(proposal.updated_at),
@@ -75,7 +80,8 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => answer(await createProposal(database, user(request), request.body, requestLanguage(request))),
+    async (request) =>
+      answer(await createProposal(database, user(request), request.body, requestLanguage(request)), requestLanguage(request)),
   )
 
   app.get(
@@ -109,7 +115,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => answer(await getProposal(database.kysely, user(request), request.params.id)),
+    async (request) => answer(await getProposal(database.kysely, user(request), request.params.id), requestLanguage(request)),
   )
 
   app.put(
@@ -129,7 +135,11 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => answer(await updateProposal(database, user(request), request.params.id, request.body, requestLanguage(request))),
+    async (request) =>
+      answer(
+        await updateProposal(database, user(request), request.params.id, request.body, requestLanguage(request)),
+        requestLanguage(request),
+      ),
   )
 
   app.post(
@@ -143,7 +153,8 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => answer(await rebaseProposal(database, user(request), request.params.id, requestLanguage(request))),
+    async (request) =>
+      answer(await rebaseProposal(database, user(request), request.params.id, requestLanguage(request)), requestLanguage(request)),
   )
 
   const actBody = Type.Object({
@@ -171,7 +182,10 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
       async (request) => {
         const body = request.body
         if (body.effective_date) parseDate(body.effective_date)
-        return answer(await actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request)))
+        return answer(
+          await actOnProposal(database, user(request), request.params.id, act, body, requestLanguage(request)),
+          requestLanguage(request),
+        )
       },
     )
   }
@@ -187,7 +201,7 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         response: { 200: ProposalView, ...errorResponses },
       },
     },
-    async (request) => answer(await commentOnProposal(database, user(request), request.params.id, request.body)),
+    async (request) => answer(await commentOnProposal(database, user(request), request.params.id, request.body), requestLanguage(request)),
   )
 
   app.get(

@@ -15,6 +15,7 @@ import { type Language, translate } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import { findRegion, findUrbanRuralUnder } from '../regions/regions.repository.js'
+import { type StoredReport, withoutMessages } from '../validation/issue-messages.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { validate } from '../validation/validate.service.js'
 import type { Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
@@ -131,7 +132,7 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
       exceptions: JSON.stringify(input.exceptions ?? []),
       base_versions: JSON.stringify(after.baseVersions),
       initial_division: input.initial_division ?? false,
-      validation: JSON.stringify(report),
+      validation: JSON.stringify(report && withoutMessages(report)),
       created_by: user.sub,
     })
     await addEvent(trx, inserted, input.region, user, { action: 'create', to_state: 'draft' })
@@ -170,7 +171,7 @@ export async function updateProposal(
       changes: JSON.stringify(changes),
       exceptions: JSON.stringify(input.exceptions ?? proposal.exceptions),
       base_versions: JSON.stringify(after.baseVersions),
-      validation: JSON.stringify(report),
+      validation: JSON.stringify(report && withoutMessages(report)),
       stale: false,
     })
     await addEvent(trx, id, proposal.region_code, user, { action: 'update' })
@@ -239,15 +240,16 @@ export async function actOnProposal(
     throw forbidden('proposal_wrong_role', roleParams(language, acting?.role, acting?.action ?? act, proposal.region_code))
   if (act === 'reject' && !input.comment?.trim()) throw badRequest('proposal_comment_required')
 
-  let report = proposal.validation as ValidationReport | null
+  let report = proposal.validation as StoredReport | null
   let after: AfterState | null = null
   if (act === 'submit' || outcome.applies) {
-    ;({ after, report } = await evaluate(database, proposal.region_code, proposal.changes as Change[], language))
+    const evaluated = await evaluate(database, proposal.region_code, proposal.changes as Change[], language)
+    ;({ after, report } = evaluated)
     if (isStale(proposal, after)) {
       await markProposalStale(database.kysely, id, proposal.version)
       throw new AppError(409, 'proposal_stale', { id })
     }
-    const errors = uncoveredErrors(report, proposal.exceptions as ExceptionRequest[])
+    const errors = uncoveredErrors(evaluated.report, proposal.exceptions as ExceptionRequest[])
     if (errors.length > 0) {
       throw new AppError(
         409,
@@ -269,12 +271,12 @@ export async function actOnProposal(
     await compareAndSet(trx, proposal, {
       state: outcome.to,
       step: outcome.nextStep,
-      validation: JSON.stringify(report),
+      validation: JSON.stringify(report && withoutMessages(report)),
       ...(outcome.applies
         ? { document_no: input.document_no ?? null, effective_date: input.effective_date ?? null, applied_at: new Date() }
         : {}),
     })
-    if (outcome.applies && after) await applyProposal(trx, proposal, after, input, user, language)
+    if (outcome.applies && after) await applyProposal(trx, proposal, after, input, user)
     await addEvent(trx, id, proposal.region_code, user, {
       action: acting?.action === 'review' && act === 'approve' ? 'review' : act,
       from_state: proposal.state,
@@ -320,14 +322,7 @@ export async function commentOnProposal(
 }
 
 /** Writes the change: codes, closed rows, new rows at the effective date, lineage, audit. */
-async function applyProposal(
-  trx: GridsTransaction,
-  proposal: ProposalRow,
-  after: AfterState,
-  input: ActInput,
-  user: TokenClaims,
-  language: Language,
-) {
+async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after: AfterState, input: ActInput, user: TokenClaims) {
   const effective = input.effective_date as string
   const touched = [...after.removed, ...after.changed]
   // Optimistic locking: every grid of the township must still be the version the check saw.
@@ -410,7 +405,6 @@ async function applyProposal(
       versioned: [...after.changed],
       effective_date: effective,
       document_no: input.document_no,
-      language,
     },
   })
 }

@@ -1,0 +1,113 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ValidationIssue } from '../validation/report.schemas.js'
+import { bearer, createMiniCountyApp } from '../testing/app.js'
+
+// A proposal's stored report holds codes and parameters, no sentences: each reader gets the
+// messages in the language they ask for, whoever drafted it. Reports stored before that (with
+// messages, without params) still answer, with the stored messages.
+
+let t: Awaited<ReturnType<typeof createMiniCountyApp>>
+
+beforeAll(async () => {
+  t = await createMiniCountyApp()
+})
+afterAll(async () => t?.close())
+
+const CJK = /[\u3400-\u9fff\uff00-\uffef]/
+// 150 households, below the urban minimum; a new square over the town's grids overlaps them.
+const GRID = '990101001001002'
+const SQUARE = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [113.0, 28.0],
+      [113.002, 28.0],
+      [113.002, 28.002],
+      [113.0, 28.002],
+      [113.0, 28.0],
+    ],
+  ],
+}
+const CHANGES = [
+  { op: 'update', grid: GRID, properties: { households: 120 } },
+  { op: 'create', geometry: SQUARE, properties: { name: 'Square', households: 300 } },
+]
+
+async function draft(language: string) {
+  const response = await t
+    .http()
+    .post('/api/v1/proposals')
+    .set(bearer(t.tokens.township))
+    .set('Accept-Language', language)
+    .send({ region: '990101001000', title: '调整网格', reason: '核对户数', changes: CHANGES })
+  expect(response.status, response.text).toBe(200)
+  return response.body as { id: number; validation: { issues: ValidationIssue[] } }
+}
+
+const read = (id: number, language: string) =>
+  t.http().get(`/api/v1/proposals/${id}`).set(bearer(t.tokens.township)).set('Accept-Language', language)
+
+const storedReport = async (id: number) => {
+  const { rows } = await sql<{ validation: unknown }>`SELECT validation FROM proposals WHERE id = ${id}`.execute(t.db)
+  const value = rows[0]?.validation
+  return (typeof value === 'string' ? JSON.parse(value) : value) as { issues: Record<string, unknown>[] }
+}
+
+describe('stored reports in no language', () => {
+  it('drafted in Chinese, read in English: the messages are English, the codes and params the same', async () => {
+    const drafted = await draft('zh-CN')
+    const codes = drafted.validation.issues.map((issue) => issue.code)
+    expect(codes).toEqual(expect.arrayContaining(['households_below_min', 'overlap']))
+    for (const issue of drafted.validation.issues) expect(issue.message).toMatch(CJK)
+
+    const english = await read(drafted.id, 'en')
+    expect(english.status).toBe(200)
+    const issues = english.body.validation.issues as ValidationIssue[]
+    expect(issues.map((issue) => issue.code)).toEqual(codes)
+    for (const issue of issues) expect(issue.message, issue.message).not.toMatch(CJK)
+    const overlap = issues.find((issue) => issue.code === 'overlap')
+    expect(overlap?.params).toMatchObject({ a: expect.any(String), b: expect.any(String), area: expect.any(String) })
+    expect(overlap?.message).toMatch(/^Grids .* overlap by .* m²/)
+    expect(issues.find((issue) => issue.code === 'households_below_min')?.message).toMatch(
+      new RegExp(`^Grid ${GRID} has 120 households \\(counted .*\\), below the minimum`),
+    )
+  })
+
+  it('drafted in English, read in Chinese: the messages are Chinese', async () => {
+    const drafted = await draft('en')
+    for (const issue of drafted.validation.issues) expect(issue.message).not.toMatch(CJK)
+    const chinese = await read(drafted.id, 'zh-CN')
+    expect(chinese.status).toBe(200)
+    for (const issue of chinese.body.validation.issues as ValidationIssue[]) expect(issue.message).toMatch(CJK)
+  })
+
+  it('the stored report has no messages and no Chinese in its issues', async () => {
+    const drafted = await draft('zh-CN')
+    const stored = await storedReport(drafted.id)
+    expect(stored.issues.length).toBe(drafted.validation.issues.length)
+    for (const issue of stored.issues) {
+      expect(issue).not.toHaveProperty('message')
+      expect(JSON.stringify(issue)).not.toMatch(CJK)
+    }
+    // Every issue but the household ones (their facts are in details) carries its params.
+    for (const issue of stored.issues.filter((i) => !i.details)) expect(issue.params).toBeTypeOf('object')
+  })
+
+  it('a report stored with messages and no params still answers, with its messages', async () => {
+    const drafted = await draft('zh-CN')
+    const old = await storedReport(drafted.id)
+    const oldStyle = {
+      ...old,
+      issues: old.issues.map(({ params: _params, ...issue }, i) => ({ ...issue, message: `旧的说明 ${i + 1}` })),
+    }
+    await sql`UPDATE proposals SET validation = ${JSON.stringify(oldStyle)}::jsonb WHERE id = ${drafted.id}`.execute(t.db)
+    for (const language of ['en', 'zh-CN']) {
+      const answer = await read(drafted.id, language)
+      expect(answer.status).toBe(200)
+      expect((answer.body.validation.issues as ValidationIssue[]).map((issue) => issue.message)).toEqual(
+        oldStyle.issues.map((_, i) => `旧的说明 ${i + 1}`),
+      )
+    }
+  })
+})
