@@ -110,4 +110,34 @@ describe('stored reports in no language', () => {
       )
     }
   })
+
+  it('the audit of an applied proposal stores codes and facts, no language and no sentence', async () => {
+    const drafted = await t
+      .http()
+      .post('/api/v1/proposals')
+      .set(bearer(t.tokens.township))
+      .set('Accept-Language', 'zh-CN')
+      .send({ region: '990101001000', title: 't', reason: 'r', changes: [{ op: 'update', grid: GRID, properties: { households: 250 } }] })
+    expect(drafted.status, drafted.text).toBe(200)
+    await t.http().post(`/api/v1/proposals/${drafted.body.id}/submit`).set(bearer(t.tokens.township)).send({}).expect(200)
+    await t
+      .http()
+      .post(`/api/v1/proposals/${drafted.body.id}/approve`)
+      .set(bearer(t.tokens.county))
+      .set('Accept-Language', 'zh-CN')
+      .send({ document_no: 'D-1', effective_date: '2026-12-01' })
+      .expect(200)
+    const audit = await t
+      .http()
+      .get('/api/v1/audit?action=proposal_apply')
+      .set(bearer(t.tokens.county))
+      .set('Accept-Language', 'en')
+      .expect(200)
+    const applied = (audit.body.entries as { entity_id: string; after: Record<string, unknown> }[]).find(
+      (entry) => entry.entity_id === String(drafted.body.id),
+    )
+    expect(applied?.after).toMatchObject({ versioned: [GRID], effective_date: '2026-12-01', document_no: 'D-1' })
+    expect(applied?.after).not.toHaveProperty('language')
+    expect(JSON.stringify(applied?.after)).not.toMatch(CJK)
+  })
 })
