@@ -15,24 +15,21 @@ beforeAll(async () => {
 afterAll(async () => t?.close())
 
 const CJK = /[\u3400-\u9fff\uff00-\uffef]/
-// 150 households, below the urban minimum; a new square over the town's grids overlaps them.
 const GRID = '990101001001002'
-const SQUARE = {
-  type: 'Polygon',
-  coordinates: [
-    [
-      [113.0, 28.0],
-      [113.002, 28.0],
-      [113.002, 28.002],
-      [113.0, 28.002],
-      [113.0, 28.0],
-    ],
-  ],
-}
-const CHANGES = [
-  { op: 'update', grid: GRID, properties: { households: 120 } },
-  { op: 'create', geometry: SQUARE, properties: { name: 'Square', households: 300 } },
-]
+const OTHER = '990101001001001'
+// Changes with issues of both sorts: a count below the minimum, and a copy of a grid overlapping it.
+let changes: unknown[]
+beforeAll(async () => {
+  const other = await t.http().get(`/api/v1/grids/${OTHER}`).set(bearer(t.tokens.county)).expect(200)
+  changes = [
+    { op: 'update', grid: GRID, properties: { households: 120 } },
+    {
+      op: 'create',
+      geometry: other.body.geometry,
+      properties: { name: 'Copy', region_code: other.body.properties.region_code, households: 300 },
+    },
+  ]
+})
 
 async function draft(language: string) {
   const response = await t
@@ -40,7 +37,7 @@ async function draft(language: string) {
     .post('/api/v1/proposals')
     .set(bearer(t.tokens.township))
     .set('Accept-Language', language)
-    .send({ region: '990101001000', title: '调整网格', reason: '核对户数', changes: CHANGES })
+    .send({ region: '990101001000', title: '调整网格', reason: '核对户数', changes })
   expect(response.status, response.text).toBe(200)
   return response.body as { id: number; validation: { issues: ValidationIssue[] } }
 }
