@@ -108,6 +108,16 @@ describe('stored reports in no language', () => {
     }
   })
 
+  it('a stored issue with neither message nor params still answers, with a sentence', async () => {
+    const drafted = await draft('en')
+    const stored = await storedReport(drafted.id)
+    const broken = { ...stored, issues: [{ code: 'overlap', severity: 'error', feature_ids: ['x', 'y'] }] }
+    await sql`UPDATE proposals SET validation = ${JSON.stringify(broken)}::jsonb WHERE id = ${drafted.id}`.execute(t.db)
+    const answer = await read(drafted.id, 'en')
+    expect(answer.status).toBe(200)
+    expect(answer.body.validation.issues[0].message).toMatch(/^Grids .* overlap/)
+  })
+
   it('the audit of an applied proposal stores codes and facts, no language and no sentence', async () => {
     const drafted = await t
       .http()
