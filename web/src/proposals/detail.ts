@@ -5,7 +5,17 @@ import { DIFF_COLORS } from '../map/style'
 import { h } from '../ui/dom'
 import { renderActForm, renderCommentForm } from './forms'
 import type { ProposalsActions, ProposalsState } from './state'
-import { availableActs, changeRows, formatTime, proposalMeta, timelineRows, validationView } from './view'
+import {
+  availableActs,
+  changeRows,
+  formatArea,
+  formatTime,
+  type GridSide,
+  gridChangeRows,
+  proposalMeta,
+  timelineRows,
+  validationView,
+} from './view'
 
 const roleName = (role: string) => t(`role.${role}`, { defaultValue: role })
 
@@ -35,6 +45,36 @@ function renderValidation(p: Proposal, actions: ProposalsActions): HTMLElement {
   const ol = h('ol', { class: 'issue-list', 'data-testid': 'proposal-issues' })
   for (const issue of view.issues) ol.append(renderIssue(issue, () => actions.focusIssue(issue)))
   return ol
+}
+
+const householdsText = (side: GridSide | null) => ((side?.households ?? null) === null ? '—' : String(side?.households))
+const beforeAfter = (before: string, after: string) => (before === after ? before : `${before} → ${after}`)
+
+/** Every grid the proposal touches: name and code, households and area before → after. */
+function renderGridChanges(state: ProposalsState, actions: ProposalsActions): HTMLElement | null {
+  const rows = gridChangeRows(state.diff, (code) => actions.gridOf(code)?.households ?? null)
+  if (!rows.length) return null
+  const head = h('tr', {}, ...['proposals.grid', 'proposals.households', 'proposals.area'].map((key) => h('th', {}, t(key))))
+  return h(
+    'table',
+    { class: 'grid-changes', 'data-testid': 'proposal-grids' },
+    h('thead', {}, head),
+    h(
+      'tbody',
+      {},
+      ...rows.map((row) => {
+        const kind = row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
+        const name = beforeAfter(row.before?.name ?? '—', row.after?.name ?? '—')
+        return h(
+          'tr',
+          { class: `diff-${kind}`, 'data-testid': 'proposal-grid', 'data-code': row.code ?? '' },
+          h('td', {}, h('span', { class: 'op' }, t(`diff.${kind}`)), ` ${name} `, h('code', {}, row.code ?? t('proposals.newCode'))),
+          h('td', {}, beforeAfter(householdsText(row.before), householdsText(row.after))),
+          h('td', {}, beforeAfter(formatArea(row.before?.areaM2 ?? null), formatArea(row.after?.areaM2 ?? null))),
+        )
+      }),
+    ),
+  )
 }
 
 function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
@@ -70,7 +110,7 @@ function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
 export function renderDetail(p: Proposal, state: ProposalsState, actions: ProposalsActions): HTMLElement[] {
   const back = h('button', { type: 'button', class: 'link-button', 'data-testid': 'proposal-back' }, `‹ ${t('proposals.back')}`)
   back.addEventListener('click', () => actions.back())
-  const changes = changeRows(p)
+  const changes = changeRows(p, (code) => actions.gridOf(code)?.name ?? null)
   return [
     h('div', { class: 'panel-head' }, back),
     h(
@@ -113,12 +153,14 @@ export function renderDetail(p: Proposal, state: ProposalsState, actions: Propos
           'li',
           {},
           h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })),
-          ' ',
-          h('code', {}, c.targets),
+          c.names && c.names !== c.targets ? ` ${c.names} ` : ' ',
+          c.targets ? h('code', {}, c.targets) : '',
+          c.newName ? ` → ${c.newName}` : '',
           c.reason ? ` — ${c.reason}` : '',
         ),
       ),
     ),
+    ...[renderGridChanges(state, actions)].filter((e): e is HTMLElement => !!e),
     h('h4', {}, t('proposals.validation')),
     renderValidation(p, actions),
     h('h4', {}, t('proposals.timeline')),

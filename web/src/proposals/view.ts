@@ -1,5 +1,14 @@
 import type { Feature, Point, Position } from 'geojson'
-import { changeTargets, type Me, type Proposal, type ProposalAct, type ProposalStep, type ValidationIssue } from '../api/types'
+import { area } from '@turf/turf'
+import {
+  changeTargets,
+  type DiffCollection,
+  type Me,
+  type Proposal,
+  type ProposalAct,
+  type ProposalStep,
+  type ValidationIssue,
+} from '../api/types'
 
 // The pure part of the proposals tab: what the list and the detail view show, as data (no DOM, no
 // translation), and the request an act sends.
@@ -34,10 +43,21 @@ export interface ChangeRow {
   /** The grids the change names, joined with "、". */
   targets: string
   reason: string | null
+  /** The grids' names, joined with "、" (only when a name lookup is given). */
+  names?: string
+  /** The name a create or merge gives its new grid. */
+  newName?: string
 }
 
-export function changeRows(p: Pick<Proposal, 'changes'>): ChangeRow[] {
-  return p.changes.map((c) => ({ op: c.op, targets: changeTargets(c).join('、'), reason: c.reason || null }))
+export function changeRows(p: Pick<Proposal, 'changes'>, nameOf?: (code: string) => string | null): ChangeRow[] {
+  return p.changes.map((c) => {
+    const codes = changeTargets(c)
+    const row: ChangeRow = { op: c.op, targets: codes.join('、'), reason: c.reason || null }
+    if (nameOf) row.names = codes.map((code) => nameOf(code) ?? code).join('、')
+    // A create or merge names its new grid in its properties (an update may rename it).
+    if ('properties' in c && c.properties?.name) row.newName = c.properties.name
+    return row
+  })
 }
 
 /** The "validation after the change" section: not validated, valid, or its issues. */
@@ -107,4 +127,50 @@ export function actRequest(act: ProposalAct, input: ActInput, pin: Position | nu
     if (input.effective_date) body.effective_date = input.effective_date
   }
   return { body }
+}
+
+/** A grid's side of a change: its name, households and area (m², from the geometry). */
+export interface GridSide {
+  name: string
+  households: number | null
+  areaM2: number | null
+}
+
+/** One grid the proposal touches: before → after (null: the grid is new, or goes). */
+export interface GridChangeRow {
+  /** The grid code; null for a grid the proposal creates (its code comes at approval). */
+  code: string | null
+  before: GridSide | null
+  after: GridSide | null
+}
+
+/**
+ * The grids of a proposal's diff, before → after, in the diff's order. Households a diff does not
+ * carry (an applied proposal's) come from `householdsOf` (the grids loaded on the page).
+ */
+export function gridChangeRows(
+  diff: Pick<DiffCollection, 'features'> | null,
+  householdsOf: (code: string) => number | null = () => null,
+): GridChangeRow[] {
+  const rows = new Map<string, GridChangeRow>()
+  for (const f of diff?.features ?? []) {
+    const { code, id, name, households, change } = f.properties
+    const key = code ?? id ?? String(f.id)
+    const row = rows.get(key) ?? { code, before: null, after: null }
+    rows.set(key, row)
+    const side: GridSide = {
+      name: name ?? key,
+      households: households ?? (code && change !== 'added' && change !== 'changed_after' ? householdsOf(code) : null),
+      areaM2: f.geometry ? area(f.geometry) : null,
+    }
+    if (change === 'removed' || change === 'changed_before') row.before = side
+    else row.after = side
+  }
+  return [...rows.values()]
+}
+
+/** Square metres as the proposal view shows them: km² with two decimals, or m² below 0.01 km². */
+export function formatArea(m2: number | null): string {
+  if (m2 === null) return '—'
+  return m2 >= 10_000 ? `${(m2 / 1e6).toFixed(2)} km²` : `${Math.round(m2)} m²`
 }
