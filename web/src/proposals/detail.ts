@@ -91,7 +91,7 @@ function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
       return h(
         'li',
         {},
-        h('span', { class: 'muted' }, formatTime(row.at, document.documentElement.lang)),
+        h('span', { class: 'muted' }, formatTime(row.at)),
         h(
           'span',
           {},

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest'
 import type { Polygon } from 'geojson'
 import type { DiffCollection, DiffProperties, Me, Proposal, ProposalEvent, ValidationIssue, ValidationSummary } from '../api/types'
 import {
+  actNeedsDocument,
   actRequest,
   availableActs,
   changeRows,
   commentPins,
   emptyActInput,
   formatArea,
+  formatTime,
   gridChangeRows,
+  localDay,
   proposalMeta,
   timelineRows,
   validationView,
@@ -258,5 +261,50 @@ describe('the grids a proposal touches', () => {
     expect(changeRows(p, (code) => names[code] ?? null)).toEqual([
       { op: 'merge', targets: '990101001002001、990101001002002', reason: null, names: '第一网格、990101001002002', newName: '合并网格' },
     ])
+  })
+})
+
+describe('what an act asks for', () => {
+  const chain = (statuses: ['done' | 'current' | 'pending', 'done' | 'current' | 'pending', 'done' | 'current' | 'pending']) =>
+    proposal({
+      steps: [
+        { role: 'township', action: 'propose', status: statuses[0] },
+        { role: 'county', action: 'approve', status: statuses[1] },
+        { role: 'city', action: 'file', status: statuses[2] },
+      ],
+    })
+
+  it('asks for 文号 and 生效日期 only at the step that applies the change', () => {
+    expect(actNeedsDocument(chain(['done', 'current', 'pending']), 'approve')).toBe(true)
+    expect(actNeedsDocument(chain(['done', 'done', 'current']), 'file')).toBe(false)
+    expect(actNeedsDocument(chain(['done', 'current', 'pending']), 'reject')).toBe(false)
+    // A review is sent as `approve` but applies nothing; a filing applies where nobody approves.
+    expect(actNeedsDocument(proposal(), 'approve')).toBe(false)
+    expect(
+      actNeedsDocument(
+        proposal({
+          steps: [
+            { role: 'township', action: 'propose', status: 'done' },
+            { role: 'county', action: 'file', status: 'current' },
+          ],
+        }),
+        'file',
+      ),
+    ).toBe(true)
+  })
+
+  it('refuses an applying act without its 文号 or a YYYY-MM-DD date', () => {
+    const typed = { comment: '', document_no: '示范县网字〔2026〕12号', effective_date: '2026-07-01' }
+    expect(actRequest('approve', { ...typed, document_no: ' ' }, null, true)).toEqual({ error: 'act.documentRequired' })
+    expect(actRequest('approve', { ...typed, effective_date: '2026/7/1' }, null, true)).toEqual({ error: 'act.dateRequired' })
+    expect(actRequest('approve', typed, null, true)).toEqual({
+      body: { document_no: '示范县网字〔2026〕12号', effective_date: '2026-07-01' },
+    })
+  })
+
+  it('writes days and times as YYYY-MM-DD whatever the locale', () => {
+    expect(localDay(new Date(2026, 0, 5, 1, 2))).toBe('2026-01-05')
+    expect(formatTime(new Date(2026, 6, 1, 9, 5).toISOString())).toBe('2026-07-01 09:05')
+    expect(formatTime('not a date')).toBe('not a date')
   })
 })

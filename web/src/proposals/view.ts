@@ -27,10 +27,20 @@ export function availableActs(p: Proposal, me: Me | null): ProposalAct[] {
   return [ACT_FOR[current.action], 'reject']
 }
 
-/** A time as the UI language writes it (the raw value if it is not a date). */
-export function formatTime(at: string, lang: string): string {
+const pad = (n: number) => String(n).padStart(2, '0')
+
+/** The local day as YYYY-MM-DD (not toISOString: that is the UTC day, yesterday before 08:00 in China). */
+export function localDay(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
+}
+
+/**
+ * A time as "YYYY-MM-DD HH:mm" in local time (the raw value if it is not a date): the same in every
+ * UI language and whatever the browser's locale, as the office writes dates.
+ */
+export function formatTime(at: string): string {
   const d = new Date(at)
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(lang || 'zh-CN', { hour12: false })
+  return Number.isNaN(d.getTime()) ? at : `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
 /** "#id · region name (code) · author" under the open proposal's title. */
@@ -117,15 +127,41 @@ export type ActBody = {
   location?: { type: 'Point'; coordinates: Position }
 }
 
-/** The body an act sends from what was typed (trimmed) and the pin; a return needs its reason. */
-export function actRequest(act: ProposalAct, input: ActInput, pin: Position | null): { body: ActBody } | { error: 'act.reasonRequired' } {
+/**
+ * Whether `act` applies the change now, and so needs a 文号 and a 生效日期: the approval, or the
+ * filing where the chain has no approval (as server/proposals/chain.ts applyingStep); a review
+ * (also sent as `approve`) and a later filing do not.
+ */
+export function actNeedsDocument(p: Pick<Proposal, 'steps'>, act: ProposalAct): boolean {
+  if (act !== 'approve' && act !== 'file') return false
+  const approving = p.steps.findIndex((s) => s.action === 'approve')
+  const applying = approving >= 0 ? approving : p.steps.findIndex((s) => s.action === 'file')
+  return applying >= 0 && p.steps[applying]?.status === 'current'
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+export type ActRefusal = 'act.reasonRequired' | 'act.documentRequired' | 'act.dateRequired'
+
+/**
+ * The body an act sends from what was typed (trimmed) and the pin; a return needs its reason, an
+ * act that applies the change (`needsDocument`) its 文号 and a YYYY-MM-DD 生效日期.
+ */
+export function actRequest(
+  act: ProposalAct,
+  input: ActInput,
+  pin: Position | null,
+  needsDocument = false,
+): { body: ActBody } | { error: ActRefusal } {
   const body: ActBody = pin ? { location: { type: 'Point', coordinates: pin } } : {}
   if (input.comment.trim()) body.comment = input.comment.trim()
   if (act === 'reject' && !body.comment) return { error: 'act.reasonRequired' }
   if (act === 'approve' || act === 'file') {
     if (input.document_no.trim()) body.document_no = input.document_no.trim()
-    if (input.effective_date) body.effective_date = input.effective_date
+    if (input.effective_date.trim()) body.effective_date = input.effective_date.trim()
   }
+  if (needsDocument && !body.document_no) return { error: 'act.documentRequired' }
+  if (needsDocument && !DAY.test(body.effective_date ?? '')) return { error: 'act.dateRequired' }
   return { body }
 }
 
