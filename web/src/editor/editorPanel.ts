@@ -19,7 +19,7 @@ import { h } from '../ui/dom'
 import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
 import { ringsOf } from './shared-vertices'
-import { renderIssue } from './validation'
+import { renderHeadline, renderIssue } from './validation'
 
 // "编辑": the township's draft — tools, undo/redo, attributes of the selected grid, the live
 // validation of the township after the change (with fixes and exception requests) and submit.
@@ -334,11 +334,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         'data-warnings': String(s.warnings),
       },
       h('h4', {}, t('editor.validationTitle')),
-      h(
-        'p',
-        { class: report.valid ? 'ok' : 'bad' },
-        report.valid ? t('validation.valid') : t('validation.invalid', { errors: s.errors, warnings: s.warnings }),
-      ),
+      renderHeadline(report),
       list,
     )
   }
