@@ -15,6 +15,7 @@ import {
 } from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
+import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
@@ -202,7 +203,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       value: props.households === null ? '' : String(props.households),
       'data-testid': 'attr-households',
     })
-    const countDate = h('input', { name: 'count_date', type: 'date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
+    const countDate = dayInput({ name: 'count_date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
     const head = h('input', { name: 'grid_head', value: String(props.attributes?.grid_head ?? ''), 'data-testid': 'attr-grid-head' })
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
     const save = h(
@@ -222,7 +223,8 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       const count = households.value.trim() === '' ? null : Number(households.value)
-      if (!name.value.trim() || (count !== null && (!Number.isInteger(count) || count < 0))) {
+      const badDay = countDate.value.trim() !== '' && !isDay(countDate.value.trim())
+      if (!name.value.trim() || badDay || (count !== null && (!Number.isInteger(count) || count < 0))) {
         error.hidden = false
         error.textContent = t('editor.attr.invalid')
         return
@@ -234,7 +236,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           properties: {
             name: name.value.trim(),
             households: count,
-            count_date: countDate.value || null,
+            count_date: countDate.value.trim() || null,
             attributes: { grid_head: head.value.trim() },
           },
         },

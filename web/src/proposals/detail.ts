@@ -2,20 +2,11 @@ import type { Proposal } from '../api/types'
 import { renderIssue } from '../editor/validation'
 import { t } from '../i18n'
 import { DIFF_COLORS } from '../map/style'
+import { formatTime } from '../ui/dates'
 import { h } from '../ui/dom'
 import { renderActForm, renderCommentForm } from './forms'
 import type { ProposalsActions, ProposalsState } from './state'
-import {
-  availableActs,
-  changeRows,
-  formatArea,
-  formatTime,
-  type GridSide,
-  gridChangeRows,
-  proposalMeta,
-  timelineRows,
-  validationView,
-} from './view'
+import { availableActs, changeRows, formatArea, type GridSide, gridChangeRows, proposalMeta, timelineRows, validationView } from './view'
 
 const roleName = (role: string) => t(`role.${role}`, { defaultValue: role })
 

@@ -2,7 +2,8 @@ import type { Proposal, ProposalAct } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import type { ProposalsActions, ProposalsState } from './state'
-import { actNeedsDocument, actRequest, localDay } from './view'
+import { dayInput, localDay } from '../ui/dates'
+import { actNeedsDocument, actRequest } from './view'
 
 /** "在地图上标注": the next map click pins the comment being written. */
 function renderPinControl(state: ProposalsState, actions: ProposalsActions): HTMLElement {
@@ -62,15 +63,7 @@ export function renderActForm(p: Proposal, act: ProposalAct, state: ProposalsSta
     required: true,
     placeholder: t('act.documentNoExample'),
   })
-  // Text, not type=date: a date input shows the browser's locale format, the office writes YYYY-MM-DD.
-  const date = h('input', {
-    name: 'effective_date',
-    'data-testid': 'act-effective-date',
-    required: true,
-    placeholder: 'YYYY-MM-DD',
-    pattern: '\\d{4}-\\d{2}-\\d{2}',
-    inputmode: 'numeric',
-  })
+  const date = dayInput({ name: 'effective_date', 'data-testid': 'act-effective-date', required: true })
   const comment = h('textarea', { name: 'comment', rows: '3', 'data-testid': 'act-comment', required: act === 'reject' })
   // What was typed survives re-renders (e.g. picking a pin on the map).
   docNo.value = actInput.document_no

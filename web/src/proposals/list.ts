@@ -1,7 +1,7 @@
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import type { ProposalsActions, ProposalsState } from './state'
-import { formatTime } from './view'
+import { formatTime } from '../ui/dates'
 
 /** The queue: proposals in scope, those waiting for this user highlighted. */
 export function renderList(state: ProposalsState, actions: ProposalsActions): HTMLElement[] {

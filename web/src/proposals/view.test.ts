@@ -9,9 +9,7 @@ import {
   commentPins,
   emptyActInput,
   formatArea,
-  formatTime,
   gridChangeRows,
-  localDay,
   proposalMeta,
   timelineRows,
   validationView,
@@ -300,11 +298,5 @@ describe('what an act asks for', () => {
     expect(actRequest('approve', typed, null, true)).toEqual({
       body: { document_no: '示范县网字〔2026〕12号', effective_date: '2026-07-01' },
     })
-  })
-
-  it('writes days and times as YYYY-MM-DD whatever the locale', () => {
-    expect(localDay(new Date(2026, 0, 5, 1, 2))).toBe('2026-01-05')
-    expect(formatTime(new Date(2026, 6, 1, 9, 5).toISOString())).toBe('2026-07-01 09:05')
-    expect(formatTime('not a date')).toBe('not a date')
   })
 })

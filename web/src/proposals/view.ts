@@ -9,6 +9,7 @@ import {
   type ProposalStep,
   type ValidationIssue,
 } from '../api/types'
+import { isDay } from '../ui/dates'
 
 // The pure part of the proposals tab: what the list and the detail view show, as data (no DOM, no
 // translation), and the request an act sends.
@@ -25,22 +26,6 @@ export function availableActs(p: Proposal, me: Me | null): ProposalAct[] {
   const current = p.steps.find((s) => s.status === 'current')
   if (!current || !may(current)) return []
   return [ACT_FOR[current.action], 'reject']
-}
-
-const pad = (n: number) => String(n).padStart(2, '0')
-
-/** The local day as YYYY-MM-DD (not toISOString: that is the UTC day, yesterday before 08:00 in China). */
-export function localDay(d: Date): string {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
-}
-
-/**
- * A time as "YYYY-MM-DD HH:mm" in local time (the raw value if it is not a date): the same in every
- * UI language and whatever the browser's locale, as the office writes dates.
- */
-export function formatTime(at: string): string {
-  const d = new Date(at)
-  return Number.isNaN(d.getTime()) ? at : `${localDay(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`
 }
 
 /** "#id · region name (code) · author" under the open proposal's title. */
@@ -139,8 +124,6 @@ export function actNeedsDocument(p: Pick<Proposal, 'steps'>, act: ProposalAct): 
   return applying >= 0 && p.steps[applying]?.status === 'current'
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/
-
 export type ActRefusal = 'act.reasonRequired' | 'act.documentRequired' | 'act.dateRequired'
 
 /**
@@ -161,7 +144,7 @@ export function actRequest(
     if (input.effective_date.trim()) body.effective_date = input.effective_date.trim()
   }
   if (needsDocument && !body.document_no) return { error: 'act.documentRequired' }
-  if (needsDocument && !DAY.test(body.effective_date ?? '')) return { error: 'act.dateRequired' }
+  if (needsDocument && !isDay(body.effective_date ?? '')) return { error: 'act.dateRequired' }
   return { body }
 }
 
