@@ -11,6 +11,7 @@ import { createValidationTab } from './tabs/validation'
 import { h, translateTree } from './ui/dom'
 import { createLegend } from './ui/legend'
 import { createLoginForm } from './ui/login'
+import { createShortcutHelp } from './ui/shortcutHelp'
 import { createAsOfControl } from './workspace/asOf'
 import { createGridsLoader } from './workspace/gridsLoader'
 import { createHeader } from './workspace/header'
@@ -67,8 +68,11 @@ const sidebar = createSidebar(store, {
 })
 sidebarSlot.replaceWith(sidebar.element)
 
+const shortcutHelp = createShortcutHelp()
+mapArea.append(shortcutHelp.element)
 document.addEventListener('keydown', (event) => {
-  if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
+  if (shortcutHelp.key(event)) event.preventDefault()
+  else if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
 })
 
 store.subscribe(({ grids }) => legend.update(countFits(grids)), ['grids'])

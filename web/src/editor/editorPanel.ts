@@ -19,6 +19,7 @@ import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
+import { TOOL_KEYS } from './shortcuts'
 import { ringsOf } from './shared-vertices'
 import { renderHeadline, renderIssue } from './validation'
 
@@ -49,7 +50,6 @@ export interface EditorPanel {
   relabel(): void
 }
 
-const SHORTCUTS: Record<Tool, string> = { select: 'V', reshape: 'E', split: 'S', draw: 'N', merge: 'M' }
 const FIXABLE_GAPS = new Set(['gap', 'micro_gap'])
 const FIXABLE_OVERLAPS = new Set(['overlap', 'micro_overlap'])
 
@@ -116,7 +116,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           class: `tool${editor.tool === tool ? ' active' : ''}`,
           'data-testid': `tool-${tool}`,
           'aria-pressed': String(editor.tool === tool),
-          title: `${t(`editor.tool.${tool}`)} (${SHORTCUTS[tool]})`,
+          title: `${t(`editor.tool.${tool}`)} (${TOOL_KEYS[tool]})`,
         },
         t(`editor.tool.${tool}`),
       )
@@ -467,7 +467,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         editor.cancel()
         return true
       }
-      const tool = TOOLS.find((name) => SHORTCUTS[name].toLowerCase() === k)
+      const tool = TOOLS.find((name) => TOOL_KEYS[name].toLowerCase() === k)
       if (tool) {
         setTool(tool)
         return true

@@ -6,7 +6,17 @@ import { formatTime } from '../ui/dates'
 import { h } from '../ui/dom'
 import { renderActForm, renderCommentForm } from './forms'
 import type { ProposalsActions, ProposalsState } from './state'
-import { availableActs, changeRows, formatArea, type GridSide, gridChangeRows, proposalMeta, timelineRows, validationView } from './view'
+import {
+  availableActs,
+  changeRows,
+  formatArea,
+  type GridChangeRow,
+  type GridSide,
+  gridChangeRows,
+  proposalMeta,
+  timelineRows,
+  validationView,
+} from './view'
 
 const roleName = (role: string) => t(`role.${role}`, { defaultValue: role })
 
@@ -38,33 +48,42 @@ function renderValidation(p: Proposal, actions: ProposalsActions): HTMLElement {
   return ol
 }
 
-const householdsText = (side: GridSide | null) => ((side?.households ?? null) === null ? '—' : String(side?.households))
-const beforeAfter = (before: string, after: string) => (before === after ? before : `${before} → ${after}`)
+/** "before → after", one side when the grid is new or goes, one value when it did not change. */
+function beforeAfter<T>(row: GridChangeRow, value: (side: GridSide) => T, show: (v: T) => string): string {
+  const before = row.before ? show(value(row.before)) : null
+  const after = row.after ? show(value(row.after)) : null
+  if (before === null || after === null || before === after) return before ?? after ?? '—'
+  return `${before} → ${after}`
+}
+const households = (n: number | null) => (n === null ? '—' : String(n))
 
 /** Every grid the proposal touches: name and code, households and area before → after. */
 function renderGridChanges(state: ProposalsState, actions: ProposalsActions): HTMLElement | null {
   const rows = gridChangeRows(state.diff, (code) => actions.gridOf(code)?.households ?? null)
   if (!rows.length) return null
-  const head = h('tr', {}, ...['proposals.grid', 'proposals.households', 'proposals.area'].map((key) => h('th', {}, t(key))))
   return h(
-    'table',
+    'ul',
     { class: 'grid-changes', 'data-testid': 'proposal-grids' },
-    h('thead', {}, head),
-    h(
-      'tbody',
-      {},
-      ...rows.map((row) => {
-        const kind = row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
-        const name = beforeAfter(row.before?.name ?? '—', row.after?.name ?? '—')
-        return h(
-          'tr',
-          { class: `diff-${kind}`, 'data-testid': 'proposal-grid', 'data-code': row.code ?? '' },
-          h('td', {}, h('span', { class: 'op' }, t(`diff.${kind}`)), ` ${name} `, h('code', {}, row.code ?? t('proposals.newCode'))),
-          h('td', {}, beforeAfter(householdsText(row.before), householdsText(row.after))),
-          h('td', {}, beforeAfter(formatArea(row.before?.areaM2 ?? null), formatArea(row.after?.areaM2 ?? null))),
-        )
-      }),
-    ),
+    ...rows.map((row) => {
+      const kind = row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
+      return h(
+        'li',
+        { class: `diff-${kind}`, 'data-testid': 'proposal-grid', 'data-code': row.code ?? '' },
+        h(
+          'div',
+          {},
+          h('span', { class: `op diff-${kind}` }, t(`diff.${kind}`)),
+          ` ${beforeAfter(row, (side) => side.name, String)} `,
+          h('code', {}, row.code ?? t('proposals.newCode')),
+        ),
+        h(
+          'div',
+          { class: 'muted' },
+          `${t('proposals.households')} ${beforeAfter(row, (side) => side.households, households)} · `,
+          `${t('proposals.area')} ${beforeAfter(row, (side) => side.areaM2, formatArea)}`,
+        ),
+      )
+    }),
   )
 }
 
