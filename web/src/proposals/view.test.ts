@@ -179,31 +179,21 @@ describe('actRequest', () => {
 })
 
 describe('the grids a proposal touches', () => {
-  // About 1.11 km × 1.11 km at the equator: 0.01° square.
-  const square = (x: number): Polygon => ({
+  // 0.01° high at the equator (about 1.11 km), `width` degrees wide from `x`.
+  const box = (x: number, width: number): Polygon => ({
     type: 'Polygon',
     coordinates: [
       [
         [x, 0],
-        [x + 0.01, 0],
-        [x + 0.01, 0.01],
+        [x + width, 0],
+        [x + width, 0.01],
         [x, 0.01],
         [x, 0],
       ],
     ],
   })
-  const half = (x: number): Polygon => ({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, 0],
-        [x + 0.005, 0],
-        [x + 0.005, 0.01],
-        [x, 0.01],
-        [x, 0],
-      ],
-    ],
-  })
+  const square = (x: number) => box(x, 0.01)
+  const half = (x: number) => box(x, 0.005)
   const feature = (id: string, geometry: Polygon, properties: DiffProperties): DiffCollection['features'][number] => ({
     type: 'Feature',
     id,
