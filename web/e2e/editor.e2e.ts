@@ -260,19 +260,22 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('draft-submit').click()
     await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
 
-    // 5. County approves (document number, effective date); 6. city files.
+    // 5. County approves (document number, effective date); 6. city files (the approval applied the
+    // change, so the filing asks for neither).
     const today = new Date().toISOString().slice(0, 10)
     for (const [username, act, docNo] of [
       ['county', 'approve', '示县网〔2026〕12号'],
-      ['city', 'file', '示市网备〔2026〕3号'],
+      ['city', 'file', null],
     ] as const) {
       await page.getByTestId('logout').click()
       await signInFresh(username)
       await page.getByTestId('tab-proposals').click()
       await page.locator(`[data-testid="proposal-item"][data-id="${proposal.id}"]`).click()
       await page.getByTestId(`act-${act}`).click()
-      await page.getByTestId('act-document-no').fill(docNo)
-      await page.getByTestId('act-effective-date').fill(today)
+      if (docNo) {
+        await page.getByTestId('act-document-no').fill(docNo)
+        await page.getByTestId('act-effective-date').fill(today)
+      } else expect(await page.getByTestId('act-document-no').count()).toBe(0)
       await page.getByTestId('act-confirm').click()
       await expect
         .poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 })

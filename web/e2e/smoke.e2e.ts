@@ -106,4 +106,39 @@ describe('gridwork web', () => {
 
     expect(externalRequests).toEqual([])
   })
+
+  it('finds a grid or a community from the header search; a department sees only the lookup and the map', async () => {
+    // A grid by its code: Enter opens the first hit.
+    const grid = await page.evaluate(() => {
+      const f = window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] })[0]
+      return { code: String(f?.properties.code), name: String(f?.properties.name) }
+    })
+    const search = page.getByTestId('search')
+    await search.fill(grid.code)
+    await page.getByTestId('search-hit').first().waitFor()
+    await search.press('Enter')
+    await expect.poll(() => page.evaluate(() => window.__gridwork!.selected())).toBe(grid.code)
+    expect(await page.getByTestId('grid-code').textContent()).toBe(grid.code)
+    // A community by its name comes before its grids.
+    await search.fill('白沙社区')
+    const first = page.getByTestId('search-hit').first()
+    await first.waitFor()
+    expect(await first.getAttribute('data-kind')).toBe('region')
+    await shot('05-search')
+    await search.press('Escape')
+
+    // The login card lists every demo account; the department account gets the lookup and the map only.
+    await page.getByTestId('logout').click()
+    await page.getByTestId('login-submit').waitFor()
+    expect(await page.getByTestId('demo-accounts').locator('li').count()).toBe(6)
+    await page.getByTestId('demo-accounts').locator('[data-username="dept"]').click()
+    expect(await page.getByTestId('login-username').inputValue()).toBe('dept')
+    await page.getByTestId('login-password').fill('demo')
+    await page.getByTestId('login-submit').click()
+    await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
+    for (const tab of ['lookup', 'regions']) expect(await page.getByTestId(`tab-${tab}`).isVisible()).toBe(true)
+    for (const tab of ['validation', 'editor', 'proposals']) expect(await page.getByTestId(`tab-${tab}`).isVisible()).toBe(false)
+    expect(await page.getByTestId('tab-lookup').getAttribute('aria-selected')).toBe('true')
+    await shot('06-department')
+  })
 })

@@ -11,10 +11,12 @@ import { createValidationTab } from './tabs/validation'
 import { h, translateTree } from './ui/dom'
 import { createLegend } from './ui/legend'
 import { createLoginForm } from './ui/login'
+import { createShortcutHelp } from './ui/shortcutHelp'
 import { createAsOfControl } from './workspace/asOf'
 import { createGridsLoader } from './workspace/gridsLoader'
 import { createHeader } from './workspace/header'
 import { createInfoPanel } from './workspace/infoPanel'
+import { createSearchBox } from './workspace/search'
 import { createSessionFlow } from './workspace/session'
 import { countFits, createWorkspaceStore } from './workspace/state'
 import { createStatusLine } from './workspace/statusLine'
@@ -30,7 +32,8 @@ const store = createWorkspaceStore(i18next.language as Language)
 
 // Callbacks reach the map, loader and tabs made below: the map needs its container on the page first.
 const asOf = createAsOfControl(store, (date) => loader.changeAsOf(date))
-const header = createHeader(store, asOf.group)
+const search = createSearchBox(store, { select: (code) => info.select(code), fitTo: (bbox, maxZoom) => gridMap.fitTo(bbox, maxZoom) })
+const header = createHeader(store, h('div', { class: 'header-middle' }, search.element, asOf.group))
 const mapEl = h('div', { class: 'map', 'data-testid': 'map' })
 const legend = createLegend()
 legend.element.hidden = true
@@ -65,8 +68,11 @@ const sidebar = createSidebar(store, {
 })
 sidebarSlot.replaceWith(sidebar.element)
 
+const shortcutHelp = createShortcutHelp()
+mapArea.append(shortcutHelp.element)
 document.addEventListener('keydown', (event) => {
-  if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
+  if (shortcutHelp.key(event)) event.preventDefault()
+  else if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
 })
 
 store.subscribe(({ grids }) => legend.update(countFits(grids)), ['grids'])

@@ -58,7 +58,7 @@ export type {
 } from '../../../server/proposals/proposals.schemas'
 
 /** `GET /proposals/{id}/diff`: the server's schema type, with its geometries as GeoJSON types. */
-export type { DiffChange } from '../../../server/proposals/proposals.schemas'
+export type { DiffChange, DiffProperties } from '../../../server/proposals/proposals.schemas'
 export type DiffCollection = FeatureCollection<MultiPolygon | Polygon | null, DiffProperties> & Pick<ProposalDiff, 'proposal' | 'applied'>
 
 /** A proposal's change and exception request: the server's own types. */

@@ -15,11 +15,13 @@ import {
 } from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
+import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
+import { TOOL_KEYS } from './shortcuts'
 import { ringsOf } from './shared-vertices'
-import { renderIssue } from './validation'
+import { renderHeadline, renderIssue } from './validation'
 
 // "编辑": the township's draft — tools, undo/redo, attributes of the selected grid, the live
 // validation of the township after the change (with fixes and exception requests) and submit.
@@ -48,7 +50,6 @@ export interface EditorPanel {
   relabel(): void
 }
 
-const SHORTCUTS: Record<Tool, string> = { select: 'V', reshape: 'E', split: 'S', draw: 'N', merge: 'M' }
 const FIXABLE_GAPS = new Set(['gap', 'micro_gap'])
 const FIXABLE_OVERLAPS = new Set(['overlap', 'micro_overlap'])
 
@@ -115,7 +116,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           class: `tool${editor.tool === tool ? ' active' : ''}`,
           'data-testid': `tool-${tool}`,
           'aria-pressed': String(editor.tool === tool),
-          title: `${t(`editor.tool.${tool}`)} (${SHORTCUTS[tool]})`,
+          title: `${t(`editor.tool.${tool}`)} (${TOOL_KEYS[tool]})`,
         },
         t(`editor.tool.${tool}`),
       )
@@ -202,7 +203,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       value: props.households === null ? '' : String(props.households),
       'data-testid': 'attr-households',
     })
-    const countDate = h('input', { name: 'count_date', type: 'date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
+    const countDate = dayInput({ name: 'count_date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
     const head = h('input', { name: 'grid_head', value: String(props.attributes?.grid_head ?? ''), 'data-testid': 'attr-grid-head' })
     const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
     const save = h(
@@ -222,7 +223,8 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     form.addEventListener('submit', (e) => {
       e.preventDefault()
       const count = households.value.trim() === '' ? null : Number(households.value)
-      if (!name.value.trim() || (count !== null && (!Number.isInteger(count) || count < 0))) {
+      const badDay = countDate.value.trim() !== '' && !isDay(countDate.value.trim())
+      if (!name.value.trim() || badDay || (count !== null && (!Number.isInteger(count) || count < 0))) {
         error.hidden = false
         error.textContent = t('editor.attr.invalid')
         return
@@ -234,7 +236,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           properties: {
             name: name.value.trim(),
             households: count,
-            count_date: countDate.value || null,
+            count_date: countDate.value.trim() || null,
             attributes: { grid_head: head.value.trim() },
           },
         },
@@ -334,11 +336,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         'data-warnings': String(s.warnings),
       },
       h('h4', {}, t('editor.validationTitle')),
-      h(
-        'p',
-        { class: report.valid ? 'ok' : 'bad' },
-        report.valid ? t('validation.valid') : t('validation.invalid', { errors: s.errors, warnings: s.warnings }),
-      ),
+      renderHeadline(report),
       list,
     )
   }
@@ -469,7 +467,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
         editor.cancel()
         return true
       }
-      const tool = TOOLS.find((name) => SHORTCUTS[name].toLowerCase() === k)
+      const tool = TOOLS.find((name) => TOOL_KEYS[name].toLowerCase() === k)
       if (tool) {
         setTool(tool)
         return true

@@ -36,6 +36,23 @@ export function issueColor(issue: ValidationIssue): string {
   return ISSUE_COLORS.error
 }
 
+/**
+ * The report's headline: "no problems" only when nothing is listed; a report that is valid but
+ * has warnings says so, so the headline never contradicts the list under it.
+ */
+export function renderHeadline(report: ValidationReport): HTMLElement {
+  const { errors, warnings } = report.summary
+  if (!report.issues.length) return h('p', { class: 'ok', 'data-testid': 'validation-headline' }, t('validation.valid'))
+  const onlyWarnings = report.valid && errors === 0
+  return h(
+    'p',
+    { class: onlyWarnings ? 'warn' : 'bad', 'data-testid': 'validation-headline' },
+    onlyWarnings
+      ? t('validation.warningsOnly', { warnings: warnings || report.issues.length })
+      : t('validation.invalid', { errors, warnings }),
+  )
+}
+
 /** One issue of a report as a list item: a button (severity, type, area, message) that zooms to it. */
 export function renderIssue(issue: ValidationIssue, onClick: (button: HTMLButtonElement) => void): HTMLLIElement {
   const button = h(
@@ -110,11 +127,7 @@ export function createValidationPanel(ctx: ValidationPanelContext): ValidationPa
     const { report } = state
     const s = report.summary
     summary.append(
-      h(
-        'p',
-        { class: report.valid ? 'ok' : 'bad' },
-        report.valid ? t('validation.valid') : t('validation.invalid', { errors: s.errors, warnings: s.warnings }),
-      ),
+      renderHeadline(report),
       h('p', { class: 'panel-note' }, t('validation.stats', { features: s.features, seconds: (state.ms / 1000).toFixed(1) })),
     )
     report.issues.forEach((issue, index) => {

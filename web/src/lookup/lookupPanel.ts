@@ -67,7 +67,19 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
   const renderResult = (result: LookupResult): HTMLElement => {
     const out = h('div', { class: 'lookup-result', 'data-testid': 'lookup-result', 'data-grid': result.grid?.code ?? '' })
     const match = result.address?.match
-    if (result.address) {
+    if (result.address && !match && !result.address.candidates.length) {
+      // Nothing near enough to offer: say so and why, never an empty list.
+      const { query, normalised } = result.address
+      out.append(
+        h(
+          'p',
+          { class: 'form-error', 'data-testid': 'lookup-no-match' },
+          t('lookup.noMatch', { query }),
+          normalised && normalised !== query ? ` ${t('lookup.normalisedAs', { normalised })}` : '',
+        ),
+        h('p', { class: 'panel-note' }, t('lookup.noMatchWhy')),
+      )
+    } else if (result.address) {
       out.append(
         h(
           'p',

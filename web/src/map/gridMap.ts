@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
+import { fixLocalGlyphMetrics } from './glyphMetrics'
 import { tiandituBasemap } from './tianditu'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
 
@@ -28,6 +29,8 @@ export class GridMap {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
     // Chinese glyph forms (MapLibre reads the container's lang for locally drawn glyphs).
     container.lang = 'zh-CN'
+    // Opening full-width brackets in labels (e.g. a split part "第二网格（1）") drawn whole.
+    fixLocalGlyphMetrics()
     this.map = new maplibregl.Map({
       container,
       style: buildStyle(),

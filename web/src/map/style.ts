@@ -39,8 +39,8 @@ export const ISSUE_FILL_LAYER = 'issue-fill'
 export const ISSUE_LAYERS = ['issue-fill', 'issue-line', 'issue-point'] as const
 export const DIFF_LAYERS = ['diff-fill', 'diff-line', 'diff-line-dashed'] as const
 
-/** Error-layer colours: coverage errors red/orange, warnings yellow (also used by the issue list). */
-export const ISSUE_COLORS = { gap: '#d62728', overlap: '#ff7f0e', outside: '#b0126b', error: '#d62728', warning: '#f2c200' } as const
+/** Error-layer colours: gaps red, overlaps brown (not the orange of 超出标准), outside magenta, warnings yellow (also used by the issue list and the legend). */
+export const ISSUE_COLORS = { gap: '#d62728', overlap: '#8c510a', outside: '#b0126b', error: '#d62728', warning: '#f2c200' } as const
 export const DIFF_COLORS = { added: '#2ca02c', removed: '#d62728', changed: '#1f6fd1' } as const
 
 /** Colour of an issue feature (properties `code`, `severity`). */

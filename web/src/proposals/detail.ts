@@ -2,10 +2,21 @@ import type { Proposal } from '../api/types'
 import { renderIssue } from '../editor/validation'
 import { t } from '../i18n'
 import { DIFF_COLORS } from '../map/style'
+import { formatTime } from '../ui/dates'
 import { h } from '../ui/dom'
 import { renderActForm, renderCommentForm } from './forms'
 import type { ProposalsActions, ProposalsState } from './state'
-import { availableActs, changeRows, formatTime, proposalMeta, timelineRows, validationView } from './view'
+import {
+  availableActs,
+  changeRows,
+  formatArea,
+  type GridChangeRow,
+  type GridSide,
+  gridChangeRows,
+  proposalMeta,
+  timelineRows,
+  validationView,
+} from './view'
 
 const roleName = (role: string) => t(`role.${role}`, { defaultValue: role })
 
@@ -37,6 +48,45 @@ function renderValidation(p: Proposal, actions: ProposalsActions): HTMLElement {
   return ol
 }
 
+/** "before → after", one side when the grid is new or goes, one value when it did not change. */
+function beforeAfter<T>(row: GridChangeRow, value: (side: GridSide) => T, show: (v: T) => string): string {
+  const before = row.before ? show(value(row.before)) : null
+  const after = row.after ? show(value(row.after)) : null
+  if (before === null || after === null || before === after) return before ?? after ?? '—'
+  return `${before} → ${after}`
+}
+const households = (n: number | null) => (n === null ? '—' : String(n))
+
+/** Every grid the proposal touches: name and code, households and area before → after. */
+function renderGridChanges(state: ProposalsState, actions: ProposalsActions): HTMLElement | null {
+  const rows = gridChangeRows(state.diff, (code) => actions.gridOf(code)?.households ?? null)
+  if (!rows.length) return null
+  return h(
+    'ul',
+    { class: 'grid-changes', 'data-testid': 'proposal-grids' },
+    ...rows.map((row) => {
+      const kind = row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
+      return h(
+        'li',
+        { class: `diff-${kind}`, 'data-testid': 'proposal-grid', 'data-code': row.code ?? '' },
+        h(
+          'div',
+          {},
+          h('span', { class: `op diff-${kind}` }, t(`diff.${kind}`)),
+          ` ${beforeAfter(row, (side) => side.name, String)} `,
+          h('code', {}, row.code ?? t('proposals.newCode')),
+        ),
+        h(
+          'div',
+          { class: 'muted' },
+          `${t('proposals.households')} ${beforeAfter(row, (side) => side.households, households)} · `,
+          `${t('proposals.area')} ${beforeAfter(row, (side) => side.areaM2, formatArea)}`,
+        ),
+      )
+    }),
+  )
+}
+
 function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
   return h(
     'ol',
@@ -51,7 +101,7 @@ function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
       return h(
         'li',
         {},
-        h('span', { class: 'muted' }, formatTime(row.at, document.documentElement.lang)),
+        h('span', { class: 'muted' }, formatTime(row.at)),
         h(
           'span',
           {},
@@ -70,7 +120,7 @@ function renderTimeline(p: Proposal, actions: ProposalsActions): HTMLElement {
 export function renderDetail(p: Proposal, state: ProposalsState, actions: ProposalsActions): HTMLElement[] {
   const back = h('button', { type: 'button', class: 'link-button', 'data-testid': 'proposal-back' }, `‹ ${t('proposals.back')}`)
   back.addEventListener('click', () => actions.back())
-  const changes = changeRows(p)
+  const changes = changeRows(p, (code) => actions.gridOf(code)?.name ?? null)
   return [
     h('div', { class: 'panel-head' }, back),
     h(
@@ -113,12 +163,14 @@ export function renderDetail(p: Proposal, state: ProposalsState, actions: Propos
           'li',
           {},
           h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })),
-          ' ',
-          h('code', {}, c.targets),
+          c.names && c.names !== c.targets ? ` ${c.names} ` : ' ',
+          c.targets ? h('code', {}, c.targets) : '',
+          c.newName ? ` → ${c.newName}` : '',
           c.reason ? ` — ${c.reason}` : '',
         ),
       ),
     ),
+    ...[renderGridChanges(state, actions)].filter((e): e is HTMLElement => !!e),
     h('h4', {}, t('proposals.validation')),
     renderValidation(p, actions),
     h('h4', {}, t('proposals.timeline')),

@@ -2,7 +2,8 @@ import type { Proposal, ProposalAct } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import type { ProposalsActions, ProposalsState } from './state'
-import { actRequest } from './view'
+import { dayInput, localDay } from '../ui/dates'
+import { actNeedsDocument, actRequest } from './view'
 
 /** "在地图上标注": the next map click pins the comment being written. */
 function renderPinControl(state: ProposalsState, actions: ProposalsActions): HTMLElement {
@@ -36,17 +37,37 @@ export function renderCommentForm(p: Proposal, state: ProposalsState, actions: P
   return form
 }
 
-/** The form of an act that takes more than a click: 文号 and 生效日期 to approve or file, a reason to return. */
+/** A form field's label: its name, a required mark, and the format it takes. */
+function fieldLabel(name: string, control: HTMLElement, required: boolean, hint?: string): HTMLElement {
+  return h(
+    'label',
+    {},
+    h('span', {}, name, required ? h('span', { class: 'required', title: t('act.required') }, ' *') : ''),
+    control,
+    hint ? h('span', { class: 'field-hint' }, hint) : '',
+  )
+}
+
+/**
+ * The form of an act that takes more than a click: 文号 and 生效日期 only for the act that applies
+ * the change (the approval, or a filing where nobody approves), a reason to return.
+ */
 export function renderActForm(p: Proposal, act: ProposalAct, state: ProposalsState, actions: ProposalsActions): HTMLElement {
   const { actInput } = state
   const form = h('form', { class: 'act-form', 'data-testid': 'act-form', 'data-act': act, novalidate: true })
   const fields: HTMLElement[] = []
-  const docNo = h('input', { name: 'document_no', 'data-testid': 'act-document-no', required: true })
-  const date = h('input', { name: 'effective_date', type: 'date', 'data-testid': 'act-effective-date', required: true })
+  const needsDocument = actNeedsDocument(p, act)
+  const docNo = h('input', {
+    name: 'document_no',
+    'data-testid': 'act-document-no',
+    required: true,
+    placeholder: t('act.documentNoExample'),
+  })
+  const date = dayInput({ name: 'effective_date', 'data-testid': 'act-effective-date', required: true })
   const comment = h('textarea', { name: 'comment', rows: '3', 'data-testid': 'act-comment', required: act === 'reject' })
   // What was typed survives re-renders (e.g. picking a pin on the map).
   docNo.value = actInput.document_no
-  date.value = actInput.effective_date || new Date().toISOString().slice(0, 10)
+  date.value = actInput.effective_date || localDay(new Date())
   comment.value = actInput.comment
   docNo.addEventListener('input', () => {
     actInput.document_no = docNo.value
@@ -57,11 +78,14 @@ export function renderActForm(p: Proposal, act: ProposalAct, state: ProposalsSta
   comment.addEventListener('input', () => {
     actInput.comment = comment.value
   })
-  if (act === 'approve' || act === 'file') {
-    fields.push(h('label', {}, h('span', {}, t('act.documentNo')), docNo), h('label', {}, h('span', {}, t('act.effectiveDate')), date))
+  if (needsDocument) {
+    fields.push(
+      fieldLabel(t('act.documentNo'), docNo, true, t('act.documentNoHint')),
+      fieldLabel(t('act.effectiveDate'), date, true, t('act.effectiveDateHint')),
+    )
   }
   fields.push(
-    h('label', {}, h('span', {}, act === 'reject' ? t('act.reason') : t('act.comment')), comment),
+    fieldLabel(act === 'reject' ? t('act.reason') : t('act.comment'), comment, act === 'reject'),
     renderPinControl(state, actions),
   )
   const ok = h(
@@ -79,7 +103,8 @@ export function renderActForm(p: Proposal, act: ProposalAct, state: ProposalsSta
   form.addEventListener('submit', (e) => {
     e.preventDefault()
     // The fields as shown: the date input shows today until changed.
-    const request = actRequest(act, { comment: comment.value, document_no: docNo.value, effective_date: date.value }, state.pin)
+    const typed = needsDocument ? { document_no: docNo.value, effective_date: date.value } : { document_no: '', effective_date: '' }
+    const request = actRequest(act, { comment: comment.value, ...typed }, state.pin, needsDocument)
     if ('error' in request) actions.refuseAct(request.error)
     else actions.act(p, act, request.body)
   })

@@ -1,7 +1,7 @@
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import type { ProposalsActions, ProposalsState } from './state'
-import { formatTime } from './view'
+import { formatTime } from '../ui/dates'
 
 /** The queue: proposals in scope, those waiting for this user highlighted. */
 export function renderList(state: ProposalsState, actions: ProposalsActions): HTMLElement[] {
@@ -36,7 +36,7 @@ export function renderList(state: ProposalsState, actions: ProposalsActions): HT
       h(
         'span',
         { class: 'proposal-meta' },
-        `#${p.id} · ${actions.regionName(p.region_code)} · ${formatTime(p.updated_at, document.documentElement.lang)}`,
+        `#${p.id} · ${actions.regionName(p.region_code)} · ${formatTime(p.updated_at)}`,
         p.waiting_for_me ? h('span', { class: 'waiting-badge' }, t('proposals.waitingForMe')) : null,
         p.stale ? h('span', { class: 'stale-badge' }, t('proposals.stale')) : null,
       ),

@@ -1,6 +1,6 @@
 import type { Feature, Point, Position } from 'geojson'
 import { api } from '../api/client'
-import type { DiffCollection, Me, Proposal, ProposalAct, RegionProps, ValidationIssue } from '../api/types'
+import type { DiffCollection, GridProps, Me, Proposal, ProposalAct, RegionProps, ValidationIssue } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import { errorMessage } from '../ui/errors'
@@ -12,6 +12,8 @@ import { type ActBody, commentPins, emptyActInput } from './view'
 export interface ProposalsPanelContext {
   me: () => Me | null
   regionsByCode: () => Map<string, RegionProps>
+  /** A grid loaded on the page, by code (null: not loaded). */
+  gridOf: (code: string) => GridProps | null
   /** Draws a proposal's diff (null clears) and zooms to it. */
   showDiff(diff: DiffCollection | null): Promise<void>
   focusIssue(issue: ValidationIssue): void
@@ -42,6 +44,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     listError: null,
     loading: false,
     open: null,
+    diff: null,
     openError: null,
     pendingAct: null,
     actError: null,
@@ -85,6 +88,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     try {
       const [p, diff] = await Promise.all([api.proposal(id), api.proposalDiff(id).catch(() => null)])
       state.open = p
+      state.diff = diff
       render()
       if (zoom || diff) await ctx.showDiff(diff)
     } catch (err) {
@@ -115,10 +119,12 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
   const actions: ProposalsActions = {
     me: ctx.me,
     regionName: (code) => ctx.regionsByCode().get(code)?.name ?? code,
+    gridOf: ctx.gridOf,
     reload: () => void load(),
     open: (id) => void openProposal(id),
     back() {
       state.open = null
+      state.diff = null
       state.pin = null
       state.actInput = emptyActInput()
       state.pendingAct = null
@@ -174,6 +180,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     clear() {
       state.list = null
       state.open = null
+      state.diff = null
       state.pin = null
       state.pendingAct = null
       state.listError = state.openError = state.actError = null

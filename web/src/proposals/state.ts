@@ -1,5 +1,5 @@
 import type { Position } from 'geojson'
-import type { Me, Proposal, ProposalAct, ProposalSummary, ValidationIssue } from '../api/types'
+import type { DiffCollection, GridProps, Me, Proposal, ProposalAct, ProposalSummary, ValidationIssue } from '../api/types'
 import type { ActBody, ActInput } from './view'
 
 /** What the proposals tab holds between renders. */
@@ -8,6 +8,8 @@ export interface ProposalsState {
   listError: string | null
   loading: boolean
   open: Proposal | null
+  /** The open proposal's diff (null: none, or it failed to load). */
+  diff: DiffCollection | null
   openError: string | null
   /** The act whose form is open (approve, file, return). */
   pendingAct: ProposalAct | null
@@ -24,6 +26,8 @@ export interface ProposalsState {
 export interface ProposalsActions {
   me(): Me | null
   regionName(code: string): string
+  /** A grid loaded on the page, by code (null: not loaded). */
+  gridOf(code: string): GridProps | null
   reload(): void
   open(id: number): void
   back(): void

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import type { Me, Proposal, ProposalEvent, ValidationIssue, ValidationSummary } from '../api/types'
-import { actRequest, availableActs, changeRows, commentPins, emptyActInput, proposalMeta, timelineRows, validationView } from './view'
+import type { Polygon } from 'geojson'
+import type { DiffCollection, DiffProperties, Me, Proposal, ProposalEvent, ValidationIssue, ValidationSummary } from '../api/types'
+import {
+  actNeedsDocument,
+  actRequest,
+  availableActs,
+  changeRows,
+  commentPins,
+  emptyActInput,
+  formatArea,
+  gridChangeRows,
+  proposalMeta,
+  timelineRows,
+  validationView,
+} from './view'
 
 const me = (role: string): Me => ({
   username: role,
@@ -162,5 +175,118 @@ describe('actRequest', () => {
       body: { location: { type: 'Point', coordinates: [113, 28] }, document_no: '示政〔2026〕1号', effective_date: '2026-07-01' },
     })
     expect(actRequest('approve', emptyActInput(), null)).toEqual({ body: {} })
+  })
+})
+
+describe('the grids a proposal touches', () => {
+  // 0.01° high at the equator (about 1.11 km), `width` degrees wide from `x`.
+  const box = (x: number, width: number): Polygon => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, 0],
+        [x + width, 0],
+        [x + width, 0.01],
+        [x, 0.01],
+        [x, 0],
+      ],
+    ],
+  })
+  const square = (x: number) => box(x, 0.01)
+  const half = (x: number) => box(x, 0.005)
+  const feature = (id: string, geometry: Polygon, properties: DiffProperties): DiffCollection['features'][number] => ({
+    type: 'Feature',
+    id,
+    geometry,
+    properties,
+  })
+
+  it('pairs before and after by code, names new grids, and takes missing households from the page', () => {
+    const rows = gridChangeRows(
+      {
+        features: [
+          feature('a:removed', square(0), { code: '990101001002001', version: 1, name: '第二网格', households: null, change: 'removed' }),
+          feature('b:before', square(1), {
+            code: '990101001002002',
+            version: 1,
+            name: '第三网格',
+            households: 120,
+            change: 'changed_before',
+          }),
+          feature('b:after', half(1), { code: '990101001002002', version: 2, name: '第三网格', households: 60, change: 'changed_after' }),
+          feature('new-1:added', half(0), {
+            code: null,
+            id: 'new-1',
+            version: null,
+            name: '第二网格（1）',
+            households: 80,
+            change: 'added',
+          }),
+        ],
+      },
+      (code) => (code === '990101001002001' ? 150 : null),
+    )
+    expect(
+      rows.map((r) => [r.code, r.before?.name ?? null, r.before?.households ?? null, r.after?.name ?? null, r.after?.households ?? null]),
+    ).toEqual([
+      ['990101001002001', '第二网格', 150, null, null],
+      ['990101001002002', '第三网格', 120, '第三网格', 60],
+      [null, null, null, '第二网格（1）', 80],
+    ])
+    const [, changed] = rows
+    expect(formatArea(changed?.before?.areaM2 ?? null)).toBe('1.24 km²')
+    expect(formatArea(changed?.after?.areaM2 ?? null)).toBe('0.62 km²')
+    expect(formatArea(5000)).toBe('5000 m²')
+    expect(formatArea(null)).toBe('—')
+    expect(gridChangeRows(null)).toEqual([])
+  })
+
+  it('names the grids of each change, and the new grid a merge makes', () => {
+    const p = proposal({
+      changes: [{ op: 'merge', grids: ['990101001002001', '990101001002002'], properties: { name: '合并网格' } }],
+    })
+    const names: Record<string, string> = { '990101001002001': '第一网格' }
+    expect(changeRows(p, (code) => names[code] ?? null)).toEqual([
+      { op: 'merge', targets: '990101001002001、990101001002002', reason: null, names: '第一网格、990101001002002', newName: '合并网格' },
+    ])
+  })
+})
+
+describe('what an act asks for', () => {
+  const chain = (statuses: ['done' | 'current' | 'pending', 'done' | 'current' | 'pending', 'done' | 'current' | 'pending']) =>
+    proposal({
+      steps: [
+        { role: 'township', action: 'propose', status: statuses[0] },
+        { role: 'county', action: 'approve', status: statuses[1] },
+        { role: 'city', action: 'file', status: statuses[2] },
+      ],
+    })
+
+  it('asks for 文号 and 生效日期 only at the step that applies the change', () => {
+    expect(actNeedsDocument(chain(['done', 'current', 'pending']), 'approve')).toBe(true)
+    expect(actNeedsDocument(chain(['done', 'done', 'current']), 'file')).toBe(false)
+    expect(actNeedsDocument(chain(['done', 'current', 'pending']), 'reject')).toBe(false)
+    // A review is sent as `approve` but applies nothing; a filing applies where nobody approves.
+    expect(actNeedsDocument(proposal(), 'approve')).toBe(false)
+    expect(
+      actNeedsDocument(
+        proposal({
+          steps: [
+            { role: 'township', action: 'propose', status: 'done' },
+            { role: 'county', action: 'file', status: 'current' },
+          ],
+        }),
+        'file',
+      ),
+    ).toBe(true)
+  })
+
+  it('refuses an applying act without its 文号 or a YYYY-MM-DD date', () => {
+    const typed = { comment: '', document_no: '示范县网字〔2026〕12号', effective_date: '2026-07-01' }
+    expect(actRequest('approve', { ...typed, document_no: ' ' }, null, true)).toEqual({ error: 'act.documentRequired' })
+    expect(actRequest('approve', { ...typed, effective_date: '2026/7/1' }, null, true)).toEqual({ error: 'act.dateRequired' })
+    expect(actRequest('approve', typed, null, true)).toEqual({
+      body: { document_no: '示范县网字〔2026〕12号', effective_date: '2026-07-01' },
+    })
   })
 })

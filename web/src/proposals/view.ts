@@ -1,5 +1,15 @@
 import type { Feature, Point, Position } from 'geojson'
-import { changeTargets, type Me, type Proposal, type ProposalAct, type ProposalStep, type ValidationIssue } from '../api/types'
+import { area } from '@turf/turf'
+import {
+  changeTargets,
+  type DiffCollection,
+  type Me,
+  type Proposal,
+  type ProposalAct,
+  type ProposalStep,
+  type ValidationIssue,
+} from '../api/types'
+import { isDay } from '../ui/dates'
 
 // The pure part of the proposals tab: what the list and the detail view show, as data (no DOM, no
 // translation), and the request an act sends.
@@ -18,12 +28,6 @@ export function availableActs(p: Proposal, me: Me | null): ProposalAct[] {
   return [ACT_FOR[current.action], 'reject']
 }
 
-/** A time as the UI language writes it (the raw value if it is not a date). */
-export function formatTime(at: string, lang: string): string {
-  const d = new Date(at)
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(lang || 'zh-CN', { hour12: false })
-}
-
 /** "#id · region name (code) · author" under the open proposal's title. */
 export function proposalMeta(p: Proposal, regionName: (code: string) => string): string {
   return `#${p.id} · ${regionName(p.region_code)} (${p.region_code}) · ${p.created_by}`
@@ -34,10 +38,21 @@ export interface ChangeRow {
   /** The grids the change names, joined with "、". */
   targets: string
   reason: string | null
+  /** The grids' names, joined with "、" (only when a name lookup is given). */
+  names?: string
+  /** The name a create or merge gives its new grid. */
+  newName?: string
 }
 
-export function changeRows(p: Pick<Proposal, 'changes'>): ChangeRow[] {
-  return p.changes.map((c) => ({ op: c.op, targets: changeTargets(c).join('、'), reason: c.reason || null }))
+export function changeRows(p: Pick<Proposal, 'changes'>, nameOf?: (code: string) => string | null): ChangeRow[] {
+  return p.changes.map((c) => {
+    const codes = changeTargets(c)
+    const row: ChangeRow = { op: c.op, targets: codes.join('、'), reason: c.reason || null }
+    if (nameOf) row.names = codes.map((code) => nameOf(code) ?? code).join('、')
+    // A create or merge names its new grid in its properties (an update may rename it).
+    if ('properties' in c && c.properties?.name) row.newName = c.properties.name
+    return row
+  })
 }
 
 /** The "validation after the change" section: not validated, valid, or its issues. */
@@ -97,14 +112,84 @@ export type ActBody = {
   location?: { type: 'Point'; coordinates: Position }
 }
 
-/** The body an act sends from what was typed (trimmed) and the pin; a return needs its reason. */
-export function actRequest(act: ProposalAct, input: ActInput, pin: Position | null): { body: ActBody } | { error: 'act.reasonRequired' } {
+/**
+ * Whether `act` applies the change now, and so needs a 文号 and a 生效日期: the approval, or the
+ * filing where the chain has no approval (as server/proposals/chain.ts applyingStep); a review
+ * (also sent as `approve`) and a later filing do not.
+ */
+export function actNeedsDocument(p: Pick<Proposal, 'steps'>, act: ProposalAct): boolean {
+  if (act !== 'approve' && act !== 'file') return false
+  const approving = p.steps.findIndex((s) => s.action === 'approve')
+  const applying = approving >= 0 ? approving : p.steps.findIndex((s) => s.action === 'file')
+  return applying >= 0 && p.steps[applying]?.status === 'current'
+}
+
+export type ActRefusal = 'act.reasonRequired' | 'act.documentRequired' | 'act.dateRequired'
+
+/**
+ * The body an act sends from what was typed (trimmed) and the pin; a return needs its reason, an
+ * act that applies the change (`needsDocument`) its 文号 and a YYYY-MM-DD 生效日期.
+ */
+export function actRequest(
+  act: ProposalAct,
+  input: ActInput,
+  pin: Position | null,
+  needsDocument = false,
+): { body: ActBody } | { error: ActRefusal } {
   const body: ActBody = pin ? { location: { type: 'Point', coordinates: pin } } : {}
   if (input.comment.trim()) body.comment = input.comment.trim()
   if (act === 'reject' && !body.comment) return { error: 'act.reasonRequired' }
   if (act === 'approve' || act === 'file') {
     if (input.document_no.trim()) body.document_no = input.document_no.trim()
-    if (input.effective_date) body.effective_date = input.effective_date
+    if (input.effective_date.trim()) body.effective_date = input.effective_date.trim()
   }
+  if (needsDocument && !body.document_no) return { error: 'act.documentRequired' }
+  if (needsDocument && !isDay(body.effective_date ?? '')) return { error: 'act.dateRequired' }
   return { body }
+}
+
+/** A grid's side of a change: its name, households and area (m², from the geometry). */
+export interface GridSide {
+  name: string
+  households: number | null
+  areaM2: number | null
+}
+
+/** One grid the proposal touches: before → after (null: the grid is new, or goes). */
+export interface GridChangeRow {
+  /** The grid code; null for a grid the proposal creates (its code comes at approval). */
+  code: string | null
+  before: GridSide | null
+  after: GridSide | null
+}
+
+/**
+ * The grids of a proposal's diff, before → after, in the diff's order. Households a diff does not
+ * carry (an applied proposal's) come from `householdsOf` (the grids loaded on the page).
+ */
+export function gridChangeRows(
+  diff: Pick<DiffCollection, 'features'> | null,
+  householdsOf: (code: string) => number | null = () => null,
+): GridChangeRow[] {
+  const rows = new Map<string, GridChangeRow>()
+  for (const f of diff?.features ?? []) {
+    const { code, id, name, households, change } = f.properties
+    const key = code ?? id ?? String(f.id)
+    const row = rows.get(key) ?? { code, before: null, after: null }
+    rows.set(key, row)
+    const side: GridSide = {
+      name: name ?? key,
+      households: households ?? (code && change !== 'added' && change !== 'changed_after' ? householdsOf(code) : null),
+      areaM2: f.geometry ? area(f.geometry) : null,
+    }
+    if (change === 'removed' || change === 'changed_before') row.before = side
+    else row.after = side
+  }
+  return [...rows.values()]
+}
+
+/** Square metres as the proposal view shows them: km² with two decimals, or m² below 0.01 km². */
+export function formatArea(m2: number | null): string {
+  if (m2 === null) return '—'
+  return m2 >= 10_000 ? `${(m2 / 1e6).toFixed(2)} km²` : `${Math.round(m2)} m²`
 }

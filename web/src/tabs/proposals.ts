@@ -12,6 +12,7 @@ export function createProposalsTab({ store, gridMap, focusIssue }: TabContext): 
   const panel = createProposalsPanel({
     me: () => store.get().session?.me ?? null,
     regionsByCode: () => store.get().session?.regionsByCode ?? new Map(),
+    gridOf: (code) => store.get().gridsByCode.get(code)?.properties ?? null,
     showDiff: async (diff) => {
       await gridMap.setDiff(diff)
       if (diff) gridMap.fitTo(geometryBBox(diff), 15)

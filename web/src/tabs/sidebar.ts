@@ -1,5 +1,5 @@
 import { h, text } from '../ui/dom'
-import { TABS, type TabId, type WorkspaceStore } from '../workspace/state'
+import { TABS, type TabId, tabsFor, type WorkspaceStore } from '../workspace/state'
 import type { WorkspaceTab } from './context'
 
 /** The left side panel: one tab at a time, shown once a user is signed in. */
@@ -18,6 +18,7 @@ export function createSidebar(store: WorkspaceStore, tabs: Record<TabId, Workspa
 
   /** Opens a tab; opening the open tab again enters it again (the proposals tab reloads its queue). */
   function show(tab: TabId): void {
+    if (!tabsFor(store.get().session?.me.role).includes(tab)) return
     const previous = store.get().tab
     if (previous !== tab) tabs[previous].leave?.()
     store.set({ tab })
@@ -35,6 +36,11 @@ export function createSidebar(store: WorkspaceStore, tabs: Record<TabId, Workspa
   store.subscribe(
     ({ session }) => {
       element.hidden = !session
+      // Only the tabs the role may use (the session flow opens one of them at sign-in).
+      const allowed = tabsFor(session?.me.role)
+      TABS.forEach((id, i) => {
+        if (buttons[i]) buttons[i].hidden = !allowed.includes(id)
+      })
     },
     ['session'],
   )

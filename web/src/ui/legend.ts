@@ -1,8 +1,15 @@
 import type { Fit } from '../api/types'
-import { FIT_COLORS } from '../map/style'
+import { FIT_COLORS, ISSUE_COLORS } from '../map/style'
 import { h, text } from './dom'
 
 const ORDER: Fit[] = ['below', 'within', 'above', 'unknown']
+/** The validation layer's colours, so an overlap is not read as 超出标准. */
+const ISSUES = [
+  ['gap', 'issue.gap'],
+  ['overlap', 'issue.overlap'],
+  ['outside', 'issue.outside_parent'],
+  ['warning', 'severity.warning'],
+] as const
 
 /** Legend for the fit colours and the boundary lines; counts per class come from `update`. */
 export function createLegend(): { element: HTMLElement; update(counts: Record<Fit, number>): void } {
@@ -23,6 +30,13 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
       { class: 'legend-lines' },
       h('li', {}, h('span', { class: 'line township' }), text('span', 'legend.townshipBoundary')),
       h('li', {}, h('span', { class: 'line community' }), text('span', 'legend.communityBoundary')),
+    ),
+    h(
+      'ul',
+      { class: 'legend-issues', 'data-testid': 'legend-issues' },
+      ...ISSUES.map(([kind, key]) =>
+        h('li', {}, h('span', { class: 'swatch', style: `background:${ISSUE_COLORS[kind]}` }), text('span', key)),
+      ),
     ),
   )
   return {

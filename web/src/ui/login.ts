@@ -1,4 +1,5 @@
 import { t } from '../i18n'
+import { DEMO_ACCOUNTS } from './demoAccounts'
 import { h, text } from './dom'
 import { errorMessage } from './errors'
 
@@ -7,6 +8,19 @@ export interface LoginForm {
   /** Enable or disable the form (disabled while the server is still starting). */
   setEnabled(enabled: boolean): void
   showError(message: string | null): void
+}
+
+/** Every demo account, one role each; a click fills in its username. */
+function demoAccountList(pick: (username: string) => void): HTMLElement {
+  return h(
+    'ul',
+    { class: 'demo-accounts', 'data-testid': 'demo-accounts' },
+    ...DEMO_ACCOUNTS.map((account) => {
+      const b = h('button', { type: 'button', class: 'link-button', 'data-username': account.username }, h('code', {}, account.username))
+      b.addEventListener('click', () => pick(account.username))
+      return h('li', {}, b, ` ${account.display_name} · `, text('span', `role.${account.role}`))
+    }),
+  )
 }
 
 /**
@@ -44,6 +58,10 @@ export function createLoginForm(submit: (username: string, password: string) => 
     error,
     button,
     text('p', 'login.hint', { class: 'hint' }),
+    demoAccountList((name) => {
+      username.value = name
+      password.focus()
+    }),
   )
 
   let enabled = true

@@ -1,15 +1,13 @@
 import type { GridCollection } from '../api/types'
 import { t } from '../i18n'
+import { dayInput, isDay, localDay } from '../ui/dates'
 import { h, text } from '../ui/dom'
 import type { WorkspaceStore } from './state'
 
 const DAY_MS = 86_400_000
 
 /** Today as YYYY-MM-DD in the browser's time zone. */
-export function today(): string {
-  const d = new Date()
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-}
+export const today = (): string => localDay(new Date())
 
 export interface AsOfControl {
   /** "查看日期" (slider and date input) with its error line, for the header. */
@@ -25,7 +23,7 @@ export interface AsOfControl {
  * with a way back. A new session or a sign-out shows today again.
  */
 export function createAsOfControl(store: WorkspaceStore, changeAsOf: (date: string | null) => Promise<void>): AsOfControl {
-  const input = h('input', { type: 'date', class: 'as-of-input', 'data-testid': 'as-of-date', 'data-i18n-aria': 'asOf.label' })
+  const input = dayInput({ class: 'as-of-input', 'data-testid': 'as-of-date', 'data-i18n-aria': 'asOf.label' })
   // The slider runs over days, from a year before the oldest version on the map to today; moving it
   // sets the date input and reloads the layer once it rests.
   const slider = h('input', {
@@ -53,10 +51,19 @@ export function createAsOfControl(store: WorkspaceStore, changeAsOf: (date: stri
     if (Number.isFinite(shown)) slider.value = String(Math.round((shown - sliderFirstDay) / DAY_MS))
   }
 
-  input.addEventListener('change', () => {
-    const value = input.value
+  /** The day last asked for, so typing a day and then leaving the field reloads once. */
+  let asked: string | null = null
+  const ask = () => {
+    const value = input.value.trim()
+    if (value === asked) return
+    asked = value
     syncSlider()
     void changeAsOf(!value || value === today() ? null : value)
+  }
+  input.addEventListener('change', ask)
+  // A text input changes on leaving it: a whole day typed is taken at once.
+  input.addEventListener('input', () => {
+    if (isDay(input.value.trim())) ask()
   })
   let sliderTimer: ReturnType<typeof setTimeout> | undefined
   slider.addEventListener('input', () => {
@@ -66,6 +73,7 @@ export function createAsOfControl(store: WorkspaceStore, changeAsOf: (date: stri
   })
   todayButton.addEventListener('click', () => {
     input.value = today()
+    asked = input.value
     syncSlider()
     void changeAsOf(null)
   })
@@ -81,6 +89,7 @@ export function createAsOfControl(store: WorkspaceStore, changeAsOf: (date: stri
   }
   store.subscribe(() => {
     input.value = today()
+    asked = input.value
     syncSlider()
   }, ['session'])
   store.subscribe(render, ['session', 'asOf', 'asOfError', 'language'])

@@ -7,7 +7,7 @@ import { errorMessage } from '../ui/errors'
 import type { LoginForm } from '../ui/login'
 import type { AsOfControl } from './asOf'
 import { type GridsLoader, VIEWPORT_THRESHOLD } from './gridsLoader'
-import { emptyGrids, emptyRegions, gridsState, type Session, type TabId, targetsOf, type WorkspaceStore } from './state'
+import { emptyGrids, emptyRegions, gridsState, type Session, type TabId, tabsFor, targetsOf, type WorkspaceStore } from './state'
 import type { SetStatus } from './statusLine'
 
 export interface SessionFlowParts {
@@ -75,7 +75,8 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
       await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
       store.set({ session, ...gridsState(grids), asOf: null, asOfError: null, draftView: null, ...targetsOf(session, region) })
       // Department staff come for lookups: they open on the lookup page; others find their tab as they left it.
-      showTab(me.role === 'department' ? 'lookup' : store.get().tab)
+      const tabs = tabsFor(me.role)
+      showTab(me.role === 'department' || !tabs.includes(store.get().tab) ? (tabs[0] ?? 'lookup') : store.get().tab)
       select(null)
       if (viewport) await loader.refreshViewport()
       else setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', { region: region.name, count: grids.features.length })

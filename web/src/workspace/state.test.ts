@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Me, Region, RegionProps } from '../api/types'
-import { createWorkspaceStore, type Session, targetsOf, townshipOf } from './state'
+import { createWorkspaceStore, type Session, TABS, tabsFor, targetsOf, townshipOf } from './state'
 
 const region = (code: string, name: string, level: number, parent_code: string | null): RegionProps => ({
   code,
@@ -54,5 +54,12 @@ describe('workspace store', () => {
     store.set({ session: sessionAt(county), tab: 'proposals', asOf: '2025-12-31', status: { key: 'status.loaded' } })
     store.reset()
     expect(store.get()).toMatchObject({ session: null, tab: 'proposals', language: 'en', asOf: null, status: null, selected: null })
+  })
+})
+
+describe('the tabs a role may use', () => {
+  it('gives a department only the lookup and the map, everyone else every tab', () => {
+    expect(tabsFor('department')).toEqual(['lookup', 'regions'])
+    for (const role of ['admin', 'city', 'county', 'township', undefined]) expect(tabsFor(role)).toEqual(TABS)
   })
 })

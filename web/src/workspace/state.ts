@@ -16,6 +16,14 @@ export interface Session {
 export const TABS = ['regions', 'validation', 'editor', 'proposals', 'lookup'] as const
 export type TabId = (typeof TABS)[number]
 
+/**
+ * The tabs a role may use, the first opened at sign-in: a department reads (the 查询 tab and the
+ * map with its region tree) and never edits, validates or handles proposals.
+ */
+export function tabsFor(role: string | undefined): readonly TabId[] {
+  return role === 'department' ? ['lookup', 'regions'] : TABS
+}
+
 /** The status line keeps its key, not its text, so a language switch retranslates it. */
 export interface Status {
   key: string
