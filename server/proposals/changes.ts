@@ -199,8 +199,13 @@ function nodeAfterState(state: AfterState, before: readonly GridState[]): void {
       id: grid.id,
       geometry: grid.geometry as PolygonGeometry,
       changed: JSON.stringify(grid.geometry) !== JSON.stringify(beforeById.get(grid.id)?.geometry),
+      from: state.added.get(grid.id)?.from ?? [grid.id],
     })),
-    { before: before.flatMap((grid) => (isPolygonal(grid.geometry) ? [{ geometry: grid.geometry, region: grid.region_code }] : [])) },
+    {
+      before: before.flatMap((grid) =>
+        isPolygonal(grid.geometry) ? [{ id: grid.id, geometry: grid.geometry, region: grid.region_code }] : [],
+      ),
+    },
   )
   noded.forEach(({ geometry, altered }, i) => {
     const grid = after[i] as GridState

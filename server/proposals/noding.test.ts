@@ -11,7 +11,7 @@ const DIR = 'fixtures/noding'
 
 interface InputFeature {
   id: string
-  properties: { layer: 'before' | 'after'; region: string; changed?: boolean }
+  properties: { layer: 'before' | 'after'; region: string; changed?: boolean; from?: string[] }
   geometry: PolygonGeometry
 }
 
@@ -29,8 +29,8 @@ describe('noding a township after an edit', () => {
     const before = input.features.filter((f) => f.properties.layer === 'before')
     const after = input.features.filter((f) => f.properties.layer === 'after')
     const noded = nodeTownship(
-      after.map((f) => ({ id: f.id, geometry: f.geometry, changed: f.properties.changed === true })),
-      { before: before.map((f) => ({ geometry: f.geometry, region: f.properties.region })) },
+      after.map((f) => ({ id: f.id, geometry: f.geometry, changed: f.properties.changed === true, from: f.properties.from ?? [f.id] })),
+      { before: before.map((f) => ({ id: f.id, geometry: f.geometry, region: f.properties.region })) },
     )
     const output = {
       type: 'FeatureCollection',
@@ -46,7 +46,7 @@ describe('noding a township after an edit', () => {
     const before = input.features.filter((f) => f.properties.layer === 'before')
     const noded = nodeTownship(
       before.map((f) => ({ id: f.id, geometry: f.geometry, changed: false })),
-      { before: before.map((f) => ({ geometry: f.geometry, region: f.properties.region })) },
+      { before: before.map((f) => ({ id: f.id, geometry: f.geometry, region: f.properties.region })) },
     )
     expect(noded.map((n) => n.altered)).toEqual([false, false, false])
     expect(noded.map((n) => n.geometry)).toEqual(before.map((f) => f.geometry))

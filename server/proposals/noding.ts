@@ -9,7 +9,8 @@ import type { MultiPolygon, Polygon, Position } from 'geojson'
 // 1. a new vertex on a fixed edge — the township's outer boundary or a community boundary
 //    (an edge no other grid of the same community shares: the boundary with other townships,
 //    or a region boundary, which this proposal may not move) — is snapped to the nearer corner
-//    of that edge: a split line then ends at the nearest corner, and the outside stays untouched;
+//    of that edge: a split line then ends at the nearest corner (with a short kink, see
+//    toCorners), and the outside stays untouched;
 // 2. a vertex of a changed grid within EPS of another grid's vertex takes that vertex's exact
 //    coordinates;
 // 3. a vertex within EPS of another grid's edge (not at its ends) is inserted into that edge, in
@@ -32,6 +33,13 @@ export interface NodingGrid {
   geometry: PolygonGeometry
   /** True for a grid this proposal created or reshaped; only these have their vertices moved. */
   changed: boolean
+  /**
+   * Ids of the grids before the change it comes from (itself, a split's original, a merge's
+   * parts): a new corner on a fixed edge goes to a corner of these grids' own edges only — where
+   * the layer's edges do not match exactly, another grid's corner would move the cut into it.
+   * Empty (a created grid): any fixed edge.
+   */
+  from?: readonly string[]
 }
 
 export interface NodingOptions {
@@ -39,7 +47,7 @@ export interface NodingOptions {
    * The township's grids before the change, with their community: an edge no other grid of the
    * same community shares lies on a region boundary (township or community) and is fixed.
    */
-  before: readonly { geometry: PolygonGeometry; region: string }[]
+  before: readonly { id: string; geometry: PolygonGeometry; region: string }[]
   eps?: number
 }
 
@@ -123,18 +131,16 @@ class SegmentIndex {
  * Edges of the layer before the change that no other grid of the same community shares (midpoint
  * test): the township's outer boundary and the community boundaries, which a proposal may not move.
  */
-function fixedEdges(before: NodingOptions['before'], eps: number): Segment[] {
+function fixedEdges(before: NodingOptions['before'], eps: number): { segment: Segment; owner: number }[] {
   const all = before.flatMap(({ geometry }, owner) =>
     openRings(geometry).flatMap((ring) => [...segmentsOf(ring)].map((segment) => ({ segment, owner }))),
   )
   const index = new SegmentIndex(all, eps)
   const region = (owner: number) => before[owner]?.region
-  return all
-    .filter(({ segment: [a, b], owner }) => {
-      const middle = [((a[0] ?? 0) + (b[0] ?? 0)) / 2, ((a[1] ?? 0) + (b[1] ?? 0)) / 2]
-      return !index.near(middle).some((hit) => hit.owner !== owner && region(hit.owner) === region(owner))
-    })
-    .map(({ segment }) => segment)
+  return all.filter(({ segment: [a, b], owner }) => {
+    const middle = [((a[0] ?? 0) + (b[0] ?? 0)) / 2, ((a[1] ?? 0) + (b[1] ?? 0)) / 2]
+    return !index.near(middle).some((hit) => hit.owner !== owner && region(hit.owner) === region(owner))
+  })
 }
 
 /** Drops positions equal to the one before them (after snapping two corners together). */
@@ -150,10 +156,8 @@ function withoutRepeats(ring: Ring): Ring {
 export function nodeTownship(grids: readonly NodingGrid[], options: NodingOptions): { geometry: PolygonGeometry; altered: boolean }[] {
   const eps = options.eps ?? NODING_EPS
   const original = new Set(options.before.flatMap((g) => openRings(g.geometry).flat().map(key)))
-  const outer = new SegmentIndex(
-    fixedEdges(options.before, eps).map((segment) => ({ segment, owner: -1 })),
-    eps,
-  )
+  const outer = new SegmentIndex(fixedEdges(options.before, eps), eps)
+  const beforeIndex = new Map(options.before.map((grid, i) => [grid.id, i]))
   const rings = grids.map((grid) => openRings(grid.geometry))
 
   // 1. New vertices on a fixed edge go to the nearer corner of the edge they lie on.
@@ -167,17 +171,16 @@ export function nodeTownship(grids: readonly NodingGrid[], options: NodingOption
       continue
     }
     const anchorIndex = anchorSearch(anchors, eps)
+    const origins = new Set((grids[g]?.from ?? []).flatMap((id) => beforeIndex.get(id) ?? []))
     const mine: Position[] = []
+    const fixedEdgeAt = (p: Position) =>
+      original.has(key(p))
+        ? undefined
+        : outer.near(p).find((hit) => hit.t > 0 && hit.t < 1 && (origins.size === 0 || origins.has(hit.owner)))
     rings[g] = (rings[g] as Ring[]).map((ring) =>
       withoutRepeats(
-        ring.map((p) => {
-          let q = p
-          if (!original.has(key(q))) {
-            const edge = outer.near(q).find((hit) => hit.t > 0 && hit.t < 1)
-            if (edge) q = edge.t < 0.5 ? edge.segment[0] : edge.segment[1]
-          }
-          const anchor = anchorIndex(q)
-          if (anchor) q = anchor
+        toCorners(ring, fixedEdgeAt, eps).map((p) => {
+          const q = anchorIndex(p) ?? p
           mine.push(q)
           return q
         }),
@@ -231,6 +234,42 @@ export function nodeTownship(grids: readonly NodingGrid[], options: NodingOption
     gridRings[r] = (gridRings[r] as Ring).flatMap((p, i) => [p, ...(bySegment.get(i) ?? [])])
   }
   return grids.map((grid, g) => ({ geometry: rebuild(grid.geometry, rings[g] as Ring[]), altered: altered[g] as boolean }))
+}
+
+/**
+ * Moves each new vertex lying on a fixed edge to the nearer corner of that edge. Moving it alone
+ * would turn the cut's last segment into a chord from the corner to the cut's next vertex, which
+ * can leave a non-convex grid; so the cut keeps its course up to a kink a little way in (a tenth
+ * of the distance moved, at most half the segment) and only then turns to the corner. Every part
+ * of a split computes the same kink from the same three positions.
+ */
+function toCorners(ring: Ring, fixedEdgeAt: (p: Position) => { segment: Segment; t: number } | undefined, eps: number): Ring {
+  const n = ring.length
+  return ring.flatMap((p, i) => {
+    const edge = fixedEdgeAt(p)
+    if (!edge) return [p]
+    const [a, b] = edge.segment
+    const corner = edge.t < 0.5 ? a : b
+    const onEdge = (q: Position) => project(q, a, b).distance <= eps
+    const prev = ring[(i + n - 1) % n] as Position
+    const next = ring[(i + 1) % n] as Position
+    const cutAfter = onEdge(prev) && !onEdge(next)
+    const cutBefore = onEdge(next) && !onEdge(prev)
+    if (!cutAfter && !cutBefore) return [corner]
+    const kink = kinkPoint(p, cutAfter ? next : prev, corner, eps)
+    if (!kink) return [corner]
+    return cutAfter ? [corner, kink] : [kink, corner]
+  })
+}
+
+function kinkPoint(p: Position, towards: Position, corner: Position, eps: number): Position | null {
+  const [px = 0, py = 0] = p
+  const cut = Math.hypot((towards[0] ?? 0) - px, (towards[1] ?? 0) - py)
+  const moved = Math.hypot((corner[0] ?? 0) - px, (corner[1] ?? 0) - py)
+  const distance = Math.min(cut / 2, moved / 10)
+  if (distance <= 10 * eps) return null
+  const f = distance / cut
+  return [px + ((towards[0] ?? 0) - px) * f, py + ((towards[1] ?? 0) - py) * f]
 }
 
 /** Finds, among `anchors`, the first position within eps of p (a fresh index per grid pass). */
