@@ -4,15 +4,19 @@ import union from '@turf/union'
 import type { Position } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { moveSharedVertex } from '../../web/src/editor/shared-vertices.js'
+import type { TokenClaims } from '../auth/auth.plugin.js'
+import { seedDemoUsers } from '../auth/demo-users.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { seedDemo } from '../demo/seed.js'
 import { seededRandom } from '../demo/random.js'
+import { seedDemo } from '../demo/seed.js'
+import { AppError } from '../http/errors.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { openTestDatabase } from '../testing/database.js'
-import type { ValidationIssue } from '../validation/report.schemas.js'
-import { validate } from '../validation/validate.service.js'
+import { ACT_FOR, applyingStep, chainOf } from './chain.js'
 import type { ChangeRequest } from './change.schemas.js'
-import { type AfterState, applyChanges } from './changes.js'
+import { type AfterState, applyChanges, currentGrids, type GridState } from './changes.js'
+import { newCoverageIssues, validateTownship } from './exactness.js'
+import { actOnProposal, createProposal } from './proposals.service.js'
 import type { PolygonGeometry } from './noding.js'
 
 // Property: whatever sequence of splits, merges, corner drags and Turf fixes a township makes,
@@ -22,33 +26,19 @@ import type { PolygonGeometry } from './noding.js'
 
 const CLEAN = '990101001'
 const FAULTY = '990101004'
-const COVERAGE = new Set(['overlap', 'gap', 'crosses_region', 'outside_parent'])
+const ADMIN: TokenClaims = { sub: 'admin', role: 'admin', region_prefix: '', scope_name: '全国' }
 
 let database: DatabaseHandle
 beforeAll(async () => {
   database = await openTestDatabase()
+  await seedDemoUsers(database.kysely, 'demo')
   await seedDemo(database.kysely)
 }, 240_000)
 afterAll(async () => database?.close())
 
-async function coverageIssues(township: string, after: AfterState): Promise<ValidationIssue[]> {
-  const features = [...after.grids.values()].map((grid) => ({
-    type: 'Feature',
-    id: grid.id,
-    properties: { name: grid.name, kind: grid.kind, parent_grid: grid.parent_code, households: grid.households },
-    geometry: grid.geometry,
-  }))
-  const parent = township.padEnd(12, '0')
-  const report = await validate(
-    database,
-    { features: { type: 'FeatureCollection', features }, parent, profile: profileForRegion(parent).id, sliver_tolerance_m2: 0 },
-    'en',
-  )
-  return report.issues.filter((issue) => COVERAGE.has(issue.code))
-}
-
-/** An issue as the comparison sees it: the same fault keeps its code and area whatever its grids are called now. */
-const faultKey = (issue: ValidationIssue) => `${issue.code}:${Math.round((issue.area_m2 ?? 0) * 1e4)}`
+/** The township's report at sliver tolerance 0: every gap and overlap, however small, is an error. */
+const exactReport = (township: string, grids: readonly GridState[]) => validateTownship(database, township, grids, 'en', 0)
+const layerReport = async (township: string) => exactReport(township, await currentGrids(database.kysely, township))
 
 type Rng = () => number
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T
@@ -162,7 +152,7 @@ const EDITS = [splitEdit, mergeEdit, dragEdit, turfFixEdit] as const
 /** One random sequence of `length` edits on a township; returns the after-state and how many edits it made. */
 async function runSequence(seed: number, township: string, length: number) {
   const rng = seededRandom(seed)
-  const base = new Set((await coverageIssues(township, await applyChanges(database.kysely, township, []))).map(faultKey))
+  const base = await layerReport(township)
   let changes: ChangeRequest[] = []
   let after = await applyChanges(database.kysely, township, changes)
   let edits = 0
@@ -180,7 +170,7 @@ async function runSequence(seed: number, township: string, length: number) {
     changes = [...changes, ...edit]
     edits++
     kinds[make.name] = (kinds[make.name] ?? 0) + 1
-    const fresh = (await coverageIssues(township, after)).filter((issue) => !base.has(faultKey(issue)))
+    const fresh = newCoverageIssues(base, await exactReport(township, [...after.grids.values()]))
     expect(
       fresh.map((i) => i.message),
       `seed ${seed}, edit ${edits} (${make.name}): ${JSON.stringify(edit).slice(0, 400)}`,
@@ -192,7 +182,7 @@ async function runSequence(seed: number, township: string, length: number) {
 describe('exact edits', () => {
   it('a split of 白沙镇 007002 leaves no sliver against its neighbours (the reported case)', async () => {
     const before = await applyChanges(database.kysely, FAULTY, [])
-    const base = new Set((await coverageIssues(FAULTY, before)).map(faultKey))
+    const base = await layerReport(FAULTY)
     const ring = ringsOf(before.grids.get('990101004007002')?.geometry as PolygonGeometry).flat()
     const xs = ring.map((p) => p[0] as number)
     const ys = ring.map((p) => p[1] as number)
@@ -205,7 +195,7 @@ describe('exact edits', () => {
       { op: 'split', grid: '990101004007002', line: { type: 'LineString', coordinates: line } } as ChangeRequest,
     ])
     expect([...after.added.keys()]).toHaveLength(2)
-    const fresh = (await coverageIssues(FAULTY, after)).filter((issue) => !base.has(faultKey(issue)))
+    const fresh = newCoverageIssues(base, await exactReport(FAULTY, [...after.grids.values()]))
     expect(fresh.map((issue) => issue.message)).toEqual([])
     // The neighbours on the cut receive the new corners: each a reshape.
     expect(after.changed.size).toBeGreaterThan(0)
@@ -228,4 +218,51 @@ describe('exact edits', () => {
     // Every kind of edit took part.
     expect(Object.keys(kinds).sort(), JSON.stringify(kinds)).toEqual(EDITS.map((edit) => edit.name).sort())
   }, 600_000)
+
+  it('files a random sequence: the live layer has nothing new at tolerance 0', async () => {
+    const seed = Number(process.env.EXACT_SEED ?? Date.now() % 1_000_000) + 7919
+    const before = await layerReport(FAULTY)
+    const { changes } = await runSequence(seed, FAULTY, 8)
+    await fileProposal(FAULTY, changes)
+    const live = await layerReport(FAULTY)
+    expect(
+      newCoverageIssues(before, live).map((issue) => issue.message),
+      `seed ${seed}`,
+    ).toEqual([])
+  }, 300_000)
+
+  it('refuses to approve an after-state with a new gap or overlap, even one the draft holds an exception for', async () => {
+    const grids = await currentGrids(database.kysely, CLEAN)
+    const owners = edgeOwners({ grids: new Map(grids.map((g) => [g.id, g])) } as AfterState)
+    // A corner of one grid pushed 1e-6° (≈ 0.1 m) into its neighbour, which is left as it is.
+    const grid = grids.find((g) => g.code !== null) as GridState
+    const ring = ringsOf(grid.geometry as PolygonGeometry)[0] as Position[]
+    const i = ring.findIndex((p, at) => at > 0 && owners.has(`${k(ring[at + 1] ?? p)}>${k(p)}`))
+    const corner = ring[i] as Position
+    const moved = ring.map((p, at) => (at === i ? [(corner[0] as number) + 1e-6, (corner[1] as number) + 1e-6] : p))
+    const reshape = { op: 'reshape', grid: grid.id, geometry: { type: 'Polygon', coordinates: [moved] } } as ChangeRequest
+    const refusal = await fileProposal(CLEAN, [reshape]).catch((error: unknown) => error)
+    expect(refusal).toBeInstanceOf(AppError)
+    expect((refusal as AppError).code).toBe('proposal_not_exact')
+    expect((refusal as AppError).params.issue).toMatch(grid.id)
+  }, 120_000)
 })
+
+/** Drafts a proposal for `changes` (with an exception for each error it keeps), then walks the chain to the end as admin. */
+async function fileProposal(township: string, changes: ChangeRequest[]) {
+  const region = township.padEnd(12, '0')
+  const after = await applyChanges(database.kysely, township, changes)
+  const report = await validateTownship(database, township, [...after.grids.values()], 'en')
+  const exceptions = report.issues
+    .filter((issue) => issue.severity === 'error')
+    .map((issue) => ({ code: issue.code, feature_ids: issue.feature_ids, reason: '测试' }))
+  const input = { region, title: '随机调整', reason: '测试', changes, exceptions }
+  const proposal = await createProposal(database, ADMIN, input, 'en')
+  const chain = chainOf(profileForRegion(region), false)
+  await actOnProposal(database, ADMIN, proposal.id, 'submit', {}, 'en')
+  for (let step = 1; step < chain.length; step++) {
+    const act = ACT_FOR[(chain[step] as { action: keyof typeof ACT_FOR }).action]
+    const filing = step === applyingStep(chain) ? { document_no: '白沙〔2026〕1号', effective_date: '2026-10-01' } : {}
+    await actOnProposal(database, ADMIN, proposal.id, act, filing, 'en')
+  }
+}
