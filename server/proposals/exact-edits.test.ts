@@ -13,6 +13,7 @@ import { AppError } from '../http/errors.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { openTestDatabase } from '../testing/database.js'
 import { ACT_FOR, applyingStep, chainOf } from './chain.js'
+import type { ValidationIssue } from '../validation/report.schemas.js'
 import type { ChangeRequest } from './change.schemas.js'
 import { type AfterState, applyChanges, currentGrids, type GridState } from './changes.js'
 import { newCoverageIssues, validateTownship } from './exactness.js'
@@ -147,19 +148,40 @@ function turfFixEdit(rng: Rng, after: AfterState): ChangeRequest[] {
   ] as ChangeRequest[]
 }
 
-const EDITS = [splitEdit, mergeEdit, dragEdit, turfFixEdit] as const
+/**
+ * The editor's fix buttons on a fault of the layer (白沙镇's deliberate gap and overlap): Turf
+ * joins the gap to, or cuts the overlap from, one of the grids the issue names.
+ */
+function faultFixEdit(rng: Rng, after: AfterState, faults: ValidationIssue[]): ChangeRequest[] {
+  const fixable = faults.filter((issue) => issue.feature_ids.some((id) => after.grids.get(id)?.code))
+  if (fixable.length === 0) return []
+  const issue = pick(rng, fixable)
+  // Each fault is fixed once: joining a gap to both its neighbours would make it an overlap.
+  faults.splice(faults.indexOf(issue), 1)
+  const code = pick(
+    rng,
+    issue.feature_ids.filter((id) => after.grids.get(id)?.code),
+  )
+  const shape = (geometry: unknown) => ({ type: 'Feature' as const, properties: {}, geometry: geometry as PolygonGeometry })
+  const pair = featureCollection([shape(after.grids.get(code)?.geometry), shape(issue.geometry)])
+  const result = issue.code === 'gap' ? union(pair) : difference(pair)
+  return result ? [{ op: 'reshape', grid: code, geometry: result.geometry } as ChangeRequest] : []
+}
+
+const EDITS = [splitEdit, mergeEdit, dragEdit, turfFixEdit, faultFixEdit] as const
 
 /** One random sequence of `length` edits on a township; returns the after-state and how many edits it made. */
 async function runSequence(seed: number, township: string, length: number) {
   const rng = seededRandom(seed)
   const base = await layerReport(township)
+  const faults = base.issues.filter((issue) => (issue.code === 'gap' || issue.code === 'overlap') && issue.geometry)
   let changes: ChangeRequest[] = []
   let after = await applyChanges(database.kysely, township, changes)
   let edits = 0
   const kinds: Record<string, number> = {}
   for (let attempt = 0; edits < length && attempt < length * 4; attempt++) {
     const make = pick(rng, EDITS)
-    const made = make(rng, after)
+    const made = make(rng, after, faults)
     const edit = Array.isArray(made) ? made : made ? [made] : []
     if (edit.length === 0) continue
     try {

@@ -20,9 +20,11 @@ import type { MultiPolygon, Polygon, Position } from 'geojson'
 
 /**
  * Two positions closer than this (degrees, ≈ 1.1 mm at these latitudes) are the same vertex, and
- * a vertex this close to an edge lies on it. Measured: ST_Split's cut points, read back with 9
- * decimals, lie ≤ 1e-9° off their edge, and Turf's (polyclip-ts) intersections ≤ 1e-12°; a real
- * grid corner is never within a millimetre of a neighbour's edge without being meant to be on it.
+ * a vertex this close to an edge lies on it. Measured on 20 grids of the demo township 990101001:
+ * ST_Split's 125 cut points on existing edges, read back with 9 decimals, lie 4e-11° to 5.7e-10°
+ * off the edge (never exactly on it), 20× below this; Turf's union/difference kept every
+ * existing vertex exactly. A real grid corner is never within a millimetre of a neighbour's edge
+ * without being meant to lie on it.
  */
 export const NODING_EPS = 1e-8
 
