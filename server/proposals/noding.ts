@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import type { MultiPolygon, Polygon, Position } from 'geojson'
+import { projectOntoSegment } from '../geo/segment.js'
 
 // Noding: after a proposal's changes, every boundary two grids of the township share must have
 // the same vertices in both, or the validator sees slivers of a fraction of a square metre.
@@ -78,18 +79,6 @@ function* segmentsOf(ring: Ring): Generator<Segment> {
   for (let i = 0; i < ring.length; i++) yield [ring[i] as Position, ring[(i + 1) % ring.length] as Position]
 }
 
-/** Where p projects onto ab (0..1), and its distance from that point, in degrees. */
-function project(p: Position, a: Position, b: Position): { t: number; distance: number } {
-  const [px = 0, py = 0] = p
-  const [ax = 0, ay = 0] = a
-  const [bx = 0, by = 0] = b
-  const dx = bx - ax
-  const dy = by - ay
-  const length2 = dx * dx + dy * dy
-  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length2))
-  return { t, distance: Math.hypot(px - (ax + t * dx), py - (ay + t * dy)) }
-}
-
 const near = (a: Position, b: Position, eps: number) =>
   Math.abs((a[0] ?? 0) - (b[0] ?? 0)) <= eps && Math.abs((a[1] ?? 0) - (b[1] ?? 0)) <= eps
 
@@ -123,7 +112,7 @@ class SegmentIndex {
       .search(x - this.eps, y - this.eps, x + this.eps, y + this.eps)
       .map((at) => {
         const { segment, owner } = this.segments[at] as { segment: Segment; owner: number }
-        return { segment, owner, at, ...project(p, segment[0], segment[1]) }
+        return { segment, owner, at, ...projectOntoSegment(p, segment[0], segment[1]) }
       })
       .filter((hit) => hit.distance <= this.eps)
   }
@@ -252,7 +241,7 @@ function toCorners(ring: Ring, fixedEdgeAt: (p: Position) => { segment: Segment;
     if (!edge) return [p]
     const [a, b] = edge.segment
     const corner = edge.t < 0.5 ? a : b
-    const onEdge = (q: Position) => project(q, a, b).distance <= eps
+    const onEdge = (q: Position) => projectOntoSegment(q, a, b).distance <= eps
     const prev = ring[(i + n - 1) % n] as Position
     const next = ring[(i + 1) % n] as Position
     const cutAfter = onEdge(prev) && !onEdge(next)
