@@ -4,6 +4,7 @@ import { badRequest, notFound } from '../http/errors.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
 import { checkChangeShape } from './change-rules.js'
 import type { ChangeProperties, ChangeRequest } from './change.schemas.js'
+import { nodeTownship, type PolygonGeometry } from './noding.js'
 
 // A proposal's change set, applied in memory to the grids in force in its township, giving the
 // township "as it would be after the change". Splits and merges are computed in PostGIS
@@ -182,7 +183,41 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         throw badRequest('proposal_op_unknown', { op: String((change as { op?: unknown }).op), change: index + 1 })
     }
   }
+  nodeAfterState(state, current)
   return state
+}
+
+/**
+ * Gives every boundary the grids share the same vertices on both sides (noding.ts), so the
+ * after-state has no slivers; a neighbour that only receives vertices becomes a reshape of it.
+ */
+function nodeAfterState(state: AfterState, before: readonly GridState[]): void {
+  const beforeById = new Map(before.map((grid) => [grid.id, grid]))
+  const after = [...state.grids.values()].filter((grid) => isPolygonal(grid.geometry))
+  const noded = nodeTownship(
+    after.map((grid) => ({
+      id: grid.id,
+      geometry: grid.geometry as PolygonGeometry,
+      changed: JSON.stringify(grid.geometry) !== JSON.stringify(beforeById.get(grid.id)?.geometry),
+      from: state.added.get(grid.id)?.from ?? [grid.id],
+    })),
+    {
+      before: before.flatMap((grid) =>
+        isPolygonal(grid.geometry) ? [{ id: grid.id, geometry: grid.geometry, region: grid.region_code }] : [],
+      ),
+    },
+  )
+  noded.forEach(({ geometry, altered }, i) => {
+    const grid = after[i] as GridState
+    if (!altered) return
+    state.grids.set(grid.id, { ...grid, geometry })
+    if (grid.code !== null && !state.added.has(grid.id)) state.changed.add(grid.code)
+  })
+}
+
+function isPolygonal(geometry: unknown): geometry is PolygonGeometry {
+  const type = (geometry as { type?: unknown } | null)?.type
+  return type === 'Polygon' || type === 'MultiPolygon'
 }
 
 function isLineString(value: unknown): boolean {

@@ -14,13 +14,13 @@ import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
-import { findRegion, findUrbanRuralUnder } from '../regions/regions.repository.js'
+import { findRegion } from '../regions/regions.repository.js'
 import { type StoredReport, withoutMessages } from '../validation/issue-messages.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
-import { validate } from '../validation/validate.service.js'
 import type { Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import { type AfterState, type GridState, applyChanges, currentGrids } from './changes.js'
 import { exceptionKey } from './exception-key.js'
+import { assertNoNewSlivers, validateTownship } from './exactness.js'
 import type { DiffChange, DiffFeature, ProposalDiff, ProposalStep } from './proposals.schemas.js'
 import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
 import {
@@ -67,30 +67,7 @@ async function evaluate(
 ): Promise<{ after: AfterState; report: ValidationReport }> {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
-  const urbanRural = await findUrbanRuralUnder(database.kysely, township)
-  const features = [...after.grids.values()].map((grid) => ({
-    type: 'Feature',
-    id: grid.id,
-    properties: {
-      name: grid.name,
-      kind: grid.kind,
-      parent_grid: grid.parent_code,
-      households: grid.households,
-      population: grid.population,
-      count_date: grid.count_date,
-      urban_rural: urbanRural.get(grid.region_code) ?? null,
-    },
-    geometry: grid.geometry,
-  }))
-  const report = await validate(
-    database,
-    {
-      features: { type: 'FeatureCollection', features },
-      parent: township.padEnd(12, '0'),
-      profile: profileForRegion(township.padEnd(12, '0')).id,
-    },
-    language,
-  )
+  const report = await validateTownship(database, township, [...after.grids.values()], language)
   return { after, report }
 }
 
@@ -262,6 +239,8 @@ export async function actOnProposal(
   if (outcome.applies) {
     if (!input.document_no?.trim()) throw badRequest('proposal_document_required')
     if (!input.effective_date) throw badRequest('proposal_effective_date_required')
+    // The layer written must be exact: no new gap or overlap of any size, not even a warning's.
+    if (after) await assertNoNewSlivers(database, townshipOf(proposal.region_code), after, language)
   }
 
   await hooks.beforeWrite?.()

@@ -1,4 +1,5 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson'
+import { projectOntoSegment } from '../../../server/geo/segment.js'
 
 // Shared-edge editing: moving a corner of one grid moves the same corner of every grid that
 // touches it, so no gap or overlap opens between neighbours. Written by hand because neither
@@ -32,16 +33,7 @@ export function verticesOf(geometry: PolygonGeometry): Position[] {
 }
 
 /** Distance from p to segment ab in degrees (plane approximation; only compared with a tolerance). */
-function distanceToSegment(p: Position, a: Position, b: Position): number {
-  const [px = 0, py = 0] = p
-  const [ax = 0, ay = 0] = a
-  const [bx = 0, by = 0] = b
-  const dx = bx - ax
-  const dy = by - ay
-  const length2 = dx * dx + dy * dy
-  const t = length2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length2))
-  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy))
-}
+const distanceToSegment = (p: Position, a: Position, b: Position): number => projectOntoSegment(p, a, b).distance
 
 function mapRings(geometry: PolygonGeometry, fn: (ring: Position[]) => Position[]): PolygonGeometry {
   return geometry.type === 'Polygon'

@@ -1,0 +1,110 @@
+import type { DatabaseHandle } from '../db/connect.js'
+import { AppError } from '../http/errors.js'
+import type { Language } from '../i18n/index.js'
+import { profileForRegion } from '../profiles/profiles.js'
+import { findUrbanRuralUnder } from '../regions/regions.repository.js'
+import type { ValidationIssue, ValidationReport } from '../validation/report.schemas.js'
+import { validate } from '../validation/validate.service.js'
+import { type AfterState, currentGrids, type GridState } from './changes.js'
+
+// A township's grids validated as a layer, and the approval's last check: the layer written must
+// have no gap or overlap of any size (sliver tolerance 0) that the layer in force does not have.
+// Noding (noding.ts) keeps edits exact; this refuses anything it missed rather than write it.
+
+const COVERAGE_CODES = new Set<string>([
+  'overlap',
+  'gap',
+  'crosses_region',
+  'outside_parent',
+  'micro_overlap',
+  'micro_gap',
+  'micro_outside_parent',
+  'dedicated_outside',
+])
+
+/** The validation report of a township's grids (the after-state of a proposal, or the grids in force). */
+export async function validateTownship(
+  database: DatabaseHandle,
+  township: string,
+  grids: readonly GridState[],
+  language: Language,
+  sliverToleranceM2?: number,
+): Promise<ValidationReport> {
+  const urbanRural = await findUrbanRuralUnder(database.kysely, township)
+  const features = grids.map((grid) => ({
+    type: 'Feature',
+    id: grid.id,
+    properties: {
+      name: grid.name,
+      kind: grid.kind,
+      parent_grid: grid.parent_code,
+      households: grid.households,
+      population: grid.population,
+      count_date: grid.count_date,
+      urban_rural: urbanRural.get(grid.region_code) ?? null,
+    },
+    geometry: grid.geometry,
+  }))
+  const parent = township.padEnd(12, '0')
+  return validate(
+    database,
+    {
+      features: { type: 'FeatureCollection', features },
+      parent,
+      profile: profileForRegion(parent).id,
+      ...(sliverToleranceM2 === undefined ? {} : { sliver_tolerance_m2: sliverToleranceM2 }),
+    },
+    language,
+  )
+}
+
+type Box = [number, number, number, number]
+
+function boxOf(geometry: unknown): Box | null {
+  const box: Box = [Infinity, Infinity, -Infinity, -Infinity]
+  const visit = (value: unknown): void => {
+    if (!Array.isArray(value)) return
+    if (typeof value[0] === 'number' && typeof value[1] === 'number') {
+      box[0] = Math.min(box[0], value[0])
+      box[1] = Math.min(box[1], value[1])
+      box[2] = Math.max(box[2], value[0])
+      box[3] = Math.max(box[3], value[1])
+    } else value.forEach(visit)
+  }
+  visit((geometry as { coordinates?: unknown } | null)?.coordinates)
+  return box[0] <= box[2] ? box : null
+}
+
+const within = (inner: Box, outer: Box) => inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3]
+
+/**
+ * Gap, overlap and boundary issues of `after` that `before` does not have. A fault already in the
+ * layer keeps its code and area whatever its grids are called now; a piece of one (a split
+ * through an overlap) lies within its bounding box and is no larger.
+ */
+export function newCoverageIssues(before: ValidationReport, after: ValidationReport): ValidationIssue[] {
+  const coverage = (report: ValidationReport) => report.issues.filter((issue) => COVERAGE_CODES.has(issue.code))
+  const old = coverage(before).map((issue) => ({ issue, box: boxOf(issue.geometry), area: issue.area_m2 ?? 0 }))
+  const known = new Set(old.map(({ issue, area }) => `${issue.code}:${area}`))
+  return coverage(after).filter((issue) => {
+    const area = issue.area_m2 ?? 0
+    if (known.has(`${issue.code}:${area}`)) return false
+    const box = boxOf(issue.geometry)
+    return !old.some((fault) => fault.issue.code === issue.code && fault.box && box && within(box, fault.box) && area <= fault.area)
+  })
+}
+
+/** Refuses (409) an after-state with a gap or overlap of any size the township's grids in force do not have. */
+export async function assertNoNewSlivers(database: DatabaseHandle, township: string, after: AfterState, language: Language): Promise<void> {
+  const before = await validateTownship(database, township, await currentGrids(database.kysely, township), language, 0)
+  const exact = await validateTownship(database, township, [...after.grids.values()], language, 0)
+  const fresh = newCoverageIssues(before, exact)
+  const first = fresh[0]
+  if (!first) return
+  throw new AppError(
+    409,
+    'proposal_not_exact',
+    { issue: first.message, count: fresh.length },
+    fresh.map((issue) => ({ code: issue.code, message: issue.message, feature_ids: issue.feature_ids, area_m2: issue.area_m2 })),
+  )
+}
