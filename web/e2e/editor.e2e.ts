@@ -72,6 +72,25 @@ async function signInFresh(username: string): Promise<void> {
   await signIn(page, baseUrl, username)
 }
 
+interface CoverageIssue {
+  code: string
+  message: string
+  feature_ids: string[]
+}
+
+/** The whole county's gaps, overlaps and outside parts at sliver tolerance 0 (any size counts). */
+async function countyCoverageIssues(): Promise<CoverageIssue[]> {
+  const countyToken = (await api<{ token: string }>('auth/login', null, { username: 'county', password: 'demo' })).token
+  const county = await api<{ features: unknown[] }>('grids?region=990101', countyToken)
+  const report = await api<{ issues: CoverageIssue[] }>('validate', countyToken, {
+    features: county,
+    parent: '990101000000',
+    sliver_tolerance_m2: 0,
+  })
+  return report.issues.filter((issue) => ['gap', 'overlap', 'outside_parent'].includes(issue.code))
+}
+const issueKey = (issue: CoverageIssue) => `${issue.code}:${[...issue.feature_ids].sort().join(',')}`
+
 describe('editor: shared-edge editing and the whole chain in the browser', () => {
   let token = ''
   let grids: GridFeature[] = []
@@ -152,6 +171,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
   })
 
   it('runs the chain: split + fix gap and overlap → return with a pinned comment → resubmit → approve → file', async () => {
+    const coverageBefore = await countyCoverageIssues()
     // 1. Township: split the oversized grid by drawing a line across it.
     const oversized = grids.find((g) => (g.properties.households ?? 0) > 500) as GridFeature
     expect(oversized.properties.code).toBe('990101004007002')
@@ -301,6 +321,14 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('history-load').click()
     await expect.poll(() => page.getByTestId('grid-info').textContent()).toContain(oversized.properties.code)
     await shot(page, '48-chain-new-codes-history')
+
+    // 8. No sliver of any size: the whole county at tolerance 0 reports only faults it had before
+    // the chain (the gap and the overlap it fixed are gone), none that the split, the fixes or the
+    // approval made.
+    const coverageAfter = await countyCoverageIssues()
+    const before = new Set(coverageBefore.map(issueKey))
+    expect(coverageAfter.filter((issue) => !before.has(issueKey(issue))).map((issue) => issue.message)).toEqual([])
+    expect(coverageAfter.length).toBeLessThan(coverageBefore.length)
     expect(b.externalRequests).toEqual([])
   }, 300_000)
 

@@ -140,5 +140,19 @@ describe('gridwork web', () => {
     for (const tab of ['validation', 'editor', 'proposals']) expect(await page.getByTestId(`tab-${tab}`).isVisible()).toBe(false)
     expect(await page.getByTestId('tab-lookup').getAttribute('aria-selected')).toBe('true')
     await shot('06-department')
+
+    // At 1024×768 nothing is off-screen: every header control and every tab lies inside the window.
+    await page.setViewportSize({ width: 1024, height: 768 })
+    await mapIdle()
+    const offScreen = await page.evaluate(() =>
+      [...document.querySelectorAll('header *, [role=tab]')]
+        .filter((el) => {
+          const box = el.getBoundingClientRect()
+          return box.width > 0 && (box.right > window.innerWidth + 0.5 || box.left < -0.5)
+        })
+        .map((el) => el.textContent?.trim() || el.tagName),
+    )
+    expect(offScreen).toEqual([])
+    await shot('07-layout-1024')
   })
 })
