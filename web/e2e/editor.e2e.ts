@@ -230,6 +230,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
 
     await page.getByTestId('draft-submit').click()
     await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
+    // A locked proposal offers no fix or exception links.
+    expect(await page.getByTestId('draft-issues').getByTestId('fix').count()).toBe(0)
+    expect(await page.getByTestId('draft-issues').getByTestId('exception-ask').count()).toBe(0)
     const proposals = await api<{ proposals: { id: number; state: string; created_by: string }[] }>('proposals', token)
     const proposal = proposals.proposals.find((p) => p.created_by === 'baisha' && p.state === 'submitted') as { id: number }
     expect(proposal).toBeTruthy()

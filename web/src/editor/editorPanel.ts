@@ -246,6 +246,8 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   }
 
   function fixButtons(issue: ValidationIssue): HTMLElement[] {
+    // A submitted (or further along) proposal is read-only: no links that would edit it.
+    if (!session?.editable) return []
     const grids = afterGrids()
     const byId = new Map(grids.map((g) => [g.properties.code, g]))
     const fixable = issue.feature_ids
@@ -276,17 +278,21 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     const exceptions = session.proposal.exceptions ?? []
     const same = (e: ExceptionRequest) => exceptionKey(e) === exceptionKey(issue)
     const existing = exceptions.find(same)
+    const { editable } = session
     if (existing) {
-      const withdraw = h('button', { type: 'button', class: 'link-button' }, t('editor.exception.withdraw'))
-      withdraw.addEventListener('click', () => void session?.setExceptions(exceptions.filter((e) => !same(e))).catch(() => undefined))
-      return h(
+      const note = h(
         'p',
         { class: 'exception-note', 'data-testid': 'exception-requested' },
         t('editor.exception.requested', { reason: existing.reason }),
-        ' ',
-        withdraw,
       )
+      if (!editable) return note
+      const withdraw = h('button', { type: 'button', class: 'link-button' }, t('editor.exception.withdraw'))
+      withdraw.addEventListener('click', () => void session?.setExceptions(exceptions.filter((e) => !same(e))).catch(() => undefined))
+      note.append(' ', withdraw)
+      return note
     }
+    // A locked proposal keeps the requests it was submitted with; no new ones.
+    if (!editable) return null
     if (exceptionFor !== index) {
       const ask = h('button', { type: 'button', class: 'link-button', 'data-testid': 'exception-ask' }, t('editor.exception.ask'))
       ask.addEventListener('click', () => {

@@ -69,7 +69,7 @@ export class GridMap {
 
   private regions: RegionCollection = { type: 'FeatureCollection', features: [] }
 
-  async show(regions: RegionCollection, grids: GridCollection, bbox: BBox | null): Promise<void> {
+  async show(regions: RegionCollection, grids: GridCollection): Promise<void> {
     await this.ready
     // Regions without a boundary (null geometry) can only be listed, not drawn.
     const drawable = regions.features.filter((f): f is Feature<Polygon | MultiPolygon, RegionProps> => f.geometry !== null)
@@ -77,7 +77,15 @@ export class GridMap {
     this.source(SOURCES.regions).setData({ type: 'FeatureCollection', features: drawable })
     this.source(SOURCES.regionLabels).setData(labelPoints(regions))
     await this.showGrids(grids)
-    if (bbox) this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 40, duration: 0 })
+  }
+
+  /**
+   * Frames a whole region at once (the first view after sign-in). The map is resized first: the
+   * sidebar appears with the session, and a fit to the old, full-width canvas cut off both sides.
+   */
+  frame(bbox: BBox): void {
+    this.map.resize()
+    this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 40, duration: 0 })
   }
 
   /** Replaces the grids layer (e.g. with a township as a draft would leave it), keeping the regions. */

@@ -91,6 +91,18 @@ const haloText = {
   'text-halo-width': 1.5,
 }
 
+/** Zoom from which a grid's label carries its code under the name (street level: an officer reads codes off the map). */
+export const GRID_CODE_LABEL_ZOOM = 14
+
+/** The grid's short name; from street zoom on, its code on a second, smaller line. */
+const gridLabelText: ExpressionSpecification = [
+  'step',
+  ['zoom'],
+  ['get', 'label'],
+  GRID_CODE_LABEL_ZOOM,
+  ['format', ['get', 'label'], {}, '\n', {}, ['get', 'code'], { 'font-scale': 0.85 }],
+]
+
 export function buildStyle(): StyleSpecification {
   return {
     version: 8,
@@ -241,7 +253,7 @@ export function buildStyle(): StyleSpecification {
         type: 'symbol',
         source: SOURCES.gridLabels,
         minzoom: 13.5,
-        layout: { 'text-field': ['get', 'label'], 'text-font': LABEL_FONT, 'text-size': 11, 'text-max-width': 8 },
+        layout: { 'text-field': gridLabelText, 'text-font': LABEL_FONT, 'text-size': 11, 'text-max-width': 8 },
         paint: { ...haloText, 'text-color': '#555555' },
       },
       {

@@ -1,5 +1,6 @@
 import type { Fit } from '../api/types'
 import { FIT_COLORS, ISSUE_COLORS } from '../map/style'
+import { t } from '../i18n'
 import { h, text } from './dom'
 
 const ORDER: Fit[] = ['below', 'within', 'above', 'unknown']
@@ -11,6 +12,14 @@ const ISSUES = [
   ['warning', 'severity.warning'],
 ] as const
 
+/** Where the legend's folded state is kept, so it stays folded across reloads and sign-ins. */
+export const LEGEND_COLLAPSED_KEY = 'gridwork.legendCollapsed'
+
+/** The saved folded state (unfolded unless the user folded it). */
+export function legendCollapsed(storage: Pick<Storage, 'getItem'>): boolean {
+  return storage.getItem(LEGEND_COLLAPSED_KEY) === '1'
+}
+
 /** Legend for the fit colours and the boundary lines; counts per class come from `update`. */
 export function createLegend(): { element: HTMLElement; update(counts: Record<Fit, number>): void } {
   const countEls = new Map<Fit, HTMLElement>()
@@ -19,10 +28,14 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
     countEls.set(fit, count)
     return h('li', {}, h('span', { class: 'swatch', style: `background:${FIT_COLORS[fit]}` }), text('span', `fit.${fit}`), count)
   })
+  // Folds to its title (at 1024×768 the open legend covers a good part of the map).
+  const toggle = h('button', { type: 'button', class: 'legend-toggle', 'data-testid': 'legend-toggle' })
+  // The button sits beside the h3, so the heading's text stays the title alone.
+  const title = h('div', { class: 'legend-head' }, text('h3', 'legend.title'), toggle)
   const element = h(
     'section',
     { class: 'legend', 'data-testid': 'legend' },
-    text('h3', 'legend.title'),
+    title,
     text('p', 'legend.note', { class: 'legend-note' }),
     h('ul', {}, ...rows),
     h(
@@ -39,6 +52,19 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
       ),
     ),
   )
+  const setCollapsed = (collapsed: boolean) => {
+    element.classList.toggle('collapsed', collapsed)
+    toggle.textContent = collapsed ? '▸' : '▾'
+    toggle.setAttribute('aria-expanded', String(!collapsed))
+    toggle.dataset.i18nAria = collapsed ? 'legend.expand' : 'legend.collapse'
+    toggle.setAttribute('aria-label', t(toggle.dataset.i18nAria))
+  }
+  setCollapsed(legendCollapsed(localStorage))
+  toggle.addEventListener('click', () => {
+    const collapsed = !element.classList.contains('collapsed')
+    localStorage.setItem(LEGEND_COLLAPSED_KEY, collapsed ? '1' : '0')
+    setCollapsed(collapsed)
+  })
   return {
     element,
     update(counts) {

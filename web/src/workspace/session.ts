@@ -38,7 +38,7 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
   store.subscribe(
     ({ session }) => {
       if (session) return
-      void gridMap.show(emptyRegions(), emptyGrids(), null)
+      void gridMap.show(emptyRegions(), emptyGrids())
     },
     ['session'],
   )
@@ -72,11 +72,14 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
       }
       asOf.fitSlider(grids)
       // The map first: once the header shows the count, the grids are on the map.
-      await gridMap.show(regions, grids, region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions))
+      await gridMap.show(regions, grids)
       store.set({ session, ...gridsState(grids), asOf: null, asOfError: null, draftView: null, ...targetsOf(session, region) })
       // Department staff come for lookups: they open on the lookup page; others find their tab as they left it.
       const tabs = tabsFor(me.role)
       showTab(me.role === 'department' || !tabs.includes(store.get().tab) ? (tabs[0] ?? 'lookup') : store.get().tab)
+      // Framed once the session's sidebar is laid out, so the whole home region is in view.
+      const home = region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions)
+      if (home) gridMap.frame(home)
       select(null)
       if (viewport) await loader.refreshViewport()
       else setStatus(grids.features.length ? 'status.loaded' : 'status.noGrids', { region: region.name, count: grids.features.length })
