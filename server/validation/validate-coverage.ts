@@ -40,7 +40,8 @@ export interface CoverageFindings {
   dedicated: Finding[]
 }
 
-const noFindings = (): CoverageFindings => ({
+/** Findings of a coverage with nothing wrong: every list empty. */
+export const noFindings = (): CoverageFindings => ({
   crossings: [],
   overlap: [],
   gap: [],

@@ -6,7 +6,7 @@ import type { RuleProfile } from '../profiles/rule-profile.js'
 import type { Finding } from './coverage.repository.js'
 import { Slices } from './slices.js'
 import { contiguityIssues, sizingInputs } from './validate-checks.js'
-import { type CoverageFindings, coverageIssues, needsOverlay, overlayRows, planCoverage, withoutInvalidGrids } from './validate-coverage.js'
+import { coverageIssues, needsOverlay, noFindings, overlayRows, planCoverage, withoutInvalidGrids } from './validate-coverage.js'
 import { checkRequest, FeatureIds, type Parent, parseFeatures } from './validate-input.js'
 import { buildReport, formatArea, formatPlace, newIssue, validationMessages } from './validate-report.js'
 
@@ -35,16 +35,6 @@ async function parse(...features: unknown[]) {
 }
 
 const finding = (idxs: number[], area_m2: number): Finding => ({ idxs, area_m2, geometry: null, bbox: [113, 28, 113.00002, 28.00002] })
-const noFindings = (): CoverageFindings => ({
-  crossings: [],
-  overlap: [],
-  gap: [],
-  outside: [],
-  microOverlap: [],
-  microGap: [],
-  microOutside: [],
-  dedicated: [],
-})
 
 describe('validate stages: the request', () => {
   const codeOf = (request: Parameters<typeof checkRequest>[0]) => {
