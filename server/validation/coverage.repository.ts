@@ -439,17 +439,7 @@ export class CoverageTables {
     )) {
       const lo = (run[0] as Row).idx
       const hi = (run[run.length - 1] as Row).idx
-      const { rows } = await this.work.run(sql<{
-        idx: number
-        main: string
-        others: string[]
-        geometry: unknown
-        area_m2: number
-        xmin: number
-        ymin: number
-        xmax: number
-        ymax: number
-      }>`
+      const { rows } = await this.work.run(sql<Omit<FindingRow, 'idxs'> & { idx: number; main: string; others: string[] }>`
         WITH shares AS (
           SELECT v.idx, c.name || '（' || c.code || '）' AS region, ST_CollectionExtract(ST_Intersection(v.geom, c.boundary), 3) AS geom
           FROM ${this.input} v
