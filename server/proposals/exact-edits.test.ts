@@ -9,7 +9,7 @@ import { seedDemoUsers } from '../auth/demo-users.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { seededRandom } from '../demo/random.js'
 import { seedDemo } from '../demo/seed.js'
-import { AppError } from '../http/errors.js'
+import { AppError, errorBody } from '../http/errors.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { openTestDatabase } from '../testing/database.js'
 import { ACT_FOR, applyingStep, chainOf } from './chain.js'
@@ -267,6 +267,17 @@ describe('exact edits', () => {
     expect(refusal).toBeInstanceOf(AppError)
     expect((refusal as AppError).code).toBe('proposal_not_exact')
     expect((refusal as AppError).params.issue).toMatch(grid.id)
+    expect((refusal as AppError).statusCode).toBe(409)
+    // What the approver reads, in either language: the refusal, the count and the grid at fault.
+    const { params } = refusal as AppError
+    expect(errorBody('zh-CN', 'proposal_not_exact', params).error.message).toMatch(
+      new RegExp(`^批准后的网格图层将出现现有图层没有的缝隙或重叠（共 ${params.count} 处，不论面积多小）：.*${grid.id}`),
+    )
+    expect(errorBody('en', 'proposal_not_exact', params).error.message).toMatch(
+      new RegExp(
+        `^Approving would write ${params.count} gap\\(s\\) or overlap\\(s\\) that the grids in force do not have, however small: .*${grid.id}`,
+      ),
+    )
   }, 120_000)
 })
 
