@@ -8,6 +8,7 @@ import {
   MAX_GRID_NAME_LENGTH,
   MAX_GRID_POPULATION,
   MEMBERS_NEEDED,
+  NEW_GRID_ID,
   REGION_CODE,
 } from './change.schemas.js'
 
@@ -73,6 +74,9 @@ export function checkChangeShape(change: unknown, index: number): asserts change
     if (change[member] !== undefined && typeof change[member] !== 'string')
       throw badRequest('proposal_change_text', { change: number, field: member })
   }
+  // A new grid's shape is the change that made it; until approval only its attributes may change.
+  if (op !== 'update' && typeof change.grid === 'string' && NEW_GRID_ID.test(change.grid))
+    throw badRequest('proposal_new_grid_update_only', { change: number, op, grid: change.grid })
   if (change.grids !== undefined && !(Array.isArray(change.grids) && change.grids.every((code) => typeof code === 'string'))) {
     throw badRequest('proposal_change_grid_list', { change: number })
   }

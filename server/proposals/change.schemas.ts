@@ -15,6 +15,10 @@ export const MAX_GRID_NAME_LENGTH = 100
 
 export const REGION_CODE = /^[0-9]{12}$/
 export const GRID_CODE = /^[0-9]{12,24}$/
+/** A grid this proposal creates, until approval gives it a code (changes.ts numbers them in change order). */
+export const NEW_GRID_ID = /^new-[1-9][0-9]{0,5}$/
+/** What an `update` may address: a grid in force, or a grid the proposal creates. */
+const UPDATE_TARGET = /^(?:[0-9]{12,24}|new-[1-9][0-9]{0,5})$/
 
 const count = (max: number, what: string) =>
   Type.Union([Type.Integer({ minimum: 0, maximum: max, description: `${what}, 0–${max}` }), Type.Null()])
@@ -47,6 +51,10 @@ export type ChangeProperties = Static<typeof ChangeProperties> & { [attribute: s
 
 const GridCode = Type.String({ pattern: GRID_CODE.source, description: 'grid code' })
 const GridCodes = Type.Array(GridCode, { maxItems: 1000 })
+const UpdateTarget = Type.String({
+  pattern: UPDATE_TARGET.source,
+  description: 'grid code, or new-N for a grid this proposal creates (its name, households, grid head before approval)',
+})
 const Polygonal = Type.Unknown({ description: 'GeoJSON Polygon or MultiPolygon (create, reshape)' })
 const Line = Type.Unknown({ description: 'GeoJSON LineString (split)' })
 const Reason = Type.Optional(Type.String({ maxLength: 4000 }))
@@ -59,7 +67,7 @@ export const Change = Type.Union(
     Type.Object({ op: Type.Literal('split'), grid: GridCode, line: Line, reason: Reason }),
     Type.Object({ op: Type.Literal('merge'), grids: GridCodes, properties: Type.Optional(ChangeProperties), reason: Reason }),
     Type.Object({ op: Type.Literal('retire'), grid: GridCode, reason: Reason }),
-    Type.Object({ op: Type.Literal('update'), grid: GridCode, properties: ChangeProperties, reason: Reason }),
+    Type.Object({ op: Type.Literal('update'), grid: UpdateTarget, properties: ChangeProperties, reason: Reason }),
   ],
   { description: ONE_CHANGE },
 )
@@ -78,7 +86,7 @@ export const MEMBERS_NEEDED: ReadonlyMap<string, readonly string[]> = new Map(
 export const ChangeRequest = Type.Object(
   {
     op: Type.Index(Change, Type.Literal('op')),
-    grid: Type.Optional(GridCode),
+    grid: Type.Optional(UpdateTarget),
     grids: Type.Optional(GridCodes),
     geometry: Type.Optional(Polygonal),
     line: Type.Optional(Line),

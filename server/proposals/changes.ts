@@ -3,7 +3,7 @@ import type { Database, GridKind } from '../db/database.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
 import { checkChangeShape } from './change-rules.js'
-import type { ChangeProperties, ChangeRequest } from './change.schemas.js'
+import { type ChangeProperties, type ChangeRequest, NEW_GRID_ID } from './change.schemas.js'
 import { nodeTownship, type PolygonGeometry } from './noding.js'
 
 // A proposal's change set, applied in memory to the grids in force in its township, giving the
@@ -75,6 +75,14 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
     if (!grid || grid.code === null) throw notFound('proposal_grid_unknown', { grid: code, change: index + 1, region: townshipPrefix })
     return grid
   }
+  /** A grid an `update` addresses: in force, or one an earlier change of this proposal creates. */
+  const updatable = (id: string, index: number): GridState => {
+    if (!NEW_GRID_ID.test(id)) return existing(id, index)
+    const grid = state.added.has(id) ? grids.get(id) : undefined
+    if (!grid)
+      throw notFound('proposal_new_grid_unknown', { grid: id, change: index + 1, known: [...state.added.keys()].join('、') || '—' })
+    return grid
+  }
   const polygonOrFail = (geometry: unknown, index: number) => {
     const [problem] = checkPolygonFeature({ type: 'Feature', properties: {}, geometry })
     if (problem) throw badRequest('proposal_geometry_unreadable', { change: index + 1, reason: problem.code })
@@ -117,13 +125,14 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         break
       }
       case 'update': {
-        const grid = existing(change.grid, index)
+        const grid = updatable(change.grid, index)
         const properties = change.properties ?? {}
         const updated = { ...grid }
         for (const key of EDITABLE) if (key in properties) (updated as Record<string, unknown>)[key] = properties[key]
         updated.attributes = { ...grid.attributes, ...pickAttributes(properties) }
         grids.set(grid.id, updated)
-        state.changed.add(change.grid)
+        // A new grid is written once, at approval, with what its updates set.
+        if (grid.code !== null) state.changed.add(grid.code)
         break
       }
       case 'retire': {
