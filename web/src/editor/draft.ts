@@ -104,14 +104,13 @@ export class DraftSession {
     return this.run(() => this.put({ exceptions }))
   }
 
-  setTitle(title: string, reason: string): Promise<void> {
-    return this.run(() => (this.proposal ? this.put({ title, reason }) : Promise.resolve()))
-  }
-
-  submit(): Promise<void> {
+  /** Submits the draft, saving the title and reason first when they were edited (one queued step). */
+  submit(text?: { title: string; reason: string }): Promise<void> {
     return this.run(async () => {
       if (!this.proposal) return
-      this.proposal = await api.act(this.proposal.id, 'submit')
+      const { id } = this.proposal
+      if (text && (text.title !== this.proposal.title || text.reason !== this.proposal.reason)) await this.put(text)
+      this.proposal = await api.act(id, 'submit')
       this.redoStack = []
       this.groups = []
     })

@@ -21,6 +21,7 @@ import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
 import { TOOL_KEYS } from './shortcuts'
 import { ringsOf } from './shared-vertices'
+import { openSubmitDialog } from './submitDialog'
 import { renderHeadline, renderIssue } from './validation'
 
 // "编辑": the township's draft — tools, undo/redo, attributes of the selected grid, the live
@@ -367,15 +368,20 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       { type: 'button', class: 'primary', 'data-testid': 'draft-submit', disabled: !p.changes.length },
       t('editor.submit'),
     )
-    submit.addEventListener('click', async () => {
+    submit.addEventListener('click', () => {
       actionError = null
-      try {
-        await session?.submit()
-        ctx.submitted()
-      } catch (err) {
-        actionError = err instanceof ApiError ? err.message : String(err)
-        render()
-      }
+      openSubmitDialog({
+        proposal: p,
+        async confirm(title, reason) {
+          try {
+            await session?.submit({ title, reason })
+            ctx.submitted()
+          } catch (err) {
+            actionError = err instanceof ApiError ? err.message : String(err)
+            render()
+          }
+        },
+      })
     })
     return h(
       'div',
