@@ -15,12 +15,12 @@ import {
 } from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
-import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
 import { TOOL_KEYS } from './shortcuts'
 import { ringsOf } from './shared-vertices'
+import { gridIdLabel, renderAttributeForm } from './attributeForm'
 import { openSubmitDialog } from './submitDialog'
 import { renderHeadline, renderIssue } from './validation'
 
@@ -191,59 +191,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       )
     }
     const grid = selected[0]
-    if (!grid) return null
-    const props = grid.properties
-    const isNew = props.code.startsWith('new-')
-    const form = h('form', { class: 'attribute-form', 'data-testid': 'attribute-form', novalidate: true })
-    const name = h('input', { name: 'name', value: props.name, required: true, 'data-testid': 'attr-name' })
-    const households = h('input', {
-      name: 'households',
-      type: 'number',
-      min: '0',
-      step: '1',
-      value: props.households === null ? '' : String(props.households),
-      'data-testid': 'attr-households',
-    })
-    const countDate = dayInput({ name: 'count_date', value: props.count_date ?? '', 'data-testid': 'attr-count-date' })
-    const head = h('input', { name: 'grid_head', value: String(props.attributes?.grid_head ?? ''), 'data-testid': 'attr-grid-head' })
-    const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
-    const save = h(
-      'button',
-      { type: 'submit', class: 'secondary', 'data-testid': 'attr-save', disabled: isNew },
-      t('editor.saveAttributes'),
-    )
-    form.append(
-      h('p', { class: 'panel-note' }, h('code', {}, props.code), ' ', isNew ? t('editor.newGridNote') : ''),
-      h('label', {}, h('span', {}, t('editor.attr.name')), name),
-      h('label', {}, h('span', {}, t('editor.attr.households')), households),
-      h('label', {}, h('span', {}, t('editor.attr.countDate')), countDate),
-      h('label', {}, h('span', {}, t('editor.attr.gridHead')), head),
-      error,
-      save,
-    )
-    form.addEventListener('submit', (e) => {
-      e.preventDefault()
-      const count = households.value.trim() === '' ? null : Number(households.value)
-      const badDay = countDate.value.trim() !== '' && !isDay(countDate.value.trim())
-      if (!name.value.trim() || badDay || (count !== null && (!Number.isInteger(count) || count < 0))) {
-        error.hidden = false
-        error.textContent = t('editor.attr.invalid')
-        return
-      }
-      void edit([
-        {
-          op: 'update',
-          grid: props.code,
-          properties: {
-            name: name.value.trim(),
-            households: count,
-            count_date: countDate.value.trim() || null,
-            attributes: { grid_head: head.value.trim() },
-          },
-        },
-      ])
-    })
-    return form
+    return grid ? renderAttributeForm(grid.properties, (change) => void edit([change])) : null
   }
 
   function fixButtons(issue: ValidationIssue): HTMLElement[] {
@@ -355,7 +303,13 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       'ol',
       { class: 'change-list', 'data-testid': 'draft-changes' },
       ...changes.map((c) =>
-        h('li', {}, h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })), ' ', h('code', {}, changeTargets(c).join('、'))),
+        h(
+          'li',
+          {},
+          h('span', { class: 'op' }, t(`op.${c.op}`, { defaultValue: c.op })),
+          ' ',
+          h('code', {}, changeTargets(c).map(gridIdLabel).join('、')),
+        ),
       ),
     )
   }
