@@ -18,7 +18,7 @@ import { createHeader } from './workspace/header'
 import { createInfoPanel } from './workspace/infoPanel'
 import { createSearchBox } from './workspace/search'
 import { createSessionFlow } from './workspace/session'
-import { countFits, createWorkspaceStore } from './workspace/state'
+import { countFits, createWorkspaceStore, gridsToDraw } from './workspace/state'
 import { createStatusLine } from './workspace/statusLine'
 import './styles.css'
 
@@ -56,7 +56,7 @@ const loader = createGridsLoader(store, gridMap, statusLine.setStatus, info.sele
 
 // ---- tabs ----------------------------------------------------------------------------------
 
-const tabContext = createTabContext(store, gridMap, info.select, loader.draw)
+const tabContext = createTabContext(store, gridMap, info.select, loader.draw, loader.reload)
 const proposalsTab = createProposalsTab(tabContext)
 const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh())
 const sidebar = createSidebar(store, {
@@ -75,7 +75,8 @@ document.addEventListener('keydown', (event) => {
   else if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
 })
 
-store.subscribe(({ grids }) => legend.update(countFits(grids)), ['grids'])
+// The legend counts what the map shows: the editor's draft view of a township included.
+store.subscribe((state) => legend.update(countFits(gridsToDraw(state)), state.draftView ? 'draft' : 'live'), ['grids', 'draftView'])
 store.subscribe(
   ({ session }) => {
     legend.element.hidden = !session

@@ -22,6 +22,8 @@ export interface ProposalsPanelContext {
   /** Draws the open proposal's pinned comments (empty: none). */
   showComments(pins: Feature<Point, { number: string; comment: string }>[]): void
   flyTo(point: Position): void
+  /** An act applied a proposal (approved or filed): the grids in force changed. */
+  applied(): void
 }
 
 export interface ProposalsPanel {
@@ -102,7 +104,8 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     state.actError = null
     render()
     try {
-      await api.act(p.id, act, body)
+      const after = await api.act(p.id, act, body)
+      if (after.applied_at !== null && p.applied_at === null) ctx.applied()
       state.pendingAct = null
       state.pin = null
       state.actInput = emptyActInput()

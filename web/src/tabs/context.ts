@@ -13,6 +13,8 @@ export interface TabContext {
   focusIssue(issue: ValidationIssue, key: string | null): void
   /** Redraws the grids layer (after the editor's draft view changed). */
   drawGrids(): Promise<void>
+  /** Loads the grids layer again (a proposal was applied: new grids are in force). */
+  reloadGrids(): Promise<void>
 }
 
 /** One tab of the sidebar. */
@@ -29,12 +31,14 @@ export function createTabContext(
   gridMap: GridMap,
   select: TabContext['select'],
   drawGrids: TabContext['drawGrids'],
+  reloadGrids: TabContext['reloadGrids'],
 ): TabContext {
   return {
     store,
     gridMap,
     select,
     drawGrids,
+    reloadGrids,
     focusIssue(issue, key) {
       gridMap.focusIssue(key)
       let bbox = geometryBBox(issue.geometry)

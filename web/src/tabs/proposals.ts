@@ -8,7 +8,7 @@ export interface ProposalsTab extends WorkspaceTab {
 }
 
 /** "变更申请": the queue of proposals and the open one, its diff and pinned comments on the map. */
-export function createProposalsTab({ store, gridMap, focusIssue }: TabContext): ProposalsTab {
+export function createProposalsTab({ store, gridMap, focusIssue, reloadGrids }: TabContext): ProposalsTab {
   const panel = createProposalsPanel({
     me: () => store.get().session?.me ?? null,
     regionsByCode: () => store.get().session?.regionsByCode ?? new Map(),
@@ -21,6 +21,7 @@ export function createProposalsTab({ store, gridMap, focusIssue }: TabContext): 
     pickPoint: () => gridMap.pickPoint(),
     showComments: (pins) => void gridMap.setComments(pins),
     flyTo: (point) => gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 16) }),
+    applied: () => void reloadGrids(),
   })
   store.subscribe(
     ({ session }) => {

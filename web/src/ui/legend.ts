@@ -20,8 +20,14 @@ export function legendCollapsed(storage: Pick<Storage, 'getItem'>): boolean {
   return storage.getItem(LEGEND_COLLAPSED_KEY) === '1'
 }
 
-/** Legend for the fit colours and the boundary lines; counts per class come from `update`. */
-export function createLegend(): { element: HTMLElement; update(counts: Record<Fit, number>): void } {
+/** Which grids the map shows: those in force, or a township as the editor's draft leaves it. */
+export type LegendView = 'live' | 'draft'
+
+/**
+ * Legend for the fit colours and the boundary lines; counts per class come from `update`, of the
+ * grids the map shows (`view` says which).
+ */
+export function createLegend(): { element: HTMLElement; update(counts: Record<Fit, number>, view?: LegendView): void } {
   const countEls = new Map<Fit, HTMLElement>()
   const rows = ORDER.map((fit) => {
     const count = h('span', { class: 'legend-count' })
@@ -32,10 +38,12 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
   const toggle = h('button', { type: 'button', class: 'legend-toggle', 'data-testid': 'legend-toggle' })
   // The button sits beside the h3, so the heading's text stays the title alone.
   const title = h('div', { class: 'legend-head' }, text('h3', 'legend.title'), toggle)
+  const viewLine = text('p', 'legend.liveView', { class: 'legend-view', 'data-testid': 'legend-view', 'data-view': 'live' })
   const element = h(
     'section',
     { class: 'legend', 'data-testid': 'legend' },
     title,
+    viewLine,
     text('p', 'legend.note', { class: 'legend-note' }),
     h('ul', {}, ...rows),
     h(
@@ -67,8 +75,13 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
   })
   return {
     element,
-    update(counts) {
+    update(counts, view = 'live') {
       for (const [fit, el] of countEls) el.textContent = String(counts[fit] ?? 0)
+      // data-i18n keeps the line relabelled on a language switch (translateTree).
+      viewLine.dataset.i18n = view === 'draft' ? 'legend.draftView' : 'legend.liveView'
+      viewLine.dataset.view = view
+      viewLine.textContent = t(viewLine.dataset.i18n)
+      element.classList.toggle('draft', view === 'draft')
     },
   }
 }

@@ -21,6 +21,8 @@ export interface GridsLoader {
   refreshViewport(): Promise<void>
   /** Reloads the grids layer as of `date` (null: today); an API error is shown next to the date input. */
   changeAsOf(date: string | null): Promise<void>
+  /** Reloads the grids layer for the day it shows (after a proposal was applied). */
+  reload(): Promise<void>
 }
 
 /**
@@ -99,5 +101,6 @@ export function createGridsLoader(
     },
     refreshViewport,
     changeAsOf,
+    reload: () => (store.get().session?.viewport ? refreshViewport() : changeAsOf(store.get().asOf)),
   }
 }

@@ -1,6 +1,6 @@
 import { i18next, offeredLanguages, t } from '../i18n'
 import { h, text } from '../ui/dom'
-import type { WorkspaceStore } from './state'
+import { gridCountView, type WorkspaceStore } from './state'
 
 /**
  * The page header: breadcrumb of the home region, grid count, the signed-in user, sign-out and the
@@ -37,7 +37,8 @@ export function createHeader(
   }
 
   const render = () => {
-    const { session, grids } = store.get()
+    const state = store.get()
+    const { session } = state
     renderLanguageOptions()
     breadcrumb.replaceChildren()
     if (session) {
@@ -47,19 +48,20 @@ export function createHeader(
         breadcrumb.append(h('span', { class: i === names.length - 1 ? 'current' : '' }, name))
       })
       userLabel.textContent = `${session.me.display_name} · ${t(`role.${session.me.role}`, { defaultValue: session.me.role })}`
-      // In viewport mode the header names the region's total and how many are on the map.
-      gridCount.textContent = session.viewport
-        ? t('header.gridCountViewport', { count: session.region.grid_count, shown: grids.features.length })
-        : t('header.gridCount', { count: grids.features.length })
-      gridCount.dataset.count = String(session.viewport ? session.region.grid_count : grids.features.length)
-      gridCount.dataset.shown = String(grids.features.length)
+      // In viewport mode the header names the region's total and how many are on the map; while the
+      // editor shows a township as its draft leaves it, the count is of what the map shows.
+      const view = gridCountView(state)
+      gridCount.textContent = t(view.key, { count: view.count, shown: view.shown })
+      gridCount.dataset.count = String(view.count)
+      gridCount.dataset.shown = String(view.shown)
+      gridCount.dataset.view = view.view
     } else {
       userLabel.textContent = ''
     }
     gridCount.hidden = !session
     logoutButton.hidden = !session
   }
-  store.subscribe(render, ['session', 'grids', 'language'])
+  store.subscribe(render, ['session', 'grids', 'draftView', 'language'])
   render()
   return { element, langSelect, logoutButton }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Me, Region, RegionProps } from '../api/types'
-import { createWorkspaceStore, type Session, TABS, tabsFor, targetsOf, townshipOf } from './state'
+import type { GridCollection, GridFeature, Me, Region, RegionProps } from '../api/types'
+import { createWorkspaceStore, gridCountView, type Session, TABS, tabsFor, targetsOf, townshipOf } from './state'
 
 const region = (code: string, name: string, level: number, parent_code: string | null): RegionProps => ({
   code,
@@ -61,5 +61,46 @@ describe('the tabs a role may use', () => {
   it('gives a department only the lookup and the map, everyone else every tab', () => {
     expect(tabsFor('department')).toEqual(['lookup', 'regions'])
     for (const role of ['admin', 'city', 'county', 'township', undefined]) expect(tabsFor(role)).toEqual(TABS)
+  })
+})
+
+describe('the header grid count', () => {
+  const grid = (code: string): GridFeature => ({
+    type: 'Feature',
+    geometry: { type: 'Polygon', coordinates: [] },
+    properties: {
+      code,
+      name: code,
+      kind: 'comprehensive',
+      region_code: code.slice(0, 12),
+      parent_code: null,
+      households: 300,
+      population: null,
+      count_date: null,
+      valid_from: '2026-01-01',
+      valid_to: null,
+      version: 1,
+      attributes: {},
+      fit: 'within',
+      households_min: 200,
+      households_max: 500,
+    },
+  })
+  const grids: GridCollection = {
+    type: 'FeatureCollection',
+    features: [grid('990101001001001'), grid('990101004007001'), grid('990101004007002')],
+  }
+  const draftView = { prefix: '990101004', grids: [grid('990101004007001'), grid('new-1'), grid('new-2')] }
+
+  it('counts the live layer, or the township as the draft leaves it', () => {
+    const session = sessionAt(county)
+    expect(gridCountView({ session, grids, draftView: null })).toEqual({ key: 'header.gridCount', count: 3, shown: 3, view: 'live' })
+    expect(gridCountView({ session, grids, draftView })).toEqual({ key: 'header.gridCountDraft', count: 4, shown: 4, view: 'draft' })
+  })
+
+  it("in viewport mode: the region's total live, the grids on the map in a draft", () => {
+    const session = { ...sessionAt(county), viewport: true }
+    expect(gridCountView({ session, grids, draftView: null })).toMatchObject({ key: 'header.gridCountViewport', count: 30, shown: 3 })
+    expect(gridCountView({ session, grids, draftView })).toMatchObject({ key: 'header.gridCountDraftViewport', shown: 4 })
   })
 })

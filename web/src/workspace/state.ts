@@ -123,3 +123,24 @@ export function gridsToDraw(state: Pick<WorkspaceState, 'grids' | 'draftView'>):
     features: [...state.grids.features.filter((g) => !g.properties.region_code.startsWith(view.prefix)), ...view.grids],
   }
 }
+
+/** What the header's grid count says: the live layer, or the township as the editor's draft leaves it. */
+export interface GridCountView {
+  /** i18n key of the text. */
+  key: 'header.gridCount' | 'header.gridCountViewport' | 'header.gridCountDraft' | 'header.gridCountDraftViewport'
+  /** The count the text names (in viewport mode the region's total unless a draft is shown). */
+  count: number
+  /** Grids on the map. */
+  shown: number
+  view: 'draft' | 'live'
+}
+
+export function gridCountView(state: Pick<WorkspaceState, 'session' | 'grids' | 'draftView'>): GridCountView {
+  const drawn = gridsToDraw(state).features.length
+  const viewport = state.session?.viewport ?? false
+  // A draft changes the township's grids, so in viewport mode only the grids on the map can be counted.
+  if (state.draftView)
+    return { key: viewport ? 'header.gridCountDraftViewport' : 'header.gridCountDraft', count: drawn, shown: drawn, view: 'draft' }
+  const total = viewport ? (state.session?.region.grid_count ?? drawn) : drawn
+  return { key: viewport ? 'header.gridCountViewport' : 'header.gridCount', count: total, shown: drawn, view: 'live' }
+}
