@@ -32,6 +32,8 @@ export interface ProposalsPanel {
   refresh(): Promise<void>
   relabel(): void
   clear(): void
+  /** The tab was opened (true) or left (false): the diff and the pins are drawn only while it is open. */
+  setVisible(visible: boolean): void
 }
 
 /**
@@ -56,10 +58,12 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     commentError: null,
   }
 
+  /** The tab is open: the open proposal's diff and pins belong on the map only then. */
+  let visible = false
   /** Pins drawn now (as JSON), so the map is touched only when they change. */
   let drawnPins = '[]'
   const showPins = () => {
-    const pins = commentPins(state.open)
+    const pins = visible ? commentPins(state.open) : []
     if (JSON.stringify(pins) === drawnPins) return
     drawnPins = JSON.stringify(pins)
     ctx.showComments(pins)
@@ -92,7 +96,8 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
       state.open = p
       state.diff = diff
       render()
-      if (zoom || diff) await ctx.showDiff(diff)
+      // Left meanwhile: the tab draws it again when opened (refresh).
+      if (visible && (zoom || diff)) await ctx.showDiff(diff)
     } catch (err) {
       state.openError = errorMessage(err)
       render()
@@ -180,6 +185,11 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
       if (state.open) await openProposal(state.open.id, false)
     },
     relabel: render,
+    setVisible(next) {
+      visible = next
+      if (!next) void ctx.showDiff(null)
+      showPins()
+    },
     clear() {
       state.list = null
       state.open = null

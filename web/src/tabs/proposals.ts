@@ -32,5 +32,14 @@ export function createProposalsTab({ store, gridMap, focusIssue, reloadGrids }: 
     ['session'],
   )
   store.subscribe(() => panel.relabel(), ['language'])
-  return { element: panel.element, enter: () => void panel.refresh(), refresh: () => panel.refresh() }
+  return {
+    element: panel.element,
+    // The diff and pins of the open proposal stay on this tab: gone when it is left, back (reloaded) when it is opened.
+    enter() {
+      panel.setVisible(true)
+      void panel.refresh()
+    },
+    leave: () => panel.setVisible(false),
+    refresh: () => panel.refresh(),
+  }
 }
