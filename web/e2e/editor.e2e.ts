@@ -3,10 +3,12 @@
  * overlap and a 759-household grid), as the 白沙镇 account `baisha`:
  *  1. dragging a corner shared by neighbouring grids moves it in all of them — validation reports
  *     no new gap or overlap — and undo takes it back;
- *  2. the full chain: split the oversized grid by drawing a line, join the gap to a neighbour, cut
- *     the overlap out, see the error layer clear, submit; the county returns it with a comment
- *     pinned on the map; the township edits and resubmits; the county approves, the city files;
- *     the new codes are on the map and in the grid's history.
+ *  2. the full chain: split the oversized grid by drawing a line (the header counts the draft),
+ *     join the gap to a neighbour, cut the overlap out, see the error layer clear, submit through
+ *     the dialog (cancel, empty title, edited title); the county returns it with a comment pinned
+ *     on the map; the township names a new grid, gives it a grid head and resubmits; the county
+ *     approves (the live count follows), the city files; the new codes are on the map and in the
+ *     grid's history, the named grid carries its name and head.
  * Screenshots of every step go to test-results/e2e/4x-*.png.
  */
 import { pointOnFeature } from '@turf/turf'
@@ -22,7 +24,7 @@ let page: Page
 type Ring = number[][]
 interface GridFeature {
   geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] }
-  properties: { code: string; name: string; region_code: string; households: number | null }
+  properties: { code: string; name: string; region_code: string; households: number | null; attributes?: { grid_head?: string } }
 }
 interface RegionFeature {
   geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: Ring[] | Ring[][] } | null
@@ -30,6 +32,14 @@ interface RegionFeature {
 }
 
 const api = apiClient(baseUrl)
+const SUBMIT_TITLE = '白沙镇七组网格拆分及缝隙修补'
+const NEW_NAME = '白沙七组北网格'
+
+/** The header's grid count and whether it counts the live layer or a draft. */
+const headerCount = async () => ({
+  view: await page.getByTestId('grid-count').getAttribute('data-view'),
+  count: Number(await page.getByTestId('grid-count').getAttribute('data-count')),
+})
 
 const rings = (g: GridFeature['geometry'] | RegionFeature['geometry']): Ring[] =>
   !g ? [] : g.type === 'Polygon' ? (g.coordinates as Ring[]) : (g.coordinates as Ring[][]).flat()
@@ -198,9 +208,15 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     // Nothing is lost on reload: the draft lives on the server and the editor resumes it.
     await page.reload()
     await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
+    // The header counts what the map shows: the live layer on 区划, the township as the draft leaves it on 编辑.
+    await page.getByTestId('tab-regions').click()
+    await expect.poll(() => headerCount()).toEqual({ view: 'live', count: grids.length })
     await page.getByTestId('tab-editor').click()
     await expect.poll(() => page.getByTestId('draft-changes').locator('li').count(), { timeout: 60_000 }).toBe(1)
     await page.getByTestId('draft-validation').waitFor()
+    await expect.poll(() => headerCount()).toEqual({ view: 'draft', count: grids.length + 1 })
+    expect(await page.getByTestId('grid-count').textContent()).toBe(`草稿 · ${grids.length + 1} 个网格`)
+    expect(await page.getByTestId('legend-view').getAttribute('data-view')).toBe('draft')
 
     // 2. Join the gap to a neighbouring grid, cut the overlap out of one of its grids.
     await page.keyboard.press('v')
@@ -228,7 +244,22 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     expect(errorsDrawn).toBe(0)
     await shot(page, '43-chain-fixed')
 
+    // Submitting asks first: 取消 sends nothing; an empty title is refused in place; then the edited title goes.
     await page.getByTestId('draft-submit').click()
+    await page.getByTestId('submit-dialog').waitFor()
+    expect(await page.getByTestId('submit-title').inputValue()).toBe('白沙镇网格调整')
+    expect(await page.getByTestId('submit-consequence').textContent()).toContain('提交后草稿将锁定')
+    await page.getByTestId('submit-cancel').click()
+    await expect.poll(() => page.getByTestId('submit-dialog').count()).toBe(0)
+    expect(await page.getByTestId('draft-locked').count()).toBe(0)
+    await page.getByTestId('draft-submit').click()
+    await page.getByTestId('submit-title').fill('')
+    await page.getByTestId('submit-confirm').click()
+    expect(await page.getByTestId('submit-dialog-error').textContent()).toBe('请填写申请标题')
+    await page.getByTestId('submit-title').fill(SUBMIT_TITLE)
+    await page.getByTestId('submit-reason').fill('七组网格户数超标，拆分为两个网格，并修补缝隙和重叠')
+    await shot(page, '43a-chain-submit-dialog')
+    await page.getByTestId('submit-confirm').click()
     await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
     // A locked proposal offers no fix or exception links.
     expect(await page.getByTestId('draft-issues').getByTestId('fix').count()).toBe(0)
@@ -236,6 +267,7 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     const proposals = await api<{ proposals: { id: number; state: string; created_by: string }[] }>('proposals', token)
     const proposal = proposals.proposals.find((p) => p.created_by === 'baisha' && p.state === 'submitted') as { id: number }
     expect(proposal).toBeTruthy()
+    expect((await api<{ title: string }>(`proposals/${proposal.id}`, token)).title).toBe(SUBMIT_TITLE)
 
     // 3. County returns it with a comment pinned on the map.
     await page.getByTestId('logout').click()
@@ -280,7 +312,23 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
     await page.getByTestId('attr-grid-head').fill('王芳')
     await page.getByTestId('attr-save').click()
     await saved(4)
+    // A grid the split made has the same form: its draft id reads 新网格 N（审批后赋码）.
+    await fitTo(ring)
+    const north = await toPixel([midX, midY + (Math.max(...ys) - Math.min(...ys)) / 4])
+    await page.mouse.click(north.x, north.y)
+    const newId = await page.getByTestId('attribute-form').getAttribute('data-grid')
+    expect(newId).toMatch(/^new-\d+$/)
+    expect(await page.getByTestId('attribute-form').textContent()).toContain(`新网格 ${newId?.slice(4)}（审批后赋码）`)
+    await page.getByTestId('attr-name').fill(NEW_NAME)
+    await page.getByTestId('attr-grid-head').fill('李娜')
+    await page.getByTestId('attr-save').click()
+    await saved(5)
+    await mapIdle(page)
+    await shot(page, '45a-chain-new-grid-named')
     await page.getByTestId('draft-submit').click()
+    expect(await page.getByTestId('submit-title').inputValue()).toBe(SUBMIT_TITLE)
+    await shot(page, '45b-chain-resubmit-dialog')
+    await page.getByTestId('submit-confirm').click()
     await expect.poll(() => page.getByTestId('draft-locked').isVisible(), { timeout: 30_000 }).toBe(true)
 
     // 5. County approves (document number, effective date); 6. city files (the approval applied the
@@ -299,10 +347,13 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
         await page.getByTestId('act-document-no').fill(docNo)
         await page.getByTestId('act-effective-date').fill(today)
       } else expect(await page.getByTestId('act-document-no').count()).toBe(0)
+      const before = await headerCount()
       await page.getByTestId('act-confirm').click()
       await expect
         .poll(() => page.getByTestId('proposal-state').getAttribute('data-state'), { timeout: 60_000 })
         .toBe(act === 'approve' ? 'approved' : 'filed')
+      // The approval put two grids in force for one: the live layer and its count follow without a reload.
+      if (act === 'approve') await expect.poll(() => headerCount(), { timeout: 30_000 }).toEqual({ view: 'live', count: before.count + 1 })
       await shot(page, act === 'approve' ? '46-chain-approved' : '47-chain-filed')
     }
 
@@ -319,6 +370,10 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
       window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-fill'] }).map((f) => String(f.properties.code)),
     )
     for (const code of children) expect(newCodes).toContain(code)
+    const live = (await api<{ features: GridFeature[] }>(`grids?region=${BAISHA}`, token)).features
+    const named = live.find((g) => g.properties.name === NEW_NAME)
+    expect(named && children.includes(named.properties.code)).toBe(true)
+    expect(named?.properties.attributes?.grid_head).toBe('李娜')
     await page.mouse.click(centre.x, centre.y - 2)
     await page.getByTestId('grid-info').waitFor()
     await page.getByTestId('history-load').click()

@@ -67,6 +67,11 @@ export function openSubmitDialog({ proposal, confirm }: SubmitDialogOptions): HT
   cancel.addEventListener('click', close)
   // Esc closes the dialog natively; take it off the page as well.
   dialog.addEventListener('close', () => dialog.remove())
+  // Typing answers the message: it goes until the next confirm.
+  form.addEventListener('input', () => {
+    error.hidden = true
+    for (const field of [title, reason]) field.removeAttribute('aria-invalid')
+  })
   form.addEventListener('submit', (e) => {
     e.preventDefault()
     const problem = submitProblem(title.value, reason.value)
