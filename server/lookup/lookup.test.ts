@@ -3,7 +3,7 @@ import { upsertUser } from '../auth/users.repository.js'
 import type { Role } from '../db/database.js'
 import { getProfile } from '../profiles/profiles.js'
 import { ACT_FOR, applyingStep } from '../proposals/chain.js'
-import { bearer, createMiniCountyApp, loadGeoJson } from '../testing/app.js'
+import { bearer, createMiniCountyApp, loadGeoJson, QINGSHI_SPLIT } from '../testing/app.js'
 import { importAddressFile } from '../addresses/address-import.js'
 import { toWgs84 } from './lookup.service.js'
 
@@ -238,20 +238,7 @@ describe('the index follows approvals', () => {
         region: '990101002001',
         title: '青石村网格调整',
         reason: '户数超标',
-        changes: [
-          {
-            op: 'split',
-            grid: '990101002001001',
-            line: {
-              type: 'LineString',
-              coordinates: [
-                [113.03, 27.99],
-                [113.03, 28.03],
-              ],
-            },
-            reason: '一分为二',
-          },
-        ],
+        changes: [{ ...QINGSHI_SPLIT, reason: '一分为二' }],
       })
     expect(draft.status, draft.text).toBe(200)
     const id = draft.body.id

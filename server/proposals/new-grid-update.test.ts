@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { upsertUser } from '../auth/users.repository.js'
-import { bearer, createMiniCountyApp, TEST_PASSWORD } from '../testing/app.js'
+import { bearer, createMiniCountyApp, QINGSHI_SPLIT, qingshiToken } from '../testing/app.js'
 
 // A draft's new grids (`new-N`, numbered in change order) may be named and given a grid head by
 // `update` changes before approval; the approval writes them with those attributes. 青石乡's only
@@ -11,29 +10,12 @@ let qingshi = ''
 let city = ''
 beforeAll(async () => {
   t = await createMiniCountyApp()
-  await upsertUser(t.db, {
-    username: 'qingshi',
-    display_name: '青石乡',
-    password: TEST_PASSWORD,
-    role: 'township',
-    region_prefix: '990101002',
-  })
-  qingshi = await t.token('qingshi')
+  qingshi = await qingshiToken(t)
   city = await t.token('city')
 }, 240_000)
 afterAll(async () => t?.close())
 
-const split = {
-  op: 'split',
-  grid: '990101002001001',
-  line: {
-    type: 'LineString',
-    coordinates: [
-      [113.03, 27.99],
-      [113.03, 28.03],
-    ],
-  },
-}
+const split = QINGSHI_SPLIT
 const rename = (grid: string, name: string, head: string) => ({
   op: 'update',
   grid,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getProfile } from '../profiles/profiles.js'
-import { upsertUser } from '../auth/users.repository.js'
-import { bearer, createMiniCountyApp, TEST_PASSWORD } from '../testing/app.js'
+import { bearer, createMiniCountyApp, qingshiToken } from '../testing/app.js'
 import { chainOf, takesPart } from './chain.js'
 
 // Who may write what on a proposal. A department account (县公安局, read-only) may read proposals
@@ -16,14 +15,7 @@ let id: number
 
 beforeAll(async () => {
   t = await createMiniCountyApp()
-  await upsertUser(t.db, {
-    username: 'qingshi',
-    display_name: '青石乡网格中心',
-    password: TEST_PASSWORD,
-    role: 'township',
-    region_prefix: '990101002',
-  })
-  ;[dept, admin, qingshi] = [await t.token('dept'), await t.token('admin'), await t.token('qingshi')]
+  ;[dept, admin, qingshi] = [await t.token('dept'), await t.token('admin'), await qingshiToken(t)]
   const draft = await t
     .http()
     .post('/api/v1/proposals')

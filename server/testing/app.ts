@@ -3,6 +3,7 @@ import supertest from 'supertest'
 import { buildApp } from '../app.js'
 import { systemActor } from '../audit/audit.repository.js'
 import { seedDemoUsers } from '../auth/demo-users.js'
+import { upsertUser } from '../auth/users.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { type ImportKind, importGeoJson } from '../import/geojson-import.js'
 import { openTestDatabase } from './database.js'
@@ -70,4 +71,29 @@ export async function createMiniCountyApp() {
   await loadMiniCounty(t.database)
   const [county, township] = [await t.token('county'), await t.token('township')]
   return { ...t, tokens: { county, township } }
+}
+
+/** 青石乡's only grid (990101002001001, 620 households) split by a north–south line into 310 + 310. */
+export const QINGSHI_SPLIT = {
+  op: 'split',
+  grid: '990101002001001',
+  line: {
+    type: 'LineString',
+    coordinates: [
+      [113.03, 27.99],
+      [113.03, 28.03],
+    ],
+  },
+}
+
+/** Adds a township account for 青石乡 (990101002) to a mini county app and signs it in. */
+export async function qingshiToken(t: Pick<TestApp, 'db' | 'token'>): Promise<string> {
+  await upsertUser(t.db, {
+    username: 'qingshi',
+    display_name: '青石乡网格中心',
+    password: TEST_PASSWORD,
+    role: 'township',
+    region_prefix: '990101002',
+  })
+  return t.token('qingshi')
 }
