@@ -141,6 +141,7 @@ describe('editor: validation layer and proposals', () => {
 
     // One half is below 200 households: the server refuses the submission, its message shows in place.
     await page.getByTestId('act-submit').click()
+    await page.getByTestId('submit-confirm').click()
     const actError = page.getByTestId('act-error')
     await actError.waitFor()
     expect(await actError.textContent()).toMatch(/错误/)
@@ -153,6 +154,7 @@ describe('editor: validation layer and proposals', () => {
     await page.getByTestId('proposal-back').click()
     await item.click()
     await page.getByTestId('act-submit').click()
+    await page.getByTestId('submit-confirm').click()
     await expect.poll(() => page.getByTestId('proposal-state').getAttribute('data-state')).toBe('submitted')
     expect(await page.getByTestId('proposal-timeline').locator('li').count()).toBe(3) // drafted, edited, submitted
 

@@ -4,6 +4,7 @@ import type { DiffCollection, GridProps, Me, Proposal, ProposalAct, RegionProps,
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import { errorMessage } from '../ui/errors'
+import { openSubmitDialog } from '../editor/submitDialog'
 import { renderDetail } from './detail'
 import { renderList } from './list'
 import type { ProposalsActions, ProposalsState } from './state'
@@ -104,6 +105,17 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     }
   }
 
+  /** Saves an edited title or reason, then submits. */
+  async function submitWith(p: Proposal, title: string, reason: string): Promise<void> {
+    if (title === p.title && reason === p.reason) return doAct(p, 'submit', {})
+    try {
+      await doAct(await api.updateProposal(p.id, { version: p.version, title, reason }), 'submit', {})
+    } catch (err) {
+      state.actError = errorMessage(err)
+      render()
+    }
+  }
+
   async function doAct(p: Proposal, act: ProposalAct, body: ActBody): Promise<void> {
     state.acting = true
     state.actError = null
@@ -141,7 +153,8 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
     },
     chooseAct(p, act) {
       state.actError = null
-      if (act === 'submit') void doAct(p, act, {})
+      // Submitting from the queue asks the same as in the editor: title, reason, confirm.
+      if (act === 'submit') openSubmitDialog({ proposal: p, confirm: (title, reason) => submitWith(p, title, reason) })
       else {
         state.pendingAct = act
         render()
