@@ -1,6 +1,7 @@
 import { api, getToken, setApiLanguage } from './api/client'
 import { i18next, initI18n, type Language, setLanguage, t } from './i18n'
 import { GridMap } from './map/gridMap'
+import { createMeasureTool } from './map/measureTool'
 import { createTabContext } from './tabs/context'
 import { createEditorTab } from './tabs/editor'
 import { createLookupTab } from './tabs/lookup'
@@ -70,8 +71,13 @@ sidebarSlot.replaceWith(sidebar.element)
 
 const shortcutHelp = createShortcutHelp()
 mapArea.append(shortcutHelp.element)
+// Measuring works in every tab; in the editor it lays the drawing tools down so the clicks are its own.
+const measure = createMeasureTool(gridMap, () => store.get().tab === 'editor' && editorTab.stopDrawing())
+measure.toolbar.hidden = true
+mapArea.append(measure.toolbar, measure.result)
 document.addEventListener('keydown', (event) => {
   if (shortcutHelp.key(event)) event.preventDefault()
+  else if (store.get().session && measure.key(event)) event.preventDefault()
   else if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
 })
 
@@ -79,6 +85,8 @@ store.subscribe(({ grids }) => legend.update(countFits(grids)), ['grids'])
 store.subscribe(
   ({ session }) => {
     legend.element.hidden = !session
+    measure.toolbar.hidden = !session
+    if (!session) measure.stop()
   },
   ['session'],
 )
@@ -104,6 +112,7 @@ header.langSelect.addEventListener('change', async () => {
   translateTree(document)
   for (const opt of header.langSelect.options) opt.textContent = t(`language.${opt.value}`)
   document.title = t('app.title')
+  measure.relabel()
   store.set({ language: lng })
 })
 

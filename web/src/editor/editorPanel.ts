@@ -48,6 +48,7 @@ export interface EditorPanel {
   /** Keyboard shortcut; true when it was handled. */
   key(event: KeyboardEvent): boolean
   relabel(): void
+  setTool(tool: Tool): void
 }
 
 const FIXABLE_GAPS = new Set(['gap', 'micro_gap'])
@@ -481,5 +482,6 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       return false
     },
     relabel: render,
+    setTool,
   }
 }

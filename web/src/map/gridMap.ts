@@ -24,6 +24,8 @@ export class GridMap {
   private readonly ready: Promise<void>
   private focusedIssue: string | null = null
   private pendingPick: ((point: Position | null) => void) | null = null
+  /** A tool that takes every click while it is on (the measure tool), before picks and selection. */
+  private clickTaker: ((point: Position) => void) | null = null
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -47,6 +49,7 @@ export class GridMap {
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()))
 
     this.map.on('click', (e) => {
+      if (this.clickTaker) return this.clickTaker([e.lngLat.lng, e.lngLat.lat])
       // A pending "pick a point on the map" (pinned comment, lookup) takes the click first.
       const pick = this.pendingPick
       if (pick) {
@@ -59,11 +62,12 @@ export class GridMap {
       const code = hit?.properties?.code
       onSelect(typeof code === 'string' ? code : null)
     })
+    // A tool taking the clicks (measuring) keeps its own cursor.
     this.map.on('mousemove', GRID_FILL_LAYER, () => {
-      this.map.getCanvas().style.cursor = 'pointer'
+      if (!this.clickTaker) this.map.getCanvas().style.cursor = 'pointer'
     })
     this.map.on('mouseleave', GRID_FILL_LAYER, () => {
-      this.map.getCanvas().style.cursor = ''
+      if (!this.clickTaker) this.map.getCanvas().style.cursor = ''
     })
   }
 
@@ -122,6 +126,17 @@ export class GridMap {
     await this.ready
     const features: Feature<Point>[] = point ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: point }, properties: {} }] : []
     this.source(SOURCES.lookup).setData(collection(features))
+  }
+
+  /** Hands every click on the map to `taker` (null gives clicks back to picking and selecting grids). */
+  takeClicks(taker: ((point: Position) => void) | null): void {
+    this.clickTaker = taker
+  }
+
+  /** The measure tool's drawing: a line or polygon and its points (empty clears). */
+  async setMeasure(features: Feature[]): Promise<void> {
+    await this.ready
+    this.source(SOURCES.measure).setData(collection(features))
   }
 
   /** The next click on the map, as lon/lat (null if cancelled by another pick). */
