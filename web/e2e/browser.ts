@@ -59,6 +59,24 @@ export async function mapIdle(page: Page): Promise<void> {
   )
 }
 
+/** Page pixel of a lon/lat on the map canvas. */
+export async function pixelOf(page: Page, lngLat: number[]): Promise<{ x: number; y: number }> {
+  const box = await page.getByTestId('map').boundingBox()
+  const p = await page.evaluate((ll) => window.__gridwork!.map.project(ll as [number, number]), lngLat)
+  return { x: (box?.x ?? 0) + p.x, y: (box?.y ?? 0) + p.y }
+}
+
+/** Frames the given lon/lats on the map at once and waits for it to draw. */
+export async function fitMapTo(page: Page, coords: number[][]): Promise<void> {
+  const xs = coords.map((c) => c[0]!)
+  const ys = coords.map((c) => c[1]!)
+  await page.evaluate(
+    (bounds) => window.__gridwork!.map.fitBounds(bounds as [number, number, number, number], { padding: 80, duration: 0, maxZoom: 17 }),
+    [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+  )
+  await mapIdle(page)
+}
+
 /** Opens the page, waits for the server, signs in and waits for the grids. */
 export async function signIn(page: Page, baseUrl: string, username: string, password = 'demo'): Promise<void> {
   await page.goto(baseUrl)

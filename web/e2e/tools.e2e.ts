@@ -6,9 +6,17 @@
 import { distance } from '@turf/turf'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+import { apiClient, type E2EBrowser, fitMapTo, mapIdle, openBrowser, pixelOf, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
+const api = apiClient(baseUrl)
+/** 白沙镇's grid of 759 households (the demo county's oversized grid). */
+const OVERSIZED = '990101004007002'
+
+interface GridFeature {
+  geometry: { type: 'Polygon'; coordinates: number[][][] } | { type: 'MultiPolygon'; coordinates: number[][][][] }
+  properties: { code: string; households: number | null }
+}
 let b: E2EBrowser
 let page: Page
 
@@ -84,5 +92,59 @@ describe('map tools', () => {
         () => window.__gridwork!.map.getSource('measure') && window.__gridwork!.map.querySourceFeatures('measure').length,
       ),
     ).toBe(0)
+  })
+
+  it('shows the households and area of each side while a split line is drawn; Esc leaves the draft as it was', async () => {
+    const { token } = await api<{ token: string }>('auth/login', null, { username: 'baisha', password: 'demo' })
+    const grids = (await api<{ features: GridFeature[] }>('grids?region=990101004', token)).features
+    const oversized = grids.find((g) => g.properties.code === OVERSIZED) as GridFeature
+    expect(oversized.properties.households).toBe(759)
+    await page.evaluate(() => localStorage.removeItem('gridwork.token'))
+    await signIn(page, baseUrl, 'baisha')
+    await page.getByTestId('tab-editor').click()
+    await page.getByTestId('draft-validation').waitFor({ timeout: 60_000 })
+    const changesBefore = await page.getByTestId('draft-changes').locator('li').count()
+
+    const { geometry } = oversized
+    const ring = (geometry.type === 'Polygon' ? geometry.coordinates[0] : geometry.coordinates[0]?.[0]) as number[][]
+    await fitMapTo(page, ring)
+    const xs = ring.map((p) => p[0] as number)
+    const ys = ring.map((p) => p[1] as number)
+    const midX = (Math.min(...xs) + Math.max(...xs)) / 2
+    const midY = (Math.min(...ys) + Math.max(...ys)) / 2
+    const centre = await pixelOf(page, [midX, midY])
+    await page.mouse.click(centre.x, centre.y)
+    await expect.poll(() => page.getByTestId('attribute-form').locator('code').textContent()).toBe(OVERSIZED)
+    await page.keyboard.press('s')
+    const west = await pixelOf(page, [Math.min(...xs), midY])
+    const east = await pixelOf(page, [Math.max(...xs), midY])
+    await page.mouse.click(west.x - 30, west.y + 0.5)
+    // Half-way the line is still inside the grid: no estimate yet, a hint.
+    await page.mouse.move(centre.x, centre.y + 0.5, { steps: 5 })
+    const estimate = page.getByTestId('draw-estimate')
+    await expect.poll(() => estimate.textContent()).toContain('穿过')
+    await page.mouse.move(east.x + 30, east.y + 0.5, { steps: 5 })
+    await expect.poll(() => estimate.textContent()).toMatch(/约 \d+ 户 \/ 约 \d+ 户（按面积估算）/)
+    const [a, b] = ((await estimate.textContent())?.match(/\d+(?= 户)/g) ?? []).map(Number)
+    expect((a ?? 0) + (b ?? 0)).toBe(759)
+    expect(Math.min(a ?? 0, b ?? 0)).toBeGreaterThan(150) // a line through the middle: neither side tiny
+    expect(await estimate.textContent()).toMatch(/面积 [\d.]+ (平方米|公顷|平方千米) \/ [\d.]+ (平方米|公顷|平方千米)/)
+    await shot(page, '62-split-estimate')
+
+    await page.keyboard.press('Escape')
+    await expect.poll(() => estimate.isVisible()).toBe(false)
+
+    // Drawing a new grid over part of it: its area and the households it would take, by area.
+    await page.keyboard.press('n')
+    await page.mouse.click(centre.x - 40, centre.y - 40)
+    await page.mouse.click(centre.x + 40, centre.y - 40)
+    await page.mouse.click(centre.x + 40, centre.y + 40)
+    await page.mouse.move(centre.x - 40, centre.y + 40, { steps: 5 })
+    await expect.poll(() => estimate.textContent()).toMatch(/新网格 [\d.]+ (平方米|公顷|平方千米)，约 \d+ 户（按面积估算/)
+    await shot(page, '63-draw-estimate')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => estimate.isVisible()).toBe(false)
+    await page.keyboard.press('v')
+    expect(await page.getByTestId('draft-changes').locator('li').count()).toBe(changesBefore)
   })
 })

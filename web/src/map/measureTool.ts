@@ -38,6 +38,8 @@ const SAME_POINT_PIXELS = 4
 
 const point = (coordinates: Position): Feature => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties: {} })
 const unitText = ({ value, unit }: Shown<LengthUnit | AreaUnit>) => t(`measure.unit.${unit}`, { value })
+/** An area in the unit that suits it, in the page's language ("2.50 公顷"). */
+export const areaText = (squareMetres: number): string => unitText(showArea(squareMetres))
 
 /** `started` runs as measuring begins (the editor lays its drawing tools down so clicks are ours). */
 export function createMeasureTool(gridMap: GridMap, started: () => void): MeasureTool {
