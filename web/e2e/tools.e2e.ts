@@ -87,11 +87,8 @@ describe('map tools', () => {
     await page.keyboard.press('Escape')
     expect(await result.isVisible()).toBe(false)
     expect(await page.getByTestId('measure-area').getAttribute('aria-pressed')).toBe('false')
-    expect(
-      await page.evaluate(
-        () => window.__gridwork!.map.getSource('measure') && window.__gridwork!.map.querySourceFeatures('measure').length,
-      ),
-    ).toBe(0)
+    // The drawing is gone from the map (GeoJSON sources update in a worker, so wait for it).
+    await expect.poll(() => page.evaluate(() => window.__gridwork!.map.querySourceFeatures('measure').length)).toBe(0)
   })
 
   it('shows the households and area of each side while a split line is drawn; Esc leaves the draft as it was', async () => {
@@ -146,5 +143,24 @@ describe('map tools', () => {
     await expect.poll(() => estimate.isVisible()).toBe(false)
     await page.keyboard.press('v')
     expect(await page.getByTestId('draft-changes').locator('li').count()).toBe(changesBefore)
+
+    // An issue in view: a click leaves the map where it is; scrolled off screen, a click eases there.
+    const overlap = page.getByTestId('draft-issues').locator('[data-testid="issue"][data-code="overlap"]')
+    const centreNow = () => page.evaluate(() => window.__gridwork!.map.getCenter().toArray())
+    const still = await centreNow()
+    await overlap.click()
+    await mapIdle(page)
+    expect(await centreNow()).toEqual(still)
+    await page.evaluate(() => window.__gridwork!.map.panBy([2000, 0], { duration: 0 }))
+    await mapIdle(page)
+    const away = await centreNow()
+    await overlap.click()
+    await expect.poll(centreNow).not.toEqual(away)
+    await mapIdle(page)
+    const inView = await page.evaluate(() => {
+      const map = window.__gridwork!.map
+      return map.queryRenderedFeatures({ layers: ['issue-fill'] }).some((f) => f.properties.code === 'overlap')
+    })
+    expect(inView).toBe(true)
   })
 })

@@ -14,6 +14,7 @@ import {
   type ValidationIssue,
 } from '../api/types'
 import { t } from '../i18n'
+import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
 import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
@@ -268,6 +269,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           ? union(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
           : difference(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
         if (!result) return
+        ctx.gridMap().reveal(geometryBBox(result.geometry)) // a fix made from the list may be off screen
         void edit([{ op: 'reshape', grid: grid.properties.code, geometry: result.geometry }])
       })
       return b

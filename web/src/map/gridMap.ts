@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
+import { inView } from './reveal'
 import { fixLocalGlyphMetrics } from './glyphMetrics'
 import { tiandituBasemap } from './tianditu'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
@@ -198,6 +199,17 @@ export class GridMap {
   fitTo(bbox: BBox | null, maxZoom = 16): void {
     if (!bbox) return
     this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 60, maxZoom, duration: 400 })
+  }
+
+  /** Eases to a box unless it is already in view (see reveal.ts): a map the user can see it on stays still. */
+  reveal(bbox: BBox | null, maxZoom = 16): void {
+    if (!bbox) return
+    const [west, south, east, north] = bbox
+    const topLeft = this.map.project([west, north])
+    const bottomRight = this.map.project([east, south])
+    const { clientWidth, clientHeight } = this.map.getContainer()
+    const box = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y }
+    if (!inView(box, clientWidth, clientHeight)) this.fitTo(bbox, maxZoom)
   }
 
   select(code: string | null): void {

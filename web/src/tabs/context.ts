@@ -9,7 +9,10 @@ export interface TabContext {
   gridMap: GridMap
   /** Opens a grid's info panel (null closes it). */
   select(code: string | null): void
-  /** Zooms to an issue: its geometry, else the grids it names; `key` emphasises it on the error layer. */
+  /**
+   * Shows an issue: eases to its geometry, else the grids it names, unless that is in view already;
+   * `key` emphasises it on the error layer.
+   */
   focusIssue(issue: ValidationIssue, key: string | null): void
   /** Redraws the grids layer (after the editor's draft view changed). */
   drawGrids(): Promise<void>
@@ -44,7 +47,7 @@ export function createTabContext(
         bbox = collectionBBox({ type: 'FeatureCollection', features: grids })
         if (grids.length === 1) select(grids[0]?.properties.code ?? null)
       }
-      gridMap.fitTo(bbox, 16)
+      gridMap.reveal(bbox, 16)
     },
   }
 }
