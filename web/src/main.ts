@@ -57,7 +57,7 @@ const loader = createGridsLoader(store, gridMap, statusLine.setStatus, info.sele
 
 // ---- tabs ----------------------------------------------------------------------------------
 
-const tabContext = createTabContext(store, gridMap, info.select, loader.draw)
+const tabContext = createTabContext(store, gridMap, info.select, loader.draw, info.pickLater)
 const proposalsTab = createProposalsTab(tabContext)
 const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh())
 const sidebar = createSidebar(store, {

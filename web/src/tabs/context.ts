@@ -9,6 +9,8 @@ export interface TabContext {
   gridMap: GridMap
   /** Opens a grid's info panel (null closes it). */
   select(code: string | null): void
+  /** A pick answered later (a lookup): the answer opens its grid unless another was picked meanwhile. */
+  pickLater(): (code: string | null) => void
   /**
    * Shows an issue: eases to its geometry, else the grids it names, unless that is in view already;
    * `key` emphasises it on the error layer.
@@ -32,12 +34,14 @@ export function createTabContext(
   gridMap: GridMap,
   select: TabContext['select'],
   drawGrids: TabContext['drawGrids'],
+  pickLater: TabContext['pickLater'],
 ): TabContext {
   return {
     store,
     gridMap,
     select,
     drawGrids,
+    pickLater,
     focusIssue(issue, key) {
       gridMap.focusIssue(key)
       let bbox = geometryBBox(issue.geometry)
