@@ -163,4 +163,47 @@ describe('map tools', () => {
     })
     expect(inView).toBe(true)
   })
+
+  it('folds the sidebar at 1024×768: the map gets wider, nothing is off screen, the choice outlives a reload', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 })
+    await page.evaluate(() => localStorage.removeItem('gridwork.token'))
+    await signIn(page, baseUrl, 'county')
+    const mapWidth = async () => (await page.getByTestId('map').boundingBox())?.width ?? 0
+    const canvasWidth = () => page.evaluate(() => window.__gridwork!.map.getCanvas().clientWidth)
+    /** Visible elements of the page that stick out of the window (none should). */
+    const offScreen = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('header *, .map-area > *, .sidebar > *, .maplibregl-ctrl')]
+          .filter((el) => el.offsetParent !== null)
+          .map((el) => ({ el, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && (r.left < -1 || r.top < -1 || r.right > innerWidth + 1 || r.bottom > innerHeight + 1))
+          .map(({ el }) => el.className || el.tagName),
+      )
+    const toggle = page.getByTestId('sidebar-toggle')
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true')
+    const before = await mapWidth()
+    expect(await offScreen()).toEqual([])
+    await shot(page, '64-sidebar-1024')
+
+    // By the keyboard: focus the button, Enter.
+    await toggle.focus()
+    await page.keyboard.press('Enter')
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false')
+    expect(await toggle.getAttribute('aria-label')).toBe('展开侧栏')
+    const after = await mapWidth()
+    expect(after).toBeGreaterThan(before + 300)
+    await expect.poll(canvasWidth).toBe(Math.round(after))
+    expect(await page.getByTestId('tab-regions').isVisible()).toBe(false)
+    expect(await offScreen()).toEqual([])
+    await mapIdle(page)
+    await shot(page, '65-sidebar-collapsed-1024')
+
+    await page.reload()
+    await page.getByTestId('grid-count').waitFor({ state: 'visible', timeout: 60_000 })
+    expect(await page.getByTestId('sidebar-toggle').getAttribute('aria-expanded')).toBe('false')
+    expect(await mapWidth()).toBeCloseTo(after, 0)
+    await page.getByTestId('sidebar-toggle').click()
+    expect(await page.getByTestId('tab-regions').isVisible()).toBe(true)
+    await expect.poll(canvasWidth).toBe(Math.round(before))
+  })
 })

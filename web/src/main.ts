@@ -8,6 +8,7 @@ import { createLookupTab } from './tabs/lookup'
 import { createProposalsTab } from './tabs/proposals'
 import { createRegionsTab } from './tabs/regions'
 import { createSidebar } from './tabs/sidebar'
+import { addSidebarCollapse } from './tabs/sidebarCollapse'
 import { createValidationTab } from './tabs/validation'
 import { h, translateTree } from './ui/dom'
 import { createLegend } from './ui/legend'
@@ -68,6 +69,7 @@ const sidebar = createSidebar(store, {
   lookup: createLookupTab(tabContext),
 })
 sidebarSlot.replaceWith(sidebar.element)
+addSidebarCollapse(sidebar.element, () => gridMap.map.resize())
 
 const shortcutHelp = createShortcutHelp()
 mapArea.append(shortcutHelp.element)
