@@ -6,7 +6,7 @@
 import { distance } from '@turf/turf'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { apiClient, type E2EBrowser, fitMapTo, mapIdle, openBrowser, pixelOf, shot, signIn } from './browser'
+import { apiClient, type E2EBrowser, fitMapTo, gridOnScreen, mapIdle, openBrowser, pixelOf, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
 const api = apiClient(baseUrl)
@@ -205,5 +205,46 @@ describe('map tools', () => {
     await page.getByTestId('sidebar-toggle').click()
     expect(await page.getByTestId('tab-regions').isVisible()).toBe(true)
     await expect.poll(canvasWidth).toBe(Math.round(before))
+  })
+
+  it('selects a grid by a tap on a touch screen: on the region map and in the editor', async () => {
+    const touch = await openBrowser(baseUrl, { touch: true })
+    try {
+      const tablet = touch.page
+      await signIn(tablet, baseUrl, 'baisha')
+      await tablet.getByTestId('tab-regions').tap()
+      const grid = await gridOnScreen(tablet)
+      expect(grid).not.toBeNull()
+      await tablet.touchscreen.tap(grid!.x, grid!.y)
+      await expect.poll(() => tablet.getByTestId('grid-code').textContent()).toBe(grid!.code)
+      await shot(tablet, '66-touch-region-map')
+
+      await tablet.getByTestId('tab-editor').tap()
+      await tablet.getByTestId('draft-validation').waitFor({ timeout: 60_000 })
+      await mapIdle(tablet)
+      const inEditor = await gridOnScreen(tablet)
+      expect(inEditor).not.toBeNull()
+      await tablet.touchscreen.tap(inEditor!.x, inEditor!.y)
+      await expect.poll(() => tablet.getByTestId('attribute-form').locator('code').textContent()).toBe(inEditor!.code)
+      // After a drawing tool (terra-draw listens to the pointer then), back to 选择: taps still select.
+      await tablet.getByTestId('tool-split').tap()
+      await tablet.getByTestId('tool-select').tap()
+      await tablet.keyboard.press('Escape') // selection cleared: the tap below must select again
+      await expect.poll(() => tablet.getByTestId('attribute-form').count()).toBe(0)
+      await tablet.touchscreen.tap(inEditor!.x + 1, inEditor!.y + 1)
+      await expect.poll(() => tablet.getByTestId('attribute-form').locator('code').textContent()).toBe(inEditor!.code)
+      await shot(tablet, '67-touch-editor')
+
+      // Measuring by taps: each tap adds a point and the figure follows (no hover on a touch screen).
+      await tablet.getByTestId('measure-distance').tap()
+      await tablet.touchscreen.tap(inEditor!.x - 60, inEditor!.y)
+      await tablet.touchscreen.tap(inEditor!.x + 60, inEditor!.y)
+      await expect.poll(() => tablet.getByTestId('measure-result').textContent()).toMatch(/距离 [\d.]+ (米|千米)/)
+      await tablet.getByTestId('measure-distance').tap()
+      expect(await tablet.getByTestId('measure-result').isVisible()).toBe(false)
+      expect(touch.externalRequests).toEqual([])
+    } finally {
+      await touch.close()
+    }
   })
 })
