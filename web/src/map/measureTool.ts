@@ -136,17 +136,27 @@ export function createMeasureTool(gridMap: GridMap, started: () => void): Measur
     schedule()
   }
 
+  /** Takes the map's clicks, moves and double clicks while measuring; gives them back after. */
+  const listen = (on: boolean) => {
+    gridMap.takeClicks(on ? click : null)
+    if (on) map.doubleClickZoom.disable()
+    else map.doubleClickZoom.enable()
+    for (const [type, handler] of [
+      ['mousemove', move],
+      ['dblclick', finish],
+    ] as const)
+      if (on) map.on(type, handler)
+      else map.off(type, handler)
+    map.getCanvas().style.cursor = on ? 'crosshair' : ''
+  }
+
   function start(next: MeasureMode): void {
     if (mode) stop()
     started()
     mode = next
     points = []
     finished = false
-    gridMap.takeClicks(click)
-    map.doubleClickZoom.disable()
-    map.on('mousemove', move)
-    map.on('dblclick', finish)
-    map.getCanvas().style.cursor = 'crosshair'
+    listen(true)
     relabel()
   }
 
@@ -155,11 +165,7 @@ export function createMeasureTool(gridMap: GridMap, started: () => void): Measur
     mode = null
     points = []
     cursor = null
-    gridMap.takeClicks(null)
-    map.doubleClickZoom.enable()
-    map.off('mousemove', move)
-    map.off('dblclick', finish)
-    map.getCanvas().style.cursor = ''
+    listen(false)
     void gridMap.setMeasure([])
     relabel()
   }
