@@ -112,7 +112,11 @@ describe('map tools', () => {
     const centre = await pixelOf(page, [midX, midY])
     await page.mouse.click(centre.x, centre.y)
     await expect.poll(() => page.getByTestId('attribute-form').locator('code').textContent()).toBe(OVERSIZED)
+    // Measuring lays the editor's tool down; a drawing tool takes the map back from the measure tool.
+    await page.keyboard.press('d')
+    expect(await page.getByTestId('measure-distance').getAttribute('aria-pressed')).toBe('true')
     await page.keyboard.press('s')
+    expect(await page.getByTestId('measure-distance').getAttribute('aria-pressed')).toBe('false')
     const west = await pixelOf(page, [Math.min(...xs), midY])
     const east = await pixelOf(page, [Math.max(...xs), midY])
     await page.mouse.click(west.x - 30, west.y + 0.5)

@@ -92,6 +92,7 @@ export class MapEditor {
   setTool(tool: Tool): void {
     this.tool = tool
     this.estimate.hidden = true
+    if (tool !== 'select') this.ctx.gridMap().takeClicks(null) // a drawing tool takes the map from the measure tool
     if (this.draw?.enabled) this.draw.setMode(tool === 'split' ? 'linestring' : tool === 'draw' ? 'polygon' : 'static')
     if (tool !== 'merge' && this.selection.length > 1) this.selection = this.selection.slice(-1)
     this.render()

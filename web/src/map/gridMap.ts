@@ -13,6 +13,13 @@ const collection = <T extends Feature>(features: T[]): FeatureCollection => ({ t
 /** Key of an issue on the error layer: its index in the report. */
 export const issueKey = (index: number): string => `issue-${index}`
 
+/** A tool that takes the map's clicks while it is on (the measure tool). */
+export interface ClickTaker {
+  click(point: Position): void
+  /** Another tool took the map: stop. */
+  release(): void
+}
+
 export interface GridMapOptions {
   container: HTMLElement
   /** Called with the clicked grid's code, or null when the click missed every grid. */
@@ -26,7 +33,7 @@ export class GridMap {
   private focusedIssue: string | null = null
   private pendingPick: ((point: Position | null) => void) | null = null
   /** A tool that takes every click while it is on (the measure tool), before picks and selection. */
-  private clickTaker: ((point: Position) => void) | null = null
+  private clickTaker: ClickTaker | null = null
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -50,7 +57,7 @@ export class GridMap {
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()))
 
     this.map.on('click', (e) => {
-      if (this.clickTaker) return this.clickTaker([e.lngLat.lng, e.lngLat.lat])
+      if (this.clickTaker) return this.clickTaker.click([e.lngLat.lng, e.lngLat.lat])
       // A pending "pick a point on the map" (pinned comment, lookup) takes the click first.
       const pick = this.pendingPick
       if (pick) {
@@ -129,9 +136,15 @@ export class GridMap {
     this.source(SOURCES.lookup).setData(collection(features))
   }
 
-  /** Hands every click on the map to `taker` (null gives clicks back to picking and selecting grids). */
-  takeClicks(taker: ((point: Position) => void) | null): void {
+  /**
+   * Hands every click on the map to `taker` (null gives clicks back to picking and selecting
+   * grids). A taker replaced by another (or by null, when the editor picks a drawing tool) is told
+   * so through `release`.
+   */
+  takeClicks(taker: ClickTaker | null): void {
+    const previous = this.clickTaker
     this.clickTaker = taker
+    if (previous && previous !== taker) previous.release()
   }
 
   /** The measure tool's drawing: a line or polygon and its points (empty clears). */

@@ -136,9 +136,10 @@ export function createMeasureTool(gridMap: GridMap, started: () => void): Measur
     schedule()
   }
 
+  const taker = { click, release: () => stop() }
   /** Takes the map's clicks, moves and double clicks while measuring; gives them back after. */
   const listen = (on: boolean) => {
-    gridMap.takeClicks(on ? click : null)
+    gridMap.takeClicks(on ? taker : null)
     if (on) map.doubleClickZoom.disable()
     else map.doubleClickZoom.enable()
     for (const [type, handler] of [
