@@ -16,7 +16,8 @@ export interface E2EBrowser {
   close(): Promise<void>
 }
 
-export async function openBrowser(baseUrl: string): Promise<E2EBrowser> {
+/** `touch`: a touch screen (tap with `page.touchscreen`), as on a tablet in the field. */
+export async function openBrowser(baseUrl: string, { touch = false } = {}): Promise<E2EBrowser> {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -29,7 +30,7 @@ export async function openBrowser(baseUrl: string): Promise<E2EBrowser> {
       '--disable-sync',
     ],
   })
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', hasTouch: touch })
   const externalRequests: string[] = []
   const origin = new URL(baseUrl).origin
   await context.route('**/*', (route) => {
@@ -57,6 +58,54 @@ export async function mapIdle(page: Page): Promise<void> {
         else map.once('idle', () => resolve())
       }),
   )
+}
+
+/**
+ * An on-screen page pixel over a grid that no overlay (legend, controls, panels) covers, nearest the
+ * map's centre first, with the grid's code; null when no grid is in view.
+ */
+export function gridOnScreen(page: Page): Promise<{ x: number; y: number; code: string } | null> {
+  return page.evaluate(() => {
+    const map = window.__gridwork!.map
+    const canvas = map.getCanvas()
+    const rect = canvas.getBoundingClientRect()
+    const candidates: [number, number][] = []
+    for (let dy = 0; dy <= 0.45; dy += 0.05)
+      for (let dx = 0; dx <= 0.45; dx += 0.05)
+        for (const [sx, sy] of [
+          [1, 1],
+          [-1, 1],
+          [1, -1],
+          [-1, -1],
+        ] as const)
+          candidates.push([rect.width * (0.5 + sx * dx), rect.height * (0.5 + sy * dy)])
+    for (const [x, y] of candidates) {
+      const cx = rect.left + x
+      const cy = rect.top + y
+      if (document.elementFromPoint(cx, cy) !== canvas) continue
+      const hit = map.queryRenderedFeatures([x, y], { layers: ['grid-fill'] })[0]
+      if (hit) return { x: cx, y: cy, code: String(hit.properties.code) }
+    }
+    return null
+  })
+}
+
+/** Page pixel of a lon/lat on the map canvas. */
+export async function pixelOf(page: Page, lngLat: number[]): Promise<{ x: number; y: number }> {
+  const box = await page.getByTestId('map').boundingBox()
+  const p = await page.evaluate((ll) => window.__gridwork!.map.project(ll as [number, number]), lngLat)
+  return { x: (box?.x ?? 0) + p.x, y: (box?.y ?? 0) + p.y }
+}
+
+/** Frames the given lon/lats on the map at once and waits for it to draw. */
+export async function fitMapTo(page: Page, coords: number[][]): Promise<void> {
+  const xs = coords.map((c) => c[0]!)
+  const ys = coords.map((c) => c[1]!)
+  await page.evaluate(
+    (bounds) => window.__gridwork!.map.fitBounds(bounds as [number, number, number, number], { padding: 80, duration: 0, maxZoom: 17 }),
+    [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
+  )
+  await mapIdle(page)
 }
 
 /** Opens the page, waits for the server, signs in and waits for the grids. */

@@ -14,7 +14,7 @@
 import { pointOnFeature } from '@turf/turf'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { apiClient, type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+import { apiClient, type E2EBrowser, fitMapTo, mapIdle, openBrowser, pixelOf, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
 const BAISHA = '990101004'
@@ -45,22 +45,8 @@ const rings = (g: GridFeature['geometry'] | RegionFeature['geometry']): Ring[] =
   !g ? [] : g.type === 'Polygon' ? (g.coordinates as Ring[]) : (g.coordinates as Ring[][]).flat()
 const key = (p: number[]) => `${p[0]},${p[1]}`
 
-/** Page pixel of a lon/lat on the map canvas. */
-async function toPixel(lngLat: number[]): Promise<{ x: number; y: number }> {
-  const box = await page.getByTestId('map').boundingBox()
-  const p = await page.evaluate((ll) => window.__gridwork!.map.project(ll as [number, number]), lngLat)
-  return { x: (box?.x ?? 0) + p.x, y: (box?.y ?? 0) + p.y }
-}
-
-async function fitTo(coords: number[][]): Promise<void> {
-  const xs = coords.map((c) => c[0]!)
-  const ys = coords.map((c) => c[1]!)
-  await page.evaluate(
-    (bounds) => window.__gridwork!.map.fitBounds(bounds as [number, number, number, number], { padding: 80, duration: 0, maxZoom: 17 }),
-    [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)],
-  )
-  await mapIdle(page)
-}
+const toPixel = (lngLat: number[]) => pixelOf(page, lngLat)
+const fitTo = (coords: number[][]) => fitMapTo(page, coords)
 
 /** Waits until the draft has been saved (and validated) after an edit. */
 async function saved(expectedChanges?: number): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+import { type E2EBrowser, gridOnScreen, mapIdle, openBrowser, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
 const DEMO_GRIDS = 279
@@ -79,25 +79,7 @@ describe('editor: as-of date and grid history', () => {
 
   it("lists a grid's versions and outlines one on the map", async () => {
     // Click a grid on screen (nearest the centre, not under an overlay).
-    const target = await page.evaluate(() => {
-      const map = window.__gridwork!.map
-      const canvas = map.getCanvas()
-      const rect = canvas.getBoundingClientRect()
-      for (let d = 0; d <= 0.45; d += 0.05)
-        for (const [sx, sy] of [
-          [1, 1],
-          [-1, 1],
-          [1, -1],
-          [-1, -1],
-        ] as const) {
-          const x = rect.width * (0.5 + sx * d)
-          const y = rect.height * (0.5 + sy * d)
-          if (document.elementFromPoint(rect.left + x, rect.top + y) !== canvas) continue
-          const hit = map.queryRenderedFeatures([x, y], { layers: ['grid-fill'] })[0]
-          if (hit) return { x: rect.left + x, y: rect.top + y, code: String(hit.properties.code) }
-        }
-      return null
-    })
+    const target = await gridOnScreen(page)
     expect(target).not.toBeNull()
     await page.mouse.click(target!.x, target!.y)
     await page.getByTestId('grid-info').waitFor({ state: 'visible' })

@@ -8,7 +8,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type E2EBrowser, mapIdle as idle, openBrowser, shot as save } from './browser'
+import { type E2EBrowser, gridOnScreen, mapIdle as idle, openBrowser, shot as save } from './browser'
 
 const baseUrl = inject('baseUrl')
 let b: E2EBrowser
@@ -58,30 +58,7 @@ describe('gridwork web', () => {
     expect(await page.evaluate(() => localStorage.getItem('gridwork.token'))).toBeTruthy()
     await shot('02-map')
 
-    // Find an on-screen pixel over a grid that no overlay (legend, controls) covers, nearest the centre first.
-    const target = await page.evaluate(() => {
-      const map = window.__gridwork!.map
-      const canvas = map.getCanvas()
-      const rect = canvas.getBoundingClientRect()
-      const candidates: [number, number][] = []
-      for (let dy = 0; dy <= 0.45; dy += 0.05)
-        for (let dx = 0; dx <= 0.45; dx += 0.05)
-          for (const [sx, sy] of [
-            [1, 1],
-            [-1, 1],
-            [1, -1],
-            [-1, -1],
-          ] as const)
-            candidates.push([rect.width * (0.5 + sx * dx), rect.height * (0.5 + sy * dy)])
-      for (const [x, y] of candidates) {
-        const cx = rect.left + x
-        const cy = rect.top + y
-        if (document.elementFromPoint(cx, cy) !== canvas) continue
-        const hit = map.queryRenderedFeatures([x, y], { layers: ['grid-fill'] })[0]
-        if (hit) return { x: cx, y: cy, code: String(hit.properties.code) }
-      }
-      return null
-    })
+    const target = await gridOnScreen(page)
     expect(target).not.toBeNull()
     await page.mouse.click(target!.x, target!.y)
 

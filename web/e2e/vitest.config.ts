@@ -6,10 +6,10 @@ import { defineConfig } from 'vitest/config'
  * The files share one server and its database, and the editor file runs the whole approval chain
  * (it fixes 白沙镇's faults and adds a grid), so the files run in this order, the editor last.
  */
-const ORDER = ['smoke', 'validation', 'history', 'viewport', 'lookup', 'editor']
+const ORDER = ['smoke', 'validation', 'history', 'viewport', 'lookup', 'tools', 'editor']
 const rank = (spec: TestSpecification) => {
   const i = ORDER.findIndex((name) => spec.moduleId.endsWith(`/${name}.e2e.ts`))
-  return i < 0 ? ORDER.length - 0.5 : i // unlisted files just before the editor's
+  return i < 0 ? ORDER.indexOf('editor') - 0.5 : i // unlisted files just before the editor's
 }
 class InOrder extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

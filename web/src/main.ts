@@ -1,12 +1,14 @@
 import { api, getToken, setApiLanguage } from './api/client'
 import { i18next, initI18n, type Language, setLanguage, t } from './i18n'
 import { GridMap } from './map/gridMap'
+import { createMeasureTool } from './map/measureTool'
 import { createTabContext } from './tabs/context'
 import { createEditorTab } from './tabs/editor'
 import { createLookupTab } from './tabs/lookup'
 import { createProposalsTab } from './tabs/proposals'
 import { createRegionsTab } from './tabs/regions'
 import { createSidebar } from './tabs/sidebar'
+import { addSidebarCollapse } from './tabs/sidebarCollapse'
 import { createValidationTab } from './tabs/validation'
 import { h, translateTree } from './ui/dom'
 import { createLegend } from './ui/legend'
@@ -56,7 +58,7 @@ const loader = createGridsLoader(store, gridMap, statusLine.setStatus, info.sele
 
 // ---- tabs ----------------------------------------------------------------------------------
 
-const tabContext = createTabContext(store, gridMap, info.select, loader.draw, loader.reload)
+const tabContext = createTabContext(store, gridMap, info.select, loader.draw, loader.reload, info.pickLater)
 const proposalsTab = createProposalsTab(tabContext)
 const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh())
 const sidebar = createSidebar(store, {
@@ -67,11 +69,17 @@ const sidebar = createSidebar(store, {
   lookup: createLookupTab(tabContext),
 })
 sidebarSlot.replaceWith(sidebar.element)
+addSidebarCollapse(sidebar.element, () => gridMap.map.resize())
 
 const shortcutHelp = createShortcutHelp()
 mapArea.append(shortcutHelp.element)
+// Measuring works in every tab; in the editor it lays the drawing tools down so the clicks are its own.
+const measure = createMeasureTool(gridMap, () => store.get().tab === 'editor' && editorTab.stopDrawing())
+measure.toolbar.hidden = true
+mapArea.append(measure.toolbar, measure.result)
 document.addEventListener('keydown', (event) => {
   if (shortcutHelp.key(event)) event.preventDefault()
+  else if (store.get().session && measure.key(event)) event.preventDefault()
   else if (store.get().tab === 'editor' && editorTab.key(event)) event.preventDefault()
 })
 
@@ -80,6 +88,8 @@ store.subscribe((state) => legend.update(countFits(gridsToDraw(state)), state.dr
 store.subscribe(
   ({ session }) => {
     legend.element.hidden = !session
+    measure.toolbar.hidden = !session
+    if (!session) measure.stop()
   },
   ['session'],
 )
@@ -105,6 +115,7 @@ header.langSelect.addEventListener('change', async () => {
   translateTree(document)
   for (const opt of header.langSelect.options) opt.textContent = t(`language.${opt.value}`)
   document.title = t('app.title')
+  measure.relabel()
   store.set({ language: lng })
 })
 

@@ -14,6 +14,7 @@ import {
   type ValidationIssue,
 } from '../api/types'
 import { t } from '../i18n'
+import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
@@ -49,6 +50,7 @@ export interface EditorPanel {
   /** Keyboard shortcut; true when it was handled. */
   key(event: KeyboardEvent): boolean
   relabel(): void
+  setTool(tool: Tool): void
 }
 
 const FIXABLE_GAPS = new Set(['gap', 'micro_gap'])
@@ -216,6 +218,7 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
           ? union(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
           : difference(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
         if (!result) return
+        ctx.gridMap().reveal(geometryBBox(result.geometry)) // a fix made from the list may be off screen
         void edit([{ op: 'reshape', grid: grid.properties.code, geometry: result.geometry }])
       })
       return b
@@ -441,5 +444,6 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
       return false
     },
     relabel: render,
+    setTool,
   }
 }

@@ -5,7 +5,10 @@ import { TerraDrawMapLibreGLAdapter } from 'terra-draw-maplibre-gl-adapter'
 import type { Change, GridFeature } from '../api/types'
 import { t } from '../i18n'
 import type { GridMap } from '../map/gridMap'
+import { areaText } from '../map/measureTool'
 import { EDIT_VERTEX_LAYER } from '../map/style'
+import { h } from '../ui/dom'
+import { coverEstimate, splitEstimate } from './drawEstimate'
 import { type EditableGrid, gridsTouching, moveSharedVertex, nearestWithin, verticesOf } from './shared-vertices'
 
 // The editor's tools on the map. Drawing (split lines, new grids) is terra-draw with snapping to
@@ -39,6 +42,9 @@ export class MapEditor {
   private drag: { from: Position; to: Position } | null = null
   /** The exact corners behind the handles drawn (rendered features come back rounded to tile precision). */
   private handles: Position[] = []
+  /** The running estimate while a split line or a new grid is drawn (see drawEstimate.ts). */
+  private readonly estimate = h('div', { class: 'draw-estimate', 'data-testid': 'draw-estimate', 'aria-live': 'polite', hidden: true })
+  private estimateFrame = 0
 
   constructor(private readonly ctx: MapEditorContext) {}
 
@@ -56,6 +62,11 @@ export class MapEditor {
       modes: [new TerraDrawLineStringMode({ snapping }), new TerraDrawPolygonMode({ snapping })],
     })
     draw.on('finish', (id) => void this.finishDrawing(id))
+    // Mouse moves while drawing: one estimate a frame at most.
+    draw.on('change', () => {
+      if (!this.estimateFrame) this.estimateFrame = requestAnimationFrame(() => this.showEstimate())
+    })
+    ;(map.getContainer().parentElement ?? map.getContainer()).append(this.estimate)
     map.on('mousedown', EDIT_VERTEX_LAYER, (e) => this.startDrag(e))
     map.on('mouseenter', EDIT_VERTEX_LAYER, () => {
       map.getCanvas().style.cursor = 'move'
@@ -80,6 +91,8 @@ export class MapEditor {
 
   setTool(tool: Tool): void {
     this.tool = tool
+    this.estimate.hidden = true
+    if (tool !== 'select') this.ctx.gridMap().takeClicks(null) // a drawing tool takes the map from the measure tool
     if (this.draw?.enabled) this.draw.setMode(tool === 'split' ? 'linestring' : tool === 'draw' ? 'polygon' : 'static')
     if (tool !== 'merge' && this.selection.length > 1) this.selection = this.selection.slice(-1)
     this.render()
@@ -93,6 +106,33 @@ export class MapEditor {
     else this.selection = id ? [id] : []
     this.ctx.selectionChanged(this.selection)
     this.render()
+  }
+
+  /** The split's two sides or the new grid's area and households, as the drawing stands. */
+  private showEstimate(): void {
+    this.estimateFrame = 0
+    const drawing = this.tool === 'split' || this.tool === 'draw' ? this.draw?.getSnapshot() : undefined
+    const line = drawing?.find((f) => f.geometry.type === 'LineString')?.geometry.coordinates as Position[] | undefined
+    const shape = drawing?.find((f) => f.geometry.type === 'Polygon')?.geometry.coordinates[0] as Position[] | undefined
+    let text: string | null = null
+    if (this.tool === 'split' && line) {
+      const grid = this.ctx.grids().find((g) => g.properties.code === this.selection[0])
+      const split = grid ? splitEstimate(grid.geometry, grid.properties.households, line) : null
+      if (grid && !split) text = t('editor.estimate.across')
+      else if (split)
+        text = [
+          split.households ? t('editor.estimate.split', { a: split.households[0], b: split.households[1] }) : t('editor.estimate.noCount'),
+          t('editor.estimate.areas', { a: areaText(split.areas[0]), b: areaText(split.areas[1]) }),
+        ].join(' · ')
+    } else if (this.tool === 'draw' && shape) {
+      const cover = coverEstimate(
+        shape.slice(0, -1),
+        this.ctx.grids().map((g) => ({ geometry: g.geometry, households: g.properties.households })),
+      )
+      if (cover) text = t('editor.estimate.draw', { area: areaText(cover.area), households: cover.households, count: cover.grids })
+    }
+    this.estimate.hidden = !text
+    this.estimate.textContent = text
   }
 
   /** Cancels a drawing in progress or empties the selection (Esc). */

@@ -17,6 +17,8 @@ export interface LookupPanelContext {
   showPoint(point: Position | null): void
   /** Opens the grid's info panel. */
   selectGrid(code: string): void
+  /** A lookup was sent: the returned function opens the answer's grid unless another was picked meanwhile. */
+  beginLookup(): (code: string | null) => void
 }
 
 export interface LookupPanel {
@@ -35,16 +37,25 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
   const crs = h('select', { 'data-testid': 'lookup-crs' })
   let state: State = { kind: 'idle' }
 
+  /** Bumped by every lookup (and by clearing): an answer to an earlier one is dropped. */
+  let runs = 0
   const run = async (ask: () => Promise<LookupResult>) => {
+    const seq = ++runs
+    const answer = ctx.beginLookup()
     state = { kind: 'running' }
     render()
+    let next: State
     try {
       const result = await ask()
-      state = { kind: 'done', result }
+      if (seq !== runs) return
+      next = { kind: 'done', result }
       ctx.showPoint(result.query?.wgs84 ?? (result.address?.match ? [result.address.match.lng, result.address.match.lat] : null))
+      answer(result.grid?.code ?? null)
     } catch (err) {
-      state = { kind: 'failed', message: errorMessage(err) }
+      if (seq !== runs) return
+      next = { kind: 'failed', message: errorMessage(err) }
     }
+    state = next
     render()
   }
 
@@ -202,6 +213,7 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
     element,
     relabel: render,
     clear() {
+      runs++
       state = { kind: 'idle' }
       ctx.showPoint(null)
       render()

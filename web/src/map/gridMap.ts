@@ -3,6 +3,7 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import { labelPoints } from './geometry'
+import { inView } from './reveal'
 import { fixLocalGlyphMetrics } from './glyphMetrics'
 import { tiandituBasemap } from './tianditu'
 import { buildStyle, GRID_FILL_LAYER, GRID_SELECTED_LAYER, SOURCES } from './style'
@@ -11,6 +12,13 @@ const collection = <T extends Feature>(features: T[]): FeatureCollection => ({ t
 
 /** Key of an issue on the error layer: its index in the report. */
 export const issueKey = (index: number): string => `issue-${index}`
+
+/** A tool that takes the map's clicks while it is on (the measure tool). */
+export interface ClickTaker {
+  click(point: Position): void
+  /** Another tool took the map: stop. */
+  release(): void
+}
 
 export interface GridMapOptions {
   container: HTMLElement
@@ -24,6 +32,8 @@ export class GridMap {
   private readonly ready: Promise<void>
   private focusedIssue: string | null = null
   private pendingPick: ((point: Position | null) => void) | null = null
+  /** A tool that takes every click while it is on (the measure tool), before picks and selection. */
+  private clickTaker: ClickTaker | null = null
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -47,6 +57,7 @@ export class GridMap {
     this.ready = new Promise((resolve) => this.map.once('load', () => resolve()))
 
     this.map.on('click', (e) => {
+      if (this.clickTaker) return this.clickTaker.click([e.lngLat.lng, e.lngLat.lat])
       // A pending "pick a point on the map" (pinned comment, lookup) takes the click first.
       const pick = this.pendingPick
       if (pick) {
@@ -59,11 +70,12 @@ export class GridMap {
       const code = hit?.properties?.code
       onSelect(typeof code === 'string' ? code : null)
     })
+    // A tool taking the clicks (measuring) keeps its own cursor.
     this.map.on('mousemove', GRID_FILL_LAYER, () => {
-      this.map.getCanvas().style.cursor = 'pointer'
+      if (!this.clickTaker) this.map.getCanvas().style.cursor = 'pointer'
     })
     this.map.on('mouseleave', GRID_FILL_LAYER, () => {
-      this.map.getCanvas().style.cursor = ''
+      if (!this.clickTaker) this.map.getCanvas().style.cursor = ''
     })
   }
 
@@ -122,6 +134,23 @@ export class GridMap {
     await this.ready
     const features: Feature<Point>[] = point ? [{ type: 'Feature', geometry: { type: 'Point', coordinates: point }, properties: {} }] : []
     this.source(SOURCES.lookup).setData(collection(features))
+  }
+
+  /**
+   * Hands every click on the map to `taker` (null gives clicks back to picking and selecting
+   * grids). A taker replaced by another (or by null, when the editor picks a drawing tool) is told
+   * so through `release`.
+   */
+  takeClicks(taker: ClickTaker | null): void {
+    const previous = this.clickTaker
+    this.clickTaker = taker
+    if (previous && previous !== taker) previous.release()
+  }
+
+  /** The measure tool's drawing: a line or polygon and its points (empty clears). */
+  async setMeasure(features: Feature[]): Promise<void> {
+    await this.ready
+    this.source(SOURCES.measure).setData(collection(features))
   }
 
   /** The next click on the map, as lon/lat (null if cancelled by another pick). */
@@ -183,6 +212,17 @@ export class GridMap {
   fitTo(bbox: BBox | null, maxZoom = 16): void {
     if (!bbox) return
     this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 60, maxZoom, duration: 400 })
+  }
+
+  /** Eases to a box unless it is already in view (see reveal.ts): a map the user can see it on stays still. */
+  reveal(bbox: BBox | null, maxZoom = 16): void {
+    if (!bbox) return
+    const [west, south, east, north] = bbox
+    const topLeft = this.map.project([west, north])
+    const bottomRight = this.map.project([east, south])
+    const { clientWidth, clientHeight } = this.map.getContainer()
+    const box = { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y }
+    if (!inView(box, clientWidth, clientHeight)) this.fitTo(bbox, maxZoom)
   }
 
   select(code: string | null): void {

@@ -32,6 +32,8 @@ export const SOURCES = {
   comments: 'comments',
   /** Lookup: the point asked about. */
   lookup: 'lookup',
+  /** The measure tool's line or polygon and its points. */
+  measure: 'measure',
 } as const
 export const EDIT_VERTEX_LAYER = 'edit-vertex'
 export const COMMENT_LAYER = 'comment-pin'
@@ -121,6 +123,7 @@ export function buildStyle(): StyleSpecification {
       [SOURCES.editPreview]: { type: 'geojson', data: emptyCollection() },
       [SOURCES.comments]: { type: 'geojson', data: emptyCollection() },
       [SOURCES.lookup]: { type: 'geojson', data: emptyCollection() },
+      [SOURCES.measure]: { type: 'geojson', data: emptyCollection() },
     },
     layers: [
       { id: 'background', type: 'background', paint: { 'background-color': '#f3f1ec' } },
@@ -312,6 +315,27 @@ export function buildStyle(): StyleSpecification {
         type: 'circle',
         source: SOURCES.lookup,
         paint: { 'circle-radius': 7, 'circle-color': '#111111', 'circle-stroke-color': '#ffd400', 'circle-stroke-width': 3 },
+      },
+      {
+        id: 'measure-fill',
+        type: 'fill',
+        source: SOURCES.measure,
+        filter: ['==', ['geometry-type'], 'Polygon'],
+        paint: { 'fill-color': '#0b6bcb', 'fill-opacity': 0.12 },
+      },
+      {
+        id: 'measure-line',
+        type: 'line',
+        source: SOURCES.measure,
+        filter: ['!=', ['geometry-type'], 'Point'],
+        paint: { 'line-color': '#0b6bcb', 'line-width': 2.5, 'line-dasharray': [3, 1.5] },
+      },
+      {
+        id: 'measure-point',
+        type: 'circle',
+        source: SOURCES.measure,
+        filter: ['==', ['geometry-type'], 'Point'],
+        paint: { 'circle-radius': 4, 'circle-color': '#ffffff', 'circle-stroke-color': '#0b6bcb', 'circle-stroke-width': 2 },
       },
     ],
   }

@@ -9,7 +9,12 @@ export interface TabContext {
   gridMap: GridMap
   /** Opens a grid's info panel (null closes it). */
   select(code: string | null): void
-  /** Zooms to an issue: its geometry, else the grids it names; `key` emphasises it on the error layer. */
+  /** A pick answered later (a lookup): the answer opens its grid unless another was picked meanwhile. */
+  pickLater(): (code: string | null) => void
+  /**
+   * Shows an issue: eases to its geometry, else the grids it names, unless that is in view already;
+   * `key` emphasises it on the error layer.
+   */
   focusIssue(issue: ValidationIssue, key: string | null): void
   /** Redraws the grids layer (after the editor's draft view changed). */
   drawGrids(): Promise<void>
@@ -32,6 +37,7 @@ export function createTabContext(
   select: TabContext['select'],
   drawGrids: TabContext['drawGrids'],
   reloadGrids: TabContext['reloadGrids'],
+  pickLater: TabContext['pickLater'],
 ): TabContext {
   return {
     store,
@@ -39,6 +45,7 @@ export function createTabContext(
     select,
     drawGrids,
     reloadGrids,
+    pickLater,
     focusIssue(issue, key) {
       gridMap.focusIssue(key)
       let bbox = geometryBBox(issue.geometry)
@@ -48,7 +55,7 @@ export function createTabContext(
         bbox = collectionBBox({ type: 'FeatureCollection', features: grids })
         if (grids.length === 1) select(grids[0]?.properties.code ?? null)
       }
-      gridMap.fitTo(bbox, 16)
+      gridMap.reveal(bbox, 16)
     },
   }
 }

@@ -9,6 +9,8 @@ export interface EditorTab extends WorkspaceTab {
   clickGrid(code: string | null): void
   /** Keyboard shortcut; true when it was handled. */
   key(event: KeyboardEvent): boolean
+  /** Back to 选择 (another tool, e.g. measuring, takes the map's clicks). */
+  stopDrawing(): void
 }
 
 /** "编辑": the township's draft, drawn on the map as it would leave the township. */
@@ -39,5 +41,6 @@ export function createEditorTab({ store, gridMap, select, focusIssue, drawGrids 
     leave: () => panel.setActive(false),
     clickGrid: (code) => panel.clickGrid(code),
     key: (event) => panel.key(event),
+    stopDrawing: () => panel.setTool('select'),
   }
 }

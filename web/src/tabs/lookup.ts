@@ -2,7 +2,7 @@ import { createLookupPanel } from '../lookup/lookupPanel'
 import type { TabContext, WorkspaceTab } from './context'
 
 /** "查询": which grid an address or a point is in. */
-export function createLookupTab({ store, gridMap, select }: TabContext): WorkspaceTab {
+export function createLookupTab({ store, gridMap, select, pickLater }: TabContext): WorkspaceTab {
   const panel = createLookupPanel({
     pickPoint: () => gridMap.pickPoint(),
     showPoint: (point) => {
@@ -10,6 +10,7 @@ export function createLookupTab({ store, gridMap, select }: TabContext): Workspa
       if (point) gridMap.map.flyTo({ center: point as [number, number], zoom: Math.max(gridMap.map.getZoom(), 15) })
     },
     selectGrid: (code) => select(code),
+    beginLookup: pickLater,
   })
   store.subscribe(
     ({ session }) => {

@@ -3,7 +3,7 @@ import { t } from '../i18n'
 import { h } from './dom'
 
 /** Whether a key press belongs to a text field (typing "?" there is not a shortcut). */
-const typing = (event: KeyboardEvent) => {
+export const typing = (event: KeyboardEvent) => {
   const target = event.target as HTMLElement | null
   return !!target && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable)
 }

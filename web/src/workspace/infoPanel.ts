@@ -5,23 +5,42 @@ import { errorMessage } from '../ui/errors'
 import { type HistoryState, renderGridHistory } from '../ui/gridHistory'
 import { renderGridInfo } from '../ui/gridInfo'
 import { h } from '../ui/dom'
-import type { WorkspaceStore } from './state'
+import { createPickGuard, resolveSelection } from './pickGuard'
+import { gridsToDraw, type WorkspaceStore } from './state'
 
 export interface InfoPanel {
   element: HTMLElement
   /** Opens the info panel of a grid on the map (null, or a code not on the map, closes it). */
   select(code: string | null): void
+  /**
+   * Starts a pick that is answered later (a lookup): the returned function opens the answer's grid,
+   * unless another grid was picked meanwhile — then the late answer is dropped.
+   */
+  pickLater(): (code: string | null) => void
 }
 
 /** The selected grid's info panel, with its history ("历史版本") loaded on demand. */
 export function createInfoPanel(store: WorkspaceStore, gridMap: GridMap): InfoPanel {
   const element = h('aside', { class: 'grid-info', 'data-testid': 'grid-info', hidden: true })
 
-  const select = (code: string | null) => {
-    const { selected: previous, gridsByCode, history } = store.get()
-    const selected = (code && gridsByCode.get(code)) || null
+  const guard = createPickGuard()
+  /** The grid as the map draws it (in the editor, as the draft leaves it), so the panel and the map agree. */
+  const show = (code: string | null) => {
+    const state = store.get()
+    const { selected: previous, history } = state
+    const selected = (code && gridsToDraw(state).features.find((f) => f.properties.code === code)) || null
     const changed = selected?.properties.code !== previous?.properties.code
     store.set({ selected, history: changed ? null : history })
+  }
+  const select = (code: string | null) => {
+    guard.take()
+    show(code)
+  }
+  const pickLater = () => {
+    const ticket = guard.take()
+    return (code: string | null) => {
+      if (guard.isLatest(ticket)) show(code)
+    }
   }
 
   const loadHistory = async (code: string) => {
@@ -74,6 +93,14 @@ export function createInfoPanel(store: WorkspaceStore, gridMap: GridMap): InfoPa
     },
     ['selected'],
   )
+  // A reload or a draft edit replaces the grids: show the selected grid's new version, or close.
+  store.subscribe(
+    (state) => {
+      const selected = resolveSelection(state.selected, gridsToDraw(state), !!state.session?.viewport)
+      if (selected !== state.selected) store.set({ selected })
+    },
+    ['grids', 'draftView'],
+  )
   store.subscribe(render, ['selected', 'history', 'session', 'language'])
-  return { element, select }
+  return { element, select, pickLater }
 }
