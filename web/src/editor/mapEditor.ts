@@ -8,6 +8,7 @@ import type { GridMap } from '../map/gridMap'
 import { areaText } from '../map/measureTool'
 import { EDIT_VERTEX_LAYER } from '../map/style'
 import { h } from '../ui/dom'
+import { gridIdLabel } from './attributeForm'
 import { coverEstimate, splitEstimate } from './drawEstimate'
 import { type EditableGrid, gridsTouching, moveSharedVertex, nearestWithin, verticesOf } from './shared-vertices'
 
@@ -210,7 +211,7 @@ export class MapEditor {
       if (!moved.length) return this.render()
       const notYetApproved = moved.filter((g) => g.id.startsWith('new-'))
       if (notYetApproved.length) {
-        this.ctx.refuse('editor.refuse.newGrid', { grids: notYetApproved.map((g) => g.id).join('、') })
+        this.ctx.refuse('editor.refuse.newGrid', { grids: notYetApproved.map((g) => gridIdLabel(g.id)).join('、') })
         this.render()
         return
       }
@@ -226,7 +227,7 @@ export class MapEditor {
     if (this.tool === 'split') {
       const target = this.selection[0]
       if (!target) return this.ctx.refuse('editor.refuse.pickGridToSplit')
-      if (target.startsWith('new-')) return this.ctx.refuse('editor.refuse.newGrid', { grids: target })
+      if (target.startsWith('new-')) return this.ctx.refuse('editor.refuse.newGrid', { grids: gridIdLabel(target) })
       await this.ctx.edit([{ op: 'split', grid: target, line: feature.geometry as LineString }])
       this.selection = []
       this.ctx.selectionChanged(this.selection)

@@ -8,6 +8,11 @@ export interface FoldLabels {
   labels: readonly [fold: string, unfold: string]
 }
 
+/** The folded state saved under `key` (open unless the user folded it). */
+export function savedFold(storage: Pick<Storage, 'getItem'>, key: string): boolean {
+  return storage.getItem(key) === '1'
+}
+
 /**
  * Makes `toggle` fold `element` (class `collapsed`), the state kept in localStorage under `key` so
  * it outlives reloads and sign-ins; `changed` runs after each click. The label follows a language
@@ -21,7 +26,7 @@ export function foldToggle(element: HTMLElement, toggle: HTMLButtonElement, key:
     toggle.dataset.i18nAria = look.labels[collapsed ? 1 : 0]
     toggle.setAttribute('aria-label', t(toggle.dataset.i18nAria))
   }
-  set(localStorage.getItem(key) === '1')
+  set(savedFold(localStorage, key))
   toggle.addEventListener('click', () => {
     const collapsed = !element.classList.contains('collapsed')
     localStorage.setItem(key, collapsed ? '1' : '0')

@@ -2,6 +2,7 @@ import type { Fit } from '../api/types'
 import { FIT_COLORS, ISSUE_COLORS } from '../map/style'
 import { t } from '../i18n'
 import { h, text } from './dom'
+import { foldToggle, savedFold } from './foldToggle'
 
 const ORDER: Fit[] = ['below', 'within', 'above', 'unknown']
 /** The validation layer's colours, so an overlap is not read as 超出标准. */
@@ -17,7 +18,7 @@ export const LEGEND_COLLAPSED_KEY = 'gridwork.legendCollapsed'
 
 /** The saved folded state (unfolded unless the user folded it). */
 export function legendCollapsed(storage: Pick<Storage, 'getItem'>): boolean {
-  return storage.getItem(LEGEND_COLLAPSED_KEY) === '1'
+  return savedFold(storage, LEGEND_COLLAPSED_KEY)
 }
 
 /** Which grids the map shows: those in force, or a township as the editor's draft leaves it. */
@@ -60,19 +61,7 @@ export function createLegend(): { element: HTMLElement; update(counts: Record<Fi
       ),
     ),
   )
-  const setCollapsed = (collapsed: boolean) => {
-    element.classList.toggle('collapsed', collapsed)
-    toggle.textContent = collapsed ? '▸' : '▾'
-    toggle.setAttribute('aria-expanded', String(!collapsed))
-    toggle.dataset.i18nAria = collapsed ? 'legend.expand' : 'legend.collapse'
-    toggle.setAttribute('aria-label', t(toggle.dataset.i18nAria))
-  }
-  setCollapsed(legendCollapsed(localStorage))
-  toggle.addEventListener('click', () => {
-    const collapsed = !element.classList.contains('collapsed')
-    localStorage.setItem(LEGEND_COLLAPSED_KEY, collapsed ? '1' : '0')
-    setCollapsed(collapsed)
-  })
+  foldToggle(element, toggle, LEGEND_COLLAPSED_KEY, { glyphs: ['▾', '▸'], labels: ['legend.collapse', 'legend.expand'] })
   return {
     element,
     update(counts, view = 'live') {
