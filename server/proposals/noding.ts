@@ -119,18 +119,38 @@ class SegmentIndex {
 }
 
 /**
- * Edges of the layer before the change that no other grid of the same community shares (midpoint
- * test): the township's outer boundary and the community boundaries, which a proposal may not move.
+ * How far (degrees, ≈ 10 cm) a grid's edge may lie from a neighbour's for the two to count as one
+ * shared boundary when telling fixed edges apart: layers imported long ago have slivers between
+ * neighbours (below the sliver tolerance, a few centimetres wide), and an edge beside one is still
+ * shared, not a region boundary. A real region boundary has no grid of its own community within
+ * this distance of it.
  */
-function fixedEdges(before: NodingOptions['before'], eps: number): { segment: Segment; owner: number }[] {
+export const SHARED_EDGE_REACH = 1e-6
+
+/**
+ * Edges of the layer before the change that no other grid of the same community shares: the
+ * township's outer boundary and the community boundaries, which a proposal may not move. An edge
+ * is shared when a same-community neighbour passes within SHARED_EDGE_REACH (at most a quarter of
+ * the edge's length, so a short edge is not taken for shared by the neighbour at its corner) of a
+ * point a quarter, half or three quarters along it — three points, so that one sliver beside the
+ * middle of the edge does not hide the neighbour.
+ */
+function fixedEdges(before: NodingOptions['before']): { segment: Segment; owner: number }[] {
   const all = before.flatMap(({ geometry }, owner) =>
     openRings(geometry).flatMap((ring) => [...segmentsOf(ring)].map((segment) => ({ segment, owner }))),
   )
-  const index = new SegmentIndex(all, eps)
+  const index = new SegmentIndex(all, SHARED_EDGE_REACH)
   const region = (owner: number) => before[owner]?.region
   return all.filter(({ segment: [a, b], owner }) => {
-    const middle = [((a[0] ?? 0) + (b[0] ?? 0)) / 2, ((a[1] ?? 0) + (b[1] ?? 0)) / 2]
-    return !index.near(middle).some((hit) => hit.owner !== owner && region(hit.owner) === region(owner))
+    const [ax = 0, ay = 0] = a
+    const [bx = 0, by = 0] = b
+    const reach = Math.min(SHARED_EDGE_REACH, Math.hypot(bx - ax, by - ay) / 4)
+    const shared = [0.25, 0.5, 0.75].some((f) =>
+      index
+        .near([ax + (bx - ax) * f, ay + (by - ay) * f])
+        .some((hit) => hit.owner !== owner && hit.distance <= reach && region(hit.owner) === region(owner)),
+    )
+    return !shared
   })
 }
 
@@ -147,7 +167,7 @@ function withoutRepeats(ring: Ring): Ring {
 export function nodeTownship(grids: readonly NodingGrid[], options: NodingOptions): { geometry: PolygonGeometry; altered: boolean }[] {
   const eps = options.eps ?? NODING_EPS
   const original = new Set(options.before.flatMap((g) => openRings(g.geometry).flat().map(key)))
-  const outer = new SegmentIndex(fixedEdges(options.before, eps), eps)
+  const outer = new SegmentIndex(fixedEdges(options.before), eps)
   const beforeIndex = new Map(options.before.map((grid, i) => [grid.id, i]))
   const rings = grids.map((grid) => openRings(grid.geometry))
 
@@ -276,3 +296,4 @@ function anchorSearch(anchors: readonly Position[], eps: number): (p: Position) 
     return found ?? null
   }
 }
+
