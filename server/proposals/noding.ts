@@ -174,14 +174,13 @@ export function nodeTownship(grids: readonly NodingGrid[], options: NodingOption
   // 1. New vertices on a fixed edge go to the nearer corner of the edge they lie on.
   // 2. Then vertices of changed grids within eps of another grid's vertex take its coordinates;
   //    unchanged grids' vertices come first, so they are the ones kept.
-  const anchors: Position[] = []
+  const anchors = new Anchors(eps)
   const order = [...grids.keys()].sort((a, b) => Number(grids[a]?.changed) - Number(grids[b]?.changed))
   for (const g of order) {
     if (!grids[g]?.changed) {
-      for (const ring of rings[g] as Ring[]) anchors.push(...ring)
+      for (const ring of rings[g] as Ring[]) anchors.add(ring)
       continue
     }
-    const anchorIndex = anchorSearch(anchors, eps)
     const origins = new Set((grids[g]?.from ?? []).flatMap((id) => beforeIndex.get(id) ?? []))
     const mine: Position[] = []
     const fixedEdgeAt = (p: Position) =>
@@ -191,13 +190,13 @@ export function nodeTownship(grids: readonly NodingGrid[], options: NodingOption
     rings[g] = (rings[g] as Ring[]).map((ring) =>
       withoutRepeats(
         toCorners(ring, fixedEdgeAt, eps).map((p) => {
-          const q = anchorIndex(p) ?? p
+          const q = anchors.find(p) ?? p
           mine.push(q)
           return q
         }),
       ),
     )
-    anchors.push(...mine)
+    anchors.add(mine)
   }
 
   // 3. T-junctions: every vertex within eps of another grid's edge is inserted into that edge.
@@ -283,17 +282,38 @@ function kinkPoint(p: Position, towards: Position, corner: Position, eps: number
   return [px + ((towards[0] ?? 0) - px) * f, py + ((towards[1] ?? 0) - py) * f]
 }
 
-/** Finds, among `anchors`, the first position within eps of p (a fresh index per grid pass). */
-function anchorSearch(anchors: readonly Position[], eps: number): (p: Position) => Position | null {
-  if (anchors.length === 0) return () => null
-  const index = new Flatbush(anchors.length)
-  for (const [x = 0, y = 0] of anchors) index.add(x, y, x, y)
-  index.finish()
-  return (p) => {
-    const [x = 0, y = 0] = p
-    const hits = index.search(x - eps, y - eps, x + eps, y + eps).sort((a, b) => a - b)
-    const found = hits.map((i) => anchors[i] as Position).find((q) => near(p, q, eps))
-    return found ?? null
+/**
+ * The positions vertices snap to, in the order added, hashed by cells of side eps: a position
+ * within eps of p lies in p's cell or one of the eight around it. Added to grid by grid (an
+ * import nodes thousands of grids; a spatial index rebuilt per grid would cost n²).
+ */
+class Anchors {
+  private readonly cells = new Map<string, { p: Position; order: number }[]>()
+  private count = 0
+  constructor(private readonly eps: number) {}
+
+  private cellOf(p: Position): [number, number] {
+    return [Math.floor((p[0] ?? 0) / this.eps), Math.floor((p[1] ?? 0) / this.eps)]
+  }
+
+  add(positions: readonly Position[]): void {
+    for (const p of positions) {
+      const key = this.cellOf(p).join(',')
+      const cell = this.cells.get(key)
+      if (cell) cell.push({ p, order: this.count++ })
+      else this.cells.set(key, [{ p, order: this.count++ }])
+    }
+  }
+
+  /** The first position added within eps of p, or null. */
+  find(p: Position): Position | null {
+    const [cx, cy] = this.cellOf(p)
+    let found: { p: Position; order: number } | null = null
+    for (const dx of [-1, 0, 1])
+      for (const dy of [-1, 0, 1])
+        for (const anchor of this.cells.get(`${cx + dx},${cy + dy}`) ?? [])
+          if (near(p, anchor.p, this.eps) && (!found || anchor.order < found.order)) found = anchor
+    return found?.p ?? null
   }
 }
 
