@@ -18,7 +18,7 @@ import {
 } from '../testing/random-edits.js'
 import type { ChangeRequest } from './change.schemas.js'
 import { type AfterState, applyChanges, currentGrids, type GridState } from './changes.js'
-import { newCoverageIssues } from './exactness.js'
+import { newCoverageIssues, validateExactly, validateTownship } from './exactness.js'
 import type { PolygonGeometry } from './noding.js'
 
 // Property: whatever sequence of splits, merges, corner drags and Turf fixes a township makes,
@@ -63,6 +63,12 @@ describe('exact edits', () => {
     expect(fresh.map((issue) => issue.message)).toEqual([])
     // The neighbours on the cut receive the new corners: each a reshape.
     expect(after.changed.size).toBeGreaterThan(0)
+  })
+
+  it("derives 白沙镇's usual report from its report at tolerance 0, as the applying step does", async () => {
+    const grids = await currentGrids(database.kysely, FAULTY)
+    const { report } = await validateExactly(database, FAULTY, grids, 'en')
+    expect(report).toEqual(await validateTownship(database, FAULTY, grids, 'en'))
   })
 
   it('keeps the coverage exact over 200 random edits on two townships', async () => {

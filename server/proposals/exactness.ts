@@ -4,8 +4,10 @@ import type { Language } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { findUrbanRuralUnder } from '../regions/regions.repository.js'
 import type { ValidationIssue, ValidationReport } from '../validation/report.schemas.js'
+import { atSliverTolerance } from '../validation/validate-coverage.js'
+import { DEFAULT_SLIVER_M2 } from '../validation/validate-input.js'
 import { validate } from '../validation/validate.service.js'
-import { type AfterState, currentGrids, type GridState } from './changes.js'
+import { currentGrids, type GridState } from './changes.js'
 
 // A township's grids validated as a layer, and the approval's last check: the layer written must
 // have no gap or overlap of any size (sliver tolerance 0) that the layer in force does not have.
@@ -94,10 +96,26 @@ export function newCoverageIssues(before: ValidationReport, after: ValidationRep
   })
 }
 
-/** Refuses (409) an after-state with a gap or overlap of any size the township's grids in force do not have. */
-export async function assertNoNewSlivers(database: DatabaseHandle, township: string, after: AfterState, language: Language): Promise<void> {
+/**
+ * The report of a township's grids at sliver tolerance 0 (`exactReport`, the applying step's
+ * check) and the usual report derived from it (`report`): one validation, not two.
+ */
+export async function validateExactly(database: DatabaseHandle, township: string, grids: readonly GridState[], language: Language) {
+  const exactReport = await validateTownship(database, township, grids, language, 0)
+  return { exactReport, report: atSliverTolerance(exactReport, DEFAULT_SLIVER_M2, language) }
+}
+
+/**
+ * Refuses (409) an after-state with a gap or overlap of any size the township's grids in force do
+ * not have; `exact` is the after-state's report at sliver tolerance 0.
+ */
+export async function assertNoNewSlivers(
+  database: DatabaseHandle,
+  township: string,
+  exact: ValidationReport,
+  language: Language,
+): Promise<void> {
   const before = await validateTownship(database, township, await currentGrids(database.kysely, township), language, 0)
-  const exact = await validateTownship(database, township, [...after.grids.values()], language, 0)
   const fresh = newCoverageIssues(before, exact)
   const first = fresh[0]
   if (!first) return

@@ -7,7 +7,7 @@ import type { ValidationIssue, ValidationReport } from '../validation/report.sch
 import { ACT_FOR, applyingStep, chainOf } from './chain.js'
 import type { ChangeRequest } from './change.schemas.js'
 import { applyChanges, currentGrids } from './changes.js'
-import { validateTownship } from './exactness.js'
+import { validateExactly, validateTownship } from './exactness.js'
 import type { PolygonGeometry } from './noding.js'
 
 // A sliver an old import left, below the sliver tolerance (a warning, not an error), fixed with
@@ -104,6 +104,14 @@ describe('a sliver an old import left', () => {
     for (const issue of slivers) expect(issue.area_m2).toBeLessThan(0.013)
     const exact = await exactReport([])
     expect(exact.issues.filter(isSliver).map((i) => i.severity)).toEqual(['error', 'error'])
+  })
+
+  it('reads as the usual validation does when derived from the report at tolerance 0 (one validation for both)', async () => {
+    const grids = await currentGrids(t.db, TOWNSHIP)
+    const { report, exactReport } = await validateExactly(t.database, TOWNSHIP, grids, 'zh-CN')
+    expect(report).toEqual(await validateTownship(t.database, TOWNSHIP, grids, 'zh-CN'))
+    expect(report.summary.warnings).toBe(2)
+    expect(exactReport.summary.errors).toBe(2)
   })
 
   it('is removed by either fix button, with nothing new at tolerance 0', async () => {
