@@ -222,8 +222,8 @@ export function coverageIssues(findings: CoverageFindings, ids: FeatureIds, tole
   return issues
 }
 
-/** The codes coverageIssues gives an area: each is a warning below the sliver tolerance. */
-const AREA_CODES = new Set<IssueCode>([
+/** The codes coverageIssues gives an area (gaps, overlaps, parts outside): each is a warning below the sliver tolerance. */
+export const AREA_CODES: ReadonlySet<IssueCode> = new Set<IssueCode>([
   'overlap',
   'gap',
   'crosses_region',
