@@ -128,6 +128,9 @@ function turfFixEdit(rng: Rng, after: AfterState): ChangeRequest[] {
     properties: {},
     geometry: after.grids.get(code)?.geometry as PolygonGeometry,
   })
+  // A triangle reaching past `from` into a third grid would be a real overlap, not a move: an
+  // edit nobody makes (seen on Providence's narrow grids; the demo's lattice cells are wide).
+  if (difference(featureCollection([triangle, geometry(from)]))) return []
   const cut = difference(featureCollection([geometry(from), triangle]))
   const joined = union(featureCollection([geometry(to), triangle]))
   if (!cut || !joined) return []
