@@ -8,6 +8,7 @@ import { insertGridVersions } from '../grids/grids.repository.js'
 import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
+import { nodeImportedGrids } from './node-import.js'
 import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
 import { findInvalidGeometries } from '../validation/geometry-validity.js'
@@ -131,6 +132,8 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
     return { ok: false, imported: 0, codes: [], problems, message: t('failed', { count: new Set(problems.map((p) => p.feature)).size }) }
   }
 
+  // Grids are noded first (node-import.ts): neighbours' shared edges get the same vertices.
+  if (options.kind === 'grids') await nodeImportedGrids(db, rows as GridInput[])
   // A grids import is announced to the lookup index after the commit (writeGrids).
   const codes = await writeGrids(db, async (trx) => {
     const written =

@@ -4,23 +4,14 @@ import type { Language } from '../i18n/index.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { findUrbanRuralUnder } from '../regions/regions.repository.js'
 import type { ValidationIssue, ValidationReport } from '../validation/report.schemas.js'
+import { AREA_CODES, atSliverTolerance } from '../validation/validate-coverage.js'
+import { DEFAULT_SLIVER_M2 } from '../validation/validate-input.js'
 import { validate } from '../validation/validate.service.js'
-import { type AfterState, currentGrids, type GridState } from './changes.js'
+import { currentGrids, type GridState } from './changes.js'
 
 // A township's grids validated as a layer, and the approval's last check: the layer written must
 // have no gap or overlap of any size (sliver tolerance 0) that the layer in force does not have.
 // Noding (noding.ts) keeps edits exact; this refuses anything it missed rather than write it.
-
-const COVERAGE_CODES = new Set<string>([
-  'overlap',
-  'gap',
-  'crosses_region',
-  'outside_parent',
-  'micro_overlap',
-  'micro_gap',
-  'micro_outside_parent',
-  'dedicated_outside',
-])
 
 /** The validation report of a township's grids (the after-state of a proposal, or the grids in force). */
 export async function validateTownship(
@@ -83,7 +74,7 @@ const within = (inner: Box, outer: Box) => inner[0] >= outer[0] && inner[1] >= o
  * through an overlap) lies within its bounding box and is no larger.
  */
 export function newCoverageIssues(before: ValidationReport, after: ValidationReport): ValidationIssue[] {
-  const coverage = (report: ValidationReport) => report.issues.filter((issue) => COVERAGE_CODES.has(issue.code))
+  const coverage = (report: ValidationReport) => report.issues.filter((issue) => AREA_CODES.has(issue.code))
   const old = coverage(before).map((issue) => ({ issue, box: boxOf(issue.geometry), area: issue.area_m2 ?? 0 }))
   const known = new Set(old.map(({ issue, area }) => `${issue.code}:${area}`))
   return coverage(after).filter((issue) => {
@@ -94,10 +85,26 @@ export function newCoverageIssues(before: ValidationReport, after: ValidationRep
   })
 }
 
-/** Refuses (409) an after-state with a gap or overlap of any size the township's grids in force do not have. */
-export async function assertNoNewSlivers(database: DatabaseHandle, township: string, after: AfterState, language: Language): Promise<void> {
+/**
+ * The report of a township's grids at sliver tolerance 0 (`exactReport`, the applying step's
+ * check) and the usual report derived from it (`report`): one validation, not two.
+ */
+export async function validateExactly(database: DatabaseHandle, township: string, grids: readonly GridState[], language: Language) {
+  const exactReport = await validateTownship(database, township, grids, language, 0)
+  return { exactReport, report: atSliverTolerance(exactReport, DEFAULT_SLIVER_M2, language) }
+}
+
+/**
+ * Refuses (409) an after-state with a gap or overlap of any size the township's grids in force do
+ * not have; `exact` is the after-state's report at sliver tolerance 0.
+ */
+export async function assertNoNewSlivers(
+  database: DatabaseHandle,
+  township: string,
+  exact: ValidationReport,
+  language: Language,
+): Promise<void> {
   const before = await validateTownship(database, township, await currentGrids(database.kysely, township), language, 0)
-  const exact = await validateTownship(database, township, [...after.grids.values()], language, 0)
   const fresh = newCoverageIssues(before, exact)
   const first = fresh[0]
   if (!first) return

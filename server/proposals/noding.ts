@@ -119,18 +119,38 @@ class SegmentIndex {
 }
 
 /**
- * Edges of the layer before the change that no other grid of the same community shares (midpoint
- * test): the township's outer boundary and the community boundaries, which a proposal may not move.
+ * How far (degrees, ≈ 10 cm) a grid's edge may lie from a neighbour's for the two to count as one
+ * shared boundary when telling fixed edges apart: layers imported long ago have slivers between
+ * neighbours (below the sliver tolerance, a few centimetres wide), and an edge beside one is still
+ * shared, not a region boundary. A real region boundary has no grid of its own community within
+ * this distance of it.
  */
-function fixedEdges(before: NodingOptions['before'], eps: number): { segment: Segment; owner: number }[] {
+export const SHARED_EDGE_REACH = 1e-6
+
+/**
+ * Edges of the layer before the change that no other grid of the same community shares: the
+ * township's outer boundary and the community boundaries, which a proposal may not move. An edge
+ * is shared when a same-community neighbour passes within SHARED_EDGE_REACH (at most a quarter of
+ * the edge's length, so a short edge is not taken for shared by the neighbour at its corner) of a
+ * point a quarter, half or three quarters along it — three points, so that one sliver beside the
+ * middle of the edge does not hide the neighbour.
+ */
+function fixedEdges(before: NodingOptions['before']): { segment: Segment; owner: number }[] {
   const all = before.flatMap(({ geometry }, owner) =>
     openRings(geometry).flatMap((ring) => [...segmentsOf(ring)].map((segment) => ({ segment, owner }))),
   )
-  const index = new SegmentIndex(all, eps)
+  const index = new SegmentIndex(all, SHARED_EDGE_REACH)
   const region = (owner: number) => before[owner]?.region
   return all.filter(({ segment: [a, b], owner }) => {
-    const middle = [((a[0] ?? 0) + (b[0] ?? 0)) / 2, ((a[1] ?? 0) + (b[1] ?? 0)) / 2]
-    return !index.near(middle).some((hit) => hit.owner !== owner && region(hit.owner) === region(owner))
+    const [ax = 0, ay = 0] = a
+    const [bx = 0, by = 0] = b
+    const reach = Math.min(SHARED_EDGE_REACH, Math.hypot(bx - ax, by - ay) / 4)
+    const shared = [0.25, 0.5, 0.75].some((f) =>
+      index
+        .near([ax + (bx - ax) * f, ay + (by - ay) * f])
+        .some((hit) => hit.owner !== owner && hit.distance <= reach && region(hit.owner) === region(owner)),
+    )
+    return !shared
   })
 }
 
@@ -147,21 +167,20 @@ function withoutRepeats(ring: Ring): Ring {
 export function nodeTownship(grids: readonly NodingGrid[], options: NodingOptions): { geometry: PolygonGeometry; altered: boolean }[] {
   const eps = options.eps ?? NODING_EPS
   const original = new Set(options.before.flatMap((g) => openRings(g.geometry).flat().map(key)))
-  const outer = new SegmentIndex(fixedEdges(options.before, eps), eps)
+  const outer = new SegmentIndex(fixedEdges(options.before), eps)
   const beforeIndex = new Map(options.before.map((grid, i) => [grid.id, i]))
   const rings = grids.map((grid) => openRings(grid.geometry))
 
   // 1. New vertices on a fixed edge go to the nearer corner of the edge they lie on.
   // 2. Then vertices of changed grids within eps of another grid's vertex take its coordinates;
   //    unchanged grids' vertices come first, so they are the ones kept.
-  const anchors: Position[] = []
+  const anchors = new Anchors(eps)
   const order = [...grids.keys()].sort((a, b) => Number(grids[a]?.changed) - Number(grids[b]?.changed))
   for (const g of order) {
     if (!grids[g]?.changed) {
-      for (const ring of rings[g] as Ring[]) anchors.push(...ring)
+      for (const ring of rings[g] as Ring[]) anchors.add(ring)
       continue
     }
-    const anchorIndex = anchorSearch(anchors, eps)
     const origins = new Set((grids[g]?.from ?? []).flatMap((id) => beforeIndex.get(id) ?? []))
     const mine: Position[] = []
     const fixedEdgeAt = (p: Position) =>
@@ -171,13 +190,13 @@ export function nodeTownship(grids: readonly NodingGrid[], options: NodingOption
     rings[g] = (rings[g] as Ring[]).map((ring) =>
       withoutRepeats(
         toCorners(ring, fixedEdgeAt, eps).map((p) => {
-          const q = anchorIndex(p) ?? p
+          const q = anchors.find(p) ?? p
           mine.push(q)
           return q
         }),
       ),
     )
-    anchors.push(...mine)
+    anchors.add(mine)
   }
 
   // 3. T-junctions: every vertex within eps of another grid's edge is inserted into that edge.
@@ -263,16 +282,59 @@ function kinkPoint(p: Position, towards: Position, corner: Position, eps: number
   return [px + ((towards[0] ?? 0) - px) * f, py + ((towards[1] ?? 0) - py) * f]
 }
 
-/** Finds, among `anchors`, the first position within eps of p (a fresh index per grid pass). */
-function anchorSearch(anchors: readonly Position[], eps: number): (p: Position) => Position | null {
-  if (anchors.length === 0) return () => null
-  const index = new Flatbush(anchors.length)
-  for (const [x = 0, y = 0] of anchors) index.add(x, y, x, y)
-  index.finish()
-  return (p) => {
-    const [x = 0, y = 0] = p
-    const hits = index.search(x - eps, y - eps, x + eps, y + eps).sort((a, b) => a - b)
-    const found = hits.map((i) => anchors[i] as Position).find((q) => near(p, q, eps))
-    return found ?? null
+/**
+ * The positions vertices snap to, in the order added, hashed by cells of side eps: a position
+ * within eps of p lies in p's cell or one of the eight around it. Added to grid by grid (an
+ * import nodes thousands of grids; a spatial index rebuilt per grid would cost n²).
+ */
+class Anchors {
+  private readonly cells = new Map<string, { p: Position; order: number }[]>()
+  private count = 0
+  constructor(private readonly eps: number) {}
+
+  private cellOf(p: Position): [number, number] {
+    return [Math.floor((p[0] ?? 0) / this.eps), Math.floor((p[1] ?? 0) / this.eps)]
   }
+
+  add(positions: readonly Position[]): void {
+    for (const p of positions) {
+      const key = this.cellOf(p).join(',')
+      const cell = this.cells.get(key)
+      if (cell) cell.push({ p, order: this.count++ })
+      else this.cells.set(key, [{ p, order: this.count++ }])
+    }
+  }
+
+  /** The first position added within eps of p, or null. */
+  find(p: Position): Position | null {
+    const [cx, cy] = this.cellOf(p)
+    let found: { p: Position; order: number } | null = null
+    for (const dx of [-1, 0, 1])
+      for (const dy of [-1, 0, 1])
+        for (const anchor of this.cells.get(`${cx + dx},${cy + dy}`) ?? [])
+          if (near(p, anchor.p, this.eps) && (!found || anchor.order < found.order)) found = anchor
+    return found?.p ?? null
+  }
+}
+
+/** A grid of a layer given as a whole (an import), with its community. */
+export interface LayerGrid {
+  geometry: PolygonGeometry
+  region: string
+}
+
+/**
+ * Nodes grids that arrive together (an import) among themselves and against the grids already in
+ * force beside them, which are left as they are: near-equal vertices (within eps) are made equal
+ * and a vertex within eps of another grid's edge is inserted into that edge. Every vertex counts
+ * as given, not new, so none goes to a corner: region boundaries stay where the file has them.
+ * Returns the noded geometry of each of `grids`, in order.
+ */
+export function nodeLayer(grids: readonly LayerGrid[], inForce: readonly LayerGrid[], eps = NODING_EPS): PolygonGeometry[] {
+  const all = [...inForce, ...grids].map((grid, i) => ({ ...grid, id: String(i), changed: i >= inForce.length }))
+  const noded = nodeTownship(
+    all.map(({ id, geometry, changed }) => ({ id, geometry, changed })),
+    { before: all.map(({ id, geometry, region }) => ({ id, geometry, region })), eps },
+  )
+  return noded.slice(inForce.length).map((grid) => grid.geometry)
 }

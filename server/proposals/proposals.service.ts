@@ -20,7 +20,7 @@ import type { ValidationReport } from '../validation/report.schemas.js'
 import type { Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import { type AfterState, type GridState, applyChanges, currentGrids } from './changes.js'
 import { exceptionKey } from './exception-key.js'
-import { assertNoNewSlivers, validateTownship } from './exactness.js'
+import { assertNoNewSlivers, validateExactly, validateTownship } from './exactness.js'
 import type { DiffChange, DiffFeature, ProposalDiff, ProposalStep } from './proposals.schemas.js'
 import { type Act, ACT_FOR, chainOf, mayAct, takesPart, transition } from './chain.js'
 import {
@@ -58,17 +58,13 @@ const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.
 
 type Db = Kysely<Database>
 
-/** The township after the change, and its validation report. */
-async function evaluate(
-  database: DatabaseHandle,
-  region: string,
-  changes: readonly ChangeRequest[],
-  language: Language,
-): Promise<{ after: AfterState; report: ValidationReport }> {
+/** The township after the change and its validation report; `exact`: with its report at sliver tolerance 0 too. */
+async function evaluate(database: DatabaseHandle, region: string, changes: readonly ChangeRequest[], language: Language, exact = false) {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes)
-  const report = await validateTownship(database, township, [...after.grids.values()], language)
-  return { after, report }
+  const grids = [...after.grids.values()]
+  if (exact) return { after, ...(await validateExactly(database, township, grids, language)) }
+  return { after, report: await validateTownship(database, township, grids, language), exactReport: null }
 }
 
 /** Errors with no matching exception request (same code, same grids). */
@@ -219,9 +215,10 @@ export async function actOnProposal(
 
   let report = proposal.validation as StoredReport | null
   let after: AfterState | null = null
+  let exactReport: ValidationReport | null = null
   if (act === 'submit' || outcome.applies) {
-    const evaluated = await evaluate(database, proposal.region_code, proposal.changes as Change[], language)
-    ;({ after, report } = evaluated)
+    const evaluated = await evaluate(database, proposal.region_code, proposal.changes as Change[], language, outcome.applies)
+    ;({ after, report, exactReport } = evaluated)
     if (isStale(proposal, after)) {
       await markProposalStale(database.kysely, id, proposal.version)
       throw new AppError(409, 'proposal_stale', { id })
@@ -240,7 +237,7 @@ export async function actOnProposal(
     if (!input.document_no?.trim()) throw badRequest('proposal_document_required')
     if (!input.effective_date) throw badRequest('proposal_effective_date_required')
     // The layer written must be exact: no new gap or overlap of any size, not even a warning's.
-    if (after) await assertNoNewSlivers(database, townshipOf(proposal.region_code), after, language)
+    if (exactReport) await assertNoNewSlivers(database, townshipOf(proposal.region_code), exactReport, language)
   }
 
   await hooks.beforeWrite?.()

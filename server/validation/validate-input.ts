@@ -53,7 +53,7 @@ export interface ParsedFeatures {
   issues: ValidationIssue[]
 }
 
-const DEFAULT_SLIVER_M2 = 1
+export const DEFAULT_SLIVER_M2 = 1
 const FC_CRS_OK = /^(urn:ogc:def:crs:OGC:1\.3:CRS84|urn:ogc:def:crs:EPSG::(4326|4490)|EPSG:(4326|4490))$/i
 
 /** The id a feature is reported by: its id, else properties.id or code; null when it has none. */

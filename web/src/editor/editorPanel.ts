@@ -1,7 +1,4 @@
-import difference from '@turf/difference'
-import { featureCollection } from '@turf/helpers'
-import union from '@turf/union'
-import type { Feature, MultiPolygon, Polygon, Position } from 'geojson'
+import type { MultiPolygon, Polygon, Position } from 'geojson'
 import { ApiError } from '../api/client'
 import { exceptionKey } from '../../../server/proposals/exception-key'
 import {
@@ -18,6 +15,7 @@ import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
 import { h } from '../ui/dom'
 import { DraftSession } from './draft'
+import { fixChange, isFixable, joinsGap } from './fixes'
 import { MapEditor, TOOLS, type Tool } from './mapEditor'
 import { TOOL_KEYS } from './shortcuts'
 import { ringsOf } from './shared-vertices'
@@ -52,12 +50,6 @@ export interface EditorPanel {
   relabel(): void
   setTool(tool: Tool): void
 }
-
-const FIXABLE_GAPS = new Set(['gap', 'micro_gap'])
-const FIXABLE_OVERLAPS = new Set(['overlap', 'micro_overlap'])
-
-type Shape = Feature<Polygon | MultiPolygon>
-const shape = (geometry: unknown): Shape => ({ type: 'Feature', geometry: geometry as Polygon | MultiPolygon, properties: {} })
 
 export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
   const element = h('section', { class: 'panel editor-panel', 'data-testid': 'editor-panel' })
@@ -204,22 +196,18 @@ export function createEditorPanel(ctx: EditorPanelContext): EditorPanel {
     const fixable = issue.feature_ids
       .map((id) => byId.get(id))
       .filter((g): g is GridFeature => !!g && !g.properties.code.startsWith('new-'))
-    if (!issue.geometry || (!FIXABLE_GAPS.has(issue.code) && !FIXABLE_OVERLAPS.has(issue.code))) return []
+    if (!isFixable(issue)) return []
     return fixable.map((grid) => {
-      const isGap = FIXABLE_GAPS.has(issue.code)
       const b = h(
         'button',
         { type: 'button', class: 'link-button fix', 'data-testid': 'fix', 'data-grid': grid.properties.code },
-        t(isGap ? 'editor.fix.joinGap' : 'editor.fix.cutOverlap', { name: grid.properties.name }),
+        t(joinsGap(issue) ? 'editor.fix.joinGap' : 'editor.fix.cutOverlap', { name: grid.properties.name }),
       )
       b.addEventListener('click', () => {
-        // Turf (polyclip-ts) joins or cuts the part along the edges the server drew it with.
-        const result = isGap
-          ? union(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
-          : difference(featureCollection([shape(grid.geometry), shape(issue.geometry)]))
-        if (!result) return
-        ctx.gridMap().reveal(geometryBBox(result.geometry)) // a fix made from the list may be off screen
-        void edit([{ op: 'reshape', grid: grid.properties.code, geometry: result.geometry }])
+        const change = fixChange({ id: grid.properties.code, geometry: grid.geometry }, issue)
+        if (!change) return
+        ctx.gridMap().reveal(geometryBBox(change.geometry)) // a fix made from the list may be off screen
+        void edit([change])
       })
       return b
     })

@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/database.js'
+import { currentGrids } from '../proposals/changes.js'
+import { type LayerGrid, nodeLayer, type PolygonGeometry } from '../proposals/noding.js'
+
+// An import's grids are noded before they are written, as a proposal's after-state is
+// (docs/editor.md, "How exactness is kept"): per township, against the grids in force there.
+
+/** Replaces each grid's geometry by its noded one: shared boundaries get the same vertices on both sides. */
+export async function nodeImportedGrids(db: Kysely<Database>, rows: { region_code: string; geometry: unknown }[]): Promise<void> {
+  const byTownship = new Map<string, typeof rows>()
+  for (const row of rows) {
+    const township = row.region_code.slice(0, 9)
+    byTownship.set(township, [...(byTownship.get(township) ?? []), row])
+  }
+  for (const [township, imported] of byTownship) {
+    const inForce: LayerGrid[] = (await currentGrids(db, township)).map((grid) => ({
+      geometry: grid.geometry as PolygonGeometry,
+      region: grid.region_code,
+    }))
+    const noded = nodeLayer(
+      imported.map((row) => ({ geometry: row.geometry as PolygonGeometry, region: row.region_code })),
+      inForce,
+    )
+    imported.forEach((row, i) => {
+      row.geometry = noded[i]
+    })
+  }
+}
