@@ -4,6 +4,7 @@ import * as codesAndProposals from './2026-11-25T0100-codes-and-proposals.js'
 import * as auditTruncate from './2026-11-25T0200-audit-truncate.js'
 import * as lookup from './2026-11-25T0300-lookup.js'
 import * as proposalInitialDivision from './2026-12-06T0000-proposal-initial-division.js'
+import * as proposalUntypedText from './2026-12-07T0000-proposal-untyped-text.js'
 
 // Every migration, by name, in order. Listed statically (not read from the folder at run time) so
 // the same code runs under tsx, vitest and any bundler. Never edit a migration after it lands:
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-25T0200-audit-truncate': auditTruncate,
   '2026-11-25T0300-lookup': lookup,
   '2026-12-06T0000-proposal-initial-division': proposalInitialDivision,
+  '2026-12-07T0000-proposal-untyped-text': proposalUntypedText,
 }

@@ -113,8 +113,9 @@ export interface ProposalsTable {
   region_code: string
   province_code: Generated<string>
   profile_id: string
-  title: string
-  reason: string
+  /** NULL: not typed by the author; worded per reader (server/i18n/proposal-text.ts). */
+  title: string | null
+  reason: string | null
   state: Generated<ProposalState>
   step: Generated<number>
   changes: Json

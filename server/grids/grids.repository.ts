@@ -60,7 +60,10 @@ export function findGrid(db: Kysely<Database>, code: string, asOf: string | unde
 /** The proposal a grid version came from, with who approved it (or filed it, if the chain has no approve step). */
 export interface VersionProposal {
   id: number
-  title: string
+  /** Null when the author typed none: worded per reader (server/i18n/proposal-text.ts). */
+  title: string | null
+  region_code: string
+  region_name: string | null
   document_no: string | null
   effective_date: string | null
   approved_by: string | null
@@ -76,6 +79,7 @@ export async function findGridHistory(db: Kysely<Database>, code: string) {
   const rows = await db
     .selectFrom('grids as g')
     .leftJoin('proposals as p', 'p.id', 'g.proposal_id')
+    .leftJoin('regions as pr', 'pr.code', 'p.region_code')
     .leftJoinLateral(
       (eb) =>
         eb
@@ -97,6 +101,8 @@ export async function findGridHistory(db: Kysely<Database>, code: string) {
       asGeoJson('g.geom').as('geometry'),
       'g.proposal_id',
       'p.title as proposal_title',
+      'p.region_code as proposal_region_code',
+      'pr.name as proposal_region_name',
       'p.document_no as proposal_document_no',
       'p.effective_date as proposal_effective_date',
       'approval.username as approved_by',
@@ -105,20 +111,34 @@ export async function findGridHistory(db: Kysely<Database>, code: string) {
     .where('g.code', '=', code)
     .orderBy('g.version')
     .execute()
-  return rows.map(({ proposal_id, proposal_title, proposal_document_no, proposal_effective_date, approved_by, approved_at, ...row }) => ({
-    ...row,
-    proposal:
-      proposal_id === null
-        ? null
-        : ({
-            id: proposal_id,
-            title: proposal_title ?? '',
-            document_no: proposal_document_no ?? null,
-            effective_date: proposal_effective_date ?? null,
-            approved_by: approved_by ?? null,
-            approved_at: approved_at ?? null,
-          } satisfies VersionProposal),
-  }))
+  return rows.map(
+    ({
+      proposal_id,
+      proposal_title,
+      proposal_region_code,
+      proposal_region_name,
+      proposal_document_no,
+      proposal_effective_date,
+      approved_by,
+      approved_at,
+      ...row
+    }) => ({
+      ...row,
+      proposal:
+        proposal_id === null
+          ? null
+          : ({
+              id: proposal_id,
+              title: proposal_title ?? null,
+              region_code: proposal_region_code ?? '',
+              region_name: proposal_region_name ?? null,
+              document_no: proposal_document_no ?? null,
+              effective_date: proposal_effective_date ?? null,
+              approved_by: approved_by ?? null,
+              approved_at: approved_at ?? null,
+            } satisfies VersionProposal),
+    }),
+  )
 }
 
 export interface LineageLink {

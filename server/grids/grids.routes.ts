@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { assertInScope, ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
-import { badRequest, notFound } from '../http/errors.js'
+import { badRequest, notFound, requestLanguage } from '../http/errors.js'
+import { proposalOfVersion } from '../i18n/proposal-text.js'
 import { parseBBox, parseDate } from '../http/query-params.js'
 import { DateString, FeatureCollectionOf, errorResponses } from '../http/schemas.js'
 import { NATIONAL_DEFAULT_RANGE, householdFit } from '../profiles/household-range.js'
@@ -101,6 +102,7 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     async (request) => {
       const code = parseGridCode(request.params.code)
       const rows = await findGridHistory(db, code)
+      const language = requestLanguage(request)
       const last = rows.at(-1)
       if (!last) throw notFound('grid_not_found', { code })
       assertInScope(request, prefixOfCode(last.region_code))
@@ -115,7 +117,7 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
             properties: {
               ...feature.properties,
               created_at: row.created_at.toISOString(),
-              proposal: proposal && { ...proposal, approved_at: proposal.approved_at?.toISOString() ?? null },
+              proposal: proposal && proposalOfVersion(proposal, language),
               lineage,
             },
           }

@@ -148,3 +148,33 @@ describe('stored reports in no language', () => {
     expect(JSON.stringify(applied?.after)).not.toMatch(CJK)
   })
 })
+
+describe('a title and reason the author did not type', () => {
+  it('are worded in each reader’s language, in the proposal and the list; the stored row has none', async () => {
+    const created = await t
+      .http()
+      .post('/api/v1/proposals')
+      .set(bearer(t.tokens.township))
+      .set('Accept-Language', 'zh-CN')
+      .send({ region: '990101001000', changes })
+    expect(created.status, created.text).toBe(200)
+    expect(created.body.title).toMatch(/网格调整$/)
+    expect(created.body.reason).toBe('根据网格化服务管理要求调整网格边界和规模')
+    const english = await read(created.body.id, 'en').expect(200)
+    expect(english.body.title).toMatch(/^Grid adjustment of /)
+    expect(english.body.reason).toBe('Adjust grid boundaries and sizes as grid governance requires')
+    const list = await t.http().get('/api/v1/proposals').set(bearer(t.tokens.township)).set('Accept-Language', 'en').expect(200)
+    const listed = list.body.proposals.find((p: { id: number }) => p.id === created.body.id)
+    expect(listed.title).toBe(english.body.title)
+    const { rows } = await sql<{
+      title: string
+      reason: string
+    }>`SELECT title, reason FROM proposals WHERE id = ${created.body.id}`.execute(t.db)
+    expect(rows[0]).toEqual({ title: null, reason: null })
+  })
+
+  it('a typed title is answered as written in every language', async () => {
+    const drafted = await draft('zh-CN')
+    expect((await read(drafted.id, 'en').expect(200)).body.title).toBe('调整网格')
+  })
+})

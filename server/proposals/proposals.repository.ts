@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, sql, type Updateable } from 'kysely'
+import { type ExpressionBuilder, type Insertable, type Kysely, sql, type Updateable } from 'kysely'
 import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
 import type { DiffChange, ProposalEvent } from './proposals.schemas.js'
 
@@ -9,8 +9,12 @@ type Db = Kysely<Database>
 
 export type ProposalRow = NonNullable<Awaited<ReturnType<typeof findProposal>>>
 
+/** The name of a proposal's region (for a title worded in the reader's language). */
+const regionName = (eb: ExpressionBuilder<Database, 'proposals'>) =>
+  eb.selectFrom('regions').select('regions.name').whereRef('regions.code', '=', 'proposals.region_code').as('region_name')
+
 export function findProposal(db: Db, id: number) {
-  return db.selectFrom('proposals').selectAll().where('id', '=', id).executeTakeFirst()
+  return db.selectFrom('proposals').selectAll('proposals').select(regionName).where('proposals.id', '=', id).executeTakeFirst()
 }
 
 /** Inserts a proposal; returns its id. */
@@ -107,6 +111,7 @@ export function listProposalRows(db: Db, filter: ProposalListFilter) {
       'updated_at',
       'initial_division',
     ])
+    .select(regionName)
     .where('region_code', 'like', `${filter.scopePrefix}%`)
   if (filter.regionPrefix) query = query.where('region_code', 'like', `${filter.regionPrefix}%`)
   if (filter.state) query = query.where('state', '=', filter.state)

@@ -9,6 +9,7 @@ import { parseDate } from '../http/query-params.js'
 import { DateString, GeoJsonPoint, MAX_INT4, RowId, errorResponses } from '../http/schemas.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import type { Language } from '../i18n/index.js'
+import { readableReason, readableTitle } from '../i18n/proposal-text.js'
 import { renderReport, type StoredReport } from '../validation/issue-messages.js'
 import { type Change, ChangeRequest, ExceptionRequest } from './change.schemas.js'
 import {
@@ -36,6 +37,8 @@ function answer(proposal: Awaited<ReturnType<typeof getProposal>>, language: Lan
   const report = proposal.validation as StoredReport | null
   return {
     ...proposal,
+    title: readableTitle(proposal, language),
+    reason: readableReason(proposal.reason, language),
     changes: proposal.changes as Change[],
     exceptions: proposal.exceptions as ExceptionRequest[],
     validation: report && renderReport(report, language),
@@ -69,8 +72,12 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
         summary: 'Draft a change set for a township or community; returns it with the validation of the township after the change',
         body: Type.Object({
           region: Type.String({ description: '12-digit township or community code' }),
-          title: Type.String({ minLength: 1, maxLength: 200 }),
-          reason: Type.String({ minLength: 1, maxLength: 4000 }),
+          title: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: "default: a title worded in each reader's language" }),
+          ),
+          reason: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 4000, description: "default: a reason worded in each reader's language" }),
+          ),
           changes: Type.Array(ChangeRequest, { maxItems: 1000 }),
           exceptions: Type.Optional(Type.Array(ExceptionRequest, { maxItems: 1000 })),
           initial_division: Type.Optional(
@@ -101,7 +108,15 @@ export const proposalsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHand
       const { region } = request.query
       if (region !== undefined && parseRegionPrefix(region) === null) throw badRequest('region_prefix_invalid', { code: region })
       const proposals = await listProposals(database.kysely, user(request), request.query)
-      return { proposals: proposals.map((row) => ({ ...row, created_at: iso(row.created_at), updated_at: iso(row.updated_at) })) }
+      const language = requestLanguage(request)
+      return {
+        proposals: proposals.map((row) => ({
+          ...row,
+          title: readableTitle(row, language),
+          created_at: iso(row.created_at),
+          updated_at: iso(row.updated_at),
+        })),
+      }
     },
   )
 

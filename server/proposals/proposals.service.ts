@@ -43,8 +43,9 @@ import {
 
 export interface ProposalInput {
   region: string
-  title: string
-  reason: string
+  /** Omitted: stored NULL, worded in each reader's language (server/i18n/proposal-text.ts). */
+  title?: string
+  reason?: string
   changes: ChangeRequest[]
   exceptions?: ExceptionRequest[]
   initial_division?: boolean
@@ -99,8 +100,8 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
     const inserted = await insertProposal(trx, {
       region_code: input.region,
       profile_id: profile.id,
-      title: input.title,
-      reason: input.reason,
+      title: input.title ?? null,
+      reason: input.reason ?? null,
       changes: JSON.stringify(input.changes),
       exceptions: JSON.stringify(input.exceptions ?? []),
       base_versions: JSON.stringify(after.baseVersions),

@@ -104,7 +104,7 @@ export const api = {
     act: ProposalAct,
     body: { comment?: string; location?: PointGeometry; document_no?: string; effective_date?: string } = {},
   ) => request<Proposal>(`api/v1/proposals/${id}/${act}`, { method: 'POST', body: JSON.stringify(body) }),
-  createProposal: (body: { region: string; title: string; reason: string; changes: Change[]; exceptions?: ExceptionRequest[] }) =>
+  createProposal: (body: { region: string; title?: string; reason?: string; changes: Change[]; exceptions?: ExceptionRequest[] }) =>
     request<Proposal>('api/v1/proposals', { method: 'POST', body: JSON.stringify(body) }),
   /** Saves a draft (optimistic: `version` is the one edited; a stale version gets 409). */
   updateProposal: (

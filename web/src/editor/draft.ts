@@ -11,7 +11,6 @@ import type {
   RegionProps,
   ValidationReport,
 } from '../api/types'
-import { t } from '../i18n'
 import { errorMessage } from '../ui/errors'
 
 // The township's draft proposal as the editor works on it. Every edit is saved on the server at
@@ -176,12 +175,9 @@ export class DraftSession {
       await this.put({ changes })
       return
     }
-    this.proposal = await api.createProposal({
-      region: this.township.code,
-      title: t('editor.defaultTitle', { name: this.township.name }),
-      reason: t('editor.defaultReason'),
-      changes,
-    })
+    // No title or reason yet: the server words a default in each reader's language until the
+    // author types one in the submit dialog.
+    this.proposal = await api.createProposal({ region: this.township.code, changes })
   }
 
   private async put(body: { changes?: Change[]; exceptions?: ExceptionRequest[]; title?: string; reason?: string }): Promise<void> {
