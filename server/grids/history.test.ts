@@ -15,6 +15,8 @@ const PARENT = '990101002001001'
 const WEST = '990101002001002'
 const EAST = '990101002001003'
 const RESHAPED = '990101001001001'
+// The township of the reshape proposal (region 990101001000 of the mini county).
+const TOWNSHIP_NAME = '城关镇'
 
 async function insertProposal(values: { region: string; title: string; documentNo: string; effective: string; state: string }) {
   const { rows } = await sql<{ id: number }>`
@@ -164,5 +166,14 @@ describe('GET /api/v1/grids/{code}/history', () => {
     const response = await t.http().get(`/api/v1/grids/${RESHAPED}?as_of=2026-10-02`).set(auth(county)).expect(200)
     expect(response.body.properties).toMatchObject({ version: 2, households: 330 })
     expect(response.body.properties).not.toHaveProperty('proposal')
+  })
+
+  it('words a proposal title the author did not type in the reader’s language', async () => {
+    await sql`UPDATE proposals SET title = NULL WHERE id = ${reshapeId}`.execute(t.db)
+    const titleIn = async (language: string) =>
+      (await history(RESHAPED).set('Accept-Language', language).expect(200)).body.features[1].properties.proposal.title
+    expect(await titleIn('zh-CN')).toBe(`${TOWNSHIP_NAME}网格调整`)
+    expect(await titleIn('en')).toBe(`Grid adjustment of ${TOWNSHIP_NAME}`)
+    await sql`UPDATE proposals SET title = '调整桂花社区第一网格边界' WHERE id = ${reshapeId}`.execute(t.db)
   })
 })
