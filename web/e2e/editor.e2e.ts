@@ -328,6 +328,9 @@ describe('editor: shared-edge editing and the whole chain in the browser', () =>
       await signInFresh(username)
       await page.getByTestId('tab-proposals').click()
       await page.locator(`[data-testid="proposal-item"][data-id="${proposal.id}"]`).click()
+      // The split's neighbours only received its cut points on their edges: listed as 顶点对齐, not 调整.
+      if (act === 'approve')
+        await expect.poll(() => page.locator('[data-testid="proposal-grid"].diff-aligned').count(), { timeout: 30_000 }).toBeGreaterThan(0)
       await page.getByTestId(`act-${act}`).click()
       if (docNo) {
         await page.getByTestId('act-document-no').fill(docNo)

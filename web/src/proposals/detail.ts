@@ -65,7 +65,7 @@ function renderGridChanges(state: ProposalsState, actions: ProposalsActions): HT
     'ul',
     { class: 'grid-changes', 'data-testid': 'proposal-grids' },
     ...rows.map((row) => {
-      const kind = row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
+      const kind = row.aligned ? 'aligned' : row.before && row.after ? 'changed' : row.after ? 'added' : 'removed'
       return h(
         'li',
         { class: `diff-${kind}`, 'data-testid': 'proposal-grid', 'data-code': row.code ?? '' },

@@ -10,6 +10,7 @@ import {
   emptyActInput,
   formatArea,
   gridChangeRows,
+  onlyVerticesAdded,
   proposalMeta,
   timelineRows,
   validationView,
@@ -239,6 +240,30 @@ describe('the grids a proposal touches', () => {
     expect(formatArea(5000)).toBe('5000 m²')
     expect(formatArea(null)).toBe('—')
     expect(gridChangeRows(null)).toEqual([])
+  })
+
+  it('marks a neighbour that only received vertices on its own edges as aligned, not changed', () => {
+    const before = square(1)
+    const ring = before.coordinates[0] ?? []
+    // A corner of the edited neighbour put on this grid's bottom edge (as the server's noding does).
+    const inserted: Polygon = { type: 'Polygon', coordinates: [[...ring.slice(0, 1), [1.004, 0], ...ring.slice(1)]] }
+    const moved: Polygon = { type: 'Polygon', coordinates: [[...ring.slice(0, 1), [1.004, 0.0001], ...ring.slice(1)]] }
+    const props = (change: 'changed_before' | 'changed_after'): DiffProperties => ({
+      code: '990101001002002',
+      version: change === 'changed_before' ? 1 : 2,
+      name: '第三网格',
+      households: 120,
+      change,
+    })
+    const rowFor = (after: Polygon) =>
+      gridChangeRows({
+        features: [feature('b:before', before, props('changed_before')), feature('b:after', after, props('changed_after'))],
+      })[0]
+    expect(onlyVerticesAdded(before, inserted)).toBe(true)
+    expect(rowFor(inserted)?.aligned).toBe(true)
+    // 11 m off the edge: a real change of boundary.
+    expect(rowFor(moved)?.aligned).toBe(false)
+    expect(rowFor(half(1))?.aligned).toBe(false)
   })
 
   it('names the grids of each change, and the new grid a merge makes', () => {

@@ -1,5 +1,5 @@
-import type { Feature, Point, Position } from 'geojson'
-import { area } from '@turf/turf'
+import type { Feature, Geometry, Point, Position } from 'geojson'
+import { area, lineString, point, pointToLineDistance } from '@turf/turf'
 import {
   changeTargets,
   type DiffCollection,
@@ -161,6 +161,33 @@ export interface GridChangeRow {
   code: string | null
   before: GridSide | null
   after: GridSide | null
+  /**
+   * changed, but only because a neighbour's edit put its corners on this grid's edges (the noding
+   * that keeps shared edges identical): same name, households and ground, more vertices.
+   */
+  aligned: boolean
+}
+
+/** Metres: how far an inserted vertex may lie from the edge it was put on (the server nodes at 1e-8°, ~1 mm). */
+const ALIGNED_WITHIN_M = 0.005
+
+const ringsOf = (geometry: Geometry | null): Position[][] =>
+  geometry?.type === 'Polygon' ? geometry.coordinates : geometry?.type === 'MultiPolygon' ? geometry.coordinates.flat() : []
+const key = (p: Position) => `${p[0]},${p[1]}`
+
+/** Whether `after` is `before` with vertices added on its edges and nothing else moved. */
+export function onlyVerticesAdded(before: Geometry | null, after: Geometry | null): boolean {
+  const beforeRings = ringsOf(before)
+  const afterRings = ringsOf(after)
+  if (!beforeRings.length || beforeRings.length !== afterRings.length) return false
+  const had = new Set(beforeRings.flat().map(key))
+  const kept = new Set(afterRings.flat().map(key))
+  if ([...had].some((vertex) => !kept.has(vertex))) return false
+  const edges = beforeRings.filter((ring) => ring.length >= 2).map((ring) => lineString(ring))
+  return afterRings
+    .flat()
+    .filter((vertex) => !had.has(key(vertex)))
+    .every((vertex) => edges.some((edge) => pointToLineDistance(point(vertex), edge, { units: 'meters' }) <= ALIGNED_WITHIN_M))
 }
 
 /**
@@ -172,18 +199,32 @@ export function gridChangeRows(
   householdsOf: (code: string) => number | null = () => null,
 ): GridChangeRow[] {
   const rows = new Map<string, GridChangeRow>()
+  const shapes = new Map<string, { before?: Geometry | null; after?: Geometry | null }>()
   for (const f of diff?.features ?? []) {
     const { code, id, name, households, change } = f.properties
-    const key = code ?? id ?? String(f.id)
-    const row = rows.get(key) ?? { code, before: null, after: null }
-    rows.set(key, row)
+    const rowKey = code ?? id ?? String(f.id)
+    const row = rows.get(rowKey) ?? { code, before: null, after: null, aligned: false }
+    rows.set(rowKey, row)
+    const shape = shapes.get(rowKey) ?? {}
+    shapes.set(rowKey, shape)
     const side: GridSide = {
-      name: name ?? key,
+      name: name ?? rowKey,
       households: households ?? (code && change !== 'added' && change !== 'changed_after' ? householdsOf(code) : null),
       areaM2: f.geometry ? area(f.geometry) : null,
     }
-    if (change === 'removed' || change === 'changed_before') row.before = side
+    const before = change === 'removed' || change === 'changed_before'
+    if (before) row.before = side
     else row.after = side
+    shape[before ? 'before' : 'after'] = f.geometry as Geometry | null
+  }
+  for (const [rowKey, row] of rows) {
+    const shape = shapes.get(rowKey)
+    row.aligned =
+      !!row.before &&
+      !!row.after &&
+      row.before.name === row.after.name &&
+      row.before.households === row.after.households &&
+      onlyVerticesAdded(shape?.before ?? null, shape?.after ?? null)
   }
   return [...rows.values()]
 }
