@@ -118,18 +118,27 @@ describe('gridwork web', () => {
     expect(await page.getByTestId('tab-lookup').getAttribute('aria-selected')).toBe('true')
     await shot('06-department')
 
-    // At 1024×768 nothing is off-screen: every header control and every tab lies inside the window.
-    await page.setViewportSize({ width: 1024, height: 768 })
-    await mapIdle()
-    const offScreen = await page.evaluate(() =>
-      [...document.querySelectorAll('header *, [role=tab]')]
-        .filter((el) => {
-          const box = el.getBoundingClientRect()
-          return box.width > 0 && (box.right > window.innerWidth + 0.5 || box.left < -0.5)
-        })
-        .map((el) => el.textContent?.trim() || el.tagName),
-    )
-    expect(offScreen).toEqual([])
-    await shot('07-layout-1024')
+    // At 1280×720 and 1024×768 nothing is off-screen: every header control, every tab, the legend
+    // and the map controls lie inside the window.
+    for (const [width, height, name] of [
+      [1280, 720, '07a-layout-1280x720'],
+      [1024, 768, '07-layout-1024'],
+    ] as const) {
+      await page.setViewportSize({ width, height })
+      await mapIdle()
+      const offScreen = await page.evaluate(() =>
+        [...document.querySelectorAll('header *, [role=tab], [data-testid=legend], .maplibregl-ctrl')]
+          .filter((el) => {
+            const box = el.getBoundingClientRect()
+            return (
+              box.width > 0 &&
+              (box.right > window.innerWidth + 0.5 || box.left < -0.5 || box.bottom > window.innerHeight + 0.5 || box.top < -0.5)
+            )
+          })
+          .map((el) => el.textContent?.trim() || el.tagName),
+      )
+      expect(offScreen, `${width}×${height}`).toEqual([])
+      await shot(name)
+    }
   })
 })
