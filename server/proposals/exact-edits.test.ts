@@ -12,10 +12,10 @@ import {
   fileProposal as fileProposalIn,
   layerReport as layerReportOf,
   positionKey as k,
-  ringsOf,
   runManyEdits,
   runSequence as runSequenceIn,
 } from '../testing/random-edits.js'
+import { ringsOf } from '../../web/src/editor/shared-vertices.js'
 import type { ChangeRequest } from './change.schemas.js'
 import { type AfterState, applyChanges, currentGrids, type GridState } from './changes.js'
 import { newCoverageIssues, validateExactly, validateTownship } from './exactness.js'

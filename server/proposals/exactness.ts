@@ -1,3 +1,4 @@
+import { type BBox, geometryBBox } from '../geo/bbox.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { AppError } from '../http/errors.js'
 import type { Language } from '../i18n/index.js'
@@ -49,24 +50,7 @@ export async function validateTownship(
   )
 }
 
-type Box = [number, number, number, number]
-
-function boxOf(geometry: unknown): Box | null {
-  const box: Box = [Infinity, Infinity, -Infinity, -Infinity]
-  const visit = (value: unknown): void => {
-    if (!Array.isArray(value)) return
-    if (typeof value[0] === 'number' && typeof value[1] === 'number') {
-      box[0] = Math.min(box[0], value[0])
-      box[1] = Math.min(box[1], value[1])
-      box[2] = Math.max(box[2], value[0])
-      box[3] = Math.max(box[3], value[1])
-    } else value.forEach(visit)
-  }
-  visit((geometry as { coordinates?: unknown } | null)?.coordinates)
-  return box[0] <= box[2] ? box : null
-}
-
-const within = (inner: Box, outer: Box) => inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3]
+const within = (inner: BBox, outer: BBox) => inner[0] >= outer[0] && inner[1] >= outer[1] && inner[2] <= outer[2] && inner[3] <= outer[3]
 
 /**
  * Gap, overlap and boundary issues of `after` that `before` does not have. A fault already in the
@@ -75,12 +59,12 @@ const within = (inner: Box, outer: Box) => inner[0] >= outer[0] && inner[1] >= o
  */
 export function newCoverageIssues(before: ValidationReport, after: ValidationReport): ValidationIssue[] {
   const coverage = (report: ValidationReport) => report.issues.filter((issue) => AREA_CODES.has(issue.code))
-  const old = coverage(before).map((issue) => ({ issue, box: boxOf(issue.geometry), area: issue.area_m2 ?? 0 }))
+  const old = coverage(before).map((issue) => ({ issue, box: geometryBBox(issue.geometry), area: issue.area_m2 ?? 0 }))
   const known = new Set(old.map(({ issue, area }) => `${issue.code}:${area}`))
   return coverage(after).filter((issue) => {
     const area = issue.area_m2 ?? 0
     if (known.has(`${issue.code}:${area}`)) return false
-    const box = boxOf(issue.geometry)
+    const box = geometryBBox(issue.geometry)
     return !old.some((fault) => fault.issue.code === issue.code && fault.box && box && within(box, fault.box) && area <= fault.area)
   })
 }

@@ -3,7 +3,7 @@ import { featureCollection, polygon } from '@turf/helpers'
 import union from '@turf/union'
 import type { Position } from 'geojson'
 import { fixChange } from '../../web/src/editor/fixes.js'
-import { moveSharedVertex } from '../../web/src/editor/shared-vertices.js'
+import { moveSharedVertex, ringsOf } from '../../web/src/editor/shared-vertices.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { seededRandom } from '../demo/random.js'
@@ -31,7 +31,6 @@ export const layerReport = async (database: DatabaseHandle, township: string) =>
 
 type Rng = () => number
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)] as T
-export const ringsOf = (g: PolygonGeometry): Position[][] => (g.type === 'Polygon' ? g.coordinates : g.coordinates.flat())
 export const positionKey = (p: Position) => `${p[0]},${p[1]}`
 const k = positionKey
 

@@ -10,6 +10,7 @@ import {
   type ValidationIssue,
 } from '../api/types'
 import { isDay } from '../ui/dates'
+import { ringsOf } from '../editor/shared-vertices'
 
 // The pure part of the proposals tab: what the list and the detail view show, as data (no DOM, no
 // translation), and the request an act sends.
@@ -171,14 +172,14 @@ export interface GridChangeRow {
 /** Metres: how far an inserted vertex may lie from the edge it was put on (the server nodes at 1e-8°, ~1 mm). */
 const ALIGNED_WITHIN_M = 0.005
 
-const ringsOf = (geometry: Geometry | null): Position[][] =>
-  geometry?.type === 'Polygon' ? geometry.coordinates : geometry?.type === 'MultiPolygon' ? geometry.coordinates.flat() : []
+const polygonRings = (geometry: Geometry | null): Position[][] =>
+  geometry?.type === 'Polygon' || geometry?.type === 'MultiPolygon' ? ringsOf(geometry) : []
 const key = (p: Position) => `${p[0]},${p[1]}`
 
 /** Whether `after` is `before` with vertices added on its edges and nothing else moved. */
 export function onlyVerticesAdded(before: Geometry | null, after: Geometry | null): boolean {
-  const beforeRings = ringsOf(before)
-  const afterRings = ringsOf(after)
+  const beforeRings = polygonRings(before)
+  const afterRings = polygonRings(after)
   if (!beforeRings.length || beforeRings.length !== afterRings.length) return false
   const had = new Set(beforeRings.flat().map(key))
   const kept = new Set(afterRings.flat().map(key))
