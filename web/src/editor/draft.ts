@@ -12,6 +12,7 @@ import type {
   ValidationReport,
 } from '../api/types'
 import { errorMessage } from '../ui/errors'
+import { editedText } from './submitDialog'
 
 // The township's draft proposal as the editor works on it. Every edit is saved on the server at
 // once (PUT with the version edited, so nothing is lost on reload and a stale tab gets a 409),
@@ -108,7 +109,8 @@ export class DraftSession {
     return this.run(async () => {
       if (!this.proposal) return
       const { id } = this.proposal
-      if (text && (text.title !== this.proposal.title || text.reason !== this.proposal.reason)) await this.put(text)
+      const edited = text && editedText(this.proposal, text.title, text.reason)
+      if (edited) await this.put(edited)
       this.proposal = await api.act(id, 'submit')
       this.redoStack = []
       this.groups = []

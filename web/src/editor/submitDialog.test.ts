@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ProposalStep } from '../api/types'
-import { nextStep, submitProblem } from './submitDialog'
+import { editedText, nextStep, submitProblem } from './submitDialog'
 
 describe('submit dialog input', () => {
   it('asks for a title and a reason before anything is sent', () => {
@@ -17,5 +17,15 @@ describe('submit dialog input', () => {
       action: 'approve',
     })
     expect(nextStep({ steps: [step('county', 'propose')] })).toBeNull()
+  })
+})
+
+describe('what submitting saves first', () => {
+  const p = { title: '白沙镇网格调整', reason: '根据网格化服务管理要求调整网格边界和规模' }
+  it('nothing when the prefilled title and reason were left as they were', () => {
+    expect(editedText(p, p.title, p.reason)).toBeNull()
+  })
+  it('both when either was edited', () => {
+    expect(editedText(p, '白沙镇七组拆分', p.reason)).toEqual({ title: '白沙镇七组拆分', reason: p.reason })
   })
 })

@@ -17,6 +17,14 @@ export function submitProblem(title: string, reason: string): string | null {
   return null
 }
 
+/**
+ * The title and reason to save before submitting: those typed in the dialog when they differ from
+ * the proposal's, else null (an untouched default stays unsaved, worded per reader by the server).
+ */
+export function editedText(p: Pick<Proposal, 'title' | 'reason'>, title: string, reason: string): { title: string; reason: string } | null {
+  return title === p.title && reason === p.reason ? null : { title, reason }
+}
+
 /** The step that acts once the draft is submitted (the chain's second step), if any. */
 export function nextStep(p: Pick<Proposal, 'steps'>): Pick<ProposalStep, 'role' | 'action'> | null {
   return p.steps[1] ?? null

@@ -4,7 +4,7 @@ import type { DiffCollection, GridProps, Me, Proposal, ProposalAct, RegionProps,
 import { t } from '../i18n'
 import { h } from '../ui/dom'
 import { errorMessage } from '../ui/errors'
-import { openSubmitDialog } from '../editor/submitDialog'
+import { editedText, openSubmitDialog } from '../editor/submitDialog'
 import { renderDetail } from './detail'
 import { renderList } from './list'
 import type { ProposalsActions, ProposalsState } from './state'
@@ -107,9 +107,10 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
 
   /** Saves an edited title or reason, then submits. */
   async function submitWith(p: Proposal, title: string, reason: string): Promise<void> {
-    if (title === p.title && reason === p.reason) return doAct(p, 'submit', {})
+    const edited = editedText(p, title, reason)
+    if (!edited) return doAct(p, 'submit', {})
     try {
-      await doAct(await api.updateProposal(p.id, { version: p.version, title, reason }), 'submit', {})
+      await doAct(await api.updateProposal(p.id, { version: p.version, ...edited }), 'submit', {})
     } catch (err) {
       state.actError = errorMessage(err)
       render()
