@@ -1,7 +1,7 @@
 import { type Language, translate } from './index.js'
 
 // A proposal's title and reason as the reader reads them. The editor drafts without either, and a
-// missing one is stored empty and worded here in the reader's language, so an English reviewer of a
+// missing one is stored NULL and worded here in the reader's language, so an English reviewer of a
 // draft started in Chinese reads an English title. A title or reason the author typed is theirs and
 // is answered as written.
 

@@ -11,7 +11,9 @@ export async function nodeImportedGrids(db: Kysely<Database>, rows: { region_cod
   const byTownship = new Map<string, typeof rows>()
   for (const row of rows) {
     const township = row.region_code.slice(0, 9)
-    byTownship.set(township, [...(byTownship.get(township) ?? []), row])
+    const group = byTownship.get(township)
+    if (group) group.push(row)
+    else byTownship.set(township, [row])
   }
   for (const [township, imported] of byTownship) {
     const inForce: LayerGrid[] = (await currentGrids(db, township)).map((grid) => ({
