@@ -5,6 +5,12 @@ import type { Position } from 'geojson'
 // so this module imports nothing at run time.
 
 /**
+ * Degrees (≈ 1 mm): two positions closer than this are the same point, and a position this close to
+ * an edge lies on it. The server's noding and the editor's corner drag must agree on it.
+ */
+export const SAME_POINT_DEGREES = 1e-8
+
+/**
  * Where p projects onto segment ab (t from 0 at a to 1 at b, clamped) and its distance from that
  * point, in degrees (plane approximation: only ever compared with a tolerance of a millimetre or so).
  */

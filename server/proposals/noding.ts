@@ -1,6 +1,6 @@
 import Flatbush from 'flatbush'
 import type { MultiPolygon, Polygon, Position } from 'geojson'
-import { projectOntoSegment } from '../geo/segment.js'
+import { projectOntoSegment, SAME_POINT_DEGREES } from '../geo/segment.js'
 
 // Noding: after a proposal's changes, every boundary two grids of the township share must have
 // the same vertices in both, or the validator sees slivers of a fraction of a square metre.
@@ -27,7 +27,7 @@ import { projectOntoSegment } from '../geo/segment.js'
  * existing vertex exactly. A real grid corner is never within a millimetre of a neighbour's edge
  * without being meant to lie on it.
  */
-export const NODING_EPS = 1e-8
+export const NODING_EPS = SAME_POINT_DEGREES
 
 export type PolygonGeometry = Polygon | MultiPolygon
 

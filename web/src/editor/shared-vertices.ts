@@ -1,5 +1,5 @@
 import type { MultiPolygon, Polygon, Position } from 'geojson'
-import { projectOntoSegment } from '../../../server/geo/segment.js'
+import { projectOntoSegment, SAME_POINT_DEGREES } from '../../../server/geo/segment.js'
 
 // Shared-edge editing: moving a corner of one grid moves the same corner of every grid that
 // touches it, so no gap or overlap opens between neighbours. Written by hand because neither
@@ -14,8 +14,8 @@ export interface EditableGrid {
   geometry: PolygonGeometry
 }
 
-/** Two positions closer than this (degrees, ≈ 1 mm) are the same vertex. */
-export const SAME_VERTEX = 1e-8
+/** Two positions closer than this (degrees, ≈ 1 mm) are the same vertex: the server's noding tolerance. */
+export const SAME_VERTEX = SAME_POINT_DEGREES
 
 const samePosition = (a: Position, b: Position, tolerance = SAME_VERTEX): boolean =>
   Math.abs((a[0] ?? 0) - (b[0] ?? 0)) <= tolerance && Math.abs((a[1] ?? 0) - (b[1] ?? 0)) <= tolerance
