@@ -166,16 +166,11 @@ export class MapEditor {
   }
 
   private snap(point: Position, except?: Position): Position | null {
-    const map = this.map
     const candidates = [...this.ctx.grids().flatMap((g) => verticesOf(g.geometry)), ...this.ctx.boundaryVertices()].filter(
       (c) => !except || c[0] !== except[0] || c[1] !== except[1],
     )
-    const pixels = (a: Position, b: Position) => {
-      const pa = map.project([a[0] ?? 0, a[1] ?? 0])
-      const pb = map.project([b[0] ?? 0, b[1] ?? 0])
-      return Math.hypot(pa.x - pb.x, pa.y - pb.y)
-    }
-    return nearestWithin(point, candidates, pixels, SNAP_PIXELS)
+    const gridMap = this.ctx.gridMap()
+    return nearestWithin(point, candidates, (a, b) => gridMap.pixelsBetween(a, b), SNAP_PIXELS)
   }
 
   private startDrag(e: MapMouseEvent & { features?: unknown[] }): void {

@@ -214,6 +214,13 @@ export class GridMap {
     this.map.fitBounds(bbox as LngLatBoundsLike, { padding: 60, maxZoom, duration: 400 })
   }
 
+  /** Screen distance in pixels between two positions at the current view (snapping, double clicks). */
+  pixelsBetween(a: Position, b: Position): number {
+    const pa = this.map.project([a[0] ?? 0, a[1] ?? 0])
+    const pb = this.map.project([b[0] ?? 0, b[1] ?? 0])
+    return Math.hypot(pa.x - pb.x, pa.y - pb.y)
+  }
+
   /** Eases to a box unless it is already in view (see reveal.ts): a map the user can see it on stays still. */
   reveal(bbox: BBox | null, maxZoom = 16): void {
     if (!bbox) return

@@ -107,18 +107,12 @@ export function createMeasureTool(gridMap: GridMap, started: () => void): Measur
     })
   }
 
-  const pixels = (a: Position, b: Position) => {
-    const pa = map.project([a[0] ?? 0, a[1] ?? 0])
-    const pb = map.project([b[0] ?? 0, b[1] ?? 0])
-    return Math.hypot(pa.x - pb.x, pa.y - pb.y)
-  }
-
   const click = (at: Position) => {
     const last = points[points.length - 1]
     if (finished) {
       points = [at]
       finished = false
-    } else if (!last || pixels(last, at) >= SAME_POINT_PIXELS) points.push(at)
+    } else if (!last || gridMap.pixelsBetween(last, at) >= SAME_POINT_PIXELS) points.push(at)
     cursor = null
     render()
   }
