@@ -3,6 +3,7 @@ import { api } from '../api/client'
 import type { LookupResult } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
+import { createPickGuard } from '../workspace/pickGuard'
 import { errorMessage } from '../ui/errors'
 
 // "查询": for department staff — which grid is this address or point in. A point can be typed
@@ -37,22 +38,22 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
   const crs = h('select', { 'data-testid': 'lookup-crs' })
   let state: State = { kind: 'idle' }
 
-  /** Bumped by every lookup (and by clearing): an answer to an earlier one is dropped. */
-  let runs = 0
+  /** Every lookup (and clearing) takes a ticket: an answer to an earlier one is dropped. */
+  const runs = createPickGuard()
   const run = async (ask: () => Promise<LookupResult>) => {
-    const seq = ++runs
+    const seq = runs.take()
     const answer = ctx.beginLookup()
     state = { kind: 'running' }
     render()
     let next: State
     try {
       const result = await ask()
-      if (seq !== runs) return
+      if (!runs.isLatest(seq)) return
       next = { kind: 'done', result }
       ctx.showPoint(result.query?.wgs84 ?? (result.address?.match ? [result.address.match.lng, result.address.match.lat] : null))
       answer(result.grid?.code ?? null)
     } catch (err) {
-      if (seq !== runs) return
+      if (!runs.isLatest(seq)) return
       next = { kind: 'failed', message: errorMessage(err) }
     }
     state = next
@@ -213,7 +214,7 @@ export function createLookupPanel(ctx: LookupPanelContext): LookupPanel {
     element,
     relabel: render,
     clear() {
-      runs++
+      runs.take()
       state = { kind: 'idle' }
       ctx.showPoint(null)
       render()
