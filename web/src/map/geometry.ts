@@ -1,4 +1,4 @@
-import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
+import type { Feature, FeatureCollection, Geometry, Point, Position } from 'geojson'
 
 // Label points are computed here rather than left to MapLibre: a GeoJSON source is cut into
 // tiles, and a polygon symbol would be placed once per tile piece (duplicated labels).
@@ -105,27 +105,6 @@ export function labelPoints<P>(fc: FeatureCollection<Geometry | null, P>): Featu
     if (p) features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: p }, properties: f.properties })
   }
   return { type: 'FeatureCollection', features }
-}
-
-/** Bounding box of all polygon features, or null when there are none. */
-export function collectionBBox(fc: FeatureCollection<Polygon | MultiPolygon | null, unknown>): [number, number, number, number] | null {
-  let minX = Infinity
-  let minY = Infinity
-  let maxX = -Infinity
-  let maxY = -Infinity
-  for (const f of fc.features) {
-    const g = f.geometry
-    if (!g) continue
-    const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates
-    for (const poly of polys)
-      for (const [x = 0, y = 0] of poly[0] ?? []) {
-        minX = Math.min(minX, x)
-        minY = Math.min(minY, y)
-        maxX = Math.max(maxX, x)
-        maxY = Math.max(maxY, y)
-      }
-  }
-  return minX <= maxX ? [minX, minY, maxX, maxY] : null
 }
 
 export { geometryBBox } from '../../../server/geo/bbox.js'

@@ -1,5 +1,5 @@
 import type { GridFeature, ValidationIssue } from '../api/types'
-import { collectionBBox, geometryBBox } from '../map/geometry'
+import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
 import type { WorkspaceStore } from '../workspace/state'
 
@@ -52,7 +52,7 @@ export function createTabContext(
       if (!bbox && store.get().session) {
         const { gridsByCode } = store.get()
         const grids = issue.feature_ids.map((id) => gridsByCode.get(id)).filter((g): g is GridFeature => !!g)
-        bbox = collectionBBox({ type: 'FeatureCollection', features: grids })
+        bbox = geometryBBox({ type: 'FeatureCollection', features: grids })
         if (grids.length === 1) select(grids[0]?.properties.code ?? null)
       }
       gridMap.reveal(bbox, 16)

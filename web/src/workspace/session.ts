@@ -1,7 +1,7 @@
 import { ApiError, api, setToken } from '../api/client'
 import type { GridCollection } from '../api/types'
 import { t } from '../i18n'
-import { collectionBBox } from '../map/geometry'
+import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
 import { errorMessage } from '../ui/errors'
 import type { LoginForm } from '../ui/login'
@@ -78,7 +78,7 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
       const tabs = tabsFor(me.role)
       showTab(me.role === 'department' || !tabs.includes(store.get().tab) ? (tabs[0] ?? 'lookup') : store.get().tab)
       // Framed once the session's sidebar is laid out, so the whole home region is in view.
-      const home = region.bbox ?? collectionBBox(grids) ?? collectionBBox(regions)
+      const home = region.bbox ?? geometryBBox(grids) ?? geometryBBox(regions)
       if (home) gridMap.frame(home)
       select(null)
       if (viewport) await loader.refreshViewport()
