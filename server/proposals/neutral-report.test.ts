@@ -31,15 +31,16 @@ beforeAll(async () => {
   ]
 })
 
-async function draft(language: string) {
+/** Drafts the changes in `language`; `text`: the title and reason typed (none: the server words them). */
+async function draft(language: string, text: { title?: string; reason?: string } = { title: '调整网格', reason: '核对户数' }) {
   const response = await t
     .http()
     .post('/api/v1/proposals')
     .set(bearer(t.tokens.township))
     .set('Accept-Language', language)
-    .send({ region: '990101001000', title: '调整网格', reason: '核对户数', changes })
+    .send({ region: '990101001000', ...text, changes })
   expect(response.status, response.text).toBe(200)
-  return response.body as { id: number; validation: { issues: ValidationIssue[] } }
+  return response.body as { id: number; title: string; reason: string; validation: { issues: ValidationIssue[] } }
 }
 
 const read = (id: number, language: string) =>
@@ -151,25 +152,19 @@ describe('stored reports in no language', () => {
 
 describe('a title and reason the author did not type', () => {
   it('are worded in each reader’s language, in the proposal and the list; the stored row has none', async () => {
-    const created = await t
-      .http()
-      .post('/api/v1/proposals')
-      .set(bearer(t.tokens.township))
-      .set('Accept-Language', 'zh-CN')
-      .send({ region: '990101001000', changes })
-    expect(created.status, created.text).toBe(200)
-    expect(created.body.title).toMatch(/网格调整$/)
-    expect(created.body.reason).toBe('根据网格化服务管理要求调整网格边界和规模')
-    const english = await read(created.body.id, 'en').expect(200)
-    expect(english.body.title).toMatch(/^Grid adjustment of /)
+    const created = await draft('zh-CN', {})
+    expect(created.title).toBe('城关镇网格调整')
+    expect(created.reason).toBe('根据网格化服务管理要求调整网格边界和规模')
+    const english = await read(created.id, 'en').expect(200)
+    expect(english.body.title).toBe('Grid adjustment of 城关镇')
     expect(english.body.reason).toBe('Adjust grid boundaries and sizes as grid governance requires')
     const list = await t.http().get('/api/v1/proposals').set(bearer(t.tokens.township)).set('Accept-Language', 'en').expect(200)
-    const listed = list.body.proposals.find((p: { id: number }) => p.id === created.body.id)
+    const listed = list.body.proposals.find((p: { id: number }) => p.id === created.id)
     expect(listed.title).toBe(english.body.title)
     const { rows } = await sql<{
       title: string
       reason: string
-    }>`SELECT title, reason FROM proposals WHERE id = ${created.body.id}`.execute(t.db)
+    }>`SELECT title, reason FROM proposals WHERE id = ${created.id}`.execute(t.db)
     expect(rows[0]).toEqual({ title: null, reason: null })
   })
 
