@@ -6,6 +6,8 @@ import auditZhCN from './audit.zh-CN.json' with { type: 'json' }
 import codingEn from './coding.en.json' with { type: 'json' }
 import codingZhCN from './coding.zh-CN.json' with { type: 'json' }
 import en from './en.json' with { type: 'json' }
+import ioEn from './io.en.json' with { type: 'json' }
+import ioZhCN from './io.zh-CN.json' with { type: 'json' }
 import limitsEn from './limits.en.json' with { type: 'json' }
 import limitsZhCN from './limits.zh-CN.json' with { type: 'json' }
 import lookupEn from './lookup.en.json' with { type: 'json' }
@@ -43,6 +45,7 @@ await instance.init({
         lookup: lookupZhCN,
         access: accessZhCN,
         limits: limitsZhCN,
+        io: ioZhCN,
       }),
     },
     en: {
@@ -54,6 +57,7 @@ await instance.init({
         lookup: lookupEn,
         access: accessEn,
         limits: limitsEn,
+        io: ioEn,
       }),
     },
   },

@@ -1,0 +1,8 @@
+import { AppError } from '../../http/errors.js'
+import type { FormatReader, FormatWriter } from '../types.js'
+
+// Placeholder until this format is implemented: refuses with a plain message.
+const unavailable = () => Promise.reject(new AppError(415, 'io_format_unavailable', { format: 'flatgeobuf' }))
+
+export const readFlatGeobuf: FormatReader = unavailable
+export const writeFlatGeobuf: FormatWriter = unavailable
