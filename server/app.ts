@@ -23,6 +23,7 @@ import { ErrorResponse } from './http/schemas.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
+import { referenceRoutes } from './reference/reference.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
 import { validateRoutes } from './validation/validate.routes.js'
 
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(auditRoutes, { db })
       await api.register(apiKeysRoutes, { db })
       await api.register(lookupRoutes, { database: options.database })
+      await api.register(referenceRoutes, { db })
     },
     { prefix: '/api/v1' },
   )
