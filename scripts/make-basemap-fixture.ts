@@ -39,10 +39,10 @@ export function buildTinyPmtiles(): Buffer {
   // previous tile, else offset + 1: the first tile is at offset 0 of the data section).
   const directory: number[] = []
   varint(tiles.length, directory)
-  tiles.forEach((tile, i) => varint(tile.id - (tiles[i - 1]?.id ?? 0), directory))
+  for (const [i, tile] of tiles.entries()) varint(tile.id - (tiles[i - 1]?.id ?? 0), directory)
   for (const _ of tiles) varint(1, directory)
   for (const tile of tiles) varint(tile.data.length, directory)
-  tiles.forEach((_, i) => varint(i === 0 ? 1 : 0, directory))
+  for (const i of tiles.keys()) varint(i === 0 ? 1 : 0, directory)
   const root = Buffer.from(directory)
   const metadata = Buffer.from(JSON.stringify({ name: 'gridwork test basemap', format: 'png' }))
   const data = Buffer.concat(tiles.map((tile) => tile.data))

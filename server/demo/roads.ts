@@ -79,7 +79,7 @@ export function chainSegments(segments: readonly [Position, Position][]): Positi
       let at = step.to
       for (;;) {
         const here = adjacent.get(key(at))
-        if (!here || here.next.length !== 2) break
+        if (here?.next.length !== 2) break
         const onward = here.next.find((n) => !used.has(n.edge))
         if (!onward) break
         used.add(onward.edge)
