@@ -35,6 +35,11 @@ async function appWith(file: string) {
   return app
 }
 
+/** What GET /basemap says of the configured file. */
+async function description(app: Awaited<ReturnType<typeof appWith>>) {
+  return (await supertest(app.server).get('/basemap').expect(200)).body.basemap
+}
+
 /** The XYZ tile (rows from the north) holding a lon/lat at zoom z. */
 function xyzTile(lon: number, lat: number, z: number): [number, number] {
   const n = 2 ** z
@@ -80,8 +85,7 @@ describe('an .mbtiles basemap (written by gdal_translate)', () => {
   afterAll(async () => app?.close())
 
   it('describes itself', async () => {
-    const response = await supertest(app.server).get('/basemap').expect(200)
-    expect(response.body.basemap).toMatchObject({
+    expect(await description(app)).toMatchObject({
       format: 'mbtiles',
       tiles: 'raster',
       minzoom: 5,
@@ -111,8 +115,7 @@ describe('a .pmtiles basemap (fixture from scripts/make-basemap-fixture.ts)', ()
   afterAll(async () => app?.close())
 
   it('describes itself', async () => {
-    const response = await supertest(app.server).get('/basemap').expect(200)
-    expect(response.body.basemap).toMatchObject({
+    expect(await description(app)).toMatchObject({
       format: 'pmtiles',
       tiles: 'raster',
       minzoom: 0,
