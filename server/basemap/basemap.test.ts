@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PMTiles, type RangeResponse, type Source } from 'pmtiles'
@@ -104,6 +104,30 @@ describe('an .mbtiles basemap (written by gdal_translate)', () => {
       .get(`/basemap/tiles/5/${x}/${31 - y}`)
       .expect(204)
     await supertest(app.server).get('/basemap/tiles/5/99/0').expect(404)
+  })
+})
+
+describe('a vector .mbtiles basemap (written by ogr2ogr)', () => {
+  it('lists its vector layers and serves gzipped tiles as such', async () => {
+    const roads = path.join(dir, 'roads.geojson')
+    const line = {
+      type: 'LineString',
+      coordinates: [
+        [110, 28],
+        [112, 30],
+      ],
+    }
+    writeFileSync(roads, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: line }] }))
+    execFileSync('ogr2ogr', ['-f', 'MBTILES', path.join(dir, 'vector.mbtiles'), roads, '-dsco', 'MAXZOOM=4', '-nln', 'roads'])
+    const app = await appWith(path.join(dir, 'vector.mbtiles'))
+    try {
+      expect(await description(app)).toMatchObject({ format: 'mbtiles', tiles: 'vector', minzoom: 0, maxzoom: 4, vector_layers: ['roads'] })
+      const tile = await supertest(app.server).get('/basemap/tiles/0/0/0').expect(200)
+      expect(tile.headers['content-type']).toBe('application/x-protobuf')
+      expect(tile.headers['content-encoding']).toBe('gzip')
+    } finally {
+      await app.close()
+    }
   })
 })
 
