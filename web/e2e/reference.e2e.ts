@@ -1,7 +1,10 @@
 /**
  * Reference layers on the page: the demo county's roads (道路) are drawn under the grids from the
  * server's bbox features, the layer panel switches them off (and remembers it), and the editor
- * gets them for snapping. Screenshots go to test-results/e2e/ref-*.png.
+ * gets them for snapping. With GRIDWORK_BASEMAP set for the e2e server (e.g.
+ * `GRIDWORK_BASEMAP=fixtures/basemap/tiny.pmtiles npm run test:e2e -- reference`) the local basemap
+ * is checked to be the bottom layer with its tiles loaded; without it, that none is drawn.
+ * Screenshots go to test-results/e2e/ref-*.png.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -59,5 +62,25 @@ describe('reference layers', () => {
     await page.getByTestId('reference-panel').locator('summary').click()
     await page.getByTestId('reference-toggle-道路').check()
     await expect.poll(() => rendered(roadsLayer), { timeout: 20_000 }).toBeGreaterThan(0)
+  })
+  it('draws the server’s local basemap as the bottom layer when one is configured, and none otherwise', async () => {
+    const { basemap } = (await (await fetch(new URL('basemap', baseUrl))).json()) as { basemap: { tiles: string } | null }
+    const state = () =>
+      page.evaluate(() => {
+        const map = window.__gridwork!.map
+        const layers = map.getStyle().layers.map((layer) => layer.id)
+        return {
+          has: !!map.getSource('local-basemap'),
+          bottom: layers[1],
+          loaded: !!map.getSource('local-basemap') && map.isSourceLoaded('local-basemap'),
+        }
+      })
+    if (!basemap) {
+      expect((await state()).has).toBe(false)
+      return
+    }
+    await expect.poll(async () => (await state()).loaded, { timeout: 20_000 }).toBe(true)
+    expect((await state()).bottom).toMatch(/^local-basemap/)
+    await shot(page, 'ref-3-basemap')
   })
 })
