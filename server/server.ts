@@ -72,12 +72,16 @@ async function main(): Promise<void> {
       }
       await ensureWebBundle(config.webDir, log)
       const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
+      // Loaded only when configured: sql.js and pmtiles are not needed otherwise.
+      const basemap = config.basemapFile ? await (await import('./basemap/basemap-file.js')).openBasemap(config.basemapFile) : null
+      if (basemap) log.info({ file: basemap.file, ...basemap.info }, 'local basemap (GRIDWORK_BASEMAP)')
       const built = await buildApp({
         database,
         signingSecret,
         bodyLimitBytes: config.bodyLimitBytes,
         webDir: config.webDir,
         tiandituKey: config.tiandituKey,
+        basemap,
         lookupUserRateLimit: config.lookupUserRateLimit,
         logger: log,
       })

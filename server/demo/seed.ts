@@ -5,7 +5,9 @@ import { seedDemoAddresses } from '../addresses/address-import.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { deleteGridsUnder, insertGridVersions } from '../grids/grids.repository.js'
 import { deleteProposalsUnder } from '../proposals/proposals.repository.js'
+import { deleteReferenceLayersUnder } from '../reference/reference.repository.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
+import { seedDemoReferenceLayers } from './reference-layers.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
 // building points, in one transaction, once. `app_meta` key 'demo_seeded' records the summary;
@@ -59,6 +61,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
     const skipped = alreadySeeded(existing)
     log(skipped.message)
     await seedDemoAddresses(db, log) // a data dir seeded before the address registry existed
+    await seedDemoReferenceLayers(db, log) // … or before reference layers existed
     return skipped
   }
 
@@ -103,6 +106,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
     return result
   })
   await seedDemoAddresses(db, log)
+  await seedDemoReferenceLayers(db, log)
   if (summary.seeded) {
     summary.ms = Math.round(performance.now() - started)
     log(
@@ -137,6 +141,7 @@ async function removeDemoRows(trx: GridsTransaction): Promise<number> {
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
   await deleteProposalsUnder(trx, DEMO_PREFIX) // after grids and codes, which refer to them
   await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
+  await deleteReferenceLayersUnder(trx, DEMO_PREFIX)
   const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()

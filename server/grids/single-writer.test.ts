@@ -12,6 +12,8 @@ const WRITERS: Record<string, string> = {
   grids: 'server/grids/grids.repository.ts',
   proposals: 'server/proposals/proposals.repository.ts',
   proposal_events: 'server/proposals/proposals.repository.ts',
+  reference_layers: 'server/reference/reference.repository.ts',
+  reference_features: 'server/reference/reference.repository.ts',
 }
 
 /** SQL and Kysely ways to write `table`. */
@@ -44,7 +46,7 @@ function strayWrites(files: string[]): string[] {
 }
 
 describe('one writer per table', () => {
-  it('no source file outside the repository writes grids, proposals or proposal_events', () => {
+  it('no source file outside the repository writes grids, proposals, proposal_events or reference layers', () => {
     expect(strayWrites([...sourceFiles('server'), ...sourceFiles('scripts')])).toEqual([])
   })
 
