@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { zipSync } from 'fflate'
-import type { FeatureCollection, Geometry, Position } from 'geojson'
+import type { FeatureCollection, Geometry } from 'geojson'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readDataset } from '../read.js'
-import { expectIoError, FIXTURES, makeTempDir, ogr2ogr, uploadOf } from '../testing/gdal.js'
+import { expectIoError, FIXTURES, makeTempDir, maxDistanceMetres, ogr2ogr, uploadOf } from '../testing/gdal.js'
 
 // Shapefiles written by GDAL (ogr2ogr) in the encodings and projections Chinese county data comes
 // in, read back by readDataset: the same names, the same geometry within 1 cm.
@@ -25,27 +25,6 @@ function shapefile(args: string[], name = 'grids', source = FIXTURE): string {
 
 // GDAL launders the two long field names to 10 bytes of GBK exactly as the writer does.
 const FIELD_NAMES = ['网格编码', '网格名称', '户数', '网格长联系', '网格长联_1', '面积公顷']
-
-const flatten = (value: unknown): Position[] =>
-  Array.isArray(value) && Array.isArray(value[0]) ? value.flatMap(flatten) : [value as Position]
-const positions = (geometry: Geometry | null): Position[] =>
-  geometry === null || geometry.type === 'GeometryCollection' ? [] : flatten(geometry.coordinates)
-
-/** Largest distance in metres between matching vertices (lon/lat, at the fixture's latitude). */
-function maxDistanceMetres(actual: Geometry | null, wanted: Geometry | null): number {
-  expect(actual?.type).toBe(wanted?.type)
-  const a = positions(actual)
-  const b = positions(wanted)
-  expect(a).toHaveLength(b.length)
-  return Math.max(
-    ...a.map((p, i) => {
-      const q = b[i] as Position
-      const dx = ((p[0] as number) - (q[0] as number)) * 111_320 * Math.cos(((q[1] as number) * Math.PI) / 180)
-      const dy = ((p[1] as number) - (q[1] as number)) * 110_574
-      return Math.hypot(dx, dy)
-    }),
-  )
-}
 
 function expectSameAsFixture(features: { geometry: Geometry | null; properties: Record<string, unknown> }[]) {
   expect(features).toHaveLength(expected.features.length)

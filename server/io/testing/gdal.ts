@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import type { FeatureCollection } from 'geojson'
+import type { FeatureCollection, Geometry, Position } from 'geojson'
 import { expect } from 'vitest'
 import { AppError } from '../../http/errors.js'
 import { translate } from '../../i18n/index.js'
@@ -49,4 +49,25 @@ export async function expectIoError(action: () => unknown, code: string, texts: 
   expect(translate('zh-CN', `error.${code}`, error.params)).toContain(texts.zh)
   expect(translate('en', `error.${code}`, error.params)).toContain(texts.en)
   return error
+}
+
+const flatten = (value: unknown): Position[] =>
+  Array.isArray(value) && Array.isArray(value[0]) ? value.flatMap(flatten) : [value as Position]
+const positions = (geometry: Geometry | null): Position[] =>
+  geometry === null || geometry.type === 'GeometryCollection' ? [] : flatten(geometry.coordinates)
+
+/** Largest distance in metres between matching vertices (lon/lat, at the fixture's latitude). */
+export function maxDistanceMetres(actual: Geometry | null, wanted: Geometry | null): number {
+  expect(actual?.type).toBe(wanted?.type)
+  const a = positions(actual)
+  const b = positions(wanted)
+  expect(a).toHaveLength(b.length)
+  return Math.max(
+    ...a.map((p, i) => {
+      const q = b[i] as Position
+      const dx = ((p[0] as number) - (q[0] as number)) * 111_320 * Math.cos(((q[1] as number) * Math.PI) / 180)
+      const dy = ((p[1] as number) - (q[1] as number)) * 110_574
+      return Math.hypot(dx, dy)
+    }),
+  )
 }
