@@ -101,10 +101,14 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
   const groups: [string, ShapeFamily, IoFeature[]][] =
     families.length <= 1
       ? [[base, families[0] ?? 'polygon', layer.features]]
-      : families.map((family) => [
+      : // Features without geometry go with the first family's shapefile, as null shapes.
+        families.map((family, i) => [
           `${base}_${FAMILY_SUFFIX[family]}`,
           family,
-          layer.features.filter((feature) => familyOf(feature.geometry) === family),
+          layer.features.filter((feature) => {
+            const own = familyOf(feature.geometry)
+            return own === family || (own === null && i === 0)
+          }),
         ])
   const members: Zippable = {}
   let fieldMap: WrittenField[] = []
