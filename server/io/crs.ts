@@ -1,7 +1,7 @@
 import proj4 from 'proj4'
 import { toLonLat as webMapToLonLat } from '../geo/crs.js'
 import { badRequest } from '../http/errors.js'
-import { GAUSS_KRUGER_CODES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
+import { GAUSS_KRUGER_ZONES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
 import { matchWkt } from './crs-wkt.js'
 import type { CrsEvidence } from './types.js'
 
@@ -136,9 +136,6 @@ export function crsChoices(): { code: string; name: string }[] {
     { code: 'gcj02', name: 'GCJ-02' },
     { code: 'bd09', name: 'BD-09' },
   ]
-  const zones = GAUSS_KRUGER_CODES.map((code) => ({
-    code: `EPSG:${code}`,
-    name: zoneName(gaussKrugerZone(code) as NonNullable<ReturnType<typeof gaussKrugerZone>>),
-  }))
+  const zones = GAUSS_KRUGER_ZONES.map((zone) => ({ code: `EPSG:${zone.code}`, name: zoneName(zone) }))
   return [...fixed, ...zones]
 }
