@@ -2,9 +2,22 @@ import type { Geometry, Position as GeoJsonPosition } from 'geojson'
 import { badRequest } from '../http/errors.js'
 import { type ResolvedCrs, resolveCrs } from './crs.js'
 import { FORMATS } from './formats/index.js'
-import type { FormatName, InputFile, IoFeature, RawDataset, ReadOptions } from './types.js'
+import type { FormatName, InputFile, IoNote, RawDataset, ReadOptions } from './types.js'
+import { expandZip, isZip } from './zip.js'
 
 // Reads an upload (files as given; zips expanded) into one layer in CGCS2000 lon/lat.
+
+const extensionOf = (name: string) => /\.[^.]*$/.exec(name)?.[0].toLowerCase() ?? ''
+const SHAPEFILE_PARTS = ['.shp', '.shx', '.dbf']
+
+/**
+ * The upload with its zips expanded: a file that starts like a zip (whatever its name) is expanded
+ * unless its extension names a format that is a zip itself (.xlsx, .kmz: their readers open them).
+ */
+export function expandUpload(files: readonly InputFile[]): InputFile[] {
+  const zipFormats = new Set(Object.values(FORMATS).flatMap((format) => format.extensions))
+  return files.flatMap((file) => (isZip(file) && !zipFormats.has(extensionOf(file.name)) ? expandZip(file) : [file]))
+}
 
 export interface DatasetOptions extends ReadOptions {
   /** The user's CRS choice ('EPSG:4527', 'gcj02', 'bd09'); required when the file names none. */
@@ -18,19 +31,64 @@ export interface Dataset extends RawDataset {
 
 /** The format of an upload, from its files' extensions. */
 export function formatOf(files: readonly InputFile[]): FormatName {
-  const extensions = files.map((file) => file.name.toLowerCase().replace(/^.*(\.[^.]+)$/, '$1'))
+  const extensions = files.map((file) => extensionOf(file.name))
   for (const [name, format] of Object.entries(FORMATS) as [FormatName, (typeof FORMATS)[FormatName]][]) {
-    if (name === 'shp' ? extensions.includes('.shp') : extensions.some((extension) => format.extensions.includes(extension))) return name
+    // A shapefile is named by its main parts (its reader says which one is missing); a lone .prj or .cpg is not one.
+    const parts = name === 'shp' ? SHAPEFILE_PARTS : format.extensions
+    if (extensions.some((extension) => parts.includes(extension))) return name
   }
   throw badRequest('io_format_unknown', { file: files.map((file) => file.name).join(', ') })
 }
 
 export async function readDataset(files: readonly InputFile[], options: DatasetOptions = {}): Promise<Dataset> {
-  const raw = await FORMATS[formatOf(files)].read(files, options)
+  const expanded = expandUpload(files)
+  if (expanded.length === 0) throw badRequest('io_no_files')
+  const raw = await FORMATS[formatOf(expanded)].read(expanded, options)
+  const notes = raw.layer.notes.some((note) => note.code === 'io_note_zm_dropped') ? raw.layer.notes : [...raw.layer.notes, ...zmNote(raw)]
   const crs = resolveCrs(raw.layer.crs, options.crs)
-  if (crs === null) return { ...raw, crs }
-  const features = raw.layer.features.map((feature): IoFeature => ({ ...feature, geometry: mapGeometry(feature.geometry, crs.toLonLat) }))
-  return { ...raw, crs, layer: { ...raw.layer, features } }
+  if (crs === null) return { ...raw, crs, layer: { ...raw.layer, notes } }
+  // The reader's positions are fresh arrays owned by this call: reprojected in place (a county's
+  // 4 million positions are not copied again).
+  if (crs.code !== 'EPSG:4490' && crs.code !== 'EPSG:4326')
+    for (const feature of raw.layer.features) projectInPlace(feature.geometry, crs.toLonLat)
+  else for (const feature of raw.layer.features) projectInPlace(feature.geometry, null)
+  return { ...raw, crs, layer: { ...raw.layer, notes } }
+}
+
+/** Maps every position of `geometry` in place and drops Z/M (`map` null: only drops them). */
+function projectInPlace(geometry: Geometry | null, map: ((position: readonly number[]) => [number, number]) | null) {
+  if (geometry === null) return
+  if (geometry.type === 'GeometryCollection') {
+    for (const inner of geometry.geometries) projectInPlace(inner, map)
+    return
+  }
+  const visit = (value: unknown[]) => {
+    if (!Array.isArray(value[0])) {
+      if (map !== null) {
+        const [x, y] = map(value as number[])
+        value[0] = x
+        value[1] = y
+      }
+      if (value.length > 2) value.length = 2
+      return
+    }
+    for (const inner of value as unknown[][]) visit(inner)
+  }
+  visit(geometry.coordinates as unknown[])
+}
+
+/** A note when any geometry has a third (Z or M) value: gridwork keeps x and y only. */
+function zmNote(raw: RawDataset): IoNote[] {
+  const hasThird = raw.layer.features.some((feature) => firstPosition(feature.geometry)?.length > 2)
+  return hasThird ? [{ code: 'io_note_zm_dropped', params: { file: raw.layer.name } }] : []
+}
+
+function firstPosition(geometry: Geometry | null): readonly unknown[] {
+  if (geometry === null) return []
+  if (geometry.type === 'GeometryCollection') return geometry.geometries.length > 0 ? firstPosition(geometry.geometries[0] as Geometry) : []
+  let value: unknown = geometry.coordinates
+  while (Array.isArray(value) && Array.isArray(value[0])) value = value[0]
+  return Array.isArray(value) ? value : []
 }
 
 /** The geometry with every position mapped (Z and M dropped). */
