@@ -192,6 +192,15 @@ export interface LookupLogTable {
   ms: number | null
 }
 
+/** The field map of the last import per region and type (server/import/field-maps.repository.ts). */
+export interface ImportFieldMapsTable {
+  region_code: string
+  import_type: string
+  field_map: ColumnType<Record<string, string>, string, string>
+  updated_by: string
+  updated_at: Generated<Date>
+}
+
 export interface Database {
   regions: RegionsTable
   grids: GridsTable
@@ -206,6 +215,7 @@ export interface Database {
   addresses: AddressesTable
   api_keys: ApiKeysTable
   lookup_log: LookupLogTable
+  import_field_maps: ImportFieldMapsTable
 }
 
 export type Db = Kysely<Database>

@@ -33,6 +33,8 @@ export interface ImportProblem {
   id: string | null
   code: string
   message: string
+  /** The property a problem is about, when a check names it in its message (number and date fields). */
+  field?: string
 }
 
 export interface ImportReport {
@@ -60,7 +62,11 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
   const parsed = parseFeatureCollection(bytes)
   if ('problem' in parsed) return failedReport(fileProblems(options.language, parsed.problem, parsed.params), options.language)
   const checked = await checkFeatures(db, parsed.features, options)
-  if (checked.problems.length > 0) return failedReport(checked.problems, options.language)
+  if (checked.problems.length > 0)
+    return failedReport(
+      checked.problems.map(({ field: _field, ...problem }) => problem),
+      options.language,
+    )
   return writeChecked(db, checked, options)
 }
 
@@ -134,6 +140,7 @@ export async function checkFeatures(
       id: featureId(feature),
       code,
       message: t(code, { feature: label(index, feature), ...params }),
+      ...(typeof params.field === 'string' ? { field: params.field } : {}),
     })
 
   // Layer 1: structure, coordinates and rings, per feature.

@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { AppError, badRequest, notFound } from '../http/errors.js'
 import { UPLOAD_MAX_AGE_MS } from '../http/limits.js'
 import type { InputFile } from '../io/types.js'
@@ -29,7 +28,10 @@ const ID = /^[0-9a-f]{32}$/
 /** A file name without folders or characters a file system may refuse; keeps Chinese letters. */
 export function sanitiseFileName(name: string): string {
   const base = path.basename(name.replace(/\\/g, '/'))
-  const cleaned = base.replace(/[\u0000-\u001f<>:"/\\|?*]/g, '_').replace(/^\.+/, '')
+  const cleaned = [...base]
+    .map((char) => (char.charCodeAt(0) < 0x20 || '<>:"/\\|?*'.includes(char) ? '_' : char))
+    .join('')
+    .replace(/^\.+/, '')
   if (cleaned === '') throw badRequest('upload_name_invalid', { name })
   return cleaned.slice(0, 200)
 }
@@ -65,28 +67,10 @@ export class UploadStore {
     const safeName = sanitiseFileName(name)
     const target = path.join(this.folder(id), 'files', safeName)
     const others = (await this.list(id)).filter((file) => file.name !== safeName)
-    let budget = this.options.limitBytes - others.reduce((sum, file) => sum + file.size, 0)
-    let over = false
-    const counted = async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        budget -= chunk.length
-        if (budget < 0) {
-          over = true
-          throw new Error('upload over the limit')
-        }
-        yield chunk
-      }
-    }
-    try {
-      await pipeline(body, counted, createWriteStream(target))
-    } catch (error) {
+    const budget = this.options.limitBytes - others.reduce((sum, file) => sum + file.size, 0)
+    if ((await writeCapped(body, target, budget)) === 'over') {
       await rm(target, { force: true })
-      if (over) {
-        // The rest of the request body is not read; the connection is closed after the answer.
-        body.resume()
-        throw new AppError(413, 'upload_too_large', { limit: Math.floor(this.options.limitBytes / (1024 * 1024)) })
-      }
-      throw error
+      throw new AppError(413, 'upload_too_large', { limit: Math.floor(this.options.limitBytes / (1024 * 1024)) })
     }
     return this.list(id)
   }
@@ -129,4 +113,34 @@ export class UploadStore {
       if (created === null || now - created.mtimeMs > UPLOAD_MAX_AGE_MS) await this.remove(id)
     }
   }
+}
+
+/**
+ * Streams `body` into `target` until it ends ('ok') or passes `budget` bytes ('over'). Over the
+ * budget the rest of the body is read and dropped, not destroyed, so the client gets the 413.
+ */
+function writeCapped(body: Readable, target: string, budget: number): Promise<'ok' | 'over'> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(target)
+    let left = budget
+    const onData = (chunk: Buffer) => {
+      left -= chunk.length
+      if (left >= 0) {
+        if (!out.write(chunk)) {
+          body.pause()
+          out.once('drain', () => body.resume())
+        }
+        return
+      }
+      body.off('data', onData)
+      body.resume()
+      out.destroy()
+      resolve('over')
+    }
+    body.on('data', onData)
+    body.once('end', () => out.end())
+    body.once('error', reject)
+    out.once('error', reject)
+    out.once('finish', () => resolve('ok'))
+  })
 }
