@@ -3,7 +3,8 @@ import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { replaceBuildings } from '../buildings/buildings.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { AppError, forbidden } from '../http/errors.js'
+import { AppError, badRequest, forbidden } from '../http/errors.js'
+import { isIsoDate } from '../http/query-params.js'
 import { type Language, translate } from '../i18n/index.js'
 import type { InputFile, PropertyValue } from '../io/types.js'
 import { createProposal } from '../proposals/proposals.service.js'
@@ -47,6 +48,7 @@ export function assertMayImport(user: TokenClaims, type: CommitRequest['type'], 
 export async function commitImport(context: CommitContext, files: readonly InputFile[], request: CommitRequest): Promise<CommitResponse> {
   const { database, user, language } = context
   assertMayImport(user, request.type, request.region)
+  if (request.valid_from !== undefined && !isIsoDate(request.valid_from)) throw badRequest('date_invalid', { value: request.valid_from })
   const db = database.kysely
   const prepared = await prepareImport(db, files, request, language)
   if (prepared.problems.length > 0) {
