@@ -265,5 +265,8 @@ describe('refusals write nothing', () => {
     expect(unknown.body.error.code).toBe('upload_not_found')
     const department = await upload(tokens.dept, 'x.geojson', collection([]))
     expect(department.status).toBe(403)
+    const json = await t.http().post('/api/v1/uploads?name=x.geojson').set(bearer(tokens.county)).send({ type: 'FeatureCollection' })
+    expect(json.status).toBe(415)
+    expect(json.body.error.code).toBe('upload_not_bytes')
   })
 })
