@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createMiniCountyApp, loadGeoJson } from '../testing/app.js'
+import { boxPolygon } from '../testing/shapes.js'
 
 // The import wizard over HTTP on a real database: upload → preview → commit, and every refusal
 // leaving the database as it was.
@@ -12,18 +13,7 @@ const uploadRoot = mkdtempSync(path.join(os.tmpdir(), 'gridwork-uploads-test-'))
 let t: Awaited<ReturnType<typeof createMiniCountyApp>>
 let tokens: Record<'county' | 'township' | 'baisha' | 'dept', string>
 
-const box = (west: number, south: number, east: number, north: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ],
-})
+const box = boxPolygon
 const collection = (features: { properties: Record<string, unknown>; geometry: unknown }[]) =>
   JSON.stringify({ type: 'FeatureCollection', features: features.map((feature) => ({ type: 'Feature', ...feature })) })
 
