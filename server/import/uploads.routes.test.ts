@@ -249,6 +249,10 @@ describe('refusals write nothing', () => {
 
   it('keeps uploads to their account and answers 404 for unknown ones; departments may not import', async () => {
     const id = await uploadId(tokens.township, 'mine.geojson', collection([]))
+    const elsewhere = await preview(tokens.township, id, { type: 'grids', region: '990101002' }, 'en')
+    expect(elsewhere.status).toBe(403)
+    expect(elsewhere.body.error.message).toBe("The region 990101002 is outside this account's area.")
+    expect((await preview(tokens.township, id, { type: 'buildings', region: '990101001' })).status).toBe(403)
     expect((await preview(tokens.county, id, { type: 'grids', region: '990101001' })).status).toBe(404)
     const unknown = await commit(tokens.county, '0123456789abcdef0123456789abcdef', { type: 'grids', region: '990101' }, 'en')
     expect(unknown.status).toBe(404)
