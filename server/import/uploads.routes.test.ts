@@ -143,20 +143,16 @@ describe('upload → preview → commit', () => {
     )
     expect(await counts()).toEqual(before)
 
-    // 白沙镇 still has no grids (its draft is not approved): a county may write them directly.
+    // 白沙镇 still has no grids (its draft is not approved): a county may write them directly; imported
+    // for the whole county, the grid goes to the village that holds it (白沙村).
     const empty = await uploadId(
       tokens.county,
       'baisha.geojson',
       collection([{ properties: { 名称: '白沙网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) }]),
     )
-    const direct = await commit(
-      tokens.county,
-      empty,
-      { type: 'grids', region: '990101004', mode: 'direct', valid_from: '2026-07-01' },
-      'en',
-    )
+    const direct = await commit(tokens.county, empty, { type: 'grids', region: '990101', mode: 'direct', valid_from: '2026-07-01' }, 'en')
     expect(direct.status).toBe(200)
-    expect(direct.body).toMatchObject({ imported: 1, proposal_id: null, codes: ['990101004000001'], message: 'Imported 1 grids' })
+    expect(direct.body).toMatchObject({ imported: 1, proposal_id: null, codes: ['990101004001001'], message: 'Imported 1 grids' })
     expect(await counts()).toEqual({ ...before, grids: before.grids + 1 })
   })
 })
