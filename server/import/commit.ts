@@ -90,7 +90,12 @@ export async function commitImport(context: CommitContext, files: readonly Input
     result = { imported: count, proposal_id: null, codes: [] }
   }
   await db.transaction().execute(async (trx) => {
-    await rememberFieldMap(trx, { region: request.region, type: request.type, map: prepared.map, username: user.sub })
+    await rememberFieldMap(trx, {
+      region: parseRegionPrefix(request.region) ?? request.region,
+      type: request.type,
+      map: prepared.map,
+      username: user.sub,
+    })
     await recordAudit(trx, actor, {
       action: 'import_commit',
       entity: request.type,
