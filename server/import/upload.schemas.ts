@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { DateString } from '../http/schemas.js'
 import { FormatName } from '../io/formats.schemas.js'
 import { ValidationReport } from '../validation/report.schemas.js'
 
@@ -26,6 +27,24 @@ export const FieldMap = Type.Record(Type.String(), Type.String(), {
   description: 'gridwork field → column of the file, e.g. {"code": "网格编码", "households": "户数"}',
 })
 export type FieldMap = Static<typeof FieldMap>
+
+const column = (field: string) => Type.Optional(Type.String({ description: `the column holding ${field}` }))
+/** A field map as answered: every field any import type maps (MAPPED_FIELDS), each optional; assignable to FieldMap. */
+export const FieldMapAnswer = Type.Object(
+  {
+    code: column('code'),
+    name: column('name'),
+    households: column('households'),
+    population: column('population'),
+    kind: column('kind'),
+    grid_head: column('grid_head'),
+    count_date: column('count_date'),
+    urban_rural: column('urban_rural'),
+    address: column('address'),
+    class: column('class'),
+  },
+  { description: 'the field map used: remembered for this region and type, or suggested from the column names' },
+)
 
 export const UploadFile = Type.Object({ name: Type.String(), size: Type.Integer() })
 
@@ -55,7 +74,7 @@ export const CommitRequest = Type.Intersect([
       }),
     ),
     reference: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }), kind: ReferenceKind })),
-    valid_from: Type.Optional(Type.String({ format: 'date' })),
+    valid_from: Type.Optional(Type.With(DateString, { description: 'grids written directly: first day in force (default today)' })),
   }),
 ])
 export type CommitRequest = Static<typeof CommitRequest>
@@ -94,7 +113,7 @@ export const PreviewResponse = Type.Object({
   ),
   encoding: Type.Union([Type.Object({ name: Type.String(), source: Type.String() }), Type.Null()]),
   crs: CrsStatus,
-  map: FieldMap,
+  map: FieldMapAnswer,
   notes: Type.Array(Message),
   problems: Type.Array(ImportProblem),
   features: Type.Unknown({ description: 'GeoJSON FeatureCollection in lon/lat for the map preview (at most 5,000 features)' }),
