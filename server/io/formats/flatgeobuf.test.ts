@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
+import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap, GRID_FIELDS } from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readFlatGeobuf, writeFlatGeobuf } from './flatgeobuf.js'
 
@@ -22,11 +22,7 @@ describe('reading FlatGeobuf written by GDAL', () => {
     const dataset = await readFlatGeobuf([gdal.input('grids-4549.fgb')], {})
     const expected = gdal.asGeoJson(gdal.path('grids-4549.geojson'))
     expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 4549 })
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
     // GDAL orders the features along its spatial index: compare by code.
     const byCode = (properties: unknown) => String((properties as Record<string, unknown>).网格编码)
     expect(dataset.layer.features.map((feature) => feature.properties).sort((a, b) => byCode(a).localeCompare(byCode(b)))).toEqual(
@@ -52,11 +48,7 @@ describe('reading FlatGeobuf written by GDAL', () => {
 describe('writing FlatGeobuf', () => {
   const layer: OutputLayer = {
     name: '网格',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
+    fields: GRID_FIELDS,
     features: fixture.features.map((feature, index) => ({
       geometry: feature.geometry,
       // A null in the first feature: the column keeps its declared type.

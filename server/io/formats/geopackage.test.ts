@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  maxPositionGap,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
 import { readGeoPackage, writeGeoPackage } from './geopackage.js'
 
 // GeoPackage read and write, with GDAL writing the inputs and reading back the outputs.
@@ -23,15 +33,8 @@ describe('reading a GeoPackage written by GDAL', () => {
     expect(dataset.layerNames).toEqual(['网格', '网格_4527'])
     expect(dataset.layer.name).toBe('网格')
     expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 4490 })
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
-    expect(dataset.layer.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-    dataset.layer.features.forEach((feature, index) => {
-      expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-    })
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
+    expectSameFeatures(dataset.layer.features, fixture.features, 1e-9)
   })
 
   it('reads the projected layer in its own coordinates (within 1 cm of GDAL) with EPSG:4527 as evidence', async () => {
@@ -49,18 +52,7 @@ describe('reading a GeoPackage written by GDAL', () => {
 
 describe('writing a GeoPackage', () => {
   it('is read back by GDAL: Chinese names, EPSG:4490, the same count and area', async () => {
-    const layer = {
-      name: '网格',
-      fields: [
-        { name: '网格编码', type: 'string' as const },
-        { name: '网格名称', type: 'string' as const },
-        { name: '户数', type: 'integer' as const },
-      ],
-      features: fixture.features.map((feature) => ({
-        geometry: feature.geometry,
-        properties: feature.properties as Record<string, string | number>,
-      })),
-    }
+    const layer = gridsLayer()
     const path = gdal.save(await writeGeoPackage(layer, { crs: 4490 }))
     const summary = gdal.ogrinfo('-al', '-so', path)
     expect(summary).toContain('Feature Count: 4')

@@ -1,8 +1,16 @@
 import { zipSync } from 'fflate'
 import type { Geometry } from 'geojson'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
-import type { OutputLayer } from '../types.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
 import { readKml, writeKml } from './kml.js'
 
 // KML and KMZ read and write, with GDAL writing the inputs and reading back the outputs.
@@ -11,10 +19,7 @@ let gdal: GdalDir
 const fixture = gridsFixture()
 const source = `${FIXTURES}grids-cn.geojson`
 const expectGrids = (features: { geometry: Geometry | null; properties: unknown }[]) => {
-  expect(features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-  features.forEach((feature, index) => {
-    expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-  })
+  expectSameFeatures(features, fixture.features, 1e-9)
 }
 
 beforeAll(() => {
@@ -36,11 +41,7 @@ describe('reading KML and KMZ written by GDAL', () => {
     const dataset = await readKml([gdal.input('grids.kml')], {})
     expect(dataset.layerNames).toEqual(['网格'])
     expect(dataset.layer.crs).toEqual({ kind: 'lonlat' })
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
     expectGrids(dataset.layer.features)
     expect(dataset.layer.notes).toEqual([{ code: 'io.note.kml_styles_dropped', params: {} }])
   })
@@ -63,18 +64,7 @@ describe('reading KML and KMZ written by GDAL', () => {
 })
 
 describe('writing KML', () => {
-  const layer: OutputLayer = {
-    name: '网格 <A&B>',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
-    features: fixture.features.map((feature) => ({
-      geometry: feature.geometry,
-      properties: feature.properties as Record<string, string | number>,
-    })),
-  }
+  const layer = gridsLayer('网格 <A&B>')
 
   it('is read back by GDAL: Chinese names, count, placemark names, area, holes', async () => {
     const path = gdal.save(await writeKml(layer, { crs: 4490 }))
