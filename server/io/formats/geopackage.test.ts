@@ -121,6 +121,22 @@ describe('GeoPackage input that cannot be read', () => {
     expect(messages.en).toBe('The GeoPackage tables.gpkg has no feature layers (only attribute tables or rasters).')
   })
 
+  it('refuses a broken geometry blob, naming the layer and feature', async () => {
+    const { default: initSqlJs } = await import('sql.js')
+    const database = new (await initSqlJs()).Database(new Uint8Array(gdal.input('two.gpkg').bytes))
+    // GDAL's R-tree triggers call SpatiaLite functions sql.js does not have.
+    for (const [trigger] of database.exec("SELECT name FROM sqlite_master WHERE type = 'trigger'")[0]?.values ?? []) {
+      database.run(`DROP TRIGGER "${String(trigger)}"`)
+    }
+    database.run('UPDATE "网格" SET geom = X\'4750000100000000010300000001000000\' WHERE fid = 2')
+    const messages = await ioErrorMessages(readGeoPackage([{ name: 'broken.gpkg', bytes: database.export() }], {}), 'io_gpkg_bad_geometry')
+    database.close()
+    expect(messages.zh).toMatch(/^GeoPackage 文件 broken\.gpkg 的图层“网格”中第 2 个要素（按表中顺序）的几何无法读取：/)
+    expect(messages.en).toMatch(
+      /^The GeoPackage broken\.gpkg has a geometry that cannot be read in layer "网格", feature 2 \(in table order\): /,
+    )
+  })
+
   it('refuses an unknown layer name, listing the layers', async () => {
     const messages = await ioErrorMessages(readGeoPackage([gdal.input('two.gpkg')], { layer: '道路' }), 'io_layer_not_found')
     expect(messages.zh).toBe('文件 two.gpkg 中没有图层“道路”。可选图层：网格, 网格_4527。')

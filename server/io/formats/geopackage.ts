@@ -93,8 +93,14 @@ export const readGeoPackage: FormatReader = async (files, options) => {
     const fields: FieldInfo[] = attributes.map((column) => ({ name: column.name, type: column.type as FieldType }))
     const selected = [geometryColumn === null ? 'NULL' : quoted(geometryColumn), ...attributes.map((column) => quoted(column.name))]
     let droppedZm = 0
-    const features = rows(database, `SELECT ${selected.join(', ')} FROM ${quoted(name)}`).map(([blob, ...values]): IoFeature => {
-      const read = blob instanceof Uint8Array ? blobGeometry(blob) : { geometry: null, droppedZm: false }
+    const features = rows(database, `SELECT ${selected.join(', ')} FROM ${quoted(name)}`).map(([blob, ...values], index): IoFeature => {
+      let read: ReturnType<typeof blobGeometry> = { geometry: null, droppedZm: false }
+      try {
+        if (blob instanceof Uint8Array) read = blobGeometry(blob)
+      } catch (error) {
+        // A truncated blob reads past its end (a RangeError) or names an unknown type.
+        throw badRequest('io_gpkg_bad_geometry', { file: file.name, layer: name, fid: index + 1, detail: (error as Error).message })
+      }
       if (read.droppedZm) droppedZm++
       const properties: Record<string, PropertyValue> = {}
       fields.forEach((field, index) => {
