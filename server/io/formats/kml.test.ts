@@ -1,5 +1,6 @@
 import { zipSync } from 'fflate'
 import type { Geometry } from 'geojson'
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   FIXTURES,
@@ -62,6 +63,13 @@ describe('reading KML and KMZ written by GDAL', () => {
     const single = await readKml([{ name: '网格.kmz', bytes: zipped }], {})
     expect(single.layerNames).toEqual(['网格', '村界'])
     expectGrids(single.layer.features)
+  })
+
+  it('reads a KML saved in GBK', async () => {
+    const text = new TextDecoder().decode(gdal.input('grids.kml').bytes).replace('encoding="utf-8"', 'encoding="GBK"')
+    const dataset = await readKml([{ name: 'gbk.kml', bytes: new Uint8Array(iconv.encode(text, 'gbk')) }], {})
+    expect(dataset.layer.encoding).toEqual({ name: 'gb18030', source: 'detected' })
+    expectGrids(dataset.layer.features)
   })
 })
 
