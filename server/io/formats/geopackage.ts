@@ -186,8 +186,10 @@ export const writeGeoPackage: FormatWriter = async (layer, options) => {
     const fidColumn = freeName('fid', layer.fields)
     const types = geometryTypesOf(layer.features)
     const geometryTypeName = types.length === 1 ? (types[0] as string).toUpperCase() : 'GEOMETRY'
+    // Large pages save ~10% of a big write (fewer page copies in sql.js) but bloat a small file 10×.
+    const pageSize = layer.features.length > 10_000 ? 65536 : 4096
     database.exec(
-      `PRAGMA page_size = 65536; PRAGMA journal_mode = OFF; PRAGMA application_id = ${0x47504b47}; PRAGMA user_version = 10300; ${CORE_TABLES}`,
+      `PRAGMA page_size = ${pageSize}; PRAGMA journal_mode = OFF; PRAGMA application_id = ${0x47504b47}; PRAGMA user_version = 10300; ${CORE_TABLES}`,
     )
     if (srsId !== 4326) {
       database.run('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)', [
