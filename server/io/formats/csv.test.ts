@@ -122,6 +122,13 @@ describe('CSV input that cannot be read', () => {
     expect(messages.en).toBe('The file 点位.csv has no column 经度, 纬度 for the geometry. Columns: lng, lat, 名称.')
   })
 
+  it('counts a longitude without a latitude as a missing column; names blank and repeated headers', async () => {
+    const messages = await ioErrorMessages(readCsv([csv('点位.csv', 'E,N\n1,2\n')], { columns: { lon: 'E' } }), 'io_csv_columns_missing')
+    expect(messages.en).toBe('The file 点位.csv has no column — for the geometry. Columns: E, N.')
+    const dataset = await readCsv([csv('a.csv', '名称,,名称\n甲,1,乙\n')], {})
+    expect(dataset.layer.features[0]?.properties).toEqual({ 名称: '甲', column_2: 1, 名称_2: '乙' })
+  })
+
   it('refuses a row with bad WKT, naming the file, row and column', async () => {
     const text = 'WKT,名称\n"POINT (1 2)",a\n"POLYGON ((1 2, 3 4",b\n'
     const messages = await ioErrorMessages(readCsv([csv('网格.csv', text)], {}), 'io_csv_bad_geometry')
