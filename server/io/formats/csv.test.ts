@@ -1,35 +1,31 @@
 import iconv from 'iconv-lite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
   gridsFixture,
   ioErrorMessages,
   maxPositionGap,
   GRID_FIELDS,
   expectSameFeatures,
   gridsLayer,
+  GRIDS_SOURCE,
+  gdalFiles,
 } from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readCsv, writeCsv } from './csv.js'
 
 // CSV read and write, with GDAL writing the inputs and reading back the outputs.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
-const source = `${FIXTURES}grids-cn.geojson`
+const source = GRIDS_SOURCE
 const centroids = 'SELECT ST_Centroid(geometry) AS geometry, "网格编码", "网格名称", "户数" FROM "grids-cn"'
 const grids = gridsLayer()
 const csv = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) })
 
-beforeAll(() => {
-  gdal = gdalDir()
+const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'CSV', gdal.path('wkt.csv'), source, '-lco', 'GEOMETRY=AS_WKT')
   gdal.ogr2ogr('-f', 'CSV', gdal.path('xy.csv'), source, '-dialect', 'sqlite', '-sql', centroids, '-lco', 'GEOMETRY=AS_XY')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('centroids.geojson'), source, '-dialect', 'sqlite', '-sql', centroids)
 })
-afterAll(() => gdal.remove())
 
 describe('reading CSV written by GDAL', () => {
   it('finds the WKT column: polygons with their hole, Chinese names, 12-digit codes as text', async () => {
