@@ -17,7 +17,7 @@ afterAll(temp.remove)
 function gdalPrj(epsg: number): string {
   const dir = path.join(temp.dir, `prj${epsg}`)
   mkdirSync(dir)
-  ogr2ogr('-t_srs', `EPSG:${epsg}`, path.join(dir, 'x.shp'), path.join(FIXTURES, 'grids-cn.geojson'))
+  ogr2ogr('-t_srs', `EPSG:${epsg}`, path.join(dir, 'x.shp'), path.join(FIXTURES, 'grids-cn-shapes.geojson'))
   return readFileSync(path.join(dir, 'x.prj'), 'utf8')
 }
 

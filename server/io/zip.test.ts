@@ -18,7 +18,7 @@ afterAll(temp.remove)
 function shapefileDir(name: string): string {
   const dir = path.join(temp.dir, name)
   mkdirSync(dir, { recursive: true })
-  ogr2ogr('-t_srs', 'EPSG:4527', '-lco', 'ENCODING=GBK', path.join(dir, '城关镇网格.shp'), path.join(FIXTURES, 'grids-cn.geojson'))
+  ogr2ogr('-t_srs', 'EPSG:4527', '-lco', 'ENCODING=GBK', path.join(dir, '城关镇网格.shp'), path.join(FIXTURES, 'grids-cn-shapes.geojson'))
   return dir
 }
 

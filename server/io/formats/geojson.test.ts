@@ -9,7 +9,7 @@ import { expectIoError, FIXTURES, gdalGeoJson, makeTempDir, maxDistanceMetres, o
 
 // GeoJSON as old platforms export it: GBK text, a `crs` member naming a projected system.
 
-const FIXTURE = path.join(FIXTURES, 'grids-cn.geojson')
+const FIXTURE = path.join(FIXTURES, 'grids-cn-shapes.geojson')
 const text = readFileSync(FIXTURE, 'utf8')
 const expected = JSON.parse(text) as FeatureCollection
 const temp = makeTempDir()

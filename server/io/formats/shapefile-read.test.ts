@@ -9,7 +9,7 @@ import { expectIoError, FIXTURES, makeTempDir, maxDistanceMetres, ogr2ogr, uploa
 // Shapefiles written by GDAL (ogr2ogr) in the encodings and projections Chinese county data comes
 // in, read back by readDataset: the same names, the same geometry within 1 cm.
 
-const FIXTURE = path.join(FIXTURES, 'grids-cn.geojson')
+const FIXTURE = path.join(FIXTURES, 'grids-cn-shapes.geojson')
 const expected = JSON.parse(readFileSync(FIXTURE, 'utf8')) as FeatureCollection
 const temp = makeTempDir()
 afterAll(temp.remove)

@@ -11,7 +11,7 @@ import { writeDataset } from '../write.js'
 // writeDataset('shp') read back by GDAL: Chinese names intact (GDAL honours the .cpg), the CRS
 // GDAL identifies, the same count and areas as GDAL's own conversion of the fixture.
 
-const FIXTURE = path.join(FIXTURES, 'grids-cn.geojson')
+const FIXTURE = path.join(FIXTURES, 'grids-cn-shapes.geojson')
 const temp = makeTempDir()
 afterAll(temp.remove)
 
