@@ -44,7 +44,7 @@ export async function readDataset(files: readonly InputFile[], options: DatasetO
   const expanded = expandUpload(files)
   if (expanded.length === 0) throw badRequest('io_no_files')
   const raw = await FORMATS[formatOf(expanded)].read(expanded, options)
-  const notes = raw.layer.notes.some((note) => note.code === 'io_note_zm_dropped') ? raw.layer.notes : [...raw.layer.notes, ...zmNote(raw)]
+  const notes = raw.layer.notes.some((note) => note.code === 'zm_dropped') ? raw.layer.notes : [...raw.layer.notes, ...zmNote(raw)]
   const crs = resolveCrs(raw.layer.crs, options.crs)
   if (crs === null) return { ...raw, crs, layer: { ...raw.layer, notes } }
   // The reader's positions are fresh arrays owned by this call: reprojected in place (a county's
@@ -80,7 +80,7 @@ function projectInPlace(geometry: Geometry | null, map: ((position: readonly num
 /** A note when any geometry has a third (Z or M) value: gridwork keeps x and y only. */
 function zmNote(raw: RawDataset): IoNote[] {
   const hasThird = raw.layer.features.some((feature) => firstPosition(feature.geometry)?.length > 2)
-  return hasThird ? [{ code: 'io_note_zm_dropped', params: { file: raw.layer.name } }] : []
+  return hasThird ? [{ code: 'zm_dropped', params: { file: raw.layer.name } }] : []
 }
 
 function firstPosition(geometry: Geometry | null): readonly unknown[] {

@@ -9,7 +9,6 @@ import {
   GRIDS_SOURCE,
   gdalFiles,
 } from '../../testing/gdal.js'
-import { ogcWktOf } from '../crs.js'
 import { readGeoPackage, writeGeoPackage } from './geopackage.js'
 
 // GeoPackage read and write, with GDAL writing the inputs and reading back the outputs.
@@ -50,22 +49,12 @@ describe('reading a GeoPackage written by GDAL', () => {
   it('drops Z values and says so', async () => {
     const dataset = await readGeoPackage([gdal.input('z.gpkg')], {})
     expectSameFeatures(dataset.layer.features, fixture.features, 1e-9)
-    expect(dataset.layer.notes).toEqual([{ code: 'io.note.zm_dropped', params: { count: 4 } }])
+    expect(dataset.layer.notes).toEqual([{ code: 'zm_dropped', params: { file: 'z.gpkg (z)' } }])
   })
 })
 
-// EPSG:4527 output needs server/io/crs.ts to know the Gauss-Krüger zones (the shapefile/CRS
-// work); until then crs.ts refuses the code and this case is skipped.
-const knowsZone39 = (() => {
-  try {
-    return ogcWktOf(4527).length > 0
-  } catch {
-    return false
-  }
-})()
-
 describe('writing a GeoPackage', () => {
-  it.runIf(knowsZone39)('writes EPSG:4527 coordinates with their CRS row', async () => {
+  it('writes EPSG:4527 coordinates with their CRS row', async () => {
     const projected = gdal.asGeoJson(gdal.path('grids-4527.geojson'))
     const layer = { ...gridsLayer(), features: projected.features.map((feature) => ({ geometry: feature.geometry, properties: {} })) }
     const path = gdal.save(await writeGeoPackage(layer, { crs: 4527 }))

@@ -110,7 +110,7 @@ export const readGeoPackage: FormatReader = async (files, options) => {
       return { geometry: read.geometry, properties }
     })
     refuseEmptyLayer(file.name, name, features.length)
-    const notes: IoNote[] = droppedZm > 0 ? [{ code: 'io.note.zm_dropped', params: { count: droppedZm } }] : []
+    const notes: IoNote[] = droppedZm > 0 ? [{ code: 'zm_dropped', params: { file: `${file.name} (${name})` } }] : []
     return {
       format: 'gpkg',
       layerNames,

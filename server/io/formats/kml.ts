@@ -130,7 +130,7 @@ export const readKml: FormatReader = async (files, options) => {
     }
     return { geometry: flatGeometry(feature.geometry), properties }
   })
-  const notes: IoNote[] = droppedStyles ? [{ code: 'io.note.kml_styles_dropped', params: {} }] : []
+  const notes: IoNote[] = droppedStyles ? [{ code: 'kml_styles_dropped', params: {} }] : []
   return {
     format: 'kml',
     layerNames,

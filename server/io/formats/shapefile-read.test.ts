@@ -103,9 +103,7 @@ describe('reading shapefiles written by GDAL', () => {
     writeFileSync(path.join(dir, 'grids.cpg'), 'KLINGON-1\n')
     const skipped = await readDataset(uploadOf(dir))
     expect(skipped.layer.encoding).toEqual({ name: 'gb18030', source: 'detected' })
-    expect(skipped.layer.notes).toEqual([
-      { code: 'io_note_cpg_unknown', params: { file: 'grids.cpg', cpg: 'KLINGON-1', encoding: 'gb18030' } },
-    ])
+    expect(skipped.layer.notes).toEqual([{ code: 'cpg_unknown', params: { file: 'grids.cpg', cpg: 'KLINGON-1', encoding: 'gb18030' } }])
   })
 
   it('.cpg spellings: 936, gb2312, " utf8 ", 65001', async () => {
@@ -141,8 +139,8 @@ describe('reading shapefiles written by GDAL', () => {
     expect(other.crs?.code).toBe('EPSG:4527')
     expectSameAsFixture(other.layer.features)
     await expectIoError(() => readDataset(upload, { layer: '水系' }), 'io_layer_not_found', {
-      zh: '没有名为 水系 的图层',
-      en: 'no layer named 水系',
+      zh: '中没有图层“水系”',
+      en: 'has no layer "水系"',
     })
   })
 
@@ -160,7 +158,7 @@ describe('reading shapefiles written by GDAL', () => {
 
   it('Z values are dropped with a note', async () => {
     const dataset = await readDataset(uploadOf(shapefile(['-dim', 'XYZ', '-lco', 'ENCODING=GBK'])))
-    expect(dataset.layer.notes.map((note) => note.code)).toEqual(['io_note_zm_dropped'])
+    expect(dataset.layer.notes.map((note) => note.code)).toEqual(['zm_dropped'])
     expectSameAsFixture(dataset.layer.features)
   })
 })

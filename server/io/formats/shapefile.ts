@@ -37,7 +37,12 @@ export const readShapefile: FormatReader = async (files, options) => {
   const layerNames = withShp.map((layer) => layer.name)
   const chosen =
     options.layer === undefined ? withShp[0] : withShp.find((layer) => layer.name.toLowerCase() === options.layer?.toLowerCase())
-  if (chosen === undefined) throw badRequest('io_layer_not_found', { layer: String(options.layer), layers: layerNames.join(', ') })
+  if (chosen === undefined)
+    throw badRequest('io_layer_not_found', {
+      file: layerNames.map((name) => `${name}.shp`).join(', '),
+      layer: String(options.layer),
+      layers: layerNames.join(', '),
+    })
   const part = (extension: string) => {
     const found = chosen.parts.get(extension)
     if (found === undefined) throw badRequest('io_shp_missing_part', { file: `${chosen.name}.shp`, part: extension })
@@ -60,15 +65,15 @@ export const readShapefile: FormatReader = async (files, options) => {
   const table = readDbfRecords(dbf, header, encoding.name, `${chosen.name}.dbf`)
   const notes: IoNote[] = []
   if (encoding.cpgIgnored !== undefined)
-    notes.push({ code: 'io_note_cpg_unknown', params: { file: `${chosen.name}.cpg`, cpg: encoding.cpgIgnored, encoding: encoding.name } })
-  if (shp.hasZOrM) notes.push({ code: 'io_note_zm_dropped', params: { file: shpFile } })
+    notes.push({ code: 'cpg_unknown', params: { file: `${chosen.name}.cpg`, cpg: encoding.cpgIgnored, encoding: encoding.name } })
+  if (shp.hasZOrM) notes.push({ code: 'zm_dropped', params: { file: shpFile } })
   const features: IoFeature[] = []
   shp.geometries.forEach((geometry, i) => {
     const properties = table.rows[i]
     if (properties !== null && properties !== undefined) features.push({ geometry, properties })
   })
   const deleted = shp.geometries.length - features.length
-  if (deleted > 0) notes.push({ code: 'io_note_deleted_records', params: { file: `${chosen.name}.dbf`, count: deleted } })
+  if (deleted > 0) notes.push({ code: 'deleted_records', params: { file: `${chosen.name}.dbf`, count: deleted } })
   const prj = chosen.parts.get('.prj')
   const wkt = prj === undefined ? '' : decodeText(prj.bytes).text.trim()
   return {

@@ -137,7 +137,7 @@ export function tableToLayer(
   const withGeometry = features.filter((feature) => feature.geometry !== null).length
   const notes: IoNote[] =
     geometryIndexes.size > 0 && withGeometry < features.length
-      ? [{ code: 'io.note.rows_without_geometry', params: { count: features.length - withGeometry } }]
+      ? [{ code: 'rows_without_geometry', params: { count: features.length - withGeometry } }]
       : []
   return { geometryTypes: geometryTypesOf(features), fields, crs: evidenceOf(features), features, notes }
 }
