@@ -52,8 +52,8 @@ describe('reading CSV written by GDAL', () => {
     const dataset = await readCsv([gdal.input('xy.csv')], {})
     const expected = gdal.asGeoJson(gdal.path('centroids.geojson'))
     expect(dataset.layer.geometryTypes).toEqual(['Point'])
-    expect(dataset.layer.features.map((feature) => feature.properties['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(dataset.layer.features.map((feature) => feature.properties.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
     dataset.layer.features.forEach((feature, index) => {
       expect(maxPositionGap(feature.geometry, expected.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
@@ -96,11 +96,11 @@ describe('writing CSV', () => {
     const path = gdal.save(await writeCsv(gridsLayer, { crs: 4490 }))
     const back = gdal.asGeoJson(path, '-oo', 'KEEP_GEOM_COLUMNS=NO')
     expect(back.features).toHaveLength(4)
-    expect(back.features.map((feature) => feature.properties?.['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(back.features.map((feature) => feature.properties?.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
-    expect(back.features.map((feature) => feature.properties?.['网格编码'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格编码']),
+    expect(back.features.map((feature) => feature.properties?.网格编码)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格编码),
     )
     expect(gdal.area(path, '网格')).toBeCloseTo(gdal.area(source, 'grids-cn'), 12)
   })

@@ -83,14 +83,14 @@ describe('writing XLSX', () => {
     expect(summary).toContain('网格编码: String')
     expect(summary).toContain('户数: Integer')
     const back = gdal.asGeoJson(path)
-    expect(back.features.map((feature) => feature.properties?.['网格编码'])).toEqual([
+    expect(back.features.map((feature) => feature.properties?.网格编码)).toEqual([
       '340102001001',
       '340102001002',
       '340102001003',
       '040102001004',
     ])
-    expect(back.features.map((feature) => feature.properties?.['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(back.features.map((feature) => feature.properties?.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
     const area = gdal.ogrinfo(path, '-dialect', 'sqlite', '-sql', 'SELECT sum(ST_Area(ST_GeomFromText(WKT))) AS area FROM "网格"')
     expect(Number(/area \(Real\) = (\S+)/.exec(area)?.[1])).toBeCloseTo(gdal.area(source, 'grids-cn'), 12)
