@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { unzipSync } from 'fflate'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/connect.js'
@@ -67,8 +68,9 @@ async function exportAndReadBack(format: FormatName, crs: number) {
   return { result, readBack: JSON.parse(json) as ReadBack, info }
 }
 
-const FORMATS: readonly FormatName[] = ['gpkg', 'csv', 'xlsx']
-const CASES = FORMATS.flatMap((format) => [4490].map((crs) => ({ format, crs })))
+const FORMATS: readonly FormatName[] = ['shp', 'gpkg', 'fgb', 'kml', 'csv', 'xlsx']
+// KML is lon/lat WGS84 by definition (OGC 07-147r2), so it is exported in lon/lat only.
+const CASES = FORMATS.flatMap((format) => (format === 'kml' ? [4490] : [4490, 4527]).map((crs) => ({ format, crs })))
 
 describe('exports read back by GDAL', () => {
   for (const { format, crs } of CASES) {
@@ -89,4 +91,42 @@ describe('exports read back by GDAL', () => {
       }
     })
   }
+})
+
+describe('shapefile text and the issues layer', () => {
+  it('writes GBK by default and UTF-8 when asked, each declared in the .cpg and read back intact by GDAL', async () => {
+    // A UTF-8 field name keeps the whole characters that fit in 10 bytes: 所属社区 becomes 所属社.
+    for (const [encoding, cpg, column] of [
+      [undefined, /GBK|936/i, '所属社区'],
+      ['utf-8', /UTF-?8/i, '所属社'],
+    ] as const) {
+      const result = await exportLayer(database, { region: '990101001', layer: 'grids', format: 'shp', encoding, language: 'zh-CN' })
+      const members = unzipSync(result.file.bytes)
+      const cpgName = Object.keys(members).find((name) => name.endsWith('.cpg')) as string
+      expect(new TextDecoder().decode(members[cpgName])).toMatch(cpg)
+      const file = path.join(dir, `encoding-${encoding ?? 'default'}.zip`)
+      writeFileSync(file, result.file.bytes)
+      const readBack = JSON.parse(
+        execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${file}`], { encoding: 'utf8' }),
+      ) as ReadBack
+      expect(readBack.features.map((f) => f.properties[column]).sort()).toEqual(['东湖社区', '桂花社区', '桂花社区'])
+    }
+  })
+
+  it('exports the validation issues as a shapefile GDAL reads, one record per issue', async () => {
+    const geojson = await exportLayer(database, { region: '990101', layer: 'issues', format: 'geojson', language: 'zh-CN' })
+    const issues = (JSON.parse(new TextDecoder().decode(geojson.file.bytes)) as ReadBack).features
+    expect(issues.length).toBeGreaterThan(0)
+    const shp = await exportLayer(database, { region: '990101', layer: 'issues', format: 'shp', crs: 'EPSG:4527', language: 'zh-CN' })
+    const file = path.join(dir, 'issues.zip')
+    writeFileSync(file, shp.file.bytes)
+    const shapefiles = Object.keys(unzipSync(shp.file.bytes)).filter((name) => name.endsWith('.shp'))
+    const records = shapefiles.flatMap(
+      (name) =>
+        (JSON.parse(execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', `/vsizip/${file}/${name}`], { encoding: 'utf8' })) as ReadBack)
+          .features,
+    )
+    expect(records.map((f) => f.properties.问题代码).sort()).toEqual(issues.map((f) => f.properties.问题代码).sort())
+    expect(records.map((f) => f.properties.问题说明).sort()).toEqual(issues.map((f) => f.properties.问题说明).sort())
+  })
 })
