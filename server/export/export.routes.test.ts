@@ -130,6 +130,29 @@ describe('GET /api/v1/export: validation issues', () => {
   })
 })
 
+describe('GET /api/v1/export in OpenAPI', () => {
+  it('documents the query and a binary answer', async () => {
+    const spec = (await t.http().get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        { get: { parameters: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, unknown> }> } }
+      >
+    }
+    const operation = spec.paths['/api/v1/export']?.get
+    expect(operation?.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual([
+      'region',
+      'layer',
+      'format',
+      'crs',
+      'as_of',
+      'encoding',
+    ])
+    expect(operation?.responses['200']?.content).toEqual({
+      'application/octet-stream': { schema: expect.objectContaining({ type: 'string', format: 'binary' }) },
+    })
+  })
+})
+
 describe('GET /api/v1/export: reference layers', () => {
   it('answers the county’s layer for the county and for a township inside it, with the features’ own columns', async () => {
     for (const [region, token] of [
