@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  maxPositionGap,
+  gridsLayer,
+  GRID_FIELDS,
+} from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readFlatGeobuf, writeFlatGeobuf } from './flatgeobuf.js'
 
@@ -22,11 +31,7 @@ describe('reading FlatGeobuf written by GDAL', () => {
     const dataset = await readFlatGeobuf([gdal.input('grids-4549.fgb')], {})
     const expected = gdal.asGeoJson(gdal.path('grids-4549.geojson'))
     expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 4549 })
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
     // GDAL orders the features along its spatial index: compare by code.
     const byCode = (properties: unknown) => String((properties as Record<string, unknown>).网格编码)
     expect(dataset.layer.features.map((feature) => feature.properties).sort((a, b) => byCode(a).localeCompare(byCode(b)))).toEqual(
@@ -50,21 +55,13 @@ describe('reading FlatGeobuf written by GDAL', () => {
 })
 
 describe('writing FlatGeobuf', () => {
+  const grids = gridsLayer()
+  // A null in the first feature: the column keeps its declared type.
   const layer: OutputLayer = {
-    name: '网格',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
-    features: fixture.features.map((feature, index) => ({
-      geometry: feature.geometry,
-      // A null in the first feature: the column keeps its declared type.
-      properties: {
-        ...(feature.properties as Record<string, string | number>),
-        户数: index === 0 ? null : (feature.properties?.户数 as number),
-      },
-    })),
+    ...grids,
+    features: grids.features.map((feature, index) =>
+      index === 0 ? { ...feature, properties: { ...feature.properties, 户数: null } } : feature,
+    ),
   }
 
   it('is read back by GDAL: EPSG:4490 in the header, Chinese names, count and area', async () => {
@@ -79,6 +76,14 @@ describe('writing FlatGeobuf', () => {
     expect(back.features.map((feature) => feature.properties)).toEqual(layer.features.map((feature) => withoutNulls(feature.properties)))
     expect(summary).toContain('Layer name: 网格')
     expect(gdal.area(path, '网格')).toBeCloseTo(gdal.area(source, 'grids-cn'), 12)
+  })
+
+  it('writes a projected CRS code in the header (EPSG:4549 coordinates from GDAL)', async () => {
+    const projected = gdal.asGeoJson(gdal.path('grids-4549.geojson'))
+    const layer = { ...gridsLayer(), features: projected.features.map((feature) => ({ geometry: feature.geometry, properties: {} })) }
+    const path = gdal.save(await writeFlatGeobuf(layer, { crs: 4549 }))
+    expect(gdal.ogrinfo('-al', '-so', path)).toMatch(/ID\["EPSG",4549\]/)
+    expect(gdal.area(path, '网格')).toBeCloseTo(gdal.area(gdal.path('grids-4549.fgb'), '网格'), 3)
   })
 
   it('reads back what it wrote', async () => {

@@ -1,8 +1,18 @@
 import { zipSync } from 'fflate'
 import type { Geometry } from 'geojson'
+import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
-import type { OutputLayer } from '../types.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
+import { crsByCode } from '../crs.js'
 import { readKml, writeKml } from './kml.js'
 
 // KML and KMZ read and write, with GDAL writing the inputs and reading back the outputs.
@@ -11,15 +21,13 @@ let gdal: GdalDir
 const fixture = gridsFixture()
 const source = `${FIXTURES}grids-cn.geojson`
 const expectGrids = (features: { geometry: Geometry | null; properties: unknown }[]) => {
-  expect(features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-  features.forEach((feature, index) => {
-    expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-  })
+  expectSameFeatures(features, fixture.features, 1e-9)
 }
 
 beforeAll(() => {
   gdal = gdalDir()
   gdal.ogr2ogr('-f', 'KML', gdal.path('grids.kml'), source, '-nln', '网格')
+  gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4527.geojson'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4527')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('two.gpkg'), source, '-nln', '网格')
   gdal.ogr2ogr('-update', gdal.path('two.gpkg'), source, '-nln', '村界')
   gdal.ogr2ogr('-f', 'LIBKML', gdal.path('two.kml'), gdal.path('two.gpkg'))
@@ -36,11 +44,7 @@ describe('reading KML and KMZ written by GDAL', () => {
     const dataset = await readKml([gdal.input('grids.kml')], {})
     expect(dataset.layerNames).toEqual(['网格'])
     expect(dataset.layer.crs).toEqual({ kind: 'lonlat' })
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
     expectGrids(dataset.layer.features)
     expect(dataset.layer.notes).toEqual([{ code: 'io.note.kml_styles_dropped', params: {} }])
   })
@@ -60,21 +64,17 @@ describe('reading KML and KMZ written by GDAL', () => {
     expect(single.layerNames).toEqual(['网格', '村界'])
     expectGrids(single.layer.features)
   })
+
+  it('reads a KML saved in GBK', async () => {
+    const text = new TextDecoder().decode(gdal.input('grids.kml').bytes).replace('encoding="utf-8"', 'encoding="GBK"')
+    const dataset = await readKml([{ name: 'gbk.kml', bytes: new Uint8Array(iconv.encode(text, 'gbk')) }], {})
+    expect(dataset.layer.encoding).toEqual({ name: 'gb18030', source: 'detected' })
+    expectGrids(dataset.layer.features)
+  })
 })
 
 describe('writing KML', () => {
-  const layer: OutputLayer = {
-    name: '网格 <A&B>',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
-    features: fixture.features.map((feature) => ({
-      geometry: feature.geometry,
-      properties: feature.properties as Record<string, string | number>,
-    })),
-  }
+  const layer = gridsLayer('网格 <A&B>')
 
   it('is read back by GDAL: Chinese names, count, placemark names, area, holes', async () => {
     const path = gdal.save(await writeKml(layer, { crs: 4490 }))
@@ -94,6 +94,32 @@ describe('writing KML', () => {
     const dataset = await readKml([{ name: 'out.kml', bytes }], {})
     expect(dataset.layerNames).toEqual(['网格 <A&B>'])
     expectGrids(dataset.layer.features.map((feature) => ({ ...feature, properties: { ...feature.properties, name: undefined } })))
+  })
+})
+
+// Taking EPSG:4527 back to lon/lat needs server/io/crs.ts to know the Gauss-Krüger zones (the
+// shapefile/CRS work); until then crs.ts refuses the code and this case is skipped.
+const knowsZone39 = (() => {
+  try {
+    return crsByCode('EPSG:4527').code === 'EPSG:4527'
+  } catch {
+    return false
+  }
+})()
+
+describe('writing KML from projected coordinates', () => {
+  it.runIf(knowsZone39)('writes lon/lat whatever CRS the export asks for', async () => {
+    const projected = gdal.asGeoJson(gdal.path('grids-4527.geojson'))
+    const layer = {
+      ...gridsLayer(),
+      features: projected.features.map((feature) => ({ geometry: feature.geometry, properties: { ...feature.properties } })),
+    }
+    const dataset = await readKml([{ name: 'out.kml', bytes: (await writeKml(layer, { crs: 4527 })).bytes }], {})
+    expectSameFeatures(
+      dataset.layer.features.map((feature) => ({ ...feature, properties: { ...feature.properties, name: undefined } })),
+      fixture.features,
+      1e-7,
+    )
   })
 })
 

@@ -3,8 +3,19 @@ import { DOMParser } from '@xmldom/xmldom'
 import type { Feature, Geometry, Position } from 'geojson'
 import { badRequest } from '../../http/errors.js'
 import { crsByCode } from '../crs.js'
+import { decodeText } from '../encoding.js'
 import { chooseLayer, fieldsOfFeatures, geometryTypesOf, refuseEmptyLayer, valueAs } from '../layer-fields.js'
-import type { FieldType, FormatReader, FormatWriter, InputFile, IoFeature, IoNote, OutputLayer, PropertyValue } from '../types.js'
+import type {
+  EncodingInfo,
+  FieldType,
+  FormatReader,
+  FormatWriter,
+  InputFile,
+  IoFeature,
+  IoNote,
+  OutputLayer,
+  PropertyValue,
+} from '../types.js'
 import { expandZip, isZip } from '../zip.js'
 
 // KML 2.2 and KMZ (a zip holding a .kml). Placemarks become features and their ExtendedData
@@ -31,13 +42,13 @@ function kmlDocuments(file: InputFile): InputFile[] {
  * The placemark tree of a KML text and its Document's name; a Document inside a Document
  * (GDAL's LIBKML layers) counts as a folder.
  */
-function parseKml(upload: string, bytes: Uint8Array): { tree: FolderTree; name: string | null } {
+function parseKml(upload: string, text: string): { tree: FolderTree; name: string | null } {
   try {
     const document = new DOMParser({
       onError: (level, message) => {
         if (level !== 'warning') throw new Error(message)
       },
-    }).parseFromString(new TextDecoder('utf-8').decode(bytes), 'text/xml')
+    }).parseFromString(text, 'text/xml')
     const [root, ...inners] = Array.from(document.getElementsByTagName('Document'))
     const nameElement = Array.from(root?.childNodes ?? []).find((node) => node.nodeName === 'name')
     for (const inner of inners) {
@@ -93,8 +104,12 @@ export const readKml: FormatReader = async (files, options) => {
   const upload = files[0]
   if (!upload) throw badRequest('io_no_files')
   const layers = new Map<string, Feature<Geometry | null>[]>()
+  let encoding: EncodingInfo | undefined
   for (const document of kmlDocuments(upload)) {
-    const { tree, name: documentName } = parseKml(upload.name, document.bytes)
+    // KML should be UTF-8, but files saved by Chinese desktop tools are sometimes GBK.
+    const decoded = decodeText(document.bytes, options.encoding)
+    encoding ??= decoded.encoding
+    const { tree, name: documentName } = parseKml(upload.name, decoded.text)
     // Zip member names are often not UTF-8 (GDAL writes CP437), so a Document's own name comes first.
     const rootName =
       documentName ?? baseName(document === upload || document.name.toLowerCase() === 'doc.kml' ? upload.name : document.name)
@@ -124,7 +139,7 @@ export const readKml: FormatReader = async (files, options) => {
       geometryTypes: geometryTypesOf(features),
       fields: fieldsOfFeatures(features),
       crs: { kind: 'lonlat' },
-      encoding: { name: 'utf-8', source: 'format' },
+      encoding: encoding ?? null,
       features,
       notes,
     },
@@ -171,7 +186,7 @@ function geometryKml(geometry: Geometry, toLonLat: (position: readonly number[])
 }
 
 /** A KML 2.2 document: one Folder with a Schema for the fields and a Placemark per feature. */
-export function kmlText(layer: OutputLayer, toLonLat: (position: readonly number[]) => Position): string {
+function kmlText(layer: OutputLayer, toLonLat: (position: readonly number[]) => Position): string {
   const schemaId = 'fields'
   const nameField = layer.fields.find((field) => NAME_FIELDS.includes(field.name.toLowerCase()))
   const schema = layer.fields

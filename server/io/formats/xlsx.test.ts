@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
-import type { OutputLayer } from '../types.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  maxPositionGap,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
 import { readXlsx, writeXlsx } from './xlsx.js'
 
 // XLSX read and write, with GDAL writing the inputs and reading back the outputs. GDAL's XLSX
@@ -28,15 +37,8 @@ describe('reading XLSX written by GDAL', () => {
     const dataset = await readXlsx([gdal.input('grids.xlsx')], {})
     expect(dataset.layerNames).toEqual(['网格', '中心点'])
     expect(dataset.layer.name).toBe('网格')
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
-    expect(dataset.layer.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-    dataset.layer.features.forEach((feature, index) => {
-      expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-    })
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
+    expectSameFeatures(dataset.layer.features, fixture.features, 1e-9)
   })
 
   it('reads another sheet by name, points from 经度/纬度', async () => {
@@ -63,18 +65,7 @@ describe('reading XLSX written by GDAL', () => {
 })
 
 describe('writing XLSX', () => {
-  const layer: OutputLayer = {
-    name: '网格',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
-    features: fixture.features.map((feature) => ({
-      geometry: feature.geometry,
-      properties: feature.properties as Record<string, string | number>,
-    })),
-  }
+  const layer = gridsLayer()
 
   it('is read back by GDAL: header row, Chinese names, codes as text, WKT with the same area', async () => {
     const path = gdal.save(await writeXlsx(layer, { crs: 4490 }))
