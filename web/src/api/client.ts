@@ -16,6 +16,8 @@ import type {
   LookupResult,
   PointGeometry,
 } from './types'
+import type { BasemapInfoResponse } from '../../../server/basemap/basemap.schemas'
+import type { ReferenceFeatureCollection, ReferenceLayerList } from '../../../server/reference/reference.schemas'
 
 const TOKEN_KEY = 'gridwork.token'
 
@@ -118,6 +120,14 @@ export const api = {
   lookupPoint: (lng: number, lat: number, crs: string) =>
     request<LookupResult>(`api/v1/lookup?lng=${encodeURIComponent(lng)}&lat=${encodeURIComponent(lat)}&crs=${encodeURIComponent(crs)}`),
   lookupAddress: (address: string) => request<LookupResult>(`api/v1/lookup?address=${encodeURIComponent(address)}`),
+  /** Reference layers (roads, water…) that apply to a region, and one layer's features in a box. */
+  referenceLayers: (region: string) => request<ReferenceLayerList>(`api/v1/reference?region=${encodeURIComponent(regionPrefix(region))}`),
+  referenceFeatures: (id: number, bbox: BBox, zoom: number) =>
+    request<ReferenceFeatureCollection>(
+      `api/v1/reference/${id}/features?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}&zoom=${Math.floor(zoom)}`,
+    ),
+  /** The server's local basemap file, if any (GRIDWORK_BASEMAP). */
+  basemap: () => request<BasemapInfoResponse>('basemap'),
 }
 
 /** 12-digit code → the shortest prefix naming the same subtree (990101000000 → 990101). */
