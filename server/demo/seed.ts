@@ -16,8 +16,8 @@ import { seedDemoReferenceLayers } from './reference-layers.js'
 // demo province prefix 99).
 //
 // Writes go through json_to_recordset: one statement per table (buildings in chunks, through
-// server/buildings/buildings.repository.ts), geometry
-// as GeoJSON text through ST_GeomFromGeoJSON — a handful of round trips, which matters on PGlite.
+// server/buildings/buildings.repository.ts), geometry as GeoJSON text through ST_GeomFromGeoJSON —
+// a handful of round trips, which matters on PGlite.
 
 export const DEMO_META_KEY = 'demo_seeded'
 const DEMO_PREFIX = '99'
