@@ -14,6 +14,7 @@ import { apiKeysRoutes } from './auth/api-keys.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import { codesRoutes } from './coding/codes.routes.js'
+import { exportRoutes } from './export/export.routes.js'
 import { DEFAULT_LOOKUP_USER_RATE_LIMIT } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
@@ -137,6 +138,7 @@ export async function buildApp(options: AppOptions) {
         root: options.uploads?.root ?? path.join(os.tmpdir(), 'gridwork-uploads'),
         limitBytes: options.uploads?.limitBytes ?? UPLOAD_LIMIT_BYTES,
       })
+      await api.register(exportRoutes, { database: options.database })
     },
     { prefix: '/api/v1' },
   )

@@ -12,6 +12,7 @@ const WRITERS: Record<string, string> = {
   grids: 'server/grids/grids.repository.ts',
   proposals: 'server/proposals/proposals.repository.ts',
   proposal_events: 'server/proposals/proposals.repository.ts',
+  buildings: 'server/buildings/buildings.repository.ts',
   reference_layers: 'server/reference/reference.repository.ts',
   reference_features: 'server/reference/reference.repository.ts',
 }
