@@ -1,0 +1,173 @@
+/**
+ * Browser test of 导入 and 导出 with files made by GDAL (the independent party): a GBK shapefile
+ * set in CGCS2000 3° zone 39 (EPSG:4527) of 龙泉镇's grids, one renamed, goes through the wizard
+ * (decoded names, detected CRS, map preview, report) into a draft proposal; then the township's
+ * grids are exported as a GBK shapefile and read back with ogrinfo. Screenshots: test-results/e2e/import-*.png.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { GridCollection } from '../src/api/types'
+import { apiClient, type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+
+const baseUrl = inject('baseUrl')
+const api = apiClient(baseUrl)
+// 龙泉镇: no other browser test edits it (白沙镇 is the editor's).
+const TOWNSHIP = '990101006000'
+const RENAMED = '龙泉镇导入测试网格（甲）'
+let b: E2EBrowser
+let page: Page
+let dir: string
+let grids: GridCollection
+
+/** Whether the element lies wholly inside the viewport (the dialog must never need the page to scroll). */
+async function fitsViewport(testId: string): Promise<boolean> {
+  const box = await page.getByTestId(testId).boundingBox()
+  const size = page.viewportSize()
+  return !!box && !!size && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height
+}
+
+describe('import wizard and export menu', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gridwork-import-e2e-'))
+    const { token } = await api<{ token: string }>('auth/login', null, { username: 'county', password: 'demo' })
+    grids = await api<GridCollection>(`grids?region=990101006`, token)
+    expect(grids.features.length).toBeGreaterThan(3)
+    // The fixture: the township's grids as a county office keeps them, Chinese column names.
+    const fixture = {
+      type: 'FeatureCollection',
+      features: grids.features.map((g, i) => ({
+        type: 'Feature',
+        geometry: g.geometry,
+        properties: { 网格编码: g.properties.code, 网格名称: i === 0 ? RENAMED : g.properties.name, 户数: g.properties.households },
+      })),
+    }
+    writeFileSync(join(dir, 'fixture.geojson'), JSON.stringify(fixture))
+    execFileSync('ogr2ogr', [
+      '-f',
+      'ESRI Shapefile',
+      '-s_srs',
+      'EPSG:4490',
+      '-t_srs',
+      'EPSG:4527',
+      '-lco',
+      'ENCODING=GBK',
+      join(dir, '龙泉镇网格.shp'),
+      join(dir, 'fixture.geojson'),
+    ])
+    b = await openBrowser(baseUrl)
+    page = b.page
+  })
+
+  afterAll(async () => {
+    await b?.close()
+    if (dir) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('imports a GBK shapefile set in a Gauss-Krüger zone as a draft proposal', async () => {
+    await signIn(page, baseUrl, 'county')
+    await page.getByTestId('open-import').click()
+    const wizard = page.getByTestId('import-wizard')
+    await wizard.waitFor()
+    await shot(page, 'import-1-files-empty')
+
+    // Step 1: the loose set (.shp .shx .dbf .prj .cpg) at once; the bar shows bytes sent.
+    const set = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `龙泉镇网格.${ext}`))
+    await page.getByTestId('import-file-input').setInputFiles(set)
+    await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('import-files').locator('li').count()).toBe(5)
+    expect(await page.getByTestId('import-progress').evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0)
+    await shot(page, 'import-1-files')
+
+    // Step 2: grids of 龙泉镇.
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-type').selectOption('grids')
+    await page.getByTestId('import-region').selectOption(TOWNSHIP)
+    await shot(page, 'import-2-type')
+
+    // Step 3: names decoded from GBK, the zone found in the .prj, the features on the map.
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-fields').waitFor({ timeout: 60_000 })
+    await expect.poll(() => page.getByTestId('import-fields').textContent()).toContain(RENAMED)
+    expect(await page.getByTestId('import-fields').textContent()).toContain('网格编码')
+    expect(await page.getByTestId('import-crs-known').textContent()).toContain('4527')
+    expect(await page.getByTestId('import-summary').textContent()).toContain(String(grids.features.length))
+    // The field map: the Chinese columns for code, name and households (chosen here when not suggested).
+    for (const [field, column] of [
+      ['code', '网格编码'],
+      ['name', '网格名称'],
+      ['households', '户数'],
+    ] as const) {
+      const select = page.locator(`[data-testid="import-map"][data-field="${field}"]`)
+      if ((await select.inputValue()) !== column) {
+        await select.selectOption(column)
+        await expect.poll(() => wizard.getAttribute('aria-busy')).toBe('false')
+      }
+    }
+    await mapIdle(page)
+    const drawn = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length)
+    expect(drawn).toBeGreaterThan(0)
+    await shot(page, 'import-3-preview')
+
+    // Both screens of the smoke test: the dialog stays inside the window, its buttons in reach.
+    for (const size of [
+      { width: 1280, height: 720 },
+      { width: 1024, height: 768 },
+    ]) {
+      await page.setViewportSize(size)
+      expect(await fitsViewport('import-wizard'), `${size.width}×${size.height}`).toBe(true)
+      expect(await page.getByTestId('import-next').isVisible()).toBe(true)
+      await shot(page, `import-3-preview-${size.width}x${size.height}`)
+    }
+    await page.setViewportSize({ width: 1280, height: 800 })
+
+    // Step 4: the report of the township as the import would leave it.
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('validation-headline').waitFor()
+    await shot(page, 'import-4-report')
+
+    // Step 5: a draft proposal, opened in the proposals tab.
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-commit').click()
+    await page.getByTestId('import-result').waitFor({ timeout: 60_000 })
+    expect((await page.getByTestId('import-result').textContent())?.trim()).not.toBe('')
+    await expect.poll(() => page.getByTestId('tab-proposals').getAttribute('aria-selected')).toBe('true')
+    await page.getByTestId('proposal-title').waitFor({ timeout: 30_000 })
+    expect(await page.getByTestId('proposal-state').getAttribute('data-state')).toBe('draft')
+    await shot(page, 'import-5-committed')
+    await page.getByTestId('import-next').click()
+    expect(await page.getByTestId('import-wizard').count()).toBe(0)
+    // The preview layer left with the wizard.
+    expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
+  })
+
+  it("exports the township's grids as a GBK shapefile that GDAL reads back", async () => {
+    await page.getByTestId('open-export').click()
+    await page.getByTestId('export-menu').waitFor()
+    await page.getByTestId('export-region').selectOption(TOWNSHIP)
+    await page.getByTestId('export-format').selectOption('shp')
+    expect(await page.getByTestId('export-encoding').inputValue()).toBe('gbk')
+    // Default CRS: the county's 3° zone, named.
+    const crs = await page.getByTestId('export-crs').inputValue()
+    expect(crs).toMatch(/^EPSG:45(3[4-9]|4\d|5[0-4])$/)
+    expect(await page.getByTestId('export-crs-default').textContent()).toContain(crs)
+    await shot(page, 'import-6-export')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()])
+    const zip = join(dir, 'export.zip')
+    await download.saveAs(zip)
+    await expect.poll(() => page.getByTestId('export-status').getAttribute('data-filename')).toBe(download.suggestedFilename())
+    expect(download.suggestedFilename()).toMatch(/\.zip$/)
+    await shot(page, 'import-7-exported')
+
+    const summary = execFileSync('ogrinfo', ['-ro', '-al', '-so', `/vsizip/${zip}`], { encoding: 'utf8' })
+    expect(summary).toContain(`Feature Count: ${grids.features.length}`)
+    expect(summary).toContain(crs.replace('EPSG:', ''))
+    const all = execFileSync('ogrinfo', ['-ro', '-al', '-q', `/vsizip/${zip}`], { encoding: 'utf8' })
+    const someName = grids.features[1]?.properties.name ?? ''
+    expect(someName).toMatch(/[\u4e00-\u9fff]/)
+    expect(all).toContain(someName)
+  })
+})
