@@ -10,6 +10,7 @@ import { apiKeysRoutes } from './auth/api-keys.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
 import { codesRoutes } from './coding/codes.routes.js'
+import { exportRoutes } from './export/export.routes.js'
 import { DEFAULT_LOOKUP_USER_RATE_LIMIT } from './config.js'
 import type { DatabaseHandle } from './db/connect.js'
 import { gridsRoutes } from './grids/grids.routes.js'
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(auditRoutes, { db })
       await api.register(apiKeysRoutes, { db })
       await api.register(lookupRoutes, { database: options.database })
+      await api.register(exportRoutes, { database: options.database })
     },
     { prefix: '/api/v1' },
   )

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { recordAudit, systemActor } from '../audit/audit.repository.js'
+import { deleteBuildingsUnder, insertBuildings } from '../buildings/buildings.repository.js'
 import type { Db } from '../db/database.js'
 import { seedDemoAddresses } from '../addresses/address-import.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
@@ -12,12 +13,12 @@ import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from 
 // when it exists the seed returns early (unless `force`, which first removes every row under the
 // demo province prefix 99).
 //
-// Writes go through json_to_recordset: one statement per table (buildings in chunks), geometry
+// Writes go through json_to_recordset: one statement per table (buildings in chunks, through
+// server/buildings/buildings.repository.ts), geometry
 // as GeoJSON text through ST_GeomFromGeoJSON — a handful of round trips, which matters on PGlite.
 
 export const DEMO_META_KEY = 'demo_seeded'
 const DEMO_PREFIX = '99'
-const BUILDING_CHUNK = 10_000
 
 export interface DemoSummary {
   /** True when this call wrote the demo county; false when it was already there. */
@@ -137,11 +138,11 @@ async function removeDemoRows(trx: GridsTransaction): Promise<number> {
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
   await deleteProposalsUnder(trx, DEMO_PREFIX) // after grids and codes, which refer to them
   await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
-  const buildings = await trx.deleteFrom('buildings').where('region_code', 'like', like).executeTakeFirst()
+  const buildings = await deleteBuildingsUnder(trx, DEMO_PREFIX)
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()
   await trx.deleteFrom('app_meta').where('key', '=', DEMO_META_KEY).execute()
-  return grids + Number(buildings.numDeletedRows) + Number(regions.numDeletedRows)
+  return grids + buildings + Number(regions.numDeletedRows)
 }
 
 async function insertCounty(trx: GridsTransaction, county: DemoCounty, log: (message: string) => void): Promise<void> {
@@ -185,20 +186,13 @@ async function insertCounty(trx: GridsTransaction, county: DemoCounty, log: (mes
   await insertGridVersions(trx, grids)
   log(`inserted ${grids.length} grids`)
 
-  for (let i = 0; i < county.buildings.length; i += BUILDING_CHUNK) {
-    const chunk = county.buildings.slice(i, i + BUILDING_CHUNK).map((b) => ({
-      r: b.regionCode,
-      a: b.address,
-      h: b.households,
-      x: b.lon,
-      y: b.lat,
-    }))
-    await sql`
-      INSERT INTO buildings (region_code, address, households, geom)
-      SELECT b.r, b.a, b.h, ST_SetSRID(ST_MakePoint(b.x, b.y), 4490)
-      FROM json_to_recordset(${JSON.stringify(chunk)}::json)
-        AS b(r text, a text, h integer, x double precision, y double precision)`.execute(trx)
-  }
+  const buildings = county.buildings.map((b) => ({
+    regionCode: b.regionCode,
+    address: b.address,
+    households: b.households,
+    geometry: { type: 'Point' as const, coordinates: [b.lon, b.lat] },
+  }))
+  await insertBuildings(trx, DEMO_PREFIX, buildings)
   log(`inserted ${county.buildings.length} buildings`)
 }
 

@@ -12,6 +12,7 @@ const WRITERS: Record<string, string> = {
   grids: 'server/grids/grids.repository.ts',
   proposals: 'server/proposals/proposals.repository.ts',
   proposal_events: 'server/proposals/proposals.repository.ts',
+  buildings: 'server/buildings/buildings.repository.ts',
 }
 
 /** SQL and Kysely ways to write `table`. */

@@ -1,0 +1,144 @@
+import type { Geometry } from 'geojson'
+import type { DatabaseHandle } from '../db/connect.js'
+import { findGrids, type GridRow } from '../grids/grids.repository.js'
+import { type Language, translate } from '../i18n/index.js'
+import type { FieldInfo, IoFeature, OutputLayer } from '../io/types.js'
+import { readReferenceLayer } from '../reference/reference.repository.js'
+import { notFound } from '../http/errors.js'
+import { validate } from '../validation/validate.service.js'
+
+// The layers gridwork exports, as lon/lat features with their columns. Column names are Chinese
+// in every format (a county's departments open the files in QGIS, ArcGIS and Excel), and each fits
+// a shapefile's 10-byte field name in GBK (4 characters at most; docs/data-io.md lists them).
+
+export interface ExportRegion {
+  /** Significant prefix, e.g. 990101001. */
+  prefix: string
+  /** 12-digit code. */
+  code: string
+  name: string
+  hasBoundary: boolean
+}
+
+const GRID_FIELDS = [
+  { name: '网格编码', type: 'string' },
+  { name: '网格名称', type: 'string' },
+  { name: '网格类型', type: 'string' },
+  { name: '户数', type: 'integer' },
+  { name: '人口', type: 'integer' },
+  { name: '网格长', type: 'string' },
+  { name: '社区代码', type: 'string' },
+  { name: '所属社区', type: 'string' },
+  { name: '生效日期', type: 'date' },
+] as const satisfies readonly FieldInfo[]
+
+const ISSUE_FIELDS = [
+  { name: '问题代码', type: 'string' },
+  { name: '严重程度', type: 'string' },
+  { name: '问题说明', type: 'string' },
+  { name: '涉及网格', type: 'string' },
+  { name: '面积', type: 'number' },
+] as const satisfies readonly FieldInfo[]
+
+const REFERENCE_FIELDS = [
+  { name: '名称', type: 'string' },
+  { name: '类别', type: 'string' },
+] as const satisfies readonly FieldInfo[]
+
+/** The text of a grid's head (网格长) from its attributes, null when none is recorded. */
+function gridHead(attributes: unknown): string | null {
+  const value = (typeof attributes === 'string' ? JSON.parse(attributes) : attributes) as { grid_head?: unknown } | null
+  return typeof value?.grid_head === 'string' && value.grid_head !== '' ? value.grid_head : null
+}
+
+async function regionNames(database: DatabaseHandle, prefix: string): Promise<Map<string, string>> {
+  const rows = await database.kysely.selectFrom('regions').select(['code', 'name']).where('code', 'like', `${prefix}%`).execute()
+  return new Map(rows.map((row) => [row.code, row.name]))
+}
+
+/** The grids in force on `asOf` (today when undefined), one feature each. */
+export async function gridsLayer(
+  database: DatabaseHandle,
+  region: ExportRegion,
+  asOf: string | undefined,
+  language: Language,
+): Promise<OutputLayer> {
+  const [rows, names] = await Promise.all([
+    findGrids(database.kysely, { regionPrefix: region.prefix, asOf }),
+    regionNames(database, region.prefix),
+  ])
+  const features: IoFeature[] = rows.map((row) => ({
+    geometry: row.geometry as Geometry,
+    properties: {
+      网格编码: row.code,
+      网格名称: row.name,
+      网格类型: translate(language, `coding.kind.${row.kind}`),
+      户数: row.households,
+      人口: row.population,
+      网格长: gridHead(row.attributes),
+      社区代码: row.region_code,
+      所属社区: names.get(row.region_code) ?? null,
+      生效日期: row.valid_from,
+    },
+  }))
+  return { name: `${region.name}-${translate(language, 'io.export.grids')}`, fields: [...GRID_FIELDS], features }
+}
+
+/** The grids as POST /validate takes them (what the web's validation tab sends). */
+function asValidationInput(rows: readonly GridRow[]) {
+  return {
+    type: 'FeatureCollection',
+    features: rows.map(({ geometry, ...properties }) => ({ type: 'Feature', id: properties.code, geometry, properties })),
+  }
+}
+
+/**
+ * The validation issues of the region's grids in force on `asOf`: the report the web's validation
+ * tab shows (the grids POSTed to /validate with the region as parent). An issue without a place of
+ * its own lies on the first grid it names.
+ */
+export async function issuesLayer(
+  database: DatabaseHandle,
+  region: ExportRegion,
+  asOf: string | undefined,
+  language: Language,
+): Promise<OutputLayer> {
+  const rows = await findGrids(database.kysely, { regionPrefix: region.prefix, asOf })
+  const report = await validate(
+    database,
+    { features: asValidationInput(rows), parent: region.hasBoundary ? region.code : undefined, crs: 'cgcs2000' },
+    language,
+  )
+  const shapes = new Map(rows.map((row) => [row.code, row.geometry as Geometry]))
+  const features: IoFeature[] = report.issues.map((issue) => ({
+    geometry: (issue.geometry as Geometry | undefined) ?? issue.feature_ids.map((id) => shapes.get(id)).find((shape) => shape) ?? null,
+    properties: {
+      问题代码: issue.code,
+      严重程度: translate(language, `io.export.severity_${issue.severity}`),
+      问题说明: issue.message,
+      涉及网格: issue.feature_ids.join(','),
+      面积: issue.area_m2 ?? null,
+    },
+  }))
+  return { name: `${region.name}-${translate(language, 'io.export.issues')}`, fields: [...ISSUE_FIELDS], features }
+}
+
+/** A stored reference layer of the region (roads, water…), with each feature's own columns after name and class. */
+export async function referenceLayer(database: DatabaseHandle, region: ExportRegion, name: string): Promise<OutputLayer> {
+  const layer = await readReferenceLayer(database.kysely, region.code, name)
+  if (!layer) throw notFound('export_reference_unknown', { region: `${region.name}（${region.code}）`, name })
+  const fields: FieldInfo[] = [...REFERENCE_FIELDS]
+  const known = new Set<string>(fields.map((field) => field.name))
+  for (const feature of layer.features) {
+    for (const [key, value] of Object.entries(feature.properties)) {
+      if (known.has(key) || value === null) continue
+      known.add(key)
+      fields.push({ name: key, type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string' })
+    }
+  }
+  const features: IoFeature[] = layer.features.map((feature) => ({
+    geometry: feature.geometry,
+    properties: { ...feature.properties, 名称: feature.name, 类别: feature.class },
+  }))
+  return { name: `${region.name}-${layer.name}`, fields, features }
+}
