@@ -8,7 +8,7 @@ import type { Session } from '../workspace/state'
 import { FORMAT_NAMES } from '../../../server/io/formats.schemas'
 import { defaultGaussKrugerZone, exportCrsGroups } from './crsChoices'
 import { filenameFromContentDisposition, saveBlob } from './download'
-import { choiceSelect, crsLabel, crsSelect, labelled } from './ioForm'
+import { choiceSelect, crsLabel, crsSelect, type IoDialog, labelled } from './ioForm'
 import { homeLongitude, ioRegions } from './regions'
 
 // "导出": a region's grids (today or as of a day), its validation issues or a reference layer, in
@@ -47,7 +47,7 @@ export function exportQuery(choice: {
   }
 }
 
-export function openExportMenu({ session, region: picked }: { session: Session; region: string }): HTMLDialogElement {
+export function openExportMenu({ session, region: picked }: { session: Session; region: string }): IoDialog {
   const regions = ioRegions(session)
   const lon = homeLongitude(session)
   const zone = defaultGaussKrugerZone(lon ?? 117)
@@ -163,5 +163,5 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
   document.body.append(dialog)
   dialog.showModal()
   layer.focus()
-  return dialog
+  return { element: dialog, close }
 }

@@ -21,7 +21,7 @@ import { defaultGaussKrugerZone } from './crsChoices'
 import { type FieldMapForm, fieldMapForm, fieldMapOf } from './fieldMap'
 import { homeLongitude, ioRegions } from './regions'
 import { renderPreview, type ReadChoices } from './importPreview'
-import { choiceSelect, formatBytes, labelled } from './ioForm'
+import { choiceSelect, formatBytes, type IoDialog, labelled } from './ioForm'
 import { createPreviewLayer } from './previewLayer'
 
 // "导入": a dialog docked on the right of the map, in five steps: files (uploaded with progress),
@@ -45,7 +45,7 @@ const STEPS = ['files', 'type', 'preview', 'report', 'commit'] as const
 type Step = (typeof STEPS)[number]
 const ACCEPT = '.shp,.shx,.dbf,.prj,.cpg,.qpj,.zip,.gpkg,.kml,.kmz,.fgb,.geojson,.json,.csv,.xlsx'
 
-export function openImportWizard(ctx: ImportWizardContext): HTMLDialogElement {
+export function openImportWizard(ctx: ImportWizardContext): IoDialog {
   const regions = ioRegions(ctx.session)
   let step: Step = 'files'
   let files: File[] = []
@@ -352,5 +352,5 @@ export function openImportWizard(ctx: ImportWizardContext): HTMLDialogElement {
   // Not modal: the map stays live beside it (the preview is drawn there).
   dialog.show()
   body.querySelector<HTMLElement>('button, select, input')?.focus()
-  return dialog
+  return { element: dialog, close }
 }

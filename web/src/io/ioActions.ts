@@ -3,6 +3,7 @@ import type { GridMap } from '../map/gridMap'
 import type { WorkspaceStore } from '../workspace/state'
 import { openExportMenu } from './exportMenu'
 import { openImportWizard } from './importWizard'
+import type { IoDialog } from './ioForm'
 
 /** Roles that import: counties, townships and the administrator (a department only reads). */
 export function canImport(role: string | undefined): boolean {
@@ -27,12 +28,18 @@ export function createIoActions(parts: {
     const { session, validationTarget } = store.get()
     return validationTarget?.code ?? session?.region.code ?? ''
   }
-  let open: HTMLDialogElement | null = null
-  const replace = (dialog: HTMLDialogElement) => {
-    open?.close()
-    open?.remove()
+  let open: IoDialog | null = null
+  const replace = (dialog: IoDialog | null) => {
+    if (open?.element.isConnected) open.close()
     open = dialog
   }
+  // Signing out closes whatever is open: the next user must not see the last one's file.
+  store.subscribe(
+    ({ session }) => {
+      if (!session) replace(null)
+    },
+    ['session'],
+  )
   return {
     openImport() {
       const { session } = store.get()

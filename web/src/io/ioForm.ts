@@ -4,6 +4,12 @@ import type { CrsChoice, CrsGroup } from './crsChoices'
 
 // Form pieces the import wizard and the export menu share.
 
+/** An open wizard or menu; `close` tidies up after it (the wizard's map preview). */
+export interface IoDialog {
+  element: HTMLDialogElement
+  close(): void
+}
+
 /** A labelled control: the label's text above the control, an optional note under it. */
 export function labelled(labelKey: string, control: HTMLElement, note?: HTMLElement | null): HTMLLabelElement {
   return h('label', { class: 'io-field' }, h('span', { class: 'io-label' }, t(labelKey)), control, note ?? null)
