@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Ajv } from 'ajv'
 import Fastify, { type FastifyBaseLogger, type FastifySchemaCompiler } from 'fastify'
 import { auditRoutes } from './audit/audit.routes.js'
+import type { Basemap } from './basemap/basemap-file.js'
+import { basemapRoutes } from './basemap/basemap.routes.js'
 import { apiKeysRoutes } from './auth/api-keys.routes.js'
 import { registerAuth } from './auth/auth.plugin.js'
 import { authRoutes } from './auth/auth.routes.js'
@@ -24,6 +26,7 @@ import { ErrorResponse } from './http/schemas.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
+import { referenceRoutes } from './reference/reference.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
 import { validateRoutes } from './validation/validate.routes.js'
 
@@ -57,6 +60,8 @@ export interface AppOptions {
   webDir?: string
   /** Tianditu browser key: adds 天地图 tiles under the offline basemap (TIANDITU_KEY). */
   tiandituKey?: string | null
+  /** The local basemap file (GRIDWORK_BASEMAP), opened; none: the page draws no basemap of its own. */
+  basemap?: Basemap | null
   /** Lookups per minute for a logged-in account (LOOKUP_USER_RATE_LIMIT); 600,000 when absent. */
   lookupUserRateLimit?: number
   /** pino logger of the process; none in tests. */
@@ -110,6 +115,7 @@ export async function buildApp(options: AppOptions) {
   const db = options.database.kysely
   await registerGridIndex(app, options.database)
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
+  await app.register(basemapRoutes, { basemap: options.basemap ?? null })
   await app.register(
     async (api) => {
       await api.register(authRoutes, { db })
@@ -121,6 +127,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(auditRoutes, { db })
       await api.register(apiKeysRoutes, { db })
       await api.register(lookupRoutes, { database: options.database })
+      await api.register(referenceRoutes, { db })
       await api.register(exportRoutes, { database: options.database })
     },
     { prefix: '/api/v1' },

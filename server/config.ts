@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 
 // Environment → typed configuration, validated once at start. Problems are collected and
@@ -19,6 +20,8 @@ export interface Config {
   tiandituKey: string | null
   /** Lookups per minute for a logged-in account (API keys carry their own limit). */
   lookupUserRateLimit: number
+  /** A local .pmtiles or .mbtiles basemap drawn under every layer (GRIDWORK_BASEMAP); null: none. */
+  basemapFile: string | null
 }
 
 export type LogFormat = 'json' | 'pretty'
@@ -63,6 +66,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`LOOKUP_USER_RATE_LIMIT must be a positive whole number (lookups per minute), got "${env.LOOKUP_USER_RATE_LIMIT}"`)
   }
 
+  const basemapFile = env.GRIDWORK_BASEMAP?.trim() ? path.resolve(env.GRIDWORK_BASEMAP.trim()) : null
+  if (basemapFile && !/\.(pmtiles|mbtiles)$/i.test(basemapFile)) {
+    problems.push(`GRIDWORK_BASEMAP must name a .pmtiles or .mbtiles file, got "${env.GRIDWORK_BASEMAP}"`)
+  } else if (basemapFile && !existsSync(basemapFile)) problems.push(`GRIDWORK_BASEMAP file not found: ${basemapFile}`)
+
   if (problems.length > 0) throw new ConfigError(`Configuration problems:\n- ${problems.join('\n- ')}`)
   return {
     port,
@@ -78,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDir: path.resolve(env.WEB_DIR ?? 'web/dist'),
     tiandituKey,
     lookupUserRateLimit,
+    basemapFile,
   }
 }

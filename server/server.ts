@@ -11,16 +11,24 @@ import { createLogger } from './logger.js'
 // hashing (scrypt, on the thread pool) runs while the app is built.
 
 const loadServerModules = async () => {
-  const [{ buildApp }, { seedDemoUsers }, { resolveSigningSecret }, { migrateToLatest }, { seedDemo }, { ensureWebBundle }] =
-    await Promise.all([
-      import('./app.js'),
-      import('./auth/demo-users.js'),
-      import('./auth/signing-secret.js'),
-      import('./db/migrate.js'),
-      import('./demo/seed.js'),
-      import('./web-bundle.js'),
-    ])
-  return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }
+  const [
+    { buildApp },
+    { seedDemoUsers },
+    { resolveSigningSecret },
+    { migrateToLatest },
+    { seedDemo },
+    { ensureWebBundle },
+    { openBasemap },
+  ] = await Promise.all([
+    import('./app.js'),
+    import('./auth/demo-users.js'),
+    import('./auth/signing-secret.js'),
+    import('./db/migrate.js'),
+    import('./demo/seed.js'),
+    import('./web-bundle.js'),
+    import('./basemap/basemap-file.js'),
+  ])
+  return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle, openBasemap }
 }
 
 async function main(): Promise<void> {
@@ -47,14 +55,15 @@ async function main(): Promise<void> {
   const started = Date.now()
   const serverCommand = (port: number) =>
     `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
-  const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }] = await Promise.all([
-    openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
-    }),
-    loadServerModules(),
-  ])
+  const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle, openBasemap }] =
+    await Promise.all([
+      openDatabase({
+        databaseUrl: config.databaseUrl,
+        dataDir: config.dataDir,
+        lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
+      }),
+      loadServerModules(),
+    ])
   log.info(
     { engine: database.engine, postgres: database.capabilities.postgres, postgis: database.capabilities.postgis, ms: Date.now() - started },
     'database ready',
@@ -72,12 +81,15 @@ async function main(): Promise<void> {
       }
       await ensureWebBundle(config.webDir, log)
       const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
+      const basemap = config.basemapFile ? await openBasemap(config.basemapFile) : null
+      if (basemap) log.info({ file: basemap.file, ...basemap.info }, 'local basemap (GRIDWORK_BASEMAP)')
       const built = await buildApp({
         database,
         signingSecret,
         bodyLimitBytes: config.bodyLimitBytes,
         webDir: config.webDir,
         tiandituKey: config.tiandituKey,
+        basemap,
         lookupUserRateLimit: config.lookupUserRateLimit,
         logger: log,
       })

@@ -192,6 +192,26 @@ export interface LookupLogTable {
   ms: number | null
 }
 
+/** Reference layers and their features; see migrations/2026-12-08T0100-reference-layers.ts. */
+export interface ReferenceLayersTable {
+  id: Generated<number>
+  region_code: string
+  name: string
+  kind: 'road' | 'water' | 'building' | 'other'
+  feature_count: number
+  created_at: Generated<Date>
+  created_by: string
+}
+
+export interface ReferenceFeaturesTable {
+  id: Generated<number>
+  layer_id: number
+  name: string | null
+  class: string | null
+  properties: JsonWithDefault
+  geom: Geometry
+}
+
 export interface Database {
   regions: RegionsTable
   grids: GridsTable
@@ -206,6 +226,8 @@ export interface Database {
   addresses: AddressesTable
   api_keys: ApiKeysTable
   lookup_log: LookupLogTable
+  reference_layers: ReferenceLayersTable
+  reference_features: ReferenceFeaturesTable
 }
 
 export type Db = Kysely<Database>

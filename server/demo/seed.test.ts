@@ -199,3 +199,43 @@ describe('seedDemo', { timeout: 120_000 }, () => {
     expect(urban?.per_km2 ?? 0).toBeGreaterThan(5 * (rural?.per_km2 ?? 0))
   })
 })
+
+describe('the demo reference layers 道路 and 水系', { timeout: 120_000 }, () => {
+  it('are seeded once with the county, with stable feature counts', async () => {
+    const layers = await database.kysely
+      .selectFrom('reference_layers')
+      .select(['region_code', 'name', 'kind', 'feature_count'])
+      .orderBy('name')
+      .execute()
+    expect(layers).toEqual([
+      { region_code: '990101', name: '水系', kind: 'water', feature_count: 1 },
+      { region_code: '990101', name: '道路', kind: 'road', feature_count: 78 },
+    ])
+    const classes = await rows(sql<{ class: string; n: number }>`
+      SELECT class, count(*)::int AS n FROM reference_features GROUP BY class ORDER BY class`)
+    expect(classes).toEqual([
+      { class: '乡道', n: 32 },
+      { class: '县道', n: 15 },
+      { class: '村道', n: 31 },
+      { class: '河流', n: 1 },
+    ])
+  })
+
+  it('run the 县道 along township boundaries and the boundary 乡道/村道 along community boundaries', async () => {
+    // Within 1e-7° (about 1 cm) of the boundaries the regions store.
+    const off = await rows(sql<{ name: string; follows: string }>`
+      WITH edges AS (
+        SELECT level, ST_Buffer(ST_Union(ST_Boundary(boundary)), 1e-7) AS geom FROM regions
+        WHERE level IN (4, 5) AND code LIKE '990101%' GROUP BY level)
+      SELECT f.name, f.properties->>'follows' AS follows FROM reference_features f JOIN edges e
+        ON e.level = CASE f.properties->>'follows' WHEN 'township_boundary' THEN 4 ELSE 5 END
+      WHERE f.properties->>'follows' IN ('township_boundary', 'community_boundary') AND NOT ST_Covers(e.geom, f.geom)`)
+    expect(off).toEqual([])
+    // The river is cut to the county at its sample points: a few metres may cross a zigzag edge.
+    const river = await one(sql<{ inside: number; km: number }>`
+      SELECT ST_Length(ST_Intersection(r.boundary, f.geom)) / ST_Length(f.geom) AS inside, ST_Length(f.geom::geography) / 1000 AS km
+      FROM reference_features f, regions r WHERE f.class = '河流' AND r.code = '990101000000'`)
+    expect(river.inside).toBeGreaterThan(0.999)
+    expect(river.km).toBeGreaterThan(20)
+  })
+})

@@ -6,7 +6,9 @@ import { seedDemoAddresses } from '../addresses/address-import.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { deleteGridsUnder, insertGridVersions } from '../grids/grids.repository.js'
 import { deleteProposalsUnder } from '../proposals/proposals.repository.js'
+import { deleteReferenceLayersUnder } from '../reference/reference.repository.js'
 import { type DemoCounty, type DemoFaults, DEMO_SEED, generateDemoCounty } from './generate.js'
+import { seedDemoReferenceLayers } from './reference-layers.js'
 
 // Loads the demo county 示范县 (990101) into the database: regions, comprehensive grids and
 // building points, in one transaction, once. `app_meta` key 'demo_seeded' records the summary;
@@ -60,6 +62,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
     const skipped = alreadySeeded(existing)
     log(skipped.message)
     await seedDemoAddresses(db, log) // a data dir seeded before the address registry existed
+    await seedDemoReferenceLayers(db, log) // … or before reference layers existed
     return skipped
   }
 
@@ -104,6 +107,7 @@ export async function seedDemo(db: Db, options: SeedDemoOptions = {}): Promise<D
     return result
   })
   await seedDemoAddresses(db, log)
+  await seedDemoReferenceLayers(db, log)
   if (summary.seeded) {
     summary.ms = Math.round(performance.now() - started)
     log(
@@ -138,6 +142,7 @@ async function removeDemoRows(trx: GridsTransaction): Promise<number> {
   await trx.deleteFrom('grid_codes').where('region_code', 'like', like).execute()
   await deleteProposalsUnder(trx, DEMO_PREFIX) // after grids and codes, which refer to them
   await trx.deleteFrom('addresses').where('region_code', 'like', like).execute()
+  await deleteReferenceLayersUnder(trx, DEMO_PREFIX)
   const buildings = await deleteBuildingsUnder(trx, DEMO_PREFIX)
   // One statement: the parent_code references are checked at its end, when all are gone.
   const regions = await trx.deleteFrom('regions').where('code', 'like', like).executeTakeFirst()

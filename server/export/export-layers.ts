@@ -4,6 +4,7 @@ import { findGrids, type GridRow } from '../grids/grids.repository.js'
 import { type Language, translate } from '../i18n/index.js'
 import type { FieldInfo, IoFeature, OutputLayer } from '../io/types.js'
 import { readReferenceLayer } from '../reference/reference.repository.js'
+import { PREFIX_LENGTHS } from '../regions/region-codes.js'
 import { notFound } from '../http/errors.js'
 import { validate } from '../validation/validate.service.js'
 
@@ -123,9 +124,24 @@ export async function issuesLayer(
   return { name: `${region.name}-${translate(language, 'io.export.issues')}`, fields: [...ISSUE_FIELDS], features }
 }
 
-/** A stored reference layer of the region (roads, water…), with each feature's own columns after name and class. */
+/** The layer of that name of the region, else of the nearest wider region it lies in (a county's roads serve its townships). */
+async function findReferenceLayer(database: DatabaseHandle, region: ExportRegion, name: string) {
+  const prefixes = [
+    region.prefix,
+    ...PREFIX_LENGTHS.filter((length) => length < region.prefix.length)
+      .reverse()
+      .map((length) => region.prefix.slice(0, length)),
+  ]
+  for (const prefix of prefixes) {
+    const layer = await readReferenceLayer(database.kysely, prefix, name)
+    if (layer) return layer
+  }
+  return null
+}
+
+/** A stored reference layer (roads, water…), with each feature's own columns after name and class. */
 export async function referenceLayer(database: DatabaseHandle, region: ExportRegion, name: string): Promise<OutputLayer> {
-  const layer = await readReferenceLayer(database.kysely, region.code, name)
+  const layer = await findReferenceLayer(database, region, name)
   if (!layer) throw notFound('export_reference_unknown', { region: `${region.name}（${region.code}）`, name })
   const fields: FieldInfo[] = [...REFERENCE_FIELDS]
   const known = new Set<string>(fields.map((field) => field.name))

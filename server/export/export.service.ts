@@ -79,17 +79,34 @@ function extensionOf(name: string): string {
   return /\.[A-Za-z0-9]+$/.exec(name)?.[0] ?? ''
 }
 
-/** Checks the request, reads the layer and writes the file. */
-export async function exportLayer(database: DatabaseHandle, request: ExportRequest): Promise<ExportResult> {
-  const { language } = request
+export interface CheckedExport {
+  prefix: string
+  layer: LayerChoice
+  format: FormatName
+  crs: number
+  asOf: string | undefined
+  encoding: 'gbk' | 'utf-8' | undefined
+}
+
+/** Checks everything in a request that needs no database (the command line does this before opening one). */
+export function checkExportRequest(request: ExportRequest): CheckedExport {
   const prefix = parseRegionPrefix(request.region)
   if (prefix === null) throw badRequest('region_prefix_invalid', { code: request.region })
   request.checkScope?.(prefix)
-  const layerChoice = parseLayer(request.layer)
-  const format = parseFormat(request.format)
-  const crs = exportCrs(request.crs, language)
-  const asOf = request.asOf === undefined ? undefined : parseDate(request.asOf)
-  const encoding = parseEncoding(request.encoding)
+  return {
+    prefix,
+    layer: parseLayer(request.layer),
+    format: parseFormat(request.format),
+    crs: exportCrs(request.crs, request.language),
+    asOf: request.asOf === undefined ? undefined : parseDate(request.asOf),
+    encoding: parseEncoding(request.encoding),
+  }
+}
+
+/** Checks the request, reads the layer and writes the file. */
+export async function exportLayer(database: DatabaseHandle, request: ExportRequest): Promise<ExportResult> {
+  const { language } = request
+  const { prefix, layer: layerChoice, format, crs, asOf, encoding } = checkExportRequest(request)
   const region = await findExportRegion(database, prefix, request.region)
 
   let layer: OutputLayer

@@ -13,6 +13,8 @@ const WRITERS: Record<string, string> = {
   proposals: 'server/proposals/proposals.repository.ts',
   proposal_events: 'server/proposals/proposals.repository.ts',
   buildings: 'server/buildings/buildings.repository.ts',
+  reference_layers: 'server/reference/reference.repository.ts',
+  reference_features: 'server/reference/reference.repository.ts',
 }
 
 /** SQL and Kysely ways to write `table`. */
@@ -45,7 +47,7 @@ function strayWrites(files: string[]): string[] {
 }
 
 describe('one writer per table', () => {
-  it('no source file outside the repository writes grids, proposals or proposal_events', () => {
+  it('no source file outside the repository writes grids, proposals, proposal_events or reference layers', () => {
     expect(strayWrites([...sourceFiles('server'), ...sourceFiles('scripts')])).toEqual([])
   })
 

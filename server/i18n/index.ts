@@ -12,6 +12,8 @@ import limitsEn from './limits.en.json' with { type: 'json' }
 import limitsZhCN from './limits.zh-CN.json' with { type: 'json' }
 import lookupEn from './lookup.en.json' with { type: 'json' }
 import lookupZhCN from './lookup.zh-CN.json' with { type: 'json' }
+import referenceEn from './reference.en.json' with { type: 'json' }
+import referenceZhCN from './reference.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
 import sizingZhCN from './sizing.zh-CN.json' with { type: 'json' }
 import validationEn from './validation.en.json' with { type: 'json' }
@@ -46,6 +48,7 @@ await instance.init({
         access: accessZhCN,
         limits: limitsZhCN,
         io: ioZhCN,
+        reference: referenceZhCN,
       }),
     },
     en: {
@@ -58,6 +61,7 @@ await instance.init({
         access: accessEn,
         limits: limitsEn,
         io: ioEn,
+        reference: referenceEn,
       }),
     },
   },

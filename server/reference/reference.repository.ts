@@ -1,14 +1,16 @@
 import type { Geometry } from 'geojson'
-import type { Kysely } from 'kysely'
-import type { Actor } from '../audit/audit.repository.js'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
-import { AppError } from '../http/errors.js'
-import type { ReferenceKind } from '../import/upload.schemas.js'
+import { badRequest } from '../http/errors.js'
+import type { BBox } from '../http/query-params.js'
+import { REFERENCE_KINDS, type ReferenceKind } from '../import/upload.schemas.js'
 import type { PropertyValue } from '../io/types.js'
+import { PREFIX_LENGTHS, parseRegionPrefix } from '../regions/region-codes.js'
 
 // Reference layers (roads with a class, water, building footprints, any other line/polygon layer)
-// drawn under the grids and snapped to by the editor. This module is the only writer of their table.
-// Placeholder signatures until the table exists.
+// drawn under the grids and snapped to by the editor. This module is the only writer of their
+// tables (migrations/2026-12-08T0100-reference-layers.ts).
 
 export interface ReferenceFeatureInput {
   geometry: Geometry
@@ -19,7 +21,7 @@ export interface ReferenceFeatureInput {
 }
 
 export interface ReferenceLayerInput {
-  /** The county (or wider) region the layer belongs to. */
+  /** The county (or wider) region the layer belongs to: a 12-digit code or its significant prefix. */
   region: string
   name: string
   kind: ReferenceKind
@@ -27,9 +29,69 @@ export interface ReferenceLayerInput {
   actor: Actor
 }
 
+export const REFERENCE_NAME_MAX = 60
+/** Features per INSERT: one JSON parameter each, a few round trips for a county road network. */
+const FEATURE_CHUNK = 5_000
+
+/** The stored region prefix of a layer, or a 400 naming the bad value. */
+function layerRegion(region: string): string {
+  const prefix = parseRegionPrefix(region)
+  if (prefix === null) throw badRequest('reference_region_invalid', { region })
+  return prefix
+}
+
+function checkLayer(input: Pick<ReferenceLayerInput, 'name' | 'kind'>): string {
+  const name = input.name.trim()
+  if (name.length < 1 || [...name].length > REFERENCE_NAME_MAX) throw badRequest('reference_name_invalid', { max: REFERENCE_NAME_MAX })
+  if (!REFERENCE_KINDS.includes(input.kind))
+    throw badRequest('reference_kind_invalid', { kind: String(input.kind), kinds: REFERENCE_KINDS.join(', ') })
+  return name
+}
+
+/** Runs `work` in a transaction, or in the caller's (the demo seed writes inside its own). */
+function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<Database>) => work(trx))
+}
+
 /** Replaces the layer of that name in that region (a new import of the same layer supersedes the old). */
-export async function replaceReferenceLayer(_db: Kysely<Database>, _input: ReferenceLayerInput): Promise<{ id: number; count: number }> {
-  throw new AppError(501, 'io_format_unavailable', { format: 'reference' })
+export async function replaceReferenceLayer(db: Kysely<Database>, input: ReferenceLayerInput): Promise<{ id: number; count: number }> {
+  const region = layerRegion(input.region)
+  const name = checkLayer(input)
+  return inTransaction(db, async (trx) => {
+    const previous = await trx
+      .deleteFrom('reference_layers')
+      .where('region_code', '=', region)
+      .where('name', '=', name)
+      .returning(['id', 'feature_count'])
+      .executeTakeFirst()
+    const layer = await trx
+      .insertInto('reference_layers')
+      .values({ region_code: region, name, kind: input.kind, feature_count: input.features.length, created_by: input.actor.username })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    for (let i = 0; i < input.features.length; i += FEATURE_CHUNK) {
+      const chunk = input.features.slice(i, i + FEATURE_CHUNK).map((f) => ({
+        n: f.name,
+        c: f.class,
+        p: f.properties,
+        g: f.geometry,
+      }))
+      // Z and M are dropped: the editor snaps in 2-D and the column is plain 2-D geometry.
+      await sql`
+        INSERT INTO reference_features (layer_id, name, class, properties, geom)
+        SELECT ${layer.id}, f.n, f.c, coalesce(f.p, '{}'::jsonb), ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(f.g::text), 4490))
+        FROM jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) AS f(n text, c text, p jsonb, g jsonb)`.execute(trx)
+    }
+    await recordAudit(trx, input.actor, {
+      action: 'replace_reference_layer',
+      entity: 'reference_layer',
+      entityId: String(layer.id),
+      regionCode: region,
+      before: previous ? { id: previous.id, features: previous.feature_count } : undefined,
+      after: { name, kind: input.kind, features: input.features.length },
+    })
+    return { id: layer.id, count: input.features.length }
+  })
 }
 
 export interface ReferenceLayerContent {
@@ -39,6 +101,94 @@ export interface ReferenceLayerContent {
 }
 
 /** A layer as stored, for export; null when the region has no layer of that name. */
-export async function readReferenceLayer(_db: Kysely<Database>, _region: string, _name: string): Promise<ReferenceLayerContent | null> {
-  return null
+export async function readReferenceLayer(db: Kysely<Database>, region: string, name: string): Promise<ReferenceLayerContent | null> {
+  const layer = await db
+    .selectFrom('reference_layers')
+    .select(['id', 'name', 'kind'])
+    .where('region_code', '=', layerRegion(region))
+    .where('name', '=', name.trim())
+    .executeTakeFirst()
+  if (!layer) return null
+  const rows = await sql<{ name: string | null; class: string | null; properties: Record<string, PropertyValue>; geometry: Geometry }>`
+    SELECT name, class, properties, ST_AsGeoJSON(geom, 8, 0)::json AS geometry
+    FROM reference_features WHERE layer_id = ${layer.id} ORDER BY id`.execute(db)
+  return { name: layer.name, kind: layer.kind, features: rows.rows.map((row) => ({ ...row })) }
+}
+
+export interface ReferenceLayerRow {
+  id: number
+  region_code: string
+  name: string
+  kind: ReferenceKind
+  feature_count: number
+  created_at: Date
+  created_by: string
+}
+
+/** The layers that apply to a region prefix: its own, those of the wider regions around it and those inside it. */
+export async function findReferenceLayers(db: Kysely<Database>, regionPrefix: string): Promise<ReferenceLayerRow[]> {
+  const wider = PREFIX_LENGTHS.filter((length) => length <= regionPrefix.length).map((length) => regionPrefix.slice(0, length))
+  return db
+    .selectFrom('reference_layers')
+    .select(['id', 'region_code', 'name', 'kind', 'feature_count', 'created_at', 'created_by'])
+    .where((eb) => eb.or([eb('region_code', 'in', wider), eb('region_code', 'like', `${regionPrefix}%`)]))
+    .orderBy('region_code')
+    .orderBy('name')
+    .execute()
+}
+
+export async function findReferenceLayer(db: Kysely<Database>, id: number): Promise<ReferenceLayerRow | undefined> {
+  return db
+    .selectFrom('reference_layers')
+    .select(['id', 'region_code', 'name', 'kind', 'feature_count', 'created_at', 'created_by'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+export interface FeaturesInBox {
+  features: { id: number; name: string | null; class: string | null; geometry: Geometry }[]
+  /** True when more features lie in the box than `limit`. */
+  truncated: boolean
+}
+
+/**
+ * The features of a layer meeting a box, simplified by `tolerance` degrees (0 = as stored) and at
+ * most `limit` of them (longest/largest first, so a capped road network keeps its main roads).
+ */
+export async function findFeaturesInBox(
+  db: Kysely<Database>,
+  layerId: number,
+  bbox: BBox,
+  options: { tolerance: number; limit: number },
+): Promise<FeaturesInBox> {
+  const [minLng, minLat, maxLng, maxLat] = bbox
+  const rows = await sql<{ id: number; name: string | null; class: string | null; geometry: Geometry }>`
+    SELECT id, name, class,
+           ST_AsGeoJSON(CASE WHEN ${options.tolerance}::float8 > 0 THEN ST_SimplifyPreserveTopology(geom, ${options.tolerance}::float8) ELSE geom END, 7, 0)::json
+             AS geometry
+    FROM reference_features
+    WHERE layer_id = ${layerId} AND geom && ST_MakeEnvelope(${minLng}::float8, ${minLat}::float8, ${maxLng}::float8, ${maxLat}::float8, 4490)
+    ORDER BY ST_Length(geom) + sqrt(ST_Area(geom)) DESC, id
+    LIMIT ${options.limit + 1}`.execute(db)
+  return { features: rows.rows.slice(0, options.limit), truncated: rows.rows.length > options.limit }
+}
+
+/** Deletes a layer and its features (cascade); audited. */
+export async function deleteReferenceLayer(db: Kysely<Database>, layer: ReferenceLayerRow, actor: Actor): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await trx.deleteFrom('reference_layers').where('id', '=', layer.id).execute()
+    await recordAudit(trx, actor, {
+      action: 'delete_reference_layer',
+      entity: 'reference_layer',
+      entityId: String(layer.id),
+      regionCode: layer.region_code,
+      before: { name: layer.name, kind: layer.kind, features: layer.feature_count },
+    })
+  })
+}
+
+/** Removes every layer under a prefix without an audit entry: the demo reset (seed --force) only. */
+export async function deleteReferenceLayersUnder(db: Kysely<Database>, prefix: string): Promise<number> {
+  const result = await db.deleteFrom('reference_layers').where('region_code', 'like', `${prefix}%`).executeTakeFirst()
+  return Number(result.numDeletedRows)
 }

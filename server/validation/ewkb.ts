@@ -16,37 +16,50 @@ const MULTILINESTRING = 5
 const MULTIPOLYGON = 6
 export const SRID = 4490
 
-class Writer {
+/** Fixed-size little-endian WKB/EWKB output; server/io/wkb.ts writes plain WKB through it too. */
+export class WkbWriter {
   private readonly buffer: Buffer
-  private at = 0
+  // DataView writes doubles several times faster than Buffer.writeDoubleLE.
+  private readonly view: DataView
+  private at: number
 
-  constructor(bytes: number) {
-    this.buffer = Buffer.allocUnsafe(bytes)
+  /** `reserved` bytes at the start are left for the caller (a GeoPackage blob header). */
+  constructor(bytes: number, reserved = 0) {
+    this.buffer = Buffer.allocUnsafe(reserved + bytes)
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength)
+    this.at = reserved
   }
 
   header(type: number, srid: number | null): void {
-    this.buffer.writeUInt8(LITTLE_ENDIAN, this.at)
-    this.buffer.writeUInt32LE(srid === null ? type : type | SRID_FLAG, this.at + 1)
+    this.view.setUint8(this.at, LITTLE_ENDIAN)
+    this.view.setUint32(this.at + 1, srid === null ? type : type | SRID_FLAG, true)
     this.at += 5
     if (srid !== null) this.count(srid)
   }
 
   count(value: number): void {
-    this.buffer.writeUInt32LE(value, this.at)
+    this.view.setUint32(this.at, value, true)
     this.at += 4
+  }
+
+  position(position: Position): void {
+    this.view.setFloat64(this.at, position[0] as number, true)
+    this.view.setFloat64(this.at + 8, position[1] as number, true)
+    this.at += 16
   }
 
   positions(ring: Ring): void {
     this.count(ring.length)
-    for (const position of ring) {
-      this.buffer.writeDoubleLE(position[0] as number, this.at)
-      this.buffer.writeDoubleLE(position[1] as number, this.at + 8)
-      this.at += 16
-    }
+    for (const position of ring) this.position(position)
   }
 
   hex(): string {
     return this.buffer.toString('hex', 0, this.at)
+  }
+
+  /** Everything written, reserved bytes included. */
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.at)
   }
 }
 
@@ -56,13 +69,13 @@ const ringsBytes = (rings: readonly Ring[]) => rings.reduce((sum, ring) => sum +
 export function polygonsToEwkb(polygons: readonly (readonly Ring[])[], srid = SRID): string {
   if (polygons.length === 1) {
     const rings = polygons[0] as readonly Ring[]
-    const out = new Writer(13 + ringsBytes(rings))
+    const out = new WkbWriter(13 + ringsBytes(rings))
     out.header(POLYGON, srid)
     out.count(rings.length)
     for (const ring of rings) out.positions(ring)
     return out.hex()
   }
-  const out = new Writer(13 + polygons.reduce((sum, rings) => sum + 9 + ringsBytes(rings), 0))
+  const out = new WkbWriter(13 + polygons.reduce((sum, rings) => sum + 9 + ringsBytes(rings), 0))
   out.header(MULTIPOLYGON, srid)
   out.count(polygons.length)
   for (const rings of polygons) {
@@ -75,7 +88,7 @@ export function polygonsToEwkb(polygons: readonly (readonly Ring[])[], srid = SR
 
 /** Lines as a MultiLineString. */
 export function linesToEwkb(lines: readonly Ring[], srid = SRID): string {
-  const out = new Writer(13 + lines.reduce((sum, line) => sum + 9 + 4 + line.length * 16, 0))
+  const out = new WkbWriter(13 + lines.reduce((sum, line) => sum + 9 + 4 + line.length * 16, 0))
   out.header(MULTILINESTRING, srid)
   out.count(lines.length)
   for (const line of lines) {

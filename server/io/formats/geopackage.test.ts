@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
+import { readGeoPackage, writeGeoPackage } from './geopackage.js'
+
+// GeoPackage read and write, with GDAL writing the inputs and reading back the outputs.
+
+let gdal: GdalDir
+const fixture = gridsFixture()
+
+beforeAll(() => {
+  gdal = gdalDir()
+  const source = `${FIXTURES}grids-cn.geojson`
+  gdal.ogr2ogr('-f', 'GPKG', gdal.path('two.gpkg'), source, '-a_srs', 'EPSG:4490', '-nln', '网格')
+  gdal.ogr2ogr('-update', gdal.path('two.gpkg'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4527', '-nln', '网格_4527')
+  gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4527.geojson'), gdal.path('two.gpkg'), '网格_4527')
+  gdal.ogr2ogr('-f', 'GPKG', gdal.path('empty.gpkg'), source, '-a_srs', 'EPSG:4490', '-nln', 'empty', '-where', '1 = 0')
+})
+afterAll(() => gdal.remove())
+
+describe('reading a GeoPackage written by GDAL', () => {
+  it('lists both feature tables and reads the first: names, codes as text, geometry, EPSG:4490', async () => {
+    const dataset = await readGeoPackage([gdal.input('two.gpkg')], {})
+    expect(dataset.layerNames).toEqual(['网格', '网格_4527'])
+    expect(dataset.layer.name).toBe('网格')
+    expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 4490 })
+    expect(dataset.layer.fields).toEqual([
+      { name: '网格编码', type: 'string' },
+      { name: '网格名称', type: 'string' },
+      { name: '户数', type: 'integer' },
+    ])
+    expect(dataset.layer.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
+    dataset.layer.features.forEach((feature, index) => {
+      expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
+    })
+  })
+
+  it('reads the projected layer in its own coordinates (within 1 cm of GDAL) with EPSG:4527 as evidence', async () => {
+    const dataset = await readGeoPackage([gdal.input('two.gpkg')], { layer: '网格_4527' })
+    const expected = gdal.asGeoJson(gdal.path('grids-4527.geojson'))
+    expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 4527 })
+    expect(dataset.layer.features).toHaveLength(4)
+    dataset.layer.features.forEach((feature, index) => {
+      expect(maxPositionGap(feature.geometry, expected.features[index]?.geometry ?? null)).toBeLessThan(0.01)
+    })
+    const withHole = dataset.layer.features[0]?.geometry
+    expect(withHole?.type === 'Polygon' && withHole.coordinates.length).toBe(2)
+  })
+})
+
+describe('writing a GeoPackage', () => {
+  it('is read back by GDAL: Chinese names, EPSG:4490, the same count and area', async () => {
+    const layer = {
+      name: '网格',
+      fields: [
+        { name: '网格编码', type: 'string' as const },
+        { name: '网格名称', type: 'string' as const },
+        { name: '户数', type: 'integer' as const },
+      ],
+      features: fixture.features.map((feature) => ({
+        geometry: feature.geometry,
+        properties: feature.properties as Record<string, string | number>,
+      })),
+    }
+    const path = gdal.save(await writeGeoPackage(layer, { crs: 4490 }))
+    const summary = gdal.ogrinfo('-al', '-so', path)
+    expect(summary).toContain('Feature Count: 4')
+    expect(summary).toMatch(/ID\["EPSG",4490\]/)
+    expect(summary).toContain('网格编码: String')
+    expect(summary).toContain('户数: Integer')
+    const back = gdal.asGeoJson(path)
+    expect(back.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
+    expect(gdal.area(path, '网格', 'geom')).toBeCloseTo(gdal.area(`${FIXTURES}grids-cn.geojson`, 'grids-cn'), 12)
+    // GDAL's own validation script is not installed; these are the header fields it checks first.
+    const header = Buffer.from((await writeGeoPackage(layer, { crs: 4490 })).bytes.subarray(60, 72))
+    expect(header.readUInt32BE(0)).toBe(10300)
+    expect(header.readUInt32BE(8)).toBe(0x47504b47)
+  })
+})
+
+describe('GeoPackage input that cannot be read', () => {
+  it('refuses a file that is not SQLite, naming it', async () => {
+    const messages = await ioErrorMessages(
+      readGeoPackage([{ name: '村界.gpkg', bytes: new TextEncoder().encode('not a database at all, just text'.repeat(10)) }], {}),
+      'io_gpkg_not_sqlite',
+    )
+    expect(messages.zh).toContain('村界.gpkg')
+    expect(messages.zh).toContain('SQLite')
+    expect(messages.en).toContain('村界.gpkg is not a GeoPackage')
+  })
+
+  it('refuses a GeoPackage without feature tables', async () => {
+    const bytes = new Uint8Array(gdal.input('two.gpkg').bytes)
+    const { default: initSqlJs } = await import('sql.js')
+    const SQL = await initSqlJs()
+    const database = new SQL.Database(bytes)
+    database.run("UPDATE gpkg_contents SET data_type = 'attributes'")
+    const messages = await ioErrorMessages(
+      readGeoPackage([{ name: 'tables.gpkg', bytes: database.export() }], {}),
+      'io_gpkg_no_feature_layers',
+    )
+    database.close()
+    expect(messages.zh).toBe('GeoPackage 文件 tables.gpkg 中没有要素图层（只有属性表或栅格）。')
+    expect(messages.en).toBe('The GeoPackage tables.gpkg has no feature layers (only attribute tables or rasters).')
+  })
+
+  it('refuses an unknown layer name, listing the layers', async () => {
+    const messages = await ioErrorMessages(readGeoPackage([gdal.input('two.gpkg')], { layer: '道路' }), 'io_layer_not_found')
+    expect(messages.zh).toBe('文件 two.gpkg 中没有图层“道路”。可选图层：网格, 网格_4527。')
+    expect(messages.en).toBe('The file two.gpkg has no layer "道路". Layers: 网格, 网格_4527.')
+  })
+
+  it('refuses an empty layer', async () => {
+    const messages = await ioErrorMessages(readGeoPackage([gdal.input('empty.gpkg')], {}), 'io_layer_empty')
+    expect(messages.zh).toBe('文件 empty.gpkg 的图层“empty”中没有记录。')
+    expect(messages.en).toBe('The layer "empty" of empty.gpkg has no records.')
+  })
+})
