@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
@@ -20,9 +22,10 @@ import { healthRoutes } from './health.routes.js'
 import { registerErrorHandling } from './http/errors.js'
 import { finiteNumbersOnly } from './http/finite-numbers.js'
 import { registerJsonBodyParser } from './http/json-body.js'
-import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './http/limits.js'
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, UPLOAD_LIMIT_BYTES } from './http/limits.js'
 import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/request-line.js'
 import { ErrorResponse } from './http/schemas.js'
+import { uploadsRoutes } from './import/uploads.routes.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
@@ -68,6 +71,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger
   /** Connection timeouts (default: server/http/limits.ts); tests shorten them. */
   timeouts?: { requestMs?: number; connectionMs?: number; checkIntervalMs?: number }
+  /** Folder of import uploads (`${DATA_DIR}/uploads`) and their size limit (default: server/http/limits.ts). */
+  uploads?: { root?: string; limitBytes?: number }
 }
 
 /** Builds the Fastify app (plugins, routes); listening and shutdown are server.ts's job. */
@@ -129,6 +134,11 @@ export async function buildApp(options: AppOptions) {
       await api.register(lookupRoutes, { database: options.database })
       await api.register(referenceRoutes, { db })
       await api.register(exportRoutes, { database: options.database })
+      await api.register(uploadsRoutes, {
+        database: options.database,
+        root: options.uploads?.root ?? path.join(os.tmpdir(), 'gridwork-uploads'),
+        limitBytes: options.uploads?.limitBytes ?? UPLOAD_LIMIT_BYTES,
+      })
     },
     { prefix: '/api/v1' },
   )

@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/connect.js'
 import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from './db/data-lock.js'
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
         database,
         signingSecret,
         bodyLimitBytes: config.bodyLimitBytes,
+        uploads: { root: path.join(config.dataDir, 'uploads') },
         webDir: config.webDir,
         tiandituKey: config.tiandituKey,
         basemap,

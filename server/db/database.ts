@@ -212,6 +212,15 @@ export interface ReferenceFeaturesTable {
   geom: Geometry
 }
 
+/** The field map of the last import per region and type (server/import/field-maps.repository.ts). */
+export interface ImportFieldMapsTable {
+  region_code: string
+  import_type: string
+  field_map: ColumnType<Record<string, string>, string, string>
+  updated_by: string
+  updated_at: Generated<Date>
+}
+
 export interface Database {
   regions: RegionsTable
   grids: GridsTable
@@ -228,6 +237,7 @@ export interface Database {
   lookup_log: LookupLogTable
   reference_layers: ReferenceLayersTable
   reference_features: ReferenceFeaturesTable
+  import_field_maps: ImportFieldMapsTable
 }
 
 export type Db = Kysely<Database>

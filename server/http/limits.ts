@@ -139,3 +139,14 @@ export function* changeShapes(changes: readonly unknown[] | undefined): Generato
     if (line !== undefined) yield { shape: `changes[${i}].line`, geometry: line }
   }
 }
+
+/**
+ * Bytes of all files of one import upload (POST /uploads and /uploads/:id/files), counted while
+ * they stream to disk: a county's shapefile of grids is a few MB, its building footprints a few
+ * hundred MB. Over it the upload is answered 413 naming the limit in MB.
+ */
+export const UPLOAD_LIMIT_BYTES = 512 * 1024 * 1024
+/** An upload not committed within this is removed (swept at start and before each new upload). */
+export const UPLOAD_MAX_AGE_MS = 24 * 60 * 60_000
+/** Most features a preview sends back for the map (the checks see all of them). */
+export const PREVIEW_MAX_FEATURES = 5_000

@@ -33,6 +33,8 @@ export interface ImportProblem {
   id: string | null
   code: string
   message: string
+  /** The property a problem is about, when a check names it in its message (number and date fields). */
+  field?: string
 }
 
 export interface ImportReport {
@@ -57,32 +59,74 @@ const IMPORT_MESSAGE_OF: Record<GeometryProblem['code'], string> = {
 type Feature = { type: 'Feature'; id?: unknown; geometry: unknown; properties: Record<string, unknown> | null }
 
 export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, options: ImportOptions): Promise<ImportReport> {
-  const t = (key: string, params: MessageParams = {}) => translate(options.language, `import.${key}`, params)
-  const fileProblem = (code: string, params: MessageParams = {}): ImportReport => {
-    const message = t(code, params)
-    return { ok: false, imported: 0, codes: [], problems: [{ feature: 0, id: null, code, message }], message }
-  }
+  const parsed = parseFeatureCollection(bytes)
+  if ('problem' in parsed) return failedReport(fileProblems(options.language, parsed.problem, parsed.params), options.language)
+  const checked = await checkFeatures(db, parsed.features, options)
+  if (checked.problems.length > 0)
+    return failedReport(
+      checked.problems.map(({ field: _field, ...problem }) => problem),
+      options.language,
+    )
+  return writeChecked(db, checked, options)
+}
 
+/** The features of a GeoJSON FeatureCollection's bytes, or the file-level problem. */
+function parseFeatureCollection(bytes: Uint8Array): { features: unknown[] } | { problem: string; params?: MessageParams } {
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    return fileProblem('not_utf8')
+    return { problem: 'not_utf8' }
   }
   let document: unknown
   try {
     document = JSON.parse(text.replace(/^\uFEFF/, ''))
   } catch (error) {
-    return fileProblem('not_json', { detail: (error as Error).message })
+    return { problem: 'not_json', params: { detail: (error as Error).message } }
   }
   const features = (document as { type?: unknown; features?: unknown }).features
   if ((document as { type?: unknown }).type !== 'FeatureCollection' || !Array.isArray(features)) {
-    return fileProblem('not_feature_collection')
+    return { problem: 'not_feature_collection' }
   }
-  if (features.length === 0) return fileProblem('empty')
+  return { features }
+}
+
+const fileProblems = (language: Language, code: string, params: MessageParams = {}): ImportProblem[] => [
+  { feature: 0, id: null, code, message: translate(language, `import.${code}`, params) },
+]
+
+/** The report of an import that loads nothing: the file's problem itself, or a count of the features with problems. */
+export function failedReport(problems: ImportProblem[], language: Language): ImportReport {
+  const fileLevel = problems.length === 1 && problems[0]?.feature === 0
+  const message = fileLevel
+    ? (problems[0]?.message as string)
+    : translate(language, 'import.failed', { count: new Set(problems.map((p) => p.feature)).size })
+  return { ok: false, imported: 0, codes: [], problems, message }
+}
+
+/** Features that passed every check, ready to write (writeChecked), or the problems found. */
+export interface CheckedImport {
+  scope: string
+  problems: ImportProblem[]
+  regions: RegionInput[]
+  grids: GridInput[]
+}
+
+/**
+ * Checks GeoJSON features for an import, in three layers: structure, PostGIS validity, properties
+ * against the database. `region` is the grids' region or the regions' parent.
+ */
+export async function checkFeatures(
+  db: Kysely<Database>,
+  features: readonly unknown[],
+  options: Pick<ImportOptions, 'kind' | 'region' | 'language'>,
+): Promise<CheckedImport> {
+  const t = (key: string, params: MessageParams = {}) => translate(options.language, `import.${key}`, params)
   const scope = parseRegionPrefix(options.region)
+  const none = { scope: scope ?? '', regions: [], grids: [] }
+  if (features.length === 0) return { ...none, problems: fileProblems(options.language, 'empty') }
   if (scope === null || !isRegionCode(options.region.padEnd(12, '0'))) {
-    return fileProblem('region_unknown', { feature: '-', region: options.region })
+    return { ...none, problems: fileProblems(options.language, 'region_unknown', { feature: '-', region: options.region }) }
   }
 
   const problems: ImportProblem[] = []
@@ -96,6 +140,7 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
       id: featureId(feature),
       code,
       message: t(code, { feature: label(index, feature), ...params }),
+      ...(typeof params.field === 'string' ? { field: params.field } : {}),
     })
 
   // Layer 1: structure, coordinates and rings, per feature.
@@ -122,34 +167,38 @@ export async function importGeoJson(db: Kysely<Database>, bytes: Uint8Array, opt
   }
 
   // Layer 3: properties, against the database.
-  const rows =
-    options.kind === 'regions'
-      ? await checkRegionProperties(db, structurallySound, scope, report, options.language)
-      : await checkGridProperties(db, structurallySound, scope, report, options.language)
+  const regions = options.kind === 'regions' ? await checkRegionProperties(db, structurallySound, scope, report, options.language) : []
+  const grids = options.kind === 'grids' ? await checkGridProperties(db, structurallySound, scope, report, options.language) : []
+  problems.sort((a, b) => a.feature - b.feature)
+  return { scope, problems, regions, grids }
+}
 
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.feature - b.feature)
-    return { ok: false, imported: 0, codes: [], problems, message: t('failed', { count: new Set(problems.map((p) => p.feature)).size }) }
-  }
-
+/** Writes checked features directly (regions, or grids as version 1 from `validFrom`) in one transaction, audited. */
+export async function writeChecked(db: Kysely<Database>, checked: CheckedImport, options: ImportOptions): Promise<ImportReport> {
   // Grids are noded first (node-import.ts): neighbours' shared edges get the same vertices.
-  if (options.kind === 'grids') await nodeImportedGrids(db, rows as GridInput[])
+  if (options.kind === 'grids') await nodeImportedGrids(db, checked.grids)
   // A grids import is announced to the lookup index after the commit (writeGrids).
   const codes = await writeGrids(db, async (trx) => {
     const written =
       options.kind === 'regions'
-        ? await insertRegions(trx, rows as RegionInput[])
-        : await insertGrids(trx, rows as GridInput[], options.validFrom, options.actor.username)
+        ? await insertRegions(trx, checked.regions)
+        : await insertGrids(trx, checked.grids, options.validFrom, options.actor.username)
     await recordAudit(trx, options.actor, {
       action: `import_${options.kind}`,
       entity: options.kind === 'regions' ? 'region' : 'grid',
-      regionCode: scope,
+      regionCode: checked.scope,
       after: { count: written.length, codes: written },
     })
     return written
   })
   const what = translate(options.language, options.kind === 'regions' ? 'import.what_regions' : 'import.what_grids')
-  return { ok: true, imported: codes.length, codes, problems: [], message: t('done', { count: codes.length, what }) }
+  return {
+    ok: true,
+    imported: codes.length,
+    codes,
+    problems: [],
+    message: translate(options.language, 'import.done', { count: codes.length, what }),
+  }
 }
 
 function featureId(feature: unknown): string | null {
@@ -162,7 +211,7 @@ function featureId(feature: unknown): string | null {
 type Report = (index: number, feature: unknown, code: string, params?: MessageParams) => void
 type Candidate = { feature: Feature; index: number }
 
-interface RegionInput {
+export interface RegionInput {
   code: string
   name: string
   level: number
@@ -229,7 +278,7 @@ async function insertRegions(db: Kysely<Database>, rows: RegionInput[]): Promise
   return ordered.map((row) => row.code)
 }
 
-interface GridInput {
+export interface GridInput {
   code: string | null
   name: string
   kind: GridKind

@@ -1,4 +1,5 @@
 import { type Static, Type } from 'typebox'
+import { DateString } from '../http/schemas.js'
 import { FormatName } from '../io/formats.schemas.js'
 import { ValidationReport } from '../validation/report.schemas.js'
 
@@ -55,7 +56,7 @@ export const CommitRequest = Type.Intersect([
       }),
     ),
     reference: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }), kind: ReferenceKind })),
-    valid_from: Type.Optional(Type.String({ format: 'date' })),
+    valid_from: Type.Optional(Type.With(DateString, { description: 'grids written directly: first day in force (default today)' })),
   }),
 ])
 export type CommitRequest = Static<typeof CommitRequest>

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import supertest from 'supertest'
-import { buildApp } from '../app.js'
+import { type AppOptions, buildApp } from '../app.js'
 import { systemActor } from '../audit/audit.repository.js'
 import { seedDemoUsers } from '../auth/demo-users.js'
 import { upsertUser } from '../auth/users.repository.js'
@@ -16,10 +16,15 @@ export const TEST_PASSWORD = 'demo'
 /** The Authorization header for a token. */
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` })
 
-export async function createTestApp() {
+export async function createTestApp(options: Pick<AppOptions, 'uploads'> = {}) {
   const database = await openTestDatabase()
   await seedDemoUsers(database.kysely, TEST_PASSWORD)
-  const app = await buildApp({ database, signingSecret: 'test-signing-secret-of-at-least-32-chars', bodyLimitBytes: 1024 * 1024 })
+  const app = await buildApp({
+    database,
+    signingSecret: 'test-signing-secret-of-at-least-32-chars',
+    bodyLimitBytes: 1024 * 1024,
+    ...options,
+  })
   await app.ready()
   const http = () => supertest(app.server)
   return {
@@ -66,8 +71,8 @@ export async function loadMiniCounty(database: DatabaseHandle) {
 }
 
 /** The test app with the mini county loaded and a token per demo account. */
-export async function createMiniCountyApp() {
-  const t = await createTestApp()
+export async function createMiniCountyApp(options: Pick<AppOptions, 'uploads'> = {}) {
+  const t = await createTestApp(options)
   await loadMiniCounty(t.database)
   const [county, township] = [await t.token('county'), await t.token('township')]
   return { ...t, tokens: { county, township } }

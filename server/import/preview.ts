@@ -1,0 +1,278 @@
+import type { Geometry } from 'geojson'
+import { type Kysely, sql } from 'kysely'
+import type { DatabaseHandle } from '../db/connect.js'
+import type { Database } from '../db/database.js'
+import { interiorPoints } from '../db/geometry-sql.js'
+import { PREVIEW_MAX_FEATURES } from '../http/limits.js'
+import { type Language, type MessageParams, translate } from '../i18n/index.js'
+import { type Dataset, readDataset } from '../io/read.js'
+import type { InputFile } from '../io/types.js'
+import type { ChangeRequest } from '../proposals/change.schemas.js'
+import { applyChanges, currentGrids } from '../proposals/changes.js'
+import { validateTownship } from '../proposals/exactness.js'
+import { parseRegionPrefix } from '../regions/region-codes.js'
+import type { ValidationReport } from '../validation/report.schemas.js'
+import { findFieldMap } from './field-maps.repository.js'
+import { columnOf, mappedFeatures, suggestFieldMap } from './field-map.js'
+import { type CheckedImport, type GridInput, type ImportProblem as CheckProblem, checkFeatures } from './geojson-import.js'
+import type { CrsStatus, FieldMap, ImportChoices, ImportProblem, PreviewResponse } from './upload.schemas.js'
+
+// Reads an upload and checks it as the chosen import would, writing nothing: the preview shows
+// the result and the commit (commit.ts) writes it only when no problem was found.
+
+export interface PreparedImport {
+  dataset: Dataset
+  crs: CrsStatus
+  map: FieldMap
+  problems: ImportProblem[]
+  /** The features in lon/lat with gridwork's property names (empty when the CRS is unknown). */
+  features: MappedFeature[]
+  /** Grids and regions: what checkFeatures found, ready to write. */
+  checked: CheckedImport | null
+}
+
+export type MappedFeature = ReturnType<typeof mappedFeatures>[number]
+
+const GEOMETRY_TYPES: Record<ImportChoices['type'], readonly string[]> = {
+  regions: ['Polygon', 'MultiPolygon'],
+  grids: ['Polygon', 'MultiPolygon'],
+  buildings: ['Point', 'Polygon', 'MultiPolygon'],
+  reference: ['LineString', 'MultiLineString', 'Polygon', 'MultiPolygon'],
+}
+
+/** The field a check's problem is about (its column in the file is named in the answer). */
+function fieldOfProblem(problem: CheckProblem): string | null {
+  if (problem.feature === 0) return null
+  const byCode: Record<string, string> = {
+    code_invalid: 'code',
+    code_duplicate: 'code',
+    code_exists: 'code',
+    name_missing: 'name',
+    kind_invalid: 'kind',
+    level_invalid: 'level',
+    urban_rural_invalid: 'urban_rural',
+    region_mismatch: 'region_code',
+    region_unknown: 'region_code',
+    parent_invalid: 'parent_code',
+  }
+  return byCode[problem.code] ?? problem.field ?? null
+}
+
+export async function prepareImport(
+  db: Kysely<Database>,
+  files: readonly InputFile[],
+  choices: ImportChoices,
+  language: Language,
+): Promise<PreparedImport> {
+  const fileLabel = files.map((file) => file.name).join(', ')
+  const problem = (feature: number, field: string | null, code: string, params: MessageParams = {}): ImportProblem => ({
+    feature,
+    field,
+    code,
+    message: translate(language, 'io.import.in_file', { file: fileLabel, message: translate(language, `io.import.${code}`, params) }),
+  })
+  const dataset = await readDataset(files, { layer: choices.layer, encoding: choices.encoding, crs: choices.crs })
+  const remembered = await findFieldMap(db, choices.region, choices.type)
+  const map = choices.map ?? suggestFieldMap(choices.type, dataset.layer.fields, remembered)
+  const base = { dataset, map, checked: null }
+  if (dataset.crs === null) {
+    const evidence = dataset.layer.crs
+    const found = evidence.kind === 'wkt' ? evidence.wkt : evidence.kind === 'epsg' ? `EPSG:${evidence.code}` : null
+    return {
+      ...base,
+      crs: { status: 'unknown', found },
+      features: [],
+      problems: [problem(0, null, 'crs_unknown', { found: found ?? '-' })],
+    }
+  }
+  const crs: CrsStatus = { status: 'known', code: dataset.crs.code, name: dataset.crs.name }
+  const features = mappedFeatures(dataset.layer.features, map)
+  const prepared = { ...base, crs, features }
+  if (features.length === 0) return { ...prepared, problems: [problem(0, null, 'empty')] }
+
+  // Lon/lat by the file's format (GeoJSON) but not lon/lat by value: the file is projected; never guess which projection.
+  if (choices.crs === undefined && dataset.layer.crs.kind === 'lonlat') {
+    const projected = features.flatMap((feature, index) => {
+      const outside = firstOutsideLonLat(feature.geometry)
+      return outside ? [problem(index + 1, null, 'coordinates_projected', { feature: index + 1, x: outside[0], y: outside[1] })] : []
+    })
+    if (projected.length > 0) return { ...prepared, problems: projected }
+  }
+
+  const problems: ImportProblem[] = []
+  const allowed = GEOMETRY_TYPES[choices.type]
+  const found = dataset.layer.geometryTypes
+  if (found.length > 1 && found.some((type) => !allowed.includes(type))) {
+    problems.push(problem(0, null, 'geometry_types_mixed', { types: found.join(', '), allowed: allowed.join(', ') }))
+  }
+  if (choices.type === 'regions' && features.every((feature) => feature.geometry === null)) {
+    return { ...prepared, problems: [problem(0, null, 'code_list_refused')] }
+  }
+  if (choices.type === 'grids') await assignRegions(db, features, choices.region)
+
+  let checked: CheckedImport | null = null
+  if (choices.type === 'grids' || choices.type === 'regions') {
+    checked = await checkFeatures(db, features, { kind: choices.type, region: choices.region, language })
+    for (const found of checked.problems) {
+      const field = fieldOfProblem(found)
+      problems.push({
+        feature: found.feature,
+        field: field === null ? null : columnOf(map, field),
+        code: found.code,
+        message: translate(language, 'io.import.in_file', {
+          file: fileLabel,
+          // An invalid shape can be repaired: say where.
+          message: found.code === 'geometry_invalid' ? found.message + translate(language, 'io.import.repair_hint') : found.message,
+        }),
+      })
+    }
+  } else {
+    features.forEach((feature, index) => {
+      if (feature.geometry === null || !allowed.includes(feature.geometry.type)) {
+        problems.push(
+          problem(index + 1, null, 'geometry_type', {
+            feature: index + 1,
+            type: feature.geometry?.type ?? '-',
+            allowed: allowed.join(', '),
+          }),
+        )
+      }
+      const households = feature.properties.households
+      if (choices.type === 'buildings' && (typeof households !== 'number' || !Number.isInteger(households) || households < 0)) {
+        const column = columnOf(map, 'households')
+        problems.push(
+          problem(index + 1, column, 'households_invalid', { feature: index + 1, field: column, value: String(households ?? '') }),
+        )
+      }
+    })
+  }
+  return { ...prepared, checked, problems }
+}
+
+/** The first position of a geometry outside lon −180…180 / lat −90…90, if any. */
+function firstOutsideLonLat(geometry: Geometry | null): [number, number] | null {
+  let found: [number, number] | null = null
+  const walk = (value: unknown): void => {
+    if (found || !Array.isArray(value)) return
+    if (typeof value[0] === 'number') {
+      const [x, y] = value as number[]
+      if (Math.abs(x as number) > 180 || Math.abs(y as number) > 90) found = [x as number, y as number]
+      return
+    }
+    for (const inner of value) walk(inner)
+  }
+  if (geometry && 'coordinates' in geometry) walk(geometry.coordinates)
+  return found
+}
+
+/**
+ * Grids without a region_code: the region their code starts with, else (an import for a county)
+ * the lowest region inside the import region that holds the grid's interior point.
+ */
+async function assignRegions(db: Kysely<Database>, features: MappedFeature[], region: string): Promise<void> {
+  const scope = parseRegionPrefix(region)
+  const open = features.filter((feature) => feature.properties.region_code === undefined || feature.properties.region_code === null)
+  for (const feature of open) {
+    const code = feature.properties.code
+    if (typeof code === 'string' && /^[0-9]{15}$/.test(code)) feature.properties.region_code = code.slice(0, 12)
+  }
+  if (scope === null || scope.length >= 9) return
+  const located = open.filter((feature) => feature.properties.region_code === undefined && feature.geometry?.type.endsWith('Polygon'))
+  if (located.length === 0) return
+  const points = await interiorPoints(
+    db,
+    located.map((feature) => feature.geometry),
+  )
+  const { rows } = await sql<{ i: number; code: string }>`
+    SELECT DISTINCT ON (p.i) p.i::int AS i, r.code
+    FROM jsonb_array_elements(${JSON.stringify(points)}::jsonb) WITH ORDINALITY AS p(xy, i)
+    JOIN regions r ON r.code LIKE ${`${scope}%`} AND r.level >= 4 AND r.boundary IS NOT NULL
+      AND ST_Contains(r.boundary, ST_SetSRID(ST_MakePoint((p.xy->>0)::float8, (p.xy->>1)::float8), 4490))
+    ORDER BY p.i, r.level DESC`.execute(db)
+  for (const row of rows) {
+    const feature = located[row.i - 1]
+    if (feature) feature.properties.region_code = row.code
+  }
+}
+
+/** The townships (9-digit prefixes) of checked grids, each with its grids. */
+export function gridsByTownship(grids: readonly GridInput[]): Map<string, GridInput[]> {
+  const townships = new Map<string, GridInput[]>()
+  for (const grid of grids) {
+    const township = grid.region_code.slice(0, 9)
+    townships.set(township, [...(townships.get(township) ?? []), grid])
+  }
+  return townships
+}
+
+/** A township's proposal changes: retire every grid in force, create every imported one. */
+export async function replacementChanges(db: Kysely<Database>, township: string, grids: readonly GridInput[]): Promise<ChangeRequest[]> {
+  const current = await currentGrids(db, township)
+  const retire = current.map((grid): ChangeRequest => ({ op: 'retire', grid: grid.code as string }))
+  const create = grids.map((grid): ChangeRequest => {
+    const { grid_head, ...attributes } = grid.attributes
+    return {
+      op: 'create',
+      geometry: grid.geometry as ChangeRequest['geometry'],
+      properties: {
+        name: grid.name,
+        kind: grid.kind,
+        // A village or community (12 digits, level 5) only; otherwise the proposal picks the one holding most of the grid.
+        ...(grid.region_code.slice(9) !== '000' ? { region_code: grid.region_code } : {}),
+        ...(grid.parent_code ? { parent_code: grid.parent_code } : {}),
+        households: grid.households,
+        population: grid.population,
+        count_date: grid.count_date,
+        attributes: grid_head === undefined ? attributes : { ...attributes, grid_head },
+      },
+    }
+  })
+  return [...retire, ...create]
+}
+
+/** The preview the wizard shows: what was read, the field map, problems and (grids) the township's report after the import. */
+export async function previewImport(
+  database: DatabaseHandle,
+  files: readonly InputFile[],
+  choices: ImportChoices,
+  language: Language,
+): Promise<PreviewResponse> {
+  const prepared = await prepareImport(database.kysely, files, choices, language)
+  const { dataset } = prepared
+  const fields = dataset.layer.fields.map((field) => ({
+    name: field.name,
+    type: field.type,
+    samples: dataset.layer.features
+      .slice(0, 5)
+      .map((feature) => feature.properties[field.name])
+      .filter((value) => value !== null && value !== undefined)
+      .map(String),
+  }))
+  let report: ValidationReport | null = null
+  if (prepared.checked && prepared.problems.length === 0 && choices.type === 'grids') {
+    const townships = gridsByTownship(prepared.checked.grids)
+    const [only] = townships.keys()
+    if (townships.size === 1 && only !== undefined) {
+      const after = await applyChanges(database.kysely, only, await replacementChanges(database.kysely, only, townships.get(only) ?? []))
+      report = await validateTownship(database, only, [...after.grids.values()], language)
+    }
+  }
+  return {
+    format: dataset.format,
+    layers: dataset.layerNames,
+    layer: dataset.layer.name,
+    geometry_types: dataset.layer.geometryTypes,
+    feature_count: dataset.layer.features.length,
+    fields,
+    encoding: dataset.layer.encoding,
+    crs: prepared.crs,
+    map: prepared.map,
+    notes: dataset.layer.notes.map((note) => ({ code: note.code, message: translate(language, `io.note.${note.code}`, note.params) })),
+    problems: prepared.problems,
+    features: {
+      type: 'FeatureCollection',
+      features: prepared.features.slice(0, PREVIEW_MAX_FEATURES).filter((feature) => feature.geometry !== null),
+    },
+    report,
+  }
+}
