@@ -1,9 +1,17 @@
+import proj4 from 'proj4'
+import { toLonLat as webMapToLonLat } from '../geo/crs.js'
 import { badRequest } from '../http/errors.js'
+import { GAUSS_KRUGER_CODES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
+import { matchWkt } from './crs-wkt.js'
 import type { CrsEvidence } from './types.js'
 
-// Coordinate systems of imported and exported files. A first version that knows lon/lat only;
-// CGCS2000 Gauss-Krüger zones (EPSG 4491–4554), Web Mercator, .prj matching, GCJ-02/BD-09 by
-// explicit choice and the refusal of Beijing 1954 / Xi'an 1980 come with proj4.
+export { ogcWktOf, prjOf } from './crs-wkt.js'
+
+// Coordinate systems of imported and exported files: CGCS2000 lon/lat (EPSG:4490, what gridwork
+// stores), WGS84 (treated as the same: under a metre apart), Web Mercator, the 64 CGCS2000
+// Gauss-Krüger zones (EPSG 4491–4554, by proj4), and GCJ-02/BD-09 by explicit choice only (their
+// coordinates look like lon/lat, so a file never proves them). Beijing 1954 and Xi'an 1980 are
+// refused (crs-defs.ts says why). Texts are matched in crs-wkt.ts.
 
 export type Position = [number, number]
 
@@ -17,42 +25,107 @@ export interface ResolvedCrs {
 }
 
 const identity = (position: readonly number[]): Position => [position[0] as number, position[1] as number]
+const LONLAT_GRS80 = '+proj=longlat +ellps=GRS80 +no_defs'
 
-/**
- * The CRS to read a layer in: the user's explicit choice when given, else what the file says.
- * Returns null when the file says nothing usable and no choice was made (the caller asks).
- */
-export function resolveCrs(evidence: CrsEvidence, choice?: string): ResolvedCrs | null {
-  if (choice !== undefined) return crsByCode(choice)
-  if (evidence.kind === 'lonlat') return crsByCode('EPSG:4490')
-  if (evidence.kind === 'epsg') return crsByCode(`EPSG:${evidence.code}`)
-  return null
+function projected(code: string, name: string, definition: string): ResolvedCrs {
+  const converter = proj4(LONLAT_GRS80, definition)
+  return {
+    code,
+    name,
+    toLonLat: (position) => converter.inverse([position[0] as number, position[1] as number]) as Position,
+    fromLonLat: (position) => converter.forward([position[0] as number, position[1] as number]) as Position,
+  }
 }
 
-/** The CRS named by a code the user typed ('EPSG:4527', '4527', 'gcj02'); 400 with a plain message when unknown. */
+/** GCJ-02/BD-09 from lon/lat: the inverse of gcoord's conversion by fixed-point steps (the shift is smooth and under 1 km; 4 steps reach < 1 mm). */
+function webMapCrs(code: 'gcj02' | 'bd09', name: string): ResolvedCrs {
+  const toLonLat = webMapToLonLat(code)
+  const fromLonLat = (position: readonly number[]): Position => {
+    const target = identity(position)
+    let guess = target
+    for (let step = 0; step < 4; step++) {
+      const back = toLonLat(guess)
+      guess = [guess[0] + target[0] - back[0], guess[1] + target[1] - back[1]]
+    }
+    return guess
+  }
+  return { code, name, toLonLat, fromLonLat }
+}
+
+const cache = new Map<string, ResolvedCrs>()
+
+function build(normalised: string): ResolvedCrs | null {
+  if (normalised === 'EPSG:4490') return { code: normalised, name: 'CGCS2000', toLonLat: identity, fromLonLat: identity }
+  if (normalised === 'EPSG:4326') return { code: normalised, name: 'WGS 84', toLonLat: identity, fromLonLat: identity }
+  if (normalised === 'EPSG:3857') return projected(normalised, 'WGS 84 / Pseudo-Mercator', 'EPSG:3857')
+  if (normalised === 'GCJ02') return webMapCrs('gcj02', 'GCJ-02')
+  if (normalised === 'BD09') return webMapCrs('bd09', 'BD-09')
+  const epsg = /^EPSG:(\d+)$/.exec(normalised)
+  const zone = epsg ? gaussKrugerZone(Number(epsg[1])) : null
+  return zone === null ? null : projected(normalised, zoneName(zone), zoneProj4(zone))
+}
+
+/** The CRS named by a code the user typed ('EPSG:4527', '4527', 'gcj02', 'BD-09'); 400 with a plain message when unknown or refused. */
 export function crsByCode(code: string): ResolvedCrs {
   const normalised = code
     .trim()
     .toUpperCase()
+    .replace(/[\s_-]/g, '')
+    .replace(/^EPSG:?/, 'EPSG:')
     .replace(/^(\d+)$/, 'EPSG:$1')
-  if (normalised === 'EPSG:4490' || normalised === 'EPSG:4326') {
-    return { code: normalised, name: normalised === 'EPSG:4490' ? 'CGCS2000' : 'WGS 84', toLonLat: identity, fromLonLat: identity }
+  const refused = /^EPSG:(\d+)$/.exec(normalised)
+  const system = refused ? refusedSystemOf(Number(refused[1])) : null
+  if (system !== null) throw badRequest('io_crs_refused', { crs: code, system })
+  let crs = cache.get(normalised)
+  if (crs === undefined) {
+    crs = build(normalised) ?? undefined
+    if (crs === undefined) throw badRequest('io_crs_unknown', { crs: code })
+    cache.set(normalised, crs)
   }
-  throw badRequest('io_crs_unknown', { crs: code })
+  return crs
 }
 
-/** The ESRI WKT of a .prj file for an EPSG code gridwork writes. */
-export function prjOf(epsg: number): string {
-  if (epsg === 4490) {
-    return 'GEOGCS["China Geodetic Coordinate System 2000",DATUM["D_China_2000",SPHEROID["CGCS2000",6378137.0,298.257222101]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
+/**
+ * The CRS to read a layer in: the user's explicit choice when given, else what the file says.
+ * Returns null when the file says nothing usable and no choice was made (the caller asks, showing
+ * the file's text); a file in Beijing 1954 or Xi'an 1980 is a 400 (io_crs_refused).
+ */
+export function resolveCrs(evidence: CrsEvidence, choice?: string): ResolvedCrs | null {
+  if (choice !== undefined) return crsByCode(choice)
+  switch (evidence.kind) {
+    case 'lonlat':
+      return crsByCode('EPSG:4490')
+    case 'none':
+      return null
+    case 'epsg': {
+      const system = refusedSystemOf(evidence.code)
+      if (system !== null) throw badRequest('io_crs_refused', { crs: `EPSG:${evidence.code}`, system })
+      return build(`EPSG:${evidence.code}`) === null ? null : crsByCode(`EPSG:${evidence.code}`)
+    }
+    case 'wkt': {
+      const match = matchWkt(evidence.wkt)
+      if (match === null) return null
+      if (match.kind === 'refused') throw badRequest('io_crs_refused', { crs: wktName(evidence.wkt), system: match.system })
+      return crsByCode(`EPSG:${match.code}`)
+    }
   }
-  throw badRequest('io_crs_unknown', { crs: `EPSG:${epsg}` })
 }
 
-/** The OGC WKT (for GeoPackage's gpkg_spatial_ref_sys) of an EPSG code gridwork writes. */
-export function ogcWktOf(epsg: number): string {
-  if (epsg === 4490) {
-    return 'GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101,AUTHORITY["EPSG","1024"]],AUTHORITY["EPSG","1043"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4490"]]'
-  }
-  throw badRequest('io_crs_unknown', { crs: `EPSG:${epsg}` })
+/** The name a WKT text gives itself ('Beijing_1954_3_Degree_GK_CM_114E'), for messages. */
+const wktName = (wkt: string) => /^\s*\w+\s*\[\s*"([^"]*)"/.exec(wkt)?.[1] ?? wkt.slice(0, 80)
+
+/** The systems the import wizard offers (code and name; names are the same in both languages). */
+export function crsChoices(): { code: string; name: string }[] {
+  const fixed = [
+    { code: 'EPSG:4490', name: 'CGCS2000' },
+    { code: 'EPSG:4326', name: 'WGS 84' },
+    { code: 'EPSG:3857', name: 'WGS 84 / Pseudo-Mercator' },
+    { code: 'gcj02', name: 'GCJ-02' },
+    { code: 'bd09', name: 'BD-09' },
+  ]
+  const zones = GAUSS_KRUGER_CODES.map((code) => ({
+    code: `EPSG:${code}`,
+    name: zoneName(gaussKrugerZone(code) as NonNullable<ReturnType<typeof gaussKrugerZone>>),
+  }))
+  return [...fixed, ...zones]
 }

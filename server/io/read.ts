@@ -2,9 +2,22 @@ import type { Geometry, Position as GeoJsonPosition } from 'geojson'
 import { badRequest } from '../http/errors.js'
 import { type ResolvedCrs, resolveCrs } from './crs.js'
 import { FORMATS } from './formats/index.js'
-import type { FormatName, InputFile, IoFeature, RawDataset, ReadOptions } from './types.js'
+import type { FormatName, InputFile, IoFeature, IoNote, RawDataset, ReadOptions } from './types.js'
+import { expandZip, isZip } from './zip.js'
 
 // Reads an upload (files as given; zips expanded) into one layer in CGCS2000 lon/lat.
+
+const extensionOf = (name: string) => /\.[^.]*$/.exec(name)?.[0].toLowerCase() ?? ''
+const SHAPEFILE_PARTS = ['.shp', '.shx', '.dbf']
+
+/**
+ * The upload with its zips expanded: a file that starts like a zip (whatever its name) is expanded
+ * unless its extension names a format that is a zip itself (.xlsx, .kmz: their readers open them).
+ */
+export function expandUpload(files: readonly InputFile[]): InputFile[] {
+  const zipFormats = new Set(Object.values(FORMATS).flatMap((format) => format.extensions))
+  return files.flatMap((file) => (isZip(file) && !zipFormats.has(extensionOf(file.name)) ? expandZip(file) : [file]))
+}
 
 export interface DatasetOptions extends ReadOptions {
   /** The user's CRS choice ('EPSG:4527', 'gcj02', 'bd09'); required when the file names none. */
@@ -18,19 +31,38 @@ export interface Dataset extends RawDataset {
 
 /** The format of an upload, from its files' extensions. */
 export function formatOf(files: readonly InputFile[]): FormatName {
-  const extensions = files.map((file) => file.name.toLowerCase().replace(/^.*(\.[^.]+)$/, '$1'))
+  const extensions = files.map((file) => extensionOf(file.name))
   for (const [name, format] of Object.entries(FORMATS) as [FormatName, (typeof FORMATS)[FormatName]][]) {
-    if (name === 'shp' ? extensions.includes('.shp') : extensions.some((extension) => format.extensions.includes(extension))) return name
+    // A shapefile is named by its main parts (its reader says which one is missing); a lone .prj or .cpg is not one.
+    const parts = name === 'shp' ? SHAPEFILE_PARTS : format.extensions
+    if (extensions.some((extension) => parts.includes(extension))) return name
   }
   throw badRequest('io_format_unknown', { file: files.map((file) => file.name).join(', ') })
 }
 
 export async function readDataset(files: readonly InputFile[], options: DatasetOptions = {}): Promise<Dataset> {
-  const raw = await FORMATS[formatOf(files)].read(files, options)
+  const expanded = expandUpload(files)
+  if (expanded.length === 0) throw badRequest('io_no_files')
+  const raw = await FORMATS[formatOf(expanded)].read(expanded, options)
+  const notes = raw.layer.notes.some((note) => note.code === 'io_note_zm_dropped') ? raw.layer.notes : [...raw.layer.notes, ...zmNote(raw)]
   const crs = resolveCrs(raw.layer.crs, options.crs)
-  if (crs === null) return { ...raw, crs }
+  if (crs === null) return { ...raw, crs, layer: { ...raw.layer, notes } }
   const features = raw.layer.features.map((feature): IoFeature => ({ ...feature, geometry: mapGeometry(feature.geometry, crs.toLonLat) }))
-  return { ...raw, crs, layer: { ...raw.layer, features } }
+  return { ...raw, crs, layer: { ...raw.layer, features, notes } }
+}
+
+/** A note when any geometry has a third (Z or M) value: gridwork keeps x and y only. */
+function zmNote(raw: RawDataset): IoNote[] {
+  const hasThird = raw.layer.features.some((feature) => firstPosition(feature.geometry)?.length > 2)
+  return hasThird ? [{ code: 'io_note_zm_dropped', params: { file: raw.layer.name } }] : []
+}
+
+function firstPosition(geometry: Geometry | null): readonly unknown[] {
+  if (geometry === null) return []
+  if (geometry.type === 'GeometryCollection') return geometry.geometries.length > 0 ? firstPosition(geometry.geometries[0] as Geometry) : []
+  let value: unknown = geometry.coordinates
+  while (Array.isArray(value) && Array.isArray(value[0])) value = value[0]
+  return Array.isArray(value) ? value : []
 }
 
 /** The geometry with every position mapped (Z and M dropped). */

@@ -1,16 +1,18 @@
 import type { Geometry } from 'geojson'
 import { badRequest } from '../../http/errors.js'
-import type { FieldInfo, FormatReader, FormatWriter, IoFeature, PropertyValue } from '../types.js'
+import { decodeText } from '../encoding.js'
+import type { CrsEvidence, FieldInfo, FormatReader, FormatWriter, IoFeature, PropertyValue } from '../types.js'
 
-// GeoJSON (RFC 7946: lon/lat). A first version: UTF-8 only; encoding detection comes with the
-// shapefile reader's (server/io/encoding.ts).
+// GeoJSON: RFC 7946 says UTF-8 lon/lat, but files from older platforms come in GBK and with a
+// GeoJSON-2008 `crs` member naming a projected system; both are honoured.
 
-export const readGeoJson: FormatReader = async (files) => {
+export const readGeoJson: FormatReader = async (files, options) => {
   const file = files[0]
   if (!file) throw badRequest('io_no_files')
-  let document: { type?: unknown; features?: unknown }
+  let document: { type?: unknown; features?: unknown; crs?: unknown }
+  const { text, encoding } = decodeText(file.bytes, options.encoding)
   try {
-    document = JSON.parse(new TextDecoder('utf-8').decode(file.bytes).replace(/^\uFEFF/, ''))
+    document = JSON.parse(text)
   } catch (error) {
     throw badRequest('io_not_json', { file: file.name, detail: (error as Error).message })
   }
@@ -38,12 +40,21 @@ export const readGeoJson: FormatReader = async (files) => {
       name,
       geometryTypes: [...new Set(features.map((feature) => feature.geometry?.type).filter((type) => type !== undefined))],
       fields: [...fields.values()],
-      crs: { kind: 'lonlat' },
-      encoding: { name: 'utf-8', source: 'format' },
+      crs: crsEvidence(document.crs),
+      encoding,
       features,
       notes: [],
     },
   }
+}
+
+/** The `crs` member: an EPSG code by OGC URN or "EPSG:n", CRS84 as lon/lat, any other name kept for the preview. */
+function crsEvidence(member: unknown): CrsEvidence {
+  const name = (member as { properties?: { name?: unknown } } | undefined)?.properties?.name
+  if (typeof name !== 'string') return { kind: 'lonlat' }
+  if (/crs84$/i.test(name.trim())) return { kind: 'lonlat' }
+  const epsg = /epsg:(?:[\d.]*:)?(\d+)$/i.exec(name.trim())
+  return epsg ? { kind: 'epsg', code: Number(epsg[1]) } : { kind: 'wkt', wkt: name }
 }
 
 export const writeGeoJson: FormatWriter = async (layer) => {

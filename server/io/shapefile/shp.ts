@@ -1,0 +1,229 @@
+import type { Geometry, Position } from 'geojson'
+import { badRequest } from '../../http/errors.js'
+import { ringsToPolygon, signedArea } from './rings.js'
+
+// The .shp/.shx geometry codec (ESRI Shapefile Technical Description, 1998). Our own rather than
+// the `shapefile` package: that one streams record by record through promises (~10× slower on a
+// county of 100,000 polygons, measured in docs/data-io.md) and we need the .shx anyway to check
+// the record count against the .dbf.
+
+const FILE_CODE = 9994
+const HEADER_BYTES = 100
+
+/** Shape type numbers → the family they belong to; Z (11–18) and M (21–28) share the XY layout. */
+const FAMILY: Record<number, 'point' | 'multipoint' | 'line' | 'polygon'> = {
+  1: 'point',
+  11: 'point',
+  21: 'point',
+  8: 'multipoint',
+  18: 'multipoint',
+  28: 'multipoint',
+  3: 'line',
+  13: 'line',
+  23: 'line',
+  5: 'polygon',
+  15: 'polygon',
+  25: 'polygon',
+}
+
+export interface ShpContent {
+  shapeType: number
+  geometries: (Geometry | null)[]
+  /** The file's shapes carry Z or M values (dropped). */
+  hasZOrM: boolean
+}
+
+/** Reads every record of a .shp through its .shx index. `file` names the .shp in messages. */
+export function readShp(shp: Uint8Array, shx: Uint8Array, file: string): ShpContent {
+  const shpView = viewOf(shp)
+  const shxView = viewOf(shx)
+  if (shp.length < HEADER_BYTES || shpView.getInt32(0) !== FILE_CODE) throw badRequest('io_shp_broken', { file, detail: 'not a .shp file' })
+  if (shx.length < HEADER_BYTES || shxView.getInt32(0) !== FILE_CODE) throw badRequest('io_shp_broken', { file, detail: 'not a .shx file' })
+  const shapeType = shpView.getInt32(32, true)
+  const count = Math.floor((shx.length - HEADER_BYTES) / 8)
+  const geometries: (Geometry | null)[] = new Array(count)
+  for (let index = 0; index < count; index++) {
+    const offset = shxView.getInt32(HEADER_BYTES + index * 8) * 2
+    const length = shxView.getInt32(HEADER_BYTES + index * 8 + 4) * 2
+    if (offset < HEADER_BYTES || offset + 8 + length > shp.length || length < 4) {
+      throw badRequest('io_shp_broken', { file, detail: `record ${index + 1} lies outside the file (truncated?)` })
+    }
+    geometries[index] = readRecord(shpView, offset + 8, length, file, index)
+  }
+  return { shapeType, geometries, hasZOrM: shapeType > 10 && shapeType !== 31 }
+}
+
+function readRecord(view: DataView, start: number, length: number, file: string, index: number): Geometry | null {
+  const type = view.getInt32(start, true)
+  if (type === 0) return null
+  const family = FAMILY[type]
+  if (family === undefined)
+    throw badRequest('io_shp_broken', { file, detail: `record ${index + 1} has shape type ${type} (multipatch is not supported)` })
+  if (family === 'point') return { type: 'Point', coordinates: [view.getFloat64(start + 4, true), view.getFloat64(start + 12, true)] }
+  const partCount = family === 'multipoint' ? 0 : view.getInt32(start + 36, true)
+  const pointCount = view.getInt32(start + (family === 'multipoint' ? 36 : 40), true)
+  const pointsAt = start + (family === 'multipoint' ? 40 : 44 + 4 * partCount)
+  if (partCount < 0 || pointCount < 0 || pointsAt + 16 * pointCount > start + length) {
+    throw badRequest('io_shp_broken', { file, detail: `record ${index + 1} is longer than its length` })
+  }
+  const points = (from: number, to: number): Position[] => {
+    const positions: Position[] = new Array(to - from)
+    for (let point = from; point < to; point++) {
+      const at = pointsAt + 16 * point
+      positions[point - from] = [view.getFloat64(at, true), view.getFloat64(at + 8, true)]
+    }
+    return positions
+  }
+  if (family === 'multipoint') return { type: 'MultiPoint', coordinates: points(0, pointCount) }
+  const parts: Position[][] = []
+  for (let part = 0; part < partCount; part++) {
+    const from = view.getInt32(start + 44 + 4 * part, true)
+    const to = part + 1 < partCount ? view.getInt32(start + 48 + 4 * part, true) : pointCount
+    if (from < 0 || to > pointCount || from > to)
+      throw badRequest('io_shp_broken', { file, detail: `record ${index + 1} has a bad part index` })
+    parts.push(points(from, to))
+  }
+  if (family === 'line')
+    return parts.length === 1
+      ? { type: 'LineString', coordinates: parts[0] as Position[] }
+      : { type: 'MultiLineString', coordinates: parts }
+  return ringsToPolygon(parts)
+}
+
+const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+export type ShapeFamily = 'point' | 'line' | 'polygon'
+
+/** The shapefile family a geometry is written in (a shapefile holds one); null for none we write. */
+export function familyOf(geometry: Geometry | null): ShapeFamily | null {
+  switch (geometry?.type) {
+    case 'Point':
+    case 'MultiPoint':
+      return 'point'
+    case 'LineString':
+    case 'MultiLineString':
+      return 'line'
+    case 'Polygon':
+    case 'MultiPolygon':
+      return 'polygon'
+    default:
+      return null
+  }
+}
+
+/** A record's parts and points in file order (polygons: outer rings clockwise, holes counter-clockwise, closed). */
+function partsOf(geometry: Geometry): Position[][] {
+  switch (geometry.type) {
+    case 'Point':
+      return [[geometry.coordinates]]
+    case 'MultiPoint':
+      return [geometry.coordinates]
+    case 'LineString':
+      return [geometry.coordinates]
+    case 'MultiLineString':
+      return geometry.coordinates
+    case 'Polygon':
+    case 'MultiPolygon': {
+      const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates
+      return polygons.flatMap((rings) => rings.map((ring, i) => orientedRing(ring, i === 0)))
+    }
+    default:
+      return []
+  }
+}
+
+function orientedRing(ring: Position[], outer: boolean): Position[] {
+  const first = ring[0]
+  const last = ring.at(-1)
+  const closed = first !== undefined && last !== undefined && (first[0] !== last[0] || first[1] !== last[1]) ? [...ring, first] : ring
+  const clockwise = signedArea(closed) < 0
+  return clockwise === outer ? closed : [...closed].reverse()
+}
+
+const SHAPE_TYPE: Record<ShapeFamily, number> = { point: 1, line: 3, polygon: 5 }
+
+/** Writes one family's geometries (null → a null shape) as .shp and .shx; MultiPoints make a type 8 file. */
+export function writeShp(family: ShapeFamily, geometries: readonly (Geometry | null)[]): { shp: Uint8Array; shx: Uint8Array } {
+  const multipoint = family === 'point' && geometries.some((geometry) => geometry?.type === 'MultiPoint')
+  const shapeType = multipoint ? 8 : SHAPE_TYPE[family]
+  const records = geometries.map((geometry) => (geometry === null || familyOf(geometry) !== family ? null : partsOf(geometry)))
+  const contentBytes = records.map((parts) => {
+    if (parts === null) return 4
+    const points = parts.reduce((sum, part) => sum + part.length, 0)
+    if (shapeType === 1) return 20
+    return shapeType === 8 ? 40 + 16 * points : 44 + 4 * parts.length + 16 * points
+  })
+  const shpLength = HEADER_BYTES + contentBytes.reduce((sum, bytes) => sum + 8 + bytes, 0)
+  const shp = new Uint8Array(shpLength)
+  const shx = new Uint8Array(HEADER_BYTES + 8 * records.length)
+  const view = viewOf(shp)
+  const indexView = viewOf(shx)
+  const fileBox = emptyBox()
+  let offset = HEADER_BYTES
+  for (const [i, parts] of records.entries()) {
+    const bytes = contentBytes[i] as number
+    view.setInt32(offset, i + 1)
+    view.setInt32(offset + 4, bytes / 2)
+    indexView.setInt32(HEADER_BYTES + 8 * i, offset / 2)
+    indexView.setInt32(HEADER_BYTES + 8 * i + 4, bytes / 2)
+    writeRecord(view, offset + 8, parts === null ? 0 : shapeType, parts ?? [], fileBox)
+    offset += 8 + bytes
+  }
+  writeHeader(viewOf(shp), shpLength, shapeType, fileBox)
+  writeHeader(indexView, shx.length, shapeType, fileBox)
+  return { shp, shx }
+}
+
+type Box = [number, number, number, number]
+const emptyBox = (): Box => [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]
+
+function writeRecord(view: DataView, start: number, shapeType: number, parts: Position[][], fileBox: Box) {
+  view.setInt32(start, shapeType, true)
+  if (shapeType === 0) return
+  const box = emptyBox()
+  for (const part of parts) {
+    for (const [x, y] of part as [number, number][]) {
+      box[0] = Math.min(box[0], x)
+      box[1] = Math.min(box[1], y)
+      box[2] = Math.max(box[2], x)
+      box[3] = Math.max(box[3], y)
+    }
+  }
+  for (let i = 0; i < 4; i++)
+    fileBox[i] = i < 2 ? Math.min(fileBox[i] as number, box[i] as number) : Math.max(fileBox[i] as number, box[i] as number)
+  if (shapeType === 1) {
+    view.setFloat64(start + 4, box[0], true)
+    view.setFloat64(start + 12, box[1], true)
+    return
+  }
+  for (const [i, value] of box.entries()) view.setFloat64(start + 4 + 8 * i, value, true)
+  const points = parts.flat()
+  let at: number
+  if (shapeType === 8) {
+    view.setInt32(start + 36, points.length, true)
+    at = start + 40
+  } else {
+    view.setInt32(start + 36, parts.length, true)
+    view.setInt32(start + 40, points.length, true)
+    let first = 0
+    parts.forEach((part, i) => {
+      view.setInt32(start + 44 + 4 * i, first, true)
+      first += part.length
+    })
+    at = start + 44 + 4 * parts.length
+  }
+  for (const point of points) {
+    view.setFloat64(at, point[0] as number, true)
+    view.setFloat64(at + 8, point[1] as number, true)
+    at += 16
+  }
+}
+
+function writeHeader(view: DataView, length: number, shapeType: number, box: Box) {
+  view.setInt32(0, FILE_CODE)
+  view.setInt32(24, length / 2)
+  view.setInt32(28, 1000, true)
+  view.setInt32(32, shapeType, true)
+  const written = Number.isFinite(box[0]) ? box : [0, 0, 0, 0]
+  for (const [i, value] of written.entries()) view.setFloat64(36 + 8 * i, value, true)
+}
