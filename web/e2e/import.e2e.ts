@@ -1,7 +1,8 @@
 /**
  * Browser test of 导入 and 导出 with files made by GDAL (the independent party): a GBK shapefile
- * set in CGCS2000 3° zone 39 (EPSG:4527) of 龙泉镇's grids, one renamed, goes through the wizard
- * (decoded names, detected CRS, map preview, report) into a draft proposal; then the township's
+ * set in CGCS2000 3° zone 39 (EPSG:4527) of 东湖街道's grids, one renamed, goes through the wizard
+ * (decoded names, detected CRS, field map, map preview, report) into a draft proposal that replaces
+ * the township's grids; then the township's
  * grids are exported as a GBK shapefile and read back with ogrinfo. Screenshots: test-results/e2e/import-*.png.
  */
 import { execFileSync } from 'node:child_process'
@@ -15,9 +16,11 @@ import { apiClient, type E2EBrowser, mapIdle, openBrowser, shot, signIn } from '
 
 const baseUrl = inject('baseUrl')
 const api = apiClient(baseUrl)
-// 龙泉镇: no other browser test edits it (白沙镇 is the editor's).
-const TOWNSHIP = '990101006000'
-const RENAMED = '龙泉镇导入测试网格（甲）'
+// 东湖街道, imported by its own office: a draft proposal is the township's to make (a county
+// account is refused with proposal_wrong_role). Its grids in force stay as they are (白沙镇 is the editor's).
+const TOWNSHIP = '990101001000'
+const USER = 'township'
+const RENAMED = '东湖街道导入测试网格（甲）'
 let b: E2EBrowser
 let page: Page
 let dir: string
@@ -33,10 +36,10 @@ async function fitsViewport(testId: string): Promise<boolean> {
 describe('import wizard and export menu', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gridwork-import-e2e-'))
-    const { token } = await api<{ token: string }>('auth/login', null, { username: 'county', password: 'demo' })
-    grids = await api<GridCollection>(`grids?region=990101006`, token)
+    const { token } = await api<{ token: string }>('auth/login', null, { username: USER, password: 'demo' })
+    grids = await api<GridCollection>(`grids?region=${TOWNSHIP.slice(0, 9)}`, token)
     expect(grids.features.length).toBeGreaterThan(3)
-    // The fixture: the township's grids as a county office keeps them, Chinese column names.
+    // The fixture: the township's grids as an office keeps them, Chinese column names.
     const fixture = {
       type: 'FeatureCollection',
       features: grids.features.map((g, i) => ({
@@ -55,7 +58,7 @@ describe('import wizard and export menu', () => {
       'EPSG:4527',
       '-lco',
       'ENCODING=GBK',
-      join(dir, '龙泉镇网格.shp'),
+      join(dir, '东湖街道网格.shp'),
       join(dir, 'fixture.geojson'),
     ])
     b = await openBrowser(baseUrl)
@@ -68,21 +71,21 @@ describe('import wizard and export menu', () => {
   })
 
   it('imports a GBK shapefile set in a Gauss-Krüger zone as a draft proposal', async () => {
-    await signIn(page, baseUrl, 'county')
+    await signIn(page, baseUrl, USER)
     await page.getByTestId('open-import').click()
     const wizard = page.getByTestId('import-wizard')
     await wizard.waitFor()
     await shot(page, 'import-1-files-empty')
 
     // Step 1: the loose set (.shp .shx .dbf .prj .cpg) at once; the bar shows bytes sent.
-    const set = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `龙泉镇网格.${ext}`))
+    const set = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `东湖街道网格.${ext}`))
     await page.getByTestId('import-file-input').setInputFiles(set)
     await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
     expect(await page.getByTestId('import-files').locator('li').count()).toBe(5)
     expect(await page.getByTestId('import-progress').evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0)
     await shot(page, 'import-1-files')
 
-    // Step 2: grids of 龙泉镇.
+    // Step 2: grids of 东湖街道.
     await page.getByTestId('import-next').click()
     await page.getByTestId('import-type').selectOption('grids')
     await page.getByTestId('import-region').selectOption(TOWNSHIP)
@@ -95,9 +98,11 @@ describe('import wizard and export menu', () => {
     expect(await page.getByTestId('import-fields').textContent()).toContain('网格编码')
     expect(await page.getByTestId('import-crs-known').textContent()).toContain('4527')
     expect(await page.getByTestId('import-summary').textContent()).toContain(String(grids.features.length))
-    // The field map: the Chinese columns for code, name and households (chosen here when not suggested).
+    // The field map: name and households from the Chinese columns (chosen here when not suggested);
+    // the old codes are left out (a draft's new grids get new codes: reused ones are problems).
+    expect(await page.getByTestId('import-problems').textContent()).toContain('已被使用')
     for (const [field, column] of [
-      ['code', '网格编码'],
+      ['code', ''],
       ['name', '网格名称'],
       ['households', '户数'],
     ] as const) {
@@ -107,6 +112,7 @@ describe('import wizard and export menu', () => {
         await expect.poll(() => wizard.getAttribute('aria-busy')).toBe('false')
       }
     }
+    expect(await page.getByTestId('import-problems').count()).toBe(0)
     await mapIdle(page)
     const drawn = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length)
     expect(drawn).toBeGreaterThan(0)
@@ -126,13 +132,17 @@ describe('import wizard and export menu', () => {
 
     // Step 4: the report of the township as the import would leave it.
     await page.getByTestId('import-next').click()
-    await page.getByTestId('validation-headline').waitFor()
+    await wizard.getByTestId('validation-headline').waitFor()
+    expect(await wizard.getByTestId('issue').count()).toBeGreaterThan(0)
     await shot(page, 'import-4-report')
 
     // Step 5: a draft proposal, opened in the proposals tab.
     await page.getByTestId('import-next').click()
     await page.getByTestId('import-commit').click()
-    await page.getByTestId('import-result').waitFor({ timeout: 60_000 })
+    // The server's refusal, if any, is what the wizard shows: fail with it rather than a timeout.
+    const outcome = async () =>
+      (await page.getByTestId('import-result').count()) ? 'done' : (await page.getByTestId('import-error').textContent()) || null
+    await expect.poll(outcome, { timeout: 60_000 }).toBe('done')
     expect((await page.getByTestId('import-result').textContent())?.trim()).not.toBe('')
     await expect.poll(() => page.getByTestId('tab-proposals').getAttribute('aria-selected')).toBe('true')
     await page.getByTestId('proposal-title').waitFor({ timeout: 30_000 })
