@@ -158,9 +158,18 @@ describe('import wizard and export menu', () => {
     await page.getByTestId('open-export').click()
     await page.getByTestId('export-menu').waitFor()
     await page.getByTestId('export-region').selectOption(TOWNSHIP)
+    // The county's reference layers (the demo seeds 道路 and 水系) are offered too.
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('export-layer')
+          .locator('option')
+          .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value)),
+      )
+      .toContain('reference:道路')
     await page.getByTestId('export-format').selectOption('shp')
     expect(await page.getByTestId('export-encoding').inputValue()).toBe('gbk')
-    // Default CRS: the county's 3° zone, named.
+    // Default CRS: the 3° zone of the area's centre, named.
     const crs = await page.getByTestId('export-crs').inputValue()
     expect(crs).toMatch(/^EPSG:45(3[4-9]|4\d|5[0-4])$/)
     expect(await page.getByTestId('export-crs-default').textContent()).toContain(crs)

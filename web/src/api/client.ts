@@ -21,6 +21,7 @@ import type {
   CommitRequest,
   CommitResponse,
   ExportQuery,
+  ReferenceLayerList,
 } from './types'
 
 const TOKEN_KEY = 'gridwork.token'
@@ -192,7 +193,7 @@ export const api = {
   importCommit: (upload: string, body: CommitRequest) =>
     request<CommitResponse>(`api/v1/uploads/${encodeURIComponent(upload)}/commit`, { method: 'POST', body: JSON.stringify(body) }),
   /** The region's reference layers (roads, water…); the export menu offers them. */
-  referenceLayers: (region: string) => request<unknown>(`api/v1/reference?region=${encodeURIComponent(region)}`),
+  referenceLayers: (region: string) => request<ReferenceLayerList>(`api/v1/reference?region=${encodeURIComponent(region)}`),
   exportFile,
 }
 

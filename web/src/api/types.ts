@@ -90,3 +90,6 @@ export type {
   UploadResponse,
 } from '../../../server/import/upload.schemas'
 export type { FormatName } from '../../../server/io/formats.schemas'
+
+/** `GET /reference?region=`: the region's reference layers (the export menu lists them). */
+export type { ReferenceLayerList } from '../../../server/reference/reference.schemas'

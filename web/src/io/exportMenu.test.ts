@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { exportQuery, referenceLayerNames } from './exportMenu'
+import { exportQuery } from './exportMenu'
 
 describe('export menu', () => {
   const base = { region: '990101001000', layer: 'grids', asOf: '2026-01-01', format: 'geojson' as const, crs: 'EPSG:4547', encoding: 'gbk' }
@@ -18,12 +18,5 @@ describe('export menu', () => {
       layer: 'reference:主要道路',
       encoding: 'utf-8',
     })
-  })
-
-  it('reads reference layer names from the list, whatever else it holds', () => {
-    expect(referenceLayerNames({ layers: [{ name: '道路', kind: 'road' }, { name: '水系' }] })).toEqual(['道路', '水系'])
-    expect(referenceLayerNames([{ name: '道路' }, { id: 3 }])).toEqual(['道路'])
-    expect(referenceLayerNames(null)).toEqual([])
-    expect(referenceLayerNames({ error: {} })).toEqual([])
   })
 })

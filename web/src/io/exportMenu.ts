@@ -18,13 +18,6 @@ import { homeLongitude, ioRegions } from './regions'
 const ENCODED_FORMATS: readonly FormatName[] = ['shp', 'csv']
 const ENCODINGS = ['gbk', 'utf-8'] as const
 
-/** Names of the layers in a GET /reference answer ({ layers: [{ name }] } or a bare list); [] for anything else. */
-export function referenceLayerNames(answer: unknown): string[] {
-  const list = Array.isArray(answer) ? answer : (answer as { layers?: unknown } | null)?.layers
-  if (!Array.isArray(list)) return []
-  return list.flatMap((layer) => (typeof layer?.name === 'string' ? [layer.name as string] : []))
-}
-
 /** The query of the menu's choices; the as-of day only with the as-of layer, the encoding only where it applies. */
 export function exportQuery(choice: {
   region: string
@@ -108,8 +101,8 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
     // The reference list is optional: a server without it (or an error) offers the fixed layers only.
     const names = await api
       .referenceLayers(region.value)
-      .then(referenceLayerNames)
-      .catch(() => [])
+      .then((list) => list.layers.map((layer) => layer.name))
+      .catch((): string[] => [])
     if (id === referenceTicket) fillLayers(names)
     showFields()
   }

@@ -16,7 +16,7 @@ export interface PreviewView {
   preview: PreviewResponse
   choices: ReadChoices
   form: FieldMapForm
-  /** The county's own Gauss-Krüger zone, marked in the CRS list. */
+  /** The Gauss-Krüger zone of the home region's centre, marked in the CRS list. */
   hereCrs: string
   /** A read choice changed: preview again with it. */
   onChoices(choices: ReadChoices): void

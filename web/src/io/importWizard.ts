@@ -161,7 +161,6 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
     if (busy === 'upload' && progress)
       status.textContent = t('io.wizard.uploading', { sent: formatBytes(progress.sent), total: formatBytes(progress.total) })
     else if (busy) status.textContent = t(busy === 'commit' ? 'io.wizard.committing' : 'io.wizard.previewing')
-    else if (result) status.textContent = result.message
     else status.textContent = ''
     const bar = body.querySelector('progress')
     if (bar && progress) {

@@ -21,7 +21,7 @@ export function crsLabel(choice: CrsChoice): string {
 
 /**
  * A CRS select grouped by family. `placeholder`: an empty first option that must be replaced
- * (the select is then `required`); `here`: the code to mark as the county's own zone.
+ * (the select is then `required`); `here`: the code to mark as the home region's own zone.
  */
 export function crsSelect(
   groups: readonly CrsGroup[],
