@@ -3,6 +3,7 @@ import type { ExportQuery, FormatName } from '../api/types'
 import { t } from '../i18n'
 import { dayInput, isDay } from '../ui/dates'
 import { h } from '../ui/dom'
+import { openModal } from '../ui/modal'
 import { errorMessage } from '../ui/errors'
 import type { Session } from '../workspace/state'
 import { FORMAT_NAMES } from '../../../server/io/formats.schemas'
@@ -113,12 +114,7 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
   layer.addEventListener('change', showFields)
   format.addEventListener('change', showFields)
 
-  const close = () => {
-    dialog.close()
-    dialog.remove()
-  }
-  cancel.addEventListener('click', close)
-  dialog.addEventListener('close', () => dialog.remove())
+  const close = openModal(dialog, cancel)
   form.addEventListener('input', () => {
     alert.hidden = true
   })
@@ -153,8 +149,6 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
       download.disabled = false
     }
   })
-  document.body.append(dialog)
-  dialog.showModal()
   layer.focus()
   return { element: dialog, close }
 }
