@@ -154,6 +154,38 @@ describe('import wizard and export menu', () => {
     expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
   })
 
+  it('asks for the coordinate system of a set without .prj, then reads it in the chosen zone', async () => {
+    await page.getByTestId('open-import').click()
+    const wizard = page.getByTestId('import-wizard')
+    await wizard.waitFor()
+    const set = ['shp', 'shx', 'dbf', 'cpg'].map((ext) => join(dir, `东湖街道网格.${ext}`))
+    await page.getByTestId('import-file-input').setInputFiles(set)
+    await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-region').selectOption(TOWNSHIP)
+    await page.getByTestId('import-next').click()
+    const crs = page.getByTestId('import-crs')
+    await crs.waitFor({ timeout: 60_000 })
+    // Nothing found, a required select, and no way on until it is answered.
+    expect(await page.getByTestId('import-crs-found').textContent()).toContain('没有坐标系说明')
+    expect(await crs.getAttribute('aria-invalid')).toBe('true')
+    expect(await page.getByTestId('import-next').isDisabled()).toBe(true)
+    expect(await page.getByTestId('import-error').textContent()).toContain('坐标系未知')
+    await shot(page, 'import-8-crs-unknown')
+    await crs.selectOption('EPSG:4527')
+    await expect.poll(() => page.getByTestId('import-crs-known').textContent()).toContain('EPSG:4527')
+    await expect.poll(() => page.getByTestId('import-next').isEnabled()).toBe(true)
+    expect(await page.getByTestId('import-fields').textContent()).toContain(RENAMED)
+    await mapIdle(page)
+    expect(
+      await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length),
+    ).toBeGreaterThan(0)
+    await shot(page, 'import-8-crs-chosen')
+    await page.getByTestId('import-close').click()
+    expect(await page.getByTestId('import-wizard').count()).toBe(0)
+    expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
+  })
+
   it("exports the township's grids as a GBK shapefile that GDAL reads back", async () => {
     await page.getByTestId('open-export').click()
     await page.getByTestId('export-menu').waitFor()

@@ -136,7 +136,9 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
           answer.map,
           form ?? undefined,
         )
-        layer.show(answer.features as FeatureCollection)
+        // Drawn only when the server sent lon/lat features (none while the CRS is unknown).
+        if ((answer.features as FeatureCollection | null)?.type === 'FeatureCollection') layer.show(answer.features as FeatureCollection)
+        else layer.remove()
         if (then) step = then
       },
     )
