@@ -80,8 +80,8 @@ const io = createIoActions({
   },
   reloadGrids: loader.reload,
 })
-header.importButton.addEventListener('click', () => io.openImport())
-header.exportButton.addEventListener('click', () => io.openExport())
+header.importButton.addEventListener('click', () => void io.openImport())
+header.exportButton.addEventListener('click', () => void io.openExport())
 addSidebarCollapse(sidebar.element, () => gridMap.map.resize())
 
 const shortcutHelp = createShortcutHelp()

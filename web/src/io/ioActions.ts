@@ -1,9 +1,11 @@
 import { regionPrefix } from '../api/client'
 import type { GridMap } from '../map/gridMap'
 import type { WorkspaceStore } from '../workspace/state'
-import { openExportMenu } from './exportMenu'
-import { openImportWizard } from './importWizard'
+import type { ImportWizardContext } from './importWizard'
 import type { IoDialog } from './ioForm'
+
+// The wizard and the menu load on first use: they bring the API schemas (TypeBox, about 50 KB)
+// that the rest of the page does without.
 
 /** Roles that import: counties, townships and the administrator (a department only reads). */
 export function canImport(role: string | undefined): boolean {
@@ -11,15 +13,15 @@ export function canImport(role: string | undefined): boolean {
 }
 
 export interface IoActions {
-  openImport(): void
-  openExport(): void
+  openImport(): Promise<void>
+  openExport(): Promise<void>
 }
 
 /** The page's 导入 and 导出, for the region picked in the tree (else the home region). */
 export function createIoActions(parts: {
   store: WorkspaceStore
   gridMap: GridMap
-  focusIssue: Parameters<typeof openImportWizard>[0]['focusIssue']
+  focusIssue: ImportWizardContext['focusIssue']
   openProposal(id: number): void
   reloadGrids(): Promise<void>
 }): IoActions {
@@ -41,9 +43,11 @@ export function createIoActions(parts: {
     ['session'],
   )
   return {
-    openImport() {
+    async openImport() {
       const { session } = store.get()
       if (!session || !canImport(session.me.role)) return
+      const { openImportWizard } = await import('./importWizard')
+      if (store.get().session !== session) return
       replace(
         openImportWizard({
           session,
@@ -58,9 +62,11 @@ export function createIoActions(parts: {
         }),
       )
     },
-    openExport() {
+    async openExport() {
       const { session } = store.get()
-      if (session) replace(openExportMenu({ session, region: picked() }))
+      if (!session) return
+      const { openExportMenu } = await import('./exportMenu')
+      if (store.get().session === session) replace(openExportMenu({ session, region: picked() }))
     },
   }
 }

@@ -28,8 +28,8 @@ export function createRegionsTab({ store, gridMap }: TabContext, io: IoActions):
   // 导入 / 导出 for the region picked in the tree (the header's buttons do the same).
   const importButton = text('button', 'io.open.importHere', { type: 'button', class: 'secondary', 'data-testid': 'regions-import' })
   const exportButton = text('button', 'io.open.exportHere', { type: 'button', class: 'secondary', 'data-testid': 'regions-export' })
-  importButton.addEventListener('click', io.openImport)
-  exportButton.addEventListener('click', io.openExport)
+  importButton.addEventListener('click', () => void io.openImport())
+  exportButton.addEventListener('click', () => void io.openExport())
   store.subscribe(
     ({ session }) => {
       importButton.hidden = !canImport(session?.me.role)
