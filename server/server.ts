@@ -12,24 +12,16 @@ import { createLogger } from './logger.js'
 // hashing (scrypt, on the thread pool) runs while the app is built.
 
 const loadServerModules = async () => {
-  const [
-    { buildApp },
-    { seedDemoUsers },
-    { resolveSigningSecret },
-    { migrateToLatest },
-    { seedDemo },
-    { ensureWebBundle },
-    { openBasemap },
-  ] = await Promise.all([
-    import('./app.js'),
-    import('./auth/demo-users.js'),
-    import('./auth/signing-secret.js'),
-    import('./db/migrate.js'),
-    import('./demo/seed.js'),
-    import('./web-bundle.js'),
-    import('./basemap/basemap-file.js'),
-  ])
-  return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle, openBasemap }
+  const [{ buildApp }, { seedDemoUsers }, { resolveSigningSecret }, { migrateToLatest }, { seedDemo }, { ensureWebBundle }] =
+    await Promise.all([
+      import('./app.js'),
+      import('./auth/demo-users.js'),
+      import('./auth/signing-secret.js'),
+      import('./db/migrate.js'),
+      import('./demo/seed.js'),
+      import('./web-bundle.js'),
+    ])
+  return { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }
 }
 
 async function main(): Promise<void> {
@@ -56,15 +48,14 @@ async function main(): Promise<void> {
   const started = Date.now()
   const serverCommand = (port: number) =>
     `gridwork server (npm start) on ${port === 0 ? 'a port chosen at start (PORT=0)' : `port ${port}`}`
-  const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle, openBasemap }] =
-    await Promise.all([
-      openDatabase({
-        databaseUrl: config.databaseUrl,
-        dataDir: config.dataDir,
-        lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
-      }),
-      loadServerModules(),
-    ])
+  const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }] = await Promise.all([
+    openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
+    }),
+    loadServerModules(),
+  ])
   log.info(
     { engine: database.engine, postgres: database.capabilities.postgres, postgis: database.capabilities.postgis, ms: Date.now() - started },
     'database ready',
@@ -82,7 +73,8 @@ async function main(): Promise<void> {
       }
       await ensureWebBundle(config.webDir, log)
       const signingSecret = await resolveSigningSecret(database.kysely, config.jwtSecret)
-      const basemap = config.basemapFile ? await openBasemap(config.basemapFile) : null
+      // Loaded only when configured: sql.js and pmtiles are not needed otherwise.
+      const basemap = config.basemapFile ? await (await import('./basemap/basemap-file.js')).openBasemap(config.basemapFile) : null
       if (basemap) log.info({ file: basemap.file, ...basemap.info }, 'local basemap (GRIDWORK_BASEMAP)')
       const built = await buildApp({
         database,

@@ -78,6 +78,15 @@ async function openPmtiles(file: string): Promise<Basemap> {
   }
 }
 
+/** The metadata's `json` row; a file without one, or with broken JSON, just has no layer list. */
+function parseJson(text: string | undefined): unknown {
+  try {
+    return text === undefined ? null : JSON.parse(text)
+  } catch {
+    return null
+  }
+}
+
 const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp' }
 
 async function openMbtiles(file: string): Promise<Basemap> {
@@ -113,7 +122,7 @@ async function openMbtiles(file: string): Promise<Basemap> {
       minzoom: number('minzoom', 0),
       maxzoom: number('maxzoom', 22),
       bounds: bounds?.length === 4 && bounds.every(Number.isFinite) ? (bounds as [number, number, number, number]) : null,
-      vector_layers: vector ? vectorLayerIds(JSON.parse(metadata.get('json') ?? 'null')) : [],
+      vector_layers: vector ? vectorLayerIds(parseJson(metadata.get('json'))) : [],
     },
     tile(z, x, y) {
       // MBTiles rows count from the south (TMS); the page asks in XYZ, rows from the north.

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PMTiles, type RangeResponse, type Source } from 'pmtiles'
@@ -33,6 +33,11 @@ async function appWith(file: string) {
   const app = await buildApp({ database, signingSecret: 'x'.repeat(40), basemap: await openBasemap(file) })
   await app.ready()
   return app
+}
+
+/** What GET /basemap says of the configured file. */
+async function description(app: Awaited<ReturnType<typeof appWith>>) {
+  return (await supertest(app.server).get('/basemap').expect(200)).body.basemap
 }
 
 /** The XYZ tile (rows from the north) holding a lon/lat at zoom z. */
@@ -80,8 +85,7 @@ describe('an .mbtiles basemap (written by gdal_translate)', () => {
   afterAll(async () => app?.close())
 
   it('describes itself', async () => {
-    const response = await supertest(app.server).get('/basemap').expect(200)
-    expect(response.body.basemap).toMatchObject({
+    expect(await description(app)).toMatchObject({
       format: 'mbtiles',
       tiles: 'raster',
       minzoom: 5,
@@ -103,6 +107,30 @@ describe('an .mbtiles basemap (written by gdal_translate)', () => {
   })
 })
 
+describe('a vector .mbtiles basemap (written by ogr2ogr)', () => {
+  it('lists its vector layers and serves gzipped tiles as such', async () => {
+    const roads = path.join(dir, 'roads.geojson')
+    const line = {
+      type: 'LineString',
+      coordinates: [
+        [110, 28],
+        [112, 30],
+      ],
+    }
+    writeFileSync(roads, JSON.stringify({ type: 'FeatureCollection', features: [{ type: 'Feature', properties: {}, geometry: line }] }))
+    execFileSync('ogr2ogr', ['-f', 'MBTILES', path.join(dir, 'vector.mbtiles'), roads, '-dsco', 'MAXZOOM=4', '-nln', 'roads'])
+    const app = await appWith(path.join(dir, 'vector.mbtiles'))
+    try {
+      expect(await description(app)).toMatchObject({ format: 'mbtiles', tiles: 'vector', minzoom: 0, maxzoom: 4, vector_layers: ['roads'] })
+      const tile = await supertest(app.server).get('/basemap/tiles/0/0/0').expect(200)
+      expect(tile.headers['content-type']).toBe('application/x-protobuf')
+      expect(tile.headers['content-encoding']).toBe('gzip')
+    } finally {
+      await app.close()
+    }
+  })
+})
+
 describe('a .pmtiles basemap (fixture from scripts/make-basemap-fixture.ts)', () => {
   let app: Awaited<ReturnType<typeof appWith>>
   beforeAll(async () => {
@@ -111,8 +139,7 @@ describe('a .pmtiles basemap (fixture from scripts/make-basemap-fixture.ts)', ()
   afterAll(async () => app?.close())
 
   it('describes itself', async () => {
-    const response = await supertest(app.server).get('/basemap').expect(200)
-    expect(response.body.basemap).toMatchObject({
+    expect(await description(app)).toMatchObject({
       format: 'pmtiles',
       tiles: 'raster',
       minzoom: 0,

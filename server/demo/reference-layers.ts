@@ -44,6 +44,6 @@ export async function seedDemoReferenceLayers(
     })
     return { roads: roads.count, water: water.count }
   })
-  if (written) log(`inserted the demo reference layers: ${written.roads} roads (道路), ${written.water} rivers (水系)`)
+  if (written) log(`inserted the demo reference layers: ${written.roads} roads (道路), ${written.water} water features (水系)`)
   return written
 }

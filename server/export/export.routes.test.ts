@@ -1,6 +1,8 @@
 import { sql } from 'kysely'
 import type { Response } from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemActor } from '../audit/audit.repository.js'
+import { replaceReferenceLayer } from '../reference/reference.repository.js'
 import { bearer, createMiniCountyApp } from '../testing/app.js'
 
 // GET /api/v1/export over the mini county (城关镇: 3 grids, 青石乡: 1 oversized grid): the file,
@@ -18,6 +20,26 @@ beforeAll(async () => {
     INSERT INTO grids (code, version, name, kind, region_code, geom, households, population, count_date, valid_from, attributes, created_by)
     SELECT code, 2, '桂花社区北网格', kind, region_code, geom, households, population, count_date, '2026-11-01', attributes, 'test'
     FROM grids WHERE code = ${RENAMED} AND version = 1`.execute(t.db)
+  await replaceReferenceLayer(t.db, {
+    region: '990101',
+    name: '道路',
+    kind: 'road',
+    actor: systemActor('test'),
+    features: [
+      {
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [113.0, 28.01],
+            [113.04, 28.01],
+          ],
+        },
+        name: '青石路',
+        class: '县道',
+        properties: { 路面: '沥青' },
+      },
+    ],
+  })
 })
 
 afterAll(async () => {
@@ -108,6 +130,45 @@ describe('GET /api/v1/export: validation issues', () => {
   })
 })
 
+describe('GET /api/v1/export in OpenAPI', () => {
+  it('documents the query and a binary answer', async () => {
+    const spec = (await t.http().get('/openapi.json')).body as {
+      paths: Record<
+        string,
+        { get: { parameters: { name: string; in: string }[]; responses: Record<string, { content?: Record<string, unknown> }> } }
+      >
+    }
+    const operation = spec.paths['/api/v1/export']?.get
+    expect(operation?.parameters.filter((p) => p.in === 'query').map((p) => p.name)).toEqual([
+      'region',
+      'layer',
+      'format',
+      'crs',
+      'as_of',
+      'encoding',
+    ])
+    expect(operation?.responses['200']?.content).toEqual({
+      'application/octet-stream': { schema: expect.objectContaining({ type: 'string', format: 'binary' }) },
+    })
+  })
+})
+
+describe('GET /api/v1/export: reference layers', () => {
+  it('answers the county’s layer for the county and for a township inside it, with the features’ own columns', async () => {
+    for (const [region, token] of [
+      ['990101', t.tokens.county],
+      ['990101001', t.tokens.township],
+    ] as const) {
+      const response = await download({ region, layer: 'reference:道路', format: 'geojson' }, token)
+      expect(response.status).toBe(200)
+      const { features } = collection(response)
+      expect(features.map((f) => f.properties)).toEqual([{ 名称: '青石路', 类别: '县道', 路面: '沥青' }])
+      expect(features[0]?.geometry.type).toBe('LineString')
+      expect(response.headers['content-disposition']).toContain(encodeURIComponent('-道路-'))
+    }
+  })
+})
+
 describe('GET /api/v1/export: refusals name the problem in Chinese and English', () => {
   const cases: { name: string; query: Query; token?: 'township'; status: number; code: string; zh: RegExp; en: RegExp }[] = [
     {
@@ -137,11 +198,11 @@ describe('GET /api/v1/export: refusals name the problem in Chinese and English',
     },
     {
       name: 'an unknown reference layer',
-      query: { region: '990101', layer: 'reference:道路', format: 'geojson' },
+      query: { region: '990101', layer: 'reference:水系', format: 'geojson' },
       status: 404,
       code: 'export_reference_unknown',
-      zh: /没有名为“道路”的参考图层/,
-      en: /no reference layer named "道路"/,
+      zh: /没有名为“水系”的参考图层/,
+      en: /no reference layer named "水系"/,
     },
     {
       name: 'an unknown format',

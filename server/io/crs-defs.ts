@@ -17,12 +17,11 @@ export interface GaussKrugerZone {
  * EPSG 4491–4554: 6° zones 13–23 with the zone in the easting (4491–4501), 6° CM 75…135 without
  * (4502–4512), 3° zones 25–45 with (4513–4533), 3° CM 75…135 without (4534–4554).
  */
-export function gaussKrugerZone(code: number): GaussKrugerZone | null {
-  if (code >= 4491 && code <= 4501) return prefixed(code, 6, code - 4491 + 13)
-  if (code >= 4502 && code <= 4512) return { code, width: 6, centralMeridian: 75 + 6 * (code - 4502), falseEasting: 500000, zone: null }
-  if (code >= 4513 && code <= 4533) return prefixed(code, 3, code - 4513 + 25)
-  if (code >= 4534 && code <= 4554) return { code, width: 3, centralMeridian: 75 + 3 * (code - 4534), falseEasting: 500000, zone: null }
-  return null
+function zoneAt(code: number): GaussKrugerZone {
+  if (code <= 4501) return prefixed(code, 6, code - 4491 + 13)
+  if (code <= 4512) return { code, width: 6, centralMeridian: 75 + 6 * (code - 4502), falseEasting: 500000, zone: null }
+  if (code <= 4533) return prefixed(code, 3, code - 4513 + 25)
+  return { code, width: 3, centralMeridian: 75 + 3 * (code - 4534), falseEasting: 500000, zone: null }
 }
 
 function prefixed(code: number, width: 3 | 6, zone: number): GaussKrugerZone {
@@ -30,11 +29,15 @@ function prefixed(code: number, width: 3 | 6, zone: number): GaussKrugerZone {
   return { code, width, centralMeridian, falseEasting: zone * 1_000_000 + 500000, zone }
 }
 
-export const GAUSS_KRUGER_CODES: readonly number[] = Array.from({ length: 4554 - 4491 + 1 }, (_, i) => 4491 + i)
+export const GAUSS_KRUGER_ZONES: readonly GaussKrugerZone[] = Array.from({ length: 4554 - 4491 + 1 }, (_, i) => zoneAt(4491 + i))
+export const GAUSS_KRUGER_CODES: readonly number[] = GAUSS_KRUGER_ZONES.map((zone) => zone.code)
+
+export const gaussKrugerZone = (code: number): GaussKrugerZone | null =>
+  Number.isInteger(code) ? (GAUSS_KRUGER_ZONES[code - 4491] ?? null) : null
 
 /** The zone with these parameters; a CM that is both a 3° and a 6° meridian is read as 3° unless `width` says 6 (same projection either way). */
 export function zoneByParameters(centralMeridian: number, falseEasting: number, width?: 3 | 6): GaussKrugerZone | null {
-  const candidates = GAUSS_KRUGER_CODES.map((code) => gaussKrugerZone(code) as GaussKrugerZone).filter(
+  const candidates = GAUSS_KRUGER_ZONES.filter(
     (zone) => Math.abs(zone.centralMeridian - centralMeridian) < 1e-9 && Math.abs(zone.falseEasting - falseEasting) < 1e-6,
   )
   return candidates.find((zone) => zone.width === (width ?? 3)) ?? candidates[0] ?? null

@@ -110,12 +110,13 @@ describe('writing .prj and OGC WKT', () => {
 })
 
 describe('transformations', () => {
-  it('Gauss-Krüger zones agree with PROJ (gdaltransform) to a millimetre', () => {
+  it('Gauss-Krüger zones and Web Mercator agree with PROJ (gdaltransform) to a millimetre', () => {
     for (const [code, lon, lat] of [
       [4527, 117.5, 31.5],
       [4549, 117.3, 31.9],
       [4496, 111.2, 23.1],
       [4502, 76.4, 39.5],
+      [3857, 117.25, 31.85],
     ] as const) {
       const [x, y] = gdaltransform(`EPSG:${code}`, lon, lat)
       const crs = crsByCode(`EPSG:${code}`)

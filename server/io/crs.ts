@@ -1,7 +1,7 @@
 import proj4 from 'proj4'
 import { toLonLat as webMapToLonLat } from '../geo/crs.js'
 import { badRequest } from '../http/errors.js'
-import { GAUSS_KRUGER_CODES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
+import { GAUSS_KRUGER_ZONES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
 import { matchWkt } from './crs-wkt.js'
 import type { CrsEvidence } from './types.js'
 
@@ -25,15 +25,28 @@ export interface ResolvedCrs {
 }
 
 const identity = (position: readonly number[]): Position => [position[0] as number, position[1] as number]
-const LONLAT_GRS80 = '+proj=longlat +ellps=GRS80 +no_defs'
+const DEGREES = 180 / Math.PI
+const WEB_MERCATOR = '+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 +units=m +nadgrids=@null +no_defs'
 
+/**
+ * A projected system through proj4's projection alone (radians in and out): every system here is
+ * on the CGCS2000/GRS80 or WGS84 ellipsoid, treated as one datum, so proj4's datum step is a
+ * no-op; skipping it (and the array ↔ point copies) takes 0.8 s of CPU for 4 million positions
+ * instead of 1.3 s.
+ */
 function projected(code: string, name: string, definition: string): ResolvedCrs {
-  const converter = proj4(LONLAT_GRS80, definition)
+  const projection = new proj4.Proj(definition)
   return {
     code,
     name,
-    toLonLat: (position) => converter.inverse([position[0] as number, position[1] as number]) as Position,
-    fromLonLat: (position) => converter.forward([position[0] as number, position[1] as number]) as Position,
+    toLonLat: (position) => {
+      const point = projection.inverse({ x: position[0] as number, y: position[1] as number })
+      return [point.x * DEGREES, point.y * DEGREES]
+    },
+    fromLonLat: (position) => {
+      const point = projection.forward({ x: (position[0] as number) / DEGREES, y: (position[1] as number) / DEGREES })
+      return [point.x, point.y]
+    },
   }
 }
 
@@ -57,7 +70,7 @@ const cache = new Map<string, ResolvedCrs>()
 function build(normalised: string): ResolvedCrs | null {
   if (normalised === 'EPSG:4490') return { code: normalised, name: 'CGCS2000', toLonLat: identity, fromLonLat: identity }
   if (normalised === 'EPSG:4326') return { code: normalised, name: 'WGS 84', toLonLat: identity, fromLonLat: identity }
-  if (normalised === 'EPSG:3857') return projected(normalised, 'WGS 84 / Pseudo-Mercator', 'EPSG:3857')
+  if (normalised === 'EPSG:3857') return projected(normalised, 'WGS 84 / Pseudo-Mercator', WEB_MERCATOR)
   if (normalised === 'GCJ02') return webMapCrs('gcj02', 'GCJ-02')
   if (normalised === 'BD09') return webMapCrs('bd09', 'BD-09')
   const epsg = /^EPSG:(\d+)$/.exec(normalised)
@@ -123,9 +136,6 @@ export function crsChoices(): { code: string; name: string }[] {
     { code: 'gcj02', name: 'GCJ-02' },
     { code: 'bd09', name: 'BD-09' },
   ]
-  const zones = GAUSS_KRUGER_CODES.map((code) => ({
-    code: `EPSG:${code}`,
-    name: zoneName(gaussKrugerZone(code) as NonNullable<ReturnType<typeof gaussKrugerZone>>),
-  }))
+  const zones = GAUSS_KRUGER_ZONES.map((zone) => ({ code: `EPSG:${zone.code}`, name: zoneName(zone) }))
   return [...fixed, ...zones]
 }

@@ -41,7 +41,13 @@ export function decodeText(bytes: Uint8Array, explicit?: string): { text: string
 
 export const decodeWith = (bytes: Uint8Array, name: string) =>
   iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), name)
-export const encodeWith = (text: string, name: string): Uint8Array => iconv.encode(text, name)
+/** Encodes `text`; ASCII text (most cells: codes, numbers) skips the encoder (every encoding here is ASCII-compatible). */
+export const encodeWith = (text: string, name: string): Uint8Array =>
+  isAscii(text) ? Buffer.from(text, 'latin1') : iconv.encode(text, name)
+const isAscii = (text: string) => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false
+  return true
+}
 
 /** Valid UTF-8 (ASCII included) → UTF-8, else GB18030. */
 export function detectEncoding(bytes: Uint8Array): EncodingInfo {

@@ -99,37 +99,33 @@ function byteLength(geometry: Geometry): number {
   }
 }
 
+/** The parts of a Multi* or collection, as geometries of their own (each has its own WKB header). */
+function partsOf(geometry: Geometry): Geometry[] | null {
+  switch (geometry.type) {
+    case 'MultiPoint':
+      return geometry.coordinates.map((coordinates) => ({ type: 'Point', coordinates }))
+    case 'MultiLineString':
+      return geometry.coordinates.map((coordinates) => ({ type: 'LineString', coordinates }))
+    case 'MultiPolygon':
+      return geometry.coordinates.map((coordinates) => ({ type: 'Polygon', coordinates }))
+    case 'GeometryCollection':
+      return geometry.geometries
+    default:
+      return null
+  }
+}
+
 function put(out: WkbWriter, geometry: Geometry): void {
   out.header(TYPE_CODES[geometry.type], null)
-  const polygon = (rings: readonly Position[][]) => {
-    out.count(rings.length)
-    for (const ring of rings) out.positions(ring)
-  }
-  switch (geometry.type) {
-    case 'Point':
-      out.position(geometry.coordinates)
-      return
-    case 'LineString':
-      out.positions(geometry.coordinates)
-      return
-    case 'Polygon':
-      polygon(geometry.coordinates)
-      return
-    case 'MultiPoint':
-      out.count(geometry.coordinates.length)
-      for (const coordinates of geometry.coordinates) put(out, { type: 'Point', coordinates })
-      return
-    case 'MultiLineString':
-      out.count(geometry.coordinates.length)
-      for (const coordinates of geometry.coordinates) put(out, { type: 'LineString', coordinates })
-      return
-    case 'MultiPolygon':
-      out.count(geometry.coordinates.length)
-      for (const coordinates of geometry.coordinates) put(out, { type: 'Polygon', coordinates })
-      return
-    case 'GeometryCollection':
-      out.count(geometry.geometries.length)
-      for (const inner of geometry.geometries) put(out, inner)
+  const parts = partsOf(geometry)
+  if (parts) {
+    out.count(parts.length)
+    for (const part of parts) put(out, part)
+  } else if (geometry.type === 'Point') out.position(geometry.coordinates)
+  else if (geometry.type === 'LineString') out.positions(geometry.coordinates)
+  else if (geometry.type === 'Polygon') {
+    out.count(geometry.coordinates.length)
+    for (const ring of geometry.coordinates) out.positions(ring)
   }
 }
 

@@ -161,6 +161,20 @@ describe('reference routes', () => {
     expect(response.body.truncated).toBe(true)
   })
 
+  it('refuses the features of another county’s layer (403 naming the caller’s scope)', async () => {
+    const other = await replaceReferenceLayer(t.db, { region: '990102', name: '道路', kind: 'road', features: [road(28.0)], actor })
+    const response = await t
+      .http()
+      .get(`/api/v1/reference/${other.id}/features?bbox=112,27,114,29`)
+      .set(auth(tokens.county))
+      .set('Accept-Language', 'en')
+      .expect(403)
+    expect(response.body.error).toMatchObject({ code: 'forbidden_region' })
+    expect(response.body.error.message).toContain('990101')
+    const wider = await t.http().get(`/api/v1/reference/${province}/features?bbox=112,27,114,29`).set(auth(tokens.county)).expect(200)
+    expect(wider.body.features).toHaveLength(1)
+  })
+
   it('refuses bad parameters with a message', async () => {
     const bad = await t.http().get(`/api/v1/reference/${roads}/features?bbox=1,2`).set(auth(tokens.county)).expect(400)
     expect(bad.body.error.code).toBe('bbox_invalid')

@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FeatureCollection, Geometry } from 'geojson'
+import { expect } from 'vitest'
 import { AppError } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
-import type { InputFile, OutputFile } from '../io/types.js'
+import type { FieldInfo, InputFile, OutputFile, OutputLayer, PropertyValue } from '../io/types.js'
 
 // GDAL (ogr2ogr/ogrinfo) as the independent party of the format tests: it writes the inputs our
 // readers get and reads back what our writers produce. GDAL 3.6 has no `ogrinfo -json`, so layers
@@ -86,4 +87,33 @@ export async function ioErrorMessages(promise: Promise<unknown>, code: string): 
   if (!(error instanceof AppError)) throw new Error(`expected an AppError ${code}, got ${String(error)}`)
   if (error.code !== code) throw new Error(`expected ${code}, got ${error.code} ${JSON.stringify(error.params)}`)
   return { zh: translate('zh-CN', `error.${code}`, error.params), en: translate('en', `error.${code}`, error.params) }
+}
+
+/** The fields of the grids fixture, as its readers should type them. */
+export const GRID_FIELDS: FieldInfo[] = [
+  { name: '网格编码', type: 'string' },
+  { name: '网格名称', type: 'string' },
+  { name: '户数', type: 'integer' },
+]
+
+/** The grids fixture as a layer to write. */
+export const gridsLayer = (name = '网格'): OutputLayer => ({
+  name,
+  fields: GRID_FIELDS,
+  features: gridsFixture().features.map((feature) => ({
+    geometry: feature.geometry,
+    properties: { ...(feature.properties as Record<string, PropertyValue>) },
+  })),
+})
+
+/** Features read back equal the expected ones: the same properties, positions within `tolerance`. */
+export function expectSameFeatures(
+  actual: readonly { geometry: Geometry | null; properties: unknown }[],
+  expected: readonly { geometry: Geometry | null; properties: unknown }[],
+  tolerance: number,
+): void {
+  expect(actual.map((feature) => feature.properties)).toEqual(expected.map((feature) => feature.properties))
+  actual.forEach((feature, index) => {
+    expect(maxPositionGap(feature.geometry, expected[index]?.geometry ?? null)).toBeLessThanOrEqual(tolerance)
+  })
 }

@@ -2,6 +2,7 @@ import { api, getToken, setApiLanguage } from './api/client'
 import { i18next, initI18n, type Language, setLanguage, t } from './i18n'
 import { GridMap } from './map/gridMap'
 import { createMeasureTool } from './map/measureTool'
+import { ReferenceLayers } from './map/referenceLayers'
 import { createTabContext } from './tabs/context'
 import { createEditorTab } from './tabs/editor'
 import { createLookupTab } from './tabs/lookup'
@@ -54,6 +55,14 @@ const gridMap = new GridMap({
   onSelect: (code) => (store.get().tab === 'editor' ? editorTab.clickGrid(code) : info.select(code)),
 })
 const info = createInfoPanel(store, gridMap)
+// Roads, water and other reference layers of the signed-in region, under the grids; the editor snaps to them.
+const referenceLayers = new ReferenceLayers(gridMap)
+gridMap.map.addControl(referenceLayers, 'top-left')
+gridMap.referenceLines = () => referenceLayers.snapLines()
+store.subscribe(
+  ({ session }) => void (session ? referenceLayers.load(session.region.code).catch(() => undefined) : referenceLayers.clear()),
+  ['session'],
+)
 mapArea.append(info.element)
 const loader = createGridsLoader(store, gridMap, statusLine.setStatus, info.select)
 
@@ -110,13 +119,14 @@ store.subscribe(
 // Debug hook for tests and for poking at the page from the console.
 declare global {
   interface Window {
-    __gridwork?: { map: GridMap['map']; gridCount: () => number; selected: () => string | null }
+    __gridwork?: { map: GridMap['map']; gridCount: () => number; selected: () => string | null; referenceLines: () => number }
   }
 }
 window.__gridwork = {
   map: gridMap.map,
   gridCount: () => store.get().grids.features.length,
   selected: () => store.get().selected?.properties.code ?? null,
+  referenceLines: () => referenceLayers.snapLines().length,
 }
 
 // ---- language and session ------------------------------------------------------------------
@@ -154,5 +164,9 @@ void api
   .clientConfig()
   .then((config) => (config.tianditu_key ? gridMap.addTianditu(config.tianditu_key) : undefined))
   .catch(() => undefined) // an older server without the route: our own basemap only
+void api
+  .basemap()
+  .then(({ basemap }) => (basemap ? gridMap.addLocalBasemap(basemap) : undefined))
+  .catch(() => undefined)
 if (getToken()) await session.loadWorkspace()
 else session.showLogin(null)

@@ -1,6 +1,16 @@
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  maxPositionGap,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readCsv, writeCsv } from './csv.js'
 
@@ -10,18 +20,7 @@ let gdal: GdalDir
 const fixture = gridsFixture()
 const source = `${FIXTURES}grids-cn.geojson`
 const centroids = 'SELECT ST_Centroid(geometry) AS geometry, "网格编码", "网格名称", "户数" FROM "grids-cn"'
-const gridsLayer: OutputLayer = {
-  name: '网格',
-  fields: [
-    { name: '网格编码', type: 'string' },
-    { name: '网格名称', type: 'string' },
-    { name: '户数', type: 'integer' },
-  ],
-  features: fixture.features.map((feature) => ({
-    geometry: feature.geometry,
-    properties: feature.properties as Record<string, string | number>,
-  })),
-}
+const grids = gridsLayer()
 const csv = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) })
 
 beforeAll(() => {
@@ -37,23 +36,16 @@ describe('reading CSV written by GDAL', () => {
     const dataset = await readCsv([gdal.input('wkt.csv')], {})
     expect(dataset.layer.crs).toEqual({ kind: 'lonlat' })
     expect(dataset.layer.geometryTypes).toEqual(['Polygon'])
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
-    expect(dataset.layer.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-    dataset.layer.features.forEach((feature, index) => {
-      expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-    })
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
+    expectSameFeatures(dataset.layer.features, fixture.features, 1e-9)
   })
 
   it('finds X/Y columns as points', async () => {
     const dataset = await readCsv([gdal.input('xy.csv')], {})
     const expected = gdal.asGeoJson(gdal.path('centroids.geojson'))
     expect(dataset.layer.geometryTypes).toEqual(['Point'])
-    expect(dataset.layer.features.map((feature) => feature.properties['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(dataset.layer.features.map((feature) => feature.properties.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
     dataset.layer.features.forEach((feature, index) => {
       expect(maxPositionGap(feature.geometry, expected.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
@@ -93,14 +85,14 @@ describe('reading CSV written by GDAL', () => {
 
 describe('writing CSV', () => {
   it('is read back by GDAL from its WKT column: names, count and area', async () => {
-    const path = gdal.save(await writeCsv(gridsLayer, { crs: 4490 }))
+    const path = gdal.save(await writeCsv(grids, { crs: 4490 }))
     const back = gdal.asGeoJson(path, '-oo', 'KEEP_GEOM_COLUMNS=NO')
     expect(back.features).toHaveLength(4)
-    expect(back.features.map((feature) => feature.properties?.['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(back.features.map((feature) => feature.properties?.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
-    expect(back.features.map((feature) => feature.properties?.['网格编码'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格编码']),
+    expect(back.features.map((feature) => feature.properties?.网格编码)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格编码),
     )
     expect(gdal.area(path, '网格')).toBeCloseTo(gdal.area(source, 'grids-cn'), 12)
   })

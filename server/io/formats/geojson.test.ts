@@ -1,10 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FeatureCollection } from 'geojson'
 import iconv from 'iconv-lite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readDataset } from '../read.js'
-import { expectIoError, FIXTURES, makeTempDir, maxDistanceMetres, ogr2ogr, uploadOf } from '../testing/gdal.js'
+import { writeDataset } from '../write.js'
+import { expectIoError, FIXTURES, gdalGeoJson, makeTempDir, maxDistanceMetres, ogr2ogr, uploadOf } from '../testing/gdal.js'
 
 // GeoJSON as old platforms export it: GBK text, a `crs` member naming a projected system.
 
@@ -60,5 +61,33 @@ describe('reading GeoJSON', () => {
       zh: '文件 网格.geojson 不是 GeoJSON 要素集合',
       en: 'The file 网格.geojson is not a GeoJSON FeatureCollection',
     })
+  })
+})
+
+describe('writing GeoJSON', () => {
+  it('lon/lat without a crs member; a Gauss-Krüger export names its zone, and GDAL reads the same coordinates as its own conversion', async () => {
+    const dataset = await readDataset([{ name: 'grids.geojson', bytes: new TextEncoder().encode(text) }])
+    const layer = { name: '网格', fields: dataset.layer.fields, features: dataset.layer.features }
+    const lonlat = JSON.parse(new TextDecoder().decode((await writeDataset('geojson', layer, { crs: 4490 })).bytes))
+    expect(lonlat.crs).toBeUndefined()
+    const dir = path.join(temp.dir, 'written')
+    mkdirSync(dir)
+    writeFileSync(path.join(dir, 'zone.geojson'), (await writeDataset('geojson', layer, { crs: 4549 })).bytes)
+    ogr2ogr('-f', 'GeoJSON', '-t_srs', 'EPSG:4549', path.join(dir, 'reference.geojson'), FIXTURE)
+    const ours = gdalGeoJson(path.join(dir, 'zone.geojson'))
+    const reference = gdalGeoJson(path.join(dir, 'reference.geojson'))
+    expect(ours.crs?.properties.name).toBe('urn:ogc:def:crs:EPSG::4549')
+    for (const [i, feature] of ours.features.entries()) {
+      const wanted = reference.features[i]?.geometry
+      // Metres: the per-degree factors of maxDistanceMetres do not apply, so compare the positions directly.
+      expect(JSON.stringify(feature.geometry, (_, value) => (typeof value === 'number' ? Math.round(value * 1000) : value))).toBe(
+        JSON.stringify(wanted, (_, value) => (typeof value === 'number' ? Math.round(value * 1000) : value)),
+      )
+    }
+  })
+
+  it('only CGCS2000 and its Gauss-Krüger zones are export targets', async () => {
+    const layer = { name: 'x', fields: [], features: [] }
+    await expectIoError(() => writeDataset('geojson', layer, { crs: 3857 }), 'io_crs_unknown', { zh: 'EPSG:3857', en: 'EPSG:3857' })
   })
 })

@@ -57,10 +57,12 @@ function crsEvidence(member: unknown): CrsEvidence {
   return epsg ? { kind: 'epsg', code: Number(epsg[1]) } : { kind: 'wkt', wkt: name }
 }
 
-export const writeGeoJson: FormatWriter = async (layer) => {
+/** RFC 7946 GeoJSON for lon/lat; a projected export names its zone by the `crs` member GDAL and QGIS read. */
+export const writeGeoJson: FormatWriter = async (layer, options) => {
   const collection = {
     type: 'FeatureCollection',
     name: layer.name,
+    ...(options.crs === 4490 ? {} : { crs: { type: 'name', properties: { name: `urn:ogc:def:crs:EPSG::${options.crs}` } } }),
     features: layer.features.map((feature) => ({ type: 'Feature', properties: feature.properties, geometry: feature.geometry })),
   }
   return {

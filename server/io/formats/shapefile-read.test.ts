@@ -37,11 +37,21 @@ function expectSameAsFixture(features: { geometry: Geometry | null; properties: 
   }
 }
 
-function setLanguageDriver(dir: string, name: string, ldid: number) {
-  const file = path.join(dir, `${name}.dbf`)
+function setLanguageDriver(dir: string, ldid: number) {
+  const file = path.join(dir, 'grids.dbf')
   const bytes = readFileSync(file)
   bytes[29] = ldid
   writeFileSync(file, bytes)
+}
+
+/** A GBK shapefile that says so only by its DBF language driver (the .cpg removed); read, with the encoding expected. */
+async function readByLanguageDriver(ldid: number, encoding: { name: string; source: string }, args: string[] = []) {
+  const dir = shapefile([...args, '-lco', 'ENCODING=GBK'])
+  rmSync(path.join(dir, 'grids.cpg'))
+  setLanguageDriver(dir, ldid)
+  const dataset = await readDataset(uploadOf(dir))
+  expect(dataset.layer.encoding).toEqual(encoding)
+  expectSameAsFixture(dataset.layer.features)
 }
 
 describe('reading shapefiles written by GDAL', () => {
@@ -76,24 +86,13 @@ describe('reading shapefiles written by GDAL', () => {
     })
 
     it(`GBK with the language driver only (0x4D, no .cpg), EPSG:${epsg}`, async () => {
-      const dir = shapefile(['-t_srs', `EPSG:${epsg}`, '-lco', 'ENCODING=GBK'])
-      rmSync(path.join(dir, 'grids.cpg'))
-      setLanguageDriver(dir, 'grids', 0x4d)
-      const dataset = await readDataset(uploadOf(dir))
-      expect(dataset.layer.encoding).toEqual({ name: 'gbk', source: 'ldid' })
-      expectSameAsFixture(dataset.layer.features)
+      await readByLanguageDriver(0x4d, { name: 'gbk', source: 'ldid' }, ['-t_srs', `EPSG:${epsg}`])
     })
   }
 
   it('language driver 0x7A is code page 936 as well; 0x57 (ANSI) says nothing and the bytes decide', async () => {
-    const dir = shapefile(['-lco', 'ENCODING=GBK'])
-    rmSync(path.join(dir, 'grids.cpg'))
-    setLanguageDriver(dir, 'grids', 0x7a)
-    expect((await readDataset(uploadOf(dir))).layer.encoding).toEqual({ name: 'gbk', source: 'ldid' })
-    setLanguageDriver(dir, 'grids', 0x57)
-    const detected = await readDataset(uploadOf(dir))
-    expect(detected.layer.encoding).toEqual({ name: 'gb18030', source: 'detected' })
-    expectSameAsFixture(detected.layer.features)
+    await readByLanguageDriver(0x7a, { name: 'gbk', source: 'ldid' })
+    await readByLanguageDriver(0x57, { name: 'gb18030', source: 'detected' })
   })
 
   it('an explicit encoding overrides the .cpg; an unknown .cpg is skipped with a note', async () => {

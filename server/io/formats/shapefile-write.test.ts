@@ -126,12 +126,16 @@ describe('writing shapefiles, read back by GDAL', () => {
       geometry: { type: 'Point' as const, coordinates: [117.255, 31.855] },
       properties: { 网格编码: 'P1', 网格名称: '问题点', 户数: null },
     }
-    const output = await writeDataset('shp', { ...layer, name: '问题', features: [...layer.features, point] }, { crs: 4490 })
+    const unlocated = { geometry: null, properties: { 网格编码: 'P2', 网格名称: '无位置', 户数: null } }
+    const output = await writeDataset('shp', { ...layer, name: '问题', features: [...layer.features, point, unlocated] }, { crs: 4490 })
     const dir = path.join(temp.dir, 'mixed')
     mkdirSync(dir)
     writeFileSync(path.join(dir, output.name), output.bytes)
     expect(Object.keys(unzipSync(output.bytes)).filter((name) => name.endsWith('.shp'))).toEqual(['问题_polygon.shp', '问题_point.shp'])
     expect(gdalGeoJson(`/vsizip/${dir}/问题.zip/问题_point.shp`).features).toHaveLength(1)
+    // The feature without geometry rides with the first family as a null shape.
+    const polygons = gdalGeoJson(`/vsizip/${dir}/问题.zip/问题_polygon.shp`).features
+    expect(polygons.map((feature) => feature.geometry?.type ?? null)).toEqual(['Polygon', 'Polygon', 'MultiPolygon', 'Polygon', null])
     expect(uploadOf(dir)).toHaveLength(1)
   })
 })

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { FIXTURES, type GdalDir, gdalDir, gridsFixture, ioErrorMessages, maxPositionGap } from '../../testing/gdal.js'
-import type { OutputLayer } from '../types.js'
+import {
+  FIXTURES,
+  type GdalDir,
+  gdalDir,
+  gridsFixture,
+  ioErrorMessages,
+  maxPositionGap,
+  GRID_FIELDS,
+  expectSameFeatures,
+  gridsLayer,
+} from '../../testing/gdal.js'
 import { readXlsx, writeXlsx } from './xlsx.js'
 
 // XLSX read and write, with GDAL writing the inputs and reading back the outputs. GDAL's XLSX
@@ -28,15 +37,8 @@ describe('reading XLSX written by GDAL', () => {
     const dataset = await readXlsx([gdal.input('grids.xlsx')], {})
     expect(dataset.layerNames).toEqual(['网格', '中心点'])
     expect(dataset.layer.name).toBe('网格')
-    expect(dataset.layer.fields).toEqual([
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ])
-    expect(dataset.layer.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-    dataset.layer.features.forEach((feature, index) => {
-      expect(maxPositionGap(feature.geometry, fixture.features[index]?.geometry ?? null)).toBeLessThan(1e-9)
-    })
+    expect(dataset.layer.fields).toEqual(GRID_FIELDS)
+    expectSameFeatures(dataset.layer.features, fixture.features, 1e-9)
   })
 
   it('reads another sheet by name, points from 经度/纬度', async () => {
@@ -63,18 +65,7 @@ describe('reading XLSX written by GDAL', () => {
 })
 
 describe('writing XLSX', () => {
-  const layer: OutputLayer = {
-    name: '网格',
-    fields: [
-      { name: '网格编码', type: 'string' },
-      { name: '网格名称', type: 'string' },
-      { name: '户数', type: 'integer' },
-    ],
-    features: fixture.features.map((feature) => ({
-      geometry: feature.geometry,
-      properties: feature.properties as Record<string, string | number>,
-    })),
-  }
+  const layer = gridsLayer()
 
   it('is read back by GDAL: header row, Chinese names, codes as text, WKT with the same area', async () => {
     const path = gdal.save(await writeXlsx(layer, { crs: 4490 }))
@@ -83,14 +74,14 @@ describe('writing XLSX', () => {
     expect(summary).toContain('网格编码: String')
     expect(summary).toContain('户数: Integer')
     const back = gdal.asGeoJson(path)
-    expect(back.features.map((feature) => feature.properties?.['网格编码'])).toEqual([
+    expect(back.features.map((feature) => feature.properties?.网格编码)).toEqual([
       '340102001001',
       '340102001002',
       '340102001003',
       '040102001004',
     ])
-    expect(back.features.map((feature) => feature.properties?.['网格名称'])).toEqual(
-      fixture.features.map((feature) => feature.properties?.['网格名称']),
+    expect(back.features.map((feature) => feature.properties?.网格名称)).toEqual(
+      fixture.features.map((feature) => feature.properties?.网格名称),
     )
     const area = gdal.ogrinfo(path, '-dialect', 'sqlite', '-sql', 'SELECT sum(ST_Area(ST_GeomFromText(WKT))) AS area FROM "网格"')
     expect(Number(/area \(Real\) = (\S+)/.exec(area)?.[1])).toBeCloseTo(gdal.area(source, 'grids-cn'), 12)

@@ -157,6 +157,8 @@ export function dbfFieldNames(names: readonly string[], encoding: string): strin
   })
 }
 
+const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1')
+
 const fractionDigits = (value: number) => (/e/i.test(String(value)) ? 6 : (String(value).split('.')[1]?.length ?? 0))
 
 /** Each field's cell texts and its DBF shape (type, width, decimals), sized to its values. */
@@ -165,7 +167,6 @@ function fieldColumn(
   values: PropertyValue[],
   encoding: string,
 ): { dbfType: string; length: number; decimals: number; cells: (Uint8Array | null)[] } {
-  const ascii = (text: string) => new TextEncoder().encode(text)
   const numbers = values
     .map((value) => (value === null || value === '' ? null : Number(value)))
     .map((value) => (value !== null && Number.isFinite(value) ? value : null))

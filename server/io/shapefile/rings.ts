@@ -22,33 +22,37 @@ interface Outer {
   holes: Position[][]
 }
 
-/** A Polygon (one outer ring) or MultiPolygon; a hole goes to the smallest outer ring holding its first point. */
-export function ringsToPolygon(rings: Position[][]): Geometry {
-  const closed = rings.filter((ring) => ring.length >= 4)
-  if (closed.length <= 1) return { type: 'Polygon', coordinates: closed.map(counterClockwise) }
+/**
+ * A Polygon (one outer ring) or MultiPolygon from a record's rings, given already reversed from
+ * file order (so outer rings, clockwise in the file, come counter-clockwise, and holes clockwise)
+ * and `outer[i]`: ring i was clockwise in the file. A hole goes to the smallest outer ring holding
+ * its first point; one inside none is an outer ring written the wrong way round.
+ */
+export function ringsToPolygon(rings: Position[][], outer: readonly boolean[]): Geometry {
+  if (rings.length === 1)
+    return { type: 'Polygon', coordinates: [outer[0] ? (rings[0] as Position[]) : [...(rings[0] as Position[])].reverse()] }
   const outers: Outer[] = []
   const holes: Position[][] = []
-  for (const ring of closed) {
-    const area = signedArea(ring)
-    if (area <= 0) outers.push({ ring: [...ring].reverse(), area: -area, box: boxOf(ring), holes: [] })
+  for (const [i, ring] of rings.entries()) {
+    if (outer[i]) outers.push({ ring, area: signedArea(ring), box: boxOf(ring), holes: [] })
     else holes.push(ring)
   }
   for (const hole of holes) {
     const point = hole[0] as Position
     const owner = outers
-      .filter((outer) => inBox(outer.box, point) && pointInRing(point, outer.ring))
-      .reduce<Outer | null>((best, outer) => (best === null || outer.area < best.area ? outer : best), null)
-    // A counter-clockwise ring inside no outer ring is itself an outer ring (written the wrong way round).
-    if (owner === null) outers.push({ ring: hole, area: signedArea(hole), box: boxOf(hole), holes: [] })
-    else owner.holes.push([...hole].reverse())
+      .filter((candidate) => inBox(candidate.box, point) && pointInRing(point, candidate.ring))
+      .reduce<Outer | null>((best, candidate) => (best === null || candidate.area < best.area ? candidate : best), null)
+    if (owner !== null) owner.holes.push(hole)
+    else {
+      const ring = [...hole].reverse()
+      outers.push({ ring, area: signedArea(ring), box: boxOf(ring), holes: [] })
+    }
   }
-  const polygons = outers.map((outer) => [outer.ring, ...outer.holes])
+  const polygons = outers.map((candidate) => [candidate.ring, ...candidate.holes])
   return polygons.length === 1
     ? { type: 'Polygon', coordinates: polygons[0] as Position[][] }
     : { type: 'MultiPolygon', coordinates: polygons }
 }
-
-const counterClockwise = (ring: Position[]) => (signedArea(ring) < 0 ? [...ring].reverse() : ring)
 
 function boxOf(ring: readonly Position[]): [number, number, number, number] {
   const box: [number, number, number, number] = [

@@ -21,8 +21,9 @@ import type {
   CommitRequest,
   CommitResponse,
   ExportQuery,
-  ReferenceLayerList,
 } from './types'
+import type { BasemapInfoResponse } from '../../../server/basemap/basemap.schemas'
+import type { ReferenceFeatureCollection, ReferenceLayerList } from '../../../server/reference/reference.schemas'
 
 const TOKEN_KEY = 'gridwork.token'
 
@@ -192,9 +193,15 @@ export const api = {
     request<PreviewResponse>(`api/v1/uploads/${encodeURIComponent(upload)}/preview`, { method: 'POST', body: JSON.stringify(choices) }),
   importCommit: (upload: string, body: CommitRequest) =>
     request<CommitResponse>(`api/v1/uploads/${encodeURIComponent(upload)}/commit`, { method: 'POST', body: JSON.stringify(body) }),
-  /** The region's reference layers (roads, water…); the export menu offers them. */
-  referenceLayers: (region: string) => request<ReferenceLayerList>(`api/v1/reference?region=${encodeURIComponent(region)}`),
   exportFile,
+  /** Reference layers (roads, water…) that apply to a region, and one layer's features in a box. */
+  referenceLayers: (region: string) => request<ReferenceLayerList>(`api/v1/reference?region=${encodeURIComponent(regionPrefix(region))}`),
+  referenceFeatures: (id: number, bbox: BBox, zoom: number) =>
+    request<ReferenceFeatureCollection>(
+      `api/v1/reference/${id}/features?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}&zoom=${Math.floor(zoom)}`,
+    ),
+  /** The server's local basemap file, if any (GRIDWORK_BASEMAP). */
+  basemap: () => request<BasemapInfoResponse>('basemap'),
 }
 
 /** 12-digit code → the shortest prefix naming the same subtree (990101000000 → 990101). */

@@ -10,7 +10,8 @@ import { EDIT_VERTEX_LAYER } from '../map/style'
 import { h } from '../ui/dom'
 import { gridIdLabel } from './attributeForm'
 import { coverEstimate, splitEstimate } from './drawEstimate'
-import { type EditableGrid, gridsTouching, moveSharedVertex, nearestWithin, verticesOf } from './shared-vertices'
+import { type EditableGrid, gridsTouching, moveSharedVertex, verticesOf } from './shared-vertices'
+import { snapPoint } from './snapping'
 
 // The editor's tools on the map. Drawing (split lines, new grids) is terra-draw with snapping to
 // the neighbours' corners; reshaping drags a corner with every grid that shares it (see
@@ -45,6 +46,8 @@ export class MapEditor {
   private handles: Position[] = []
   /** The running estimate while a split line or a new grid is drawn (see drawEstimate.ts). */
   private readonly estimate = h('div', { class: 'draw-estimate', 'data-testid': 'draw-estimate', 'aria-live': 'polite', hidden: true })
+  /** Says when the last snap went to a road or another reference line (corners need no word). */
+  private readonly snapHint = h('div', { class: 'snap-hint', 'data-testid': 'snap-hint', hidden: true })
   private estimateFrame = 0
 
   constructor(private readonly ctx: MapEditorContext) {}
@@ -67,7 +70,7 @@ export class MapEditor {
     draw.on('change', () => {
       if (!this.estimateFrame) this.estimateFrame = requestAnimationFrame(() => this.showEstimate())
     })
-    ;(map.getContainer().parentElement ?? map.getContainer()).append(this.estimate)
+    ;(map.getContainer().parentElement ?? map.getContainer()).append(this.estimate, this.snapHint)
     map.on('mousedown', EDIT_VERTEX_LAYER, (e) => this.startDrag(e))
     map.on('mouseenter', EDIT_VERTEX_LAYER, () => {
       map.getCanvas().style.cursor = 'move'
@@ -93,6 +96,7 @@ export class MapEditor {
   setTool(tool: Tool): void {
     this.tool = tool
     this.estimate.hidden = true
+    this.snapHint.hidden = true
     if (tool !== 'select') this.ctx.gridMap().takeClicks(null) // a drawing tool takes the map from the measure tool
     if (this.draw?.enabled) this.draw.setMode(tool === 'split' ? 'linestring' : tool === 'draw' ? 'polygon' : 'static')
     if (tool !== 'merge' && this.selection.length > 1) this.selection = this.selection.slice(-1)
@@ -165,12 +169,25 @@ export class MapEditor {
     void this.ctx.gridMap().setEditOverlay({ vertices, selection: selected, preview: [] })
   }
 
+  /** Grid and boundary corners first, then reference lines (snapping.ts); null when nothing is near. */
   private snap(point: Position, except?: Position): Position | null {
-    const candidates = [...this.ctx.grids().flatMap((g) => verticesOf(g.geometry)), ...this.ctx.boundaryVertices()].filter(
+    const corners = [...this.ctx.grids().flatMap((g) => verticesOf(g.geometry)), ...this.ctx.boundaryVertices()].filter(
       (c) => !except || c[0] !== except[0] || c[1] !== except[1],
     )
     const gridMap = this.ctx.gridMap()
-    return nearestWithin(point, candidates, (a, b) => gridMap.pixelsBetween(a, b), SNAP_PIXELS)
+    const map = gridMap.map
+    const toScreen = (p: Position): [number, number] => {
+      const { x, y } = map.project([p[0] ?? 0, p[1] ?? 0])
+      return [x, y]
+    }
+    const [px, py] = toScreen(point)
+    const reachCorner = map.unproject([px + SNAP_PIXELS, py + SNAP_PIXELS])
+    const reach = Math.max(Math.abs(reachCorner.lng - (point[0] ?? 0)), Math.abs(reachCorner.lat - (point[1] ?? 0)))
+    const snapped = snapPoint(point, { corners, lines: gridMap.referenceLines() }, toScreen, SNAP_PIXELS, reach)
+    const onReference = snapped && snapped.kind !== 'corner'
+    this.snapHint.hidden = !onReference
+    if (onReference) this.snapHint.textContent = snapped.name ? t('reference.snapped', { name: snapped.name }) : t('reference.snappedLine')
+    return snapped?.point ?? null
   }
 
   private startDrag(e: MapMouseEvent & { features?: unknown[] }): void {
@@ -198,6 +215,7 @@ export class MapEditor {
       map.getCanvas().style.cursor = ''
       const drag = this.drag
       this.drag = null
+      this.snapHint.hidden = true
       if (!drag || (drag.to[0] === drag.from[0] && drag.to[1] === drag.from[1])) {
         this.render()
         return

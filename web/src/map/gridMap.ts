@@ -2,6 +2,8 @@ import maplibregl, { type GeoJSONSource, type LngLatBoundsLike } from 'maplibre-
 import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
+import type { BasemapInfo } from '../../../server/basemap/basemap.schemas'
+import { addLocalBasemap } from './basemap'
 import { labelPoints } from './geometry'
 import { inView } from './reveal'
 import { fixLocalGlyphMetrics } from './glyphMetrics'
@@ -34,6 +36,8 @@ export class GridMap {
   private pendingPick: ((point: Position | null) => void) | null = null
   /** A tool that takes every click while it is on (the measure tool), before picks and selection. */
   private clickTaker: ClickTaker | null = null
+  /** The reference lines drawn (roads, rivers, footprint edges) for the editor to snap to; set by main.ts. */
+  referenceLines: () => { coordinates: Position[]; name: string | null }[] = () => []
 
   constructor({ container, onSelect }: GridMapOptions) {
     // Region and grid names are Chinese whatever the UI language: draw them with Simplified
@@ -81,6 +85,11 @@ export class GridMap {
 
   private regions: RegionCollection = { type: 'FeatureCollection', features: [] }
 
+  /** Resolves once the style has loaded (layers can be added). */
+  whenReady(): Promise<void> {
+    return this.ready
+  }
+
   async show(regions: RegionCollection, grids: GridCollection): Promise<void> {
     await this.ready
     // Regions without a boundary (null geometry) can only be listed, not drawn.
@@ -121,6 +130,12 @@ export class GridMap {
     const { sources, layers } = tiandituBasemap(key)
     for (const [id, source] of Object.entries(sources)) if (!this.map.getSource(id)) this.map.addSource(id, source)
     for (const layer of layers) if (!this.map.getLayer(layer.id)) this.map.addLayer(layer, 'region-fill')
+  }
+
+  /** The server's local basemap file under every layer (GRIDWORK_BASEMAP; see basemap.ts). */
+  async addLocalBasemap(info: BasemapInfo): Promise<void> {
+    await this.ready
+    addLocalBasemap(this.map, info)
   }
 
   /** Comment pins of the open proposal (`number` is shown in the pin). */
