@@ -24,8 +24,8 @@ const USAGE = `usage: npm run import -- <file> --region <code> [--type grids|reg
   --encoding    text encoding (gbk, gb18030, utf-8), overriding .cpg and detection
   --crs         EPSG:NNNN, gcj02 or bd09: the file's coordinate system when it names none
   --map         field=column, repeatable (e.g. --map code=网格编码 --map households=户数)
-  --draft       grids: a draft proposal per township (default where the township has grids)
-  --direct      grids: write directly (default for a township without grids; only there)
+  --draft       grids: a draft proposal per township replacing its grids (needs an account that may propose)
+  --direct      grids: write directly, next to the grids in force (the default, as before)
   --name, --kind  reference: the layer's name and kind (road, water, building, other)
   --lang        zh-CN (default) or en
 Checks everything first; if anything has a problem, nothing is loaded and each problem is listed.`
@@ -95,7 +95,7 @@ runScript(async () => {
   const user: TokenClaims = { sub: `import-cli:${process.env.USER ?? 'unknown'}`, role: 'admin', region_prefix: '', scope_name: '' }
   try {
     const result = await withDatabase((database) =>
-      commitImport({ database, user, language, directWhenEmpty: true }, inputFiles(file), request),
+      commitImport({ database, user, language, consoleDirect: true }, inputFiles(file), request),
     )
     console.log(result.message)
     return 0

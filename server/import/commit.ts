@@ -26,8 +26,12 @@ export interface CommitContext {
   /** The caller; the CLI acts as an admin of the whole country. */
   user: TokenClaims
   language: Language
-  /** Grids: when the request names no mode, 'direct' where the township has no grids (the CLI's default). */
-  directWhenEmpty?: boolean
+  /**
+   * The command line's grids default, kept from before the wizard: without a mode, write directly,
+   * adding the file's grids next to those in force (codes must still be new). The API defaults to a
+   * draft and writes directly only where a township has no grids.
+   */
+  consoleDirect?: boolean
   today?: string
 }
 
@@ -86,7 +90,12 @@ export async function commitImport(context: CommitContext, files: readonly Input
     result = { imported: count, proposal_id: null, codes: [] }
   }
   await db.transaction().execute(async (trx) => {
-    await rememberFieldMap(trx, { region: request.region, type: request.type, map: prepared.map, username: user.sub })
+    await rememberFieldMap(trx, {
+      region: parseRegionPrefix(request.region) ?? request.region,
+      type: request.type,
+      map: prepared.map,
+      username: user.sub,
+    })
     await recordAudit(trx, actor, {
       action: 'import_commit',
       entity: request.type,
@@ -125,10 +134,10 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
   const townships = gridsByTownship(grids)
   const occupied: string[] = []
   for (const township of townships.keys()) if ((await currentGrids(database.kysely, township)).length > 0) occupied.push(township)
-  const mode = request.mode ?? (context.directWhenEmpty && occupied.length === 0 ? 'direct' : 'draft')
+  const mode = request.mode ?? (context.consoleDirect ? 'direct' : 'draft')
   if (mode === 'direct') {
     if (!['admin', 'county'].includes(user.role)) throw forbidden('import_direct_role')
-    if (occupied.length > 0) throw new AppError(409, 'import_direct_refused', { townships: occupied.join(', ') })
+    if (occupied.length > 0 && !context.consoleDirect) throw new AppError(409, 'import_direct_refused', { townships: occupied.join(', ') })
     return writeDirect(context, checked, request, actor)
   }
   // One proposal per township (a proposal is a township's change set); each is its own transaction.

@@ -5,38 +5,25 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensurePgliteTemplate } from '../testing/database.js'
+import { boxPolygon } from '../testing/shapes.js'
 
 // npm run import as a child process on a PGlite data folder of its own: the same checks and
 // writes as the API's commit (server/import/commit.ts), with today's flags still working.
 
-describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run import: formats, field maps and CRS', () => {
+describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run import: formats, field maps and CRS', { timeout: 180_000 }, () => {
   let dir: string
   let dataDir: string
   const run = (args: string[]) =>
     promisify(execFile)('npx', ['tsx', 'scripts/import.ts', ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '' } })
-  const write = (name: string, features: { properties: Record<string, unknown>; coordinates: number[][][] }[]) => {
+  const write = (name: string, features: { properties: Record<string, unknown>; geometry: unknown }[]) => {
     const file = path.join(dir, name)
     const collection = {
       type: 'FeatureCollection',
-      features: features.map(({ properties, coordinates }) => ({
-        type: 'Feature',
-        properties,
-        geometry: { type: 'Polygon', coordinates },
-      })),
+      features: features.map((feature) => ({ type: 'Feature', ...feature })),
     }
     writeFileSync(file, JSON.stringify(collection))
     return file
   }
-  const ring = (west: number, south: number, east: number, north: number) => [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ]
-
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'gridwork-import-cli-'))
     dataDir = path.join(dir, 'data')
@@ -49,7 +36,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run import: formats, fie
     expect(regions.stdout).toContain('已导入 8 个区划')
 
     const projected = write('projected.geojson', [
-      { properties: { name: '青石' }, coordinates: ring(39500000, 3100000, 39501000, 3101000) },
+      { properties: { name: '青石' }, geometry: boxPolygon(39500000, 3100000, 39501000, 3101000) },
     ])
     const failure = await run([projected, '--region', '990101002', '--lang', 'en']).catch((error) => error)
     expect(failure.code).toBe(1)
@@ -60,7 +47,7 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run import: formats, fie
     expect(failure.stdout).toContain('nothing was imported')
 
     const mapped = write('qingshi.geojson', [
-      { properties: { MC: '青石一网格', HS: '620' }, coordinates: ring(113.02, 28.0, 113.04, 28.02) },
+      { properties: { MC: '青石一网格', HS: '620' }, geometry: boxPolygon(113.02, 28.0, 113.04, 28.02) },
     ])
     const done = await run([mapped, '--region', '990101002', '--map', 'name=MC', '--map', 'households=HS', '--valid-from', '2026-07-01'])
     expect(done.stdout).toContain('已导入 1 个网格')

@@ -72,7 +72,8 @@ export async function prepareImport(
     message: translate(language, 'io.import.in_file', { file: fileLabel, message: translate(language, `io.import.${code}`, params) }),
   })
   const dataset = await readDataset(files, { layer: choices.layer, encoding: choices.encoding, crs: choices.crs })
-  const remembered = await findFieldMap(db, choices.region, choices.type)
+  // Remembered per region prefix, so 990101001 and 990101001000 share one map.
+  const remembered = await findFieldMap(db, parseRegionPrefix(choices.region) ?? choices.region, choices.type)
   const map = choices.map ?? suggestFieldMap(choices.type, dataset.layer.fields, remembered)
   const base = { dataset, map, checked: null }
   if (dataset.crs === null) {

@@ -28,6 +28,24 @@ export const FieldMap = Type.Record(Type.String(), Type.String(), {
 })
 export type FieldMap = Static<typeof FieldMap>
 
+const column = (field: string) => Type.Optional(Type.String({ description: `the column holding ${field}` }))
+/** A field map as answered: every field any import type maps (MAPPED_FIELDS), each optional; assignable to FieldMap. */
+export const FieldMapAnswer = Type.Object(
+  {
+    code: column('code'),
+    name: column('name'),
+    households: column('households'),
+    population: column('population'),
+    kind: column('kind'),
+    grid_head: column('grid_head'),
+    count_date: column('count_date'),
+    urban_rural: column('urban_rural'),
+    address: column('address'),
+    class: column('class'),
+  },
+  { description: 'the field map used: remembered for this region and type, or suggested from the column names' },
+)
+
 export const UploadFile = Type.Object({ name: Type.String(), size: Type.Integer() })
 
 export const UploadResponse = Type.Object({
@@ -95,7 +113,7 @@ export const PreviewResponse = Type.Object({
   ),
   encoding: Type.Union([Type.Object({ name: Type.String(), source: Type.String() }), Type.Null()]),
   crs: CrsStatus,
-  map: FieldMap,
+  map: FieldMapAnswer,
   notes: Type.Array(Message),
   problems: Type.Array(ImportProblem),
   features: Type.Unknown({ description: 'GeoJSON FeatureCollection in lon/lat for the map preview (at most 5,000 features)' }),

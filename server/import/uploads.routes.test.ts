@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bearer, createMiniCountyApp, loadGeoJson } from '../testing/app.js'
+import { boxPolygon } from '../testing/shapes.js'
 
 // The import wizard over HTTP on a real database: upload → preview → commit, and every refusal
 // leaving the database as it was.
@@ -12,18 +13,7 @@ const uploadRoot = mkdtempSync(path.join(os.tmpdir(), 'gridwork-uploads-test-'))
 let t: Awaited<ReturnType<typeof createMiniCountyApp>>
 let tokens: Record<'county' | 'township' | 'baisha' | 'dept', string>
 
-const box = (west: number, south: number, east: number, north: number) => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ],
-})
+const box = boxPolygon
 const collection = (features: { properties: Record<string, unknown>; geometry: unknown }[]) =>
   JSON.stringify({ type: 'FeatureCollection', features: features.map((feature) => ({ type: 'Feature', ...feature })) })
 
@@ -152,6 +142,18 @@ describe('upload → preview → commit', () => {
       'A direct import replaces nothing: the township(s) 990101002 already have grids. Import as a draft proposal instead (mode draft).',
     )
     expect(await counts()).toEqual(before)
+
+    // 白沙镇 still has no grids (its draft is not approved): a county may write them directly; imported
+    // for the whole county, the grid goes to the village that holds it (白沙村).
+    const empty = await uploadId(
+      tokens.county,
+      'baisha.geojson',
+      collection([{ properties: { 名称: '白沙网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) }]),
+    )
+    const direct = await commit(tokens.county, empty, { type: 'grids', region: '990101', mode: 'direct', valid_from: '2026-07-01' }, 'en')
+    expect(direct.status).toBe(200)
+    expect(direct.body).toMatchObject({ imported: 1, proposal_id: null, codes: ['990101004001001'], message: 'Imported 1 grids' })
+    expect(await counts()).toEqual({ ...before, grids: before.grids + 1 })
   })
 })
 
@@ -243,11 +245,18 @@ describe('refusals write nothing', () => {
 
   it('keeps uploads to their account and answers 404 for unknown ones; departments may not import', async () => {
     const id = await uploadId(tokens.township, 'mine.geojson', collection([]))
+    const elsewhere = await preview(tokens.township, id, { type: 'grids', region: '990101002' }, 'en')
+    expect(elsewhere.status).toBe(403)
+    expect(elsewhere.body.error.message).toBe("The region 990101002 is outside this account's area.")
+    expect((await preview(tokens.township, id, { type: 'buildings', region: '990101001' })).status).toBe(403)
     expect((await preview(tokens.county, id, { type: 'grids', region: '990101001' })).status).toBe(404)
     const unknown = await commit(tokens.county, '0123456789abcdef0123456789abcdef', { type: 'grids', region: '990101' }, 'en')
     expect(unknown.status).toBe(404)
     expect(unknown.body.error.code).toBe('upload_not_found')
     const department = await upload(tokens.dept, 'x.geojson', collection([]))
     expect(department.status).toBe(403)
+    const json = await t.http().post('/api/v1/uploads?name=x.geojson').set(bearer(tokens.county)).send({ type: 'FeatureCollection' })
+    expect(json.status).toBe(415)
+    expect(json.body.error.code).toBe('upload_not_bytes')
   })
 })

@@ -1,10 +1,10 @@
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { requestLanguage } from '../http/errors.js'
+import { AppError, requestLanguage } from '../http/errors.js'
 import { errorResponses } from '../http/schemas.js'
 import { assertMayImport, commitImport } from './commit.js'
 import { previewImport } from './preview.js'
@@ -16,9 +16,15 @@ import { UploadStore } from './upload-store.js'
 
 const NameQuery = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, description: 'the file name, with its extension' }) })
 const UploadParams = Type.Object({ id: Type.String({ maxLength: 64 }) })
-const Refusals = { 413: Type.Ref('ErrorResponse'), ...errorResponses }
+const Refusals = { 413: Type.Ref('ErrorResponse'), 415: Type.Ref('ErrorResponse'), ...errorResponses }
 
 const owner = (request: FastifyRequest) => (request.user as TokenClaims).sub
+
+/** The request body as the raw byte stream; a JSON or empty body is not a file. */
+function fileBytes(request: FastifyRequest): Readable {
+  if (request.body instanceof Readable) return request.body
+  throw new AppError(415, 'upload_not_bytes')
+}
 
 export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle; root: string; limitBytes: number }> = async (
   app,
@@ -46,7 +52,7 @@ export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle
       const user = request.user as TokenClaims
       // Read-only accounts may not start an import (the type is chosen later; grids is the widest).
       assertMayImport(user, 'grids', user.region_prefix)
-      const upload = await store.create(owner(request), request.query.name, request.body as Readable)
+      const upload = await store.create(owner(request), request.query.name, fileBytes(request))
       return reply.code(201).send(upload)
     },
   )
@@ -55,7 +61,7 @@ export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle
     '/uploads/:id/files',
     { schema: { ...uploadSchema('Add a file to an upload (.shp, .shx, .dbf, .prj, .cpg of one shapefile)'), params: UploadParams } },
     async (request, reply) => {
-      const files = await store.add(request.params.id, owner(request), request.query.name, request.body as Readable)
+      const files = await store.add(request.params.id, owner(request), request.query.name, fileBytes(request))
       return reply.code(201).send({ id: request.params.id, files })
     },
   )
@@ -74,6 +80,7 @@ export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle
       },
     },
     async (request) => {
+      assertMayImport(request.user as TokenClaims, request.body.type, request.body.region)
       const files = await store.read(request.params.id, owner(request))
       return previewImport(database, files, request.body, requestLanguage(request))
     },
