@@ -2,7 +2,8 @@ import type { Geometry } from 'geojson'
 import type { DatabaseHandle } from '../db/connect.js'
 import { findGrids, type GridRow } from '../grids/grids.repository.js'
 import { type Language, translate } from '../i18n/index.js'
-import type { FieldInfo, IoFeature, OutputLayer } from '../io/types.js'
+import { fieldsOfFeatures } from '../io/layer-fields.js'
+import type { FieldInfo, IoFeature, OutputLayer, PropertyValue } from '../io/types.js'
 import { readReferenceLayer } from '../reference/reference.repository.js'
 import { PREFIX_LENGTHS } from '../regions/region-codes.js'
 import { notFound } from '../http/errors.js'
@@ -45,6 +46,12 @@ const REFERENCE_FIELDS = [
   { name: '名称', type: 'string' },
   { name: '类别', type: 'string' },
 ] as const satisfies readonly FieldInfo[]
+const REFERENCE_COLUMNS: ReadonlySet<string> = new Set(REFERENCE_FIELDS.map((field) => field.name))
+
+/** A feature's own properties without those that would clash with the layer's fixed columns. */
+function withoutColumns(properties: Record<string, PropertyValue>, columns: ReadonlySet<string>): Record<string, PropertyValue> {
+  return Object.fromEntries(Object.entries(properties).filter(([key]) => !columns.has(key)))
+}
 
 /** The text of a grid's head (网格长) from its attributes, null when none is recorded. */
 function gridHead(attributes: unknown): string | null {
@@ -143,18 +150,10 @@ async function findReferenceLayer(database: DatabaseHandle, region: ExportRegion
 export async function referenceLayer(database: DatabaseHandle, region: ExportRegion, name: string): Promise<OutputLayer> {
   const layer = await findReferenceLayer(database, region, name)
   if (!layer) throw notFound('export_reference_unknown', { region: `${region.name}（${region.code}）`, name })
-  const fields: FieldInfo[] = [...REFERENCE_FIELDS]
-  const known = new Set<string>(fields.map((field) => field.name))
-  for (const feature of layer.features) {
-    for (const [key, value] of Object.entries(feature.properties)) {
-      if (known.has(key) || value === null) continue
-      known.add(key)
-      fields.push({ name: key, type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string' })
-    }
-  }
   const features: IoFeature[] = layer.features.map((feature) => ({
     geometry: feature.geometry,
-    properties: { ...feature.properties, 名称: feature.name, 类别: feature.class },
+    properties: { 名称: feature.name, 类别: feature.class, ...withoutColumns(feature.properties, REFERENCE_COLUMNS) },
   }))
+  const fields = [...REFERENCE_FIELDS, ...fieldsOfFeatures(features).filter((field) => !REFERENCE_COLUMNS.has(field.name))]
   return { name: `${region.name}-${layer.name}`, fields, features }
 }

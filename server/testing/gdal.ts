@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { FeatureCollection, Geometry } from 'geojson'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { AppError } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
 import type { FieldInfo, InputFile, OutputFile, OutputLayer, PropertyValue } from '../io/types.js'
@@ -116,4 +116,15 @@ export function expectSameFeatures(
   actual.forEach((feature, index) => {
     expect(maxPositionGap(feature.geometry, expected[index]?.geometry ?? null)).toBeLessThanOrEqual(tolerance)
   })
+}
+
+/** The grids fixture file, as GDAL's input. */
+export const GRIDS_SOURCE = join(FIXTURES, 'grids-cn.geojson')
+
+/** A temp dir for one test file: `prepare` runs GDAL before the tests, the dir goes after them. */
+export function gdalFiles(prepare: (gdal: GdalDir) => void): GdalDir {
+  const gdal = gdalDir()
+  beforeAll(() => prepare(gdal))
+  afterAll(() => gdal.remove())
+  return gdal
 }

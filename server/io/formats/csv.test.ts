@@ -1,35 +1,31 @@
 import iconv from 'iconv-lite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
   gridsFixture,
   ioErrorMessages,
   maxPositionGap,
   GRID_FIELDS,
   expectSameFeatures,
   gridsLayer,
+  GRIDS_SOURCE,
+  gdalFiles,
 } from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readCsv, writeCsv } from './csv.js'
 
 // CSV read and write, with GDAL writing the inputs and reading back the outputs.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
-const source = `${FIXTURES}grids-cn.geojson`
+const source = GRIDS_SOURCE
 const centroids = 'SELECT ST_Centroid(geometry) AS geometry, "网格编码", "网格名称", "户数" FROM "grids-cn"'
 const grids = gridsLayer()
 const csv = (name: string, text: string) => ({ name, bytes: new TextEncoder().encode(text) })
 
-beforeAll(() => {
-  gdal = gdalDir()
+const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'CSV', gdal.path('wkt.csv'), source, '-lco', 'GEOMETRY=AS_WKT')
   gdal.ogr2ogr('-f', 'CSV', gdal.path('xy.csv'), source, '-dialect', 'sqlite', '-sql', centroids, '-lco', 'GEOMETRY=AS_XY')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('centroids.geojson'), source, '-dialect', 'sqlite', '-sql', centroids)
 })
-afterAll(() => gdal.remove())
 
 describe('reading CSV written by GDAL', () => {
   it('finds the WKT column: polygons with their hole, Chinese names, 12-digit codes as text', async () => {
@@ -120,6 +116,13 @@ describe('CSV input that cannot be read', () => {
     )
     expect(messages.zh).toBe('文件 点位.csv 中没有用于几何的列 经度, 纬度。现有列：lng, lat, 名称。')
     expect(messages.en).toBe('The file 点位.csv has no column 经度, 纬度 for the geometry. Columns: lng, lat, 名称.')
+  })
+
+  it('counts a longitude without a latitude as a missing column; names blank and repeated headers', async () => {
+    const messages = await ioErrorMessages(readCsv([csv('点位.csv', 'E,N\n1,2\n')], { columns: { lon: 'E' } }), 'io_csv_columns_missing')
+    expect(messages.en).toBe('The file 点位.csv has no column — for the geometry. Columns: E, N.')
+    const dataset = await readCsv([csv('a.csv', '名称,,名称\n甲,1,乙\n')], {})
+    expect(dataset.layer.features[0]?.properties).toEqual({ 名称: '甲', column_2: 1, 名称_2: '乙' })
   })
 
   it('refuses a row with bad WKT, naming the file, row and column', async () => {

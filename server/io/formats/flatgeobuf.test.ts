@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
-  gridsFixture,
-  ioErrorMessages,
-  maxPositionGap,
-  gridsLayer,
-  GRID_FIELDS,
-} from '../../testing/gdal.js'
+import { describe, expect, it } from 'vitest'
+import { gridsFixture, ioErrorMessages, maxPositionGap, gridsLayer, GRID_FIELDS, GRIDS_SOURCE, gdalFiles } from '../../testing/gdal.js'
 import type { OutputLayer } from '../types.js'
 import { readFlatGeobuf, writeFlatGeobuf } from './flatgeobuf.js'
 
 // FlatGeobuf read and write, with GDAL writing the inputs and reading back the outputs.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
-const source = `${FIXTURES}grids-cn.geojson`
+const source = GRIDS_SOURCE
 
-beforeAll(() => {
-  gdal = gdalDir()
+const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'FlatGeobuf', gdal.path('grids-4549.fgb'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4549', '-nln', '网格')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4549.geojson'), gdal.path('grids-4549.fgb'))
   gdal.ogr2ogr('-f', 'FlatGeobuf', gdal.path('empty.fgb'), source, '-where', '1 = 0')
 })
-afterAll(() => gdal.remove())
 
 describe('reading FlatGeobuf written by GDAL', () => {
   it('reads a projected file in its own coordinates (within 1 cm of GDAL), EPSG:4549 from the header, properties intact', async () => {

@@ -1,33 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
   gridsFixture,
   ioErrorMessages,
   maxPositionGap,
   GRID_FIELDS,
   expectSameFeatures,
   gridsLayer,
+  GRIDS_SOURCE,
+  gdalFiles,
 } from '../../testing/gdal.js'
 import { ogcWktOf } from '../crs.js'
 import { readGeoPackage, writeGeoPackage } from './geopackage.js'
 
 // GeoPackage read and write, with GDAL writing the inputs and reading back the outputs.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
+const source = GRIDS_SOURCE
 
-beforeAll(() => {
-  gdal = gdalDir()
-  const source = `${FIXTURES}grids-cn.geojson`
+const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('two.gpkg'), source, '-a_srs', 'EPSG:4490', '-nln', '网格')
   gdal.ogr2ogr('-update', gdal.path('two.gpkg'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4527', '-nln', '网格_4527')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4527.geojson'), gdal.path('two.gpkg'), '网格_4527')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('z.gpkg'), source, '-a_srs', 'EPSG:4490', '-dim', 'XYZ', '-nln', 'z')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('empty.gpkg'), source, '-a_srs', 'EPSG:4490', '-nln', 'empty', '-where', '1 = 0')
 })
-afterAll(() => gdal.remove())
 
 describe('reading a GeoPackage written by GDAL', () => {
   it('lists both feature tables and reads the first: names, codes as text, geometry, EPSG:4490', async () => {
@@ -74,7 +70,7 @@ describe('writing a GeoPackage', () => {
     const layer = { ...gridsLayer(), features: projected.features.map((feature) => ({ geometry: feature.geometry, properties: {} })) }
     const path = gdal.save(await writeGeoPackage(layer, { crs: 4527 }))
     expect(gdal.ogrinfo('-al', '-so', path)).toMatch(/ID\["EPSG",4527\]/)
-    expect(gdal.area(path, '网格', 'geom')).toBeCloseTo(gdal.area(gdal.path('grids-4527.geojson'), '网格_4527'), 3)
+    expect(gdal.area(path, '网格', 'geom')).toBeCloseTo(gdal.area(gdal.path('two.gpkg'), '网格_4527', 'geom'), 3)
   })
 
   it('is read back by GDAL: Chinese names, EPSG:4490, the same count and area', async () => {
@@ -87,7 +83,7 @@ describe('writing a GeoPackage', () => {
     expect(summary).toContain('户数: Integer')
     const back = gdal.asGeoJson(path)
     expect(back.features.map((feature) => feature.properties)).toEqual(fixture.features.map((feature) => feature.properties))
-    expect(gdal.area(path, '网格', 'geom')).toBeCloseTo(gdal.area(`${FIXTURES}grids-cn.geojson`, 'grids-cn'), 12)
+    expect(gdal.area(path, '网格', 'geom')).toBeCloseTo(gdal.area(`${GRIDS_SOURCE}`, 'grids-cn'), 12)
     // GDAL's own validation script is not installed; these are the header fields it checks first.
     const header = Buffer.from((await writeGeoPackage(layer, { crs: 4490 })).bytes.subarray(60, 72))
     expect(header.readUInt32BE(0)).toBe(10300)

@@ -1,31 +1,20 @@
 import { zipSync } from 'fflate'
 import type { Geometry } from 'geojson'
 import iconv from 'iconv-lite'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
-  gridsFixture,
-  ioErrorMessages,
-  GRID_FIELDS,
-  expectSameFeatures,
-  gridsLayer,
-} from '../../testing/gdal.js'
+import { describe, expect, it } from 'vitest'
+import { gridsFixture, ioErrorMessages, GRID_FIELDS, expectSameFeatures, gridsLayer, GRIDS_SOURCE, gdalFiles } from '../../testing/gdal.js'
 import { crsByCode } from '../crs.js'
 import { readKml, writeKml } from './kml.js'
 
 // KML and KMZ read and write, with GDAL writing the inputs and reading back the outputs.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
-const source = `${FIXTURES}grids-cn.geojson`
+const source = GRIDS_SOURCE
 const expectGrids = (features: { geometry: Geometry | null; properties: unknown }[]) => {
   expectSameFeatures(features, fixture.features, 1e-9)
 }
 
-beforeAll(() => {
-  gdal = gdalDir()
+const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'KML', gdal.path('grids.kml'), source, '-nln', '网格')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4527.geojson'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4527')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('two.gpkg'), source, '-nln', '网格')
@@ -37,7 +26,6 @@ beforeAll(() => {
   gdal.ogr2ogr('-update', gdal.path('ascii.gpkg'), source, '-nln', 'villages')
   gdal.ogr2ogr('-f', 'LIBKML', gdal.path('two.kmz'), gdal.path('ascii.gpkg'))
 })
-afterAll(() => gdal.remove())
 
 describe('reading KML and KMZ written by GDAL', () => {
   it('reads placemarks with their SchemaData, without style keys, as lon/lat', async () => {

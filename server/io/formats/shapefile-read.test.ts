@@ -146,6 +146,18 @@ describe('reading shapefiles written by GDAL', () => {
     })
   })
 
+  it('two fields whose names decode alike keep both values (the second numbered)', async () => {
+    const dir = shapefile(['-lco', 'ENCODING=GBK'])
+    const file = path.join(dir, 'grids.dbf')
+    const bytes = readFileSync(file)
+    // The second field descriptor (网格名称) gets the first one's name (网格编码).
+    bytes.copy(bytes, 64, 32, 43)
+    writeFileSync(file, bytes)
+    const dataset = await readDataset(uploadOf(dir))
+    expect(dataset.layer.fields.slice(0, 2).map((field) => field.name)).toEqual(['网格编码', '网格编码_2'])
+    expect(dataset.layer.features[0]?.properties.网格编码_2).toBe('城关镇东街网格')
+  })
+
   it('Z values are dropped with a note', async () => {
     const dataset = await readDataset(uploadOf(shapefile(['-dim', 'XYZ', '-lco', 'ENCODING=GBK'])))
     expect(dataset.layer.notes.map((note) => note.code)).toEqual(['io_note_zm_dropped'])

@@ -39,14 +39,11 @@ function findColumns(file: string, header: readonly string[], given: ReadOptions
     return index < 0 ? undefined : index
   }
   if (given && (given.wkt || given.lon || given.lat)) {
-    const wanted = given.wkt ? [given.wkt] : [given.lon ?? '', given.lat ?? '']
+    // A lon without a lat (or the reverse) counts as a missing column, shown as "—".
+    const wanted = given.wkt ? [given.wkt] : [given.lon ?? '—', given.lat ?? '—']
     const missing = wanted.filter((name) => !header.includes(name))
-    if (missing.length > 0 || (!given.wkt && (!given.lon || !given.lat))) {
-      throw badRequest('io_csv_columns_missing', {
-        file,
-        columns: (missing.length > 0 ? missing : wanted).join(', ') || '—',
-        available: header.join(', '),
-      })
+    if (missing.length > 0) {
+      throw badRequest('io_csv_columns_missing', { file, columns: missing.join(', '), available: header.join(', ') })
     }
     return given.wkt ? { wkt: header.indexOf(given.wkt) } : { lon: header.indexOf(given.lon ?? ''), lat: header.indexOf(given.lat ?? '') }
   }
@@ -78,13 +75,25 @@ function cellValue(type: FieldType, cell: Cell): PropertyValue {
   return valueAs(type, typeof cell === 'string' ? cell.trim() : cell)
 }
 
+/** Header names as field names: blanks become column_N, repeats get _2, _3… (a property per column). */
+function fieldNames(header: readonly string[]): string[] {
+  const seen = new Map<string, number>()
+  return header.map((raw, index) => {
+    const name = raw.trim() || `column_${index + 1}`
+    const count = (seen.get(name) ?? 0) + 1
+    seen.set(name, count)
+    return count === 1 ? name : `${name}_${count}`
+  })
+}
+
 /** The features of a table (`rows` without the header; the header is the file's row 1). */
 export function tableToLayer(
   file: string,
-  header: readonly string[],
+  rawHeader: readonly string[],
   rows: readonly Cell[][],
   columns: ReadOptions['columns'],
 ): TableLayer {
+  const header = fieldNames(rawHeader)
   const geometryColumns = findColumns(file, header, columns)
   const geometryIndexes = new Set(Object.values(geometryColumns))
   const attributes = header.map((name, index) => ({ name, index })).filter(({ index }) => !geometryIndexes.has(index))

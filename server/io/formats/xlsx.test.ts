@@ -1,26 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
-  FIXTURES,
-  type GdalDir,
-  gdalDir,
   gridsFixture,
   ioErrorMessages,
   maxPositionGap,
   GRID_FIELDS,
   expectSameFeatures,
   gridsLayer,
+  GRIDS_SOURCE,
+  gdalFiles,
 } from '../../testing/gdal.js'
 import { readXlsx, writeXlsx } from './xlsx.js'
 
 // XLSX read and write, with GDAL writing the inputs and reading back the outputs. GDAL's XLSX
 // driver keeps no geometry, so the inputs carry it as WKT or X/Y columns made by SQL.
 
-let gdal: GdalDir
 const fixture = gridsFixture()
-const source = `${FIXTURES}grids-cn.geojson`
+const source = GRIDS_SOURCE
 
-beforeAll(() => {
-  gdal = gdalDir()
+const gdal = gdalFiles((gdal) => {
   const sheet = (name: string, sql: string, ...more: string[]) =>
     gdal.ogr2ogr('-f', 'XLSX', gdal.path('grids.xlsx'), source, '-dialect', 'sqlite', '-sql', sql, '-nln', name, ...more)
   sheet('网格', 'SELECT AsText(geometry) AS WKT, "网格编码", "网格名称", "户数" FROM "grids-cn"')
@@ -30,7 +27,6 @@ beforeAll(() => {
     '-update',
   )
 })
-afterAll(() => gdal.remove())
 
 describe('reading XLSX written by GDAL', () => {
   it('lists the sheets as layers and reads the first from its WKT column', async () => {

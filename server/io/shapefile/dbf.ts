@@ -68,10 +68,15 @@ export interface DbfContent {
 
 export function readDbfRecords(dbf: Uint8Array, header: DbfHeader, encoding: string, file: string): DbfContent {
   const bytes = Buffer.from(dbf.buffer, dbf.byteOffset, dbf.byteLength)
-  const fields = header.fields.map((field) => ({
-    ...field,
-    info: { name: decodeWith(field.name, encoding).trim(), type: fieldType(field) },
-  }))
+  // Two fields whose names decode alike (cut GBK names, a blank name) would overwrite each other: numbered.
+  const seen = new Set<string>()
+  const fields = header.fields.map((field, i) => {
+    const decoded = decodeWith(field.name, encoding).trim() || `field_${i + 1}`
+    let name = decoded
+    for (let n = 2; seen.has(name); n++) name = `${decoded}_${n}`
+    seen.add(name)
+    return { ...field, info: { name, type: fieldType(field) } }
+  })
   const end = header.headerLength + header.recordCount * header.recordLength
   if (end > dbf.length + 1)
     throw badRequest('io_shp_broken', { file, detail: `the .dbf holds fewer than its ${header.recordCount} records (truncated?)` })
