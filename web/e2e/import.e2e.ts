@@ -33,6 +33,29 @@ async function fitsViewport(testId: string): Promise<boolean> {
   return !!box && !!size && box.x >= 0 && box.y >= 0 && box.x + box.width <= size.width && box.y + box.height <= size.height
 }
 
+/** Opens 导入. */
+async function openWizard() {
+  await page.getByTestId('open-import').click()
+  const wizard = page.getByTestId('import-wizard')
+  await wizard.waitFor()
+  return wizard
+}
+
+/** Chooses the fixture's files with these extensions; resolves once they are uploaded. */
+async function uploadSet(extensions: string[]) {
+  await page.getByTestId('import-file-input').setInputFiles(extensions.map((ext) => join(dir, `东湖街道网格.${ext}`)))
+  await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+}
+
+/** Lines of the wizard's preview drawn on the map. */
+const previewLines = () => page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length)
+
+/** The wizard is gone, and its preview layer with it. */
+async function expectWizardClosed() {
+  expect(await page.getByTestId('import-wizard').count()).toBe(0)
+  expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
+}
+
 describe('import wizard and export menu', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'gridwork-import-e2e-'))
@@ -72,15 +95,11 @@ describe('import wizard and export menu', () => {
 
   it('imports a GBK shapefile set in a Gauss-Krüger zone as a draft proposal', async () => {
     await signIn(page, baseUrl, USER)
-    await page.getByTestId('open-import').click()
-    const wizard = page.getByTestId('import-wizard')
-    await wizard.waitFor()
+    const wizard = await openWizard()
     await shot(page, 'import-1-files-empty')
 
     // Step 1: the loose set (.shp .shx .dbf .prj .cpg) at once; the bar shows bytes sent.
-    const set = ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((ext) => join(dir, `东湖街道网格.${ext}`))
-    await page.getByTestId('import-file-input').setInputFiles(set)
-    await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+    await uploadSet(['shp', 'shx', 'dbf', 'prj', 'cpg'])
     expect(await page.getByTestId('import-files').locator('li').count()).toBe(5)
     expect(await page.getByTestId('import-progress').evaluate((el) => (el as HTMLProgressElement).value)).toBeGreaterThan(0)
     await shot(page, 'import-1-files')
@@ -114,8 +133,7 @@ describe('import wizard and export menu', () => {
     }
     expect(await page.getByTestId('import-problems').count()).toBe(0)
     await mapIdle(page)
-    const drawn = await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length)
-    expect(drawn).toBeGreaterThan(0)
+    expect(await previewLines()).toBeGreaterThan(0)
     await shot(page, 'import-3-preview')
 
     // Both screens of the smoke test: the dialog stays inside the window, its buttons in reach.
@@ -149,18 +167,12 @@ describe('import wizard and export menu', () => {
     expect(await page.getByTestId('proposal-state').getAttribute('data-state')).toBe('draft')
     await shot(page, 'import-5-committed')
     await page.getByTestId('import-next').click()
-    expect(await page.getByTestId('import-wizard').count()).toBe(0)
-    // The preview layer left with the wizard.
-    expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
+    await expectWizardClosed()
   })
 
   it('asks for the coordinate system of a set without .prj, then reads it in the chosen zone', async () => {
-    await page.getByTestId('open-import').click()
-    const wizard = page.getByTestId('import-wizard')
-    await wizard.waitFor()
-    const set = ['shp', 'shx', 'dbf', 'cpg'].map((ext) => join(dir, `东湖街道网格.${ext}`))
-    await page.getByTestId('import-file-input').setInputFiles(set)
-    await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+    await openWizard()
+    await uploadSet(['shp', 'shx', 'dbf', 'cpg'])
     await page.getByTestId('import-next').click()
     await page.getByTestId('import-region').selectOption(TOWNSHIP)
     await page.getByTestId('import-next').click()
@@ -177,13 +189,10 @@ describe('import wizard and export menu', () => {
     await expect.poll(() => page.getByTestId('import-next').isEnabled()).toBe(true)
     expect(await page.getByTestId('import-fields').textContent()).toContain(RENAMED)
     await mapIdle(page)
-    expect(
-      await page.evaluate(() => window.__gridwork!.map.queryRenderedFeatures({ layers: ['import-preview-line'] }).length),
-    ).toBeGreaterThan(0)
+    expect(await previewLines()).toBeGreaterThan(0)
     await shot(page, 'import-8-crs-chosen')
     await page.getByTestId('import-close').click()
-    expect(await page.getByTestId('import-wizard').count()).toBe(0)
-    expect(await page.evaluate(() => !!window.__gridwork!.map.getSource('import-preview'))).toBe(false)
+    await expectWizardClosed()
   })
 
   it("exports the township's grids as a GBK shapefile that GDAL reads back", async () => {
