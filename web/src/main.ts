@@ -11,6 +11,7 @@ import { createRegionsTab } from './tabs/regions'
 import { createSidebar } from './tabs/sidebar'
 import { addSidebarCollapse } from './tabs/sidebarCollapse'
 import { createValidationTab } from './tabs/validation'
+import { createIoActions } from './io/ioActions'
 import { h, translateTree } from './ui/dom'
 import { createLegend } from './ui/legend'
 import { createLoginForm } from './ui/login'
@@ -71,13 +72,25 @@ const tabContext = createTabContext(store, gridMap, info.select, loader.draw, lo
 const proposalsTab = createProposalsTab(tabContext)
 const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh())
 const sidebar = createSidebar(store, {
-  regions: createRegionsTab(tabContext),
+  regions: createRegionsTab(tabContext, { openImport: () => io.openImport(), openExport: () => io.openExport() }),
   validation: createValidationTab(tabContext),
   editor: editorTab,
   proposals: proposalsTab,
   lookup: createLookupTab(tabContext),
 })
 sidebarSlot.replaceWith(sidebar.element)
+const io = createIoActions({
+  store,
+  gridMap,
+  focusIssue: (issue) => tabContext.focusIssue(issue, null),
+  openProposal: (id) => {
+    sidebar.show('proposals')
+    void proposalsTab.open(id)
+  },
+  reloadGrids: loader.reload,
+})
+header.importButton.addEventListener('click', () => void io.openImport())
+header.exportButton.addEventListener('click', () => void io.openExport())
 addSidebarCollapse(sidebar.element, () => gridMap.map.resize())
 
 const shortcutHelp = createShortcutHelp()

@@ -15,6 +15,12 @@ import type {
   ExceptionRequest,
   LookupResult,
   PointGeometry,
+  UploadResponse,
+  ImportChoices,
+  PreviewResponse,
+  CommitRequest,
+  CommitResponse,
+  ExportQuery,
 } from './types'
 import type { BasemapInfoResponse } from '../../../server/basemap/basemap.schemas'
 import type { ReferenceFeatureCollection, ReferenceLayerList } from '../../../server/reference/reference.schemas'
@@ -49,11 +55,7 @@ export function setToken(token: string | null): void {
 
 // Relative URLs: the page and the API share an origin, possibly under a path prefix.
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers)
-  headers.set('Accept', 'application/json')
-  headers.set('Accept-Language', language)
-  const token = getToken()
-  if (token) headers.set('Authorization', `Bearer ${token}`)
+  const headers = new Headers({ ...authHeaders(), Accept: 'application/json' })
   if (init.body) headers.set('Content-Type', 'application/json')
 
   let res: Response
@@ -62,18 +64,83 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e))
   }
-  const text = await res.text()
+  return answerOf<T>(res.status, await res.text())
+}
+
+/** The JSON of an answer, or the ApiError it reports. */
+function answerOf<T>(status: number, text: string): T {
   let body: unknown = null
   try {
     body = text ? JSON.parse(text) : null
   } catch {
     // A proxy or a crashed server can answer with HTML; report the status instead.
   }
-  if (!res.ok) {
+  if (status < 200 || status >= 300) {
     const err = (body as ApiErrorBody | null)?.error
-    throw new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `HTTP ${res.status}`)
+    throw new ApiError(status, err?.code ?? `http_${status}`, err?.message ?? `HTTP ${status}`)
   }
   return body as T
+}
+
+function authHeaders(): Record<string, string> {
+  const token = getToken()
+  return { 'Accept-Language': language, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
+}
+
+/**
+ * POSTs a file's bytes with XMLHttpRequest, the one browser API that reports upload progress
+ * (`onProgress(bytes sent)`); fetch has no upload progress.
+ */
+function postFile<T>(path: string, file: Blob, onProgress: (sent: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', path)
+    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream')
+    xhr.upload.onprogress = (event) => onProgress(event.loaded)
+    xhr.onload = () => {
+      try {
+        resolve(answerOf<T>(xhr.status, xhr.responseText))
+      } catch (err) {
+        reject(err)
+      }
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'network', 'upload failed'))
+    xhr.send(file)
+  })
+}
+
+/**
+ * Uploads files as one upload (a loose shapefile set is several): the first creates it, the rest
+ * join it. `onProgress` gets the bytes sent of all files together.
+ */
+async function uploadFiles(files: readonly File[], onProgress: (sent: number, total: number) => void): Promise<UploadResponse> {
+  const total = files.reduce((sum, f) => sum + f.size, 0)
+  let done = 0
+  let upload: UploadResponse | null = null
+  for (const file of files) {
+    const name = encodeURIComponent(file.name)
+    const path: string = upload ? `api/v1/uploads/${encodeURIComponent(upload.id)}/files?name=${name}` : `api/v1/uploads?name=${name}`
+    upload = await postFile<UploadResponse>(path, file, (sent) => onProgress(done + sent, total))
+    done += file.size
+    onProgress(done, total)
+  }
+  if (!upload) throw new ApiError(400, 'no_files', 'no files')
+  return upload
+}
+
+/** GET /export: the file as a blob and the name the server gave it (Content-Disposition). */
+async function exportFile(query: ExportQuery): Promise<{ blob: Blob; disposition: string | null }> {
+  const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
+  let res: Response
+  try {
+    res = await fetch(`api/v1/export?${params}`, { headers: authHeaders() })
+  } catch (e) {
+    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e))
+  }
+  if (!res.ok) answerOf(res.status, await res.text())
+  return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') }
 }
 
 export const api = {
@@ -120,6 +187,13 @@ export const api = {
   lookupPoint: (lng: number, lat: number, crs: string) =>
     request<LookupResult>(`api/v1/lookup?lng=${encodeURIComponent(lng)}&lat=${encodeURIComponent(lat)}&crs=${encodeURIComponent(crs)}`),
   lookupAddress: (address: string) => request<LookupResult>(`api/v1/lookup?address=${encodeURIComponent(address)}`),
+  uploadFiles,
+  /** What the uploaded file holds, read with the wizard's choices (layer, encoding, CRS, field map). */
+  importPreview: (upload: string, choices: ImportChoices) =>
+    request<PreviewResponse>(`api/v1/uploads/${encodeURIComponent(upload)}/preview`, { method: 'POST', body: JSON.stringify(choices) }),
+  importCommit: (upload: string, body: CommitRequest) =>
+    request<CommitResponse>(`api/v1/uploads/${encodeURIComponent(upload)}/commit`, { method: 'POST', body: JSON.stringify(body) }),
+  exportFile,
   /** Reference layers (roads, water…) that apply to a region, and one layer's features in a box. */
   referenceLayers: (region: string) => request<ReferenceLayerList>(`api/v1/reference?region=${encodeURIComponent(regionPrefix(region))}`),
   referenceFeatures: (id: number, bbox: BBox, zoom: number) =>

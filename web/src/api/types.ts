@@ -74,3 +74,22 @@ export type PointGeometry = Point
 
 /** `GET /api/v1/lookup` (point or address): the server's schema type. */
 export type { LookupResponseBody as LookupResult } from '../../../server/lookup/lookup.schemas'
+
+/** The import wizard (upload → preview → commit) and the export: the server's schema types. */
+export type {
+  CommitRequest,
+  CommitResponse,
+  CrsStatus,
+  ExportQuery,
+  FieldMap,
+  ImportChoices,
+  ImportProblem,
+  ImportType,
+  PreviewResponse,
+  ReferenceKind,
+  UploadResponse,
+} from '../../../server/import/upload.schemas'
+export type { FormatName } from '../../../server/io/formats.schemas'
+
+/** `GET /reference?region=`: the region's reference layers (the export menu lists them). */
+export type { ReferenceLayerList } from '../../../server/reference/reference.schemas'

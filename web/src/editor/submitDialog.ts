@@ -1,6 +1,7 @@
 import type { Proposal, ProposalStep } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
+import { openModal } from '../ui/modal'
 
 // "提交审核" asks before it sends: the title and the reason (prefilled from the draft, editable),
 // what submitting does (the draft locks; who acts next), then 提交 / 取消. Cancel sends nothing.
@@ -68,13 +69,7 @@ export function openSubmitDialog({ proposal, confirm }: SubmitDialogOptions): HT
     { class: 'submit-dialog', 'data-testid': 'submit-dialog', 'aria-label': t('editor.submitDialog.heading') },
     form,
   )
-  const close = () => {
-    dialog.close()
-    dialog.remove()
-  }
-  cancel.addEventListener('click', close)
-  // Esc closes the dialog natively; take it off the page as well.
-  dialog.addEventListener('close', () => dialog.remove())
+  const close = openModal(dialog, cancel)
   // Typing answers the message: it goes until the next confirm.
   form.addEventListener('input', () => {
     error.hidden = true
@@ -94,8 +89,6 @@ export function openSubmitDialog({ proposal, confirm }: SubmitDialogOptions): HT
     close()
     void confirm(title.value.trim(), reason.value.trim())
   })
-  document.body.append(dialog)
-  dialog.showModal()
   title.focus()
   return dialog
 }

@@ -31,6 +31,8 @@ export interface ProposalsPanel {
   element: HTMLElement
   /** Loads the queue (and re-opens the open proposal). */
   refresh(): Promise<void>
+  /** Opens a proposal (one just made elsewhere, e.g. by an import). */
+  open(id: number): Promise<void>
   relabel(): void
   clear(): void
   /** The tab was opened (true) or left (false): the diff and the pins are drawn only while it is open. */
@@ -198,6 +200,7 @@ export function createProposalsPanel(ctx: ProposalsPanelContext): ProposalsPanel
       await load()
       if (state.open) await openProposal(state.open.id, false)
     },
+    open: (id) => openProposal(id),
     relabel: render,
     setVisible(next) {
       visible = next

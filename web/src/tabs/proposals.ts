@@ -5,6 +5,8 @@ import type { TabContext, WorkspaceTab } from './context'
 export interface ProposalsTab extends WorkspaceTab {
   /** Reloads the queue (and the open proposal). */
   refresh(): Promise<void>
+  /** Opens a proposal in the tab (the tab must be shown for its diff to be drawn). */
+  open(id: number): Promise<void>
 }
 
 /** "变更申请": the queue of proposals and the open one, its diff and pinned comments on the map. */
@@ -41,5 +43,6 @@ export function createProposalsTab({ store, gridMap, focusIssue, reloadGrids }: 
     },
     leave: () => panel.setVisible(false),
     refresh: () => panel.refresh(),
+    open: (id) => panel.open(id),
   }
 }

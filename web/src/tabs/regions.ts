@@ -1,12 +1,13 @@
 import type { BBox } from '../api/types'
 import { geometryBBox } from '../map/geometry'
+import { canImport, type IoActions } from '../io/ioActions'
 import { h, text } from '../ui/dom'
 import { createRegionTree } from '../ui/regionTree'
 import { targetsOf } from '../workspace/state'
 import type { TabContext, WorkspaceTab } from './context'
 
 /** "区划": the home region's tree; a pick zooms the map and sets the validation and editor targets. */
-export function createRegionsTab({ store, gridMap }: TabContext): WorkspaceTab {
+export function createRegionsTab({ store, gridMap }: TabContext, io: IoActions): WorkspaceTab {
   const tree = createRegionTree((region) => {
     const { session } = store.get()
     if (!session) return
@@ -24,5 +25,24 @@ export function createRegionsTab({ store, gridMap }: TabContext): WorkspaceTab {
     ['session'],
   )
   store.subscribe(() => tree.relabel(), ['language'])
-  return { element: h('section', { class: 'panel' }, text('h3', 'tree.title'), tree.element) }
+  // 导入 / 导出 for the region picked in the tree (the header's buttons do the same).
+  const importButton = text('button', 'io.open.importHere', { type: 'button', class: 'secondary', 'data-testid': 'regions-import' })
+  const exportButton = text('button', 'io.open.exportHere', { type: 'button', class: 'secondary', 'data-testid': 'regions-export' })
+  importButton.addEventListener('click', () => void io.openImport())
+  exportButton.addEventListener('click', () => void io.openExport())
+  store.subscribe(
+    ({ session }) => {
+      importButton.hidden = !canImport(session?.me.role)
+    },
+    ['session'],
+  )
+  return {
+    element: h(
+      'section',
+      { class: 'panel' },
+      text('h3', 'tree.title'),
+      tree.element,
+      h('div', { class: 'io-actions' }, importButton, exportButton),
+    ),
+  }
 }

@@ -1,4 +1,5 @@
 import { i18next, offeredLanguages, t } from '../i18n'
+import { canImport } from '../io/ioActions'
 import { h, text } from '../ui/dom'
 import { gridCountView, type WorkspaceStore } from './state'
 
@@ -9,12 +10,30 @@ import { gridCountView, type WorkspaceStore } from './state'
 export function createHeader(
   store: WorkspaceStore,
   middle: HTMLElement,
-): { element: HTMLElement; langSelect: HTMLSelectElement; logoutButton: HTMLButtonElement } {
+): {
+  element: HTMLElement
+  langSelect: HTMLSelectElement
+  logoutButton: HTMLButtonElement
+  importButton: HTMLButtonElement
+  exportButton: HTMLButtonElement
+} {
   const langSelect = h('select', { 'data-testid': 'language-select', 'data-i18n-aria': 'language.label' })
   const userLabel = h('span', { class: 'user', 'data-testid': 'user' })
   const breadcrumb = h('nav', { class: 'breadcrumb', 'data-testid': 'region' })
   const gridCount = h('span', { class: 'grid-count', 'data-testid': 'grid-count', hidden: true })
   const logoutButton = text('button', 'header.logout', { type: 'button', class: 'link-button', 'data-testid': 'logout', hidden: true })
+  const importButton = text('button', 'io.open.import', {
+    type: 'button',
+    class: 'header-action',
+    'data-testid': 'open-import',
+    hidden: true,
+  })
+  const exportButton = text('button', 'io.open.export', {
+    type: 'button',
+    class: 'header-action',
+    'data-testid': 'open-export',
+    hidden: true,
+  })
   const element = h(
     'header',
     { class: 'app-header' },
@@ -22,6 +41,8 @@ export function createHeader(
     breadcrumb,
     h('div', { class: 'spacer' }),
     middle,
+    importButton,
+    exportButton,
     gridCount,
     userLabel,
     logoutButton,
@@ -60,8 +81,10 @@ export function createHeader(
     }
     gridCount.hidden = !session
     logoutButton.hidden = !session
+    importButton.hidden = !canImport(session?.me.role)
+    exportButton.hidden = !session
   }
   store.subscribe(render, ['session', 'grids', 'draftView', 'language'])
   render()
-  return { element, langSelect, logoutButton }
+  return { element, langSelect, logoutButton, importButton, exportButton }
 }
