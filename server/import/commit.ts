@@ -12,7 +12,8 @@ import { isWithinScope, parseRegionPrefix } from '../regions/region-codes.js'
 import { replaceReferenceLayer } from '../reference/reference.repository.js'
 import { rememberFieldMap } from './field-maps.repository.js'
 import { type CheckedImport, writeChecked } from './geojson-import.js'
-import { type MappedFeature, gridsByTownship, prepareImport, replacementChanges } from './preview.js'
+import { type MappedFeature, gridsByTownship, prepareImport } from './preview.js'
+import { replacementChanges } from './replacement.js'
 import type { CommitRequest, CommitResponse } from './upload.schemas.js'
 import { currentGrids } from '../proposals/changes.js'
 
@@ -54,7 +55,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
   assertMayImport(user, request.type, request.region)
   if (request.valid_from !== undefined && !isIsoDate(request.valid_from)) throw badRequest('date_invalid', { value: request.valid_from })
   const db = database.kysely
-  const prepared = await prepareImport(db, files, request, language)
+  const prepared = await prepareImport(db, files, request, language, { direct: modeOf(context, request) === 'direct' })
   if (prepared.problems.length > 0) {
     throw new AppError(
       422,
@@ -127,6 +128,9 @@ function textOf(feature: MappedFeature, field: string): string | null {
   return value === null || value === undefined ? null : String(value)
 }
 
+/** How grids are written: the request's mode, else the caller's default (the command line writes directly). */
+const modeOf = (context: CommitContext, request: CommitRequest) => request.mode ?? (context.consoleDirect ? 'direct' : 'draft')
+
 /** Grids: a draft proposal per township replacing its grids, or (initial division) written directly. */
 async function commitGrids(context: CommitContext, checked: CheckedImport, request: CommitRequest, actor: Actor) {
   const { database, user, language } = context
@@ -134,7 +138,7 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
   const townships = gridsByTownship(grids)
   const occupied: string[] = []
   for (const township of townships.keys()) if ((await currentGrids(database.kysely, township)).length > 0) occupied.push(township)
-  const mode = request.mode ?? (context.consoleDirect ? 'direct' : 'draft')
+  const mode = modeOf(context, request)
   if (mode === 'direct') {
     if (!['admin', 'county'].includes(user.role)) throw forbidden('import_direct_role')
     if (occupied.length > 0 && !context.consoleDirect) throw new AppError(409, 'import_direct_refused', { townships: occupied.join(', ') })

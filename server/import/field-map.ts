@@ -1,3 +1,5 @@
+import { GRID_KINDS } from '../grids/kinds.js'
+import { LANGUAGES, translate } from '../i18n/index.js'
 import type { FieldInfo, IoFeature, PropertyValue } from '../io/types.js'
 import { type FieldMap, type ImportType, MAPPED_FIELDS } from './upload.schemas.js'
 
@@ -18,13 +20,14 @@ const COLUMN_NAMES: Record<string, readonly string[]> = {
   class: ['class', '道路等级', '等级'],
 }
 
+/** Kind labels a file may carry: the short Chinese ones and the labels gridwork's own export writes, in every language. */
 const KIND_NAMES: Record<string, string> = {
   综合: 'comprehensive',
-  综合网格: 'comprehensive',
   专属: 'dedicated',
-  专属网格: 'dedicated',
   微: 'micro',
-  微网格: 'micro',
+  ...Object.fromEntries(
+    LANGUAGES.flatMap((language) => GRID_KINDS.map((kind) => [translate(language, `coding.kind.${kind}`).toLowerCase(), kind])),
+  ),
 }
 
 const normalise = (name: string) => name.replace(/\s+/g, '').toLowerCase()
@@ -64,7 +67,7 @@ function normaliseValue(field: string, value: PropertyValue): PropertyValue {
   const text = value.trim()
   if (text === '') return null
   if ((field === 'households' || field === 'population') && /^-?\d+(\.\d+)?$/.test(text)) return Number(text)
-  if (field === 'kind') return KIND_NAMES[text] ?? text
+  if (field === 'kind') return KIND_NAMES[text.toLowerCase()] ?? text
   if (field === 'count_date') {
     const date = /^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$/.exec(text)
     if (date) return `${date[1]}-${date[2]?.padStart(2, '0')}-${date[3]?.padStart(2, '0')}`

@@ -119,7 +119,10 @@ export interface CheckedImport {
 export async function checkFeatures(
   db: Kysely<Database>,
   features: readonly unknown[],
-  options: Pick<ImportOptions, 'kind' | 'region' | 'language'>,
+  options: Pick<ImportOptions, 'kind' | 'region' | 'language'> & {
+    /** The grids replace their townships' grids (a draft): a code in force in the grid's own township names that grid. */
+    replacing?: boolean
+  },
 ): Promise<CheckedImport> {
   const t = (key: string, params: MessageParams = {}) => translate(options.language, `import.${key}`, params)
   const scope = parseRegionPrefix(options.region)
@@ -168,7 +171,10 @@ export async function checkFeatures(
 
   // Layer 3: properties, against the database.
   const regions = options.kind === 'regions' ? await checkRegionProperties(db, structurallySound, scope, report, options.language) : []
-  const grids = options.kind === 'grids' ? await checkGridProperties(db, structurallySound, scope, report, options.language) : []
+  const grids =
+    options.kind === 'grids'
+      ? await checkGridProperties(db, structurallySound, scope, report, options.language, options.replacing ?? false)
+      : []
   problems.sort((a, b) => a.feature - b.feature)
   return { scope, problems, regions, grids }
 }
@@ -294,7 +300,14 @@ export interface GridInput {
 
 const GRID_FIELDS = new Set(['id', 'code', 'name', 'kind', 'region_code', 'parent_code', 'households', 'population', 'count_date'])
 
-async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[], scope: string, report: Report, language: Language) {
+async function checkGridProperties(
+  db: Kysely<Database>,
+  candidates: Candidate[],
+  scope: string,
+  report: Report,
+  language: Language,
+  replacing: boolean,
+) {
   const regionCodes = new Set<string>()
   const inFile = new Set<string>()
   const rows: GridInput[] = []
@@ -349,21 +362,23 @@ async function checkGridProperties(db: Kysely<Database>, candidates: Candidate[]
         .execute()
     ).map((row) => row.code),
   )
-  const taken = new Set(
+  const existing =
     inFile.size === 0
       ? []
-      : (
-          await db
-            .selectFrom('grids')
-            .select('code')
-            .where('code', 'in', [...inFile])
-            .execute()
-        ).map((row) => row.code),
-  )
+      : await db
+          .selectFrom('grids')
+          .select(['code', 'region_code', 'valid_to'])
+          .where('code', 'in', [...inFile])
+          .execute()
+  // Codes are never reused; but a replacement may name a grid in force in its own township (the
+  // file came from an export and was edited: the grid is reshaped or updated, not created again).
+  const taken = new Set(existing.map((row) => row.code))
+  const inForceTownship = new Map(existing.filter((row) => row.valid_to === null).map((row) => [row.code, row.region_code.slice(0, 9)]))
   for (const { region_code, code, source } of rows) {
     if (isRegionCode(region_code) && !known.has(region_code))
       report(source.index, source.feature, 'region_unknown', { region: region_code })
-    if (code && taken.has(code)) report(source.index, source.feature, 'code_exists', { code })
+    const namesGridInForce = replacing && code !== null && inForceTownship.get(code) === region_code.slice(0, 9)
+    if (code && taken.has(code) && !namesGridInForce) report(source.index, source.feature, 'code_exists', { code })
   }
   return rows
 }

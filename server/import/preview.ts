@@ -10,6 +10,7 @@ import type { InputFile } from '../io/types.js'
 import type { ChangeRequest } from '../proposals/change.schemas.js'
 import { applyChanges, currentGrids } from '../proposals/changes.js'
 import { validateTownship } from '../proposals/exactness.js'
+import { replacementChanges } from './replacement.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { findFieldMap } from './field-maps.repository.js'
@@ -63,6 +64,8 @@ export async function prepareImport(
   files: readonly InputFile[],
   choices: ImportChoices,
   language: Language,
+  /** Grids written directly next to those in force (the command line's default) may not reuse their codes. */
+  options: { direct?: boolean } = {},
 ): Promise<PreparedImport> {
   const fileLabel = files.map((file) => file.name).join(', ')
   const problem = (feature: number, field: string | null, code: string, params: MessageParams = {}): ImportProblem => ({
@@ -113,7 +116,7 @@ export async function prepareImport(
 
   let checked: CheckedImport | null = null
   if (choices.type === 'grids' || choices.type === 'regions') {
-    checked = await checkFeatures(db, features, { kind: choices.type, region: choices.region, language })
+    checked = await checkFeatures(db, features, { kind: choices.type, region: choices.region, language, replacing: !options.direct })
     for (const found of checked.problems) {
       const field = fieldOfProblem(found)
       problems.push({
@@ -204,31 +207,6 @@ export function gridsByTownship(grids: readonly GridInput[]): Map<string, GridIn
     townships.set(township, [...(townships.get(township) ?? []), grid])
   }
   return townships
-}
-
-/** A township's proposal changes: retire every grid in force, create every imported one. */
-export async function replacementChanges(db: Kysely<Database>, township: string, grids: readonly GridInput[]): Promise<ChangeRequest[]> {
-  const current = await currentGrids(db, township)
-  const retire = current.map((grid): ChangeRequest => ({ op: 'retire', grid: grid.code as string }))
-  const create = grids.map((grid): ChangeRequest => {
-    const { grid_head, ...attributes } = grid.attributes
-    return {
-      op: 'create',
-      geometry: grid.geometry as ChangeRequest['geometry'],
-      properties: {
-        name: grid.name,
-        kind: grid.kind,
-        // A village or community (12 digits, level 5) only; otherwise the proposal picks the one holding most of the grid.
-        ...(grid.region_code.slice(9) !== '000' ? { region_code: grid.region_code } : {}),
-        ...(grid.parent_code ? { parent_code: grid.parent_code } : {}),
-        households: grid.households,
-        population: grid.population,
-        count_date: grid.count_date,
-        attributes: grid_head === undefined ? attributes : { ...attributes, grid_head },
-      },
-    }
-  })
-  return [...retire, ...create]
 }
 
 /** The preview the wizard shows: what was read, the field map, problems and (grids) the township's report after the import. */
