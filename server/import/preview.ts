@@ -215,7 +215,7 @@ export async function previewImport(
   choices: ImportChoices,
   language: Language,
 ): Promise<PreviewResponse> {
-  const prepared = await prepareImport(database.kysely, files, choices, language)
+  const prepared = await prepareImport(database.kysely, files, choices, language, { direct: choices.mode === 'direct' })
   const { dataset } = prepared
   const fields = dataset.layer.fields.map((field) => ({
     name: field.name,

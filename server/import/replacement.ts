@@ -58,8 +58,8 @@ export async function replacementChanges(db: Kysely<Database>, township: string,
     const properties = changedProperties(existing, { ...grid, attributes: withHead })
     if (properties !== null) changes.push({ op: 'update', grid: existing.code as string, properties })
   }
-  for (const code of current.keys()) if (!named.has(code)) changes.push({ op: 'retire', grid: code })
-  return changes
+  const retired = [...current.keys()].filter((code) => !named.has(code)).map((code): ChangeRequest => ({ op: 'retire', grid: code }))
+  return [...retired, ...changes]
 }
 
 /** The editable properties of `imported` that differ from the grid in force; null when none do. */

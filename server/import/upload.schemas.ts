@@ -54,7 +54,7 @@ export const UploadResponse = Type.Object({
 })
 export type UploadResponse = Static<typeof UploadResponse>
 
-/** What the wizard sends to preview and to commit (commit adds the mode and the reference layer). */
+/** What the wizard sends to preview and to commit (commit adds the reference layer and the first day in force). */
 export const ImportChoices = Type.Object({
   type: ImportType,
   region: Type.String({ description: 'grids: the county/township they belong to; regions: the parent; others: the county' }),
@@ -62,17 +62,18 @@ export const ImportChoices = Type.Object({
   encoding: Type.Optional(Type.String({ description: 'gbk, gb18030, utf-8…; overrides .cpg and detection' })),
   crs: Type.Optional(Type.String({ description: 'EPSG:NNNN, gcj02 or bd09; required when the file names none' })),
   map: Type.Optional(FieldMap),
+  mode: Type.Optional(
+    Type.Union([Type.Literal('draft'), Type.Literal('direct')], {
+      description:
+        'grids on a region that has grids: draft proposal (default; a code in force there names that grid); direct is for an initial division only (codes must be new)',
+    }),
+  ),
 })
 export type ImportChoices = Static<typeof ImportChoices>
 
 export const CommitRequest = Type.Intersect([
   ImportChoices,
   Type.Object({
-    mode: Type.Optional(
-      Type.Union([Type.Literal('draft'), Type.Literal('direct')], {
-        description: 'grids on a region that has grids: draft proposal (default); direct is for an initial division only',
-      }),
-    ),
     reference: Type.Optional(Type.Object({ name: Type.String({ minLength: 1, maxLength: 60 }), kind: ReferenceKind })),
     valid_from: Type.Optional(Type.With(DateString, { description: 'grids written directly: first day in force (default today)' })),
   }),
@@ -136,7 +137,7 @@ export const ExportQuery = Type.Object({
   layer: Type.String({ description: 'grids, issues, or reference:NAME' }),
   format: FormatName,
   crs: Type.Optional(Type.String({ description: 'EPSG:4490 (default) or a CGCS2000 Gauss-Krüger zone EPSG:4491–4554' })),
-  as_of: Type.Optional(Type.String({ format: 'date' })),
+  as_of: Type.Optional(Type.With(DateString, { description: 'the grids in force on that day (default today)' })),
   encoding: Type.Optional(Type.Union([Type.Literal('gbk'), Type.Literal('utf-8')])),
 })
 export type ExportQuery = Static<typeof ExportQuery>

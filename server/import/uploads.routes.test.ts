@@ -223,7 +223,8 @@ describe('refusals write nothing', () => {
 
     const taken = await expectProblems(
       collection([{ properties: { 网格编码: '990101002001001', 网格名称: '青石' }, geometry: box(113.02, 28.0, 113.04, 28.02) }]),
-      { type: 'grids', region: '990101002' },
+      // Written directly, next to the grids in force, a code in force is taken (a draft would take it as naming that grid).
+      { type: 'grids', region: '990101002', mode: 'direct' },
     )
     expect(taken).toMatchObject([{ feature: 1, field: '网格编码', code: 'code_exists' }])
     expect(taken[0]?.message).toBe(

@@ -1,0 +1,199 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import path from 'node:path'
+import { systemActor } from '../../server/audit/audit.repository.js'
+import type { TokenClaims } from '../../server/auth/auth.plugin.js'
+import type { DatabaseHandle } from '../../server/db/connect.js'
+import { exportLayer } from '../../server/export/export.service.js'
+import { commitImport } from '../../server/import/commit.js'
+import { importGeoJson } from '../../server/import/geojson-import.js'
+import { openTestDatabase } from '../../server/testing/database.js'
+import { gridLayerShapefile, IO_BENCH_DIR } from './io-dataset.js'
+import { type Entry, median, round1 } from './report.js'
+
+// Data in/out figures: 100,000 grid polygons (40 vertices each) as a GBK shapefile written by
+// GDAL, imported through the importer's one code path (commitImport, as `npm run import` and the
+// wizard's commit) into a county with no grids — an initial division, written directly: a draft
+// proposal holds at most MAX_VERTICES_PER_PROPOSAL (server/http/limits.ts), far below 4 million —
+// then exported again as a shapefile and a GeoPackage. Each run on a fresh database (the template
+// copy the tests use). Baseline, where a PostgreSQL is at hand (DATABASE_URL): ogr2ogr -f
+// PostgreSQL of the same file, and ogr2ogr from that table back to a shapefile and a GeoPackage.
+
+export const IO_FIGURES = ['import.shp_100k.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
+
+export interface IoBenchOptions {
+  wanted(name: string): boolean
+  progress(message: string): void
+  skipBaseline: boolean
+  runs: number
+}
+
+const GRIDS = 100_000
+const ADMIN: TokenClaims = { sub: 'bench', role: 'admin', region_prefix: '', scope_name: '' }
+const BAND_ROWS = 3 // villages are bands of three lattice rows: at most 999 grids each (15-digit codes)
+
+/** Province → county → township → villages covering the lattice, prefix 98 (clear of the demo's 99). */
+function regionsOf(columns: number, rows: number, cell: number, origin: [number, number]) {
+  const box = (x0: number, y0: number, x1: number, y1: number) => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ],
+  })
+  const round = (value: number) => Math.round(value * 1e9) / 1e9
+  const [ox, oy] = origin
+  const whole = box(ox, oy, round(ox + columns * cell), round(oy + rows * cell))
+  const feature = (code: string, name: string, level: number, geometry: unknown) => ({
+    type: 'Feature',
+    properties: { code, name, level },
+    geometry,
+  })
+  const features = [
+    feature('980000000000', '测试省', 1, whole),
+    feature('980100000000', '测试市', 2, whole),
+    feature('980101000000', '测试县', 3, whole),
+    feature('980101001000', '测试镇', 4, whole),
+  ]
+  for (let band = 0; band * BAND_ROWS < rows; band++) {
+    const y0 = round(oy + band * BAND_ROWS * cell)
+    const y1 = round(oy + Math.min(rows, (band + 1) * BAND_ROWS) * cell)
+    features.push(
+      feature(`980101001${String(band + 1).padStart(3, '0')}`, `测试${band + 1}村`, 5, box(ox, y0, round(ox + columns * cell), y1)),
+    )
+  }
+  return JSON.stringify({ type: 'FeatureCollection', features })
+}
+
+const shapefileParts = (shp: string) => {
+  const dir = path.dirname(shp)
+  const stem = path.basename(shp, '.shp')
+  return readdirSync(dir)
+    .filter((name) => name.startsWith(`${stem}.`) && !name.endsWith('.geojson'))
+    .map((name) => ({ name, bytes: readFileSync(path.join(dir, name)) }))
+}
+
+const timed = async <T>(work: () => Promise<T>) => {
+  const started = performance.now()
+  const result = await work()
+  return { ms: performance.now() - started, result }
+}
+
+export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
+  const { progress } = options
+  if (spawnSync('ogr2ogr', ['--version']).status !== 0) {
+    progress('io: skipped — ogr2ogr (gdal-bin) is not installed')
+    return []
+  }
+  progress(`io: ${GRIDS.toLocaleString('en')} grids × 40 vertices as a GBK shapefile (ogr2ogr, cached in ${IO_BENCH_DIR})…`)
+  const layer = await gridLayerShapefile(GRIDS)
+  const files = shapefileParts(layer.shp)
+  const columns = Math.ceil(Math.sqrt(GRIDS))
+  const regions = regionsOf(columns, Math.ceil(GRIDS / columns), 0.001, [117.0, 31.0])
+  const samples: Record<(typeof IO_FIGURES)[number], number[]> = {
+    'import.shp_100k.ms': [],
+    'export.shp_100k.ms': [],
+    'export.gpkg_100k.ms': [],
+  }
+  let engine = ''
+  for (let run = 0; run <= options.runs; run++) {
+    const label = run === 0 ? 'warm-up' : `run ${run}/${options.runs}`
+    const database: DatabaseHandle = await openTestDatabase()
+    engine = database.engine
+    try {
+      const loaded = await importGeoJson(database.kysely, Buffer.from(regions), {
+        kind: 'regions',
+        region: '98',
+        validFrom: '2026-01-01',
+        actor: systemActor('bench'),
+        language: 'en',
+      })
+      if (!loaded.ok) throw new Error(`bench regions did not load: ${loaded.message}`)
+      const imported = await timed(() =>
+        commitImport({ database, user: ADMIN, language: 'en', consoleDirect: true }, files, {
+          type: 'grids',
+          region: '980101',
+          map: { name: '网格名称', households: '户数' },
+          mode: 'direct',
+        }),
+      )
+      if (imported.result.imported !== GRIDS) throw new Error(`imported ${imported.result.imported} grids, expected ${GRIDS}`)
+      progress(`  ${label} import.shp_100k: ${imported.ms.toFixed(0)} ms (${imported.result.imported} grids)`)
+      if (run > 0) samples['import.shp_100k.ms'].push(imported.ms)
+      for (const format of ['shp', 'gpkg'] as const) {
+        const name = `export.${format}_100k.ms` as const
+        const exported = await timed(() => exportLayer(database, { region: '980101', layer: 'grids', format, language: 'zh-CN' }))
+        if (exported.result.count !== GRIDS) throw new Error(`exported ${exported.result.count} grids, expected ${GRIDS}`)
+        progress(
+          `  ${label} ${name.replace(/\.ms$/, '')}: ${exported.ms.toFixed(0)} ms (${(exported.result.file.bytes.length / 1e6).toFixed(0)} MB)`,
+        )
+        if (run > 0) samples[name].push(exported.ms)
+      }
+    } finally {
+      await database.close()
+    }
+  }
+  const rssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  progress(`  peak RSS of the bench process: ${rssMb} MB`)
+  const baseline = options.skipBaseline ? null : ogrBaseline(layer.shp, progress)
+  return IO_FIGURES.filter((name) => options.wanted(name)).map((name) => {
+    const value = round1(median(samples[name]))
+    const base = baseline?.[name]
+    return {
+      name,
+      value,
+      unit: 'ms',
+      engine,
+      runs: options.runs,
+      samples: samples[name].map(round1),
+      ...(name === 'import.shp_100k.ms' ? { peak_rss_mb: rssMb } : {}),
+      ...(base === undefined
+        ? {}
+        : { baseline: { name: base.name, value: round1(base.ms) }, ratio: Math.round((base.ms / value) * 100) / 100 }),
+    }
+  })
+}
+
+/** ogr2ogr -f PostgreSQL of the same file, and back out to a shapefile and a GeoPackage; null without DATABASE_URL. */
+function ogrBaseline(shp: string, progress: (message: string) => void) {
+  const url = process.env.DATABASE_URL?.trim()
+  if (!url) {
+    progress('  baseline: skipped — ogr2ogr -f PostgreSQL needs a PostgreSQL (set DATABASE_URL)')
+    return null
+  }
+  const pgSource = `PG:${url.replace(/^postgres(ql)?:\/\//, 'postgresql://')}`
+  const out = path.join(IO_BENCH_DIR, 'baseline-out')
+  const time = (args: string[]) => {
+    const started = performance.now()
+    execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'inherit'] })
+    return performance.now() - started
+  }
+  rmSync(out, { recursive: true, force: true })
+  const load = time([
+    '-f',
+    'PostgreSQL',
+    pgSource,
+    shp,
+    '-nln',
+    'bench_io_grids',
+    '-overwrite',
+    '-lco',
+    'GEOMETRY_NAME=geom',
+    '--config',
+    'PG_USE_COPY',
+    'YES',
+  ])
+  const toShp = time(['-f', 'ESRI Shapefile', '-lco', 'ENCODING=GBK', path.join(out, 'grids.shp'), pgSource, 'bench_io_grids'])
+  const toGpkg = time(['-f', 'GPKG', path.join(out, 'grids.gpkg'), pgSource, 'bench_io_grids'])
+  progress(`  baseline ogr2ogr: load ${load.toFixed(0)} ms, to shp ${toShp.toFixed(0)} ms, to gpkg ${toGpkg.toFixed(0)} ms`)
+  return {
+    'import.shp_100k.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
+    'export.shp_100k.ms': { name: 'export.shp_100k.ogr2ogr_ms', ms: toShp },
+    'export.gpkg_100k.ms': { name: 'export.gpkg_100k.ogr2ogr_ms', ms: toGpkg },
+  }
+}
