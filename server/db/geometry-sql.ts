@@ -13,13 +13,19 @@ export function bboxOf(column: string): RawBuilder<number[] | null> {
     json_build_array(ST_XMin(${ref}), ST_YMin(${ref}), ST_XMax(${ref}), ST_YMax(${ref})) END`
 }
 
+/** Geometries per statement of interiorPoints: PGlite's WASM heap runs out on one 90 MB JSON parameter (100,000 grids). */
+const INTERIOR_POINTS_CHUNK = 5_000
+
 /** A point inside each GeoJSON geometry (ST_PointOnSurface), in the given order: what code allocation sorts in reading order. */
 export async function interiorPoints(db: Kysely<Database>, geometries: readonly unknown[]): Promise<[number, number][]> {
-  if (geometries.length === 0) return []
-  const { rows } = await sql<{ x: number; y: number }>`
-    SELECT ST_X(p) AS x, ST_Y(p) AS y
-    FROM jsonb_array_elements(${JSON.stringify(geometries)}::jsonb) WITH ORDINALITY AS item(g, ordinality)
-    CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p
-    ORDER BY item.ordinality`.execute(db)
-  return rows.map((row) => [row.x, row.y])
+  const points: [number, number][] = []
+  for (let start = 0; start < geometries.length; start += INTERIOR_POINTS_CHUNK) {
+    const { rows } = await sql<{ x: number; y: number }>`
+      SELECT ST_X(p) AS x, ST_Y(p) AS y
+      FROM jsonb_array_elements(${JSON.stringify(geometries.slice(start, start + INTERIOR_POINTS_CHUNK))}::jsonb) WITH ORDINALITY AS item(g, ordinality)
+      CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p
+      ORDER BY item.ordinality`.execute(db)
+    for (const row of rows) points.push([row.x, row.y])
+  }
+  return points
 }
