@@ -203,7 +203,9 @@ export function gridsByTownship(grids: readonly GridInput[]): Map<string, GridIn
   const townships = new Map<string, GridInput[]>()
   for (const grid of grids) {
     const township = grid.region_code.slice(0, 9)
-    townships.set(township, [...(townships.get(township) ?? []), grid])
+    const group = townships.get(township)
+    if (group) group.push(grid)
+    else townships.set(township, [grid])
   }
   return townships
 }
