@@ -74,7 +74,7 @@ describe('GET /api/v1/export: grids as GeoJSON', () => {
     const response = await download({ region: '990101001', layer: 'grids', format: 'geojson' })
     expect(response.status).toBe(200)
     expect(response.headers['content-type']).toContain('application/geo+json')
-    const today = new Date().toISOString().slice(0, 10)
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10) // the date in China (UTC+8)
     expect(response.headers['content-disposition']).toBe(
       `attachment; filename="990101001-grids-${today}.geojson"; filename*=UTF-8''${encodeURIComponent(`城关镇-网格-${today}.geojson`)}`,
     )

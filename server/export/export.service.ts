@@ -115,7 +115,8 @@ export async function exportLayer(database: DatabaseHandle, request: ExportReque
   else layer = await referenceLayer(database, region, layerChoice.name)
 
   const file = await writeDataset(format, layer, { crs, ...(encoding ? { encoding } : {}) })
-  const day = asOf ?? new Date().toISOString().slice(0, 10)
+  // Today in China (UTC+8): an export made at 07:00 Beijing time is dated that day, not the day before.
+  const day = asOf ?? new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
   const extension = extensionOf(file.name)
   const label = layerChoice.kind === 'reference' ? layerChoice.name : translate(language, `io.export.${layerChoice.kind}`)
   const asciiLabel = layerChoice.kind === 'reference' ? 'reference' : layerChoice.kind

@@ -66,7 +66,7 @@ export async function prepareImport(
   /** Grids written directly next to those in force (the command line's default) may not reuse their codes. */
   options: { direct?: boolean } = {},
 ): Promise<PreparedImport> {
-  const fileLabel = files.map((file) => file.name).join(', ')
+  const fileLabel = uploadLabel(files)
   const problem = (feature: number, field: string | null, code: string, params: MessageParams = {}): ImportProblem => ({
     feature,
     field,
@@ -196,6 +196,12 @@ async function assignRegions(db: Kysely<Database>, features: MappedFeature[], re
     const feature = located[row.i - 1]
     if (feature) feature.properties.region_code = row.code
   }
+}
+
+/** How problems name the upload: a loose shapefile set by its .shp (not every part), else its files. */
+function uploadLabel(files: readonly InputFile[]): string {
+  const shp = files.filter((file) => file.name.toLowerCase().endsWith('.shp'))
+  return (shp.length > 0 ? shp : files).map((file) => file.name).join(', ')
 }
 
 /** The townships (9-digit prefixes) of checked grids, each with its grids. */
