@@ -7,7 +7,10 @@ import { PREVIEW_MAX_FEATURES } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type Dataset, readDataset } from '../io/read.js'
 import type { InputFile } from '../io/types.js'
-import { applyChanges } from '../proposals/changes.js'
+import type { TokenClaims } from '../auth/auth.plugin.js'
+import { AppError } from '../http/errors.js'
+import { applyChanges, currentGrids } from '../proposals/changes.js'
+import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
 import { replacementChanges } from './replacement.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
@@ -216,12 +219,29 @@ export function gridsByTownship(grids: readonly GridInput[]): Map<string, GridIn
   return townships
 }
 
+/** Why the caller could not start the draft of each township that has grids (the chain's first step is another role's). */
+async function draftRefusals(database: DatabaseHandle, user: TokenClaims, townships: readonly string[], language: Language) {
+  const refusals: { code: string; message: string }[] = []
+  for (const township of townships) {
+    if ((await currentGrids(database.kysely, township)).length === 0) continue
+    try {
+      assertMayPropose(user, township.padEnd(12, '0'), false, language)
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      refusals.push({ code: error.code, message: translate(language, `error.${error.code}`, error.params) })
+    }
+  }
+  return refusals
+}
+
 /** The preview the wizard shows: what was read, the field map, problems and (grids) the township's report after the import. */
 export async function previewImport(
   database: DatabaseHandle,
   files: readonly InputFile[],
   choices: ImportChoices,
   language: Language,
+  /** The caller: told in the notes when a draft for a township with grids is not theirs to start under its chain. */
+  user?: TokenClaims,
 ): Promise<PreviewResponse> {
   const prepared = await prepareImport(database.kysely, files, choices, language, { direct: choices.mode === 'direct' })
   const { dataset } = prepared
@@ -235,8 +255,10 @@ export async function previewImport(
       .map(String),
   }))
   let report: ValidationReport | null = null
+  const notes = dataset.layer.notes.map((note) => ({ code: note.code, message: translate(language, `io.note.${note.code}`, note.params) }))
   if (prepared.checked && prepared.problems.length === 0 && choices.type === 'grids') {
     const townships = gridsByTownship(prepared.checked.grids)
+    if (user && choices.mode !== 'direct') notes.push(...(await draftRefusals(database, user, [...townships.keys()], language)))
     const [only] = townships.keys()
     if (townships.size === 1 && only !== undefined) {
       const after = await applyChanges(database.kysely, only, await replacementChanges(database.kysely, only, townships.get(only) ?? []))
@@ -253,7 +275,7 @@ export async function previewImport(
     encoding: dataset.layer.encoding,
     crs: prepared.crs,
     map: prepared.map,
-    notes: dataset.layer.notes.map((note) => ({ code: note.code, message: translate(language, `io.note.${note.code}`, note.params) })),
+    notes,
     problems: prepared.problems,
     features: {
       type: 'FeatureCollection',

@@ -157,6 +157,26 @@ describe('upload → preview → commit', () => {
   })
 })
 
+describe('who may start the draft', () => {
+  it('tells a county account in the preview that the township office proposes changes to its grids', async () => {
+    const file = collection([{ properties: { 网格名称: '桂花网格' }, geometry: box(113.0, 28.0, 113.01, 28.02) }])
+    const id = await uploadId(tokens.county, '城关镇网格.geojson', file)
+    const zh = await preview(tokens.county, id, { type: 'grids', region: '990101001' })
+    expect(zh.body.notes).toContainEqual({
+      code: 'proposal_wrong_role',
+      message: '这一步应由乡镇（街道）用户（990101001000）提出申请，您的账号无权执行',
+    })
+    const en = await preview(tokens.county, id, { type: 'grids', region: '990101001' }, 'en')
+    expect(en.body.notes).toContainEqual({
+      code: 'proposal_wrong_role',
+      message: 'This step is for the township user of 990101001000 to propose; your account may not do it',
+    })
+    const own = await uploadId(tokens.township, '城关镇网格.geojson', file)
+    const shown = await preview(tokens.township, own, { type: 'grids', region: '990101001' })
+    expect(shown.body.notes.map((note: { code: string }) => note.code)).not.toContain('proposal_wrong_role')
+  })
+})
+
 describe('refusals write nothing', () => {
   const expectProblems = async (file: string, choices: object, language = 'en') => {
     const before = await counts()

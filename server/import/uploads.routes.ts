@@ -82,7 +82,7 @@ export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle
     async (request) => {
       assertMayImport(request.user as TokenClaims, request.body.type, request.body.region)
       const files = await store.read(request.params.id, owner(request))
-      return previewImport(database, files, request.body, requestLanguage(request))
+      return previewImport(database, files, request.body, requestLanguage(request), request.user as TokenClaims)
     },
   )
 

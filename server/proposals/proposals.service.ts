@@ -87,19 +87,23 @@ function assertRegion(user: TokenClaims, region: string): void {
   }
 }
 
+/** Refuses (403) a user whose role does not start proposals for `region` under its chain. */
+export function assertMayPropose(user: TokenClaims, region: string, initialDivision: boolean, language: Language): void {
+  const chain = chainOf(profileForRegion(region), initialDivision)
+  assertTakesPart(user, chain)
+  if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', region))
+}
+
 export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
   assertRegion(user, input.region)
   const region = await findRegion(database.kysely, input.region)
   if (!region) throw notFound('region_not_found', { code: input.region })
-  const profile = profileForRegion(input.region)
-  const chain = chainOf(profile, input.initial_division ?? false)
-  assertTakesPart(user, chain)
-  if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', input.region))
+  assertMayPropose(user, input.region, input.initial_division ?? false, language)
   const { after, report } = await evaluate(database, input.region, input.changes, language)
   const id = await database.kysely.transaction().execute(async (trx) => {
     const inserted = await insertProposal(trx, {
       region_code: input.region,
-      profile_id: profile.id,
+      profile_id: profileForRegion(input.region).id,
       title: input.title ?? null,
       reason: input.reason ?? null,
       changes: JSON.stringify(input.changes),
