@@ -134,8 +134,10 @@ function writeCapped(body: Readable, target: string, budget: number): Promise<'o
       }
       body.off('data', onData)
       body.resume()
+      // Resolved once the file is closed: the stream opens its file asynchronously, and a removal
+      // before that open completes would leave the refused part behind.
+      out.once('close', () => resolve('over'))
       out.destroy()
-      resolve('over')
     }
     body.on('data', onData)
     body.once('end', () => out.end())
