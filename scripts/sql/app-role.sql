@@ -3,8 +3,9 @@
 -- The API server should connect as gridwork_app, not as the owner of the tables. The owner (or a
 -- superuser) runs the migrations and this script; gridwork_app may read and write what the API
 -- needs, but the audit log (audit_log) and the proposal timeline (proposal_events) are
--- append-only for it: SELECT and INSERT, never UPDATE, DELETE or TRUNCATE. Nothing is DELETEd
--- by the API at all (old grid versions are closed, never removed).
+-- append-only for it: SELECT and INSERT, never UPDATE, DELETE or TRUNCATE. Grids, regions and
+-- proposals are never DELETEd (old grid versions are closed, never removed); only layers that an
+-- import replaces wholesale (buildings, reference layers) are, each replacement audited.
 -- The audit_log triggers refuse UPDATE/DELETE/TRUNCATE for everyone on both engines; these
 -- grants add the second lock that a trigger cannot give: gridwork_app cannot disable triggers
 -- or drop the table, because it owns nothing.
@@ -44,15 +45,18 @@ GRANT USAGE ON SCHEMA public TO gridwork_app;
 GRANT SELECT, INSERT, UPDATE ON TABLE
   regions,
   grids,
-  buildings,
   users,
   app_meta,
   grid_codes,
   grid_lineage,
   proposals,
   addresses,
-  api_keys
+  api_keys,
+  import_field_maps
 TO gridwork_app;
+
+-- Replaced wholesale by an import (server/buildings, server/reference), so deleted as well.
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE buildings, reference_layers, reference_features TO gridwork_app;
 
 -- Append-only: read and add, nothing else.
 GRANT SELECT, INSERT ON TABLE audit_log, proposal_events, lookup_log TO gridwork_app;
