@@ -1,6 +1,7 @@
 import { badRequest } from '../http/errors.js'
 import { type Language, translate } from '../i18n/index.js'
-import { gaussKrugerZone, refusedSystemOf } from '../io/crs-defs.js'
+import { refusedSystemOf } from '../io/crs-defs.js'
+import { isExportCrs } from '../io/write.js'
 
 // The coordinate systems gridwork exports in: CGCS2000 lon/lat (EPSG:4490) and its Gauss-Krüger
 // zones (EPSG:4491–4554). Anything else is refused; Beijing 1954 and Xi'an 1980 are named (the
@@ -13,7 +14,7 @@ export function exportCrs(choice: string | undefined, language: Language): numbe
   if (choice === undefined || choice.trim() === '') return CGCS2000_LONLAT
   const match = /^(?:EPSG:)?(\d{1,6})$/i.exec(choice.trim())
   const code = match ? Number(match[1]) : Number.NaN
-  if (code === CGCS2000_LONLAT || gaussKrugerZone(code) !== null) return code
+  if (isExportCrs(code)) return code
   const name = match ? `EPSG:${code}` : choice
   const system = refusedSystemOf(code)
   if (system !== null) {

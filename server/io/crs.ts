@@ -1,7 +1,7 @@
 import proj4 from 'proj4'
 import { toLonLat as webMapToLonLat } from '../geo/crs.js'
 import { badRequest } from '../http/errors.js'
-import { GAUSS_KRUGER_ZONES, gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
+import { gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
 import { matchWkt } from './crs-wkt.js'
 import type { CrsEvidence } from './types.js'
 
@@ -126,16 +126,3 @@ export function resolveCrs(evidence: CrsEvidence, choice?: string): ResolvedCrs 
 
 /** The name a WKT text gives itself ('Beijing_1954_3_Degree_GK_CM_114E'), for messages. */
 const wktName = (wkt: string) => /^\s*\w+\s*\[\s*"([^"]*)"/.exec(wkt)?.[1] ?? wkt.slice(0, 80)
-
-/** The systems the import wizard offers (code and name; names are the same in both languages). */
-export function crsChoices(): { code: string; name: string }[] {
-  const fixed = [
-    { code: 'EPSG:4490', name: 'CGCS2000' },
-    { code: 'EPSG:4326', name: 'WGS 84' },
-    { code: 'EPSG:3857', name: 'WGS 84 / Pseudo-Mercator' },
-    { code: 'gcj02', name: 'GCJ-02' },
-    { code: 'bd09', name: 'BD-09' },
-  ]
-  const zones = GAUSS_KRUGER_ZONES.map((zone) => ({ code: `EPSG:${zone.code}`, name: zoneName(zone) }))
-  return [...fixed, ...zones]
-}

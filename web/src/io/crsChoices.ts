@@ -1,3 +1,5 @@
+import { GAUSS_KRUGER_ZONES, type GaussKrugerZone } from '../../../server/io/crs-defs.js'
+
 // The coordinate systems a person can pick in the import wizard (when the file names none) and in
 // the export menu. Labels are i18n keys with parameters, so the lists are plain data and testable.
 
@@ -14,28 +16,26 @@ export interface CrsGroup {
   choices: CrsChoice[]
 }
 
-// CGCS2000 Gauss-Krüger projections in the EPSG registry: four runs of codes, one per family,
-// each ordered by central meridian from 75°E (zones cover China from 73°E to 135°E).
+// The CGCS2000 Gauss-Krüger zones come from the server's one table (server/io/crs-defs.ts, which
+// the reader and writer use too), in four families, each ordered by central meridian.
 const GK_FAMILIES = [
-  { key: 'io.crs.gk3', first: 4534, width: 3, count: 21, firstZone: null },
-  { key: 'io.crs.gk3zone', first: 4513, width: 3, count: 21, firstZone: 25 },
-  { key: 'io.crs.gk6', first: 4502, width: 6, count: 11, firstZone: null },
-  { key: 'io.crs.gk6zone', first: 4491, width: 6, count: 11, firstZone: 13 },
+  { key: 'io.crs.gk3', width: 3, prefixed: false },
+  { key: 'io.crs.gk3zone', width: 3, prefixed: true },
+  { key: 'io.crs.gk6', width: 6, prefixed: false },
+  { key: 'io.crs.gk6zone', width: 6, prefixed: true },
 ] as const
-const FIRST_MERIDIAN = 75
+
+const zonesOf = (family: (typeof GK_FAMILIES)[number]) =>
+  GAUSS_KRUGER_ZONES.filter((zone) => zone.width === family.width && (zone.zone !== null) === family.prefixed)
+
+const choiceOf = (family: (typeof GK_FAMILIES)[number], zone: GaussKrugerZone): CrsChoice => ({
+  code: `EPSG:${zone.code}`,
+  key: family.key,
+  params: { meridian: zone.centralMeridian, ...(zone.zone === null ? {} : { zone: zone.zone }) },
+})
 
 function gaussKrugerGroups(): CrsGroup[] {
-  return GK_FAMILIES.map((family) => ({
-    key: `${family.key}Group`,
-    choices: Array.from({ length: family.count }, (_, i) => ({
-      code: `EPSG:${family.first + i}`,
-      key: family.key,
-      params: {
-        meridian: FIRST_MERIDIAN + family.width * i,
-        ...(family.firstZone === null ? {} : { zone: family.firstZone + i }),
-      },
-    })),
-  }))
+  return GK_FAMILIES.map((family) => ({ key: `${family.key}Group`, choices: zonesOf(family).map((zone) => choiceOf(family, zone)) }))
 }
 
 const LONLAT: CrsChoice = { code: 'EPSG:4490', key: 'io.crs.cgcs2000' }
@@ -72,8 +72,10 @@ export function exportCrsGroups(): CrsGroup[] {
  */
 export function defaultGaussKrugerZone(longitude: number): CrsChoice {
   const family = GK_FAMILIES[0]
-  const index = Math.min(family.count - 1, Math.max(0, Math.round((longitude - FIRST_MERIDIAN) / family.width)))
-  return { code: `EPSG:${family.first + index}`, key: family.key, params: { meridian: FIRST_MERIDIAN + family.width * index } }
+  const distance = (zone: GaussKrugerZone) => Math.abs(zone.centralMeridian - longitude)
+  // A longitude halfway between two meridians takes the eastern one.
+  const nearest = zonesOf(family).reduce((best, zone) => (distance(zone) <= distance(best) ? zone : best))
+  return choiceOf(family, nearest)
 }
 
 /** The choice of a code in a list of groups, if listed. */
