@@ -8,6 +8,7 @@ import { exportLayer } from '../../server/export/export.service.js'
 import { commitImport } from '../../server/import/commit.js'
 import { importGeoJson } from '../../server/import/geojson-import.js'
 import { openTestDatabase } from '../../server/testing/database.js'
+import { boxPolygon } from '../../server/testing/shapes.js'
 import { gridLayerShapefile, IO_BENCH_DIR } from './io-dataset.js'
 import { type Entry, median, round1 } from './report.js'
 
@@ -34,21 +35,9 @@ const BAND_ROWS = 3 // villages are bands of three lattice rows: at most 999 gri
 
 /** Province → county → township → villages covering the lattice, prefix 98 (clear of the demo's 99). */
 function regionsOf(columns: number, rows: number, cell: number, origin: [number, number]) {
-  const box = (x0: number, y0: number, x1: number, y1: number) => ({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x0, y0],
-        [x1, y0],
-        [x1, y1],
-        [x0, y1],
-        [x0, y0],
-      ],
-    ],
-  })
   const round = (value: number) => Math.round(value * 1e9) / 1e9
   const [ox, oy] = origin
-  const whole = box(ox, oy, round(ox + columns * cell), round(oy + rows * cell))
+  const whole = boxPolygon(ox, oy, round(ox + columns * cell), round(oy + rows * cell))
   const feature = (code: string, name: string, level: number, geometry: unknown) => ({
     type: 'Feature',
     properties: { code, name, level },
@@ -64,7 +53,7 @@ function regionsOf(columns: number, rows: number, cell: number, origin: [number,
     const y0 = round(oy + band * BAND_ROWS * cell)
     const y1 = round(oy + Math.min(rows, (band + 1) * BAND_ROWS) * cell)
     features.push(
-      feature(`980101001${String(band + 1).padStart(3, '0')}`, `测试${band + 1}村`, 5, box(ox, y0, round(ox + columns * cell), y1)),
+      feature(`980101001${String(band + 1).padStart(3, '0')}`, `测试${band + 1}村`, 5, boxPolygon(ox, y0, round(ox + columns * cell), y1)),
     )
   }
   return JSON.stringify({ type: 'FeatureCollection', features })

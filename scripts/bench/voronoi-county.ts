@@ -1,3 +1,4 @@
+import { boxPolygon } from '../../server/testing/shapes.js'
 import { featureCollection, point, voronoi } from '@turf/turf'
 import type { Feature, FeatureCollection, Polygon } from 'geojson'
 import { Random } from '../../server/demo/random.js'
@@ -108,18 +109,7 @@ export function generateCounty(options: Partial<CountyOptions> = {}): County {
 
   const [west, south] = toLonLat([0, 0])
   const [east, north] = toLonLat([o.widthKm, o.heightKm])
-  const parent: Polygon = {
-    type: 'Polygon',
-    coordinates: [
-      [
-        [west, south],
-        [east, south],
-        [east, north],
-        [west, north],
-        [west, south],
-      ],
-    ],
-  }
+  const parent: Polygon = boxPolygon(west, south, east, north)
   return {
     features: { type: 'FeatureCollection', features },
     parent,
