@@ -5,7 +5,7 @@ import { type Language, translate } from '../i18n/index.js'
 import { fieldsOfFeatures } from '../io/layer-fields.js'
 import type { FieldInfo, IoFeature, OutputLayer, PropertyValue } from '../io/types.js'
 import { readReferenceLayer } from '../reference/reference.repository.js'
-import { PREFIX_LENGTHS } from '../regions/region-codes.js'
+import { enclosingPrefixes } from '../regions/region-codes.js'
 import { notFound } from '../http/errors.js'
 import { validate } from '../validation/validate.service.js'
 
@@ -133,13 +133,7 @@ export async function issuesLayer(
 
 /** The layer of that name of the region, else of the nearest wider region it lies in (a county's roads serve its townships). */
 async function findReferenceLayer(database: DatabaseHandle, region: ExportRegion, name: string) {
-  const prefixes = [
-    region.prefix,
-    ...PREFIX_LENGTHS.filter((length) => length < region.prefix.length)
-      .reverse()
-      .map((length) => region.prefix.slice(0, length)),
-  ]
-  for (const prefix of prefixes) {
+  for (const prefix of enclosingPrefixes(region.prefix).reverse()) {
     const layer = await readReferenceLayer(database.kysely, prefix, name)
     if (layer) return layer
   }

@@ -6,7 +6,7 @@ import { badRequest } from '../http/errors.js'
 import type { BBox } from '../http/query-params.js'
 import { REFERENCE_KINDS, type ReferenceKind } from '../import/upload.schemas.js'
 import type { PropertyValue } from '../io/types.js'
-import { PREFIX_LENGTHS, parseRegionPrefix } from '../regions/region-codes.js'
+import { enclosingPrefixes, parseRegionPrefix } from '../regions/region-codes.js'
 
 // Reference layers (roads with a class, water, building footprints, any other line/polygon layer)
 // drawn under the grids and snapped to by the editor. This module is the only writer of their
@@ -127,7 +127,7 @@ export interface ReferenceLayerRow {
 
 /** The layers that apply to a region prefix: its own, those of the wider regions around it and those inside it. */
 export async function findReferenceLayers(db: Kysely<Database>, regionPrefix: string): Promise<ReferenceLayerRow[]> {
-  const wider = PREFIX_LENGTHS.filter((length) => length <= regionPrefix.length).map((length) => regionPrefix.slice(0, length))
+  const wider = enclosingPrefixes(regionPrefix)
   return db
     .selectFrom('reference_layers')
     .select(['id', 'region_code', 'name', 'kind', 'feature_count', 'created_at', 'created_by'])

@@ -29,6 +29,11 @@ export function parseRegionPrefix(value: string): string | null {
   return null
 }
 
+/** A prefix and the prefixes of every region around it, widest first: 990101001 → 99, 9901, 990101, 990101001. */
+export function enclosingPrefixes(prefix: string): string[] {
+  return PREFIX_LENGTHS.filter((length) => length <= prefix.length).map((length) => prefix.slice(0, length))
+}
+
 /** The 12-digit code of the region a prefix names: 990101001 → 990101001000. */
 export function codeOfPrefix(prefix: string): string {
   return prefix.padEnd(12, '0')
