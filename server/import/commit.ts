@@ -12,7 +12,8 @@ import { isWithinScope, parseRegionPrefix } from '../regions/region-codes.js'
 import { replaceReferenceLayer } from '../reference/reference.repository.js'
 import { rememberFieldMap } from './field-maps.repository.js'
 import { type CheckedImport, writeChecked } from './geojson-import.js'
-import { type MappedFeature, gridsByTownship, prepareImport } from './preview.js'
+import { byTownship } from './node-import.js'
+import { type MappedFeature, prepareImport } from './preview.js'
 import { replacementChanges } from './replacement.js'
 import type { CommitRequest, CommitResponse } from './upload.schemas.js'
 import { currentGrids } from '../proposals/changes.js'
@@ -135,7 +136,7 @@ const modeOf = (context: CommitContext, request: CommitRequest) => request.mode 
 async function commitGrids(context: CommitContext, checked: CheckedImport, request: CommitRequest, actor: Actor) {
   const { database, user, language } = context
   const { grids } = checked
-  const townships = gridsByTownship(grids)
+  const townships = byTownship(grids)
   const occupied: string[] = []
   for (const township of townships.keys()) if ((await currentGrids(database.kysely, township)).length > 0) occupied.push(township)
   const mode = modeOf(context, request)

@@ -12,12 +12,13 @@ import { AppError } from '../http/errors.js'
 import { applyChanges, currentGrids } from '../proposals/changes.js'
 import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
+import { byTownship } from './node-import.js'
 import { replacementChanges } from './replacement.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { findFieldMap } from './field-maps.repository.js'
 import { columnOf, mappedFeatures, suggestFieldMap } from './field-map.js'
-import { type CheckedImport, type GridInput, type ImportProblem as CheckProblem, checkFeatures } from './geojson-import.js'
+import { type CheckedImport, type ImportProblem as CheckProblem, checkFeatures } from './geojson-import.js'
 import type { CrsStatus, FieldMap, ImportChoices, ImportProblem, PreviewResponse } from './upload.schemas.js'
 
 // Reads an upload and checks it as the chosen import would, writing nothing: the preview shows
@@ -207,18 +208,6 @@ function uploadLabel(files: readonly InputFile[]): string {
   return (shp.length > 0 ? shp : files).map((file) => file.name).join(', ')
 }
 
-/** The townships (9-digit prefixes) of checked grids, each with its grids. */
-export function gridsByTownship(grids: readonly GridInput[]): Map<string, GridInput[]> {
-  const townships = new Map<string, GridInput[]>()
-  for (const grid of grids) {
-    const township = grid.region_code.slice(0, 9)
-    const group = townships.get(township)
-    if (group) group.push(grid)
-    else townships.set(township, [grid])
-  }
-  return townships
-}
-
 /** Why the caller could not start the draft of each township that has grids (the chain's first step is another role's). */
 async function draftRefusals(database: DatabaseHandle, user: TokenClaims, townships: readonly string[], language: Language) {
   const refusals: { code: string; message: string }[] = []
@@ -257,7 +246,7 @@ export async function previewImport(
   let report: ValidationReport | null = null
   const notes = dataset.layer.notes.map((note) => ({ code: note.code, message: translate(language, `io.note.${note.code}`, note.params) }))
   if (prepared.checked && prepared.problems.length === 0 && choices.type === 'grids') {
-    const townships = gridsByTownship(prepared.checked.grids)
+    const townships = byTownship(prepared.checked.grids)
     if (user && choices.mode !== 'direct') notes.push(...(await draftRefusals(database, user, [...townships.keys()], language)))
     const [only] = townships.keys()
     if (townships.size === 1 && only !== undefined) {
