@@ -30,8 +30,6 @@ export async function replacementChanges(db: Kysely<Database>, township: string,
   const named = new Set<string>()
   for (const [index, given] of grids.entries()) {
     const grid = { ...given, geometry: noded[index] }
-    const { grid_head, ...attributes } = grid.attributes
-    const withHead = grid_head === undefined ? attributes : { ...attributes, grid_head }
     const existing = grid.code === null ? undefined : current.get(grid.code)
     if (existing === undefined) {
       changes.push({
@@ -46,7 +44,7 @@ export async function replacementChanges(db: Kysely<Database>, township: string,
           households: grid.households,
           population: grid.population,
           count_date: grid.count_date,
-          attributes: withHead,
+          attributes: grid.attributes,
         },
       })
       continue
@@ -55,7 +53,7 @@ export async function replacementChanges(db: Kysely<Database>, township: string,
     if (!sameShape(existing.geometry as PolygonGeometry, grid.geometry as PolygonGeometry)) {
       changes.push({ op: 'reshape', grid: existing.code as string, geometry: grid.geometry as ChangeRequest['geometry'] })
     }
-    const properties = changedProperties(existing, { ...grid, attributes: withHead })
+    const properties = changedProperties(existing, grid)
     if (properties !== null) changes.push({ op: 'update', grid: existing.code as string, properties })
   }
   const retired = [...current.keys()].filter((code) => !named.has(code)).map((code): ChangeRequest => ({ op: 'retire', grid: code }))
