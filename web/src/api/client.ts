@@ -58,13 +58,17 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers({ ...authHeaders(), Accept: 'application/json' })
   if (init.body) headers.set('Content-Type', 'application/json')
 
-  let res: Response
+  const res = await fetchOrNetworkError(path, { ...init, headers })
+  return answerOf<T>(res.status, await res.text())
+}
+
+/** fetch, with a failure to reach the server reported as ApiError 'network'. */
+async function fetchOrNetworkError(path: string, init: RequestInit): Promise<Response> {
   try {
-    res = await fetch(path, { ...init, headers })
+    return await fetch(path, init)
   } catch (e) {
     throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e))
   }
-  return answerOf<T>(res.status, await res.text())
 }
 
 /** The JSON of an answer, or the ApiError it reports. */
@@ -133,12 +137,7 @@ async function uploadFiles(files: readonly File[], onProgress: (sent: number, to
 /** GET /export: the file as a blob and the name the server gave it (Content-Disposition). */
 async function exportFile(query: ExportQuery): Promise<{ blob: Blob; disposition: string | null }> {
   const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'))
-  let res: Response
-  try {
-    res = await fetch(`api/v1/export?${params}`, { headers: authHeaders() })
-  } catch (e) {
-    throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e))
-  }
+  const res = await fetchOrNetworkError(`api/v1/export?${params}`, { headers: authHeaders() })
   if (!res.ok) answerOf(res.status, await res.text())
   return { blob: await res.blob(), disposition: res.headers.get('Content-Disposition') }
 }
