@@ -30,8 +30,14 @@ export interface GdalDir {
   remove: () => void
 }
 
-const run = (command: string, args: readonly string[]) =>
-  execFileSync(command, args, { encoding: 'utf-8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CPL_LOG: '/dev/null' } })
+/** Runs a GDAL tool; its output as text (up to 256 MB: a layer converted to GeoJSON can be large). */
+export const run = (command: string, args: readonly string[]) =>
+  execFileSync(command, args, {
+    encoding: 'utf-8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+    env: { ...process.env, CPL_LOG: '/dev/null' },
+  })
 
 export function gdalDir(): GdalDir {
   const dir = mkdtempSync(join(tmpdir(), 'gridwork-io-'))
@@ -78,14 +84,20 @@ export function maxPositionGap(a: Geometry | null, b: Geometry | null): number {
   }, 0)
 }
 
-/** The messages (zh-CN, en) of the AppError a promise rejects with, after checking its code. */
-export async function ioErrorMessages(promise: Promise<unknown>, code: string): Promise<{ zh: string; en: string }> {
+/** The AppError a promise rejects with, after checking its code. */
+export async function appErrorOf(promise: Promise<unknown>, code: string): Promise<AppError> {
   const error = await promise.then(
     () => null,
     (reason: unknown) => reason,
   )
   if (!(error instanceof AppError)) throw new Error(`expected an AppError ${code}, got ${String(error)}`)
   if (error.code !== code) throw new Error(`expected ${code}, got ${error.code} ${JSON.stringify(error.params)}`)
+  return error
+}
+
+/** The messages (zh-CN, en) of the AppError a promise rejects with, after checking its code. */
+export async function ioErrorMessages(promise: Promise<unknown>, code: string): Promise<{ zh: string; en: string }> {
+  const error = await appErrorOf(promise, code)
   return { zh: translate('zh-CN', `error.${code}`, error.params), en: translate('en', `error.${code}`, error.params) }
 }
 

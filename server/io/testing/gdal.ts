@@ -1,29 +1,29 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { FeatureCollection, Geometry, Position } from 'geojson'
 import { expect } from 'vitest'
-import { AppError } from '../../http/errors.js'
+import type { AppError } from '../../http/errors.js'
 import { translate } from '../../i18n/index.js'
+import { appErrorOf, FIXTURES, run } from '../../testing/gdal.js'
 import type { InputFile } from '../types.js'
 
 // GDAL as the independent party of the io tests: inputs are written with ogr2ogr into a temporary
 // folder, outputs read back with ogr2ogr/ogrinfo (GDAL 3.6 has no `ogrinfo -json`).
 
-export const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/io')
+export { FIXTURES }
 
 export function makeTempDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'gridwork-io-'))
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
-export const ogr2ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-export const ogrinfo = (...args: string[]) => execFileSync('ogrinfo', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+export const ogr2ogr = (...args: string[]) => run('ogr2ogr', args)
+export const ogrinfo = (...args: string[]) => run('ogrinfo', args)
 
 /** A dataset as GDAL reads it, converted to GeoJSON (text decoded by GDAL, coordinates as stored). */
 export function gdalGeoJson(source: string): FeatureCollection & { crs?: { properties: { name: string } } } {
-  return JSON.parse(execFileSync('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', source], { encoding: 'utf8', maxBuffer: 1 << 28 }))
+  return JSON.parse(run('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', source]))
 }
 
 /** The files of a folder (optionally only those named) as an upload. */
@@ -37,15 +37,7 @@ export function writeFiles(dir: string, files: readonly { name: string; bytes: U
 
 /** Expects `action` to fail with the io error `code` whose messages contain `zh` and `en`. */
 export async function expectIoError(action: () => unknown, code: string, texts: { zh: string; en: string }): Promise<AppError> {
-  let caught: unknown
-  try {
-    await action()
-  } catch (error) {
-    caught = error
-  }
-  expect(caught).toBeInstanceOf(AppError)
-  const error = caught as AppError
-  expect(error.code).toBe(code)
+  const error = await appErrorOf(Promise.resolve().then(action), code)
   expect(translate('zh-CN', `error.${code}`, error.params)).toContain(texts.zh)
   expect(translate('en', `error.${code}`, error.params)).toContain(texts.en)
   return error
