@@ -1,4 +1,6 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { polygonsToEwkb, verticesOf } from '../validation/ewkb.js'
+import { runsOf } from '../validation/postgis-work.js'
 import type { Database } from './database.js'
 
 /** PostGIS geometry → RFC 7946 GeoJSON: CCW outer rings, no `crs` member (option 0), 8 decimals (~1 mm). */
@@ -13,17 +15,34 @@ export function bboxOf(column: string): RawBuilder<number[] | null> {
     json_build_array(ST_XMin(${ref}), ST_YMin(${ref}), ST_XMax(${ref}), ST_YMax(${ref})) END`
 }
 
-/** Geometries per statement of interiorPoints: PGlite's WASM heap runs out on one 90 MB JSON parameter (100,000 grids). */
-const INTERIOR_POINTS_CHUNK = 5_000
+/**
+ * Input vertices per statement of the bulk geometry writers and readers (interiorPoints, the
+ * grids' insert): PGlite's WASM heap runs out on one 90 MB parameter (100,000 grids as JSON), and
+ * hex EWKB of this many vertices is ~6 MB.
+ */
+export const BULK_STATEMENT_VERTICES = 200_000
 
-/** A point inside each GeoJSON geometry (ST_PointOnSurface), in the given order: what code allocation sorts in reading order. */
+/** GeoJSON Polygons/MultiPolygons as hex EWKB, in runs of at most BULK_STATEMENT_VERTICES vertices (one shape may exceed it). */
+export function ewkbRuns<T>(items: readonly T[], geometryOf: (item: T) => unknown): { item: T; hex: string }[][] {
+  const encoded = items.map((item) => {
+    const geometry = geometryOf(item) as { type: string; coordinates: unknown }
+    const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
+    return { item, hex: polygonsToEwkb(polygons), vertices: verticesOf(polygons) }
+  })
+  return runsOf(encoded, (entry) => entry.vertices, BULK_STATEMENT_VERTICES).map((run) => run.map(({ item, hex }) => ({ item, hex })))
+}
+
+/**
+ * A point inside each GeoJSON Polygon/MultiPolygon (ST_PointOnSurface), in the given order: what
+ * code allocation sorts in reading order. Passed as hex EWKB (server/validation/ewkb.ts says why).
+ */
 export async function interiorPoints(db: Kysely<Database>, geometries: readonly unknown[]): Promise<[number, number][]> {
   const points: [number, number][] = []
-  for (let start = 0; start < geometries.length; start += INTERIOR_POINTS_CHUNK) {
+  for (const run of ewkbRuns(geometries, (geometry) => geometry)) {
     const { rows } = await sql<{ x: number; y: number }>`
       SELECT ST_X(p) AS x, ST_Y(p) AS y
-      FROM jsonb_array_elements(${JSON.stringify(geometries.slice(start, start + INTERIOR_POINTS_CHUNK))}::jsonb) WITH ORDINALITY AS item(g, ordinality)
-      CROSS JOIN LATERAL ST_PointOnSurface(ST_GeomFromGeoJSON(item.g::text)) AS p
+      FROM string_to_table(${run.map((entry) => entry.hex).join(',')}, ',') WITH ORDINALITY AS item(hex, ordinality)
+      CROSS JOIN LATERAL ST_PointOnSurface(item.hex::geometry) AS p
       ORDER BY item.ordinality`.execute(db)
     for (const row of rows) points.push([row.x, row.y])
   }

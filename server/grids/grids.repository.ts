@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
-import { asGeoJson } from '../db/geometry-sql.js'
+import { asGeoJson, ewkbRuns } from '../db/geometry-sql.js'
 import type { BBox } from '../http/query-params.js'
 import { type GridsTransaction, noteGridsWritten } from './grid-events.js'
 
@@ -191,24 +191,27 @@ export interface NewGridVersion {
 }
 
 /**
- * Inserts grid versions in the given order, in one statement (a handful of round trips matters on
- * PGlite). Version 1 registers its code in grid_codes (a trigger, which also refuses a code used
+ * Inserts grid versions in the given order, in few statements (a handful of round trips matters on
+ * PGlite; an import of 100,000 grids goes in statements of BULK_STATEMENT_VERTICES, geometry as hex
+ * EWKB). Version 1 registers its code in grid_codes (a trigger, which also refuses a code used
  * before); a later version needs the code active.
  */
 export async function insertGridVersions(trx: GridsTransaction, versions: readonly NewGridVersion[]): Promise<void> {
   if (versions.length === 0) return
   noteGridsWritten(trx)
-  const records = versions.map(({ geometry, ...version }) => ({ ...version, geom: JSON.stringify(geometry) }))
-  await sql`
-    INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
-                       count_date, valid_from, attributes, created_by, proposal_id)
-    SELECT g.code, g.version, g.name, g.kind, g.region_code, g.parent_code,
-           ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(g.geom), 4490)), g.households, g.population,
-           g.count_date, g.valid_from, g.attributes, g.created_by, g.proposal_id
-    FROM json_to_recordset(${JSON.stringify(records)}::json)
-      AS g(code text, version integer, name text, kind text, region_code text, parent_code text, geom text,
-           households integer, population integer, count_date date, valid_from date, attributes jsonb,
-           created_by text, proposal_id bigint)`.execute(trx)
+  for (const run of ewkbRuns(versions, (version) => version.geometry)) {
+    const records = run.map(({ item: { geometry: _geometry, ...version }, hex }) => ({ ...version, geom: hex }))
+    await sql`
+      INSERT INTO grids (code, version, name, kind, region_code, parent_code, geom, households, population,
+                         count_date, valid_from, attributes, created_by, proposal_id)
+      SELECT g.code, g.version, g.name, g.kind, g.region_code, g.parent_code,
+             ST_Multi(g.geom::geometry), g.households, g.population,
+             g.count_date, g.valid_from, g.attributes, g.created_by, g.proposal_id
+      FROM json_to_recordset(${JSON.stringify(records)}::json)
+        AS g(code text, version integer, name text, kind text, region_code text, parent_code text, geom text,
+             households integer, population integer, count_date date, valid_from date, attributes jsonb,
+             created_by text, proposal_id bigint)`.execute(trx)
+  }
 }
 
 /** Ends the versions in force of `codes` on `validTo` (a version is in force until the day before). */

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import { currentGrids } from '../proposals/changes.js'
-import { type LayerGrid, nodeLayer, type PolygonGeometry } from '../proposals/noding.js'
+import { type LayerGrid, nodeLayer } from '../proposals/layer-noding.js'
+import type { PolygonGeometry } from '../proposals/noding.js'
 
 // An import's grids are noded before they are written, as a proposal's after-state is
 // (docs/editor.md, "How exactness is kept"): per township, against the grids in force there.

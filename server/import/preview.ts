@@ -2,7 +2,7 @@ import type { Geometry } from 'geojson'
 import { type Kysely, sql } from 'kysely'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database } from '../db/database.js'
-import { interiorPoints } from '../db/geometry-sql.js'
+import { ewkbRuns } from '../db/geometry-sql.js'
 import { PREVIEW_MAX_FEATURES } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type Dataset, readDataset } from '../io/read.js'
@@ -186,19 +186,20 @@ async function assignRegions(db: Kysely<Database>, features: MappedFeature[], re
   if (scope === null || scope.length >= 9) return
   const located = open.filter((feature) => feature.properties.region_code === undefined && feature.geometry?.type.endsWith('Polygon'))
   if (located.length === 0) return
-  const points = await interiorPoints(
-    db,
-    located.map((feature) => feature.geometry),
-  )
-  const { rows } = await sql<{ i: number; code: string }>`
-    SELECT DISTINCT ON (p.i) p.i::int AS i, r.code
-    FROM jsonb_array_elements(${JSON.stringify(points)}::jsonb) WITH ORDINALITY AS p(xy, i)
-    JOIN regions r ON r.code LIKE ${`${scope}%`} AND r.level >= 4 AND r.boundary IS NOT NULL
-      AND ST_Contains(r.boundary, ST_SetSRID(ST_MakePoint((p.xy->>0)::float8, (p.xy->>1)::float8), 4490))
-    ORDER BY p.i, r.level DESC`.execute(db)
-  for (const row of rows) {
-    const feature = located[row.i - 1]
-    if (feature) feature.properties.region_code = row.code
+  // The interior point and the lowest region holding it, in one statement per run (the region by
+  // its index: a join of every point with every region re-read each region's boundary per point).
+  for (const run of ewkbRuns(located, (feature) => feature.geometry)) {
+    const { rows } = await sql<{ i: number; code: string | null }>`
+      SELECT item.i::int AS i,
+        (SELECT r.code FROM regions r
+         WHERE r.code LIKE ${`${scope}%`} AND r.level >= 4 AND r.boundary IS NOT NULL AND ST_Contains(r.boundary, p)
+         ORDER BY r.level DESC LIMIT 1) AS code
+      FROM string_to_table(${run.map((entry) => entry.hex).join(',')}, ',') WITH ORDINALITY AS item(hex, i)
+      CROSS JOIN LATERAL ST_PointOnSurface(item.hex::geometry) AS p`.execute(db)
+    for (const row of rows) {
+      const feature = run[row.i - 1]?.item
+      if (feature && row.code !== null) feature.properties.region_code = row.code
+    }
   }
 }
 

@@ -4,7 +4,8 @@ import type { Database } from '../db/database.js'
 import { SAME_POINT_DEGREES } from '../geo/segment.js'
 import type { ChangeRequest } from '../proposals/change.schemas.js'
 import { currentGrids, type GridState } from '../proposals/changes.js'
-import { nodeLayer, type PolygonGeometry } from '../proposals/noding.js'
+import { nodeLayer } from '../proposals/layer-noding.js'
+import type { PolygonGeometry } from '../proposals/noding.js'
 import type { GridInput } from './geojson-import.js'
 
 // An import of grids into a township that has grids becomes a proposal replacing them; a file

@@ -316,25 +316,3 @@ class Anchors {
     return found?.p ?? null
   }
 }
-
-/** A grid of a layer given as a whole (an import), with its community. */
-export interface LayerGrid {
-  geometry: PolygonGeometry
-  region: string
-}
-
-/**
- * Nodes grids that arrive together (an import) among themselves and against the grids already in
- * force beside them, which are left as they are: near-equal vertices (within eps) are made equal
- * and a vertex within eps of another grid's edge is inserted into that edge. Every vertex counts
- * as given, not new, so none goes to a corner: region boundaries stay where the file has them.
- * Returns the noded geometry of each of `grids`, in order.
- */
-export function nodeLayer(grids: readonly LayerGrid[], inForce: readonly LayerGrid[], eps = NODING_EPS): PolygonGeometry[] {
-  const all = [...inForce, ...grids].map((grid, i) => ({ ...grid, id: String(i), changed: i >= inForce.length }))
-  const noded = nodeTownship(
-    all.map(({ id, geometry, changed }) => ({ id, geometry, changed })),
-    { before: all.map(({ id, geometry, region }) => ({ id, geometry, region })), eps },
-  )
-  return noded.slice(inForce.length).map((grid) => grid.geometry)
-}
