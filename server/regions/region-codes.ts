@@ -22,6 +22,18 @@ export function prefixOfCode(code: string): string {
   return code
 }
 
+/** The 12-digit code of the parent (990101001001 → 990101001000), or null for a province. */
+export function parentCodeOf(code: string): string | null {
+  const prefix = prefixOfCode(code)
+  const parentLength = { 4: 2, 6: 4, 9: 6, 12: 9 }[prefix.length as 4 | 6 | 9 | 12]
+  return parentLength === undefined ? null : prefix.slice(0, parentLength).padEnd(12, '0')
+}
+
+/** An urban–rural class (城乡分类代码): 111–122 urban, 210/220 rural (accepted as 110–129, 200, 210, 220). */
+export function isUrbanRuralCode(value: string): boolean {
+  return /^(1[12][0-9]|2[0-2]0)$/.test(value)
+}
+
 /** Accepts a 12-digit code or a 2/4/6/9-digit prefix; returns the prefix, or null if malformed. */
 export function parseRegionPrefix(value: string): string | null {
   if (isRegionCode(value)) return prefixOfCode(value)
