@@ -40,15 +40,7 @@ const post = (url: string, body: object, language = 'zh-CN') =>
   t.http().post(`/api/v1/${url}`).set(bearer(t.tokens.county)).set('Accept-Language', language).send(body)
 const get = (url: string, language = 'zh-CN') =>
   t.http().get(`/api/v1/${url}`).set(bearer(t.tokens.county)).set('Accept-Language', language)
-const regionCount = async () =>
-  Number(
-    (
-      await t.db
-        .selectFrom('regions')
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirstOrThrow()
-    ).n,
-  )
+const regionCount = async () => (await t.db.selectFrom('regions').select('code').execute()).length
 
 describe('a code list of regions', () => {
   it('names every bad row and its column, in zh-CN and en, and writes nothing', async () => {
