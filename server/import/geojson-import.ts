@@ -9,7 +9,7 @@ import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { nodeImportedGrids } from './node-import.js'
-import { isRegionCode, isUrbanRuralCode, levelOfCode, parentCodeOf, parseRegionPrefix } from '../regions/region-codes.js'
+import { isRegionCode, isUrbanRuralCode, levelOfCode, parentCodeOf, parseLevel, parseRegionPrefix } from '../regions/region-codes.js'
 import { findRegionCodes, insertRegions, setMissingBoundaries } from '../regions/regions.repository.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
 import { findInvalidGeometries } from '../validation/geometry-validity.js'
@@ -244,14 +244,23 @@ async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate
     inFile.add(code)
     const name = typeof properties.name === 'string' ? properties.name.trim() : ''
     if (!name) report(index, feature, 'name_missing')
-    const level = properties.level === undefined ? levelOfCode(code) : Number(properties.level)
-    if (!Number.isInteger(level) || level < 1 || level > 5) report(index, feature, 'level_invalid', { level: String(properties.level) })
+    const level = properties.level === undefined || properties.level === null ? levelOfCode(code) : parseLevel(properties.level)
+    if (level === null) report(index, feature, 'level_invalid', { level: String(properties.level) })
     const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
     if (urbanRural !== null && !isUrbanRuralCode(urbanRural)) report(index, feature, 'urban_rural_invalid', { value: urbanRural })
     const parent =
       properties.parent_code === undefined || properties.parent_code === null ? parentCodeOf(code) : String(properties.parent_code)
     if (!code.startsWith(scope)) report(index, feature, 'region_mismatch', { region: code, target: scope })
-    const row = { code, name, level, parent_code: parent, urban_rural: urbanRural, geometry: feature.geometry, addsBoundary: false }
+    // A row with a problem is never written; its level only has to be a number.
+    const row = {
+      code,
+      name,
+      level: level ?? 0,
+      parent_code: parent,
+      urban_rural: urbanRural,
+      geometry: feature.geometry,
+      addsBoundary: false,
+    }
     rows.push({ ...row, source: { feature, index } })
   }
   const known = await findRegionCodes(db, [...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])])

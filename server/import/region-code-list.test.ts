@@ -183,12 +183,19 @@ describe('a code list of regions', () => {
       features: [
         { type: 'Feature', properties: { code: '990101003000', name: '新河镇' }, geometry: boxPolygon(113.04, 28.0, 113.06, 28.02) },
         { type: 'Feature', properties: { code: '990101003001', name: '新河社区' }, geometry: boxPolygon(113.04, 28.0, 113.05, 28.02) },
+        // A new region beside them: a 级别 column is the level, by name too.
+        {
+          type: 'Feature',
+          properties: { code: '990101007000', name: '北岭镇', 级别: '乡级' },
+          geometry: boxPolygon(113.06, 28.0, 113.08, 28.02),
+        },
       ],
     })
     const id = await uploadId('新河镇.geojson', Buffer.from(polygons))
     const done = await post(`uploads/${id}/commit`, { type: 'regions', region: '990101' })
     expect(done.status, done.text).toBe(200)
-    expect(done.body.imported).toBe(2)
+    expect(done.body.imported).toBe(3)
+    expect((await get('regions/990101007000')).body).toMatchObject({ level: 4, parent_code: '990101000000' })
     const bounded = await t.db
       .selectFrom('regions')
       .select(['code', (eb) => eb('boundary', 'is not', null).as('bounded')])
@@ -215,6 +222,10 @@ describe('a code list of regions', () => {
     const again = await uploadId('新河镇.geojson', Buffer.from(polygons))
     const refused = await post(`uploads/${again}/commit`, { type: 'regions', region: '990101' })
     expect(refused.status).toBe(422)
-    expect(refused.body.error.details.map((problem: { code: string }) => problem.code)).toEqual(['code_exists', 'code_exists'])
+    expect(refused.body.error.details.map((problem: { code: string }) => problem.code)).toEqual([
+      'code_exists',
+      'code_exists',
+      'code_exists',
+    ])
   })
 })

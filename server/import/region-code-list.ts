@@ -2,7 +2,15 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../db/database.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import type { FormatName } from '../io/types.js'
-import { codeOfPrefix, isRegionCode, isUrbanRuralCode, levelOfCode, parentCodeOf, parseRegionPrefix } from '../regions/region-codes.js'
+import {
+  codeOfPrefix,
+  isRegionCode,
+  isUrbanRuralCode,
+  levelOfCode,
+  parentCodeOf,
+  parseLevel,
+  parseRegionPrefix,
+} from '../regions/region-codes.js'
 import { findRegionCodes } from '../regions/regions.repository.js'
 import { columnOf, type mappedFeatures } from './field-map.js'
 import type { CheckedImport, RegionInput } from './geojson-import.js'
@@ -15,28 +23,6 @@ import type { FieldMap, ImportProblem } from './upload.schemas.js'
 /** A regions layer with no geometry at all is a code list. */
 export function isCodeList(features: readonly { geometry: unknown }[]): boolean {
   return features.length > 0 && features.every((feature) => feature.geometry === null || feature.geometry === undefined)
-}
-
-/** Level names a code list may use instead of 1–5. */
-const LEVEL_NAMES: Record<string, number> = {
-  省: 1,
-  省级: 1,
-  市: 2,
-  地级: 2,
-  县: 3,
-  县级: 3,
-  乡: 4,
-  镇: 4,
-  街道: 4,
-  乡级: 4,
-  村: 5,
-  社区: 5,
-  村级: 5,
-}
-
-function levelOfValue(value: unknown): number | null {
-  const text = String(value).trim()
-  return /^[1-5]$/.test(text) ? Number(text) : (LEVEL_NAMES[text] ?? null)
 }
 
 export interface CodeListOptions {
@@ -104,7 +90,7 @@ export async function checkCodeList(
     if (!name) report(index, 'name', 'name_missing')
     const expected = levelOfCode(code)
     const given = properties.level
-    if (given !== undefined && given !== null && levelOfValue(given) !== expected)
+    if (given !== undefined && given !== null && parseLevel(given) !== expected)
       report(index, 'level', 'level_mismatch', { level: String(given), code, expected })
     const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
     if (urbanRural !== null && !isUrbanRuralCode(urbanRural)) report(index, 'urban_rural', 'urban_rural_invalid', { value: urbanRural })

@@ -14,6 +14,29 @@ export function levelOfCode(code: string): number {
   return PREFIX_LENGTHS.indexOf(prefix.length as (typeof PREFIX_LENGTHS)[number]) + 1
 }
 
+/** Level names files use instead of 1–5. */
+const LEVEL_NAMES: Record<string, number> = {
+  省: 1,
+  省级: 1,
+  市: 2,
+  地级: 2,
+  县: 3,
+  县级: 3,
+  乡: 4,
+  镇: 4,
+  街道: 4,
+  乡级: 4,
+  村: 5,
+  社区: 5,
+  村级: 5,
+}
+
+/** A level as a file gives it (4, "4", 乡级…), or null when it names none. */
+export function parseLevel(value: unknown): number | null {
+  const text = String(value).trim()
+  return /^[1-5]$/.test(text) ? Number(text) : (LEVEL_NAMES[text] ?? null)
+}
+
 /** The significant prefix of a 12-digit code: 990101001000 → 990101001. */
 export function prefixOfCode(code: string): string {
   for (const length of PREFIX_LENGTHS) {
