@@ -16,6 +16,7 @@ const COLUMN_NAMES: Record<string, readonly string[]> = {
   kind: ['kind', '网格类型', '类型', 'type'],
   count_date: ['count_date', '统计日期', '日期', 'date'],
   urban_rural: ['urban_rural', '城乡分类代码', '城乡分类'],
+  level: ['level', '级别', '层级'],
   address: ['address', '地址', '门牌', '门牌号', 'addr'],
   class: ['class', '道路等级', '等级'],
 }

@@ -9,7 +9,8 @@ import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { nodeImportedGrids } from './node-import.js'
-import { isRegionCode, levelOfCode, parseRegionPrefix, prefixOfCode } from '../regions/region-codes.js'
+import { isRegionCode, isUrbanRuralCode, levelOfCode, parentCodeOf, parseLevel, parseRegionPrefix } from '../regions/region-codes.js'
+import { findRegionCodes, insertRegions, setMissingBoundaries } from '../regions/regions.repository.js'
 import { type GeometryProblem, checkPolygonFeature } from '../validation/geometry-structure.js'
 import { findInvalidGeometries } from '../validation/geometry-validity.js'
 
@@ -187,7 +188,7 @@ export async function writeChecked(db: Kysely<Database>, checked: CheckedImport,
   const codes = await writeGrids(db, async (trx) => {
     const written =
       options.kind === 'regions'
-        ? await insertRegions(trx, checked.regions)
+        ? await writeRegions(trx, checked.regions, options.actor)
         : await insertGrids(trx, checked.grids, options.validFrom, options.actor.username)
     await recordAudit(trx, options.actor, {
       action: `import_${options.kind}`,
@@ -224,6 +225,8 @@ export interface RegionInput {
   parent_code: string | null
   urban_rural: string | null
   geometry: unknown
+  /** The code exists from a code list, without a boundary: this feature gives it one. */
+  addsBoundary: boolean
   source: Candidate
 }
 
@@ -241,47 +244,42 @@ async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate
     inFile.add(code)
     const name = typeof properties.name === 'string' ? properties.name.trim() : ''
     if (!name) report(index, feature, 'name_missing')
-    const level = properties.level === undefined ? levelOfCode(code) : Number(properties.level)
-    if (!Number.isInteger(level) || level < 1 || level > 5) report(index, feature, 'level_invalid', { level: String(properties.level) })
+    const level = properties.level === undefined || properties.level === null ? levelOfCode(code) : parseLevel(properties.level)
+    if (level === null) report(index, feature, 'level_invalid', { level: String(properties.level) })
     const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
-    if (urbanRural !== null && !/^(1[12][0-9]|2[0-2]0)$/.test(urbanRural))
-      report(index, feature, 'urban_rural_invalid', { value: urbanRural })
+    if (urbanRural !== null && !isUrbanRuralCode(urbanRural)) report(index, feature, 'urban_rural_invalid', { value: urbanRural })
     const parent =
       properties.parent_code === undefined || properties.parent_code === null ? parentCodeOf(code) : String(properties.parent_code)
     if (!code.startsWith(scope)) report(index, feature, 'region_mismatch', { region: code, target: scope })
-    rows.push({ code, name, level, parent_code: parent, urban_rural: urbanRural, geometry: feature.geometry, source: { feature, index } })
+    // A row with a problem is never written; its level only has to be a number.
+    const row = {
+      code,
+      name,
+      level: level ?? 0,
+      parent_code: parent,
+      urban_rural: urbanRural,
+      geometry: feature.geometry,
+      addsBoundary: false,
+    }
+    rows.push({ ...row, source: { feature, index } })
   }
-  const existing = await db
-    .selectFrom('regions')
-    .select('code')
-    .where('code', 'in', [...new Set([...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])]), ''])
-    .execute()
-  const known = new Set(existing.map((row) => row.code.trim()))
-  for (const { code, parent_code, source } of rows) {
-    if (known.has(code)) report(source.index, source.feature, 'code_exists', { code })
+  const known = await findRegionCodes(db, [...rows.map((r) => r.code), ...rows.flatMap((r) => r.parent_code ?? [])])
+  for (const row of rows) {
+    const { code, parent_code, source } = row
+    // A code from a code list (no boundary yet) takes the file's polygon; one with a boundary is taken.
+    if (known.get(code)?.hasBoundary === false) row.addsBoundary = true
+    else if (known.has(code)) report(source.index, source.feature, 'code_exists', { code })
     if (parent_code !== null && !known.has(parent_code) && !inFile.has(parent_code))
       report(source.index, source.feature, 'parent_invalid', { parent: parent_code })
   }
   return rows
 }
 
-/** The 12-digit code of the parent (990101001001 → 990101001000), or null for a province. */
-function parentCodeOf(code: string): string | null {
-  const prefix = prefixOfCode(code)
-  const parentLength = { 4: 2, 6: 4, 9: 6, 12: 9 }[prefix.length as 4 | 6 | 9 | 12]
-  return parentLength === undefined ? null : prefix.slice(0, parentLength).padEnd(12, '0')
-}
-
-async function insertRegions(db: Kysely<Database>, rows: RegionInput[]): Promise<string[]> {
-  // Parents first, so the foreign key holds inside the file.
-  const ordered = [...rows].sort((a, b) => a.level - b.level || a.code.localeCompare(b.code))
-  for (const row of ordered) {
-    await sql`
-      INSERT INTO regions (code, name, level, parent_code, urban_rural, boundary)
-      VALUES (${row.code}, ${row.name}, ${row.level}, ${row.parent_code}, ${row.urban_rural},
-              ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(row.geometry)}), 4490)))`.execute(db)
-  }
-  return ordered.map((row) => row.code)
+/** Regions: new ones inserted, code-list entries given their boundary (audited each). */
+async function writeRegions(db: Kysely<Database>, rows: RegionInput[], actor: Actor): Promise<string[]> {
+  const asNew = ({ source: _source, addsBoundary: _adds, geometry, ...row }: RegionInput) => ({ ...row, boundary: geometry })
+  const inserted = await insertRegions(db, rows.filter((row) => !row.addsBoundary).map(asNew))
+  return [...inserted, ...(await setMissingBoundaries(db, rows.filter((row) => row.addsBoundary).map(asNew), actor))]
 }
 
 export interface GridInput {

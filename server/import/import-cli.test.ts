@@ -52,4 +52,15 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run import: formats, fie
     const done = await run([mapped, '--region', '990101002', '--map', 'name=MC', '--map', 'households=HS', '--valid-from', '2026-07-01'])
     expect(done.stdout).toContain('已导入 1 个网格')
   })
+
+  it('loads a code list (regions without boundaries) from a CSV and names a bad row', async () => {
+    const list = path.join(dir, '代码表.csv')
+    writeFileSync(list, '统计用区划代码,名称,城乡分类代码\n990101005000,东山镇,210\n990101005001,东山村,220\n')
+    const done = await run([list, '--type', 'regions', '--region', '990101'])
+    expect(done.stdout).toContain('已导入 2 个区划')
+    writeFileSync(list, '统计用区划代码,名称,城乡分类代码\n990101006001,西山村,220\n')
+    const failure = await run([list, '--type', 'regions', '--region', '990101', '--lang', 'en']).catch((error) => error)
+    expect(failure.code).toBe(1)
+    expect(failure.stderr).toContain('row 2, column "统计用区划代码": the parent region 990101006000 of 990101006001 does not exist')
+  })
 })

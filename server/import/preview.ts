@@ -19,6 +19,7 @@ import type { ValidationReport } from '../validation/report.schemas.js'
 import { findFieldMap } from './field-maps.repository.js'
 import { columnOf, mappedFeatures, suggestFieldMap } from './field-map.js'
 import { type CheckedImport, type ImportProblem as CheckProblem, checkFeatures } from './geojson-import.js'
+import { checkCodeList, isCodeList } from './region-code-list.js'
 import type { CrsStatus, FieldMap, ImportChoices, ImportProblem, PreviewResponse } from './upload.schemas.js'
 
 // Reads an upload and checks it as the chosen import would, writing nothing: the preview shows
@@ -82,17 +83,15 @@ export async function prepareImport(
   const remembered = await findFieldMap(db, parseRegionPrefix(choices.region) ?? choices.region, choices.type)
   const map = choices.map ?? suggestFieldMap(choices.type, dataset.layer.fields, remembered)
   const base = { dataset, map, checked: null }
-  if (dataset.crs === null) {
-    const evidence = dataset.layer.crs
-    const found = evidence.kind === 'wkt' ? evidence.wkt : evidence.kind === 'epsg' ? `EPSG:${evidence.code}` : null
-    return {
-      ...base,
-      crs: { status: 'unknown', found },
-      features: [],
-      problems: [problem(0, null, 'crs_unknown', { found: found ?? '-' })],
-    }
+  // A code list has no coordinates, so it needs no coordinate system.
+  if (choices.type === 'regions' && isCodeList(dataset.layer.features)) {
+    const features = mappedFeatures(dataset.layer.features, map)
+    const list = await checkCodeList(db, features, { region: choices.region, map, language, fileLabel, format: dataset.format })
+    return { ...base, crs: crsStatusOf(dataset), features, ...list }
   }
-  const crs: CrsStatus = { status: 'known', code: dataset.crs.code, name: dataset.crs.name }
+  const crs = crsStatusOf(dataset)
+  if (crs.status === 'unknown')
+    return { ...base, crs, features: [], problems: [problem(0, null, 'crs_unknown', { found: crs.found ?? '-' })] }
   const features = mappedFeatures(dataset.layer.features, map)
   const prepared = { ...base, crs, features }
   if (features.length === 0) return { ...prepared, problems: [problem(0, null, 'empty')] }
@@ -111,9 +110,6 @@ export async function prepareImport(
   const found = dataset.layer.geometryTypes
   if (found.length > 1 && found.some((type) => !allowed.includes(type))) {
     problems.push(problem(0, null, 'geometry_types_mixed', { types: found.join(', '), allowed: allowed.join(', ') }))
-  }
-  if (choices.type === 'regions' && features.every((feature) => feature.geometry === null)) {
-    return { ...prepared, problems: [problem(0, null, 'code_list_refused')] }
   }
   if (choices.type === 'grids') await assignRegions(db, features, choices.region)
 
@@ -154,6 +150,13 @@ export async function prepareImport(
     })
   }
   return { ...prepared, checked, problems }
+}
+
+/** The coordinate system read, or what the file says when gridwork cannot use it. */
+function crsStatusOf(dataset: Dataset): CrsStatus {
+  if (dataset.crs !== null) return { status: 'known', code: dataset.crs.code, name: dataset.crs.name }
+  const evidence = dataset.layer.crs
+  return { status: 'unknown', found: evidence.kind === 'wkt' ? evidence.wkt : evidence.kind === 'epsg' ? `EPSG:${evidence.code}` : null }
 }
 
 /** The first position of a geometry outside lon −180…180 / lat −90…90, if any. */

@@ -17,7 +17,7 @@ export const REFERENCE_KINDS: readonly ReferenceKind[] = ReferenceKind.anyOf.map
 
 /** The fields gridwork knows, per import type; the field map says which column of the file holds each. */
 export const MAPPED_FIELDS = {
-  regions: ['code', 'name', 'urban_rural'],
+  regions: ['code', 'name', 'urban_rural', 'level'],
   grids: ['code', 'name', 'households', 'population', 'kind', 'grid_head', 'count_date'],
   buildings: ['households', 'address', 'name'],
   reference: ['name', 'class'],
@@ -40,6 +40,7 @@ export const FieldMapAnswer = Type.Object(
     grid_head: column('grid_head'),
     count_date: column('count_date'),
     urban_rural: column('urban_rural'),
+    level: column('level'),
     address: column('address'),
     class: column('class'),
   },

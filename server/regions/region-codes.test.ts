@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { codeOfPrefix, isWithinScope, levelOfCode, parseRegionPrefix, prefixOfCode } from './region-codes.js'
+import {
+  codeOfPrefix,
+  isUrbanRuralCode,
+  isWithinScope,
+  levelOfCode,
+  parentCodeOf,
+  parseLevel,
+  parseRegionPrefix,
+  prefixOfCode,
+} from './region-codes.js'
 
 describe('statistical division codes', () => {
   it.each([
@@ -27,5 +36,15 @@ describe('statistical division codes', () => {
     expect(isWithinScope('990101001', '990101002')).toBe(false)
     expect(isWithinScope('990101001', '990101')).toBe(false)
     expect(isWithinScope('', '99')).toBe(true)
+  })
+
+  it('derives the parent from the code, reads levels as files write them, and knows the urban–rural classes', () => {
+    expect(parentCodeOf('990101001001')).toBe('990101001000')
+    expect(parentCodeOf('990101001000')).toBe('990101000000')
+    expect(parentCodeOf('990000000000')).toBeNull()
+    expect([4, '5', ' 4 ', '乡级', '社区', '街道'].map(parseLevel)).toEqual([4, 5, 4, 4, 5, 4])
+    expect([0, '6', '4.5', '乡镇级', null].map(parseLevel)).toEqual([null, null, null, null, null])
+    expect(['111', '122', '210', '220'].every(isUrbanRuralCode)).toBe(true)
+    expect(['130', '230', '11', '1111'].some(isUrbanRuralCode)).toBe(false)
   })
 })

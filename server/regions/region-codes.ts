@@ -14,12 +14,47 @@ export function levelOfCode(code: string): number {
   return PREFIX_LENGTHS.indexOf(prefix.length as (typeof PREFIX_LENGTHS)[number]) + 1
 }
 
+/** Level names files use instead of 1–5. */
+const LEVEL_NAMES: Record<string, number> = {
+  省: 1,
+  省级: 1,
+  市: 2,
+  地级: 2,
+  县: 3,
+  县级: 3,
+  乡: 4,
+  镇: 4,
+  街道: 4,
+  乡级: 4,
+  村: 5,
+  社区: 5,
+  村级: 5,
+}
+
+/** A level as a file gives it (4, "4", 乡级…), or null when it names none. */
+export function parseLevel(value: unknown): number | null {
+  const text = String(value).trim()
+  return /^[1-5]$/.test(text) ? Number(text) : (LEVEL_NAMES[text] ?? null)
+}
+
 /** The significant prefix of a 12-digit code: 990101001000 → 990101001. */
 export function prefixOfCode(code: string): string {
   for (const length of PREFIX_LENGTHS) {
     if (/^0*$/.test(code.slice(length))) return code.slice(0, length)
   }
   return code
+}
+
+/** The 12-digit code of the parent (990101001001 → 990101001000), or null for a province. */
+export function parentCodeOf(code: string): string | null {
+  const prefix = prefixOfCode(code)
+  const parentLength = { 4: 2, 6: 4, 9: 6, 12: 9 }[prefix.length as 4 | 6 | 9 | 12]
+  return parentLength === undefined ? null : prefix.slice(0, parentLength).padEnd(12, '0')
+}
+
+/** An urban–rural class (城乡分类代码): 111–122 urban, 210/220 rural (accepted as 110–129, 200, 210, 220). */
+export function isUrbanRuralCode(value: string): boolean {
+  return /^(1[12][0-9]|2[0-2]0)$/.test(value)
 }
 
 /** Accepts a 12-digit code or a 2/4/6/9-digit prefix; returns the prefix, or null if malformed. */

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely'
+import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
 import { asGeoJson, bboxOf } from '../db/geometry-sql.js'
 
@@ -61,4 +62,62 @@ export async function countActiveGrids(db: Kysely<Database>, prefix: string): Pr
 export async function findUrbanRuralUnder(db: Kysely<Database>, prefix: string): Promise<Map<string, string | null>> {
   const rows = await db.selectFrom('regions').select(['code', 'urban_rural']).where('code', 'like', `${prefix}%`).execute()
   return new Map(rows.map((row) => [row.code, row.urban_rural]))
+}
+
+/** A region to write: `boundary` is a GeoJSON (Multi)Polygon, or null for a code-list entry. */
+export interface NewRegion extends RegionRow {
+  boundary: unknown
+}
+
+const boundarySql = (boundary: unknown) =>
+  sql`ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(${boundary === null ? null : JSON.stringify(boundary)}::text), 4490))`
+
+/** Inserts regions, parents first so the foreign key holds among them; returns their codes in that order. */
+export async function insertRegions(db: Kysely<Database>, rows: readonly NewRegion[]): Promise<string[]> {
+  const ordered = [...rows].sort((a, b) => a.level - b.level || a.code.localeCompare(b.code))
+  for (const row of ordered) {
+    await sql`
+      INSERT INTO regions (code, name, level, parent_code, urban_rural, boundary)
+      VALUES (${row.code}, ${row.name}, ${row.level}, ${row.parent_code}, ${row.urban_rural}, ${boundarySql(row.boundary)})`.execute(db)
+  }
+  return ordered.map((row) => row.code)
+}
+
+/**
+ * Gives regions imported from a code list (no boundary yet) their boundary, one audit entry each.
+ * A region that has a boundary by now is left alone; returns the codes that were set.
+ */
+export async function setMissingBoundaries(
+  db: Kysely<Database>,
+  rows: readonly Pick<NewRegion, 'code' | 'boundary'>[],
+  actor: Actor,
+): Promise<string[]> {
+  const set: string[] = []
+  for (const row of rows) {
+    const { rows: updated } = await sql<{ code: string }>`
+      UPDATE regions SET boundary = ${boundarySql(row.boundary)}
+      WHERE code = ${row.code} AND boundary IS NULL RETURNING code`.execute(db)
+    if (updated.length === 0) continue
+    await recordAudit(db, actor, {
+      action: 'set_region_boundary',
+      entity: 'region',
+      entityId: row.code,
+      regionCode: row.code,
+      before: { boundary: null },
+      after: { boundary: row.boundary },
+    })
+    set.push(row.code)
+  }
+  return set
+}
+
+/** Which of these codes exist, and whether each has a boundary. */
+export async function findRegionCodes(db: Kysely<Database>, codes: readonly string[]): Promise<Map<string, { hasBoundary: boolean }>> {
+  if (codes.length === 0) return new Map()
+  const rows = await db
+    .selectFrom('regions')
+    .select(['code', (eb) => eb('boundary', 'is not', null).as('has_boundary')])
+    .where('code', 'in', [...new Set(codes)])
+    .execute()
+  return new Map(rows.map((row) => [row.code.trim(), { hasBoundary: Boolean(row.has_boundary) }]))
 }
