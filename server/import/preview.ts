@@ -12,6 +12,7 @@ import { AppError } from '../http/errors.js'
 import { applyChanges, currentGrids } from '../proposals/changes.js'
 import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
+import { rememberInteriorPoint } from './interior-points.js'
 import { byTownship } from './node-import.js'
 import { replacementChanges } from './replacement.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
@@ -192,8 +193,8 @@ async function assignRegions(db: Kysely<Database>, features: MappedFeature[], re
   // The interior point and the lowest region holding it, in one statement per run (the region by
   // its index: a join of every point with every region re-read each region's boundary per point).
   for (const run of ewkbRuns(located, (feature) => feature.geometry)) {
-    const { rows } = await sql<{ i: number; code: string | null }>`
-      SELECT item.i::int AS i,
+    const { rows } = await sql<{ i: number; code: string | null; x: number; y: number }>`
+      SELECT item.i::int AS i, ST_X(p) AS x, ST_Y(p) AS y,
         (SELECT r.code FROM regions r
          WHERE r.code LIKE ${`${scope}%`} AND r.level >= 4 AND r.boundary IS NOT NULL AND ST_Contains(r.boundary, p)
          ORDER BY r.level DESC LIMIT 1) AS code
@@ -201,7 +202,9 @@ async function assignRegions(db: Kysely<Database>, features: MappedFeature[], re
       CROSS JOIN LATERAL ST_PointOnSurface(item.hex::geometry) AS p`.execute(db)
     for (const row of rows) {
       const feature = run[row.i - 1]?.item
-      if (feature && row.code !== null) feature.properties.region_code = row.code
+      if (!feature) continue
+      rememberInteriorPoint(feature, [row.x, row.y])
+      if (row.code !== null) feature.properties.region_code = row.code
     }
   }
 }
