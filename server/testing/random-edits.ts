@@ -1,5 +1,6 @@
 import difference from '@turf/difference'
 import { featureCollection, polygon } from '@turf/helpers'
+import { intersect, kinks } from '@turf/turf'
 import union from '@turf/union'
 import type { Position } from 'geojson'
 import { fixChange } from '../../web/src/editor/fixes.js'
@@ -88,6 +89,22 @@ function mergeEdit(rng: Rng, after: AfterState): ChangeRequest | null {
   return { op: 'merge', grids: [a, b] } as ChangeRequest
 }
 
+const asFeature = (geometry: PolygonGeometry) => ({ type: 'Feature' as const, properties: {}, geometry })
+
+/**
+ * Whether a drag only moves the boundaries between the grids that share the corner: none folds
+ * over itself, none reaches past what they covered together, none overlaps another. A drag
+ * further than that — past the far corner of a short edge into a third grid — is a real overlap,
+ * which the validator rightly reports: an edit to refuse, not a move (seen on Providence, a 21 m
+ * drag past a 15 m edge: fixtures/drag/past-a-short-edge.input.geojson).
+ */
+export function staysWithin(before: readonly PolygonGeometry[], after: readonly PolygonGeometry[]): boolean {
+  if (after.some((geometry) => kinks(asFeature(geometry)).features.length > 0)) return false
+  const covered = before.length > 1 ? union(featureCollection(before.map(asFeature))) : asFeature(before[0] as PolygonGeometry)
+  if (!covered || after.some((geometry) => difference(featureCollection([asFeature(geometry), covered])))) return false
+  return after.every((a, i) => after.slice(i + 1).every((b) => !intersect(featureCollection([asFeature(a), asFeature(b)]))))
+}
+
 /** A corner drag as the editor does it: the vertex moves in every grid that has it, each a reshape. */
 function dragEdit(rng: Rng, after: AfterState): ChangeRequest[] {
   const owners = edgeOwners(after)
@@ -109,6 +126,9 @@ function dragEdit(rng: Rng, after: AfterState): ChangeRequest[] {
   const grids = [...after.grids.values()].map((g) => ({ id: g.id, geometry: g.geometry as PolygonGeometry }))
   const moved = moveSharedVertex(grids, a, to)
   if (moved.some((g) => g.id.startsWith('new-'))) return []
+  const before = moved.map((g) => after.grids.get(g.id)?.geometry as PolygonGeometry)
+  const reshaped = moved.map((g) => g.geometry)
+  if (!staysWithin(before, reshaped)) return []
   return moved.map((g) => ({ op: 'reshape', grid: g.id, geometry: g.geometry }) as ChangeRequest)
 }
 
@@ -122,11 +142,7 @@ function turfFixEdit(rng: Rng, after: AfterState): ChangeRequest[] {
   const depth = 0.05 + rng() * 0.2
   const apex = [(a[0] as number) + dx / 2 - dy * depth, (a[1] as number) + dy / 2 + dx * depth]
   const triangle = polygon([[a, b, apex, a]])
-  const geometry = (code: string) => ({
-    type: 'Feature' as const,
-    properties: {},
-    geometry: after.grids.get(code)?.geometry as PolygonGeometry,
-  })
+  const geometry = (code: string) => asFeature(after.grids.get(code)?.geometry as PolygonGeometry)
   // A triangle reaching past `from` into a third grid would be a real overlap, not a move: an
   // edit nobody makes (seen on Providence's narrow grids; the demo's lattice cells are wide).
   if (difference(featureCollection([triangle, geometry(from)]))) return []
