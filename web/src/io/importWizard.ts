@@ -18,7 +18,7 @@ import { errorMessage } from '../ui/errors'
 import type { Session } from '../workspace/state'
 import { IMPORT_TYPES, REFERENCE_KINDS } from '../../../server/import/upload.schemas'
 import { defaultGaussKrugerZone } from './crsChoices'
-import { type FieldMapForm, fieldMapForm, fieldMapOf } from './fieldMap'
+import { type FieldMapForm, fieldMapForm, fieldMapToSend } from './fieldMap'
 import { homeLongitude, ioRegions } from './regions'
 import { renderPreview, type ReadChoices } from './importPreview'
 import { choiceSelect, formatBytes, type IoDialog, labelled } from './ioForm'
@@ -82,7 +82,7 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
   const layer = createPreviewLayer(ctx.map, () => ({ top: 40, bottom: 40, left: 40, right: dialog.offsetWidth + 40 }))
   const hereCrs = defaultGaussKrugerZone(homeLongitude(ctx.session) ?? 117).code
 
-  const choices = (): ImportChoices => ({ type, region, ...read, ...(form ? { map: fieldMapOf(form) } : {}) })
+  const choices = (): ImportChoices => ({ type, region, ...read, ...(form ? { map: fieldMapToSend(form) } : {}) })
 
   /** Runs one request at a time; a newer one makes an older answer stale. */
   async function run<T>(label: string, work: () => Promise<T>, done: (value: T) => void): Promise<void> {
