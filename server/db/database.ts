@@ -216,7 +216,7 @@ export interface ReferenceFeaturesTable {
 export interface ImportFieldMapsTable {
   region_code: string
   import_type: string
-  field_map: ColumnType<Record<string, string>, string, string>
+  field_map: ColumnType<Record<string, string | null>, string, string>
   updated_by: string
   updated_at: Generated<Date>
 }

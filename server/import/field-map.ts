@@ -35,7 +35,8 @@ const normalise = (name: string) => name.replace(/\s+/g, '').toLowerCase()
 
 /**
  * The field map to offer: the remembered one's columns that this file has, and for the other
- * fields the first column whose name is a known name of the field.
+ * fields the first column whose name is a known name of the field. A field remembered as null
+ * (the person cleared it at the last commit) stays null, so it is not suggested again.
  */
 export function suggestFieldMap(type: ImportType, fields: readonly FieldInfo[], remembered: FieldMap | null): FieldMap {
   const columns = fields.map((field) => field.name)
@@ -43,7 +44,8 @@ export function suggestFieldMap(type: ImportType, fields: readonly FieldInfo[], 
   const map: FieldMap = {}
   for (const field of MAPPED_FIELDS[type]) {
     const column = remembered?.[field]
-    if (column !== undefined && columns.includes(column)) {
+    if (column === null) map[field] = null
+    else if (column !== undefined && columns.includes(column)) {
       map[field] = column
       taken.add(column)
     }
@@ -82,7 +84,7 @@ export function mapProperties(properties: Record<string, PropertyValue>, map: Fi
   const result: Record<string, PropertyValue> = {}
   for (const [column, value] of Object.entries(properties)) if (!mappedColumns.has(column)) result[column] = value
   for (const [field, column] of Object.entries(map)) {
-    const value = properties[column]
+    const value = column === null ? undefined : properties[column]
     if (value !== undefined) result[field] = normaliseValue(field, value)
   }
   return result

@@ -23,12 +23,14 @@ export const MAPPED_FIELDS = {
   reference: ['name', 'class'],
 } as const satisfies Record<ImportType, readonly string[]>
 
-export const FieldMap = Type.Record(Type.String(), Type.String(), {
-  description: 'gridwork field → column of the file, e.g. {"code": "网格编码", "households": "户数"}',
+export const FieldMap = Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]), {
+  description:
+    'gridwork field → column of the file, e.g. {"code": "网格编码", "households": "户数"}; null: no column on purpose (the person cleared it), remembered so the next suggestion leaves it cleared',
 })
 export type FieldMap = Static<typeof FieldMap>
 
-const column = (field: string) => Type.Optional(Type.String({ description: `the column holding ${field}` }))
+const column = (field: string) =>
+  Type.Optional(Type.Union([Type.String(), Type.Null()], { description: `the column holding ${field}; null: cleared on purpose` }))
 /** A field map as answered: every field any import type maps (MAPPED_FIELDS), each optional; assignable to FieldMap. */
 export const FieldMapAnswer = Type.Object(
   {

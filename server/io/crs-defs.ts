@@ -59,6 +59,41 @@ export const zoneProj4 = (zone: GaussKrugerZone) =>
   `+proj=tmerc +lat_0=0 +lon_0=${zone.centralMeridian} +k=1 +x_0=${zone.falseEasting} +y_0=0 +ellps=GRS80 +units=m +no_defs`
 
 /**
+ * A WGS 84 / UTM zone (EPSG 32601–32660 north, 32701–32760 south): transverse Mercator on WGS84,
+ * k = 0.9996, false easting 500 000 m, false northing 0 (north) or 10 000 000 m (south). Read on
+ * import (WGS84 is taken as CGCS2000, as for lon/lat); EPSG defines no CGCS2000 UTM zones.
+ */
+export interface UtmZone {
+  code: number
+  zone: number
+  south: boolean
+  centralMeridian: number
+}
+
+export const UTM_SCALE = 0.9996
+export const UTM_SOUTH_FALSE_NORTHING = 10_000_000
+
+export function utmZone(code: number): UtmZone | null {
+  const south = code >= 32701
+  const zone = code - (south ? 32700 : 32600)
+  if (!Number.isInteger(code) || zone < 1 || zone > 60) return null
+  return { code, zone, south, centralMeridian: zone * 6 - 183 }
+}
+
+/** The UTM zone with these transverse Mercator parameters, or null. */
+export function utmZoneByParameters(parameters: { centralMeridian: number; falseEasting: number; falseNorthing: number; scale: number }) {
+  const { centralMeridian, falseEasting, falseNorthing, scale } = parameters
+  const zone = (centralMeridian + 183) / 6
+  if (!Number.isInteger(zone) || Math.abs(scale - UTM_SCALE) > 1e-12 || falseEasting !== 500000) return null
+  if (falseNorthing !== 0 && falseNorthing !== UTM_SOUTH_FALSE_NORTHING) return null
+  return utmZone((falseNorthing === 0 ? 32600 : 32700) + zone)
+}
+
+export const utmName = (zone: UtmZone) => `WGS 84 / UTM zone ${zone.zone}${zone.south ? 'S' : 'N'}`
+
+export const utmProj4 = (zone: UtmZone) => `+proj=utm +zone=${zone.zone}${zone.south ? ' +south' : ''} +ellps=WGS84 +units=m +no_defs`
+
+/**
  * Systems refused on import: no 7-parameter (Helmert) set to CGCS2000 ships, and a wrong one
  * moves a county by ~100 m. By EPSG code (geographic and every Gauss-Krüger zone).
  */

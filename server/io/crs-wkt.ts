@@ -1,5 +1,15 @@
 import { badRequest } from '../http/errors.js'
-import { type GaussKrugerZone, gaussKrugerZone, refusedSystemOf, zoneByParameters, zoneEsriName, zoneName } from './crs-defs.js'
+import {
+  type GaussKrugerZone,
+  gaussKrugerZone,
+  refusedSystemOf,
+  type UtmZone,
+  utmZone,
+  utmZoneByParameters,
+  zoneByParameters,
+  zoneEsriName,
+  zoneName,
+} from './crs-defs.js'
 
 // WKT in and out: the .prj text (ESRI WKT) and GeoPackage definition (OGC WKT) of every system
 // gridwork writes, and the reading of such texts back to an EPSG code. Texts are matched by their
@@ -71,7 +81,13 @@ export function matchWkt(wkt: string): WktMatch {
   if (authority !== null) {
     const refused = refusedSystemOf(authority)
     if (refused !== null) return { kind: 'refused', system: refused }
-    if (authority === 4490 || authority === 4326 || authority === 3857 || gaussKrugerZone(authority) !== null)
+    if (
+      authority === 4490 ||
+      authority === 4326 ||
+      authority === 3857 ||
+      gaussKrugerZone(authority) !== null ||
+      utmZone(authority) !== null
+    )
       return { kind: 'epsg', code: authority }
   }
   const projected = /^\s*(projcs|projcrs|projectedcrs)\s*\[/.test(text)
@@ -81,6 +97,10 @@ export function matchWkt(wkt: string): WktMatch {
     return null
   }
   if (WGS84_DATUM.test(text) && WEB_MERCATOR.test(text)) return { kind: 'epsg', code: 3857 }
+  if (WGS84_DATUM.test(text)) {
+    const utm = utmByWkt(text)
+    return utm === null ? null : { kind: 'epsg', code: utm.code }
+  }
   if (!CGCS2000_DATUM.test(text)) return null
   const zone = zoneByWktParameters(text) ?? zoneByWktName(text)
   return zone === null ? null : { kind: 'epsg', code: zone.code }
@@ -94,7 +114,15 @@ function topLevelAuthority(text: string): number | null {
   return Number(last[1])
 }
 
-function zoneByWktParameters(text: string): GaussKrugerZone | null {
+interface TransverseMercator {
+  centralMeridian: number
+  falseEasting: number
+  falseNorthing: number
+  scale: number
+}
+
+/** The parameters of a transverse Mercator (Gauss-Krüger) text in metres with latitude of origin 0, else null. */
+function transverseMercatorOf(text: string): TransverseMercator | null {
   if (!/gauss|transverse[\s_]*mercator/.test(text) || !/unit\[\s*"(meter|metre)"\s*,\s*1(\.0*)?\s*[,\]]/.test(text)) return null
   const parameters = new Map<string, number>()
   for (const [, name, value] of text.matchAll(/parameter\[\s*"([^"]+)"\s*,\s*([-+\d.e]+)/g)) {
@@ -103,11 +131,24 @@ function zoneByWktParameters(text: string): GaussKrugerZone | null {
   const value = (...names: string[]) => names.map((name) => parameters.get(name)).find((found) => found !== undefined)
   const centralMeridian = value('central_meridian', 'longitude_of_natural_origin', 'longitude_of_origin')
   const falseEasting = value('false_easting')
+  if (centralMeridian === undefined || falseEasting === undefined) return null
+  if ((value('latitude_of_origin', 'latitude_of_natural_origin') ?? 0) !== 0) return null
   const scale = value('scale_factor', 'scale_factor_at_natural_origin') ?? 1
-  const others = [value('false_northing') ?? 0, value('latitude_of_origin', 'latitude_of_natural_origin') ?? 0]
-  if (centralMeridian === undefined || falseEasting === undefined || Math.abs(scale - 1) > 1e-12 || others.some((other) => other !== 0))
-    return null
-  return zoneByParameters(centralMeridian, falseEasting, zoneWidthHint(text))
+  return { centralMeridian, falseEasting, falseNorthing: value('false_northing') ?? 0, scale }
+}
+
+function zoneByWktParameters(text: string): GaussKrugerZone | null {
+  const parameters = transverseMercatorOf(text)
+  if (parameters === null || Math.abs(parameters.scale - 1) > 1e-12 || parameters.falseNorthing !== 0) return null
+  return zoneByParameters(parameters.centralMeridian, parameters.falseEasting, zoneWidthHint(text))
+}
+
+/** A WGS 84 / UTM zone by its parameters, else by its name ("WGS_1984_UTM_Zone_50N", "WGS 84 / UTM zone 50N"). */
+function utmByWkt(text: string): UtmZone | null {
+  const parameters = transverseMercatorOf(text)
+  if (parameters !== null) return utmZoneByParameters(parameters)
+  const found = /wgs_(?:19)?84_utm_zone_(\d+)([ns])/.exec(text.replace(/[^a-z0-9]+/g, '_'))
+  return found === null ? null : utmZone((found[2] === 'n' ? 32600 : 32700) + Number(found[1]))
 }
 
 function zoneWidthHint(text: string): 3 | 6 | undefined {

@@ -76,13 +76,31 @@ describe('reading .prj and WKT texts', () => {
     await expectIoError(() => crsByCode('EPSG:21480'), 'io_crs_refused', { zh: '七参数', en: '7-parameter' })
   })
 
+  it('WGS 84 / UTM zones, north and south: by .prj parameters, by authority (WKT 1 and 2), by name', () => {
+    for (const epsg of [32650, 32601, 32660, 32750, 32701]) {
+      expect(matchWkt(gdalPrj(epsg))).toEqual({ kind: 'epsg', code: epsg })
+      expect(matchWkt(gdalsrsinfo('-o', 'wkt1', `EPSG:${epsg}`))).toEqual({ kind: 'epsg', code: epsg })
+      expect(matchWkt(gdalsrsinfo('-o', 'wkt2', `EPSG:${epsg}`))).toEqual({ kind: 'epsg', code: epsg })
+      expect(resolveCrs({ kind: 'epsg', code: epsg })?.code).toBe(`EPSG:${epsg}`)
+    }
+    expect(matchWkt('PROJCS["WGS_1984_UTM_Zone_51N",GEOGCS["GCS_WGS_1984"]]')).toEqual({ kind: 'epsg', code: 32651 })
+    expect(crsByCode('32650').name).toBe('WGS 84 / UTM zone 50N')
+    // Not UTM: another scale factor, or UTM parameters on the CGCS2000 datum (no EPSG code).
+    const utm = gdalPrj(32649)
+    expect(matchWkt(utm.replace('0.9996', '0.9995'))).toBeNull()
+    const onCgcs2000 = utm.replace('WGS_1984_UTM', 'CGCS2000_UTM').replace(/GEOGCS\[.*?UNIT\["Degree",[\d.]+\]\],/, `${prjOf(4490)},`)
+    expect(onCgcs2000).toContain('D_China_2000')
+    expect(matchWkt(onCgcs2000)).toBeNull()
+  })
+
   it('unknown texts and codes: resolveCrs says null (the importer asks); a typed unknown code is a 400', async () => {
-    expect(resolveCrs({ kind: 'wkt', wkt: gdalPrj(32650) })).toBeNull()
-    expect(resolveCrs({ kind: 'epsg', code: 32650 })).toBeNull()
+    expect(resolveCrs({ kind: 'wkt', wkt: gdalPrj(2154) })).toBeNull()
+    expect(resolveCrs({ kind: 'epsg', code: 2154 })).toBeNull()
+    expect(resolveCrs({ kind: 'epsg', code: 32661 })).toBeNull()
     expect(resolveCrs({ kind: 'none' })).toBeNull()
-    await expectIoError(() => crsByCode('EPSG:32650'), 'io_crs_unknown', {
-      zh: '无法识别坐标系 EPSG:32650',
-      en: 'The coordinate system EPSG:32650 is not recognised',
+    await expectIoError(() => crsByCode('EPSG:2154'), 'io_crs_unknown', {
+      zh: '无法识别坐标系 EPSG:2154',
+      en: 'The coordinate system EPSG:2154 is not recognised',
     })
   })
 })
@@ -111,13 +129,16 @@ describe('writing .prj and OGC WKT', () => {
 })
 
 describe('transformations', () => {
-  it('Gauss-Krüger zones and Web Mercator agree with PROJ (gdaltransform) to a millimetre', () => {
+  it('Gauss-Krüger zones, UTM and Web Mercator agree with PROJ (gdaltransform) to a millimetre', () => {
     for (const [code, lon, lat] of [
       [4527, 117.5, 31.5],
       [4549, 117.3, 31.9],
       [4496, 111.2, 23.1],
       [4502, 76.4, 39.5],
       [3857, 117.25, 31.85],
+      [32650, 117.25, 31.85],
+      [32650, 119.9, 40.1],
+      [32750, 117.25, -8.3],
     ] as const) {
       const [x, y] = gdaltransform(`EPSG:${code}`, lon, lat)
       const crs = crsByCode(`EPSG:${code}`)

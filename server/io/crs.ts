@@ -1,7 +1,7 @@
 import proj4 from 'proj4'
 import { toLonLat as webMapToLonLat } from '../geo/crs.js'
 import { badRequest } from '../http/errors.js'
-import { gaussKrugerZone, refusedSystemOf, zoneName, zoneProj4 } from './crs-defs.js'
+import { gaussKrugerZone, refusedSystemOf, utmName, utmProj4, utmZone, zoneName, zoneProj4 } from './crs-defs.js'
 import { matchWkt } from './crs-wkt.js'
 import type { CrsEvidence } from './types.js'
 
@@ -9,9 +9,10 @@ export { ogcWktOf, prjOf } from './crs-wkt.js'
 
 // Coordinate systems of imported and exported files: CGCS2000 lon/lat (EPSG:4490, what gridwork
 // stores), WGS84 (treated as the same: under a metre apart), Web Mercator, the 64 CGCS2000
-// Gauss-Krüger zones (EPSG 4491–4554, by proj4), and GCJ-02/BD-09 by explicit choice only (their
-// coordinates look like lon/lat, so a file never proves them). Beijing 1954 and Xi'an 1980 are
-// refused (crs-defs.ts says why). Texts are matched in crs-wkt.ts.
+// Gauss-Krüger zones (EPSG 4491–4554, by proj4), the WGS 84 / UTM zones (import only), and
+// GCJ-02/BD-09 by explicit choice only (their coordinates look like lon/lat, so a file never proves
+// them). Beijing 1954 and Xi'an 1980 are refused (crs-defs.ts says why). Texts are matched in
+// crs-wkt.ts.
 
 export type Position = [number, number]
 
@@ -74,8 +75,11 @@ function build(normalised: string): ResolvedCrs | null {
   if (normalised === 'GCJ02') return webMapCrs('gcj02', 'GCJ-02')
   if (normalised === 'BD09') return webMapCrs('bd09', 'BD-09')
   const epsg = /^EPSG:(\d+)$/.exec(normalised)
-  const zone = epsg ? gaussKrugerZone(Number(epsg[1])) : null
-  return zone === null ? null : projected(normalised, zoneName(zone), zoneProj4(zone))
+  if (epsg === null) return null
+  const zone = gaussKrugerZone(Number(epsg[1]))
+  if (zone !== null) return projected(normalised, zoneName(zone), zoneProj4(zone))
+  const utm = utmZone(Number(epsg[1]))
+  return utm === null ? null : projected(normalised, utmName(utm), utmProj4(utm))
 }
 
 /** The CRS named by a code the user typed ('EPSG:4527', '4527', 'gcj02', 'BD-09'); 400 with a plain message when unknown or refused. */

@@ -11,12 +11,14 @@ const extensionOf = (name: string) => /\.[^.]*$/.exec(name)?.[0].toLowerCase() ?
 const SHAPEFILE_PARTS = ['.shp', '.shx', '.dbf']
 
 /**
- * The upload with its zips expanded: a file that starts like a zip (whatever its name) is expanded
- * unless its extension names a format that is a zip itself (.xlsx, .kmz: their readers open them).
+ * The upload with its zips expanded, zips inside zips too: a file that starts like a zip (whatever
+ * its name) is expanded unless its extension names a format that is a zip itself (.xlsx, .kmz:
+ * their readers open them).
  */
 export function expandUpload(files: readonly InputFile[]): InputFile[] {
   const zipFormats = new Set(Object.values(FORMATS).flatMap((format) => format.extensions))
-  return files.flatMap((file) => (isZip(file) && !zipFormats.has(extensionOf(file.name)) ? expandZip(file) : [file]))
+  const keepZipped = (file: InputFile) => zipFormats.has(extensionOf(file.name))
+  return files.flatMap((file) => (isZip(file) && !keepZipped(file) ? expandZip(file, { keepZipped }) : [file]))
 }
 
 export interface DatasetOptions extends ReadOptions {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { zipSync } from 'fflate'
 import iconv from 'iconv-lite'
@@ -7,10 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { MAX_ZIP_EXPANDED_BYTES, MAX_ZIP_EXPANSION_RATIO } from '../http/limits.js'
 import { readDataset } from './read.js'
 import { expectIoError, FIXTURES, makeTempDir, ogr2ogr, uploadOf } from './testing/gdal.js'
-import { expandZip } from './zip.js'
+import { expandZip, MAX_ZIP_NESTING } from './zip.js'
 
-// Zipped uploads: Info-ZIP and Windows-style (GBK names) zips, nested folders, and the refusals
-// (truncated, bomb by ratio, too large by the central directory) before anything is inflated.
+// Zipped uploads: Info-ZIP and Windows-style (GBK names) zips, nested folders, zips in zips, and
+// the refusals (truncated, bomb by ratio, too large by the central directory) before anything is
+// inflated, counting every level of a zip in a zip.
 
 const temp = makeTempDir()
 afterAll(temp.remove)
@@ -34,6 +35,15 @@ describe('zipped shapefiles', () => {
     expect(dataset.crs?.code).toBe('EPSG:4527')
   })
 
+  it('a zip64 zip (Info-ZIP -fz: sizes in the zip64 extra field)', () => {
+    shapefileDir('zip64')
+    const zip = path.join(temp.dir, 'zip64.zip')
+    execFileSync('zip', ['-qr', '-fz', zip, 'zip64'], { cwd: temp.dir })
+    const members = expandZip({ name: 'zip64.zip', bytes: new Uint8Array(readFileSync(zip)) })
+    const shp = readFileSync(path.join(temp.dir, 'zip64', '城关镇网格.shp'))
+    expect(members.find((file) => file.name === '城关镇网格.shp')?.bytes).toEqual(new Uint8Array(shp))
+  })
+
   it('member names in GBK without the UTF-8 flag (Windows zips) are decoded', () => {
     const files = uploadOf(shapefileDir('gbk-names'))
     // fflate writes ASCII names without the UTF-8 flag; the GBK bytes of 城关镇网格 (10) replace a 10-byte placeholder.
@@ -54,6 +64,63 @@ describe('zipped shapefiles', () => {
       'a/._c.geojson': new Uint8Array(3),
     })
     expect(expandZip({ name: 'mac.zip', bytes: zipped }).map((file) => file.name)).toEqual(['b.geojson'])
+  })
+})
+
+/** The zip with its first member's uncompressed size in the central directory (PK\x01\x02, offset 24) set to `size`. */
+function declaringSize(zipped: Uint8Array, size: number): Uint8Array {
+  const bytes = Buffer.from(zipped)
+  bytes.writeUInt32LE(size, bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24)
+  return new Uint8Array(bytes)
+}
+
+describe('zips in zips', () => {
+  it('a zip holding a zipped shapefile (and a readme) imports', async () => {
+    shapefileDir('nested/inner')
+    execFileSync('zip', ['-qr', path.join(temp.dir, 'nested', '城关镇.zip'), 'inner'], { cwd: path.join(temp.dir, 'nested') })
+    writeFileSync(path.join(temp.dir, 'nested', '说明.txt'), '网格数据')
+    execFileSync('zip', ['-q', path.join(temp.dir, 'outer.zip'), '城关镇.zip', '说明.txt'], { cwd: path.join(temp.dir, 'nested') })
+    const dataset = await readDataset([{ name: 'outer.zip', bytes: new Uint8Array(readFileSync(path.join(temp.dir, 'outer.zip'))) }])
+    expect(dataset.layerNames).toEqual(['城关镇网格'])
+    expect(dataset.layer.features).toHaveLength(4)
+    expect(dataset.crs?.code).toBe('EPSG:4527')
+  })
+
+  it(`zips are opened ${MAX_ZIP_NESTING} levels deep; a .kmz inside is kept as it is`, () => {
+    const kmz = zipSync({ 'doc.kml': new Uint8Array([60]) })
+    const keepZipped = (file: { name: string }) => file.name.endsWith('.kmz')
+    // levels[0] holds the data; levels[n] holds levels[n - 1] as `level${n - 1}.zip`.
+    const levels = [zipSync({ 'a.geojson': new Uint8Array([123, 125]), 'b.kmz': kmz })]
+    for (let level = 1; level <= MAX_ZIP_NESTING; level++)
+      levels.push(zipSync({ [`level${level - 1}.zip`]: levels[level - 1] as Uint8Array }))
+    const namesOf = (zipped: Uint8Array) => expandZip({ name: 'deep.zip', bytes: zipped }, { keepZipped }).map((file) => file.name)
+    expect(namesOf(levels[MAX_ZIP_NESTING - 1] as Uint8Array)).toEqual(['a.geojson', 'b.kmz'])
+    expect(namesOf(levels[MAX_ZIP_NESTING] as Uint8Array)).toEqual(['level0.zip'])
+  })
+
+  it('an inner zip under the ratio alone is refused as a bomb when the levels together pass it', async () => {
+    // 2 MB of zeros stored, declaring 300 MB: 150 times its own size (accepted alone); the outer
+    // zip deflates it to a few kB, so the upload would expand thousands of times.
+    const inner = declaringSize(zipSync({ 'a.shp': new Uint8Array(2 * 1024 * 1024) }, { level: 0 }), 300 * 1024 * 1024)
+    expect(() => expandZip({ name: 'inner.zip', bytes: inner })).not.toThrow(/bomb/)
+    const outer = zipSync({ 'inner.zip': inner }, { level: 9 })
+    const error = await expectIoError(() => readDataset([{ name: '嵌套.zip', bytes: outer }]), 'io_zip_bomb', {
+      zh: '压缩包 嵌套.zip 解压后是自身大小的',
+      en: 'and is refused as a possible zip bomb',
+    })
+    expect(error.statusCode).toBe(413)
+  })
+
+  it('the inner zips count towards the expanded total of the upload', async () => {
+    // Two stored inner zips of 2 MB of random bytes declaring 300 MB each: each alone is under
+    // the limit and the ratio, together they would expand past the limit.
+    const random = () => new Uint8Array(2 * 1024 * 1024).map(() => Math.floor(Math.random() * 256))
+    const inner = () => declaringSize(zipSync({ 'a.shp': random() }, { level: 0 }), 300 * 1024 * 1024)
+    const outer = zipSync({ 'a.zip': inner(), 'b.zip': inner() }, { level: 0 })
+    await expectIoError(() => readDataset([{ name: 'twice.zip', bytes: outer }]), 'io_zip_too_large', {
+      zh: '压缩包 twice.zip 解压后有 605 MB',
+      en: `an upload may expand to at most ${MAX_ZIP_EXPANDED_BYTES / 1024 / 1024} MB`,
+    })
   })
 })
 

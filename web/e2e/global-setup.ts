@@ -1,6 +1,7 @@
 /**
  * One server for every e2e file: builds web/dist, starts the real server (embedded PGlite, demo
- * county) on a free port, waits for /health and provides its URL as `inject('baseUrl')`.
+ * county) on a free port, waits for /health and provides its URL as `inject('baseUrl')`. A file
+ * that needs other settings starts a server of its own with `startServer` (basemap.e2e.ts).
  *
  * Env: E2E_BASE_URL=http://host:port/ uses a running server instead of starting one;
  * E2E_SKIP_BUILD=1 reuses web/dist. The server log goes to test-results/e2e/server.log.
@@ -35,11 +36,11 @@ function freePort(): Promise<number> {
   })
 }
 
-async function waitForHealth(url: string, server: ChildProcess | undefined, timeoutMs: number): Promise<void> {
+async function waitForHealth(url: string, server: ChildProcess | undefined, timeoutMs: number, log: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (server && server.exitCode !== null) {
-      throw new Error(`server exited with ${server.exitCode}:\n${readFileSync(serverLog, 'utf8').slice(-3000)}`)
+      throw new Error(`server exited with ${server.exitCode}:\n${readFileSync(log, 'utf8').slice(-3000)}`)
     }
     try {
       const res = await fetch(new URL('health', url))
@@ -74,6 +75,41 @@ function stopServer(child: ChildProcess | undefined): Promise<void> {
   })
 }
 
+/**
+ * Starts the real server (embedded PGlite in a fresh data folder, demo county) on a free port with
+ * `env` added, waits for /health; `stop` ends it and removes the data folder. `log` names the
+ * server log in test-results/e2e.
+ */
+export async function startServer(
+  env: Record<string, string> = {},
+  log = 'server.log',
+): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
+  const port = await freePort()
+  const dataDir = mkdtempSync(join(tmpdir(), 'gridwork-e2e-'))
+  const logFile = join(outDir, log)
+  const output = createWriteStream(logFile)
+  const server = spawn(join(repo, 'node_modules/.bin/tsx'), ['server/server.ts'], {
+    cwd: repo,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  server.stdout?.pipe(output)
+  server.stderr?.pipe(output)
+  const baseUrl = `http://127.0.0.1:${port}/`
+  const stop = async () => {
+    await stopServer(server)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  try {
+    await waitForHealth(baseUrl, server, 120_000, logFile)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { baseUrl, stop }
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   mkdirSync(outDir, { recursive: true })
   if (!process.env.E2E_SKIP_BUILD || !existsSync(join(repo, 'web/dist/index.html'))) {
@@ -85,33 +121,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (build.status !== 0) throw new Error('web build failed')
   }
 
-  let baseUrl = process.env.E2E_BASE_URL ?? ''
-  let server: ChildProcess | undefined
-  let dataDir: string | undefined
-  if (!baseUrl) {
-    const port = await freePort()
-    dataDir = mkdtempSync(join(tmpdir(), 'gridwork-e2e-'))
-    const log = createWriteStream(serverLog)
-    server = spawn(join(repo, 'node_modules/.bin/tsx'), ['server/server.ts'], {
-      cwd: repo,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NODE_ENV: 'test' },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    server.stdout?.pipe(log)
-    server.stderr?.pipe(log)
-    baseUrl = `http://127.0.0.1:${port}/`
+  if (process.env.E2E_BASE_URL) {
+    await waitForHealth(process.env.E2E_BASE_URL, undefined, 120_000, serverLog)
+    project.provide('baseUrl', process.env.E2E_BASE_URL)
+    return async () => {}
   }
-  try {
-    await waitForHealth(baseUrl, server, 120_000)
-  } catch (err) {
-    await stopServer(server)
-    throw err
-  }
+  const { baseUrl, stop } = await startServer()
   project.provide('baseUrl', baseUrl)
-
-  return async () => {
-    await stopServer(server)
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-  }
+  return stop
 }

@@ -195,6 +195,22 @@ describe('import wizard and export menu', () => {
     await expectWizardClosed()
   })
 
+  it('relabels the open wizard when the language changes', async () => {
+    await openWizard()
+    const steps = () => page.locator('[data-testid="import-wizard"] .io-steps li').allTextContents()
+    expect(await steps()).toEqual(['1 选择文件', '2 数据类型', '3 预览', '4 校验报告', '5 导入'])
+    await page.getByTestId('language-select').selectOption('en')
+    await expect.poll(steps).toEqual(['1 Files', '2 Data type', '3 Preview', '4 Validation', '5 Import'])
+    expect(await page.getByTestId('import-title').textContent()).toBe('Import data')
+    expect(await page.getByTestId('import-close').textContent()).toBe('Close')
+    await shot(page, 'import-9-english')
+    await page.getByTestId('language-select').selectOption('zh-CN')
+    await expect.poll(steps).toContain('1 选择文件')
+    expect(await page.getByTestId('import-title').textContent()).toBe('导入数据')
+    await page.getByTestId('import-close').click()
+    await expectWizardClosed()
+  })
+
   it("exports the township's grids as a GBK shapefile that GDAL reads back", async () => {
     await page.getByTestId('open-export').click()
     await page.getByTestId('export-menu').waitFor()

@@ -9,6 +9,7 @@ import {
   GRIDS_SOURCE,
   gdalFiles,
 } from '../../testing/gdal.js'
+import { readDataset } from '../read.js'
 import { readGeoPackage, writeGeoPackage } from './geopackage.js'
 
 // GeoPackage read and write, with GDAL writing the inputs and reading back the outputs.
@@ -21,6 +22,7 @@ const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-update', gdal.path('two.gpkg'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:4527', '-nln', '网格_4527')
   gdal.ogr2ogr('-f', 'GeoJSON', gdal.path('grids-4527.geojson'), gdal.path('two.gpkg'), '网格_4527')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('z.gpkg'), source, '-a_srs', 'EPSG:4490', '-dim', 'XYZ', '-nln', 'z')
+  gdal.ogr2ogr('-f', 'GPKG', gdal.path('utm.gpkg'), source, '-s_srs', 'EPSG:4490', '-t_srs', 'EPSG:32650', '-nln', '网格')
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('empty.gpkg'), source, '-a_srs', 'EPSG:4490', '-nln', 'empty', '-where', '1 = 0')
 })
 
@@ -44,6 +46,14 @@ describe('reading a GeoPackage written by GDAL', () => {
     })
     const withHole = dataset.layer.features[0]?.geometry
     expect(withHole?.type === 'Polygon' && withHole.coordinates.length).toBe(2)
+  })
+
+  it('a layer in WGS 84 / UTM zone 50N (EPSG:32650) imports within 1 cm', async () => {
+    const dataset = await readDataset([gdal.input('utm.gpkg')])
+    expect(dataset.layer.crs).toEqual({ kind: 'epsg', code: 32650 })
+    expect(dataset.crs?.name).toBe('WGS 84 / UTM zone 50N')
+    // 1e-7° is 1.1 cm north–south and under 1 cm east–west at the fixture's latitude.
+    expectSameFeatures(dataset.layer.features, fixture.features, 0.9e-7)
   })
 
   it('drops Z values and says so', async () => {

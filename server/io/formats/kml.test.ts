@@ -3,6 +3,7 @@ import type { Geometry } from 'geojson'
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import { gridsFixture, ioErrorMessages, GRID_FIELDS, expectSameFeatures, gridsLayer, GRIDS_SOURCE, gdalFiles } from '../../testing/gdal.js'
+import { expandZip } from '../zip.js'
 import { readKml, writeKml } from './kml.js'
 
 // KML and KMZ read and write, with GDAL writing the inputs and reading back the outputs.
@@ -19,8 +20,9 @@ const gdal = gdalFiles((gdal) => {
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('two.gpkg'), source, '-nln', '网格')
   gdal.ogr2ogr('-update', gdal.path('two.gpkg'), source, '-nln', '村界')
   gdal.ogr2ogr('-f', 'LIBKML', gdal.path('two.kml'), gdal.path('two.gpkg'))
-  // LIBKML names a KMZ's layer files after the layers, in CP437: Chinese names collapse to "??.kml"
-  // (the UTF-8 name sits in an Info-ZIP extra field fflate does not read), so this KMZ uses ASCII ones.
+  // LIBKML names a KMZ's layer files after the layers, in CP437: Chinese names collapse to "??.kml",
+  // and the UTF-8 name sits in an Info-ZIP Unicode Path extra field (read by server/io/zip-directory.ts).
+  gdal.ogr2ogr('-f', 'LIBKML', gdal.path('two-cn.kmz'), gdal.path('two.gpkg'))
   gdal.ogr2ogr('-f', 'GPKG', gdal.path('ascii.gpkg'), source, '-nln', 'grids')
   gdal.ogr2ogr('-update', gdal.path('ascii.gpkg'), source, '-nln', 'villages')
   gdal.ogr2ogr('-f', 'LIBKML', gdal.path('two.kmz'), gdal.path('ascii.gpkg'))
@@ -50,6 +52,14 @@ describe('reading KML and KMZ written by GDAL', () => {
     const single = await readKml([{ name: '网格.kmz', bytes: zipped }], {})
     expect(single.layerNames).toEqual(['网格', '村界'])
     expectGrids(single.layer.features)
+  })
+
+  it('reads a LIBKML KMZ whose layer files have Chinese names (Unicode Path extra field)', async () => {
+    const kmz = gdal.input('two-cn.kmz')
+    expect(expandZip(kmz).map((member) => member.name)).toEqual(['doc.kml', '网格.kml', '村界.kml'])
+    const dataset = await readKml([kmz], { layer: '村界' })
+    expect(dataset.layerNames).toEqual(['网格', '村界'])
+    expectGrids(dataset.layer.features)
   })
 
   it('reads a KML saved in GBK', async () => {

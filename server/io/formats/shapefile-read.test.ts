@@ -175,10 +175,22 @@ describe('what a shapefile does not say, and what is refused', () => {
   })
 
   it('a .prj that names a system gridwork does not know: null, with the text kept for the preview', async () => {
-    const dataset = await readDataset(uploadOf(shapefile(['-t_srs', 'EPSG:32650', '-lco', 'ENCODING=GBK'])))
+    const dataset = await readDataset(uploadOf(shapefile(['-t_srs', 'EPSG:2154', '-lco', 'ENCODING=GBK'])))
     expect(dataset.crs).toBeNull()
     expect(dataset.layer.crs.kind).toBe('wkt')
-    expect(dataset.layer.crs.kind === 'wkt' && dataset.layer.crs.wkt).toContain('UTM_Zone_50N')
+    expect(dataset.layer.crs.kind === 'wkt' && dataset.layer.crs.wkt).toContain('RGF_1993_Lambert_93')
+  })
+
+  it('a .prj in WGS 84 / UTM (ESRI text, no authority) is recognised and read within 1 cm', async () => {
+    for (const [epsg, name] of [
+      [32650, 'WGS 84 / UTM zone 50N'],
+      [32649, 'WGS 84 / UTM zone 49N'],
+    ] as const) {
+      const dataset = await readDataset(uploadOf(shapefile(['-t_srs', `EPSG:${epsg}`, '-lco', 'ENCODING=GBK'])))
+      expect(dataset.layer.crs.kind === 'wkt' && dataset.layer.crs.wkt).toContain('UTM_Zone')
+      expect(dataset.crs).toMatchObject({ code: `EPSG:${epsg}`, name })
+      expectSameAsFixture(dataset.layer.features)
+    }
   })
 
   for (const [epsg, system] of [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { chooseColumn, columnsUsedTwice, fieldMapForm, fieldMapOf } from './fieldMap'
+import { chooseColumn, columnsUsedTwice, fieldMapForm, fieldMapOf, fieldMapToSend } from './fieldMap'
 
 const columns = ['网格编码', '网格名称', '户数', '人口', '备注']
 
@@ -23,6 +23,16 @@ describe('field map form', () => {
     // The file read another way (another layer) lacks 人口: that choice goes, the suggestion holds.
     const other = fieldMapForm('grids', ['网格编码', '户数'], { code: '网格编码', households: '户数' }, again)
     expect(fieldMapOf(other)).toEqual({ code: '网格编码' })
+  })
+
+  it('sends null for a field the person cleared, and keeps a field the server remembered as cleared cleared', () => {
+    let form = fieldMapForm('grids', columns, { code: '网格编码', households: '户数' })
+    form = chooseColumn(form, 'households', '')
+    expect(fieldMapToSend(form)).toEqual({ code: '网格编码', households: null })
+    const remembered = fieldMapForm('grids', columns, { code: '网格编码', households: null })
+    expect(remembered.chosen.households).toBe('')
+    expect(fieldMapToSend(remembered)).toEqual({ code: '网格编码', households: null })
+    expect(fieldMapToSend(chooseColumn(remembered, 'households', '户数'))).toEqual({ code: '网格编码', households: '户数' })
   })
 
   it('refuses a column the file lacks and reports a column used twice', () => {

@@ -8,7 +8,7 @@ export interface FieldMapForm {
   fields: readonly string[]
   /** The file's columns (what each select offers). */
   columns: readonly string[]
-  /** gridwork field → chosen column; '' (cleared by the person) or no entry: not imported. */
+  /** gridwork field → chosen column; '' (cleared by the person, sent as null) or no entry: not imported. */
   chosen: Readonly<Record<string, string>>
 }
 
@@ -21,8 +21,10 @@ export function fieldMapForm(type: ImportType, columns: readonly string[], sugge
   const chosen: Record<string, string> = {}
   for (const field of fields) {
     const kept = previous && Object.hasOwn(previous.chosen, field) ? previous.chosen[field] : suggestion[field]
-    // A field the person cleared stays cleared whatever the server suggests again.
-    if (kept === '' || (kept !== undefined && columns.includes(kept))) chosen[field] = kept
+    // A field the person cleared stays cleared whatever the server suggests again; null from the
+    // server is a field cleared at the last commit (remembered for the region).
+    if (kept === '' || kept === null) chosen[field] = ''
+    else if (kept !== undefined && columns.includes(kept)) chosen[field] = kept
   }
   return { fields, columns, chosen }
 }
@@ -32,9 +34,15 @@ export function chooseColumn(form: FieldMapForm, field: string, column: string):
   return { ...form, chosen: { ...form.chosen, [field]: form.columns.includes(column) ? column : '' } }
 }
 
-/** The map to send: only fields with a column. */
+/** The columns chosen: only fields with a column. */
 export function fieldMapOf(form: FieldMapForm): FieldMap {
   return Object.fromEntries(form.fields.flatMap((field) => (form.chosen[field] ? [[field, form.chosen[field]]] : [])))
+}
+
+/** The map to send: the columns chosen, and null for each field the person cleared (the server remembers that). */
+export function fieldMapToSend(form: FieldMapForm): FieldMap {
+  const cleared = form.fields.filter((field) => form.chosen[field] === '')
+  return { ...fieldMapOf(form), ...Object.fromEntries(cleared.map((field) => [field, null])) }
 }
 
 /** Columns chosen for more than one field (shown as a warning: one column rarely means two things). */

@@ -12,13 +12,13 @@ import type {
   ValidationIssue,
 } from '../api/types'
 import { renderHeadline, renderIssue } from '../editor/validation'
-import { t } from '../i18n'
+import { i18next, t } from '../i18n'
 import { h } from '../ui/dom'
 import { errorMessage } from '../ui/errors'
 import type { Session } from '../workspace/state'
 import { IMPORT_TYPES, REFERENCE_KINDS } from '../../../server/import/upload.schemas'
 import { defaultGaussKrugerZone } from './crsChoices'
-import { type FieldMapForm, fieldMapForm, fieldMapOf } from './fieldMap'
+import { type FieldMapForm, fieldMapForm, fieldMapToSend } from './fieldMap'
 import { homeLongitude, ioRegions } from './regions'
 import { renderPreview, type ReadChoices } from './importPreview'
 import { choiceSelect, formatBytes, type IoDialog, labelled } from './ioForm'
@@ -69,10 +69,11 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
   const back = h('button', { type: 'button', class: 'secondary', 'data-testid': 'import-back' })
   const next = h('button', { type: 'button', class: 'primary', 'data-testid': 'import-next' })
   const closeButton = h('button', { type: 'button', class: 'link-button io-close', 'data-testid': 'import-close' })
+  const title = h('h3', { 'data-testid': 'import-title' })
   const dialog = h(
     'dialog',
     { class: 'io-dialog', 'data-testid': 'import-wizard' },
-    h('header', { class: 'io-head' }, h('h3', {}, t('io.wizard.title')), closeButton),
+    h('header', { class: 'io-head' }, title, closeButton),
     stepper,
     body,
     status,
@@ -82,7 +83,7 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
   const layer = createPreviewLayer(ctx.map, () => ({ top: 40, bottom: 40, left: 40, right: dialog.offsetWidth + 40 }))
   const hereCrs = defaultGaussKrugerZone(homeLongitude(ctx.session) ?? 117).code
 
-  const choices = (): ImportChoices => ({ type, region, ...read, ...(form ? { map: fieldMapOf(form) } : {}) })
+  const choices = (): ImportChoices => ({ type, region, ...read, ...(form ? { map: fieldMapToSend(form) } : {}) })
 
   /** Runs one request at a time; a newer one makes an older answer stale. */
   async function run<T>(label: string, work: () => Promise<T>, done: (value: T) => void): Promise<void> {
@@ -282,6 +283,7 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
   }
 
   function render(): void {
+    title.textContent = t('io.wizard.title')
     stepper.replaceChildren(
       ...STEPS.map((s, i) =>
         h(
@@ -337,8 +339,14 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
     render()
   })
 
+  // Relabelled when the language changes while open (the server's messages in a preview already
+  // shown stay in the language they were asked in until the next preview).
+  const relabel = () => render()
+  i18next.on('languageChanged', relabel)
+
   function close(): void {
     ticket++
+    i18next.off('languageChanged', relabel)
     layer.remove()
     dialog.close()
     dialog.remove()
