@@ -83,16 +83,13 @@ function nearPositions(points: readonly Position[], eps: number): Map<number, nu
   const size = 64 * eps
   const cells = new PairTable(points.length)
   const next = new Int32Array(points.length).fill(-1)
-  points.forEach((p, id) => {
-    const cx = Math.floor((p[0] as number) / size)
-    const cy = Math.floor((p[1] as number) / size)
-    const head = cells.get(cx, cy)
-    next[id] = head
-    cells.set(cx, cy, id)
-  })
+  for (let id = 0; id < points.length; id++) {
+    const p = points[id] as Position
+    next[id] = cells.exchange(Math.floor((p[0] as number) / size), Math.floor((p[1] as number) / size), id)
+  }
   let near: Map<number, number[]> | null = null
-  points.forEach((p, id) => {
-    const [x, y] = p as [number, number]
+  for (let id = 0; id < points.length; id++) {
+    const [x, y] = points[id] as [number, number]
     for (let cx = Math.floor((x - eps) / size); cx <= Math.floor((x + eps) / size); cx++)
       for (let cy = Math.floor((y - eps) / size); cy <= Math.floor((y + eps) / size); cy++)
         for (let other = cells.get(cx, cy); other !== -1; other = next[other] as number) {
@@ -103,7 +100,7 @@ function nearPositions(points: readonly Position[], eps: number): Map<number, nu
           if (list) list.push(other)
           else near.set(id, [other])
         }
-  })
+  }
   return near
 }
 
@@ -185,8 +182,8 @@ function tJunctions(points: readonly Position[], rings: Rings, crowded: Readonly
       }
   }
   forEachEdge((grid, _ring, _index, from, to) => {
-    const owner = edges.get(from, to)
-    edges.set(from, to, owner === -1 || owner === grid ? grid : -2)
+    const owner = edges.exchange(from, to, grid)
+    if (owner !== -1 && owner !== grid) edges.set(from, to, -2)
     owners[from] = owners[from] === -1 || owners[from] === grid ? grid : -2
   })
   const twinned = (grid: number, from: number, to: number) => {

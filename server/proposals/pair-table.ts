@@ -69,6 +69,18 @@ export class PairTable {
     this.values[slot] = value
   }
 
+  /** Sets (a, b) to `value`; returns what it was before, or -1 when absent (one probe, for the hot loops). */
+  exchange(a: number, b: number, value: number): number {
+    const slot = this.slotOf(a, b)
+    const before = this.values[slot] as number
+    if (before === EMPTY) {
+      this.set(a, b, value)
+      return -1
+    }
+    this.values[slot] = value
+    return before
+  }
+
   /** The value of (a, b), after setting it to `value` if it was absent. */
   getOrSet(a: number, b: number, value: number): number {
     const found = this.get(a, b)
