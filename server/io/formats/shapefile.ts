@@ -4,6 +4,7 @@ import { decodeText, encodeWith, shapefileEncoding } from '../encoding.js'
 import { readDbfHeader, readDbfRecords, type WrittenField, writeDbf } from '../shapefile/dbf.js'
 import { familyOf, readShp, type ShapeFamily, writeShp } from '../shapefile/shp.js'
 import type { FormatReader, FormatWriter, InputFile, IoFeature, IoNote, OutputLayer } from '../types.js'
+import { geometryTypeOf } from '../wkb-runs.js'
 import { type ZipMember, zipMembers } from '../zip.js'
 
 // ESRI Shapefile: the loose .shp/.shx/.dbf(/.prj/.cpg) set, or those inside a zip (expanded by
@@ -102,7 +103,7 @@ const safeFileName = (name: string) => name.replace(/[\\/:*?"<>|\0]+/g, '_').tri
 export const writeShapefile: FormatWriter = async (layer, options) => {
   const encoding = options.encoding ?? 'gbk'
   const base = safeFileName(layer.name)
-  const families = [...new Set(layer.features.map((feature) => familyOf(feature.geometry)).filter((family) => family !== null))]
+  const families = [...new Set(layer.features.map((feature) => familyOf(geometryTypeOf(feature))).filter((family) => family !== null))]
   const groups: [string, ShapeFamily, IoFeature[]][] =
     families.length <= 1
       ? [[base, families[0] ?? 'polygon', layer.features]]
@@ -111,7 +112,7 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
           `${base}_${FAMILY_SUFFIX[family]}`,
           family,
           layer.features.filter((feature) => {
-            const own = familyOf(feature.geometry)
+            const own = familyOf(geometryTypeOf(feature))
             return own === family || (own === null && i === 0)
           }),
         ])
@@ -120,7 +121,7 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
   for (const [name, family, features] of groups) {
     const { shp, shx } = writeShp(
       family,
-      features.map((feature) => feature.geometry),
+      features.map((feature) => feature.wkb ?? feature.geometry),
     )
     const table = writeDbf(
       layer.fields,

@@ -1,0 +1,116 @@
+import type { Geometry } from 'geojson'
+import type { IoFeature, PropertyValue } from './types.js'
+import { type Envelope, readWkb } from './wkb.js'
+
+// Export geometries kept as the little-endian 2D WKB PostGIS returns (ST_AsBinary(geom, 'NDR'))
+// rather than GeoJSON: a county's 100,000 grids of 40 vertices are 4 million positions, each a
+// JavaScript array to build and later collect. The shapefile and GeoPackage writers read the
+// doubles straight from these bytes; the other writers get GeoJSON decoded on demand.
+
+/** A run of XY positions in a WKB: its byte offset, its length and whether it is a polygon's outer ring. */
+export interface WkbRun {
+  offset: number
+  count: number
+  outer: boolean
+}
+
+const TYPE_NAMES = ['', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'] as const
+
+export const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+/** The GeoJSON type name of a little-endian 2D WKB. */
+export function wkbTypeName(wkb: Uint8Array): Geometry['type'] {
+  const name = TYPE_NAMES[viewOf(wkb).getUint32(1, true)]
+  if (!name) throw new Error(`unsupported WKB geometry type ${viewOf(wkb).getUint32(1, true)}`)
+  return name
+}
+
+/** Every run of positions in a little-endian 2D WKB, in order (a point is a run of one). */
+export function wkbRuns(wkb: Uint8Array): WkbRun[] {
+  const view = viewOf(wkb)
+  const runs: WkbRun[] = []
+  let at = 0
+  const count = () => {
+    const value = view.getUint32(at, true)
+    at += 4
+    return value
+  }
+  const run = (length: number, outer: boolean) => {
+    runs.push({ offset: at, count: length, outer })
+    at += 16 * length
+  }
+  const geometry = (): void => {
+    const type = view.getUint32(at + 1, true)
+    if (view.getUint8(at) !== 1 || type < 1 || type > 7) throw new Error(`not a little-endian 2D WKB (type ${type})`)
+    at += 5
+    if (type === 1) run(1, false)
+    else if (type === 2) run(count(), false)
+    else if (type === 3) for (let ring = 0, rings = count(); ring < rings; ring++) run(count(), ring === 0)
+    else for (let part = 0, parts = count(); part < parts; part++) geometry()
+  }
+  geometry()
+  return runs
+}
+
+/** Twice the signed area of a run read as a ring (positive: counter-clockwise). */
+export function runSignedArea(view: DataView, run: WkbRun): number {
+  let sum = 0
+  const last = run.offset + 16 * (run.count - 1)
+  let ax = view.getFloat64(last, true)
+  let ay = view.getFloat64(last + 8, true)
+  for (let at = run.offset; at <= last; at += 16) {
+    const bx = view.getFloat64(at, true)
+    const by = view.getFloat64(at + 8, true)
+    sum += ax * by - bx * ay
+    ax = bx
+    ay = by
+  }
+  return sum
+}
+
+/** [minX, maxX, minY, maxY] of a WKB's positions (GeoPackage envelope order); null when it has none. */
+export function wkbEnvelope(wkb: Uint8Array, runs = wkbRuns(wkb)): Envelope | null {
+  const view = viewOf(wkb)
+  const box: Envelope = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+  for (const run of runs)
+    for (let at = run.offset, end = run.offset + 16 * run.count; at < end; at += 16) {
+      const x = view.getFloat64(at, true)
+      const y = view.getFloat64(at + 8, true)
+      if (x < box[0]) box[0] = x
+      if (x > box[1]) box[1] = x
+      if (y < box[2]) box[2] = y
+      if (y > box[3]) box[3] = y
+    }
+  return box[0] === Number.POSITIVE_INFINITY ? null : box
+}
+
+/** A copy of the WKB with every position mapped (a reprojection keeps the layout). */
+export function projectWkb(wkb: Uint8Array, map: (position: readonly number[]) => readonly number[]): Uint8Array {
+  const copy = new Uint8Array(wkb)
+  const view = viewOf(copy)
+  for (const run of wkbRuns(copy))
+    for (let at = run.offset, end = run.offset + 16 * run.count; at < end; at += 16) {
+      const [x, y] = map([view.getFloat64(at, true), view.getFloat64(at + 8, true)])
+      view.setFloat64(at, x as number, true)
+      view.setFloat64(at + 8, y as number, true)
+    }
+  return copy
+}
+
+/** A feature whose geometry is the WKB, decoded to GeoJSON only when a writer asks for it. */
+export function wkbFeature(wkb: Uint8Array | null, properties: Record<string, PropertyValue>): IoFeature {
+  if (wkb === null) return { geometry: null, properties }
+  let decoded: Geometry | undefined
+  return {
+    wkb,
+    properties,
+    get geometry() {
+      decoded ??= readWkb(wkb).geometry
+      return decoded
+    },
+  }
+}
+
+/** The GeoJSON type of a feature's geometry, read from its WKB when it has one; null without geometry. */
+export const geometryTypeOf = (feature: IoFeature): Geometry['type'] | null =>
+  feature.wkb ? wkbTypeName(feature.wkb) : (feature.geometry?.type ?? null)
