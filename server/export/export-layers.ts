@@ -79,8 +79,10 @@ export async function gridsLayer(
   // One translation per kind, not per grid: i18next's lookup costs ~10 µs (1 s for 100,000 grids).
   const kindLabels = new Map<string, string>()
   const kindLabel = (kind: string) => {
-    let label = kindLabels.get(kind)
-    if (label === undefined) kindLabels.set(kind, (label = translate(language, `coding.kind.${kind}`)))
+    const known = kindLabels.get(kind)
+    if (known !== undefined) return known
+    const label = translate(language, `coding.kind.${kind}`)
+    kindLabels.set(kind, label)
     return label
   }
   const features: IoFeature[] = rows.map((row) =>
