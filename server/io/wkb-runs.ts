@@ -25,30 +25,42 @@ export function wkbTypeName(wkb: Uint8Array): Geometry['type'] {
   return name
 }
 
-/** Every run of positions in a little-endian 2D WKB, in order (a point is a run of one). */
+/**
+ * Every run of positions in a little-endian 2D WKB, in order (a point is a run of one). A loop
+ * over a stack of part counts rather than nested closures: it runs for every exported grid.
+ */
 export function wkbRuns(wkb: Uint8Array): WkbRun[] {
   const view = viewOf(wkb)
   const runs: WkbRun[] = []
+  // Geometries still to read at each level of collections (a MultiPolygon: 1, then its polygon count).
+  const pending = [1]
   let at = 0
-  const count = () => {
-    const value = view.getUint32(at, true)
-    at += 4
-    return value
-  }
-  const run = (length: number, outer: boolean) => {
-    runs.push({ offset: at, count: length, outer })
-    at += 16 * length
-  }
-  const geometry = (): void => {
+  while (pending.length > 0) {
+    const left = pending.length - 1
+    if (pending[left] === 0) {
+      pending.pop()
+      continue
+    }
+    pending[left] = (pending[left] as number) - 1
     const type = view.getUint32(at + 1, true)
     if (view.getUint8(at) !== 1 || type < 1 || type > 7) throw new Error(`not a little-endian 2D WKB (type ${type})`)
     at += 5
-    if (type === 1) run(1, false)
-    else if (type === 2) run(count(), false)
-    else if (type === 3) for (let ring = 0, rings = count(); ring < rings; ring++) run(count(), ring === 0)
-    else for (let part = 0, parts = count(); part < parts; part++) geometry()
+    if (type === 1) {
+      runs.push({ offset: at, count: 1, outer: false })
+      at += 16
+    } else if (type === 2 || type === 3) {
+      const rings = type === 2 ? 1 : view.getUint32(at, true)
+      if (type === 3) at += 4
+      for (let ring = 0; ring < rings; ring++) {
+        const count = view.getUint32(at, true)
+        runs.push({ offset: at + 4, count, outer: type === 3 && ring === 0 })
+        at += 4 + 16 * count
+      }
+    } else {
+      pending.push(view.getUint32(at, true))
+      at += 4
+    }
   }
-  geometry()
   return runs
 }
 
@@ -88,11 +100,14 @@ export function wkbEnvelope(wkb: Uint8Array, runs = wkbRuns(wkb)): Envelope | nu
 export function projectWkb(wkb: Uint8Array, map: (position: readonly number[]) => readonly number[]): Uint8Array {
   const copy = new Uint8Array(wkb)
   const view = viewOf(copy)
+  const position = [0, 0]
   for (const run of wkbRuns(copy))
     for (let at = run.offset, end = run.offset + 16 * run.count; at < end; at += 16) {
-      const [x, y] = map([view.getFloat64(at, true), view.getFloat64(at + 8, true)])
-      view.setFloat64(at, x as number, true)
-      view.setFloat64(at + 8, y as number, true)
+      position[0] = view.getFloat64(at, true)
+      position[1] = view.getFloat64(at + 8, true)
+      const mapped = map(position)
+      view.setFloat64(at, mapped[0] as number, true)
+      view.setFloat64(at + 8, mapped[1] as number, true)
     }
   return copy
 }
