@@ -1,5 +1,6 @@
 import type { Geometry, Position } from 'geojson'
 import { describe, expect, it } from 'vitest'
+import { boxPolygon } from '../testing/shapes.js'
 import { crsByCode } from './crs.js'
 import { mapGeometry } from './read.js'
 import { projectWkb, runSignedArea, type WkbRun, viewOf, wkbEnvelope, wkbFeature, wkbRuns, wkbTypeName } from './wkb-runs.js'
@@ -8,13 +9,7 @@ import { envelopeOf, writeWkb } from './wkb.js'
 // The WKB walker against the GeoJSON it was written from: every run holds the positions of one
 // ring, line or point, in order, and a polygon's first ring is its outer ring.
 
-const square = (x: number, y: number, size: number): Position[] => [
-  [x, y],
-  [x + size, y],
-  [x + size, y + size],
-  [x, y + size],
-  [x, y],
-]
+const square = (x: number, y: number, size: number) => boxPolygon(x, y, x + size, y + size).coordinates[0] as Position[]
 const geometries: Geometry[] = [
   { type: 'Point', coordinates: [117.1, 31.2] },
   { type: 'LineString', coordinates: square(117, 31, 0.01).slice(0, 3) },
