@@ -158,11 +158,15 @@ const freeName = (wanted: string, fields: readonly FieldInfo[]) => {
   return name
 }
 
-/** A GPKG blob: little-endian header with an xy envelope, then the WKB (given, or written from the GeoJSON). */
-function geometryBlob(geometry: Geometry | Uint8Array, envelope: Envelope | null, srsId: number): Uint8Array {
+/**
+ * A GPKG blob: little-endian header with an xy envelope, then the WKB (given, or written from the
+ * GeoJSON). A given WKB is copied into `scratch` when it fits: sql.js copies a blob into its heap
+ * when it is bound, so one buffer serves every row.
+ */
+function geometryBlob(geometry: Geometry | Uint8Array, envelope: Envelope | null, srsId: number, scratch: Uint8Array): Uint8Array {
   let blob: Uint8Array
   if (geometry instanceof Uint8Array) {
-    blob = new Uint8Array(40 + geometry.length)
+    blob = 40 + geometry.length <= scratch.length ? scratch.subarray(0, 40 + geometry.length) : new Uint8Array(40 + geometry.length)
     blob.set(geometry, 40)
   } else blob = writeWkb(geometry, 40)
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
@@ -223,11 +227,12 @@ export const writeGeoPackage: FormatWriter = async (layer, options) => {
       `INSERT INTO ${quoted(layer.name)} (${[geometryColumn, ...layer.fields.map((field) => field.name)].map(quoted).join(', ')}) VALUES (${['?', ...layer.fields.map(() => '?')].join(', ')})`,
     )
     let bounds: Envelope | null = null
+    const scratch = new Uint8Array(64 * 1024)
     for (const feature of layer.features) {
       const geometry = feature.wkb ?? feature.geometry
       const envelope = geometry === null ? null : geometry instanceof Uint8Array ? wkbEnvelope(geometry) : envelopeOf(geometry)
       bounds = unionEnvelope(bounds, envelope)
-      const blob = geometry === null ? null : geometryBlob(geometry, envelope, srsId)
+      const blob = geometry === null ? null : geometryBlob(geometry, envelope, srsId, scratch)
       insert.run([blob, ...layer.fields.map((field) => cellOf(field, feature.properties[field.name]))])
     }
     insert.free()

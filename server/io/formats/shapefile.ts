@@ -142,7 +142,7 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
   const readme = fieldReadme(layer, fieldMap, encoding)
   members.push({ name: '字段说明.txt', bytes: encodeWith(readme, encoding), level: 6 })
   if (encoding !== 'utf-8') members.push({ name: '字段说明_UTF-8.txt', bytes: new TextEncoder().encode(readme), level: 6 })
-  return { name: `${base}.zip`, contentType: 'application/zip', bytes: zipMembers(members) }
+  return { name: `${base}.zip`, contentType: 'application/zip', bytes: await zipMembers(members) }
 }
 
 /** The readme: each field's original name, its name in the .dbf and its type (Windows line ends: Notepad opens it). */
