@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
-import { asGeoJson, ewkbRuns } from '../db/geometry-sql.js'
+import { asGeoJson, asWkbHex, ewkbRuns } from '../db/geometry-sql.js'
 import type { BBox } from '../http/query-params.js'
 import { type GridsTransaction, noteGridsWritten } from './grid-events.js'
 
@@ -35,17 +35,32 @@ function inForce(asOf: string | undefined) {
   return sql<boolean>`valid_from <= ${day} AND (valid_to IS NULL OR valid_to > ${day})`
 }
 
-export function findGrids(db: Kysely<Database>, filter: GridFilter) {
+function gridsInForce(db: Kysely<Database>, filter: GridFilter) {
   let query = db
     .selectFrom('grids')
-    .select([...GRID_COLUMNS, asGeoJson('geom').as('geometry')])
+    .select(GRID_COLUMNS)
     .where('region_code', 'like', `${filter.regionPrefix}%`)
     .where(inForce(filter.asOf))
   if (filter.bbox) {
     const [minLng, minLat, maxLng, maxLat] = filter.bbox
     query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
   }
-  return query.orderBy('code').execute()
+  return query
+}
+
+export function findGrids(db: Kysely<Database>, filter: GridFilter) {
+  return gridsInForce(db, filter).select(asGeoJson('geom').as('geometry')).orderBy('code').execute()
+}
+
+/**
+ * The same rows as findGrids with the geometry as hex WKB (`wkb`): what an export of 100,000 grids
+ * reads fast. Sorted here, not by the database: a sort of the rows with their geometries spills
+ * 130 MB to disk on PGlite (work_mem), one of the codes alone does not.
+ */
+export async function findGridsAsWkb(db: Kysely<Database>, filter: GridFilter) {
+  const rows = await gridsInForce(db, filter).select(asWkbHex('geom').as('wkb')).execute()
+  // Codes are digits: code-unit order is the database's order.
+  return rows.sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
 }
 
 export function findGrid(db: Kysely<Database>, code: string, asOf: string | undefined) {

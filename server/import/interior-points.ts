@@ -22,6 +22,8 @@ export async function interiorPointsOf<T>(
 ): Promise<[number, number][]> {
   const unknown = items.filter((item) => !known.has(featureOf(item)))
   const computed = await interiorPoints(db, unknown.map(geometryOf))
-  unknown.forEach((item, i) => rememberInteriorPoint(featureOf(item), computed[i] ?? [0, 0]))
+  unknown.forEach((item, i) => {
+    rememberInteriorPoint(featureOf(item), computed[i] ?? [0, 0])
+  })
   return items.map((item) => known.get(featureOf(item)) ?? [0, 0])
 }

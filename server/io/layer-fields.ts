@@ -1,5 +1,6 @@
 import { badRequest } from '../http/errors.js'
 import type { FieldInfo, FieldType, IoFeature, PropertyValue } from './types.js'
+import { geometryTypeOf } from './wkb-runs.js'
 
 // Field types and geometry types of a layer whose file does not declare them (KML, CSV, XLSX),
 // and the coercion writers need when a declared type and a value disagree.
@@ -33,7 +34,7 @@ export function fieldsOfFeatures(features: readonly IoFeature[]): FieldInfo[] {
 
 /** The distinct GeoJSON geometry types of the features, in first-seen order. */
 export const geometryTypesOf = (features: readonly IoFeature[]) => [
-  ...new Set(features.flatMap((feature) => (feature.geometry ? [feature.geometry.type] : []))),
+  ...new Set(features.map(geometryTypeOf).filter((type) => type !== null)),
 ]
 
 /** The value as its field's type says (a number in a string field becomes its text); null stays null. */

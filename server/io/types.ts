@@ -30,6 +30,11 @@ export interface IoFeature {
   /** GeoJSON geometry; null for a record with no shape (reported, never stored). */
   geometry: Geometry | null
   properties: Record<string, PropertyValue>
+  /**
+   * The same geometry as little-endian 2D WKB, on features an export read from the database
+   * (server/io/wkb-runs.ts): the shapefile and GeoPackage writers write from these bytes.
+   */
+  wkb?: Uint8Array
 }
 
 /** What a file says about its coordinates, before anyone decides (server/io/crs.ts decides). */

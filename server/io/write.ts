@@ -3,6 +3,7 @@ import { crsByCode } from './crs.js'
 import { gaussKrugerZone } from './crs-defs.js'
 import { FORMATS } from './formats/index.js'
 import { mapGeometry } from './read.js'
+import { projectWkb, wkbFeature } from './wkb-runs.js'
 import type { FormatName, OutputFile, OutputLayer, WriteOptions } from './types.js'
 
 // Writes a layer of CGCS2000 lon/lat features in a format and CRS.
@@ -16,6 +17,10 @@ export async function writeDataset(format: FormatName, layer: OutputLayer, optio
   const features =
     options.crs === 4490
       ? layer.features
-      : layer.features.map((feature) => ({ ...feature, geometry: mapGeometry(feature.geometry, crs.fromLonLat) }))
+      : layer.features.map((feature) =>
+          feature.wkb
+            ? wkbFeature(projectWkb(feature.wkb, crs.fromLonLat), feature.properties)
+            : { ...feature, geometry: mapGeometry(feature.geometry, crs.fromLonLat) },
+        )
   return FORMATS[format].write({ ...layer, features }, options)
 }

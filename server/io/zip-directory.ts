@@ -23,10 +23,12 @@ export interface ZipEntry {
 /** Thrown for a malformed zip; the caller turns it into its own message. */
 export class ZipFormatError extends Error {}
 
-const EOCD = 0x06054b50
+export const EOCD = 0x06054b50
 const EOCD64_LOCATOR = 0x07064b50
-const CENTRAL = 0x02014b50
-const LOCAL = 0x04034b50
+export const CENTRAL = 0x02014b50
+export const LOCAL = 0x04034b50
+/** General purpose flag bit 11: the name is UTF-8 (APPNOTE 6.3, appendix D). */
+export const UTF8_NAME = 0x0800
 const UNICODE_PATH = 0x7075
 const ZIP64 = 0x0001
 const MAX32 = 0xffffffff
@@ -86,7 +88,7 @@ export function readZipDirectory(bytes: Uint8Array): ZipEntry[] {
     const { unicodeName } = readExtra(extra, rawName, sizes)
     entries.push({
       nameBytes: unicodeName ?? rawName,
-      utf8: unicodeName !== null || (flags & 0x800) !== 0,
+      utf8: unicodeName !== null || (flags & UTF8_NAME) !== 0,
       method: data.getUint16(at + 10, true),
       encrypted: (flags & 1) !== 0,
       ...sizes,

@@ -5,6 +5,7 @@ import { crsByCode, ogcWktOf } from '../crs.js'
 import { chooseLayer, geometryTypesOf, refuseEmptyLayer } from '../layer-fields.js'
 import type { CrsEvidence, FieldInfo, FieldType, FormatReader, FormatWriter, IoFeature, IoNote, PropertyValue } from '../types.js'
 import { type Envelope, envelopeOf, readWkb, unionEnvelope, writeWkb } from '../wkb.js'
+import { wkbEnvelope } from '../wkb-runs.js'
 
 // GeoPackage (OGC 12-128r18, version 1.3, the newest GDAL 3.6 reads without a warning) through sql.js, SQLite compiled to WASM: no native
 // build. Feature tables are the layers; a geometry is a GPKG blob: "GP", version, flags, srs_id,
@@ -157,9 +158,17 @@ const freeName = (wanted: string, fields: readonly FieldInfo[]) => {
   return name
 }
 
-/** A GPKG blob: little-endian header with an xy envelope, then the WKB. */
-function geometryBlob(geometry: Geometry, envelope: Envelope | null, srsId: number): Uint8Array {
-  const blob = writeWkb(geometry, 40)
+/**
+ * A GPKG blob: little-endian header with an xy envelope, then the WKB (given, or written from the
+ * GeoJSON). A given WKB is copied into `scratch` when it fits: sql.js copies a blob into its heap
+ * when it is bound, so one buffer serves every row.
+ */
+function geometryBlob(geometry: Geometry | Uint8Array, envelope: Envelope | null, srsId: number, scratch: Uint8Array): Uint8Array {
+  let blob: Uint8Array
+  if (geometry instanceof Uint8Array) {
+    blob = 40 + geometry.length <= scratch.length ? scratch.subarray(0, 40 + geometry.length) : new Uint8Array(40 + geometry.length)
+    blob.set(geometry, 40)
+  } else blob = writeWkb(geometry, 40)
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
   blob.set([0x47, 0x50, 0, 0b0000_0011])
   view.setInt32(4, srsId, true)
@@ -218,10 +227,12 @@ export const writeGeoPackage: FormatWriter = async (layer, options) => {
       `INSERT INTO ${quoted(layer.name)} (${[geometryColumn, ...layer.fields.map((field) => field.name)].map(quoted).join(', ')}) VALUES (${['?', ...layer.fields.map(() => '?')].join(', ')})`,
     )
     let bounds: Envelope | null = null
+    const scratch = new Uint8Array(64 * 1024)
     for (const feature of layer.features) {
-      const envelope = feature.geometry && envelopeOf(feature.geometry)
+      const geometry = feature.wkb ?? feature.geometry
+      const envelope = geometry === null ? null : geometry instanceof Uint8Array ? wkbEnvelope(geometry) : envelopeOf(geometry)
       bounds = unionEnvelope(bounds, envelope)
-      const blob = feature.geometry ? geometryBlob(feature.geometry, envelope, srsId) : null
+      const blob = geometry === null ? null : geometryBlob(geometry, envelope, srsId, scratch)
       insert.run([blob, ...layer.fields.map((field) => cellOf(field, feature.properties[field.name]))])
     }
     insert.free()

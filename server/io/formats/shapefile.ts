@@ -1,10 +1,11 @@
-import { type Zippable, zipSync } from 'fflate'
 import { badRequest } from '../../http/errors.js'
 import { prjOf } from '../crs.js'
 import { decodeText, encodeWith, shapefileEncoding } from '../encoding.js'
 import { readDbfHeader, readDbfRecords, type WrittenField, writeDbf } from '../shapefile/dbf.js'
 import { familyOf, readShp, type ShapeFamily, writeShp } from '../shapefile/shp.js'
 import type { FormatReader, FormatWriter, InputFile, IoFeature, IoNote, OutputLayer } from '../types.js'
+import { geometryTypeOf } from '../wkb-runs.js'
+import { type ZipMember, zipMembers } from '../zip-write.js'
 
 // ESRI Shapefile: the loose .shp/.shx/.dbf(/.prj/.cpg) set, or those inside a zip (expanded by
 // server/io/read.ts). Several .shp in one upload are several layers, named by base name.
@@ -102,7 +103,7 @@ const safeFileName = (name: string) => name.replace(/[\\/:*?"<>|\0]+/g, '_').tri
 export const writeShapefile: FormatWriter = async (layer, options) => {
   const encoding = options.encoding ?? 'gbk'
   const base = safeFileName(layer.name)
-  const families = [...new Set(layer.features.map((feature) => familyOf(feature.geometry)).filter((family) => family !== null))]
+  const families = [...new Set(layer.features.map((feature) => familyOf(geometryTypeOf(feature))).filter((family) => family !== null))]
   const groups: [string, ShapeFamily, IoFeature[]][] =
     families.length <= 1
       ? [[base, families[0] ?? 'polygon', layer.features]]
@@ -111,16 +112,16 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
           `${base}_${FAMILY_SUFFIX[family]}`,
           family,
           layer.features.filter((feature) => {
-            const own = familyOf(feature.geometry)
+            const own = familyOf(geometryTypeOf(feature))
             return own === family || (own === null && i === 0)
           }),
         ])
-  const members: Zippable = {}
+  const members: ZipMember[] = []
   let fieldMap: WrittenField[] = []
   for (const [name, family, features] of groups) {
     const { shp, shx } = writeShp(
       family,
-      features.map((feature) => feature.geometry),
+      features.map((feature) => feature.wkb ?? feature.geometry),
     )
     const table = writeDbf(
       layer.fields,
@@ -129,19 +130,19 @@ export const writeShapefile: FormatWriter = async (layer, options) => {
       encoding === 'gbk' ? 0x4d : 0x00,
     )
     fieldMap = table.fields
-    Object.assign(members, {
+    members.push(
       // Coordinates gain little from effort: level 1 packs a county's .shp in ~70% of level 6's CPU time.
-      [`${name}.shp`]: [shp, { level: 1 }],
-      [`${name}.shx`]: shx,
-      [`${name}.dbf`]: table.dbf,
-      [`${name}.prj`]: new TextEncoder().encode(prjOf(options.crs)),
-      [`${name}.cpg`]: new TextEncoder().encode(encoding === 'gbk' ? 'GBK' : 'UTF-8'),
-    })
+      { name: `${name}.shp`, bytes: shp, level: 1 },
+      { name: `${name}.shx`, bytes: shx, level: 6 },
+      { name: `${name}.dbf`, bytes: table.dbf, level: 6 },
+      { name: `${name}.prj`, bytes: new TextEncoder().encode(prjOf(options.crs)), level: 6 },
+      { name: `${name}.cpg`, bytes: new TextEncoder().encode(encoding === 'gbk' ? 'GBK' : 'UTF-8'), level: 6 },
+    )
   }
   const readme = fieldReadme(layer, fieldMap, encoding)
-  members['字段说明.txt'] = encodeWith(readme, encoding)
-  if (encoding !== 'utf-8') members['字段说明_UTF-8.txt'] = new TextEncoder().encode(readme)
-  return { name: `${base}.zip`, contentType: 'application/zip', bytes: zipSync(members, { level: 6 }) }
+  members.push({ name: '字段说明.txt', bytes: encodeWith(readme, encoding), level: 6 })
+  if (encoding !== 'utf-8') members.push({ name: '字段说明_UTF-8.txt', bytes: new TextEncoder().encode(readme), level: 6 })
+  return { name: `${base}.zip`, contentType: 'application/zip', bytes: await zipMembers(members) }
 }
 
 /** The readme: each field's original name, its name in the .dbf and its type (Windows line ends: Notepad opens it). */

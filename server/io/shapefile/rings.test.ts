@@ -1,17 +1,12 @@
 import type { Position } from 'geojson'
 import { describe, expect, it } from 'vitest'
+import { boxPolygon } from '../../testing/shapes.js'
 import { ringsToPolygon, signedArea } from './rings.js'
 
 // Ring regrouping as the shapefile reader hands it over: rings reversed from file order, with
 // whether each was clockwise (an outer ring) in the file.
 
-const square = (x: number, y: number, size: number): Position[] => [
-  [x, y],
-  [x + size, y],
-  [x + size, y + size],
-  [x, y + size],
-  [x, y],
-]
+const square = (x: number, y: number, size: number) => boxPolygon(x, y, x + size, y + size).coordinates[0] as Position[]
 const reversed = (ring: Position[]) => [...ring].reverse()
 
 describe('ringsToPolygon', () => {

@@ -1,5 +1,6 @@
 import type { Geometry, Position } from 'geojson'
 import { badRequest } from '../../http/errors.js'
+import { runSignedArea, viewOf, wkbRuns, wkbTypeName } from '../wkb-runs.js'
 import { ringsToPolygon, signedArea } from './rings.js'
 
 // The .shp/.shx geometry codec (ESRI Shapefile Technical Description, 1998). Our own rather than
@@ -97,13 +98,11 @@ function readRecord(view: DataView, start: number, length: number, file: string,
   return parts.length === 0 ? null : ringsToPolygon(parts, clockwise)
 }
 
-const viewOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
 export type ShapeFamily = 'point' | 'line' | 'polygon'
 
-/** The shapefile family a geometry is written in (a shapefile holds one); null for none we write. */
-export function familyOf(geometry: Geometry | null): ShapeFamily | null {
-  switch (geometry?.type) {
+/** The shapefile family a geometry type is written in (a shapefile holds one); null for none we write. */
+export function familyOf(type: Geometry['type'] | null): ShapeFamily | null {
+  switch (type) {
     case 'Point':
     case 'MultiPoint':
       return 'point'
@@ -118,21 +117,30 @@ export function familyOf(geometry: Geometry | null): ShapeFamily | null {
   }
 }
 
+/** A shape to write: GeoJSON, or little-endian 2D WKB (server/io/wkb-runs.ts), or none. */
+export type ShapeSource = Geometry | Uint8Array | null
+
+const typeOfSource = (shape: ShapeSource) => (shape === null ? null : shape instanceof Uint8Array ? wkbTypeName(shape) : shape.type)
+
 /**
- * A part of a record as written: its positions, read backwards when `reversed` (polygon rings:
- * outer rings clockwise, holes counter-clockwise) and closed by repeating the first position when
- * `close`. Views, not copies: a county's 4 million positions are written without copying them.
+ * A part of a record as written: its `count` positions — GeoJSON `points`, or the doubles of a WKB
+ * `view` from `offset` — read backwards when `reversed` (polygon rings: outer rings clockwise,
+ * holes counter-clockwise) and closed by repeating the first position when `close`. Views, not
+ * copies: a county's 4 million positions are written without copying them.
  */
 interface Part {
-  points: Position[]
+  points: Position[] | null
+  view: DataView | null
+  offset: number
+  count: number
   reversed: boolean
   close: boolean
 }
 
-const partLength = (part: Part) => part.points.length + (part.close ? 1 : 0)
+const partLength = (part: Part) => part.count + (part.close ? 1 : 0)
 
 function partsOf(geometry: Geometry): Part[] {
-  const plain = (points: Position[]): Part => ({ points, reversed: false, close: false })
+  const plain = (points: Position[]): Part => ({ points, view: null, offset: 0, count: points.length, reversed: false, close: false })
   switch (geometry.type) {
     case 'Point':
       return [plain([geometry.coordinates])]
@@ -155,23 +163,36 @@ function orientedRing(points: Position[], outer: boolean): Part {
   const first = points[0] as Position
   const last = points.at(-1) as Position
   const clockwise = signedArea(points) < 0
-  return { points, reversed: clockwise !== outer, close: first[0] !== last[0] || first[1] !== last[1] }
+  const close = first[0] !== last[0] || first[1] !== last[1]
+  return { points, view: null, offset: 0, count: points.length, reversed: clockwise !== outer, close }
 }
 
-/** The i-th position a part writes. */
-function pointOf(part: Part, i: number): Position {
-  const count = part.points.length
-  if (i === count) return part.points[part.reversed ? count - 1 : 0] as Position
-  return part.points[part.reversed ? count - 1 - i : i] as Position
+/** The parts of a WKB: its runs of positions, polygon rings oriented as in orientedRing. */
+function wkbPartsOf(wkb: Uint8Array): Part[] {
+  const view = viewOf(wkb)
+  const polygonal = familyOf(wkbTypeName(wkb)) === 'polygon'
+  return wkbRuns(wkb)
+    .filter((run) => !polygonal || run.count > 0)
+    .map((run) => {
+      const part = { points: null, view, offset: run.offset, count: run.count, reversed: false, close: false }
+      if (!polygonal) return part
+      const last = run.offset + 16 * (run.count - 1)
+      const open =
+        view.getFloat64(run.offset, true) !== view.getFloat64(last, true) ||
+        view.getFloat64(run.offset + 8, true) !== view.getFloat64(last + 8, true)
+      return { ...part, reversed: runSignedArea(view, run) < 0 !== run.outer, close: open }
+    })
 }
 
 const SHAPE_TYPE: Record<ShapeFamily, number> = { point: 1, line: 3, polygon: 5 }
 
-/** Writes one family's geometries (null → a null shape) as .shp and .shx; MultiPoints make a type 8 file. */
-export function writeShp(family: ShapeFamily, geometries: readonly (Geometry | null)[]): { shp: Uint8Array; shx: Uint8Array } {
-  const multipoint = family === 'point' && geometries.some((geometry) => geometry?.type === 'MultiPoint')
+/** Writes one family's shapes (null → a null shape) as .shp and .shx; MultiPoints make a type 8 file. */
+export function writeShp(family: ShapeFamily, shapes: readonly ShapeSource[]): { shp: Uint8Array; shx: Uint8Array } {
+  const multipoint = family === 'point' && shapes.some((shape) => typeOfSource(shape) === 'MultiPoint')
   const shapeType = multipoint ? 8 : SHAPE_TYPE[family]
-  const records = geometries.map((geometry) => (geometry === null || familyOf(geometry) !== family ? null : partsOf(geometry)))
+  const records = shapes.map((shape) =>
+    shape === null || familyOf(typeOfSource(shape)) !== family ? null : shape instanceof Uint8Array ? wkbPartsOf(shape) : partsOf(shape),
+  )
   const contentBytes = records.map((parts) => {
     if (parts === null) return 4
     const points = parts.reduce((sum, part) => sum + partLength(part), 0)
@@ -211,10 +232,20 @@ function writeRecord(view: DataView, start: number, shapeType: number, parts: Pa
   for (const [index, part] of parts.entries()) {
     if (shapeType !== 1 && shapeType !== 8) view.setInt32(start + 44 + 4 * index, written, true)
     const length = partLength(part)
+    const { count, reversed, points, view: source } = part
     for (let i = 0; i < length; i++) {
-      const point = pointOf(part, i)
-      const x = point[0] as number
-      const y = point[1] as number
+      // The i-th position written: the first again when closing, else counted from the end when reversed.
+      const from = i === count ? (reversed ? count - 1 : 0) : reversed ? count - 1 - i : i
+      let x: number
+      let y: number
+      if (source !== null) {
+        x = source.getFloat64(part.offset + 16 * from, true)
+        y = source.getFloat64(part.offset + 16 * from + 8, true)
+      } else {
+        const point = (points as Position[])[from] as Position
+        x = point[0] as number
+        y = point[1] as number
+      }
       if (x < box[0]) box[0] = x
       if (y < box[1]) box[1] = y
       if (x > box[2]) box[2] = x
