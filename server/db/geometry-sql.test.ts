@@ -31,7 +31,7 @@ describe('bulk geometry statements', () => {
   const squares = Array.from({ length: count }, (_, i) => square(117 + (i % 100) * 0.001, 31 + Math.floor(i / 100) * 0.001))
 
   it('splits the geometries into runs under the vertex budget, keeping their order', () => {
-    const runs = ewkbRuns(squares, (geometry) => geometry)
+    const runs = [...ewkbRuns(squares, (geometry) => geometry)]
     expect(runs).toHaveLength(2)
     expect(runs.flat().map((entry) => entry.item)).toEqual(squares)
     for (const run of runs) expect(run.length * 41).toBeLessThanOrEqual(BULK_STATEMENT_VERTICES)
@@ -41,7 +41,7 @@ describe('bulk geometry statements', () => {
     const points = await interiorPoints(database.kysely, squares)
     expect(points).toHaveLength(count)
     points.forEach(([x, y], i) => {
-      const [[x0, y0]] = squares[i]?.coordinates[0] as [[number, number]]
+      const [[x0, y0]] = (squares[i] as ReturnType<typeof square>).coordinates[0] as [[number, number]]
       expect(x).toBeGreaterThan(x0)
       expect(x).toBeLessThan(x0 + 0.001)
       expect(y).toBeGreaterThan(y0)

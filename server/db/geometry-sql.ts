@@ -1,6 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
-import { polygonsToEwkb, verticesOf } from '../validation/ewkb.js'
-import { runsOf } from '../validation/postgis-work.js'
+import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
 import type { Database } from './database.js'
 
 /** PostGIS geometry → RFC 7946 GeoJSON: CCW outer rings, no `crs` member (option 0), 8 decimals (~1 mm). */
@@ -31,19 +30,23 @@ export function bboxOf(column: string): RawBuilder<number[] | null> {
  */
 export const BULK_STATEMENT_VERTICES = 200_000
 
-/** GeoJSON Polygons/MultiPolygons as hex EWKB, in runs of at most BULK_STATEMENT_VERTICES vertices (one shape may exceed it). */
-export function ewkbRuns<T>(items: readonly T[], geometryOf: (item: T) => unknown): { item: T; hex: string }[][] {
-  const encoded = items.map((item) => {
+/**
+ * GeoJSON Polygons/MultiPolygons as hex EWKB, in runs of at most BULK_STATEMENT_VERTICES vertices
+ * (one shape may exceed it). Each run is encoded when it is reached, so a county's hex (~130 MB
+ * for 4 million vertices) is never held at once.
+ */
+export function* ewkbRuns<T>(items: readonly T[], geometryOf: (item: T) => unknown): Generator<{ item: T; hex: string }[]> {
+  const polygonsOf = (item: T) => {
     const geometry = geometryOf(item) as { type: string; coordinates: unknown }
-    const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
-    return { item, hex: polygonsToEwkb(polygons), vertices: verticesOf(polygons) }
-  })
-  return runsOf(encoded, (entry) => entry.vertices, BULK_STATEMENT_VERTICES).map((run) => run.map(({ item, hex }) => ({ item, hex })))
+    return (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
+  }
+  for (const run of runsOf(items, (item) => verticesOf(polygonsOf(item)), BULK_STATEMENT_VERTICES))
+    yield run.map((item) => ({ item, hex: polygonsToEwkb(polygonsOf(item)) }))
 }
 
 /**
  * A point inside each GeoJSON Polygon/MultiPolygon (ST_PointOnSurface), in the given order: what
- * code allocation sorts in reading order. Passed as hex EWKB (server/validation/ewkb.ts says why).
+ * code allocation sorts in reading order. Passed as hex EWKB (server/geo/ewkb.ts says why).
  */
 export async function interiorPoints(db: Kysely<Database>, geometries: readonly unknown[]): Promise<[number, number][]> {
   const points: [number, number][] = []

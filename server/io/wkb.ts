@@ -1,10 +1,10 @@
 import type { Geometry, Position } from 'geojson'
-import { WkbWriter } from '../validation/ewkb.js'
+import { WkbWriter } from '../geo/ewkb.js'
 
 // Well-known binary (OGC 06-103r4 §8.2) to and from GeoJSON, 2D only: GeoPackage geometry blobs
 // carry it after their header. Reads both byte orders, ISO Z/M type codes (1000/2000/3000 + type)
 // and EWKB flags; Z and M are dropped and reported. Writes little-endian 2D WKB through the
-// validation module's writer (server/validation/ewkb.ts).
+// shared writer (server/geo/ewkb.ts).
 
 const TYPE_NAMES = ['', 'Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'] as const
 const TYPE_CODES: Record<Geometry['type'], number> = {

@@ -1,8 +1,8 @@
 import { type RawBuilder, sql } from 'kysely'
 import { STATEMENT_VERTICES } from '../http/limits.js'
 import { bounds, type PolygonRings, type Position } from './edge-match.js'
-import { polygonsToEwkb, verticesOf } from './ewkb.js'
-import { type PostgisWork, runsOf } from './postgis-work.js'
+import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
+import type { PostgisWork } from './postgis-work.js'
 
 // The union of the comprehensive grids for the gap checks, kept as rows of a scratch table, one
 // per group of grids whose boxes connect ("component"): groups never touch each other, so their

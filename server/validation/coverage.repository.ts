@@ -4,9 +4,9 @@ import type { GridKind } from '../grids/kinds.js'
 import { AppError } from '../http/errors.js'
 import { MAX_BOX_PAIRS, STATEMENT_VERTICES, formatCount } from '../http/limits.js'
 import type { PolygonRings } from './edge-match.js'
-import { polygonsToEwkb, verticesOf } from './ewkb.js'
+import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
 import { type UnionTable, unionOfGrids, unionOfPolygons } from './coverage-union.js'
-import { type PostgisWork, runsOf } from './postgis-work.js'
+import type { PostgisWork } from './postgis-work.js'
 
 // The coverage overlay in PostGIS (runs on PostGIS 3.3): the exact answer when the fast edge
 // match cannot prove a coverage clean, and for micro-grids and dedicated grids. The grids go into

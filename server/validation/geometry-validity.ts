@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { STATEMENT_VERTICES } from '../http/limits.js'
-import { polygonsToEwkb, verticesOf } from './ewkb.js'
-import { type StatementRunner, directRunner, runsOf } from './postgis-work.js'
+import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
+import { type StatementRunner, directRunner } from './postgis-work.js'
 import type { InvalidGeometryReason } from './report.schemas.js'
 
 // PostGIS validity (ST_IsValidDetail) for many geometries, a few statements of bounded size. GEOS reasons are

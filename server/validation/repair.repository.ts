@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '../db/connect.js'
 import { AppError } from '../http/errors.js'
 import { MAX_REPAIR_CROSSINGS, formatCount } from '../http/limits.js'
 import type { PolygonRings } from './edge-match.js'
-import { polygonsToEwkb } from './ewkb.js'
+import { polygonsToEwkb } from '../geo/ewkb.js'
 import { withPostgisWork } from './postgis-work.js'
 import { meetingsUpTo } from './simple-ring.js'
 

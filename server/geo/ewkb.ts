@@ -107,3 +107,25 @@ export function geoJsonToEwkb(geometry: { type: string; coordinates: unknown }, 
 /** Positions in polygons (what a statement's size is measured in). */
 export const verticesOf = (polygons: readonly (readonly Ring[])[]) =>
   polygons.reduce((sum, rings) => sum + rings.reduce((n, ring) => n + ring.length, 0), 0)
+
+/**
+ * Splits items (in order) into consecutive runs of about `budget` vertices each (an item bigger
+ * than the budget is a run of its own).
+ */
+export function runsOf<T>(items: readonly T[], verticesOf: (item: T) => number, budget: number): T[][] {
+  const runs: T[][] = []
+  let run: T[] = []
+  let vertices = 0
+  for (const item of items) {
+    const size = verticesOf(item)
+    if (run.length > 0 && vertices + size > budget) {
+      runs.push(run)
+      run = []
+      vertices = 0
+    }
+    run.push(item)
+    vertices += size
+  }
+  if (run.length > 0) runs.push(run)
+  return runs
+}
