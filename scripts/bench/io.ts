@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { systemActor } from '../../server/audit/audit.repository.js'
 import type { TokenClaims } from '../../server/auth/auth.plugin.js'
@@ -163,6 +163,7 @@ function ogrBaseline(shp: string, progress: (message: string) => void) {
     return performance.now() - started
   }
   rmSync(out, { recursive: true, force: true })
+  mkdirSync(out, { recursive: true }) // GDAL 3.6 does not make a shapefile's folder
   const load = time([
     '-f',
     'PostgreSQL',
