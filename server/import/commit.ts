@@ -45,8 +45,13 @@ const ROLES: Record<CommitRequest['type'], readonly TokenClaims['role'][]> = {
   reference: ['admin', 'city', 'county'],
 }
 
-export function assertMayImport(user: TokenClaims, type: CommitRequest['type'], region: string): void {
+/** The caller may import this type at all (the region is chosen later: uploads are checked so). */
+export function assertMayImportType(user: TokenClaims, type: CommitRequest['type']): void {
   if (!ROLES[type].includes(user.role)) throw forbidden('import_role_refused', { type })
+}
+
+export function assertMayImport(user: TokenClaims, type: CommitRequest['type'], region: string): void {
+  assertMayImportType(user, type)
   const prefix = parseRegionPrefix(region)
   if (prefix === null || !isWithinScope(user.region_prefix, prefix)) throw forbidden('import_out_of_scope', { region })
 }
@@ -79,7 +84,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
       address: textOf(feature, 'address'),
     }))
     const imported = await replaceBuildings(db, { region: request.region, buildings, actor })
-    result = { imported, proposal_id: null, codes: [] }
+    result = { imported, proposal_id: null, proposal_ids: [], codes: [] }
   } else {
     const layer = request.reference ?? { name: prepared.dataset.layer.name.slice(0, 60), kind: 'other' as const }
     const features = prepared.features.map((feature) => ({
@@ -89,7 +94,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
       properties: feature.properties,
     }))
     const { count } = await replaceReferenceLayer(db, { region: request.region, name: layer.name, kind: layer.kind, features, actor })
-    result = { imported: count, proposal_id: null, codes: [] }
+    result = { imported: count, proposal_id: null, proposal_ids: [], codes: [] }
   }
   await db.transaction().execute(async (trx) => {
     await rememberFieldMap(trx, {
@@ -105,10 +110,19 @@ export async function commitImport(context: CommitContext, files: readonly Input
       after: { files: files.map((file) => file.name), type: request.type, imported: result.imported, proposal_id: result.proposal_id },
     })
   })
+  const [first, ...others] = result.proposal_ids
   const message =
-    result.proposal_id === null
+    first === undefined
       ? translate(language, 'import.done', { count: result.imported, what })
-      : translate(language, 'io.import.drafted', { count: result.imported, what, id: result.proposal_id })
+      : others.length === 0
+        ? translate(language, 'io.import.drafted', { count: result.imported, what, id: first })
+        : translate(language, 'io.import.drafted_per_township', {
+            count: result.imported,
+            what,
+            proposals: others.length + 1,
+            first,
+            last: others[others.length - 1] as number,
+          })
   return { type: request.type, ...result, message }
 }
 
@@ -121,7 +135,7 @@ async function writeDirect(context: CommitContext, checked: CheckedImport, reque
     actor,
     language: context.language,
   })
-  return { imported: report.imported, proposal_id: null, codes: report.codes }
+  return { imported: report.imported, proposal_id: null, proposal_ids: [], codes: report.codes }
 }
 
 function textOf(feature: MappedFeature, field: string): string | null {
@@ -146,12 +160,12 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
     return writeDirect(context, checked, request, actor)
   }
   // One proposal per township (a proposal is a township's change set); each is its own transaction.
-  let proposalId: number | null = null
+  const proposalIds: number[] = []
   for (const [township, inTownship] of townships) {
     const changes = await replacementChanges(database.kysely, township, inTownship)
     const region = township.padEnd(12, '0')
     const proposal = await createProposal(database, user, { region, changes, initial_division: !occupied.includes(township) }, language)
-    proposalId ??= proposal.id
+    proposalIds.push(proposal.id)
   }
-  return { imported: grids.length, proposal_id: proposalId, codes: [] }
+  return { imported: grids.length, proposal_id: proposalIds[0] ?? null, proposal_ids: proposalIds, codes: [] }
 }

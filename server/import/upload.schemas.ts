@@ -128,7 +128,8 @@ export type PreviewResponse = Static<typeof PreviewResponse>
 export const CommitResponse = Type.Object({
   type: ImportType,
   imported: Type.Integer(),
-  proposal_id: Type.Union([Type.Integer(), Type.Null()], { description: 'grids imported as a draft proposal' }),
+  proposal_id: Type.Union([Type.Integer(), Type.Null()], { description: 'grids imported as a draft proposal: the first one' }),
+  proposal_ids: Type.Array(Type.Integer(), { description: 'grids imported as drafts: one proposal per township, in file order' }),
   codes: Type.Array(Type.String()),
   message: Type.String(),
 })

@@ -155,6 +155,47 @@ describe('upload → preview → commit', () => {
     expect(direct.body).toMatchObject({ imported: 1, proposal_id: null, codes: ['990101004001001'], message: 'Imported 1 grids' })
     expect(await counts()).toEqual({ ...before, grids: before.grids + 1 })
   })
+  it('drafts a county-wide file as one proposal per township and says how many', async () => {
+    // One grid over 城关镇's three, one over 白沙镇 (whose grid the test above wrote directly), from
+    // an administrator (whose scope, the whole country, no region code names: the upload takes it).
+    const admin = await t.token('admin')
+    const before = await counts()
+    const id = await uploadId(
+      admin,
+      'county.geojson',
+      collection([
+        { properties: { 名称: '城关合一网格' }, geometry: box(113.0, 28.0, 113.02, 28.02) },
+        { properties: { 名称: '白沙合一网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) },
+      ]),
+    )
+    const done = await commit(admin, id, { type: 'grids', region: '990101' })
+    expect(done.status).toBe(200)
+    const [first, second] = done.body.proposal_ids as number[]
+    expect(done.body.proposal_ids).toHaveLength(2)
+    expect(done.body.proposal_id).toBe(first)
+    expect(done.body.message).toBe(`已将 2 个网格按乡镇导入为 2 个草稿方案（#${first}–#${second}），请逐个提交审批`)
+    const regions = await t.db
+      .selectFrom('proposals')
+      .select('region_code')
+      .where('id', 'in', done.body.proposal_ids as number[])
+      .orderBy('id')
+      .execute()
+    expect(regions.map((row) => row.region_code)).toEqual(['990101001000', '990101004000'])
+    expect(await counts()).toEqual({ ...before, proposals: before.proposals + 2 })
+    const again = await uploadId(
+      admin,
+      'county.geojson',
+      collection([
+        { properties: { 名称: '城关合一网格' }, geometry: box(113.0, 28.0, 113.02, 28.02) },
+        { properties: { 名称: '白沙合一网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) },
+      ]),
+    )
+    const english = await commit(admin, again, { type: 'grids', region: '990101' }, 'en')
+    const ids = english.body.proposal_ids as number[]
+    expect(english.body.message).toBe(
+      `2 grids imported as 2 draft proposals, one per township (#${ids[0]}–#${ids[1]}); submit each for approval`,
+    )
+  })
 })
 
 describe('who may start the draft', () => {

@@ -6,7 +6,7 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { AppError, requestLanguage } from '../http/errors.js'
 import { errorResponses } from '../http/schemas.js'
-import { assertMayImport, commitImport } from './commit.js'
+import { assertMayImport, assertMayImportType, commitImport } from './commit.js'
 import { previewImport } from './preview.js'
 import { CommitRequest, CommitResponse, ImportChoices, PreviewResponse, UploadResponse } from './upload.schemas.js'
 import { UploadStore } from './upload-store.js'
@@ -50,8 +50,9 @@ export const uploadsRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle
     { schema: uploadSchema('Upload a file to import (raw bytes); a zip, or the first file of a set') },
     async (request, reply) => {
       const user = request.user as TokenClaims
-      // Read-only accounts may not start an import (the type is chosen later; grids is the widest).
-      assertMayImport(user, 'grids', user.region_prefix)
+      // Read-only accounts may not start an import (the type and region are chosen later; grids is
+      // the widest type). An administrator's scope is the whole country, which no region code names.
+      assertMayImportType(user, 'grids')
       const upload = await store.create(owner(request), request.query.name, fileBytes(request))
       return reply.code(201).send(upload)
     },
