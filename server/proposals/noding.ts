@@ -1,6 +1,7 @@
 import Flatbush from 'flatbush'
 import type { MultiPolygon, Polygon, Position } from 'geojson'
 import { projectOntoSegment, SAME_POINT_DEGREES } from '../geo/segment.js'
+import { PairTable } from './pair-table.js'
 
 // Noding: after a proposal's changes, every boundary two grids of the township share must have
 // the same vertices in both, or the validator sees slivers of a fraction of a square metre.
@@ -288,7 +289,10 @@ function kinkPoint(p: Position, towards: Position, corner: Position, eps: number
  * import nodes thousands of grids; a spatial index rebuilt per grid would cost n²).
  */
 class Anchors {
-  private readonly cells = new Map<string, { p: Position; order: number }[]>()
+  // Cells by their column and row in a typed-array hash (pair-table.ts): string keys built for the
+  // nine cells around every vertex were most of a 1,000-grid township's noding.
+  private readonly cells = new PairTable(1024)
+  private readonly lists: { p: Position; order: number }[][] = []
   private count = 0
   constructor(private readonly eps: number) {}
 
@@ -298,10 +302,14 @@ class Anchors {
 
   add(positions: readonly Position[]): void {
     for (const p of positions) {
-      const key = this.cellOf(p).join(',')
-      const cell = this.cells.get(key)
-      if (cell) cell.push({ p, order: this.count++ })
-      else this.cells.set(key, [{ p, order: this.count++ }])
+      const [cx, cy] = this.cellOf(p)
+      let list = this.cells.get(cx, cy)
+      if (list === -1) {
+        list = this.lists.length
+        this.lists.push([])
+        this.cells.set(cx, cy, list)
+      }
+      this.lists[list]?.push({ p, order: this.count++ })
     }
   }
 
@@ -309,10 +317,13 @@ class Anchors {
   find(p: Position): Position | null {
     const [cx, cy] = this.cellOf(p)
     let found: { p: Position; order: number } | null = null
-    for (const dx of [-1, 0, 1])
-      for (const dy of [-1, 0, 1])
-        for (const anchor of this.cells.get(`${cx + dx},${cy + dy}`) ?? [])
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++) {
+        const list = this.cells.get(cx + dx, cy + dy)
+        if (list === -1) continue
+        for (const anchor of this.lists[list] as { p: Position; order: number }[])
           if (near(p, anchor.p, this.eps) && (!found || anchor.order < found.order)) found = anchor
+      }
     return found?.p ?? null
   }
 }

@@ -1,8 +1,8 @@
 // A hash table keyed by a pair of numbers (a position's x and y, an edge's two vertex ids, a
 // cell's column and row) with an int32 value, in typed arrays. Noding a layer of 100,000 grids
-// looks up 4 million positions: JS Maps keyed by `${x},${y}` strings (what server/proposals/noding.ts
-// does for a township) spent most of their time making and hashing the strings and the GC most of
-// the rest; this table hashes the doubles' bits in place (layer-noding.ts measures it).
+// looks up 4 million positions: JS Maps keyed by `${x},${y}` strings spent most of their time
+// making and hashing the strings and the GC most of the rest (docs/engine-notes.md has the figures).
+// Used by layer-noding.ts and by noding.ts's anchors.
 
 const EMPTY = -0x80000000
 const scratch = new Float64Array(1)
