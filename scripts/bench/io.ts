@@ -14,13 +14,13 @@ import { type Entry, median, round1 } from './report.js'
 
 // Data in/out figures: 100,000 grid polygons (40 vertices each) as a GBK shapefile written by
 // GDAL, imported through the importer's one code path (commitImport, as `npm run import` and the
-// wizard's commit) into a county with no grids — an initial division, written directly: a draft
-// proposal holds at most MAX_VERTICES_PER_PROPOSAL (server/http/limits.ts), far below 4 million —
-// then exported again as a shapefile and a GeoPackage. Each run on a fresh database (the template
-// copy the tests use). Baseline, where a PostgreSQL is at hand (DATABASE_URL): ogr2ogr -f
+// wizard's commit) into a county of 106 townships (bands of three lattice rows, ~950 grids each)
+// with no grids: written directly as an initial division (import.shp_100k), and on another fresh
+// database as drafts, one proposal per township (import.shp_100k_draft); then exported again as a
+// shapefile and a GeoPackage. Each run on a fresh database (the template copy the tests use). Baseline, where a PostgreSQL is at hand (DATABASE_URL): ogr2ogr -f
 // PostgreSQL of the same file, and ogr2ogr from that table back to a shapefile and a GeoPackage.
 
-export const IO_FIGURES = ['import.shp_100k.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
+export const IO_FIGURES = ['import.shp_100k.ms', 'import.shp_100k_draft.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
 
 export interface IoBenchOptions {
   wanted(name: string): boolean
@@ -31,9 +31,9 @@ export interface IoBenchOptions {
 
 const GRIDS = 100_000
 const ADMIN: TokenClaims = { sub: 'bench', role: 'admin', region_prefix: '', scope_name: '' }
-const BAND_ROWS = 3 // villages are bands of three lattice rows: at most 999 grids each (15-digit codes)
+const BAND_ROWS = 3 // townships (one village each) are bands of three lattice rows: at most 999 grids (15-digit codes)
 
-/** Province → county → township → villages covering the lattice, prefix 98 (clear of the demo's 99). */
+/** Province → county → townships, each with one village, covering the lattice; prefix 98 (clear of the demo's 99). */
 function regionsOf(columns: number, rows: number, cell: number, origin: [number, number]) {
   const round = (value: number) => Math.round(value * 1e9) / 1e9
   const [ox, oy] = origin
@@ -47,14 +47,13 @@ function regionsOf(columns: number, rows: number, cell: number, origin: [number,
     feature('980000000000', '测试省', 1, whole),
     feature('980100000000', '测试市', 2, whole),
     feature('980101000000', '测试县', 3, whole),
-    feature('980101001000', '测试镇', 4, whole),
   ]
   for (let band = 0; band * BAND_ROWS < rows; band++) {
     const y0 = round(oy + band * BAND_ROWS * cell)
     const y1 = round(oy + Math.min(rows, (band + 1) * BAND_ROWS) * cell)
-    features.push(
-      feature(`980101001${String(band + 1).padStart(3, '0')}`, `测试${band + 1}村`, 5, boxPolygon(ox, y0, round(ox + columns * cell), y1)),
-    )
+    const township = `980101${String(band + 1).padStart(3, '0')}`
+    const box = boxPolygon(ox, y0, round(ox + columns * cell), y1)
+    features.push(feature(`${township}000`, `测试${band + 1}镇`, 4, box), feature(`${township}001`, `测试${band + 1}村`, 5, box))
   }
   return JSON.stringify({ type: 'FeatureCollection', features })
 }
@@ -65,6 +64,20 @@ const shapefileParts = (shp: string) => {
   return readdirSync(dir)
     .filter((name) => name.startsWith(`${stem}.`) && !name.endsWith('.geojson'))
     .map((name) => ({ name, bytes: readFileSync(path.join(dir, name)) }))
+}
+
+/** A fresh database with the bench county's regions. */
+async function countyDatabase(regions: string): Promise<DatabaseHandle> {
+  const database = await openTestDatabase()
+  const loaded = await importGeoJson(database.kysely, Buffer.from(regions), {
+    kind: 'regions',
+    region: '98',
+    validFrom: '2026-01-01',
+    actor: systemActor('bench'),
+    language: 'en',
+  })
+  if (!loaded.ok) throw new Error(`bench regions did not load: ${loaded.message}`)
+  return database
 }
 
 const timed = async <T>(work: () => Promise<T>) => {
@@ -86,23 +99,35 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   const regions = regionsOf(columns, Math.ceil(GRIDS / columns), 0.001, [117.0, 31.0])
   const samples: Record<(typeof IO_FIGURES)[number], number[]> = {
     'import.shp_100k.ms': [],
+    'import.shp_100k_draft.ms': [],
     'export.shp_100k.ms': [],
     'export.gpkg_100k.ms': [],
   }
   let engine = ''
   for (let run = 0; run <= options.runs; run++) {
     const label = run === 0 ? 'warm-up' : `run ${run}/${options.runs}`
-    const database: DatabaseHandle = await openTestDatabase()
+    if (options.wanted('import.shp_100k_draft.ms')) {
+      const database = await countyDatabase(regions)
+      try {
+        const drafted = await timed(() =>
+          commitImport({ database, user: ADMIN, language: 'en' }, files, {
+            type: 'grids',
+            region: '980101',
+            map: { name: '网格名称', households: '户数' },
+            mode: 'draft',
+          }),
+        )
+        if (drafted.result.imported !== GRIDS) throw new Error(`drafted ${drafted.result.imported} grids, expected ${GRIDS}`)
+        const proposals = drafted.result.proposal_ids.length
+        progress(`  ${label} import.shp_100k_draft: ${drafted.ms.toFixed(0)} ms (${GRIDS} grids in ${proposals} draft proposals)`)
+        if (run > 0) samples['import.shp_100k_draft.ms'].push(drafted.ms)
+      } finally {
+        await database.close()
+      }
+    }
+    const database = await countyDatabase(regions)
     engine = database.engine
     try {
-      const loaded = await importGeoJson(database.kysely, Buffer.from(regions), {
-        kind: 'regions',
-        region: '98',
-        validFrom: '2026-01-01',
-        actor: systemActor('bench'),
-        language: 'en',
-      })
-      if (!loaded.ok) throw new Error(`bench regions did not load: ${loaded.message}`)
       const imported = await timed(() =>
         commitImport({ database, user: ADMIN, language: 'en', consoleDirect: true }, files, {
           type: 'grids',
@@ -140,7 +165,7 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
       engine,
       runs: options.runs,
       samples: samples[name].map(round1),
-      ...(name === 'import.shp_100k.ms' ? { peak_rss_mb: rssMb } : {}),
+      ...(name.startsWith('import.') ? { peak_rss_mb: rssMb } : {}),
       ...(base === undefined
         ? {}
         : { baseline: { name: base.name, value: round1(base.ms) }, ratio: Math.round((base.ms / value) * 100) / 100 }),
@@ -183,6 +208,7 @@ function ogrBaseline(shp: string, progress: (message: string) => void) {
   progress(`  baseline ogr2ogr: load ${load.toFixed(0)} ms, to shp ${toShp.toFixed(0)} ms, to gpkg ${toGpkg.toFixed(0)} ms`)
   return {
     'import.shp_100k.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
+    'import.shp_100k_draft.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
     'export.shp_100k.ms': { name: 'export.shp_100k.ogr2ogr_ms', ms: toShp },
     'export.gpkg_100k.ms': { name: 'export.gpkg_100k.ogr2ogr_ms', ms: toGpkg },
   }
