@@ -160,14 +160,11 @@ describe('upload → preview → commit', () => {
     // an administrator (whose scope, the whole country, no region code names: the upload takes it).
     const admin = await t.token('admin')
     const before = await counts()
-    const id = await uploadId(
-      admin,
-      'county.geojson',
-      collection([
-        { properties: { 名称: '城关合一网格' }, geometry: box(113.0, 28.0, 113.02, 28.02) },
-        { properties: { 名称: '白沙合一网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) },
-      ]),
-    )
+    const file = collection([
+      { properties: { 名称: '城关合一网格' }, geometry: box(113.0, 28.0, 113.02, 28.02) },
+      { properties: { 名称: '白沙合一网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) },
+    ])
+    const id = await uploadId(admin, 'county.geojson', file)
     const done = await commit(admin, id, { type: 'grids', region: '990101' })
     expect(done.status).toBe(200)
     const [first, second] = done.body.proposal_ids as number[]
@@ -182,14 +179,7 @@ describe('upload → preview → commit', () => {
       .execute()
     expect(regions.map((row) => row.region_code)).toEqual(['990101001000', '990101004000'])
     expect(await counts()).toEqual({ ...before, proposals: before.proposals + 2 })
-    const again = await uploadId(
-      admin,
-      'county.geojson',
-      collection([
-        { properties: { 名称: '城关合一网格' }, geometry: box(113.0, 28.0, 113.02, 28.02) },
-        { properties: { 名称: '白沙合一网格' }, geometry: box(113.04, 28.0, 113.06, 28.02) },
-      ]),
-    )
+    const again = await uploadId(admin, 'county.geojson', file)
     const english = await commit(admin, again, { type: 'grids', region: '990101' }, 'en')
     const ids = english.body.proposal_ids as number[]
     expect(english.body.message).toBe(
