@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
-import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
+import { polygonsOf, polygonsToEwkb, runsOf, verticesOf } from '../geo/ewkb.js'
 import type { Database } from './database.js'
 
 /** PostGIS geometry → RFC 7946 GeoJSON: CCW outer rings, no `crs` member (option 0), 8 decimals (~1 mm). */
@@ -36,12 +36,9 @@ export const BULK_STATEMENT_VERTICES = 200_000
  * for 4 million vertices) is never held at once.
  */
 export function* ewkbRuns<T>(items: readonly T[], geometryOf: (item: T) => unknown): Generator<{ item: T; hex: string }[]> {
-  const polygonsOf = (item: T) => {
-    const geometry = geometryOf(item) as { type: string; coordinates: unknown }
-    return (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
-  }
-  for (const run of runsOf(items, (item) => verticesOf(polygonsOf(item)), BULK_STATEMENT_VERTICES))
-    yield run.map((item) => ({ item, hex: polygonsToEwkb(polygonsOf(item)) }))
+  const polygons = (item: T) => polygonsOf(geometryOf(item) as { type: string; coordinates: unknown })
+  for (const run of runsOf(items, (item) => verticesOf(polygons(item)), BULK_STATEMENT_VERTICES))
+    yield run.map((item) => ({ item, hex: polygonsToEwkb(polygons(item)) }))
 }
 
 /**

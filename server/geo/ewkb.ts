@@ -98,10 +98,9 @@ export function linesToEwkb(lines: readonly Ring[], srid = SRID): string {
   return out.hex()
 }
 
-/** A GeoJSON Polygon or MultiPolygon (structurally checked) as hex EWKB. */
-export function geoJsonToEwkb(geometry: { type: string; coordinates: unknown }, srid = SRID): string {
-  const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Ring[][]
-  return polygonsToEwkb(polygons, srid)
+/** The polygons (each a list of rings) of a GeoJSON Polygon or MultiPolygon (structurally checked). */
+export function polygonsOf(geometry: { type: string; coordinates: unknown }): number[][][][] {
+  return (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
 }
 
 /** Positions in polygons (what a statement's size is measured in). */

@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import type { Position } from 'geojson'
+import { polygonsOf } from '../geo/ewkb.js'
 import { projectOntoSegment } from '../geo/segment.js'
 import { NODING_EPS, type PolygonGeometry } from './noding.js'
 import { PairTable } from './pair-table.js'
@@ -32,8 +33,6 @@ interface Rings {
   /** For each grid, its first ring; rings of grid g are ringOf[g] … ringOf[g + 1] - 1. */
   ringOf: number[]
 }
-
-const polygonsOf = (geometry: PolygonGeometry) => (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates)
 
 /**
  * Nodes grids that arrive together among themselves and against the grids already in force

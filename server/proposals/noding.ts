@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import type { MultiPolygon, Polygon, Position } from 'geojson'
+import { polygonsOf } from '../geo/ewkb.js'
 import { projectOntoSegment, SAME_POINT_DEGREES } from '../geo/segment.js'
 import { PairTable } from './pair-table.js'
 
@@ -62,8 +63,9 @@ const key = (p: Position) => `${p[0]},${p[1]}`
 
 /** The rings of a geometry, open (closing position left out). */
 function openRings(geometry: PolygonGeometry): Ring[] {
-  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates
-  return polygons.flat().map((ring) => ring.slice(0, -1))
+  return polygonsOf(geometry)
+    .flat()
+    .map((ring) => ring.slice(0, -1))
 }
 
 function rebuild(geometry: PolygonGeometry, rings: Ring[]): PolygonGeometry {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { STATEMENT_VERTICES } from '../http/limits.js'
-import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
+import { polygonsOf, polygonsToEwkb, runsOf, verticesOf } from '../geo/ewkb.js'
 import { type StatementRunner, directRunner } from './postgis-work.js'
 import type { InvalidGeometryReason } from './report.schemas.js'
 
@@ -37,10 +37,7 @@ export function reasonOf(detail: string): InvalidReason {
 
 /** Checks GeoJSON Polygons/MultiPolygons (structurally sound) in PostGIS; returns only the invalid ones, by input index. */
 export async function findInvalidGeometries(db: Kysely<Database> | StatementRunner, geometries: unknown[]): Promise<InvalidGeometry[]> {
-  const shapes = geometries.map((geometry) => {
-    const g = geometry as { type: string; coordinates: unknown }
-    return (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Position[][][]
-  })
+  const shapes = geometries.map((geometry) => polygonsOf(geometry as { type: string; coordinates: unknown }) as Position[][][])
   return findInvalidShapes('run' in db ? db : directRunner(db), shapes)
 }
 
