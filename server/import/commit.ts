@@ -16,7 +16,7 @@ import { byTownship } from './node-import.js'
 import { type MappedFeature, prepareImport } from './preview.js'
 import { replacementChanges } from './replacement.js'
 import type { CommitRequest, CommitResponse } from './upload.schemas.js'
-import { currentGrids } from '../proposals/changes.js'
+import { townshipsWithGrids } from '../proposals/changes.js'
 
 // Writes a checked upload: grids as one draft proposal per township (or directly, for an initial
 // division), regions directly, buildings and reference layers through their repositories. Nothing
@@ -72,7 +72,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
   }
   const actor: Actor = { username: user.sub, role: user.role, region_prefix: user.region_prefix }
   const what = translate(language, `io.import.what_${request.type}`)
-  let result: Omit<CommitResponse, 'type' | 'message'>
+  let result: Omit<CommitResponse, 'type' | 'message' | 'proposal_id'>
   if (request.type === 'grids' || request.type === 'regions') {
     const checked = prepared.checked ?? { scope: '', problems: [], regions: [], grids: [] }
     result =
@@ -84,7 +84,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
       address: textOf(feature, 'address'),
     }))
     const imported = await replaceBuildings(db, { region: request.region, buildings, actor })
-    result = { imported, proposal_id: null, proposal_ids: [], codes: [] }
+    result = { imported, proposal_ids: [], codes: [] }
   } else {
     const layer = request.reference ?? { name: prepared.dataset.layer.name.slice(0, 60), kind: 'other' as const }
     const features = prepared.features.map((feature) => ({
@@ -94,8 +94,9 @@ export async function commitImport(context: CommitContext, files: readonly Input
       properties: feature.properties,
     }))
     const { count } = await replaceReferenceLayer(db, { region: request.region, name: layer.name, kind: layer.kind, features, actor })
-    result = { imported: count, proposal_id: null, proposal_ids: [], codes: [] }
+    result = { imported: count, proposal_ids: [], codes: [] }
   }
+  const [first, ...others] = result.proposal_ids
   await db.transaction().execute(async (trx) => {
     await rememberFieldMap(trx, {
       region: parseRegionPrefix(request.region) ?? request.region,
@@ -107,10 +108,9 @@ export async function commitImport(context: CommitContext, files: readonly Input
       action: 'import_commit',
       entity: request.type,
       regionCode: parseRegionPrefix(request.region) ?? request.region,
-      after: { files: files.map((file) => file.name), type: request.type, imported: result.imported, proposal_id: result.proposal_id },
+      after: { files: files.map((file) => file.name), type: request.type, imported: result.imported, proposal_id: first ?? null },
     })
   })
-  const [first, ...others] = result.proposal_ids
   const message =
     first === undefined
       ? translate(language, 'import.done', { count: result.imported, what })
@@ -123,7 +123,7 @@ export async function commitImport(context: CommitContext, files: readonly Input
             first,
             last: others[others.length - 1] as number,
           })
-  return { type: request.type, ...result, message }
+  return { type: request.type, ...result, proposal_id: first ?? null, message }
 }
 
 /** Regions, or grids of an initial division: written as they are, in one transaction. */
@@ -135,7 +135,7 @@ async function writeDirect(context: CommitContext, checked: CheckedImport, reque
     actor,
     language: context.language,
   })
-  return { imported: report.imported, proposal_id: null, proposal_ids: [], codes: report.codes }
+  return { imported: report.imported, proposal_ids: [], codes: report.codes }
 }
 
 function textOf(feature: MappedFeature, field: string): string | null {
@@ -151,12 +151,14 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
   const { database, user, language } = context
   const { grids } = checked
   const townships = byTownship(grids)
-  const occupied: string[] = []
-  for (const township of townships.keys()) if ((await currentGrids(database.kysely, township)).length > 0) occupied.push(township)
+  const occupied = await townshipsWithGrids(database.kysely, [...townships.keys()])
   const mode = modeOf(context, request)
   if (mode === 'direct') {
     if (!['admin', 'county'].includes(user.role)) throw forbidden('import_direct_role')
-    if (occupied.length > 0 && !context.consoleDirect) throw new AppError(409, 'import_direct_refused', { townships: occupied.join(', ') })
+    if (occupied.size > 0 && !context.consoleDirect)
+      throw new AppError(409, 'import_direct_refused', {
+        townships: [...townships.keys()].filter((township) => occupied.has(township)).join(', '),
+      })
     return writeDirect(context, checked, request, actor)
   }
   // One proposal per township (a proposal is a township's change set); each is its own transaction.
@@ -164,8 +166,8 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
   for (const [township, inTownship] of townships) {
     const changes = await replacementChanges(database.kysely, township, inTownship)
     const region = township.padEnd(12, '0')
-    const proposal = await createProposal(database, user, { region, changes, initial_division: !occupied.includes(township) }, language)
+    const proposal = await createProposal(database, user, { region, changes, initial_division: !occupied.has(township) }, language)
     proposalIds.push(proposal.id)
   }
-  return { imported: grids.length, proposal_id: proposalIds[0] ?? null, proposal_ids: proposalIds, codes: [] }
+  return { imported: grids.length, proposal_ids: proposalIds, codes: [] }
 }

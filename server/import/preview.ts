@@ -9,7 +9,7 @@ import { type Dataset, readDataset } from '../io/read.js'
 import type { InputFile } from '../io/types.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import { AppError } from '../http/errors.js'
-import { applyChanges, currentGrids } from '../proposals/changes.js'
+import { applyChanges, townshipsWithGrids } from '../proposals/changes.js'
 import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
 import { rememberInteriorPoint } from './interior-points.js'
@@ -218,8 +218,8 @@ function uploadLabel(files: readonly InputFile[]): string {
 /** Why the caller could not start the draft of each township that has grids (the chain's first step is another role's). */
 async function draftRefusals(database: DatabaseHandle, user: TokenClaims, townships: readonly string[], language: Language) {
   const refusals: { code: string; message: string }[] = []
-  for (const township of townships) {
-    if ((await currentGrids(database.kysely, township)).length === 0) continue
+  const withGrids = await townshipsWithGrids(database.kysely, townships)
+  for (const township of townships.filter((township) => withGrids.has(township))) {
     try {
       assertMayPropose(user, township.padEnd(12, '0'), false, language)
     } catch (error) {

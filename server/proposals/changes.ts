@@ -49,6 +49,15 @@ export async function currentGrids(db: Kysely<Database>, townshipPrefix: string)
   return rows.map((row) => ({ ...row, id: row.code }))
 }
 
+/** Which of these townships (9-digit prefixes) have grids, in one query (currentGrids reads every geometry). */
+export async function townshipsWithGrids(db: Kysely<Database>, townships: readonly string[]): Promise<Set<string>> {
+  if (townships.length === 0) return new Set()
+  const { rows } = await sql<{ township: string }>`
+    SELECT DISTINCT substr(region_code, 1, 9) AS township FROM grids
+    WHERE valid_to IS NULL AND substr(region_code, 1, 9) IN (${sql.join(townships)})`.execute(db)
+  return new Set(rows.map((row) => row.township))
+}
+
 export async function applyChanges(db: Kysely<Database>, townshipPrefix: string, changes: readonly ChangeRequest[]): Promise<AfterState> {
   const current = await currentGrids(db, townshipPrefix)
   const grids = new Map(current.map((grid) => [grid.id, grid]))
