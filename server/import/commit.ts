@@ -7,7 +7,7 @@ import { AppError, badRequest, forbidden } from '../http/errors.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, translate } from '../i18n/index.js'
 import type { InputFile, PropertyValue } from '../io/types.js'
-import { createProposal } from '../proposals/proposals.service.js'
+import { draftProposal } from '../proposals/proposals.service.js'
 import { isWithinScope, parseRegionPrefix } from '../regions/region-codes.js'
 import { replaceReferenceLayer } from '../reference/reference.repository.js'
 import { rememberFieldMap } from './field-maps.repository.js'
@@ -166,8 +166,8 @@ async function commitGrids(context: CommitContext, checked: CheckedImport, reque
   for (const [township, inTownship] of townships) {
     const changes = await replacementChanges(database.kysely, township, inTownship)
     const region = township.padEnd(12, '0')
-    const proposal = await createProposal(database, user, { region, changes, initial_division: !occupied.has(township) }, language)
-    proposalIds.push(proposal.id)
+    const input = { region, changes, initial_division: !occupied.has(township) }
+    proposalIds.push(await draftProposal(database, user, input, language, { noded: true }))
   }
   return { imported: grids.length, proposal_ids: proposalIds, codes: [] }
 }

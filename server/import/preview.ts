@@ -257,7 +257,8 @@ export async function previewImport(
     if (user && choices.mode !== 'direct') notes.push(...(await draftRefusals(database, user, [...townships.keys()], language)))
     const [only] = townships.keys()
     if (townships.size === 1 && only !== undefined) {
-      const after = await applyChanges(database.kysely, only, await replacementChanges(database.kysely, only, townships.get(only) ?? []))
+      const changes = await replacementChanges(database.kysely, only, townships.get(only) ?? [])
+      const after = await applyChanges(database.kysely, only, changes, { noded: true })
       report = await validateTownship(database, only, [...after.grids.values()], language)
     }
   }

@@ -58,7 +58,13 @@ export async function townshipsWithGrids(db: Kysely<Database>, townships: readon
   return new Set(rows.map((row) => row.township))
 }
 
-export async function applyChanges(db: Kysely<Database>, townshipPrefix: string, changes: readonly ChangeRequest[]): Promise<AfterState> {
+/** `noded`: the changes' geometries are already noded against the grids in force (see nodeAfterState). */
+export async function applyChanges(
+  db: Kysely<Database>,
+  townshipPrefix: string,
+  changes: readonly ChangeRequest[],
+  { noded = false }: { noded?: boolean } = {},
+): Promise<AfterState> {
   const current = await currentGrids(db, townshipPrefix)
   const grids = new Map(current.map((grid) => [grid.id, grid]))
   const state: AfterState = {
@@ -70,6 +76,12 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
   }
   let next = 1
   const newId = () => `new-${next++}`
+  // Read once: an import's proposal creates a thousand grids, each naming its region.
+  let regions: TownshipRegions | undefined
+  const townshipRegions = async () => {
+    regions ??= await findTownshipRegions(db, townshipPrefix)
+    return regions
+  }
   /** Change number that removed each grid, to name it when a later change still uses the grid. */
   const removedBy = new Map<string, number>()
   const remove = (code: string, index: number) => {
@@ -105,8 +117,9 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         const properties = change.properties ?? {}
         const id = newId()
         const kind = properties.kind ?? 'comprehensive'
-        const regionCode = properties.region_code ?? (await regionAt(db, change.geometry, townshipPrefix))
-        if (properties.region_code !== undefined) await assertRegionInTownship(db, properties.region_code, townshipPrefix, index)
+        const regionCode = properties.region_code ?? (await regionAt(db, change.geometry, townshipPrefix, await townshipRegions()))
+        if (properties.region_code !== undefined)
+          assertRegionInTownship(await townshipRegions(), properties.region_code, townshipPrefix, index)
         const parentCode = properties.parent_code ?? null
         assertParent(kind, parentCode, regionCode, grids, index)
         grids.set(id, {
@@ -201,7 +214,7 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
         throw badRequest('proposal_op_unknown', { op: String((change as { op?: unknown }).op), change: index + 1 })
     }
   }
-  nodeAfterState(state, current)
+  if (!noded) nodeAfterState(state, current)
   return state
 }
 
@@ -212,11 +225,15 @@ export async function applyChanges(db: Kysely<Database>, townshipPrefix: string,
 function nodeAfterState(state: AfterState, before: readonly GridState[]): void {
   const beforeById = new Map(before.map((grid) => [grid.id, grid]))
   const after = [...state.grids.values()].filter((grid) => isPolygonal(grid.geometry))
+  const changed = (grid: GridState) => {
+    const previous = beforeById.get(grid.id)?.geometry
+    return previous === undefined || (previous !== grid.geometry && JSON.stringify(grid.geometry) !== JSON.stringify(previous))
+  }
   const noded = nodeTownship(
     after.map((grid) => ({
       id: grid.id,
       geometry: grid.geometry as PolygonGeometry,
-      changed: JSON.stringify(grid.geometry) !== JSON.stringify(beforeById.get(grid.id)?.geometry),
+      changed: changed(grid),
       from: state.added.get(grid.id)?.from ?? [grid.id],
     })),
     {
@@ -250,11 +267,25 @@ function isLineString(value: unknown): boolean {
   )
 }
 
+interface TownshipRegions {
+  codes: Set<string>
+  /** Some community (level 5) of the township has a boundary a new grid can lie in. */
+  bounded: boolean
+}
+
+/** The township's regions (itself and its villages/communities: tens of rows). */
+async function findTownshipRegions(db: Kysely<Database>, townshipPrefix: string): Promise<TownshipRegions> {
+  const rows = await db
+    .selectFrom('regions')
+    .select(['code', 'level', sql<boolean>`boundary IS NOT NULL`.as('bounded')])
+    .where('code', 'like', `${townshipPrefix}%`)
+    .execute()
+  return { codes: new Set(rows.map((row) => row.code)), bounded: rows.some((row) => row.level === 5 && row.bounded) }
+}
+
 /** A create's region_code must be a region of the proposal's township (village/community or the township). */
-async function assertRegionInTownship(db: Kysely<Database>, code: string, townshipPrefix: string, index: number): Promise<void> {
-  const found =
-    code.startsWith(townshipPrefix) && (await db.selectFrom('regions').select('code').where('code', '=', code).executeTakeFirst())
-  if (!found)
+function assertRegionInTownship(regions: TownshipRegions, code: string, townshipPrefix: string, index: number): void {
+  if (!code.startsWith(townshipPrefix) || !regions.codes.has(code))
     throw badRequest('proposal_change_region_outside', { change: index + 1, value: code, township: townshipPrefix.padEnd(12, '0') })
 }
 
@@ -293,7 +324,8 @@ function pickAttributes(properties: ChangeProperties): Record<string, unknown> {
 }
 
 /** The community (level 5) holding most of a new grid, inside the township. */
-async function regionAt(db: Kysely<Database>, geometry: unknown, townshipPrefix: string): Promise<string> {
+async function regionAt(db: Kysely<Database>, geometry: unknown, townshipPrefix: string, regions: TownshipRegions): Promise<string> {
+  if (!regions.bounded) return townshipPrefix.padEnd(12, '0')
   const { rows } = await sql<{ code: string }>`
     SELECT code FROM regions
     WHERE code LIKE ${`${townshipPrefix}%`} AND level = 5 AND boundary IS NOT NULL

@@ -59,10 +59,25 @@ const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.
 
 type Db = Kysely<Database>
 
+interface EvaluateOptions {
+  /**
+   * The changes' geometries are already noded against the township's grids in force (an import's
+   * replacementChanges), so the draft's after-state is not noded again. Submitting and approving
+   * evaluate the proposal afresh, noding included.
+   */
+  noded?: boolean
+}
+
 /** The township after the change and its validation report; `exact`: with its report at sliver tolerance 0 too. */
-async function evaluate(database: DatabaseHandle, region: string, changes: readonly ChangeRequest[], language: Language, exact = false) {
+async function evaluate(
+  database: DatabaseHandle,
+  region: string,
+  changes: readonly ChangeRequest[],
+  language: Language,
+  { exact = false, noded = false }: { exact?: boolean } & EvaluateOptions = {},
+) {
   const township = townshipOf(region)
-  const after = await applyChanges(database.kysely, township, changes)
+  const after = await applyChanges(database.kysely, township, changes, { noded })
   const grids = [...after.grids.values()]
   if (exact) return { after, ...(await validateExactly(database, township, grids, language)) }
   return { after, report: await validateTownship(database, township, grids, language), exactReport: null }
@@ -94,12 +109,19 @@ export function assertMayPropose(user: TokenClaims, region: string, initialDivis
   if (!mayAct(user.role, chain[0])) throw forbidden('proposal_wrong_role', roleParams(language, chain[0]?.role, 'propose', region))
 }
 
-export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
+/** Writes a draft proposal and answers its id (an import writes one per township and reads none back). */
+export async function draftProposal(
+  database: DatabaseHandle,
+  user: TokenClaims,
+  input: ProposalInput,
+  language: Language,
+  options: EvaluateOptions = {},
+) {
   assertRegion(user, input.region)
   const region = await findRegion(database.kysely, input.region)
   if (!region) throw notFound('region_not_found', { code: input.region })
   assertMayPropose(user, input.region, input.initial_division ?? false, language)
-  const { after, report } = await evaluate(database, input.region, input.changes, language)
+  const { after, report } = await evaluate(database, input.region, input.changes, language, options)
   const id = await database.kysely.transaction().execute(async (trx) => {
     const inserted = await insertProposal(trx, {
       region_code: input.region,
@@ -119,11 +141,23 @@ export async function createProposal(database: DatabaseHandle, user: TokenClaims
       entity: 'proposal',
       entityId: String(inserted),
       regionCode: input.region,
-      after: input,
+      // The changes themselves are in the proposal row (kept for good; an update's audit row keeps
+      // the changes it replaced): here how many of each, as an import's draft holds a thousand grids.
+      after: { ...input, changes: countByOp(input.changes) },
     })
     return inserted
   })
-  return getProposal(database.kysely, user, id)
+  return id
+}
+
+const countByOp = (changes: readonly ChangeRequest[]) => {
+  const counts: Record<string, number> = {}
+  for (const change of changes) counts[change.op] = (counts[change.op] ?? 0) + 1
+  return counts
+}
+
+export async function createProposal(database: DatabaseHandle, user: TokenClaims, input: ProposalInput, language: Language) {
+  return getProposal(database.kysely, user, await draftProposal(database, user, input, language))
 }
 
 export async function updateProposal(
@@ -222,7 +256,7 @@ export async function actOnProposal(
   let after: AfterState | null = null
   let exactReport: ValidationReport | null = null
   if (act === 'submit' || outcome.applies) {
-    const evaluated = await evaluate(database, proposal.region_code, proposal.changes as Change[], language, outcome.applies)
+    const evaluated = await evaluate(database, proposal.region_code, proposal.changes as Change[], language, { exact: outcome.applies })
     ;({ after, report, exactReport } = evaluated)
     if (isStale(proposal, after)) {
       await markProposalStale(database.kysely, id, proposal.version)

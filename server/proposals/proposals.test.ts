@@ -139,6 +139,23 @@ describe.each(Object.entries(AREAS))('the whole chain of profile %s', (profileId
   })
 })
 
+describe('the record of a draft', () => {
+  it('keeps the changes in the proposal and counts them by kind in the audit log', async () => {
+    const grids = await t.http().get('/api/v1/grids?region=990101002').set(as('county', '990101')).expect(200)
+    const renames = grids.body.features.map((f: { id: string }) => ({ op: 'update', grid: f.id, properties: { name: `${f.id}网格` } }))
+    const proposal = await draft('990101', 'township', renames)
+    const stored = await t.http().get(`/api/v1/proposals/${proposal.id}`).set(as('township', '990101')).expect(200)
+    expect(stored.body.changes).toEqual(renames)
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('after')
+      .where('action', '=', 'proposal_create')
+      .where('entity_id', '=', String(proposal.id))
+      .executeTakeFirstOrThrow()
+    expect(audit.after).toMatchObject({ region: '990101002001', title: '青石村网格调整', changes: { update: renames.length } })
+  })
+})
+
 describe('the diff of a proposal', () => {
   it('downloads added and removed geometry as GeoJSON, before and after it applies', async () => {
     const county = AREAS.changji as string

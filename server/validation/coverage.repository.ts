@@ -79,6 +79,8 @@ const idList = (rows: readonly { idx: number }[]) => sql`string_to_array(${rows.
 export class CoverageTables {
   private union: UnionTable | null = null
   private readonly pairsByKind = new Map<string, [Row, Row][]>()
+  /** The grids' rows go into `input` when a check first reads it (a clean township's often none does). */
+  private rowsWritten = false
 
   private constructor(
     private readonly work: PostgisWork,
@@ -88,7 +90,7 @@ export class CoverageTables {
     private readonly parent: Query | null,
   ) {}
 
-  /** Loads the grids (invalid ones made valid) and the parent polygon, if any. */
+  /** Makes the scratch tables and loads the parent polygon, if any; the grids follow when needed (writeRows). */
   static async load(work: PostgisWork, rows: InputRow[], parent: PolygonRings[] | null): Promise<CoverageTables> {
     const sized = rows
       .map((row) => ({ ...row, vertices: verticesOf(row.polygons), box: boxOf(row.polygons) }))
@@ -97,7 +99,21 @@ export class CoverageTables {
       'validation_input',
       sql`idx int PRIMARY KEY, kind text NOT NULL, parent_idx int, geom geometry NOT NULL`,
     )
-    for (const run of runsOf(sized, (row) => row.vertices, STATEMENT_VERTICES)) {
+    let parentGeometry: Query | null = null
+    if (parent !== null) {
+      const table = await work.scratch('validation_parent', sql`geom geometry NOT NULL`)
+      await work.run(sql`INSERT INTO ${table} (geom) VALUES (${polygonsToEwkb(parent)}::geometry)`)
+      parentGeometry = sql`(SELECT geom FROM ${table})`
+    }
+    return new CoverageTables(work, input, sized, parentGeometry)
+  }
+
+  /** Writes the grids (invalid ones made valid) into `input`, once, before a check reads it. */
+  private async writeRows(): Promise<void> {
+    if (this.rowsWritten) return
+    this.rowsWritten = true
+    const { work, input } = this
+    for (const run of runsOf(this.rows, (row) => row.vertices, STATEMENT_VERTICES)) {
       const records = run.map((row) => ({
         idx: row.idx,
         kind: row.kind,
@@ -116,13 +132,6 @@ export class CoverageTables {
     }
     await work.run(sql`CREATE INDEX ON ${input} USING gist (geom)`)
     await work.run(sql`ANALYZE ${input}`)
-    let parentGeometry: Query | null = null
-    if (parent !== null) {
-      const table = await work.scratch('validation_parent', sql`geom geometry NOT NULL`)
-      await work.run(sql`INSERT INTO ${table} (geom) VALUES (${polygonsToEwkb(parent)}::geometry)`)
-      parentGeometry = sql`(SELECT geom FROM ${table})`
-    }
-    return new CoverageTables(work, input, sized, parentGeometry)
   }
 
   /**
@@ -135,6 +144,7 @@ export class CoverageTables {
    * an error, never "valid".
    */
   private async describe(build: (overlay: Overlay) => Query): Promise<Finding[]> {
+    await this.writeRows()
     for (const overlay of [EXACT, SNAPPED]) {
       // MATERIALIZED: else the planner pastes the overlay expression into each use of parts.geom
       // and computes it up to eight times.
@@ -247,16 +257,11 @@ export class CoverageTables {
    * a scratch table, the grids bordering them in runs of grids, their descriptions in runs.
    */
   async findGaps(clean: PolygonRings[] | null): Promise<Finding[]> {
+    if (this.union === null && clean !== null) this.union = await unionOfPolygons(this.work, clean)
     if (this.union === null) {
-      this.union =
-        clean !== null
-          ? await unionOfPolygons(this.work, clean)
-          : await unionOfGrids(
-              this.work,
-              this.input,
-              this.rows.filter((row) => row.kind === 'comprehensive'),
-              await this.pairsOf('comprehensive'),
-            )
+      await this.writeRows()
+      const grids = this.rows.filter((row) => row.kind === 'comprehensive')
+      this.union = await unionOfGrids(this.work, this.input, grids, await this.pairsOf('comprehensive'))
     }
     const union = this.union
     const parent = this.parent
@@ -339,6 +344,7 @@ export class CoverageTables {
    * one gap may border thousands of grids and each comparison reads the whole gap.
    */
   private async gridsAround(gaps: Query, boxes: Box[]): Promise<Map<number, Set<number>>> {
+    await this.writeRows()
     const tree = new Flatbush(boxes.length)
     for (const box of boxes) tree.add(...box)
     tree.finish()
@@ -359,10 +365,17 @@ export class CoverageTables {
     return around
   }
 
-  /** Parts of each grid of a kind that lie outside the parent polygon. */
-  findOutside(kind: Exclude<GridKind, 'micro'>): Promise<Finding[]> {
+  /**
+   * Parts of each grid of a kind that lie outside the parent polygon. None of the comprehensive
+   * grids when their union (made by findGaps) lies inside it: one test instead of one per grid.
+   */
+  async findOutside(kind: Exclude<GridKind, 'micro'>): Promise<Finding[]> {
     const parent = this.parent
-    if (parent === null) return Promise.resolve([])
+    if (parent === null) return []
+    if (kind === 'comprehensive' && this.union !== null) {
+      const { rows } = await this.work.run(sql<{ inside: boolean }>`SELECT ST_CoveredBy(${this.union.collected}, ${parent}) AS inside`)
+      if (rows[0]?.inside === true) return []
+    }
     return this.byRuns(
       (row) => row.kind === kind,
       (
@@ -431,6 +444,7 @@ export class CoverageTables {
    * a township): the parts outside the child holding most of the grid.
    */
   async findRegionCrossings(parentCode: string): Promise<Crossing[]> {
+    await this.writeRows()
     const crossings: Crossing[] = []
     for (const run of runsOf(
       this.rows.filter((row) => row.kind === 'comprehensive'),
@@ -440,11 +454,16 @@ export class CoverageTables {
       const lo = (run[0] as Row).idx
       const hi = (run[run.length - 1] as Row).idx
       const { rows } = await this.work.run(sql<Omit<FindingRow, 'idxs'> & { idx: number; main: string; others: string[] }>`
-        WITH shares AS (
-          SELECT v.idx, c.name || '（' || c.code || '）' AS region, ST_CollectionExtract(ST_Intersection(v.geom, c.boundary), 3) AS geom
-          FROM ${this.input} v
+        WITH candidates AS (
+          SELECT v.idx FROM ${this.input} v
           JOIN regions c ON c.parent_code = ${parentCode} AND c.boundary IS NOT NULL AND v.geom && c.boundary
-          WHERE v.idx BETWEEN ${lo} AND ${hi} AND v.kind = 'comprehensive' AND ST_Relate(v.geom, c.boundary, '2********')
+          WHERE v.idx BETWEEN ${lo} AND ${hi} AND v.kind = 'comprehensive'
+          GROUP BY v.idx HAVING count(*) > 1
+        ), shares AS (
+          SELECT v.idx, c.name || '（' || c.code || '）' AS region, ST_CollectionExtract(ST_Intersection(v.geom, c.boundary), 3) AS geom
+          FROM candidates k JOIN ${this.input} v ON v.idx = k.idx
+          JOIN regions c ON c.parent_code = ${parentCode} AND c.boundary IS NOT NULL AND v.geom && c.boundary
+          WHERE ST_Relate(v.geom, c.boundary, '2********')
         ), ranked AS (
           SELECT *, row_number() OVER (PARTITION BY idx ORDER BY ST_Area(geom) DESC, region) AS rank,
                  count(*) OVER (PARTITION BY idx) AS regions

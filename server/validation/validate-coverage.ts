@@ -1,3 +1,4 @@
+import { type BBox, geometryBBox } from '../geo/bbox.js'
 import type { Language } from '../i18n/index.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { type Crossing, CoverageTables, type Finding, type InputRow } from './coverage.repository.js'
@@ -29,6 +30,8 @@ export interface CoveragePlan {
   hasGapRings: boolean
   /** The region whose child regions grids must not cross; null when not checked. */
   crossingsIn: string | null
+  /** Bounding boxes of its child regions (Parent.childBoxes). */
+  childBoxes: BBox[]
 }
 
 export interface CoverageFindings {
@@ -83,9 +86,13 @@ export async function planCoverage(
     clean,
     path: comprehensive.length === 0 ? 'none' : clean ? 'edge-match' : 'overlay',
     hasGapRings: clean?.rings.some((ring) => !ring.shell) ?? false,
-    crossingsIn: allowCrossBoundary ? null : (parent?.regionWithChildren ?? null),
+    // A grid can cross only between two child regions: with one or none there is nothing to check.
+    crossingsIn: allowCrossBoundary || (parent?.childBoxes.length ?? 0) < 2 ? null : (parent?.regionWithChildren ?? null),
+    childBoxes: parent?.childBoxes ?? [],
   }
 }
+
+const boxesMeet = (a: BBox, b: BBox) => a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
 
 /** Whether the plan leaves any work for PostGIS. */
 export function needsOverlay(plan: CoveragePlan, parent: Parent | null): boolean {
@@ -95,12 +102,18 @@ export function needsOverlay(plan: CoveragePlan, parent: Parent | null): boolean
 
 /**
  * The grids the overlay needs in its table. The clean path needs only the grids along the
- * outline — unless crossings of child regions are checked; micro-grids need their parent grids.
+ * outline, and, where crossings of child regions are checked, the grids whose bounding box meets
+ * more than one child region's (no other grid can cross: a township's thousand grids mostly lie
+ * well inside one village); micro-grids need their parent grids.
  */
 export function overlayRows(parsed: readonly ParsedFeature[], plan: CoveragePlan, ids: FeatureIds): InputRow[] {
   const { clean, others } = plan
-  const inTable =
-    clean && plan.crossingsIn === null ? [...clean.outlineFeatures.map((idx) => parsed[idx] as ParsedFeature), ...others] : plan.usable
+  const mayCross = (f: ParsedFeature) => {
+    const box = geometryBBox({ type: 'MultiPolygon', coordinates: f.polygons })
+    return box !== null && plan.childBoxes.filter((child) => boxesMeet(box, child)).length > 1
+  }
+  const crossing = clean && plan.crossingsIn !== null ? plan.comprehensive.filter(mayCross) : []
+  const inTable = clean ? [...clean.outlineFeatures.map((idx) => parsed[idx] as ParsedFeature), ...crossing, ...others] : plan.usable
   const parentIdx = (f: ParsedFeature) => ids.parentOf(f)?.idx ?? null
   const row = (f: ParsedFeature, parent: number | null): InputRow => ({
     idx: f.idx,

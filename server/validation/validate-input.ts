@@ -1,4 +1,6 @@
+import { sql } from 'kysely'
 import type { DatabaseHandle } from '../db/connect.js'
+import type { BBox } from '../geo/bbox.js'
 import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { type CrsName, toLonLat } from '../geo/crs.js'
 import { AppError, badRequest, notFound } from '../http/errors.js'
@@ -44,6 +46,8 @@ export interface Parent {
   urbanRural: string | null
   /** The region code, when the parent was given as one and has child regions with boundaries. */
   regionWithChildren: string | null
+  /** Bounding boxes of those child regions: a grid whose box meets only one cannot cross into another. */
+  childBoxes: BBox[]
 }
 
 export interface ParsedFeatures {
@@ -185,20 +189,22 @@ export async function resolveParent(database: DatabaseHandle, parent: unknown, c
       .executeTakeFirst()
     if (!region) throw notFound('region_not_found', { code: parent })
     if (!region.geometry) throw badRequest('parent_without_boundary', { code: parent })
-    const child = await database.kysely
-      .selectFrom('regions')
-      .select('code')
-      .where('parent_code', '=', parent)
-      .where('boundary', 'is not', null)
-      .executeTakeFirst()
+    const { rows: children } = await sql<{ xmin: number; ymin: number; xmax: number; ymax: number }>`
+      SELECT ST_XMin(boundary) AS xmin, ST_YMin(boundary) AS ymin, ST_XMax(boundary) AS xmax, ST_YMax(boundary) AS ymax
+      FROM regions WHERE parent_code = ${parent} AND boundary IS NOT NULL`.execute(database.kysely)
     const boundary = JSON.parse(String(region.geometry)) as { type: string; coordinates: unknown }
     const polygons = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates) as PolygonRings[]
-    return { polygons, urbanRural: region.urban_rural, regionWithChildren: child ? parent : null }
+    return {
+      polygons,
+      urbanRural: region.urban_rural,
+      regionWithChildren: children.length > 0 ? parent : null,
+      childBoxes: children.map((child): BBox => [child.xmin, child.ymin, child.xmax, child.ymax]),
+    }
   }
   const problems = checkPolygonFeature({ type: 'Feature', properties: {}, geometry: parent })
   if (problems.length > 0) throw badRequest('parent_invalid')
   const polygons = toPolygons(parent as { type: string; coordinates: unknown }, crs)
   const [invalid] = await findInvalidShapes(directRunner(database.kysely), [polygons])
   if (invalid) throw badRequest('parent_invalid')
-  return { polygons, urbanRural: null, regionWithChildren: null }
+  return { polygons, urbanRural: null, regionWithChildren: null, childBoxes: [] }
 }

@@ -125,7 +125,7 @@ describe('validate stages: features', () => {
       square('community', 113.01, 28, { region_code: '990101001001' }),
       square('parent', 113.02, 28),
     )
-    const parent: Parent = { polygons: [], urbanRural: '111', regionWithChildren: null }
+    const parent: Parent = { polygons: [], urbanRural: '111', regionWithChildren: null, childBoxes: [] }
     expect(sizingInputs(parsed, new Map([['990101001001', '122']]), parent)).toEqual([
       { id: 'own', kind: 'comprehensive', households: 300, population: null, count_date: '2026-01-01', urban_rural: '220' },
       { id: 'community', kind: 'comprehensive', households: null, population: null, count_date: null, urban_rural: '122' },
@@ -141,7 +141,7 @@ describe('validate stages: coverage', () => {
     expect(plan.path).toBe('edge-match')
     expect(plan.hasGapRings).toBe(false)
     expect(needsOverlay(plan, null)).toBe(false)
-    expect(needsOverlay(plan, { polygons: [], urbanRural: null, regionWithChildren: null })).toBe(true)
+    expect(needsOverlay(plan, { polygons: [], urbanRural: null, regionWithChildren: null, childBoxes: [] })).toBe(true)
     const forced = await planCoverage(parsed, null, false, true, new Slices())
     expect([forced.path, forced.clean, needsOverlay(forced, null)]).toEqual(['overlay', null, true])
   })
@@ -159,6 +159,49 @@ describe('validate stages: coverage', () => {
       [1, 'comprehensive', null],
       [2, 'micro', 1],
     ])
+  })
+
+  it('checks region crossings only for grids whose box meets two child regions, and none under one child', async () => {
+    // Exact literals, so neighbours share their edges exactly (113 + 0.01 + 0.01 is not 113.02).
+    const xs = [113, 113.01, 113.02, 113.03]
+    const ys = [28, 28.01, 28.02, 28.03]
+    const cell = (row: number, col: number) => {
+      const [x0, x1, y0, y1] = [xs[col], xs[col + 1], ys[row], ys[row + 1]] as number[]
+      const ring = [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ]
+      return { type: 'Feature', id: `g${row}${col}`, properties: {}, geometry: { type: 'Polygon', coordinates: [ring] } }
+    }
+    const block = [0, 1, 2].flatMap((row) => [0, 1, 2].map((col) => cell(row, col)))
+    const { parsed } = await parse(...block)
+    const middle = 4 // g11: 113.01–113.02 × 28.01–28.02, the one grid not on the outline
+    const parentWith = (...childBoxes: [number, number, number, number][]): Parent => ({
+      polygons: [],
+      urbanRural: null,
+      regionWithChildren: '990101001000',
+      childBoxes,
+    })
+    const rowsFor = async (parent: Parent) => {
+      const plan = await planCoverage(parsed, parent, false, false, new Slices())
+      return {
+        crossingsIn: plan.crossingsIn,
+        idxs: overlayRows(parsed, plan, new FeatureIds(parsed))
+          .map((r) => r.idx)
+          .sort((a, b) => a - b),
+      }
+    }
+    // Villages split at 28.015: the middle grid lies in both boxes and may cross.
+    const split = await rowsFor(parentWith([113, 28, 113.03, 28.015], [113, 28.015, 113.03, 28.03]))
+    expect(split).toEqual({ crossingsIn: '990101001000', idxs: [0, 1, 2, 3, 4, 5, 6, 7, 8] })
+    // Split at 28.025: the middle grid's box meets one village only, so it cannot cross.
+    const clear = await rowsFor(parentWith([113, 28, 113.03, 28.025], [113, 28.025, 113.03, 28.03]))
+    expect(clear.idxs).not.toContain(middle)
+    // One village: nothing to cross into, no check at all.
+    expect((await rowsFor(parentWith([113, 28, 113.03, 28.03]))).crossingsIn).toBeNull()
   })
 
   it('drops findings that touch an invalid grid', async () => {
