@@ -8,6 +8,7 @@ import { readReferenceLayer } from '../reference/reference.repository.js'
 import { AppError, notFound } from '../http/errors.js'
 import { MAX_FEATURES } from '../http/limits.js'
 import { codeOfPrefix, enclosingPrefixes } from '../regions/region-codes.js'
+import { byTownship } from '../import/node-import.js'
 import { wkbFeature } from '../io/wkb-runs.js'
 import { validate } from '../validation/validate.service.js'
 
@@ -147,18 +148,6 @@ async function issueFeatures(database: DatabaseHandle, region: ExportRegion, row
   )
 }
 
-/** The rows grouped by township (the first 9 digits of their community's code), townships in code order. */
-function byTownship(rows: readonly GridRow[]): [string, GridRow[]][] {
-  const townships = new Map<string, GridRow[]>()
-  for (const row of rows) {
-    const township = row.region_code.slice(0, 9)
-    const grids = townships.get(township)
-    if (grids) grids.push(row)
-    else townships.set(township, [row])
-  }
-  return [...townships].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-}
-
 /**
  * The validation issues of the region's grids in force on `asOf`. A region of more grids than one
  * validation takes (`validationCap`, MAX_FEATURES) is validated township by township, each with its
@@ -176,7 +165,7 @@ export async function issuesLayer(
   const features: IoFeature[] = []
   if (rows.length <= validationCap) features.push(...(await issueFeatures(database, region, rows, language)))
   else {
-    for (const [prefix, grids] of byTownship(rows)) {
+    for (const [prefix, grids] of [...byTownship(rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (grids.length > validationCap) {
         throw new AppError(413, 'validation_too_many_features', { count: grids.length, limit: validationCap })
       }
