@@ -8,7 +8,7 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import { openDatabase } from '../db/connect.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Language } from '../i18n/index.js'
-import { bearer, createMiniCountyApp, loadMiniCounty } from '../testing/app.js'
+import { bearer, createMiniCountyApp, loadMiniCounty, postUpload } from '../testing/app.js'
 import { ensurePgliteTemplate } from '../testing/database.js'
 import { boxPolygon } from '../testing/shapes.js'
 import { commitImport } from './commit.js'
@@ -46,12 +46,7 @@ describe('a direct grid import into a township without a boundary', () => {
   })
 
   const upload = async (name: string, text: string) => {
-    const response = await t
-      .http()
-      .post(`/api/v1/uploads?name=${encodeURIComponent(name)}`)
-      .set(bearer(t.tokens.county))
-      .set('Content-Type', 'application/octet-stream')
-      .send(Buffer.from(text))
+    const response = await postUpload(t, t.tokens.county, name, text)
     expect(response.status, response.text).toBe(201)
     return response.body.id as string
   }

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readDataset } from '../read.js'
 import { writeDataset } from '../write.js'
 import { suggestFieldMap } from '../../import/field-map.js'
+import { boxPolygon } from '../../testing/shapes.js'
 import { expectIoError, FIXTURES, gdalGeoJson, makeTempDir, maxDistanceMetres, ogr2ogr, ogrinfo, uploadOf } from '../testing/gdal.js'
 
 // GeoJSON as old platforms export it: GBK text, a `crs` member naming a projected system.
@@ -66,18 +67,6 @@ describe('reading GeoJSON', () => {
 })
 
 describe('GeoJSON field types', () => {
-  const square = (x: number) => ({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, 31],
-        [x + 0.01, 31],
-        [x + 0.01, 31.01],
-        [x, 31.01],
-        [x, 31],
-      ],
-    ],
-  })
   const rows = [
     { 网格名称: '城关一网格', 户数: 120, 面积: 3, 统计日期: '2024-06-30', 混合: 7, 备注: null },
     { 网格名称: '城关二网格', 户数: 95, 面积: 2.75, 统计日期: '2024-07-01', 混合: '七', 备注: null },
@@ -85,7 +74,11 @@ describe('GeoJSON field types', () => {
   ]
   const collection = {
     type: 'FeatureCollection',
-    features: rows.map((properties, i) => ({ type: 'Feature', properties, geometry: square(117 + i / 100) })),
+    features: rows.map((properties, i) => ({
+      type: 'Feature',
+      properties,
+      geometry: boxPolygon(117 + i / 100, 31, 117.01 + i / 100, 31.01),
+    })),
   }
 
   it('are typed as GDAL types them and as the shapefile GDAL makes of the same file: integer, real, date, mixed → string', async () => {
