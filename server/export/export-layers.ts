@@ -5,8 +5,10 @@ import { type Language, translate } from '../i18n/index.js'
 import { fieldsOfFeatures } from '../io/layer-fields.js'
 import type { FieldInfo, IoFeature, OutputLayer, PropertyValue } from '../io/types.js'
 import { readReferenceLayer } from '../reference/reference.repository.js'
-import { enclosingPrefixes } from '../regions/region-codes.js'
-import { notFound } from '../http/errors.js'
+import { AppError, notFound } from '../http/errors.js'
+import { MAX_FEATURES } from '../http/limits.js'
+import { codeOfPrefix, enclosingPrefixes } from '../regions/region-codes.js'
+import { byTownship } from '../import/node-import.js'
 import { wkbFeature } from '../io/wkb-runs.js'
 import { validate } from '../validation/validate.service.js'
 
@@ -109,34 +111,68 @@ function asValidationInput(rows: readonly GridRow[]) {
   }
 }
 
+/** The region of a 2/4/6/9-digit prefix (the 12-digit code padded with zeros); a code not in the regions table is a 404. */
+export async function findExportRegion(database: DatabaseHandle, prefix: string, given: string): Promise<ExportRegion> {
+  const code = codeOfPrefix(prefix)
+  const row = await database.kysely
+    .selectFrom('regions')
+    .select(['name', (eb) => eb('boundary', 'is not', null).as('has_boundary')])
+    .where('code', '=', code)
+    .executeTakeFirst()
+  if (!row) throw notFound('region_not_found', { code: given })
+  return { prefix, code, name: row.name, hasBoundary: Boolean(row.has_boundary) }
+}
+
 /**
- * The validation issues of the region's grids in force on `asOf`: the report the web's validation
- * tab shows (the grids POSTed to /validate with the region as parent). An issue without a place of
- * its own lies on the first grid it names.
+ * The issues of grids validated together, with `region` as parent when it has a boundary: the
+ * report the web's validation tab shows. An issue without a place of its own lies on the first grid it names.
  */
-export async function issuesLayer(
-  database: DatabaseHandle,
-  region: ExportRegion,
-  asOf: string | undefined,
-  language: Language,
-): Promise<OutputLayer> {
-  const rows = await findGrids(database.kysely, { regionPrefix: region.prefix, asOf })
+async function issueFeatures(database: DatabaseHandle, region: ExportRegion, rows: readonly GridRow[], language: Language) {
   const report = await validate(
     database,
     { features: asValidationInput(rows), parent: region.hasBoundary ? region.code : undefined, crs: 'cgcs2000' },
     language,
   )
   const shapes = new Map(rows.map((row) => [row.code, row.geometry as Geometry]))
-  const features: IoFeature[] = report.issues.map((issue) => ({
-    geometry: (issue.geometry as Geometry | undefined) ?? issue.feature_ids.map((id) => shapes.get(id)).find((shape) => shape) ?? null,
-    properties: {
-      问题代码: issue.code,
-      严重程度: translate(language, `io.export.severity_${issue.severity}`),
-      问题说明: issue.message,
-      涉及网格: issue.feature_ids.join(','),
-      面积: issue.area_m2 ?? null,
-    },
-  }))
+  return report.issues.map(
+    (issue): IoFeature => ({
+      geometry: (issue.geometry as Geometry | undefined) ?? issue.feature_ids.map((id) => shapes.get(id)).find((shape) => shape) ?? null,
+      properties: {
+        问题代码: issue.code,
+        严重程度: translate(language, `io.export.severity_${issue.severity}`),
+        问题说明: issue.message,
+        涉及网格: issue.feature_ids.join(','),
+        面积: issue.area_m2 ?? null,
+      },
+    }),
+  )
+}
+
+/**
+ * The validation issues of the region's grids in force on `asOf`. A region of more grids than one
+ * validation takes (`validationCap`, MAX_FEATURES) is validated township by township, each with its
+ * own boundary as parent, and the issues follow in township order; issues between grids of two
+ * townships are then not looked for. A township over the cap is refused as validation refuses it.
+ */
+export async function issuesLayer(
+  database: DatabaseHandle,
+  region: ExportRegion,
+  asOf: string | undefined,
+  language: Language,
+  validationCap: number = MAX_FEATURES,
+): Promise<OutputLayer> {
+  const rows = await findGrids(database.kysely, { regionPrefix: region.prefix, asOf })
+  const features: IoFeature[] = []
+  if (rows.length <= validationCap) features.push(...(await issueFeatures(database, region, rows, language)))
+  else {
+    for (const [prefix, grids] of [...byTownship(rows)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (grids.length > validationCap) {
+        throw new AppError(413, 'validation_too_many_features', { count: grids.length, limit: validationCap })
+      }
+      const township = await findExportRegion(database, prefix, prefix)
+      features.push(...(await issueFeatures(database, township, grids, language)))
+    }
+  }
   return { name: `${region.name}-${translate(language, 'io.export.issues')}`, fields: [...ISSUE_FIELDS], features }
 }
 

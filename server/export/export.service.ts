@@ -1,14 +1,14 @@
 import type { DatabaseHandle } from '../db/connect.js'
-import { badRequest, notFound } from '../http/errors.js'
+import { badRequest } from '../http/errors.js'
 import { parseDate } from '../http/query-params.js'
 import type { Language } from '../i18n/index.js'
 import { translate } from '../i18n/index.js'
 import { FORMAT_NAMES, type FormatName } from '../io/formats.schemas.js'
 import type { OutputFile, OutputLayer } from '../io/types.js'
 import { writeDataset } from '../io/write.js'
-import { codeOfPrefix, parseRegionPrefix } from '../regions/region-codes.js'
+import { parseRegionPrefix } from '../regions/region-codes.js'
 import { exportCrs } from './export-crs.js'
-import { type ExportRegion, gridsLayer, issuesLayer, referenceLayer } from './export-layers.js'
+import { findExportRegion, gridsLayer, issuesLayer, referenceLayer } from './export-layers.js'
 
 // Export of a region's grids, validation issues or a reference layer as a file: one code path
 // for GET /api/v1/export and `npm run export` (scripts/export.ts). Everything the caller gives is
@@ -60,17 +60,6 @@ function parseEncoding(encoding: string | undefined): 'gbk' | 'utf-8' | undefine
   throw badRequest('io_encoding_unknown', { encoding })
 }
 
-async function findExportRegion(database: DatabaseHandle, prefix: string, given: string): Promise<ExportRegion> {
-  const code = codeOfPrefix(prefix)
-  const row = await database.kysely
-    .selectFrom('regions')
-    .select(['name', (eb) => eb('boundary', 'is not', null).as('has_boundary')])
-    .where('code', '=', code)
-    .executeTakeFirst()
-  if (!row) throw notFound('region_not_found', { code: given })
-  return { prefix, code, name: row.name, hasBoundary: Boolean(row.has_boundary) }
-}
-
 /** Characters a file name may not hold on Windows, macOS or Linux. */
 const UNSAFE_IN_FILE_NAMES = /[\\/:*?"<>|\p{Cc}]/gu
 
@@ -103,15 +92,20 @@ export function checkExportRequest(request: ExportRequest): CheckedExport {
   }
 }
 
+export interface ExportOptions {
+  /** The most grids the issues layer validates at once (MAX_FEATURES); a larger region is validated per township. */
+  validationCap?: number
+}
+
 /** Checks the request, reads the layer and writes the file. */
-export async function exportLayer(database: DatabaseHandle, request: ExportRequest): Promise<ExportResult> {
+export async function exportLayer(database: DatabaseHandle, request: ExportRequest, options: ExportOptions = {}): Promise<ExportResult> {
   const { language } = request
   const { prefix, layer: layerChoice, format, crs, asOf, encoding } = checkExportRequest(request)
   const region = await findExportRegion(database, prefix, request.region)
 
   let layer: OutputLayer
   if (layerChoice.kind === 'grids') layer = await gridsLayer(database, region, asOf, language)
-  else if (layerChoice.kind === 'issues') layer = await issuesLayer(database, region, asOf, language)
+  else if (layerChoice.kind === 'issues') layer = await issuesLayer(database, region, asOf, language, options.validationCap)
   else layer = await referenceLayer(database, region, layerChoice.name)
 
   const file = await writeDataset(format, layer, { crs, ...(encoding ? { encoding } : {}) })

@@ -8,7 +8,7 @@ import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type Dataset, readDataset } from '../io/read.js'
 import type { InputFile } from '../io/types.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
-import { AppError } from '../http/errors.js'
+import { AppError, badRequest } from '../http/errors.js'
 import { applyChanges, townshipsWithGrids } from '../proposals/changes.js'
 import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
@@ -130,6 +130,8 @@ export async function prepareImport(
         }),
       })
     }
+    // A direct write is validated by nothing after it: a township whose coverage cannot be checked is refused here.
+    if (options.direct && choices.type === 'grids' && problems.length === 0) await refuseTownshipsWithoutBoundary(db, checked.grids)
   } else {
     features.forEach((feature, index) => {
       if (feature.geometry === null || !allowed.includes(feature.geometry.type)) {
@@ -151,6 +153,20 @@ export async function prepareImport(
     })
   }
   return { ...prepared, checked, problems }
+}
+
+/** Refuses grids for a township without a boundary with the message the preview's validation gives (parent_without_boundary). */
+async function refuseTownshipsWithoutBoundary(db: Kysely<Database>, grids: readonly { region_code: string }[]): Promise<void> {
+  const townships = [...byTownship(grids).keys()].map((township) => township.padEnd(12, '0'))
+  if (townships.length === 0) return
+  const unbounded = await db
+    .selectFrom('regions')
+    .select('code')
+    .where('code', 'in', townships)
+    .where('boundary', 'is', null)
+    .orderBy('code')
+    .executeTakeFirst()
+  if (unbounded) throw badRequest('parent_without_boundary', { code: unbounded.code })
 }
 
 /** The coordinate system read, or what the file says when gridwork cannot use it. */

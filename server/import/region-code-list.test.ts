@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { bearer, createMiniCountyApp, postUpload } from '../testing/app.js'
 import { type GdalDir, gdalDir } from '../testing/gdal.js'
 import { boxPolygon } from '../testing/shapes.js'
 
@@ -27,12 +27,7 @@ const HEADER = '统计用区划代码,名称,城乡分类代码,级别'
 const csv = (...rows: string[]) => `${[HEADER, ...rows].join('\r\n')}\r\n`
 
 const uploadId = async (name: string, bytes: Buffer) => {
-  const response = await t
-    .http()
-    .post(`/api/v1/uploads?name=${encodeURIComponent(name)}`)
-    .set(bearer(t.tokens.county))
-    .set('Content-Type', 'application/octet-stream')
-    .send(bytes)
+  const response = await postUpload(t, t.tokens.county, name, bytes)
   expect(response.status, response.text).toBe(201)
   return response.body.id as string
 }

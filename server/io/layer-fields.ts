@@ -2,16 +2,32 @@ import { badRequest } from '../http/errors.js'
 import type { FieldInfo, FieldType, IoFeature, PropertyValue } from './types.js'
 import { geometryTypeOf } from './wkb-runs.js'
 
-// Field types and geometry types of a layer whose file does not declare them (KML, CSV, XLSX),
+// Field types and geometry types of a layer whose file does not declare them (GeoJSON, KML, CSV, XLSX),
 // and the coercion writers need when a declared type and a value disagree.
 
-/** The narrowest type that holds every non-null value of a column. */
-export function typeOfValues(values: readonly PropertyValue[]): FieldType {
+const ISO_DATE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/
+
+/** A value's own type: integers and fractions apart, a Date or an ISO date text (YYYY-MM-DD) a date, other text a string. */
+export function typeOfValue(value: PropertyValue | Date): FieldType {
+  if (typeof value === 'boolean') return 'boolean'
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number'
+  if (value instanceof Date || (typeof value === 'string' && ISO_DATE.test(value))) return 'date'
+  return 'string'
+}
+
+/**
+ * The narrowest type that holds every non-null value of a column, for every format that does not
+ * declare its fields (GeoJSON, KML, CSV, XLSX): one type throughout → that type, integers and
+ * fractions → number, any other mix → string. `ownType` lets a table read numbers from its text.
+ */
+export function typeOfValues<Value extends PropertyValue | Date>(
+  values: readonly Value[],
+  ownType: (value: Value) => FieldType = typeOfValue,
+): FieldType {
   let type: FieldType | null = null
   for (const value of values) {
     if (value === null) continue
-    const own: FieldType =
-      typeof value === 'boolean' ? 'boolean' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : 'string'
+    const own = ownType(value)
     if (type === null || type === own) type = own
     else if ((type === 'integer' && own === 'number') || (type === 'number' && own === 'integer')) type = 'number'
     else return 'string'

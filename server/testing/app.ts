@@ -102,3 +102,13 @@ export async function qingshiToken(t: Pick<TestApp, 'db' | 'token'>): Promise<st
   })
   return t.token('qingshi')
 }
+
+/** POSTs a file's bytes to /api/v1/uploads (the wizard's first step) as `token`; a 201 answers the upload's id. */
+export function postUpload(t: Pick<TestApp, 'http'>, token: string, name: string, bytes: string | Uint8Array) {
+  return t
+    .http()
+    .post(`/api/v1/uploads?name=${encodeURIComponent(name)}`)
+    .set(bearer(token))
+    .set('Content-Type', 'application/octet-stream')
+    .send(Buffer.from(bytes))
+}

@@ -61,6 +61,13 @@ describe('reading CSV written by GDAL', () => {
     expect(projected.layer.features[0]?.geometry).toEqual({ type: 'Point', coordinates: [39519020.5, 3518773.25] })
   })
 
+  it('types columns by the rule GeoJSON shares: integers, fractions as numbers, ISO dates, a mix as text', async () => {
+    const text = '户数,面积,统计日期,混合\n120,3,2026-06-30,7\n95,2.75,2026-07-01,七\n'
+    const dataset = await readCsv([csv('网格.csv', text)], {})
+    expect(dataset.layer.fields.map((field) => field.type)).toEqual(['integer', 'number', 'date', 'string'])
+    expect(dataset.layer.features[1]?.properties).toEqual({ 户数: 95, 面积: 2.75, 统计日期: '2026-07-01', 混合: '七' })
+  })
+
   it('reads a code list without geometry: codes keep leading zeros and all 12 digits', async () => {
     const text = '统计用区划代码,名称,城乡分类代码,人口\n040102001004,东岗社区,111,1530\n340102001001,新河村,220,96\n'
     const dataset = await readCsv([csv('区划.csv', text)], {})

@@ -5,7 +5,9 @@ import iconv from 'iconv-lite'
 import { afterAll, describe, expect, it } from 'vitest'
 import { readDataset } from '../read.js'
 import { writeDataset } from '../write.js'
-import { expectIoError, FIXTURES, gdalGeoJson, makeTempDir, maxDistanceMetres, ogr2ogr, uploadOf } from '../testing/gdal.js'
+import { suggestFieldMap } from '../../import/field-map.js'
+import { boxPolygon } from '../../testing/shapes.js'
+import { expectIoError, FIXTURES, gdalGeoJson, makeTempDir, maxDistanceMetres, ogr2ogr, ogrinfo, uploadOf } from '../testing/gdal.js'
 
 // GeoJSON as old platforms export it: GBK text, a `crs` member naming a projected system.
 
@@ -60,6 +62,52 @@ describe('reading GeoJSON', () => {
     await expectIoError(() => readDataset([{ name: '网格.geojson', bytes: feature }]), 'io_not_feature_collection', {
       zh: '文件 网格.geojson 不是 GeoJSON 要素集合',
       en: 'The file 网格.geojson is not a GeoJSON FeatureCollection',
+    })
+  })
+})
+
+describe('GeoJSON field types', () => {
+  const rows = [
+    { 网格名称: '城关一网格', 户数: 120, 面积: 3, 统计日期: '2024-06-30', 混合: 7, 备注: null },
+    { 网格名称: '城关二网格', 户数: 95, 面积: 2.75, 统计日期: '2024-07-01', 混合: '七', 备注: null },
+    { 网格名称: '城关三网格', 户数: null, 面积: 1.5, 统计日期: null, 混合: 8, 备注: null },
+  ]
+  const collection = {
+    type: 'FeatureCollection',
+    features: rows.map((properties, i) => ({
+      type: 'Feature',
+      properties,
+      geometry: boxPolygon(117 + i / 100, 31, 117.01 + i / 100, 31.01),
+    })),
+  }
+
+  it('are typed as GDAL types them and as the shapefile GDAL makes of the same file: integer, real, date, mixed → string', async () => {
+    const dir = path.join(temp.dir, 'typed')
+    mkdirSync(dir)
+    const file = path.join(dir, '网格.geojson')
+    writeFileSync(file, JSON.stringify(collection))
+    const dataset = await readDataset(uploadOf(dir))
+    const types = Object.fromEntries(dataset.layer.fields.map((field) => [field.name, field.type]))
+    expect(types).toEqual({ 网格名称: 'string', 户数: 'integer', 面积: 'number', 统计日期: 'date', 混合: 'string', 备注: 'string' })
+    const gdalTypes = Object.fromEntries(
+      [...ogrinfo('-so', '-al', file).matchAll(/^(\S+): (\w+)[ (]/gm)].map(([, name, type]) => [name, type]),
+    )
+    expect(gdalTypes).toMatchObject({ 网格名称: 'String', 户数: 'Integer', 面积: 'Real', 统计日期: 'Date', 混合: 'String' })
+    const shpDir = path.join(temp.dir, 'typed-shp')
+    mkdirSync(shpDir)
+    ogr2ogr('-lco', 'ENCODING=GBK', path.join(shpDir, '网格.shp'), file)
+    const shapefile = await readDataset(uploadOf(shpDir))
+    const shapefileTypes = Object.fromEntries(shapefile.layer.fields.map((field) => [field.name, field.type]))
+    expect(types).toMatchObject(shapefileTypes)
+    expect(suggestFieldMap('grids', dataset.layer.fields, null)).toEqual(suggestFieldMap('grids', shapefile.layer.fields, null))
+  })
+
+  it('the field map suggests 户数 as households from a GeoJSON as from a shapefile', async () => {
+    const dataset = await readDataset([{ name: '网格.geojson', bytes: new TextEncoder().encode(JSON.stringify(collection)) }])
+    expect(suggestFieldMap('grids', dataset.layer.fields, null)).toMatchObject({
+      name: '网格名称',
+      households: '户数',
+      count_date: '统计日期',
     })
   })
 })

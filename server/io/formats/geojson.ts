@@ -1,7 +1,8 @@
 import type { Geometry } from 'geojson'
 import { badRequest } from '../../http/errors.js'
 import { decodeText } from '../encoding.js'
-import type { CrsEvidence, FieldInfo, FormatReader, FormatWriter, IoFeature, PropertyValue } from '../types.js'
+import { fieldsOfFeatures, geometryTypesOf } from '../layer-fields.js'
+import type { CrsEvidence, FormatReader, FormatWriter, IoFeature, PropertyValue } from '../types.js'
 
 // GeoJSON: RFC 7946 says UTF-8 lon/lat, but files from older platforms come in GBK and with a
 // GeoJSON-2008 `crs` member naming a projected system; both are honoured.
@@ -25,21 +26,14 @@ export const readGeoJson: FormatReader = async (files, options) => {
       properties: feature?.properties ?? {},
     }),
   )
-  const fields = new Map<string, FieldInfo>()
-  for (const feature of features) {
-    for (const [name, value] of Object.entries(feature.properties)) {
-      if (fields.has(name) || value === null) continue
-      fields.set(name, { name, type: typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string' })
-    }
-  }
   const name = file.name.replace(/\.[^.]*$/, '')
   return {
     format: 'geojson',
     layerNames: [name],
     layer: {
       name,
-      geometryTypes: [...new Set(features.map((feature) => feature.geometry?.type).filter((type) => type !== undefined))],
-      fields: [...fields.values()],
+      geometryTypes: geometryTypesOf(features),
+      fields: fieldsOfFeatures(features),
       crs: crsEvidence(document.crs),
       encoding,
       features,

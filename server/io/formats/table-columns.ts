@@ -2,7 +2,7 @@ import type { Geometry } from 'geojson'
 import { badRequest } from '../../http/errors.js'
 import { envelopeOf } from '../wkb.js'
 import { parseWkt, toWkt } from '../wkt.js'
-import { geometryTypesOf, valueAs } from '../layer-fields.js'
+import { geometryTypesOf, typeOfValue, typeOfValues, valueAs } from '../layer-fields.js'
 import type { CrsEvidence, FieldInfo, FieldType, IoFeature, IoNote, OutputLayer, PropertyValue, ReadOptions } from '../types.js'
 
 // Tables (CSV rows, XLSX sheets) as layers and back: the geometry columns found by name (or given
@@ -59,14 +59,13 @@ const isBlank = (cell: Cell) => cell === null || (typeof cell === 'string' && ce
 /** A column's type from its cells: numbers only when no value looks like a code (leading zero, 10+ digits). */
 function columnType(name: string, cells: readonly Cell[]): FieldType {
   const present = cells.filter((cell) => !isBlank(cell))
-  if (present.length === 0) return 'string'
-  if (present.every((cell) => typeof cell === 'boolean')) return 'boolean'
-  if (present.every((cell) => cell instanceof Date)) return 'date'
-  if (CODE_NAME.test(name)) return 'string'
-  const texts = present.map((cell) => String(cell).trim())
-  if (!present.every((cell) => typeof cell === 'number' || (typeof cell === 'string' && DECIMAL.test(cell.trim())))) return 'string'
-  if (texts.some((text) => /^-?0\d/.test(text) || text.replace(/^-/, '').replace(/\..*$/, '').length >= 10)) return 'string'
-  return texts.every((text) => DIGITS.test(text)) ? 'integer' : 'number'
+  if (CODE_NAME.test(name) && !present.every((cell) => typeof cell === 'boolean' || cell instanceof Date)) return 'string'
+  return typeOfValues(present, (cell) => {
+    const text = typeof cell === 'number' ? String(cell) : typeof cell === 'string' ? cell.trim() : null
+    if (text === null || !DECIMAL.test(text)) return typeOfValue(typeof cell === 'string' ? cell.trim() : cell)
+    if (/^-?0\d/.test(text) || text.replace(/^-/, '').replace(/\..*$/, '').length >= 10) return 'string'
+    return DIGITS.test(text) ? 'integer' : 'number'
+  })
 }
 
 function cellValue(type: FieldType, cell: Cell): PropertyValue {
