@@ -153,8 +153,10 @@ export async function prepareImport(
   return { ...prepared, checked, problems }
 }
 
-/** The coordinate system read, or what the file says when gridwork cannot use it. */
+/** The coordinate system read, or what the file says when gridwork cannot use it; none without any geometry. */
 function crsStatusOf(dataset: Dataset): CrsStatus {
+  // A table of codes has no coordinates: whatever the file (or the wizard) says, no system applies.
+  if (isCodeList(dataset.layer.features)) return { status: 'none' }
   if (dataset.crs !== null) return { status: 'known', code: dataset.crs.code, name: dataset.crs.name }
   const evidence = dataset.layer.crs
   return { status: 'unknown', found: evidence.kind === 'wkt' ? evidence.wkt : evidence.kind === 'epsg' ? `EPSG:${evidence.code}` : null }

@@ -195,6 +195,26 @@ describe('import wizard and export menu', () => {
     await expectWizardClosed()
   })
 
+  it('asks nothing about coordinates for a code list of regions', async () => {
+    await openWizard()
+    writeFileSync(join(dir, '代码表.csv'), '统计用区划代码,名称,城乡分类代码,级别\r\n990101001099,导入测试社区,111,5\r\n')
+    await page.getByTestId('import-file-input').setInputFiles(join(dir, '代码表.csv'))
+    await page.getByTestId('import-uploaded').waitFor({ timeout: 60_000 })
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-type').selectOption('regions')
+    await page.getByTestId('import-region').selectOption(TOWNSHIP)
+    await page.getByTestId('import-next').click()
+    await page.getByTestId('import-fields').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('import-fields').textContent()).toContain('导入测试社区')
+    for (const testId of ['import-crs', 'import-crs-found', 'import-crs-known'])
+      expect(await page.getByTestId(testId).count(), testId).toBe(0)
+    expect(await page.getByTestId('import-body').textContent()).not.toContain('坐标系')
+    expect(await page.getByTestId('import-next').isEnabled()).toBe(true)
+    await shot(page, 'import-10-code-list')
+    await page.getByTestId('import-close').click()
+    await expectWizardClosed()
+  })
+
   it('relabels the open wizard when the language changes', async () => {
     await openWizard()
     const steps = () => page.locator('[data-testid="import-wizard"] .io-steps li').allTextContents()
