@@ -234,6 +234,18 @@ describe('import wizard and export menu', () => {
   it("exports the township's grids as a GBK shapefile that GDAL reads back", async () => {
     await page.getByTestId('open-export').click()
     await page.getByTestId('export-menu').waitFor()
+    // A language switch relabels the open menu, choices kept.
+    await page.getByTestId('export-format').selectOption('gpkg')
+    await page.getByTestId('language-select').selectOption('en')
+    await expect.poll(() => page.getByTestId('export-download').textContent()).toBe('Download')
+    expect(await page.getByTestId('export-title').textContent()).toBe('Export data')
+    expect(await page.getByTestId('export-format').locator('option:checked').textContent()).toBe('GeoPackage')
+    expect(await page.getByTestId('export-layer').locator('option:checked').textContent()).toBe('Grids (today)')
+    expect(await page.getByTestId('export-crs-default').textContent()).toContain('Default from the centre longitude')
+    expect(await page.getByTestId('export-crs').locator('option:checked').textContent()).toMatch(/^3° zone, CM \d+°E \(your area\)$/)
+    await shot(page, 'import-6-export-english')
+    await page.getByTestId('language-select').selectOption('zh-CN')
+    await expect.poll(() => page.getByTestId('export-download').textContent()).toBe('下载')
     await page.getByTestId('export-region').selectOption(TOWNSHIP)
     // The county's reference layers (the demo seeds 道路 and 水系) are offered too.
     await expect
