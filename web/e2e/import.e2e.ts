@@ -184,6 +184,17 @@ describe('import wizard and export menu', () => {
     expect(await page.getByTestId('import-next').isDisabled()).toBe(true)
     expect(await page.getByTestId('import-error').textContent()).toContain('坐标系未知')
     await shot(page, 'import-8-crs-unknown')
+    // The list offers the UTM zones over China. A language switch asks for the preview again:
+    // the server's problem follows, then the wizard's own labels.
+    const problems = page.getByTestId('import-problems')
+    expect(await problems.textContent()).toContain('文件未注明可用的坐标系')
+    await page.getByTestId('language-select').selectOption('en')
+    await expect.poll(() => problems.textContent()).toContain('The file names no coordinate system')
+    expect(await crs.locator('option[value="EPSG:32650"]').textContent()).toBe('WGS 84 / UTM zone 50N')
+    await shot(page, 'import-8-crs-unknown-english')
+    await page.getByTestId('language-select').selectOption('zh-CN')
+    await expect.poll(() => problems.textContent()).toContain('文件未注明可用的坐标系')
+    expect(await crs.locator('option[value="EPSG:32650"]').textContent()).toBe('WGS 84 / UTM 第 50 带（北）')
     await crs.selectOption('EPSG:4527')
     await expect.poll(() => page.getByTestId('import-crs-known').textContent()).toContain('EPSG:4527')
     await expect.poll(() => page.getByTestId('import-next').isEnabled()).toBe(true)
