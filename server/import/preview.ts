@@ -169,8 +169,10 @@ async function refuseTownshipsWithoutBoundary(db: Kysely<Database>, grids: reado
   if (unbounded) throw badRequest('parent_without_boundary', { code: unbounded.code })
 }
 
-/** The coordinate system read, or what the file says when gridwork cannot use it. */
+/** The coordinate system read, or what the file says when gridwork cannot use it; none without any geometry. */
 function crsStatusOf(dataset: Dataset): CrsStatus {
+  // A table of codes has no coordinates: whatever the file (or the wizard) says, no system applies.
+  if (isCodeList(dataset.layer.features)) return { status: 'none' }
   if (dataset.crs !== null) return { status: 'known', code: dataset.crs.code, name: dataset.crs.name }
   const evidence = dataset.layer.crs
   return { status: 'unknown', found: evidence.kind === 'wkt' ? evidence.wkt : evidence.kind === 'epsg' ? `EPSG:${evidence.code}` : null }

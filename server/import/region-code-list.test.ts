@@ -100,6 +100,27 @@ describe('a code list of regions', () => {
     ])
   })
 
+  it('needs no coordinate system: the preview says none, whatever was chosen, and the list still imports', async () => {
+    const id = await uploadId('codes.csv', Buffer.from(csv('990101001007,荷花社区,111,5')))
+    const shown = await post(`uploads/${id}/preview`, { type: 'regions', region: '990101' })
+    expect(shown.status, shown.text).toBe(200)
+    expect(shown.body).toMatchObject({ format: 'csv', geometry_types: [], crs: { status: 'none' }, problems: [] })
+    const chosen = await post(`uploads/${id}/preview`, { type: 'regions', region: '990101', crs: 'EPSG:4527' })
+    expect(chosen.body).toMatchObject({ crs: { status: 'none' }, problems: [] })
+    // A file with coordinates still names its system.
+    const polygons = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { code: '990101001007', name: '荷花社区' }, geometry: boxPolygon(113.0, 28.0, 113.01, 28.01) },
+      ],
+    })
+    const bounded = await post(`uploads/${await uploadId('荷花社区.geojson', Buffer.from(polygons))}/preview`, {
+      type: 'regions',
+      region: '990101',
+    })
+    expect(bounded.body.crs).toEqual({ status: 'known', code: 'EPSG:4490', name: expect.any(String) })
+  })
+
   it('imports new communities under 城关镇 and a new township from an XLSX written by GDAL, without boundaries', async () => {
     writeFileSync(
       gdal.path('codes.csv'),
@@ -109,7 +130,7 @@ describe('a code list of regions', () => {
     const id = await uploadId('代码表.xlsx', Buffer.from(gdal.input('代码表.xlsx').bytes))
     const shown = await post(`uploads/${id}/preview`, { type: 'regions', region: '990101' })
     expect(shown.status, shown.text).toBe(200)
-    expect(shown.body).toMatchObject({ format: 'xlsx', feature_count: 4, geometry_types: [], problems: [] })
+    expect(shown.body).toMatchObject({ format: 'xlsx', feature_count: 4, geometry_types: [], problems: [], crs: { status: 'none' } })
     const done = await post(`uploads/${id}/commit`, { type: 'regions', region: '990101' })
     expect(done.status, done.text).toBe(200)
     expect(done.body).toMatchObject({ type: 'regions', imported: 4, message: '已导入 4 个区划' })

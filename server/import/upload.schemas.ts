@@ -99,6 +99,10 @@ export const CrsStatus = Type.Union([
     status: Type.Literal('unknown'),
     found: Type.Union([Type.String(), Type.Null()], { description: 'what the file says (a .prj text), null when nothing' }),
   }),
+  Type.Object(
+    { status: Type.Literal('none') },
+    { description: 'no feature has a geometry (a code list of regions): no coordinate system applies, none is asked for' },
+  ),
 ])
 export type CrsStatus = Static<typeof CrsStatus>
 

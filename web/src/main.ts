@@ -133,8 +133,9 @@ window.__gridwork = {
 
 header.langSelect.addEventListener('change', async () => {
   const lng = header.langSelect.value as Language
-  await setLanguage(lng)
+  // The API's language first: views that listen for the switch ask the server again in it.
   setApiLanguage(lng)
+  await setLanguage(lng)
   translateTree(document)
   for (const opt of header.langSelect.options) opt.textContent = t(`language.${opt.value}`)
   document.title = t('app.title')

@@ -1,4 +1,6 @@
+import i18next from 'i18next'
 import { describe, expect, it } from 'vitest'
+import en from '../i18n/en.json'
 import zhCN from '../i18n/zh-CN.json'
 import { defaultGaussKrugerZone, exportCrsGroups, findCrsChoice, importCrsGroups } from './crsChoices'
 
@@ -38,6 +40,36 @@ describe('CRS choices', () => {
       expect(importCodes).toContain(code)
     const exportCodes = codes(exportCrsGroups())
     for (const code of ['EPSG:4326', 'EPSG:3857', 'gcj02', 'bd09']) expect(exportCodes).not.toContain(code)
+  })
+
+  it('the import list offers the northern UTM zones over China, and any UTM code is found', () => {
+    const groups = importCrsGroups()
+    const utm = groups.find((group) => group.key === 'io.crs.utmGroup')
+    expect(utm?.choices.map((choice) => choice.code)).toEqual(Array.from({ length: 11 }, (_, i) => `EPSG:${32643 + i}`))
+    expect(findCrsChoice(groups, 'EPSG:32650')).toEqual({ code: 'EPSG:32650', key: 'io.crs.utmNorth', params: { zone: 50 } })
+    // Zones outside the list, north and south, typed in any case or found in a file.
+    expect(findCrsChoice(groups, 'EPSG:32601')).toEqual({ code: 'EPSG:32601', key: 'io.crs.utmNorth', params: { zone: 1 } })
+    expect(findCrsChoice(groups, 'epsg:32760')).toEqual({ code: 'EPSG:32760', key: 'io.crs.utmSouth', params: { zone: 60 } })
+    expect(findCrsChoice(groups, 'EPSG:32750')?.params).toEqual({ zone: 50 })
+    expect(findCrsChoice(exportCrsGroups(), 'EPSG:32650')?.key).toBe('io.crs.utmNorth')
+    // Neighbours of the UTM ranges are no zones.
+    for (const code of ['EPSG:32600', 'EPSG:32661', 'EPSG:32700', 'EPSG:32761', 'EPSG:2154'])
+      expect(findCrsChoice(groups, code), code).toBeUndefined()
+    // Export writes CGCS2000 only.
+    expect(codes(exportCrsGroups())).not.toContain('EPSG:32650')
+  })
+
+  it('names UTM zones in both languages', async () => {
+    const i18n = i18next.createInstance()
+    await i18n.init({ lng: 'en', resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } }, showSupportNotice: false })
+    const zone = (code: string) => {
+      const choice = findCrsChoice(importCrsGroups(), code)
+      return choice && i18n.t(choice.key, choice.params)
+    }
+    expect(zone('EPSG:32650')).toBe('WGS 84 / UTM zone 50N')
+    expect(zone('EPSG:32750')).toBe('WGS 84 / UTM zone 50S')
+    await i18n.changeLanguage('zh-CN')
+    expect(zone('EPSG:32650')).toBe('WGS 84 / UTM 第 50 带（北）')
   })
 
   it('every label and group heading has a Chinese string', () => {

@@ -1,4 +1,4 @@
-import { GAUSS_KRUGER_ZONES, type GaussKrugerZone } from '../../../server/io/crs-defs.js'
+import { GAUSS_KRUGER_ZONES, type GaussKrugerZone, utmZone } from '../../../server/io/crs-defs.js'
 
 // The coordinate systems a person can pick in the import wizard (when the file names none) and in
 // the export menu. Labels are i18n keys with parameters, so the lists are plain data and testable.
@@ -40,14 +40,33 @@ function gaussKrugerGroups(): CrsGroup[] {
 
 const LONLAT: CrsChoice = { code: 'EPSG:4490', key: 'io.crs.cgcs2000' }
 
+/** The WGS 84 / UTM zone of an EPSG code (32601–32660 north, 32701–32760 south), any zone. */
+function utmChoice(code: number): CrsChoice | undefined {
+  const utm = utmZone(code)
+  if (utm === null) return undefined
+  return { code: `EPSG:${code}`, key: utm.south ? 'io.crs.utmSouth' : 'io.crs.utmNorth', params: { zone: utm.zone } }
+}
+
+// The northern UTM zones that cover China (43N at 72°E–78°E … 53N at 132°E–138°E). The server
+// reads every zone; findCrsChoice names the others.
+const CHINA_UTM_ZONES = { first: 43, last: 53 }
+
+function utmGroup(): CrsGroup {
+  const { first, last } = CHINA_UTM_ZONES
+  const codes = Array.from({ length: last - first + 1 }, (_, i) => 32600 + first + i)
+  return { key: 'io.crs.utmGroup', choices: codes.map((code) => utmChoice(code)).filter((choice) => choice !== undefined) }
+}
+
 /**
  * What the import wizard offers when a file's CRS is unknown: CGCS2000 lon/lat, every CGCS2000
- * Gauss-Krüger zone, WGS84, Web Mercator and the two shifted web-map systems of Chinese map apps.
+ * Gauss-Krüger zone, WGS84 and its UTM zones over China, Web Mercator and the two shifted web-map
+ * systems of Chinese map apps.
  */
 export function importCrsGroups(): CrsGroup[] {
   return [
     { key: 'io.crs.geographicGroup', choices: [LONLAT, { code: 'EPSG:4326', key: 'io.crs.wgs84' }] },
     ...gaussKrugerGroups(),
+    utmGroup(),
     {
       key: 'io.crs.webGroup',
       choices: [
@@ -78,7 +97,13 @@ export function defaultGaussKrugerZone(longitude: number): CrsChoice {
   return choiceOf(family, nearest)
 }
 
-/** The choice of a code in a list of groups, if listed. */
+/**
+ * The choice of a code in a list of groups, if listed; a WGS 84 / UTM code (north or south, typed
+ * or found in a file) is named even when the list does not offer its zone.
+ */
 export function findCrsChoice(groups: readonly CrsGroup[], code: string): CrsChoice | undefined {
-  return groups.flatMap((group) => group.choices).find((choice) => choice.code === code)
+  const listed = groups.flatMap((group) => group.choices).find((choice) => choice.code === code)
+  if (listed) return listed
+  const epsg = /^EPSG:(\d+)$/i.exec(code.trim())
+  return epsg ? utmChoice(Number(epsg[1])) : undefined
 }

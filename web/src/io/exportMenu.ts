@@ -1,15 +1,15 @@
 import { api } from '../api/client'
 import type { ExportQuery, FormatName } from '../api/types'
-import { t } from '../i18n'
+import { i18next, t } from '../i18n'
 import { dayInput, isDay } from '../ui/dates'
-import { h } from '../ui/dom'
+import { h, text, translateTree } from '../ui/dom'
 import { openModal } from '../ui/modal'
 import { errorMessage } from '../ui/errors'
 import type { Session } from '../workspace/state'
 import { FORMAT_NAMES } from '../../../server/io/formats.schemas'
 import { defaultGaussKrugerZone, exportCrsGroups } from './crsChoices'
 import { filenameFromContentDisposition, saveBlob } from './download'
-import { choiceSelect, crsLabel, crsSelect, type IoDialog, labelled } from './ioForm'
+import { choiceSelect, crsLabel, crsSelect, type IoDialog, labelled, relabelCrsSelect } from './ioForm'
 import { homeLongitude, ioRegions } from './regions'
 
 // "导出": a region's grids (today or as of a day), its validation issues or a reference layer, in
@@ -56,22 +56,23 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
   const asOf = dayInput({ 'data-testid': 'export-as-of' })
   const asOfField = labelled('io.export.asOf', asOf)
   const format = choiceSelect(FORMAT_NAMES, 'io.export.formats', 'geojson', 'export-format')
-  const crs = crsSelect(exportCrsGroups(), { value: zone.code, here: zone.code, testId: 'export-crs' })
-  const crsNote = h(
-    'span',
-    { class: 'io-note', 'data-testid': 'export-crs-default' },
-    t('io.export.crsDefault', { lon: (lon ?? 117).toFixed(2), name: `${zone.code} ${crsLabel(zone)}` }),
-  )
+  const crsGroups = exportCrsGroups()
+  const crs = crsSelect(crsGroups, { value: zone.code, here: zone.code, testId: 'export-crs' })
+  const crsNote = h('span', { class: 'io-note', 'data-testid': 'export-crs-default' })
+  const nameDefaultCrs = () => {
+    crsNote.textContent = t('io.export.crsDefault', { lon: (lon ?? 117).toFixed(2), name: `${zone.code} ${crsLabel(zone)}` })
+  }
+  nameDefaultCrs()
   const encoding = choiceSelect(ENCODINGS, 'io.export.encodings', 'gbk', 'export-encoding')
   const encodingField = labelled('io.export.encoding', encoding)
   const status = h('p', { class: 'io-status', role: 'status', 'data-testid': 'export-status' })
   const alert = h('p', { class: 'form-error', role: 'alert', hidden: true, 'data-testid': 'export-error' })
-  const cancel = h('button', { type: 'button', class: 'secondary', 'data-testid': 'export-cancel' }, t('io.export.cancel'))
-  const download = h('button', { type: 'submit', class: 'primary', 'data-testid': 'export-download' }, t('io.export.download'))
+  const cancel = text('button', 'io.export.cancel', { type: 'button', class: 'secondary', 'data-testid': 'export-cancel' })
+  const download = text('button', 'io.export.download', { type: 'submit', class: 'primary', 'data-testid': 'export-download' })
   const form = h(
     'form',
     { class: 'io-form', novalidate: true },
-    h('h3', {}, t('io.export.title')),
+    text('h3', 'io.export.title', { 'data-testid': 'export-title' }),
     labelled('io.export.region', region),
     labelled('io.export.layer', layer),
     asOfField,
@@ -82,13 +83,19 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
     alert,
     h('div', { class: 'dialog-actions' }, cancel, download),
   )
-  const dialog = h('dialog', { class: 'io-dialog io-export', 'data-testid': 'export-menu', 'aria-label': t('io.export.title') }, form)
+  const dialog = h(
+    'dialog',
+    { class: 'io-dialog io-export', 'data-testid': 'export-menu', 'aria-label': t('io.export.title'), 'data-i18n-aria': 'io.export.title' },
+    form,
+  )
 
-  const fillLayers = (references: string[]) => {
+  let references: string[] = []
+  const fillLayers = (names: string[]) => {
+    references = names
     const kept = layer.value
     layer.replaceChildren(
       ...['grids', 'gridsAsOf', 'issues'].map((value) => h('option', { value }, t(`io.export.layers.${value}`))),
-      ...references.map((name) => h('option', { value: `reference:${name}` }, t('io.export.layers.reference', { name }))),
+      ...names.map((name) => h('option', { value: `reference:${name}` }, t('io.export.layers.reference', { name }))),
     )
     if ([...layer.options].some((o) => o.value === kept)) layer.value = kept
   }
@@ -113,6 +120,16 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
   region.addEventListener('change', () => void loadReferences())
   layer.addEventListener('change', showFields)
   format.addEventListener('change', showFields)
+
+  // Relabelled in place when the language changes while open; the choices stay as they are.
+  const relabel = () => {
+    translateTree(dialog)
+    relabelCrsSelect(crs, crsGroups, zone.code)
+    nameDefaultCrs()
+    fillLayers(references)
+  }
+  i18next.on('languageChanged', relabel)
+  dialog.addEventListener('close', () => i18next.off('languageChanged', relabel))
 
   const close = openModal(dialog, cancel)
   form.addEventListener('input', () => {

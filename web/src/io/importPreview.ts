@@ -38,7 +38,8 @@ export function renderPreview(view: PreviewView): HTMLElement[] {
     renderFields(preview),
     renderFieldMap(view),
     renderMessages(preview),
-    h('p', { class: 'panel-note' }, t('io.wizard.mapShown')),
+    // A code list has nothing to draw.
+    preview.crs.status === 'none' ? null : h('p', { class: 'panel-note' }, t('io.wizard.mapShown')),
   ].filter((el): el is HTMLElement => el !== null)
 }
 
@@ -65,8 +66,10 @@ function renderEncoding({ preview, choices, onChoices }: PreviewView): HTMLEleme
   return labelled('io.wizard.encoding', select, detected)
 }
 
-function renderCrs({ preview, choices, hereCrs, onChoices }: PreviewView): HTMLElement {
+function renderCrs({ preview, choices, hereCrs, onChoices }: PreviewView): HTMLElement | null {
   const { crs } = preview
+  // No geometry (a code list): nothing to ask or to say about coordinates.
+  if (crs.status === 'none') return null
   const known =
     crs.status === 'known'
       ? h('span', { class: 'io-crs-known', 'data-testid': 'import-crs-known' }, t('io.wizard.crsKnown', { name: crs.name, code: crs.code }))

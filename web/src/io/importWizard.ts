@@ -339,9 +339,12 @@ export function openImportWizard(ctx: ImportWizardContext): IoDialog {
     render()
   })
 
-  // Relabelled when the language changes while open (the server's messages in a preview already
-  // shown stay in the language they were asked in until the next preview).
-  const relabel = () => render()
+  // Relabelled when the language changes while open. The server writes a preview's notes,
+  // problems and report in the request's language, so a preview on show is asked for again.
+  const relabel = () => {
+    render()
+    if (preview && result === null && (step === 'preview' || step === 'report') && (busy === null || busy === 'preview')) askPreview()
+  }
   i18next.on('languageChanged', relabel)
 
   function close(): void {

@@ -1,5 +1,5 @@
 import { t } from '../i18n'
-import { h } from '../ui/dom'
+import { h, text } from '../ui/dom'
 import type { CrsChoice, CrsGroup } from './crsChoices'
 
 // Form pieces the import wizard and the export menu share.
@@ -10,9 +10,12 @@ export interface IoDialog {
   close(): void
 }
 
+// Texts without parameters carry their key (data-i18n), so translateTree relabels them in place
+// on a language switch without touching the controls' values.
+
 /** A labelled control: the label's text above the control, an optional note under it. */
 export function labelled(labelKey: string, control: HTMLElement, note?: HTMLElement | null): HTMLLabelElement {
-  return h('label', { class: 'io-field' }, h('span', { class: 'io-label' }, t(labelKey)), control, note ?? null)
+  return h('label', { class: 'io-field' }, text('span', labelKey, { class: 'io-label' }), control, note ?? null)
 }
 
 export function crsLabel(choice: CrsChoice): string {
@@ -29,21 +32,30 @@ export function crsSelect(
 ): HTMLSelectElement {
   const select = h('select', { 'data-testid': testId, required: placeholder !== undefined })
   if (placeholder !== undefined) select.append(h('option', { value: '' }, placeholder))
-  for (const group of groups) {
-    const optgroup = h('optgroup', { label: t(group.key) })
-    for (const choice of group.choices) {
-      const label = crsLabel(choice)
-      optgroup.append(h('option', { value: choice.code }, choice.code === here ? t('io.crs.here', { label }) : label))
-    }
-    select.append(optgroup)
-  }
+  for (const group of groups) select.append(h('optgroup', {}, ...group.choices.map((choice) => h('option', { value: choice.code }))))
+  relabelCrsSelect(select, groups, here)
   select.value = value
   return select
 }
 
+/** Names the groups and systems of a crsSelect made from `groups` in the current language. */
+export function relabelCrsSelect(select: HTMLSelectElement, groups: readonly CrsGroup[], here?: string): void {
+  const optgroups = select.querySelectorAll('optgroup')
+  groups.forEach((group, index) => {
+    const optgroup = optgroups[index]
+    if (!optgroup) return
+    optgroup.label = t(group.key)
+    group.choices.forEach((choice, position) => {
+      const option = optgroup.children[position]
+      const label = crsLabel(choice)
+      if (option) option.textContent = choice.code === here ? t('io.crs.here', { label }) : label
+    })
+  })
+}
+
 /** A select of values with i18n labels (`${prefix}.${value}`). */
 export function choiceSelect(values: readonly string[], prefix: string, value: string, testId: string): HTMLSelectElement {
-  const select = h('select', { 'data-testid': testId }, ...values.map((v) => h('option', { value: v }, t(`${prefix}.${v}`))))
+  const select = h('select', { 'data-testid': testId }, ...values.map((v) => text('option', `${prefix}.${v}`, { value: v })))
   select.value = value
   return select
 }
