@@ -169,10 +169,10 @@ describe('transformations', () => {
     expect(crsByCode('EPSG:4527').name).toBe('CGCS2000 / 3-degree Gauss-Kruger zone 39')
   })
 
-  it('the wizard’s choices: lon/lat systems, web-map offsets and all 64 zones, each one the server resolves', () => {
+  it('the wizard’s choices: lon/lat systems, web-map offsets, all 64 zones and UTM 43N–53N, each one the server resolves', () => {
     const choices = importCrsGroups().flatMap((group) => group.choices)
-    expect(choices).toHaveLength(5 + 64)
-    expect(choices.map((choice) => choice.code)).toContain('EPSG:4554')
+    expect(choices).toHaveLength(5 + 64 + 11)
+    expect(choices.map((choice) => choice.code)).toEqual(expect.arrayContaining(['EPSG:4554', 'EPSG:32643', 'EPSG:32653']))
     for (const choice of choices) expect(crsByCode(choice.code).code).toBe(choice.code)
   })
 })
