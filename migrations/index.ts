@@ -8,6 +8,7 @@ import * as proposalUntypedText from './2026-12-07T0000-proposal-untyped-text.js
 import * as importFieldMaps from './2026-12-08T0000-import-field-maps.js'
 import * as referenceLayers from './2026-12-08T0100-reference-layers.js'
 import * as gridCodesPerStatement from './2026-12-08T0200-grid-codes-per-statement.js'
+import * as proposalChangesJson from './2026-12-08T0300-proposal-changes-json.js'
 
 // Every migration, by name, in order. Listed statically (not read from the folder at run time) so
 // the same code runs under tsx, vitest and any bundler. Never edit a migration after it lands:
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0000-import-field-maps': importFieldMaps,
   '2026-12-08T0100-reference-layers': referenceLayers,
   '2026-12-08T0200-grid-codes-per-statement': gridCodesPerStatement,
+  '2026-12-08T0300-proposal-changes-json': proposalChangesJson,
 }

@@ -1,17 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { boxPolygon } from '../testing/shapes.js'
-import { openTestDatabase } from '../testing/database.js'
-import type { DatabaseHandle } from './connect.js'
-import { BULK_STATEMENT_VERTICES, ewkbRuns, interiorPoints } from './geometry-sql.js'
+import { BULK_STATEMENT_VERTICES, ewkbRuns } from './geometry-sql.js'
 
 // The bulk statements split a county's geometry into runs of BULK_STATEMENT_VERTICES: every item
 // must come back once, in order, whichever run it fell into.
-
-let database: DatabaseHandle
-beforeAll(async () => {
-  database = await openTestDatabase()
-})
-afterAll(async () => database?.close())
 
 /** A square of 41 positions (each side cut ten times) with its lower-left corner at (x, y). */
 function square(x: number, y: number) {
@@ -36,16 +28,4 @@ describe('bulk geometry statements', () => {
     expect(runs.flat().map((entry) => entry.item)).toEqual(squares)
     for (const run of runs) expect(run.length * 41).toBeLessThanOrEqual(BULK_STATEMENT_VERTICES)
   })
-
-  it('gives each geometry its interior point, in order, across runs', async () => {
-    const points = await interiorPoints(database.kysely, squares)
-    expect(points).toHaveLength(count)
-    points.forEach(([x, y], i) => {
-      const [[x0, y0]] = (squares[i] as ReturnType<typeof square>).coordinates[0] as [[number, number]]
-      expect(x).toBeGreaterThan(x0)
-      expect(x).toBeLessThan(x0 + 0.001)
-      expect(y).toBeGreaterThan(y0)
-      expect(y).toBeLessThan(y0 + 0.001)
-    })
-  }, 60_000)
 })

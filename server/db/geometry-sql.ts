@@ -1,6 +1,5 @@
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { polygonsOf, polygonsToEwkb, runsOf, verticesOf } from '../geo/ewkb.js'
-import type { Database } from './database.js'
 
 /** PostGIS geometry → RFC 7946 GeoJSON: CCW outer rings, no `crs` member (option 0), 8 decimals (~1 mm). */
 export function asGeoJson(column: string): RawBuilder<unknown> {
@@ -39,21 +38,4 @@ export function* ewkbRuns<T>(items: readonly T[], geometryOf: (item: T) => unkno
   const polygons = (item: T) => polygonsOf(geometryOf(item) as { type: string; coordinates: unknown })
   for (const run of runsOf(items, (item) => verticesOf(polygons(item)), BULK_STATEMENT_VERTICES))
     yield run.map((item) => ({ item, hex: polygonsToEwkb(polygons(item)) }))
-}
-
-/**
- * A point inside each GeoJSON Polygon/MultiPolygon (ST_PointOnSurface), in the given order: what
- * code allocation sorts in reading order. Passed as hex EWKB (server/geo/ewkb.ts says why).
- */
-export async function interiorPoints(db: Kysely<Database>, geometries: readonly unknown[]): Promise<[number, number][]> {
-  const points: [number, number][] = []
-  for (const run of ewkbRuns(geometries, (geometry) => geometry)) {
-    const { rows } = await sql<{ x: number; y: number }>`
-      SELECT ST_X(p) AS x, ST_Y(p) AS y
-      FROM string_to_table(${run.map((entry) => entry.hex).join(',')}, ',') WITH ORDINALITY AS item(hex, ordinality)
-      CROSS JOIN LATERAL ST_PointOnSurface(item.hex::geometry) AS p
-      ORDER BY item.ordinality`.execute(db)
-    for (const row of rows) points.push([row.x, row.y])
-  }
-  return points
 }

@@ -2,12 +2,12 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import { inReadingOrder, sequenceCode } from '../coding/reading-order.js'
 import type { Database } from '../db/database.js'
+import { interiorPoint } from '../geo/interior-point.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { insertGridVersions } from '../grids/grids.repository.js'
 import { type GridKind, isGridKind } from '../grids/kinds.js'
 import { isIsoDate } from '../http/query-params.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
-import { interiorPointsOf } from './interior-points.js'
 import { nodeImportedGrids } from './node-import.js'
 import { isRegionCode, isUrbanRuralCode, levelOfCode, parentCodeOf, parseLevel, parseRegionPrefix } from '../regions/region-codes.js'
 import { findRegionCodes, insertRegions, setMissingBoundaries } from '../regions/regions.repository.js'
@@ -401,12 +401,7 @@ async function insertGrids(trx: GridsTransaction, rows: GridInput[], validFrom: 
 async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Promise<void> {
   const missing = rows.filter((row) => row.code === null)
   if (missing.length === 0) return
-  const points = await interiorPointsOf(
-    db,
-    missing,
-    (row) => row.source.feature,
-    (row) => row.geometry,
-  )
+  const points = missing.map((row) => interiorPoint(row.geometry as { type: string; coordinates: unknown }))
   const located = missing.map((row, i) => ({ row, point: points[i] ?? [0, 0] }))
   const next = new Map<string, number>()
   for (const { row } of inReadingOrder(located)) {

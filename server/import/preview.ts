@@ -2,7 +2,6 @@ import type { Geometry } from 'geojson'
 import { type Kysely, sql } from 'kysely'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database } from '../db/database.js'
-import { ewkbRuns } from '../db/geometry-sql.js'
 import { PREVIEW_MAX_FEATURES } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
 import { type Dataset, readDataset } from '../io/read.js'
@@ -12,10 +11,12 @@ import { AppError, badRequest } from '../http/errors.js'
 import { applyChanges, townshipsWithGrids } from '../proposals/changes.js'
 import { assertMayPropose } from '../proposals/proposals.service.js'
 import { validateTownship } from '../proposals/exactness.js'
-import { rememberInteriorPoint } from './interior-points.js'
 import { byTownship } from './node-import.js'
 import { replacementChanges } from './replacement.js'
+import { interiorPoint } from '../geo/interior-point.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
+import { RegionLocator } from '../regions/region-locator.js'
+import { findBoundariesUnder } from '../regions/regions.repository.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { findFieldMap } from './field-maps.repository.js'
 import { columnOf, mappedFeatures, suggestFieldMap } from './field-map.js'
@@ -208,22 +209,12 @@ async function assignRegions(db: Kysely<Database>, features: MappedFeature[], re
   if (scope === null || scope.length >= 9) return
   const located = open.filter((feature) => feature.properties.region_code === undefined && feature.geometry?.type.endsWith('Polygon'))
   if (located.length === 0) return
-  // The interior point and the lowest region holding it, in one statement per run (the region by
-  // its index: a join of every point with every region re-read each region's boundary per point).
-  for (const run of ewkbRuns(located, (feature) => feature.geometry)) {
-    const { rows } = await sql<{ i: number; code: string | null; x: number; y: number }>`
-      SELECT item.i::int AS i, ST_X(p) AS x, ST_Y(p) AS y,
-        (SELECT r.code FROM regions r
-         WHERE r.code LIKE ${`${scope}%`} AND r.level >= 4 AND r.boundary IS NOT NULL AND ST_Contains(r.boundary, p)
-         ORDER BY r.level DESC LIMIT 1) AS code
-      FROM string_to_table(${run.map((entry) => entry.hex).join(',')}, ',') WITH ORDINALITY AS item(hex, i)
-      CROSS JOIN LATERAL ST_PointOnSurface(item.hex::geometry) AS p`.execute(db)
-    for (const row of rows) {
-      const feature = run[row.i - 1]?.item
-      if (!feature) continue
-      rememberInteriorPoint(feature, [row.x, row.y])
-      if (row.code !== null) feature.properties.region_code = row.code
-    }
+  // The lowest region holding each grid's interior point (ST_PointOnSurface), found in memory.
+  const locator = new RegionLocator(await findBoundariesUnder(db, scope, 4))
+  for (const feature of located) {
+    const point = interiorPoint(feature.geometry as Geometry & { coordinates: unknown })
+    const code = point === null ? null : locator.regionAt(point)
+    if (code !== null) feature.properties.region_code = code
   }
 }
 

@@ -7,7 +7,7 @@ import { markAllocated } from '../coding/codes.repository.js'
 import { recordLineage, retireCodes } from '../coding/lineage.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database, ProposalState, ProposalsTable } from '../db/database.js'
-import { interiorPoints } from '../db/geometry-sql.js'
+import { interiorPoint } from '../geo/interior-point.js'
 import { type GridsTransaction, writeGrids } from '../grids/grid-events.js'
 import { closeGridVersions, insertGridVersions, lockOpenVersions, type NewGridVersion } from '../grids/grids.repository.js'
 import { AppError, badRequest, forbidden, notFound } from '../http/errors.js'
@@ -355,10 +355,7 @@ async function applyProposal(trx: GridsTransaction, proposal: ProposalRow, after
   const byRegion = new Map<string, typeof newGrids>()
   for (const grid of newGrids) byRegion.set(grid.region_code, [...(byRegion.get(grid.region_code) ?? []), grid])
   for (const [regionCode, grids] of byRegion) {
-    const points = await interiorPoints(
-      trx,
-      grids.map((g) => g.geometry),
-    )
+    const points = grids.map((grid) => interiorPoint(grid.geometry as { type: string; coordinates: unknown }))
     const allocated = await allocateGridCodes(trx, {
       regionCode,
       layout: profileForRegion(regionCode).codeLayout,

@@ -2,6 +2,8 @@ import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
 import { asGeoJson, bboxOf } from '../db/geometry-sql.js'
+import { polygonsOf } from '../geo/ewkb.js'
+import type { LocatedRegion } from './region-locator.js'
 
 export interface RegionRow {
   code: string
@@ -120,4 +122,15 @@ export async function findRegionCodes(db: Kysely<Database>, codes: readonly stri
     .where('code', 'in', [...new Set(codes)])
     .execute()
   return new Map(rows.map((row) => [row.code.trim(), { hasBoundary: Boolean(row.has_boundary) }]))
+}
+
+/**
+ * The boundaries of the regions under `prefix` from `minLevel` down, exact: 15 decimals is the
+ * shortest text that gives PostGIS's doubles back (PostGIS ≥ 3.1 prints shortest round-trip).
+ */
+export async function findBoundariesUnder(db: Kysely<Database>, prefix: string, minLevel: number): Promise<LocatedRegion[]> {
+  const { rows } = await sql<{ code: string; level: number; boundary: { type: string; coordinates: unknown } }>`
+    SELECT code, level, ST_AsGeoJSON(boundary, 15, 0)::json AS boundary FROM regions
+    WHERE code LIKE ${`${prefix}%`} AND level >= ${minLevel} AND boundary IS NOT NULL ORDER BY code`.execute(db)
+  return rows.map((row) => ({ code: row.code.trim(), level: row.level, polygons: polygonsOf(row.boundary) }))
 }
