@@ -1,9 +1,12 @@
 import { type BBox, geometryBBox } from '../geo/bbox.js'
+import { sql } from 'kysely'
+import { polygonsToEwkb, verticesOf } from '../geo/ewkb.js'
+import { STATEMENT_VERTICES } from '../http/limits.js'
 import type { Language } from '../i18n/index.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { type Crossing, CoverageTables, type Finding, type InputRow } from './coverage.repository.js'
 import { type EdgeMatchResult, type PolygonRings, matchEdges } from './edge-match.js'
-import { withPostgisWork } from './postgis-work.js'
+import { type PostgisWork, withPostgisWork } from './postgis-work.js'
 import type { IssueCode, IssueParams, ValidationIssue, ValidationReport } from './report.schemas.js'
 import type { Slices } from './slices.js'
 import type { FeatureIds, Parent, ParsedFeature } from './validate-input.js'
@@ -149,6 +152,7 @@ export async function overlayFindings(
   await withPostgisWork(
     database,
     async (work) => {
+      if (await coverageIsParent(work, plan, parent)) return
       const tables = await CoverageTables.load(work, rows, parent?.polygons ?? null)
       if (hasComprehensive) {
         if (!clean) findings.overlap = await tables.findOverlaps('comprehensive')
@@ -168,6 +172,21 @@ export async function overlayFindings(
     postgis,
   )
   return findings
+}
+
+/**
+ * The usual answer for a township, in one statement: the edge match proved the grids clean and
+ * their union (its outline) is the parent's area exactly, so there is no gap, nothing outside, and
+ * no other check to make. Spares the scratch tables, which cost more than the test.
+ */
+async function coverageIsParent(work: PostgisWork, plan: CoveragePlan, parent: Parent | null): Promise<boolean> {
+  const { clean } = plan
+  if (clean === null || parent === null || plan.hasGapRings || plan.crossingsIn !== null || plan.others.length > 0) return false
+  if (verticesOf(clean.union) > STATEMENT_VERTICES) return false
+  const { rows } = await work.run(sql<{ same: boolean }>`
+    SELECT ST_CoveredBy(p, u) AND ST_CoveredBy(u, p) AS same
+    FROM (SELECT ${polygonsToEwkb(parent.polygons)}::geometry AS p, ${polygonsToEwkb(clean.union)}::geometry AS u) AS g`)
+  return rows[0]?.same === true
 }
 
 /** The coverage findings of the plan: none when the edge match proved everything. */
