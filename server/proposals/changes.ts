@@ -58,7 +58,10 @@ export async function townshipsWithGrids(db: Kysely<Database>, townships: readon
   return new Set(rows.map((row) => row.township))
 }
 
-/** `noded`: the changes' geometries are already noded against the grids in force (see nodeAfterState). */
+/**
+ * `noded`: the changes' geometries were checked and noded against the grids in force already (an
+ * import: replacementChanges), so neither is done again (see nodeAfterState).
+ */
 export async function applyChanges(
   db: Kysely<Database>,
   townshipPrefix: string,
@@ -105,6 +108,8 @@ export async function applyChanges(
     return grid
   }
   const polygonOrFail = (geometry: unknown, index: number) => {
+    // Noded geometry was read and checked first: noding takes only well-formed polygons.
+    if (noded) return
     const [problem] = checkPolygonFeature({ type: 'Feature', properties: {}, geometry })
     if (problem) throw badRequest('proposal_geometry_unreadable', { change: index + 1, reason: problem.code })
   }

@@ -58,7 +58,7 @@ export async function findInconsistencies(db: Db, expected: Expectations): Promi
   }
   const proposals = await rows<ProposalFacts>(sql`
     SELECT p.id, p.state, p.applied_at IS NOT NULL AS applied,
-      EXISTS (SELECT 1 FROM jsonb_array_elements(p.changes) AS c WHERE c ->> 'op' IN ('split', 'merge')) AS restructures,
+      EXISTS (SELECT 1 FROM json_array_elements(p.changes) AS c WHERE c ->> 'op' IN ('split', 'merge')) AS restructures,
       (SELECT count(*)::int FROM grids WHERE proposal_id = p.id) AS grid_rows,
       -- codes it allocated or retired (a later proposal retiring a code takes it over)
       (SELECT count(*)::int FROM grid_codes WHERE proposal_id = p.id) AS codes,
