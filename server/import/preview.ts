@@ -1,5 +1,5 @@
 import type { Geometry } from 'geojson'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Database } from '../db/database.js'
 import { PREVIEW_MAX_FEATURES } from '../http/limits.js'
