@@ -47,6 +47,8 @@ export async function validateTownship(
       ...(sliverToleranceM2 === undefined ? {} : { sliver_tolerance_m2: sliverToleranceM2 }),
     },
     language,
+    // Grids in force, changes checked by applyChanges (or the import), PostGIS's splits and merges.
+    { structureChecked: true },
   )
 }
 

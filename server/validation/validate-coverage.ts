@@ -176,15 +176,15 @@ export async function overlayFindings(
 
 /**
  * The usual answer for a township, in one statement: the edge match proved the grids clean and
- * their union (its outline) is the parent's area exactly, so there is no gap, nothing outside, and
- * no other check to make. Spares the scratch tables, which cost more than the test.
+ * their union (its outline) is the parent's area exactly (ST_Equals: each covers the other), so
+ * there is no gap, nothing outside, and no other check to make. Spares the scratch tables, which cost more than the test.
  */
 async function coverageIsParent(work: PostgisWork, plan: CoveragePlan, parent: Parent | null): Promise<boolean> {
   const { clean } = plan
   if (clean === null || parent === null || plan.hasGapRings || plan.crossingsIn !== null || plan.others.length > 0) return false
   if (verticesOf(clean.union) > STATEMENT_VERTICES) return false
   const { rows } = await work.run(sql<{ same: boolean }>`
-    SELECT ST_CoveredBy(p, u) AND ST_CoveredBy(u, p) AS same
+    SELECT ST_Equals(p, u) AS same
     FROM (SELECT ${polygonsToEwkb(parent.polygons)}::geometry AS p, ${polygonsToEwkb(clean.union)}::geometry AS u) AS g`)
   return rows[0]?.same === true
 }

@@ -105,6 +105,8 @@ export async function parseFeatures(
   crs: CrsName | undefined,
   t: Translate,
   slices: Slices,
+  /** The geometry was checked by checkPolygonFeature before (ValidateOptions.structureChecked). */
+  structureChecked = false,
 ): Promise<ParsedFeatures> {
   const issues: ValidationIssue[] = []
   const assigned: string[] = []
@@ -123,7 +125,7 @@ export async function parseFeatures(
     const kindValue = String(properties.kind ?? 'comprehensive')
     const kind: GridKind = isGridKind(kindValue) ? kindValue : 'comprehensive'
     const parentId = properties.parent_grid === undefined || properties.parent_grid === null ? null : String(properties.parent_grid)
-    const problems = checkPolygonFeature(raw)
+    const problems = structureChecked ? [] : checkPolygonFeature(raw)
     for (const problem of problems) {
       issues.push(issueOf('invalid_geometry', 'error', { feature: id, ...problem.params }, [id], t, { reason: problem.code }))
     }

@@ -38,6 +38,11 @@ export interface ValidateOptions {
   signal?: AbortSignal
   /** PostgreSQL statement_timeout of the PostGIS work (tests); default GEOMETRY_STATEMENT_TIMEOUT_MS. */
   statementTimeoutMs?: number
+  /**
+   * Every feature's geometry already passed checkPolygonFeature (a proposal's after-state: grids
+   * in force, checked changes, PostGIS's splits and merges), so parsing does not check it again.
+   */
+  structureChecked?: boolean
 }
 
 export { MAX_FEATURES }
@@ -72,7 +77,7 @@ export async function validate(
   const parent = await resolveParent(database, request.parent, request.crs)
 
   // Layer 2a: ids, structure, coordinates, CRS.
-  const { parsed, assigned, issues } = await parseFeatures(features, request.crs, t, slices)
+  const { parsed, assigned, issues } = await parseFeatures(features, request.crs, t, slices, options.structureChecked)
   const ids = new FeatureIds(parsed)
   issues.push(...ids.issues(t))
   phase('parse')
