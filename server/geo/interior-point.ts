@@ -53,15 +53,16 @@ function polygonPoint(polygon: Polygon): { point: [number, number]; width: numbe
  */
 function scanLineY(polygon: Polygon): number {
   let [low, high] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
-  for (const position of polygon[0] ?? []) {
-    const y = position[1] as number
+  const shell = polygon[0] ?? []
+  for (let i = 0; i < shell.length; i++) {
+    const y = (shell[i] as readonly number[])[1] as number
     if (y < low) low = y
     if (y > high) high = y
   }
   const centre = (low + high) / 2
   for (const ring of polygon) {
-    for (const position of ring) {
-      const y = position[1] as number
+    for (let i = 0; i < ring.length; i++) {
+      const y = (ring[i] as readonly number[])[1] as number
       if (y <= centre) {
         if (y > low) low = y
       } else if (y < high) high = y
@@ -73,15 +74,19 @@ function scanLineY(polygon: Polygon): number {
 /** Where the ring's edges cross the line at `y`, counting a vertex on the line once. */
 function addCrossings(ring: Ring, y: number, crossings: number[]): void {
   let [low, high] = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
-  for (const position of ring) {
-    const py = position[1] as number
+  for (let i = 0; i < ring.length; i++) {
+    const py = (ring[i] as readonly number[])[1] as number
     if (py < low) low = py
     if (py > high) high = py
   }
   if (y < low || y > high) return
   for (let i = 1; i < ring.length; i++) {
-    const [x0, y0] = ring[i - 1] as [number, number]
-    const [x1, y1] = ring[i] as [number, number]
+    const p0 = ring[i - 1] as readonly number[]
+    const p1 = ring[i] as readonly number[]
+    const x0 = p0[0] as number
+    const y0 = p0[1] as number
+    const x1 = p1[0] as number
+    const y1 = p1[1] as number
     if ((y0 > y && y1 > y) || (y0 < y && y1 < y) || y0 === y1) continue
     // A downward edge leaves out its start on the line, an upward one its end.
     if ((y0 === y && y1 < y) || (y1 === y && y0 < y)) continue
