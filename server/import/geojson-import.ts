@@ -403,14 +403,20 @@ async function allocateMissingCodes(db: Kysely<Database>, rows: GridInput[]): Pr
   if (missing.length === 0) return
   const points = missing.map((row) => interiorPoint(row.geometry as { type: string; coordinates: unknown }))
   const located = missing.map((row, i) => ({ row, point: points[i] ?? [0, 0] }))
+  // The highest sequence the file's own codes use in each region (read once, not per region).
+  const lastInFile = new Map<string, number>()
+  for (const { code } of rows) {
+    if (code === null || code.length !== 15) continue
+    const region = code.slice(0, 12)
+    lastInFile.set(region, Math.max(lastInFile.get(region) ?? 0, Number(code.slice(12))))
+  }
   const next = new Map<string, number>()
   for (const { row } of inReadingOrder(located)) {
     if (!next.has(row.region_code)) {
       const { rows: used } = await sql<{ last: number | null }>`
         SELECT max(substr(code, 13, 3)::int) AS last FROM grids
         WHERE region_code = ${row.region_code} AND length(code) = 15`.execute(db)
-      const inFile = rows.filter((r) => r.code?.startsWith(row.region_code)).map((r) => Number(r.code?.slice(12)))
-      next.set(row.region_code, Math.max(used[0]?.last ?? 0, ...inFile) + 1)
+      next.set(row.region_code, Math.max(used[0]?.last ?? 0, lastInFile.get(row.region_code) ?? 0) + 1)
     }
     const sequence = next.get(row.region_code) as number
     row.code = sequenceCode(row.region_code, sequence)
