@@ -15,12 +15,13 @@ import { type Entry, median, round1 } from './report.js'
 // Data in/out figures: 100,000 grid polygons (40 vertices each) as a GBK shapefile written by
 // GDAL, imported through the importer's one code path (commitImport, as `npm run import` and the
 // wizard's commit) into a county of 106 townships (bands of three lattice rows, ~950 grids each)
-// with no grids: written directly as an initial division (import.shp_100k), and on another fresh
-// database as drafts, one proposal per township (import.shp_100k_draft); then exported again as a
+// with no grids: as drafts, one proposal per township, what the issue's figure names and the wizard
+// makes (import.shp_100k), and on another fresh database written directly as an initial division
+// (import.shp_100k_direct, what `npm run import` does by default); then exported again as a
 // shapefile and a GeoPackage. Each run on a fresh database (the template copy the tests use). Baseline, where a PostgreSQL is at hand (DATABASE_URL): ogr2ogr -f
 // PostgreSQL of the same file, and ogr2ogr from that table back to a shapefile and a GeoPackage.
 
-export const IO_FIGURES = ['import.shp_100k.ms', 'import.shp_100k_draft.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
+export const IO_FIGURES = ['import.shp_100k.ms', 'import.shp_100k_direct.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
 
 export interface IoBenchOptions {
   wanted(name: string): boolean
@@ -99,32 +100,35 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   const regions = regionsOf(columns, Math.ceil(GRIDS / columns), 0.001, [117.0, 31.0])
   const samples: Record<(typeof IO_FIGURES)[number], number[]> = {
     'import.shp_100k.ms': [],
-    'import.shp_100k_draft.ms': [],
+    'import.shp_100k_direct.ms': [],
     'export.shp_100k.ms': [],
     'export.gpkg_100k.ms': [],
   }
   let engine = ''
-  for (let run = 0; run <= options.runs; run++) {
-    const label = run === 0 ? 'warm-up' : `run ${run}/${options.runs}`
-    if (options.wanted('import.shp_100k_draft.ms')) {
-      const database = await countyDatabase(regions)
-      try {
-        const drafted = await timed(() =>
-          commitImport({ database, user: ADMIN, language: 'en' }, files, {
-            type: 'grids',
-            region: '980101',
-            map: { name: '网格名称', households: '户数' },
-            mode: 'draft',
-          }),
-        )
-        if (drafted.result.imported !== GRIDS) throw new Error(`drafted ${drafted.result.imported} grids, expected ${GRIDS}`)
-        const proposals = drafted.result.proposal_ids.length
-        progress(`  ${label} import.shp_100k_draft: ${drafted.ms.toFixed(0)} ms (${GRIDS} grids in ${proposals} draft proposals)`)
-        if (run > 0) samples['import.shp_100k_draft.ms'].push(drafted.ms)
-      } finally {
-        await database.close()
-      }
+  const runs = Array.from({ length: options.runs + 1 }, (_, run) => ({ run, label: run === 0 ? 'warm-up' : `run ${run}/${options.runs}` }))
+  // The drafts first, so the process's peak RSS after them is theirs (it only ever grows).
+  for (const { run, label } of options.wanted('import.shp_100k.ms') ? runs : []) {
+    const database = await countyDatabase(regions)
+    try {
+      const drafted = await timed(() =>
+        commitImport({ database, user: ADMIN, language: 'en' }, files, {
+          type: 'grids',
+          region: '980101',
+          map: { name: '网格名称', households: '户数' },
+          mode: 'draft',
+        }),
+      )
+      if (drafted.result.imported !== GRIDS) throw new Error(`drafted ${drafted.result.imported} grids, expected ${GRIDS}`)
+      const proposals = drafted.result.proposal_ids.length
+      progress(`  ${label} import.shp_100k: ${drafted.ms.toFixed(0)} ms (${GRIDS} grids in ${proposals} draft proposals)`)
+      if (run > 0) samples['import.shp_100k.ms'].push(drafted.ms)
+    } finally {
+      await database.close()
     }
+  }
+  const draftRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+  progress(`  peak RSS of the bench process after the drafts: ${draftRssMb} MB`)
+  for (const { run, label } of runs) {
     const database = await countyDatabase(regions)
     engine = database.engine
     try {
@@ -137,8 +141,8 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
         }),
       )
       if (imported.result.imported !== GRIDS) throw new Error(`imported ${imported.result.imported} grids, expected ${GRIDS}`)
-      progress(`  ${label} import.shp_100k: ${imported.ms.toFixed(0)} ms (${imported.result.imported} grids)`)
-      if (run > 0) samples['import.shp_100k.ms'].push(imported.ms)
+      progress(`  ${label} import.shp_100k_direct: ${imported.ms.toFixed(0)} ms (${imported.result.imported} grids)`)
+      if (run > 0) samples['import.shp_100k_direct.ms'].push(imported.ms)
       for (const format of ['shp', 'gpkg'] as const) {
         const name = `export.${format}_100k.ms` as const
         const exported = await timed(() => exportLayer(database, { region: '980101', layer: 'grids', format, language: 'zh-CN' }))
@@ -154,6 +158,8 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   }
   const rssMb = Math.round(process.resourceUsage().maxRSS / 1024)
   progress(`  peak RSS of the bench process: ${rssMb} MB`)
+  const peakRss = (name: string) =>
+    name === 'import.shp_100k.ms' ? { peak_rss_mb: draftRssMb } : name === 'import.shp_100k_direct.ms' ? { peak_rss_mb: rssMb } : {}
   const baseline = options.skipBaseline ? null : ogrBaseline(layer.shp, progress)
   return IO_FIGURES.filter((name) => options.wanted(name)).map((name) => {
     const value = round1(median(samples[name]))
@@ -165,7 +171,7 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
       engine,
       runs: options.runs,
       samples: samples[name].map(round1),
-      ...(name.startsWith('import.') ? { peak_rss_mb: rssMb } : {}),
+      ...peakRss(name),
       ...(base === undefined
         ? {}
         : { baseline: { name: base.name, value: round1(base.ms) }, ratio: Math.round((base.ms / value) * 100) / 100 }),
@@ -208,7 +214,7 @@ function ogrBaseline(shp: string, progress: (message: string) => void) {
   progress(`  baseline ogr2ogr: load ${load.toFixed(0)} ms, to shp ${toShp.toFixed(0)} ms, to gpkg ${toGpkg.toFixed(0)} ms`)
   return {
     'import.shp_100k.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
-    'import.shp_100k_draft.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
+    'import.shp_100k_direct.ms': { name: 'import.shp_100k.ogr2ogr_postgresql_ms', ms: load },
     'export.shp_100k.ms': { name: 'export.shp_100k.ogr2ogr_ms', ms: toShp },
     'export.gpkg_100k.ms': { name: 'export.gpkg_100k.ogr2ogr_ms', ms: toGpkg },
   }
