@@ -116,6 +116,8 @@ describe('import wizard and export menu', () => {
     await expect.poll(() => page.getByTestId('import-fields').textContent()).toContain(RENAMED)
     expect(await page.getByTestId('import-fields').textContent()).toContain('网格编码')
     expect(await page.getByTestId('import-crs-known').textContent()).toContain('4527')
+    // Where the encoding came from, in words: the .cpg file GDAL wrote.
+    expect(await page.getByTestId('import-encoding-detected').textContent()).toContain('来自 .cpg 文件')
     expect(await page.getByTestId('import-summary').textContent()).toContain(String(grids.features.length))
     // The field map: code, name and households from the Chinese columns (chosen here when not
     // suggested). The file came from the township's own grids, so its codes name the grids in force:

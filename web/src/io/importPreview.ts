@@ -61,7 +61,10 @@ function renderEncoding({ preview, choices, onChoices }: PreviewView): HTMLEleme
   const detected = h(
     'span',
     { class: 'io-note', 'data-testid': 'import-encoding-detected' },
-    t('io.wizard.encodingDetected', { name: preview.encoding.name, source: preview.encoding.source }),
+    t('io.wizard.encodingDetected', {
+      name: preview.encoding.name,
+      source: t(`io.wizard.encodingSources.${preview.encoding.source}`, { defaultValue: preview.encoding.source }),
+    }),
   )
   return labelled('io.wizard.encoding', select, detected)
 }
