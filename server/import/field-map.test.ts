@@ -3,7 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FieldInfo } from '../io/types.js'
-import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { bearer, createMiniCountyApp, postUpload } from '../testing/app.js'
 import { suggestFieldMap } from './field-map.js'
 
 // The remembered field map: a field the person cleared (sent as null) is remembered as null, and
@@ -48,12 +48,7 @@ describe('remembering a cleared field over HTTP', () => {
     ],
   })
   const uploadId = async () => {
-    const response = await t
-      .http()
-      .post('/api/v1/uploads?name=roads.geojson')
-      .set(bearer(t.tokens.county))
-      .set('Content-Type', 'application/octet-stream')
-      .send(Buffer.from(roads))
+    const response = await postUpload(t, t.tokens.county, 'roads.geojson', roads)
     expect(response.status).toBe(201)
     return response.body.id as string
   }

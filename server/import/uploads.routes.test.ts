@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bearer, createMiniCountyApp, loadGeoJson } from '../testing/app.js'
+import { bearer, createMiniCountyApp, loadGeoJson, postUpload } from '../testing/app.js'
 import { boxPolygon } from '../testing/shapes.js'
 
 // The import wizard over HTTP on a real database: upload → preview → commit, and every refusal
@@ -36,15 +36,7 @@ afterAll(async () => {
   rmSync(uploadRoot, { recursive: true, force: true })
 })
 
-const upload = async (token: string, name: string, text: string | Buffer) => {
-  const response = await t
-    .http()
-    .post(`/api/v1/uploads?name=${encodeURIComponent(name)}`)
-    .set(bearer(token))
-    .set('Content-Type', 'application/octet-stream')
-    .send(Buffer.from(text))
-  return response
-}
+const upload = (token: string, name: string, text: string | Buffer) => postUpload(t, token, name, text)
 const uploadId = async (token: string, name: string, text: string) => {
   const response = await upload(token, name, text)
   expect(response.status).toBe(201)

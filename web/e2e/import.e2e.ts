@@ -115,6 +115,8 @@ describe('import wizard and export menu', () => {
     await page.getByTestId('import-fields').waitFor({ timeout: 60_000 })
     await expect.poll(() => page.getByTestId('import-fields').textContent()).toContain(RENAMED)
     expect(await page.getByTestId('import-fields').textContent()).toContain('网格编码')
+    // Field types in words: 户数 is read as whole numbers.
+    expect(await page.getByTestId('import-fields').textContent()).toContain('整数')
     expect(await page.getByTestId('import-crs-known').textContent()).toContain('4527')
     // Where the encoding came from, in words: the .cpg file GDAL wrote.
     expect(await page.getByTestId('import-encoding-detected').textContent()).toContain('来自 .cpg 文件')
@@ -282,6 +284,11 @@ describe('import wizard and export menu', () => {
     await expect.poll(() => page.getByTestId('export-status').getAttribute('data-filename')).toBe(download.suggestedFilename())
     expect(download.suggestedFilename()).toMatch(/\.zip$/)
     await shot(page, 'import-7-exported')
+    // The status line follows a language switch too.
+    expect(await page.getByTestId('export-status').textContent()).toBe(`已下载 ${download.suggestedFilename()}`)
+    await page.getByTestId('language-select').selectOption('en')
+    await expect.poll(() => page.getByTestId('export-status').textContent()).toBe(`Downloaded ${download.suggestedFilename()}`)
+    await page.getByTestId('language-select').selectOption('zh-CN')
 
     const summary = execFileSync('ogrinfo', ['-ro', '-al', '-so', `/vsizip/${zip}`], { encoding: 'utf8' })
     expect(summary).toContain(`Feature Count: ${grids.features.length}`)

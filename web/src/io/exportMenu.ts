@@ -121,12 +121,19 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
   layer.addEventListener('change', showFields)
   format.addEventListener('change', showFields)
 
+  // The status line's text, kept as a function so a language switch can word it again.
+  let statusText: (() => string) | null = null
+  const showStatus = (text: (() => string) | null) => {
+    statusText = text
+    status.textContent = text?.() ?? ''
+  }
   // Relabelled in place when the language changes while open; the choices stay as they are.
   const relabel = () => {
     translateTree(dialog)
     relabelCrsSelect(crs, crsGroups, zone.code)
     nameDefaultCrs()
     fillLayers(references)
+    if (statusText) status.textContent = statusText()
   }
   i18next.on('languageChanged', relabel)
   dialog.addEventListener('close', () => i18next.off('languageChanged', relabel))
@@ -151,15 +158,15 @@ export function openExportMenu({ session, region: picked }: { session: Session; 
       encoding: encoding.value,
     })
     download.disabled = true
-    status.textContent = t('io.export.downloading')
+    showStatus(() => t('io.export.downloading'))
     try {
       const file = await api.exportFile(query)
       const name = filenameFromContentDisposition(file.disposition) ?? `${query.region}-${query.layer}.${query.format}`
       saveBlob(file.blob, name)
-      status.textContent = t('io.export.downloaded', { name })
+      showStatus(() => t('io.export.downloaded', { name }))
       status.dataset.filename = name
     } catch (err) {
-      status.textContent = ''
+      showStatus(null)
       alert.hidden = false
       alert.textContent = errorMessage(err)
     } finally {

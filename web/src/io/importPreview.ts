@@ -109,7 +109,7 @@ function renderFields(preview: PreviewResponse): HTMLElement {
       'tr',
       { 'data-testid': 'import-field', 'data-field': field.name },
       h('th', { scope: 'row' }, field.name),
-      h('td', { class: 'muted' }, field.type),
+      h('td', { class: 'muted' }, t(`io.wizard.fieldTypes.${field.type}`, { defaultValue: field.type })),
       h('td', { class: 'io-samples' }, field.samples.join(' · ')),
     ),
   )
