@@ -16,7 +16,7 @@ import { replacementChanges } from './replacement.js'
 import { interiorPoint } from '../geo/interior-point.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import { RegionLocator } from '../regions/region-locator.js'
-import { findBoundariesUnder } from '../regions/regions.repository.js'
+import { findBoundariesUnder, findRegionCodes } from '../regions/regions.repository.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { findFieldMap } from './field-maps.repository.js'
 import { columnOf, mappedFeatures, suggestFieldMap } from './field-map.js'
@@ -158,16 +158,10 @@ export async function prepareImport(
 
 /** Refuses grids for a township without a boundary with the message the preview's validation gives (parent_without_boundary). */
 async function refuseTownshipsWithoutBoundary(db: Kysely<Database>, grids: readonly { region_code: string }[]): Promise<void> {
-  const townships = [...byTownship(grids).keys()].map((township) => township.padEnd(12, '0'))
-  if (townships.length === 0) return
-  const unbounded = await db
-    .selectFrom('regions')
-    .select('code')
-    .where('code', 'in', townships)
-    .where('boundary', 'is', null)
-    .orderBy('code')
-    .executeTakeFirst()
-  if (unbounded) throw badRequest('parent_without_boundary', { code: unbounded.code })
+  const townships = [...byTownship(grids).keys()].map((township) => township.padEnd(12, '0')).sort()
+  const known = await findRegionCodes(db, townships)
+  const unbounded = townships.find((code) => known.get(code)?.hasBoundary === false)
+  if (unbounded !== undefined) throw badRequest('parent_without_boundary', { code: unbounded })
 }
 
 /** The coordinate system read, or what the file says when gridwork cannot use it; none without any geometry. */

@@ -1,5 +1,6 @@
 import Flatbush from 'flatbush'
 import pointInPolygon from 'point-in-polygon-hao'
+import { geometryBBox } from '../geo/bbox.js'
 
 // Which region holds a point, in memory: an import finds the village of each of a county's
 // 100,000 grids by its interior point, which took PGlite ~7 s as one ST_Contains lookup per grid
@@ -22,15 +23,9 @@ export class RegionLocator {
     }
     this.tree = new Flatbush(regions.length)
     for (const region of regions) {
-      let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity]
-      for (const polygon of region.polygons)
-        for (const [x, y] of polygon[0] ?? []) {
-          minX = Math.min(minX, x as number)
-          minY = Math.min(minY, y as number)
-          maxX = Math.max(maxX, x as number)
-          maxY = Math.max(maxY, y as number)
-        }
-      this.tree.add(minX, minY, maxX, maxY)
+      const box = geometryBBox({ type: 'MultiPolygon', coordinates: region.polygons })
+      // A region without positions gets a box no point falls in.
+      this.tree.add(...(box ?? [Infinity, Infinity, -Infinity, -Infinity]))
     }
     this.tree.finish()
   }
