@@ -12,6 +12,7 @@ import { isWithinScope, parseRegionPrefix } from '../regions/region-codes.js'
 import { replaceReferenceLayer } from '../reference/reference.repository.js'
 import { rememberFieldMap } from './field-maps.repository.js'
 import { type CheckedImport, writeChecked } from './geojson-import.js'
+import { withImportHeapGrowth } from './heap-growth.js'
 import { byTownship } from './node-import.js'
 import { type MappedFeature, prepareImport } from './preview.js'
 import { replacementChanges } from './replacement.js'
@@ -57,6 +58,10 @@ export function assertMayImport(user: TokenClaims, type: CommitRequest['type'], 
 }
 
 export async function commitImport(context: CommitContext, files: readonly InputFile[], request: CommitRequest): Promise<CommitResponse> {
+  return withImportHeapGrowth(() => commitWithin(context, files, request))
+}
+
+async function commitWithin(context: CommitContext, files: readonly InputFile[], request: CommitRequest): Promise<CommitResponse> {
   const { database, user, language } = context
   assertMayImport(user, request.type, request.region)
   if (request.valid_from !== undefined && !isIsoDate(request.valid_from)) throw badRequest('date_invalid', { value: request.valid_from })

@@ -14,6 +14,7 @@ import { validateTownship } from '../proposals/exactness.js'
 import { byTownship } from './node-import.js'
 import { replacementChanges } from './replacement.js'
 import { interiorPoint } from '../geo/interior-point.js'
+import { positionLists } from '../geo/positions.js'
 import { parseRegionPrefix } from '../regions/region-codes.js'
 import { RegionLocator } from '../regions/region-locator.js'
 import { findBoundariesUnder, findRegionCodes } from '../regions/regions.repository.js'
@@ -175,18 +176,12 @@ function crsStatusOf(dataset: Dataset): CrsStatus {
 
 /** The first position of a geometry outside lon −180…180 / lat −90…90, if any. */
 function firstOutsideLonLat(geometry: Geometry | null): [number, number] | null {
-  let found: [number, number] | null = null
-  const walk = (value: unknown): void => {
-    if (found || !Array.isArray(value)) return
-    if (typeof value[0] === 'number') {
-      const [x, y] = value as number[]
-      if (Math.abs(x as number) > 180 || Math.abs(y as number) > 90) found = [x as number, y as number]
-      return
+  for (const list of positionLists(geometry))
+    for (const position of list) {
+      const [x, y] = position as number[]
+      if (Math.abs(x as number) > 180 || Math.abs(y as number) > 90) return [x as number, y as number]
     }
-    for (const inner of value) walk(inner)
-  }
-  if (geometry && 'coordinates' in geometry) walk(geometry.coordinates)
-  return found
+  return null
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Geometry, Position as GeoJsonPosition } from 'geojson'
+import { positionLists } from '../geo/positions.js'
 import { badRequest } from '../http/errors.js'
 import { type ResolvedCrs, resolveCrs } from './crs.js'
 import { FORMATS } from './formats/index.js'
@@ -59,38 +60,22 @@ export async function readDataset(files: readonly InputFile[], options: DatasetO
 
 /** Maps every position of `geometry` in place and drops Z/M (`map` null: only drops them). */
 function projectInPlace(geometry: Geometry | null, map: ((position: readonly number[]) => [number, number]) | null) {
-  if (geometry === null) return
-  if (geometry.type === 'GeometryCollection') {
-    for (const inner of geometry.geometries) projectInPlace(inner, map)
-    return
-  }
-  const visit = (value: unknown[]) => {
-    if (!Array.isArray(value[0])) {
+  for (const list of positionLists(geometry))
+    for (const position of list) {
+      if (!Array.isArray(position)) continue
       if (map !== null) {
-        const [x, y] = map(value as number[])
-        value[0] = x
-        value[1] = y
+        const [x, y] = map(position)
+        position[0] = x
+        position[1] = y
       }
-      if (value.length > 2) value.length = 2
-      return
+      if (position.length > 2) position.length = 2
     }
-    for (const inner of value as unknown[][]) visit(inner)
-  }
-  visit(geometry.coordinates as unknown[])
 }
 
 /** A note when any geometry has a third (Z or M) value: gridwork keeps x and y only. */
 function zmNote(raw: RawDataset): IoNote[] {
-  const hasThird = raw.layer.features.some((feature) => firstPosition(feature.geometry)?.length > 2)
+  const hasThird = raw.layer.features.some((feature) => (positionLists(feature.geometry)[0]?.[0]?.length ?? 0) > 2)
   return hasThird ? [{ code: 'zm_dropped', params: { file: raw.layer.name } }] : []
-}
-
-function firstPosition(geometry: Geometry | null): readonly unknown[] {
-  if (geometry === null) return []
-  if (geometry.type === 'GeometryCollection') return geometry.geometries.length > 0 ? firstPosition(geometry.geometries[0] as Geometry) : []
-  let value: unknown = geometry.coordinates
-  while (Array.isArray(value) && Array.isArray(value[0])) value = value[0]
-  return Array.isArray(value) ? value : []
 }
 
 /** The geometry with every position mapped (Z and M dropped). */
