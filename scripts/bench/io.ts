@@ -30,9 +30,16 @@ export interface IoBenchOptions {
   runs: number
 }
 
-const GRIDS = 100_000
-const ADMIN: TokenClaims = { sub: 'bench', role: 'admin', region_prefix: '', scope_name: '' }
+export const GRIDS = 100_000
+export const BENCH_ADMIN: TokenClaims = { sub: 'bench', role: 'admin', region_prefix: '', scope_name: '' }
+export const GRID_MAP = { name: '网格名称', households: '户数' }
 const BAND_ROWS = 3 // townships (one village each) are bands of three lattice rows: at most 999 grids (15-digit codes)
+
+/** The bench county's regions (regionsOf) for the GRIDS lattice, as GeoJSON text. */
+export const benchRegions = () => {
+  const columns = Math.ceil(Math.sqrt(GRIDS))
+  return regionsOf(columns, Math.ceil(GRIDS / columns), 0.001, [117.0, 31.0])
+}
 
 /** Province → county → townships, each with one village, covering the lattice; prefix 98 (clear of the demo's 99). */
 function regionsOf(columns: number, rows: number, cell: number, origin: [number, number]) {
@@ -59,7 +66,7 @@ function regionsOf(columns: number, rows: number, cell: number, origin: [number,
   return JSON.stringify({ type: 'FeatureCollection', features })
 }
 
-const shapefileParts = (shp: string) => {
+export const shapefileParts = (shp: string) => {
   const dir = path.dirname(shp)
   const stem = path.basename(shp, '.shp')
   return readdirSync(dir)
@@ -68,7 +75,7 @@ const shapefileParts = (shp: string) => {
 }
 
 /** A fresh database with the bench county's regions. */
-async function countyDatabase(regions: string): Promise<DatabaseHandle> {
+export async function countyDatabase(regions: string): Promise<DatabaseHandle> {
   const database = await openTestDatabase()
   const loaded = await importGeoJson(database.kysely, Buffer.from(regions), {
     kind: 'regions',
@@ -96,8 +103,7 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   progress(`io: ${GRIDS.toLocaleString('en')} grids × 40 vertices as a GBK shapefile (ogr2ogr, cached in ${IO_BENCH_DIR})…`)
   const layer = await gridLayerShapefile(GRIDS)
   const files = shapefileParts(layer.shp)
-  const columns = Math.ceil(Math.sqrt(GRIDS))
-  const regions = regionsOf(columns, Math.ceil(GRIDS / columns), 0.001, [117.0, 31.0])
+  const regions = benchRegions()
   const samples: Record<(typeof IO_FIGURES)[number], number[]> = {
     'import.shp_100k.ms': [],
     'import.shp_100k_direct.ms': [],
@@ -106,37 +112,29 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   }
   let engine = ''
   const runs = Array.from({ length: options.runs + 1 }, (_, run) => ({ run, label: run === 0 ? 'warm-up' : `run ${run}/${options.runs}` }))
-  // The drafts first, so the process's peak RSS after them is theirs (it only ever grows).
+  // Each draft import in a process of its own (io-draft-run.ts), as `npm run import` runs it:
+  // its peak RSS is the import's, not the bench process's.
+  let draftRssMb = 0
   for (const { run, label } of options.wanted('import.shp_100k.ms') ? runs : []) {
-    const database = await countyDatabase(regions)
-    try {
-      const drafted = await timed(() =>
-        commitImport({ database, user: ADMIN, language: 'en' }, files, {
-          type: 'grids',
-          region: '980101',
-          map: { name: '网格名称', households: '户数' },
-          mode: 'draft',
-        }),
-      )
-      if (drafted.result.imported !== GRIDS) throw new Error(`drafted ${drafted.result.imported} grids, expected ${GRIDS}`)
-      const proposals = drafted.result.proposal_ids.length
-      progress(`  ${label} import.shp_100k: ${drafted.ms.toFixed(0)} ms (${GRIDS} grids in ${proposals} draft proposals)`)
-      if (run > 0) samples['import.shp_100k.ms'].push(drafted.ms)
-    } finally {
-      await database.close()
+    const drafted = draftInOwnProcess()
+    if (drafted.imported !== GRIDS) throw new Error(`drafted ${drafted.imported} grids, expected ${GRIDS}`)
+    progress(
+      `  ${label} import.shp_100k: ${drafted.ms.toFixed(0)} ms (${GRIDS} grids in ${drafted.proposals} draft proposals; peak RSS of its process ${drafted.peakRssMb} MB)`,
+    )
+    if (run > 0) {
+      samples['import.shp_100k.ms'].push(drafted.ms)
+      draftRssMb = Math.max(draftRssMb, drafted.peakRssMb)
     }
   }
-  const draftRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
-  progress(`  peak RSS of the bench process after the drafts: ${draftRssMb} MB`)
   for (const { run, label } of runs) {
     const database = await countyDatabase(regions)
     engine = database.engine
     try {
       const imported = await timed(() =>
-        commitImport({ database, user: ADMIN, language: 'en', consoleDirect: true }, files, {
+        commitImport({ database, user: BENCH_ADMIN, language: 'en', consoleDirect: true }, files, {
           type: 'grids',
           region: '980101',
-          map: { name: '网格名称', households: '户数' },
+          map: GRID_MAP,
           mode: 'direct',
         }),
       )
@@ -177,6 +175,25 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
         : { baseline: { name: base.name, value: round1(base.ms) }, ratio: Math.round((base.ms / value) * 100) / 100 }),
     }
   })
+}
+
+interface DraftRun {
+  ms: number
+  imported: number
+  proposals: number
+  peakRssMb: number
+}
+
+/** One draft import in a child process (io-draft-run.ts), with the same engine (DATABASE_URL or PGlite). */
+function draftInOwnProcess(): DraftRun {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'io-draft-run.ts')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  })
+  const last = child.stdout.trim().split('\n').at(-1) ?? ''
+  if (child.status !== 0 || !last.startsWith('{')) throw new Error(`the draft import's process failed (exit ${child.status}): ${last}`)
+  return JSON.parse(last) as DraftRun
 }
 
 /** ogr2ogr -f PostgreSQL of the same file, and back out to a shapefile and a GeoPackage; null without DATABASE_URL. */
