@@ -117,7 +117,8 @@ describe('import wizard and export menu', () => {
     expect(await page.getByTestId('import-fields').textContent()).toContain('网格编码')
     // Field types in words: 户数 is read as whole numbers.
     expect(await page.getByTestId('import-fields').textContent()).toContain('整数')
-    expect(await page.getByTestId('import-crs-known').textContent()).toContain('4527')
+    // The zone found in the .prj, named in the page's language.
+    expect(await page.getByTestId('import-crs-known').textContent()).toContain('CGCS2000 高斯-克吕格 3° 带 第 39 带（中央经线 117°E）（EPSG:4527）')
     // Where the encoding came from, in words: the .cpg file GDAL wrote.
     expect(await page.getByTestId('import-encoding-detected').textContent()).toContain('来自 .cpg 文件')
     expect(await page.getByTestId('import-summary').textContent()).toContain(String(grids.features.length))

@@ -1,9 +1,9 @@
 import type { ImportChoices, PreviewResponse } from '../api/types'
 import { t } from '../i18n'
 import { h } from '../ui/dom'
-import { importCrsGroups } from './crsChoices'
+import { type CrsChoice, findCrsChoice, importCrsGroups } from './crsChoices'
 import { chooseColumn, columnsUsedTwice, type FieldMapForm } from './fieldMap'
-import { choiceSelect, crsSelect, labelled } from './ioForm'
+import { choiceSelect, crsLabel, crsSelect, labelled } from './ioForm'
 
 // Step 3 of the import wizard: what the server read from the file, and the choices that change
 // how it reads it (layer, encoding, CRS, field map). Every change asks the server again.
@@ -69,13 +69,23 @@ function renderEncoding({ preview, choices, onChoices }: PreviewView): HTMLEleme
   return labelled('io.wizard.encoding', select, detected)
 }
 
+/** A listed system's name on its own: a Gauss-Krüger zone's label says only the zone, its group the rest. */
+const knownCrsName = (choice: CrsChoice) =>
+  choice.key.startsWith('io.crs.gk') ? t('io.crs.gkKnown', { label: crsLabel(choice) }) : crsLabel(choice)
+
 function renderCrs({ preview, choices, hereCrs, onChoices }: PreviewView): HTMLElement | null {
   const { crs } = preview
   // No geometry (a code list): nothing to ask or to say about coordinates.
   if (crs.status === 'none') return null
+  // A system the wizard lists is named in the page's language; another keeps the file's own name.
+  const listed = crs.status === 'known' ? findCrsChoice(importCrsGroups(), crs.code) : undefined
   const known =
     crs.status === 'known'
-      ? h('span', { class: 'io-crs-known', 'data-testid': 'import-crs-known' }, t('io.wizard.crsKnown', { name: crs.name, code: crs.code }))
+      ? h(
+          'span',
+          { class: 'io-crs-known', 'data-testid': 'import-crs-known' },
+          t('io.wizard.crsKnown', { name: listed ? knownCrsName(listed) : crs.name, code: crs.code }),
+        )
       : null
   // The select stays once a CRS was chosen, so the choice can be changed again.
   if (crs.status === 'known' && !choices.crs) return labelled('io.wizard.crs', known ?? h('span', {}))
@@ -109,7 +119,7 @@ function renderFields(preview: PreviewResponse): HTMLElement {
       'tr',
       { 'data-testid': 'import-field', 'data-field': field.name },
       h('th', { scope: 'row' }, field.name),
-      h('td', { class: 'muted' }, t(`io.wizard.fieldTypes.${field.type}`, { defaultValue: field.type })),
+      h('td', { class: 'muted io-field-type' }, t(`io.wizard.fieldTypes.${field.type}`, { defaultValue: field.type })),
       h('td', { class: 'io-samples' }, field.samples.join(' · ')),
     ),
   )
