@@ -246,6 +246,7 @@ async function checkRegionProperties(db: Kysely<Database>, candidates: Candidate
     if (!name) report(index, feature, 'name_missing')
     const level = properties.level === undefined || properties.level === null ? levelOfCode(code) : parseLevel(properties.level)
     if (level === null) report(index, feature, 'level_invalid', { level: String(properties.level) })
+    else if (level !== levelOfCode(code)) report(index, feature, 'level_mismatch', { level, code, expected: levelOfCode(code) })
     const urbanRural = properties.urban_rural === undefined || properties.urban_rural === null ? null : String(properties.urban_rural)
     if (urbanRural !== null && !isUrbanRuralCode(urbanRural)) report(index, feature, 'urban_rural_invalid', { value: urbanRural })
     const parent =

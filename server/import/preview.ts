@@ -58,6 +58,7 @@ function fieldOfProblem(problem: CheckProblem): string | null {
     name_missing: 'name',
     kind_invalid: 'kind',
     level_invalid: 'level',
+    level_mismatch: 'level',
     urban_rural_invalid: 'urban_rural',
     region_mismatch: 'region_code',
     region_unknown: 'region_code',

@@ -91,6 +91,39 @@ describe('a code list of regions', () => {
     expect(await regionCount()).toBe(before)
   })
 
+  it("refuses a boundary whose level is not its code's, in zh-CN and en, and writes nothing", async () => {
+    const polygons = JSON.stringify({
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { code: '990101001008', name: '错级社区', level: 4 },
+          geometry: boxPolygon(113.0, 28.0, 113.01, 28.01),
+        },
+      ],
+    })
+    const id = await uploadId('错级.geojson', Buffer.from(polygons))
+    const messages = async (language: string) =>
+      (await post(`uploads/${id}/preview`, { type: 'regions', region: '990101' }, language)).body.problems.map(
+        (problem: { field: string; message: string }) => [problem.field, problem.message],
+      )
+    expect(await messages('zh-CN')).toEqual([
+      [
+        'level',
+        '错级.geojson：要素 #1（990101001008） 的层级为 4，但代码 990101001008 是第 5 级的代码（1 省、2 市、3 县、4 乡镇街道、5 村社区）',
+      ],
+    ])
+    expect(await messages('en')).toEqual([
+      [
+        'level',
+        '错级.geojson: Feature #1（990101001008） has level 4, but code 990101001008 is a level 5 code (1 province, 2 city, 3 county, 4 township, 5 village/community)',
+      ],
+    ])
+    const before = await regionCount()
+    expect((await post(`uploads/${id}/commit`, { type: 'regions', region: '990101' })).status).toBe(422)
+    expect(await regionCount()).toBe(before)
+  })
+
   it('refuses a code outside the import region and a missing name', async () => {
     const id = await uploadId('codes.csv', Buffer.from(csv('990102001000,邻县镇,210,4', '990101001006,,111,5')))
     const shown = await post(`uploads/${id}/preview`, { type: 'regions', region: '990101' }, 'en')

@@ -5,6 +5,7 @@ import { checkPolygonFeature } from '../validation/geometry-structure.js'
 import { checkChangeShape } from './change-rules.js'
 import { type ChangeProperties, type ChangeRequest, NEW_GRID_ID } from './change.schemas.js'
 import { nodeTownship, type PolygonGeometry } from './noding.js'
+import { findCommunityHoldingMost, findTownshipRegions, type TownshipRegions } from '../regions/regions.repository.js'
 
 // A proposal's change set, applied in memory to the grids in force in its township, giving the
 // township "as it would be after the change". Splits and merges are computed in PostGIS
@@ -272,22 +273,6 @@ function isLineString(value: unknown): boolean {
   )
 }
 
-interface TownshipRegions {
-  codes: Set<string>
-  /** Some community (level 5) of the township has a boundary a new grid can lie in. */
-  bounded: boolean
-}
-
-/** The township's regions (itself and its villages/communities: tens of rows). */
-async function findTownshipRegions(db: Kysely<Database>, townshipPrefix: string): Promise<TownshipRegions> {
-  const rows = await db
-    .selectFrom('regions')
-    .select(['code', 'level', sql<boolean>`boundary IS NOT NULL`.as('bounded')])
-    .where('code', 'like', `${townshipPrefix}%`)
-    .execute()
-  return { codes: new Set(rows.map((row) => row.code)), bounded: rows.some((row) => row.level === 5 && row.bounded) }
-}
-
 /** A create's region_code must be a region of the proposal's township (village/community or the township). */
 function assertRegionInTownship(regions: TownshipRegions, code: string, townshipPrefix: string, index: number): void {
   if (!code.startsWith(townshipPrefix) || !regions.codes.has(code))
@@ -328,16 +313,10 @@ function pickAttributes(properties: ChangeProperties): Record<string, unknown> {
   return { ...((properties.attributes as Record<string, unknown> | undefined) ?? {}), ...extra }
 }
 
-/** The community (level 5) holding most of a new grid, inside the township. */
+/** The community (level 5) holding most of a new grid, inside the township; else the township. */
 async function regionAt(db: Kysely<Database>, geometry: unknown, townshipPrefix: string, regions: TownshipRegions): Promise<string> {
   if (!regions.bounded) return townshipPrefix.padEnd(12, '0')
-  const { rows } = await sql<{ code: string }>`
-    SELECT code FROM regions
-    WHERE code LIKE ${`${townshipPrefix}%`} AND level = 5 AND boundary IS NOT NULL
-      AND ST_Intersects(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))
-    ORDER BY ST_Area(ST_Intersection(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))) DESC
-    LIMIT 1`.execute(db)
-  return rows[0]?.code ?? townshipPrefix.padEnd(12, '0')
+  return (await findCommunityHoldingMost(db, townshipPrefix, geometry)) ?? townshipPrefix.padEnd(12, '0')
 }
 
 interface Part {

@@ -134,3 +134,30 @@ export async function findBoundariesUnder(db: Kysely<Database>, prefix: string, 
     WHERE code LIKE ${`${prefix}%`} AND level >= ${minLevel} AND boundary IS NOT NULL ORDER BY code`.execute(db)
   return rows.map((row) => ({ code: row.code.trim(), level: row.level, polygons: polygonsOf(row.boundary) }))
 }
+
+export interface TownshipRegions {
+  codes: Set<string>
+  /** Some community (level 5) of the township has a boundary a new grid can lie in. */
+  bounded: boolean
+}
+
+/** A township's regions (itself and its villages/communities: tens of rows). */
+export async function findTownshipRegions(db: Kysely<Database>, townshipPrefix: string): Promise<TownshipRegions> {
+  const rows = await db
+    .selectFrom('regions')
+    .select(['code', 'level', sql<boolean>`boundary IS NOT NULL`.as('bounded')])
+    .where('code', 'like', `${townshipPrefix}%`)
+    .execute()
+  return { codes: new Set(rows.map((row) => row.code)), bounded: rows.some((row) => row.level === 5 && row.bounded) }
+}
+
+/** The township's community (level 5) whose boundary holds most of `geometry` (GeoJSON), if any meets it. */
+export async function findCommunityHoldingMost(db: Kysely<Database>, townshipPrefix: string, geometry: unknown): Promise<string | null> {
+  const { rows } = await sql<{ code: string }>`
+    SELECT code FROM regions
+    WHERE code LIKE ${`${townshipPrefix}%`} AND level = 5 AND boundary IS NOT NULL
+      AND ST_Intersects(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))
+    ORDER BY ST_Area(ST_Intersection(boundary, ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(geometry)}), 4490))) DESC
+    LIMIT 1`.execute(db)
+  return rows[0]?.code ?? null
+}

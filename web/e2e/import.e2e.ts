@@ -118,7 +118,9 @@ describe('import wizard and export menu', () => {
     // Field types in words: 户数 is read as whole numbers.
     expect(await page.getByTestId('import-fields').textContent()).toContain('整数')
     // The zone found in the .prj, named in the page's language.
-    expect(await page.getByTestId('import-crs-known').textContent()).toContain('CGCS2000 高斯-克吕格 3° 带 第 39 带（中央经线 117°E）（EPSG:4527）')
+    expect(await page.getByTestId('import-crs-known').textContent()).toContain(
+      'CGCS2000 高斯-克吕格 3° 带 第 39 带（中央经线 117°E）（EPSG:4527）',
+    )
     // Where the encoding came from, in words: the .cpg file GDAL wrote.
     expect(await page.getByTestId('import-encoding-detected').textContent()).toContain('来自 .cpg 文件')
     expect(await page.getByTestId('import-summary').textContent()).toContain(String(grids.features.length))
