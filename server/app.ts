@@ -27,6 +27,7 @@ import { checkRequestLine, clientErrorHandler, frameworkErrors } from './http/re
 import { ErrorResponse } from './http/schemas.js'
 import { uploadsRoutes } from './import/uploads.routes.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
+import { ogcRoutes } from './ogc/ogc.routes.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
 import { referenceRoutes } from './reference/reference.routes.js'
@@ -121,6 +122,7 @@ export async function buildApp(options: AppOptions) {
   await registerGridIndex(app, options.database)
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(basemapRoutes, { basemap: options.basemap ?? null })
+  await app.register(ogcRoutes, { db: options.database.kysely })
   await app.register(
     async (api) => {
       await api.register(authRoutes, { db })

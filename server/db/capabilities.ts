@@ -32,5 +32,21 @@ export async function detectCapabilities(db: Db): Promise<Capabilities> {
     WHERE lower(proname) IN (${sql.join(OPTIONAL_FUNCTIONS.map((name) => sql.lit(name)))})`.execute(db)
   const present = new Set(found.rows.map((row) => row.name))
   const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((name) => [name, present.has(name)])) as Record<OptionalFunction, boolean>
+  // PGlite's PostGIS declares ST_AsMVT but is built without protobuf-c: calling it fails. A
+  // function counts as present only when it answers.
+  if (functions.st_asmvt)
+    functions.st_asmvt = await answers(
+      db,
+      sql`SELECT ST_AsMVT(t) FROM (SELECT 1 AS id, ST_AsMVTGeom(ST_MakePoint(0, 0), ST_MakeEnvelope(-1, -1, 1, 1)) AS geom) AS t`,
+    )
   return { ...versions, functions }
+}
+
+async function answers(db: Db, query: ReturnType<typeof sql>): Promise<boolean> {
+  try {
+    await query.execute(db)
+    return true
+  } catch {
+    return false
+  }
 }

@@ -19,6 +19,10 @@ describe('one Kysely instance over either engine', () => {
     expect(rows).toEqual([{ srid: 4490 }])
   })
 
+  it('says ST_AsMVT is there only where calling it works: not on PGlite, whose PostGIS lacks protobuf-c', async () => {
+    expect(database.capabilities.functions.st_asmvt).toBe(database.engine === 'postgres')
+  })
+
   it('returns the same JS types on both engines', async () => {
     const { rows } = await sql<{ n: number; d: string; t: Date; j: unknown }>`
       SELECT 7::bigint AS n, DATE '2026-06-30' AS d, now() AS t, '{"a":1}'::jsonb AS j`.execute(database.kysely)

@@ -52,6 +52,61 @@ export function findGrids(db: Kysely<Database>, filter: GridFilter) {
   return gridsInForce(db, filter).select(asGeoJson('geom').as('geometry')).orderBy('code').execute()
 }
 
+/** A page of grids for the OGC API: in force on a day or at any time in an interval, filtered by equal properties. */
+export interface GridPageFilter {
+  regionPrefix: string
+  /** In force on this day (today when neither this nor `during` is given). */
+  asOf?: string | undefined
+  /** In force at any time in [from, to] (either end open when undefined). */
+  during?: { from: string | undefined; to: string | undefined } | undefined
+  bbox?: BBox | undefined
+  /** Columns of GRID_PAGE_FILTERS and the value each must equal. */
+  equals?: Partial<Record<GridPageColumn, string>>
+  limit: number
+  offset: number
+}
+
+/** The columns a page of grids can be filtered on by equality. */
+export const GRID_PAGE_FILTERS = ['code', 'name', 'kind', 'region_code', 'parent_code'] as const
+export type GridPageColumn = (typeof GRID_PAGE_FILTERS)[number]
+
+/**
+ * One page of grids in code order (versions of one code in version order), with how many match
+ * in all; geometry as GeoJSON at full precision (15 decimals), so a copy keeps every vertex.
+ */
+export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter) {
+  let query = db.selectFrom('grids').where('region_code', 'like', `${filter.regionPrefix}%`)
+  if (filter.during) {
+    const { from, to } = filter.during
+    if (to !== undefined) query = query.where(sql<boolean>`valid_from <= ${to}::date`)
+    if (from !== undefined) query = query.where(sql<boolean>`(valid_to IS NULL OR valid_to > ${from}::date)`)
+  } else query = query.where(inForce(filter.asOf))
+  if (filter.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = filter.bbox
+    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
+  }
+  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  const [rows, counted] = await Promise.all([
+    query
+      .select([...GRID_COLUMNS, sql<unknown>`ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 15, 0)::json`.as('geometry')])
+      .orderBy('code')
+      .orderBy('version')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, matched: Number(counted.n) }
+}
+
+/** [minLon, minLat, maxLon, maxLat] of the grids in force under a prefix today; null when there are none. */
+export async function findGridsExtent(db: Kysely<Database>, regionPrefix: string): Promise<BBox | null> {
+  const { rows } = await sql<{ box: BBox | null }>`
+    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    FROM (SELECT ST_Extent(geom) AS e FROM grids WHERE region_code LIKE ${`${regionPrefix}%`} AND ${inForce(undefined)}) AS x`.execute(db)
+  return rows[0]?.box ?? null
+}
+
 /**
  * The same rows as findGrids with the geometry as hex WKB (`wkb`): what an export of 100,000 grids
  * reads fast. Sorted here, not by the database: a sort of the rows with their geometries spills

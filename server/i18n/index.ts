@@ -12,6 +12,8 @@ import limitsEn from './limits.en.json' with { type: 'json' }
 import limitsZhCN from './limits.zh-CN.json' with { type: 'json' }
 import lookupEn from './lookup.en.json' with { type: 'json' }
 import lookupZhCN from './lookup.zh-CN.json' with { type: 'json' }
+import ogcEn from './ogc.en.json' with { type: 'json' }
+import ogcZhCN from './ogc.zh-CN.json' with { type: 'json' }
 import referenceEn from './reference.en.json' with { type: 'json' }
 import referenceZhCN from './reference.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
@@ -49,6 +51,7 @@ await instance.init({
         limits: limitsZhCN,
         io: ioZhCN,
         reference: referenceZhCN,
+        ogc: ogcZhCN,
       }),
     },
     en: {
@@ -62,6 +65,7 @@ await instance.init({
         limits: limitsEn,
         io: ioEn,
         reference: referenceEn,
+        ogc: ogcEn,
       }),
     },
   },

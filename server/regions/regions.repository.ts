@@ -161,3 +161,48 @@ export async function findCommunityHoldingMost(db: Kysely<Database>, townshipPre
     LIMIT 1`.execute(db)
   return rows[0]?.code ?? null
 }
+
+/** A page of regions for the OGC API: one level, under a prefix, filtered by equal properties. */
+export interface RegionPageFilter {
+  prefix: string
+  level: number
+  bbox?: [number, number, number, number] | undefined
+  equals?: Partial<Record<RegionPageColumn, string>>
+  limit: number
+  offset: number
+}
+
+export const REGION_PAGE_FILTERS = ['code', 'name', 'parent_code', 'urban_rural'] as const
+export type RegionPageColumn = (typeof REGION_PAGE_FILTERS)[number]
+
+/** One page of regions of a level in code order, with how many match in all; boundaries at full precision (null when none yet). */
+export async function findRegionPage(db: Kysely<Database>, filter: RegionPageFilter) {
+  let query = db.selectFrom('regions').where('level', '=', filter.level).where('code', 'like', `${filter.prefix}%`)
+  if (filter.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = filter.bbox
+    query = query.where(sql<boolean>`boundary && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
+  }
+  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  const [rows, counted] = await Promise.all([
+    query
+      .select([...REGION_COLUMNS, sql<unknown>`ST_AsGeoJSON(ST_ForcePolygonCCW(boundary), 15, 0)::json`.as('geometry')])
+      .orderBy('code')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, matched: Number(counted.n) }
+}
+
+/** [minLon, minLat, maxLon, maxLat] of the boundaries of a level under a prefix; null when none has one. */
+export async function findRegionsExtent(
+  db: Kysely<Database>,
+  prefix: string,
+  level: number,
+): Promise<[number, number, number, number] | null> {
+  const { rows } = await sql<{ box: [number, number, number, number] | null }>`
+    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    FROM (SELECT ST_Extent(boundary) AS e FROM regions WHERE level = ${level} AND code LIKE ${`${prefix}%`}) AS x`.execute(db)
+  return rows[0]?.box ?? null
+}

@@ -1,0 +1,116 @@
+import type { Db } from '../db/database.js'
+import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
+import type { BBox } from '../http/query-params.js'
+import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
+
+// The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
+// has its validity) and the regions of each level. Each reads its page through its own repository.
+
+export interface ItemQuery {
+  /** The caller's region prefix: nothing outside it is served. */
+  scope: string
+  bbox: BBox | undefined
+  /** A day, or an interval of days (open ends undefined); only temporal collections use it. */
+  time: { day: string } | { from: string | undefined; to: string | undefined } | undefined
+  equals: Record<string, string>
+  limit: number
+  offset: number
+}
+
+export interface Item {
+  id: string
+  geometry: unknown
+  properties: Record<string, unknown>
+}
+
+export interface OgcCollection {
+  id: string
+  temporal: boolean
+  /** Properties a query parameter can name (equality). */
+  filters: readonly string[]
+  /** Properties of its features and their JSON types, for the collection's description. */
+  properties: Record<string, 'string' | 'integer'>
+  page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
+  /** The box of what the caller may see (lon/lat), null when nothing. */
+  extent(db: Db, scope: string): Promise<BBox | null>
+}
+
+const GRID_PROPERTIES = {
+  code: 'string',
+  name: 'string',
+  kind: 'string',
+  region_code: 'string',
+  parent_code: 'string',
+  households: 'integer',
+  population: 'integer',
+  count_date: 'string',
+  grid_head: 'string',
+  valid_from: 'string',
+  valid_to: 'string',
+  version: 'integer',
+} as const
+
+const grids: OgcCollection = {
+  id: 'grids',
+  temporal: true,
+  filters: GRID_PAGE_FILTERS,
+  properties: GRID_PROPERTIES,
+  extent: (db, scope) => findGridsExtent(db, scope),
+  async page(db, query) {
+    const time = query.time
+    const { rows, matched } = await findGridPage(db, {
+      regionPrefix: query.scope,
+      asOf: time && 'day' in time ? time.day : undefined,
+      during: time && !('day' in time) ? time : undefined,
+      bbox: query.bbox,
+      equals: query.equals as Partial<Record<GridPageColumn, string>>,
+      limit: query.limit,
+      offset: query.offset,
+    })
+    return {
+      matched,
+      // A past version has the same code as the grid in force: the id names the version.
+      items: rows.map(({ geometry, attributes, ...row }) => ({
+        id: query.time === undefined || (time && 'day' in time) ? row.code : `${row.code}.${row.version}`,
+        geometry,
+        properties: { ...row, grid_head: gridHead(attributes) },
+      })),
+    }
+  },
+}
+
+const gridHead = (attributes: unknown) => {
+  const head = (attributes as Record<string, unknown> | null)?.grid_head
+  return typeof head === 'string' ? head : null
+}
+
+const REGION_LEVELS = [
+  ['provinces', 1],
+  ['cities', 2],
+  ['counties', 3],
+  ['townships', 4],
+  ['communities', 5],
+] as const
+
+const regionCollection = (id: string, level: number): OgcCollection => ({
+  id,
+  temporal: false,
+  filters: REGION_PAGE_FILTERS,
+  properties: { code: 'string', name: 'string', level: 'integer', parent_code: 'string', urban_rural: 'string' },
+  extent: (db, scope) => findRegionsExtent(db, scope, level),
+  async page(db, query) {
+    const { rows, matched } = await findRegionPage(db, {
+      prefix: query.scope,
+      level,
+      bbox: query.bbox,
+      equals: query.equals as Partial<Record<RegionPageColumn, string>>,
+      limit: query.limit,
+      offset: query.offset,
+    })
+    return { matched, items: rows.map(({ geometry, ...row }) => ({ id: row.code, geometry, properties: row })) }
+  },
+})
+
+export const COLLECTIONS: readonly OgcCollection[] = [grids, ...REGION_LEVELS.map(([id, level]) => regionCollection(id, level))]
+
+export const collectionById = (id: string) => COLLECTIONS.find((collection) => collection.id === id)

@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import type { FeatureCollection } from 'geojson'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../demo/seed.js'
+import { createTestApp, type TestApp } from '../testing/app.js'
+
+// Real clients of the standard against a listening server over the demo county: GDAL's OAPIF
+// driver (ogrinfo, ogr2ogr) and OWSLib (Debian's python3-owslib, under /usr/bin/python3). They
+// run as child processes, asynchronously: the server answers them from this same process.
+
+const exec = promisify(execFile)
+let t: TestApp
+let root = ''
+let token = ''
+
+beforeAll(async () => {
+  t = await createTestApp()
+  await seedDemo(t.db)
+  token = await t.token('admin')
+  await t.app.listen({ port: 0, host: '127.0.0.1' })
+  root = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}/ogc`
+}, 240_000)
+afterAll(async () => t?.close())
+
+/** A GDAL command with the token sent on every request (GDAL_HTTP_HEADERS) and, when asked, its debug log. */
+const gdal = async (command: 'ogrinfo' | 'ogr2ogr', args: string[], debug = false) => {
+  const env = { ...process.env, GDAL_HTTP_HEADERS: `Authorization: Bearer ${token}`, CPL_DEBUG: debug ? 'ON' : 'OFF' }
+  return exec(command, args, { env, maxBuffer: 256 * 1024 * 1024 })
+}
+
+const inForce = async () => {
+  const { rows } = await sql<{ code: string; geometry: string }>`
+    SELECT code, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 15, 0) AS geometry FROM grids
+    WHERE valid_to IS NULL AND valid_from <= current_date ORDER BY code`.execute(t.db)
+  return rows
+}
+
+describe("GDAL's OAPIF driver", () => {
+  it('lists the collections with their titles', async () => {
+    const { stdout } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`])
+    expect(stdout).toContain('1: grids (title: 网格（现行；datetime 查看某日或某段时间的网格）) (Multi Polygon)')
+    expect(stdout).toContain('5: townships (title: 乡镇（街道）) (Multi Polygon)')
+  })
+
+  it('reports a feature count equal to the grids in force', async () => {
+    const { stdout } = await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${root}`, 'grids'])
+    expect(stdout).toContain(`Feature Count: ${(await inForce()).length}`)
+  })
+
+  it('copies every grid with ogr2ogr, 50 a page, with identical geometry', async () => {
+    const { stdout } = await gdal('ogr2ogr', [
+      '-f',
+      'GeoJSON',
+      '-lco',
+      'COORDINATE_PRECISION=15',
+      '/vsistdout/',
+      `OAPIF:${root}`,
+      'grids',
+      '-oo',
+      'PAGE_SIZE=50',
+    ])
+    const copied = JSON.parse(stdout) as FeatureCollection
+    const expected = await inForce()
+    expect(copied.features.map((f) => f.properties?.code)).toEqual(expected.map((row) => row.code))
+    // GDAL reads every polygon as a MultiPolygon (the layer's type); the coordinates are the same numbers.
+    const rings = (geometry: { type: string; coordinates: unknown }) =>
+      geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates
+    copied.features.forEach((feature, i) => {
+      expect(rings(feature.geometry as never), feature.properties?.code).toEqual(rings(JSON.parse(expected[i]?.geometry as string)))
+    })
+  })
+
+  it('sends an equality filter to the server as a query parameter, not filtering on its side', async () => {
+    const where = "region_code = '990101001001'"
+    const { stdout, stderr } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`, 'grids', '-where', where], true)
+    expect(stderr).toContain('/ogc/collections/grids/items?limit=10&region_code=990101001001')
+    expect(stderr).not.toContain('Full filter will be evaluated on client side')
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM grids WHERE valid_to IS NULL AND region_code = '990101001001'`.execute(t.db)
+    expect(stdout.match(/^OGRFeature\(grids\)/gm)?.length).toBe(rows[0]?.n)
+  })
+})
+
+describe('OWSLib', () => {
+  it('reads conformance, collections, a page of items and one item', async () => {
+    const script = `
+import json, sys
+from owslib.ogcapi.features import Features
+api = Features(sys.argv[1], headers={'Authorization': 'Bearer ' + sys.argv[2]})
+page = api.collection_items('grids', limit=5)
+print(json.dumps({
+  'conformance': api.conformance()['conformsTo'],
+  'collections': [c['id'] for c in api.collections()['collections']],
+  'matched': page['numberMatched'],
+  'ids': [f['id'] for f in page['features']],
+  'township': api.collection_item('townships', '990101001000')['properties']['name'],
+}))`
+    const { stdout } = await exec('/usr/bin/python3', ['-c', script, root, token])
+    const read = JSON.parse(stdout)
+    const grids = await inForce()
+    expect(read).toEqual({
+      conformance: expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core']),
+      collections: ['grids', 'provinces', 'cities', 'counties', 'townships', 'communities'],
+      matched: grids.length,
+      ids: grids.slice(0, 5).map((row) => row.code),
+      township: '东湖街道',
+    })
+  })
+})

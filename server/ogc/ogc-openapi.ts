@@ -1,0 +1,117 @@
+import type { Language } from '../i18n/index.js'
+import { translate } from '../i18n/index.js'
+import type { OgcCollection } from './collections.js'
+import { DEFAULT_LIMIT, MAX_LIMIT } from './ogc-params.js'
+
+// The OGC API's own OpenAPI 3.0 document (the landing page's service-desc), relative to /ogc and
+// with one path per collection, as the standard's clients read it: GDAL's OAPIF driver looks up
+// `/collections/<id>/items` in it and sends a -where equality to the server only for a query
+// parameter listed there; the limit's default and maximum are stated here.
+
+const GEOJSON = 'application/geo+json'
+const JSON_TYPE = 'application/json'
+
+const ref = (name: string) => ({ $ref: `#/components/parameters/${name}` })
+const ok = (type: string, description: string) => ({ description, content: { [type]: { schema: { type: 'object' } } } })
+const exception = {
+  description: 'an OGC exception: { code, description }',
+  content: { [JSON_TYPE]: { schema: { $ref: '#/components/schemas/exception' } } },
+}
+const errors = { 400: exception, 401: exception, 403: exception, 404: exception }
+
+export function ogcOpenApi(base: string, collections: readonly OgcCollection[], language: Language) {
+  const paths: Record<string, unknown> = {
+    '/': {
+      get: { summary: 'landing page', operationId: 'getLandingPage', responses: { 200: ok(JSON_TYPE, 'links to the API'), ...errors } },
+    },
+    '/conformance': {
+      get: { summary: 'conformance classes', operationId: 'getConformance', responses: { 200: ok(JSON_TYPE, 'conformance'), ...errors } },
+    },
+    '/collections': {
+      get: { summary: 'collections', operationId: 'getCollections', responses: { 200: ok(JSON_TYPE, 'collections'), ...errors } },
+    },
+  }
+  for (const collection of collections) {
+    const title = translate(language, `ogc.collection.${collection.id}`)
+    const filters = collection.filters.map((name) => ({
+      name,
+      in: 'query',
+      required: false,
+      description: `${name} equals this value`,
+      schema: { type: collection.properties[name] ?? 'string' },
+      style: 'form',
+      explode: false,
+    }))
+    paths[`/collections/${collection.id}`] = {
+      get: { summary: title, operationId: `describe_${collection.id}`, responses: { 200: ok(JSON_TYPE, 'the collection'), ...errors } },
+    }
+    paths[`/collections/${collection.id}/items`] = {
+      get: {
+        summary: `${title}: features`,
+        operationId: `items_${collection.id}`,
+        parameters: [ref('limit'), ref('offset'), ref('bbox'), ...(collection.temporal ? [ref('datetime')] : []), ...filters],
+        responses: { 200: ok(GEOJSON, 'a page of features, with next/prev links'), ...errors },
+      },
+    }
+    paths[`/collections/${collection.id}/items/{featureId}`] = {
+      get: {
+        summary: `${title}: one feature`,
+        operationId: `item_${collection.id}`,
+        parameters: [{ name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { 200: ok(GEOJSON, 'the feature'), ...errors },
+      },
+    }
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: translate(language, 'ogc.title'), description: translate(language, 'ogc.description'), version: '1' },
+    servers: [{ url: base }],
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: {
+        exception: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, description: { type: 'string' } } },
+      },
+      parameters: {
+        limit: {
+          name: 'limit',
+          in: 'query',
+          required: false,
+          description: `features a page; a limit over ${MAX_LIMIT} is taken as ${MAX_LIMIT} and the response says so`,
+          schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+          style: 'form',
+          explode: false,
+        },
+        offset: {
+          name: 'offset',
+          in: 'query',
+          required: false,
+          description: 'features to skip, in the stable order (by code); the next and prev links set it',
+          schema: { type: 'integer', minimum: 0, default: 0 },
+          style: 'form',
+          explode: false,
+        },
+        bbox: {
+          name: 'bbox',
+          in: 'query',
+          required: false,
+          description: 'minLon,minLat,maxLon,maxLat in CRS84',
+          schema: { type: 'array', minItems: 4, maxItems: 4, items: { type: 'number' } },
+          style: 'form',
+          explode: false,
+        },
+        datetime: {
+          name: 'datetime',
+          in: 'query',
+          required: false,
+          description:
+            'a day (the grids in force on it) or an interval start/end with .. for an open end (every version in force at some time in it)',
+          schema: { type: 'string' },
+          style: 'form',
+          explode: false,
+        },
+      },
+    },
+  }
+}

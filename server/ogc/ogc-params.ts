@@ -1,0 +1,62 @@
+import { type AppError, badRequest } from '../http/errors.js'
+import { isIsoDate, parseBBox } from '../http/query-params.js'
+import type { ItemQuery, OgcCollection } from './collections.js'
+
+// The query parameters of /ogc/collections/{id}/items (OGC API – Features Part 1), parsed into an
+// ItemQuery; anything wrong is a 400 that names the parameter.
+
+export const DEFAULT_LIMIT = 100
+export const MAX_LIMIT = 10_000
+
+/** Parameters every items request may carry; a collection adds its property filters. */
+export const ITEM_PARAMETERS = ['limit', 'offset', 'bbox', 'datetime', 'f'] as const
+
+export interface ParsedItems {
+  query: Omit<ItemQuery, 'scope'>
+  /** The limit asked for, when it was over MAX_LIMIT and MAX_LIMIT was used. */
+  clamped: number | null
+}
+
+export function parseItemParameters(collection: OgcCollection, raw: Record<string, string | undefined>): ParsedItems {
+  const allowed = [...ITEM_PARAMETERS, ...collection.filters]
+  for (const name of Object.keys(raw))
+    if (!(allowed as readonly string[]).includes(name)) throw badRequest('ogc_parameter_unknown', { name, allowed: allowed.join(', ') })
+  const limitText = raw.limit ?? String(DEFAULT_LIMIT)
+  const asked = /^[0-9]{1,9}$/.test(limitText) ? Number(limitText) : Number.NaN
+  if (!(asked >= 1)) throw badRequest('ogc_limit_invalid', { value: limitText, max: MAX_LIMIT })
+  const offsetText = raw.offset ?? '0'
+  if (!/^[0-9]{1,9}$/.test(offsetText)) throw badRequest('ogc_offset_invalid', { value: offsetText })
+  const equals: Record<string, string> = {}
+  for (const name of collection.filters) if (raw[name] !== undefined) equals[name] = raw[name] as string
+  return {
+    query: {
+      limit: Math.min(asked, MAX_LIMIT),
+      offset: Number(offsetText),
+      bbox: raw.bbox === undefined ? undefined : parseBBox(raw.bbox),
+      time: raw.datetime === undefined || !collection.temporal ? undefined : parseDatetime(raw.datetime),
+      equals,
+    },
+    clamped: asked > MAX_LIMIT ? asked : null,
+  }
+}
+
+/**
+ * `datetime` as days: an instant (a date, or a date-time whose day is taken) or an interval
+ * `start/end` with `..` (or nothing) for an open end. Grids change by the day.
+ */
+export function parseDatetime(value: string): ItemQuery['time'] {
+  const refuse = (): AppError => badRequest('ogc_datetime_invalid', { value })
+  const dayOf = (text: string): string => {
+    const day = text.slice(0, 10)
+    if (!isIsoDate(day)) throw refuse()
+    if (text.length > 10 && Number.isNaN(Date.parse(text))) throw refuse()
+    return day
+  }
+  const parts = value.split('/')
+  if (parts.length === 1) return { day: dayOf(value) }
+  if (parts.length !== 2) throw refuse()
+  const [start, end] = parts.map((part) => (part === '..' || part === '' ? undefined : dayOf(part)))
+  if (start === undefined && end === undefined) return { from: undefined, to: undefined }
+  if (start !== undefined && end !== undefined && start > end) throw refuse()
+  return { from: start, to: end }
+}

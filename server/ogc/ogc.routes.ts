@@ -1,0 +1,234 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { Type } from 'typebox'
+import { ownScope } from '../auth/scope.js'
+import type { Db } from '../db/database.js'
+import { AppError, notFound, requestLanguage } from '../http/errors.js'
+import { translate } from '../i18n/index.js'
+import { COLLECTIONS, collectionById, type Item, type OgcCollection } from './collections.js'
+import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters } from './ogc-params.js'
+import { ogcOpenApi } from './ogc-openapi.js'
+import { Collection, Collections, Conformance, FeatureCollection, LandingPage, OgcException, OgcFeature } from './ogc.schemas.js'
+
+// OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0) at /ogc, for QGIS, GDAL's OAPIF driver
+// and OWSLib: the landing page, conformance, the collections (collections.ts) and their items,
+// paged by offset with next/prev links. Errors are OGC exceptions: { code, description }.
+
+const GEOJSON = 'application/geo+json'
+const JSON_TYPE = 'application/json'
+const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84'
+
+export const CONFORMANCE = [
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+]
+
+const security = [{ bearer: [] as string[] }]
+const errors = { 400: OgcException, 401: OgcException, 403: OgcException, 404: OgcException }
+const tags = ['ogc']
+
+/** The URL of the server as the client reached it: links must work from where the client is. */
+const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+
+const CollectionParams = Type.Object({ collectionId: Type.String() })
+
+function collectionOrThrow(id: string): OgcCollection {
+  const collection = collectionById(id)
+  if (!collection) throw notFound('ogc_collection_not_found', { id })
+  return collection
+}
+
+export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+  app.addHook('onRequest', app.authenticate)
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (!(error instanceof AppError)) throw error
+    const description = translate(requestLanguage(request), `error.${error.code}`, error.params)
+    return reply.code(error.statusCode).type(JSON_TYPE).send({ code: error.code, description })
+  })
+
+  app.get(
+    '/ogc',
+    { schema: { tags, summary: 'OGC API – Features landing page', security, response: { 200: LandingPage, ...errors } } },
+    async (request) => {
+      const language = requestLanguage(request)
+      const base = `${baseOf(request)}/ogc`
+      return {
+        title: translate(language, 'ogc.title'),
+        description: translate(language, 'ogc.description'),
+        links: [
+          { href: base, rel: 'self', type: JSON_TYPE },
+          { href: `${base}/api`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0' },
+          { href: `${baseOf(request)}/docs`, rel: 'service-doc', type: 'text/html' },
+          { href: `${base}/conformance`, rel: 'conformance', type: JSON_TYPE },
+          { href: `${base}/collections`, rel: 'data', type: JSON_TYPE },
+        ],
+      }
+    },
+  )
+
+  app.get(
+    '/ogc/api',
+    { schema: { tags, summary: 'The OpenAPI 3.0 document of this OGC API (one path per collection)', security } },
+    async (request, reply) => {
+      // Written out: reply.type() would quote the version (version="3.0"), which GDAL does not match.
+      reply.header('content-type', 'application/vnd.oai.openapi+json;version=3.0;charset=utf-8')
+      return JSON.stringify(ogcOpenApi(`${baseOf(request)}/ogc`, COLLECTIONS, requestLanguage(request)))
+    },
+  )
+
+  app.get(
+    '/ogc/conformance',
+    { schema: { tags, summary: 'Conformance classes implemented', security, response: { 200: Conformance, ...errors } } },
+    async () => ({ conformsTo: CONFORMANCE }),
+  )
+
+  const describe = async (request: FastifyRequest, collection: OgcCollection) => {
+    const base = `${baseOf(request)}/ogc/collections/${collection.id}`
+    // What the caller may see; the whole world when nothing yet (a client zooms to this).
+    const box = (await collection.extent(db, ownScope(request))) ?? [-180, -90, 180, 90]
+    return {
+      id: collection.id,
+      title: translate(requestLanguage(request), `ogc.collection.${collection.id}`),
+      itemType: 'feature' as const,
+      crs: [CRS84],
+      extent: {
+        spatial: { bbox: [box], crs: CRS84 },
+        ...(collection.temporal ? { temporal: { interval: [[null, null]] } } : {}),
+      },
+      links: [
+        { href: base, rel: 'self', type: JSON_TYPE },
+        { href: `${base}/items`, rel: 'items', type: GEOJSON },
+      ],
+    }
+  }
+
+  app.get(
+    '/ogc/collections',
+    {
+      schema: {
+        tags,
+        summary: 'The collections: grids and the regions of each level',
+        security,
+        response: { 200: Collections, ...errors },
+      },
+    },
+    async (request) => ({
+      links: [{ href: `${baseOf(request)}/ogc/collections`, rel: 'self', type: JSON_TYPE }],
+      collections: await Promise.all(COLLECTIONS.map((collection) => describe(request, collection))),
+    }),
+  )
+
+  app.get(
+    '/ogc/collections/:collectionId',
+    { schema: { tags, summary: 'One collection', security, params: CollectionParams, response: { 200: Collection, ...errors } } },
+    async (request) => describe(request, collectionOrThrow(request.params.collectionId)),
+  )
+
+  const toFeature = (item: Item) => ({
+    type: 'Feature' as const,
+    id: item.id,
+    geometry: item.geometry,
+    properties: item.properties,
+  })
+
+  app.get(
+    '/ogc/collections/:collectionId/items',
+    {
+      schema: {
+        tags,
+        summary: 'Features of a collection, a page at a time',
+        description: `limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural.`,
+        security,
+        params: CollectionParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.String({ description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}` })),
+            offset: Type.Optional(Type.String({ description: 'features to skip (the next link sets it)' })),
+            bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat (CRS84)' })),
+            datetime: Type.Optional(Type.String({ description: 'grids: a day, or an interval start/end with .. for an open end' })),
+            f: Type.Optional(Type.String({ description: 'json (the only encoding)' })),
+            code: Type.Optional(Type.String()),
+            name: Type.Optional(Type.String()),
+            kind: Type.Optional(Type.String()),
+            region_code: Type.Optional(Type.String()),
+            parent_code: Type.Optional(Type.String()),
+            urban_rural: Type.Optional(Type.String()),
+          },
+          { additionalProperties: Type.String() },
+        ),
+        response: { 200: FeatureCollection, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const collection = collectionOrThrow(request.params.collectionId)
+      const raw = request.query as Record<string, string | undefined>
+      const { query, clamped } = parseItemParameters(collection, raw)
+      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request) })
+      const url = (offset: number) => {
+        const params = new URLSearchParams()
+        for (const [name, value] of Object.entries(raw))
+          if (value !== undefined && name !== 'offset' && name !== 'limit') params.set(name, value)
+        params.set('limit', String(query.limit))
+        params.set('offset', String(offset))
+        return `${baseOf(request)}/ogc/collections/${collection.id}/items?${params}`
+      }
+      const links = [
+        { href: url(query.offset), rel: 'self', type: GEOJSON },
+        { href: `${baseOf(request)}/ogc/collections/${collection.id}`, rel: 'collection', type: JSON_TYPE },
+      ]
+      if (query.offset + items.length < matched) links.push({ href: url(query.offset + items.length), rel: 'next', type: GEOJSON })
+      if (query.offset > 0) links.push({ href: url(Math.max(0, query.offset - query.limit)), rel: 'prev', type: GEOJSON })
+      const language = requestLanguage(request)
+      reply.type(GEOJSON)
+      return {
+        type: 'FeatureCollection' as const,
+        features: items.map(toFeature),
+        numberMatched: matched,
+        numberReturned: items.length,
+        timeStamp: new Date().toISOString(),
+        links,
+        ...(clamped === null ? {} : { notes: [translate(language, 'ogc.limit_clamped', { requested: clamped, max: MAX_LIMIT })] }),
+      }
+    },
+  )
+
+  app.get(
+    '/ogc/collections/:collectionId/items/:featureId',
+    {
+      schema: {
+        tags,
+        summary: 'One feature: a grid by code (code.version for a past version), a region by code',
+        security,
+        params: Type.Object({ collectionId: Type.String(), featureId: Type.String() }),
+        response: { 200: OgcFeature, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const collection = collectionOrThrow(request.params.collectionId)
+      const { featureId } = request.params
+      const [code, version] = featureId.split('.')
+      const versioned = version !== undefined && /^[0-9]+$/.test(version)
+      // A version is looked up among all versions; a bare code is the feature in force today.
+      const { items } = await collection.page(db, {
+        scope: ownScope(request),
+        bbox: undefined,
+        time: versioned ? { from: undefined, to: undefined } : undefined,
+        equals: { code: code ?? '' },
+        limit: versioned ? 1000 : 1,
+        offset: 0,
+      })
+      const item = items.find((candidate) => candidate.id === featureId)
+      if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
+      reply.type(GEOJSON)
+      const base = `${baseOf(request)}/ogc/collections/${collection.id}`
+      return {
+        ...toFeature(item),
+        links: [
+          { href: `${base}/items/${encodeURIComponent(featureId)}`, rel: 'self', type: GEOJSON },
+          { href: base, rel: 'collection', type: JSON_TYPE },
+        ],
+      }
+    },
+  )
+}

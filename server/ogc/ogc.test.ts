@@ -1,0 +1,205 @@
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../demo/seed.js'
+import { bearer } from '../testing/app.js'
+import { createTestApp, type TestApp } from '../testing/app.js'
+
+// OGC API – Features Part 1 at /ogc over the demo county: the documents, paging, filters, the
+// caller's scope, and every kind of bad parameter as an OGC exception in zh-CN and en.
+
+let t: TestApp
+let admin: string
+let township: string
+beforeAll(async () => {
+  t = await createTestApp()
+  await seedDemo(t.db)
+  admin = await t.token('admin')
+  township = await t.token('township')
+}, 240_000)
+afterAll(async () => t?.close())
+
+const get = (url: string, token = admin, language = 'zh-CN') => t.http().get(url).set(bearer(token)).set('Accept-Language', language)
+const gridsInForce = async (prefix = '') =>
+  Number(
+    (
+      await t.db
+        .selectFrom('grids')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('valid_to', 'is', null)
+        .where('region_code', 'like', `${prefix}%`)
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+
+describe('OGC API – Features documents', () => {
+  it('has a landing page linking the API description, conformance and data', async () => {
+    const response = await get('/ogc')
+    expect(response.status).toBe(200)
+    expect(response.body.title).toBe('网格化服务管理 OGC API – Features')
+    const rels = Object.fromEntries(response.body.links.map((link: { rel: string; href: string }) => [link.rel, link.href]))
+    expect(Object.keys(rels).sort()).toEqual(['conformance', 'data', 'self', 'service-desc', 'service-doc'])
+    expect(rels.data).toMatch(/\/ogc\/collections$/)
+    // The OGC API's own OpenAPI document: one path per collection, the limit's default and maximum.
+    const api = await get(rels['service-desc'].replace(/^http:\/\/[^/]+/, ''))
+    expect(api.headers['content-type']).toBe('application/vnd.oai.openapi+json;version=3.0;charset=utf-8')
+    const document = JSON.parse(api.text)
+    expect(document.servers[0].url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+\/ogc$/)
+    expect(document.paths['/collections/grids/items'].get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'region_code', in: 'query' }),
+    )
+    expect(document.components.parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 10000, default: 100 })
+  })
+
+  it('declares core, GeoJSON and OpenAPI 3.0 conformance', async () => {
+    const response = await get('/ogc/conformance')
+    expect(response.body.conformsTo).toEqual([
+      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+    ])
+  })
+
+  it('lists the grids and the regions of each level, titled in the caller’s language', async () => {
+    const zh = await get('/ogc/collections')
+    expect(zh.body.collections.map((c: { id: string }) => c.id)).toEqual([
+      'grids',
+      'provinces',
+      'cities',
+      'counties',
+      'townships',
+      'communities',
+    ])
+    expect(zh.body.collections[4].title).toBe('乡镇（街道）')
+    const en = await get('/ogc/collections/townships', admin, 'en')
+    expect(en.body).toMatchObject({ id: 'townships', title: 'Townships and subdistricts', itemType: 'feature' })
+    expect(en.body.links).toContainEqual(expect.objectContaining({ rel: 'items', type: 'application/geo+json' }))
+  })
+})
+
+describe('OGC API – Features extents', () => {
+  it('gives each collection the box of what the caller may see, for a client to zoom to', async () => {
+    const box = async (prefix: string) => {
+      const { rows } = await sql<{ box: number[] }>`
+        SELECT json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) AS box
+        FROM (SELECT ST_Extent(geom) AS e FROM grids WHERE valid_to IS NULL AND region_code LIKE ${`${prefix}%`}) AS x`.execute(t.db)
+      return rows[0]?.box
+    }
+    expect((await get('/ogc/collections/grids')).body.extent.spatial.bbox).toEqual([await box('')])
+    const own = (await get('/ogc/collections/grids', township)).body.extent.spatial.bbox[0]
+    expect(own).toEqual(await box('990101001'))
+    // Nothing to see: the whole world, as the standard's default.
+    expect((await get('/ogc/collections/provinces', township)).body.extent.spatial.bbox).toEqual([[-180, -90, 180, 90]])
+  })
+})
+
+describe('OGC API – Features items', () => {
+  it('pages through every grid in force by next links, each once, in code order', async () => {
+    const codes: string[] = []
+    let url: string | undefined = '/ogc/collections/grids/items?limit=50'
+    let matched = 0
+    while (url) {
+      const response = await get(url)
+      expect(response.status, response.text).toBe(200)
+      expect(response.headers['content-type']).toMatch(/^application\/geo\+json/)
+      matched = response.body.numberMatched
+      expect(response.body.numberReturned).toBe(response.body.features.length)
+      codes.push(...response.body.features.map((f: { id: string }) => f.id))
+      const next = response.body.links.find((link: { rel: string }) => link.rel === 'next')
+      url = next ? next.href.replace(/^http:\/\/[^/]+/, '') : undefined
+    }
+    expect(codes.length).toBe(await gridsInForce())
+    expect(matched).toBe(codes.length)
+    expect(new Set(codes).size).toBe(codes.length)
+    expect([...codes].sort()).toEqual(codes)
+  })
+
+  it('links back with prev, and gives each grid its properties and full-precision geometry', async () => {
+    const second = await get('/ogc/collections/grids/items?limit=5&offset=5')
+    expect(second.body.links.find((link: { rel: string }) => link.rel === 'prev').href).toMatch(/limit=5&offset=0$/)
+    const feature = second.body.features[0]
+    expect(feature.properties).toMatchObject({ code: feature.id, kind: expect.any(String), version: expect.any(Number) })
+    expect(feature.geometry.type).toMatch(/Polygon/)
+  })
+
+  it('filters by bbox, by property and by day, in SQL', async () => {
+    const inTownship = await get('/ogc/collections/grids/items?region_code=990101001001&limit=1000')
+    expect(inTownship.body.numberMatched).toBeGreaterThan(0)
+    expect(
+      inTownship.body.features.every((f: { properties: { region_code: string } }) => f.properties.region_code === '990101001001'),
+    ).toBe(true)
+    const nowhere = await get('/ogc/collections/grids/items?bbox=100,20,100.001,20.001')
+    expect(nowhere.body).toMatchObject({ numberMatched: 0, numberReturned: 0, features: [] })
+    const before = await get('/ogc/collections/grids/items?datetime=1999-01-01')
+    expect(before.body.numberMatched).toBe(0)
+    const ever = await get('/ogc/collections/grids/items?datetime=../..&limit=1')
+    expect(ever.body.numberMatched).toBeGreaterThanOrEqual(await gridsInForce())
+    expect(ever.body.features[0].id).toMatch(/^[0-9]+\.[0-9]+$/)
+  })
+
+  it('serves only the caller’s region: a township account sees its own grids', async () => {
+    const response = await get('/ogc/collections/grids/items?limit=1', township)
+    expect(response.body.numberMatched).toBe(await gridsInForce('990101001'))
+  })
+
+  it('returns one feature by id, and a past version as code.version', async () => {
+    const [first] = (await get('/ogc/collections/grids/items?limit=1')).body.features
+    const one = await get(`/ogc/collections/grids/items/${first.id}`)
+    expect(one.status).toBe(200)
+    expect(one.body).toMatchObject({ type: 'Feature', id: first.id, geometry: first.geometry })
+    const versioned = await get(`/ogc/collections/grids/items/${first.id}.${first.properties.version}`)
+    expect(versioned.body.id).toBe(`${first.id}.${first.properties.version}`)
+    const region = await get('/ogc/collections/townships/items/990101001000')
+    expect(region.body.properties).toMatchObject({ code: '990101001000', level: 4 })
+  })
+})
+
+describe('OGC API – Features bad input: an OGC exception naming the parameter', () => {
+  const cases: [string, number, string, string, string][] = [
+    ['/ogc/collections/roads', 404, 'ogc_collection_not_found', '没有图层“roads”', 'No collection "roads"'],
+    [
+      '/ogc/collections/grids/items/123',
+      404,
+      'ogc_feature_not_found',
+      '图层“grids”中没有要素“123”',
+      'Collection "grids" has no feature "123"',
+    ],
+    ['/ogc/collections/grids/items?limit=0', 400, 'ogc_limit_invalid', '参数 limit 无效：“0”', 'Parameter limit is invalid: "0"'],
+    ['/ogc/collections/grids/items?offset=-1', 400, 'ogc_offset_invalid', '参数 offset 无效：“-1”', 'Parameter offset is invalid: "-1"'],
+    ['/ogc/collections/grids/items?bbox=1,2,3', 400, 'bbox_invalid', '范围参数 bbox 无效', 'bbox is invalid'],
+    [
+      '/ogc/collections/grids/items?datetime=2026-13-01',
+      400,
+      'ogc_datetime_invalid',
+      '参数 datetime 无效：“2026-13-01”',
+      'Parameter datetime is invalid: "2026-13-01"',
+    ],
+    [
+      '/ogc/collections/grids/items?datetime=2026-06-30/2026-01-01',
+      400,
+      'ogc_datetime_invalid',
+      '参数 datetime 无效',
+      'Parameter datetime is invalid',
+    ],
+    ['/ogc/collections/grids/items?colour=red', 400, 'ogc_parameter_unknown', '不支持参数 colour', 'Parameter colour is not supported'],
+  ]
+  it.each(cases)('%s → %i %s', async (url, status, code, zh, en) => {
+    const chinese = await get(url)
+    expect(chinese.status).toBe(status)
+    expect(chinese.body.code).toBe(code)
+    expect(chinese.body.description).toContain(zh)
+    expect((await get(url, admin, 'en')).body.description).toContain(en)
+  })
+
+  it('takes a limit over the maximum as the maximum, and says so', async () => {
+    const response = await get('/ogc/collections/communities/items?limit=20000', admin, 'en')
+    expect(response.status).toBe(200)
+    expect(response.body.notes).toEqual(['At most 10000 features a page: limit=20000 was taken as 10000'])
+    expect(response.body.links.find((link: { rel: string }) => link.rel === 'self').href).toContain('limit=10000')
+  })
+
+  it('asks for a token like the rest of the API, as an OGC exception', async () => {
+    const response = await t.http().get('/ogc/collections')
+    expect(response.status).toBe(401)
+    expect(response.body).toMatchObject({ code: 'unauthorized', description: expect.any(String) })
+  })
+})
