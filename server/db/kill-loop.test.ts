@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +7,7 @@ import { loadGeoJson, loadMiniCounty } from '../testing/app.js'
 import { findInconsistencies } from '../testing/consistency.js'
 import { type RunningProcess, copyOfTemplate, runTsx, serverReady, spawnServer, stubWebDir } from '../testing/processes.js'
 import { openDatabase } from './connect.js'
+import { LOCK_FILE_NAME } from './data-lock.js'
 
 // kill -9 at random moments during approvals and imports, restart, compare. One PGlite data
 // folder with the mini county; each iteration starts the real server (which must take over the
@@ -37,6 +38,22 @@ function random(seed: number): () => number {
 const next = random(SEED)
 const between = (min: number, max: number) => min + next() * (max - min)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Resolves once the data folder's lock file names `running` as its owner, or once it has exited. */
+async function lockHeldBy(dataDir: string, running: RunningProcess): Promise<void> {
+  let exited = false
+  void running.exited.then(() => {
+    exited = true
+  })
+  while (!exited) {
+    try {
+      if (JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).pid === running.pid) return
+    } catch {
+      // not there yet, or being written
+    }
+    await sleep(10)
+  }
+}
 
 let root = ''
 let dataDir = ''
@@ -299,7 +316,6 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
         const { file, codes } = importFile(imports.length)
         const run = { codes, succeeded: false, file }
         imports.push(run)
-        const started = Date.now()
         const cli = runTsx(
           'scripts/import.ts',
           [file, '--region', codes[0]?.slice(0, 12) as string, '--valid-from', '2026-07-01', '--lang', 'en'],
@@ -308,6 +324,10 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('kill -9 during approvals and
             DATA_DIR: dataDir,
           },
         )
+        // The kill is timed from when the import holds the folder: killed before that (node and
+        // tsx starting, slow on a loaded machine), it would leave no lock to take over.
+        await lockHeldBy(dataDir, cli)
+        const started = Date.now()
         const outcome =
           importMs === 0
             ? await cli.exited

@@ -89,36 +89,45 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const language = requestLanguage(request)
-    if (error instanceof AppError) {
-      return reply.code(error.statusCode).send(errorBody(language, error.code, error.params, error.details))
-    }
-    if (error.validation) {
-      const detail = describeValidation(language, error)
-      return reply.code(400).send(errorBody(language, 'invalid_request', { detail }))
-    }
-    switch (error.code) {
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return reply.code(400).send(errorBody(language, 'invalid_json', { detail: error.message }))
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply
-          .code(413)
-          .send(errorBody(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return reply.code(415).send(errorBody(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
-    }
-    if (error.code?.startsWith('FST_JWT_')) {
-      const code = error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' ? 'unauthorized' : 'token_invalid'
-      return reply.code(401).send(errorBody(language, code))
-    }
-    if (error instanceof SyntaxError && error.statusCode === 400) {
-      return reply.code(400).send(errorBody(language, 'invalid_json', { detail: error.message }))
-    }
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-      return reply.code(error.statusCode).send(errorBody(language, 'invalid_request', { detail: error.message }))
-    }
-    request.log.error({ err: error }, 'unhandled error')
-    return reply.code(500).send(errorBody(language, 'internal', { id: request.id }))
+    const { status, body } = errorAnswer(app, error, request)
+    return reply.code(status).send(body)
   })
+}
+
+/**
+ * The status and body of the answer to any error: an AppError as it says, schema errors as one
+ * sentence naming the field, Fastify's and the JWT plugin's errors by their codes, anything else a
+ * logged 500 with a request id. Routes with another error format (OGC exceptions) reshape this.
+ */
+export function errorAnswer(app: FastifyInstance, error: FastifyError, request: FastifyRequest): { status: number; body: ErrorBody } {
+  const answer = (status: number, body: ErrorBody) => ({ status, body })
+  const language = requestLanguage(request)
+  if (error instanceof AppError) {
+    return answer(error.statusCode, errorBody(language, error.code, error.params, error.details))
+  }
+  if (error.validation) {
+    const detail = describeValidation(language, error)
+    return answer(400, errorBody(language, 'invalid_request', { detail }))
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return answer(400, errorBody(language, 'invalid_json', { detail: error.message }))
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return answer(413, errorBody(language, 'body_too_large', { limit: `${Math.round((app.initialConfig.bodyLimit ?? 0) / 1048576)} MB` }))
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return answer(415, errorBody(language, 'unsupported_media_type', { type: String(request.headers['content-type'] ?? '') }))
+  }
+  if (error.code?.startsWith('FST_JWT_')) {
+    const code = error.code === 'FST_JWT_NO_AUTHORIZATION_IN_HEADER' ? 'unauthorized' : 'token_invalid'
+    return answer(401, errorBody(language, code))
+  }
+  if (error instanceof SyntaxError && error.statusCode === 400) {
+    return answer(400, errorBody(language, 'invalid_json', { detail: error.message }))
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return answer(error.statusCode, errorBody(language, 'invalid_request', { detail: error.message }))
+  }
+  request.log.error({ err: error }, 'unhandled error')
+  return answer(500, errorBody(language, 'internal', { id: request.id }))
 }

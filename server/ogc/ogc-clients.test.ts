@@ -83,6 +83,42 @@ describe("GDAL's OAPIF driver", () => {
   })
 })
 
+describe('GDAL 3.6 and coordinate systems (Part 2)', () => {
+  it('reads every grid in a Gauss-Krüger zone asked with crs=, within 1 mm of PostGIS ST_Transform', async () => {
+    // Debian 12's GDAL 3.6 has no CRS open option (3.7 has); a query parameter on the URL is sent
+    // with every request. GDAL takes the numbers as they come: northing, easting (EPSG's order).
+    const url = `OAPIF:${root}?crs=http://www.opengis.net/def/crs/EPSG/0/4547`
+    const { stdout } = await gdal('ogr2ogr', [
+      '-f',
+      'GeoJSON',
+      '-lco',
+      'COORDINATE_PRECISION=6',
+      '/vsistdout/',
+      url,
+      'grids',
+      '-oo',
+      'PAGE_SIZE=100',
+    ])
+    const copied = JSON.parse(stdout) as FeatureCollection
+    const { rows } = await sql<{ code: string; geometry: { coordinates: unknown } }>`
+      SELECT code, ST_AsGeoJSON(ST_Transform(ST_ForcePolygonCCW(geom), 4547), 6)::json AS geometry FROM grids
+      WHERE valid_to IS NULL AND valid_from <= current_date ORDER BY code`.execute(t.db)
+    expect(copied.features.map((f) => f.properties?.code)).toEqual(rows.map((row) => row.code))
+    const flat = (geometry: { coordinates: unknown }) => (geometry.coordinates as number[][][][]).flat(2)
+    let worst = 0
+    copied.features.forEach((feature, i) => {
+      const expected = flat(rows[i]?.geometry as { coordinates: unknown })
+      const ours = flat(feature.geometry as never)
+      expect(ours.length).toBe(expected.length)
+      ours.forEach(([northing, easting], j) => {
+        const [x, y] = expected[j] as number[]
+        worst = Math.max(worst, Math.abs((easting as number) - (x as number)), Math.abs((northing as number) - (y as number)))
+      })
+    })
+    expect(worst).toBeLessThan(0.001)
+  })
+})
+
 describe('OWSLib', () => {
   it('reads conformance, collections, a page of items and one item', async () => {
     const script = `

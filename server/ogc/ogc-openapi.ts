@@ -1,6 +1,7 @@
 import type { Language } from '../i18n/index.js'
 import { translate } from '../i18n/index.js'
 import type { OgcCollection } from './collections.js'
+import { CRS84, SUPPORTED_CRS } from './ogc-crs.js'
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ogc-params.js'
 
 // The OGC API's own OpenAPI 3.0 document (the landing page's service-desc), relative to /ogc and
@@ -49,7 +50,15 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
       get: {
         summary: `${title}: features`,
         operationId: `items_${collection.id}`,
-        parameters: [ref('limit'), ref('offset'), ref('bbox'), ...(collection.temporal ? [ref('datetime')] : []), ...filters],
+        parameters: [
+          ref('limit'),
+          ref('offset'),
+          ref('bbox'),
+          ref('bbox-crs'),
+          ref('crs'),
+          ...(collection.temporal ? [ref('datetime')] : []),
+          ...filters,
+        ],
         responses: { 200: ok(GEOJSON, 'a page of features, with next/prev links'), ...errors },
       },
     }
@@ -57,7 +66,7 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
       get: {
         summary: `${title}: one feature`,
         operationId: `item_${collection.id}`,
-        parameters: [{ name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }],
+        parameters: [{ name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }, ref('crs')],
         responses: { 200: ok(GEOJSON, 'the feature'), ...errors },
       },
     }
@@ -96,8 +105,26 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
           name: 'bbox',
           in: 'query',
           required: false,
-          description: 'minLon,minLat,maxLon,maxLat in CRS84',
+          description: 'four numbers in bbox-crs (CRS84 by default: minLon,minLat,maxLon,maxLat)',
           schema: { type: 'array', minItems: 4, maxItems: 4, items: { type: 'number' } },
+          style: 'form',
+          explode: false,
+        },
+        crs: {
+          name: 'crs',
+          in: 'query',
+          required: false,
+          description: 'the system to answer in, by URI; axis order as EPSG gives it (4490 lat,lon; Gauss-Krüger northing,easting)',
+          schema: { type: 'string', format: 'uri', enum: [...SUPPORTED_CRS], default: CRS84 },
+          style: 'form',
+          explode: false,
+        },
+        'bbox-crs': {
+          name: 'bbox-crs',
+          in: 'query',
+          required: false,
+          description: 'the system of bbox, by URI, in its axis order',
+          schema: { type: 'string', format: 'uri', enum: [...SUPPORTED_CRS], default: CRS84 },
           style: 'form',
           explode: false,
         },

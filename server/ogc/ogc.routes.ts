@@ -3,11 +3,14 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
-import { AppError, notFound, requestLanguage } from '../http/errors.js'
+import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
 import { COLLECTIONS, collectionById, type Item, type OgcCollection } from './collections.js'
-import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters } from './ogc-params.js'
+import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
+import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
 import { ogcOpenApi } from './ogc-openapi.js'
+import { mapGeometry } from '../io/read.js'
+import type { Geometry } from 'geojson'
 import { Collection, Collections, Conformance, FeatureCollection, LandingPage, OgcException, OgcFeature } from './ogc.schemas.js'
 
 // OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0) at /ogc, for QGIS, GDAL's OAPIF driver
@@ -16,12 +19,12 @@ import { Collection, Collections, Conformance, FeatureCollection, LandingPage, O
 
 const GEOJSON = 'application/geo+json'
 const JSON_TYPE = 'application/json'
-const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84'
 
 export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
 ]
 
 const security = [{ bearer: [] as string[] }]
@@ -41,10 +44,10 @@ function collectionOrThrow(id: string): OgcCollection {
 
 export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
   app.addHook('onRequest', app.authenticate)
+  // Every error as an OGC exception: the code and the message the rest of the API would give.
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (!(error instanceof AppError)) throw error
-    const description = translate(requestLanguage(request), `error.${error.code}`, error.params)
-    return reply.code(error.statusCode).type(JSON_TYPE).send({ code: error.code, description })
+    const { status, body } = errorAnswer(app, error, request)
+    return reply.code(status).type(JSON_TYPE).send({ code: body.error.code, description: body.error.message })
   })
 
   app.get(
@@ -91,7 +94,8 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       id: collection.id,
       title: translate(requestLanguage(request), `ogc.collection.${collection.id}`),
       itemType: 'feature' as const,
-      crs: [CRS84],
+      crs: [...SUPPORTED_CRS],
+      storageCrs: STORAGE_CRS,
       extent: {
         spatial: { bbox: [box], crs: CRS84 },
         ...(collection.temporal ? { temporal: { interval: [[null, null]] } } : {}),
@@ -125,10 +129,11 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     async (request) => describe(request, collectionOrThrow(request.params.collectionId)),
   )
 
-  const toFeature = (item: Item) => ({
+  /** A feature in the asked system: stored lon/lat mapped position by position (axis order as EPSG says). */
+  const toFeature = (item: Item, crs: OutputCrs) => ({
     type: 'Feature' as const,
     id: item.id,
-    geometry: item.geometry,
+    geometry: crs.fromLonLat === null ? item.geometry : mapGeometry(item.geometry as Geometry | null, crs.fromLonLat),
     properties: item.properties,
   })
 
@@ -138,32 +143,16 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       schema: {
         tags,
         summary: 'Features of a collection, a page at a time',
-        description: `limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural.`,
+        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural.`,
         security,
         params: CollectionParams,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.String({ description: `1–${MAX_LIMIT}, default ${DEFAULT_LIMIT}` })),
-            offset: Type.Optional(Type.String({ description: 'features to skip (the next link sets it)' })),
-            bbox: Type.Optional(Type.String({ description: 'minLon,minLat,maxLon,maxLat (CRS84)' })),
-            datetime: Type.Optional(Type.String({ description: 'grids: a day, or an interval start/end with .. for an open end' })),
-            f: Type.Optional(Type.String({ description: 'json (the only encoding)' })),
-            code: Type.Optional(Type.String()),
-            name: Type.Optional(Type.String()),
-            kind: Type.Optional(Type.String()),
-            region_code: Type.Optional(Type.String()),
-            parent_code: Type.Optional(Type.String()),
-            urban_rural: Type.Optional(Type.String()),
-          },
-          { additionalProperties: Type.String() },
-        ),
         response: { 200: FeatureCollection, ...errors },
       },
     },
     async (request, reply) => {
       const collection = collectionOrThrow(request.params.collectionId)
-      const raw = request.query as Record<string, string | undefined>
-      const { query, clamped } = parseItemParameters(collection, raw)
+      const raw = singleValues(request.query)
+      const { query, clamped, crs } = parseItemParameters(collection, raw)
       const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request) })
       const url = (offset: number) => {
         const params = new URLSearchParams()
@@ -180,10 +169,10 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       if (query.offset + items.length < matched) links.push({ href: url(query.offset + items.length), rel: 'next', type: GEOJSON })
       if (query.offset > 0) links.push({ href: url(Math.max(0, query.offset - query.limit)), rel: 'prev', type: GEOJSON })
       const language = requestLanguage(request)
-      reply.type(GEOJSON)
+      reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
       return {
         type: 'FeatureCollection' as const,
-        features: items.map(toFeature),
+        features: items.map((item) => toFeature(item, crs)),
         numberMatched: matched,
         numberReturned: items.length,
         timeStamp: new Date().toISOString(),
@@ -207,6 +196,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     async (request, reply) => {
       const collection = collectionOrThrow(request.params.collectionId)
       const { featureId } = request.params
+      const crs = parseCrs(singleValues(request.query).crs, 'crs')
       const [code, version] = featureId.split('.')
       const versioned = version !== undefined && /^[0-9]+$/.test(version)
       // A version is looked up among all versions; a bare code is the feature in force today.
@@ -220,10 +210,10 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       })
       const item = items.find((candidate) => candidate.id === featureId)
       if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
-      reply.type(GEOJSON)
+      reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
       const base = `${baseOf(request)}/ogc/collections/${collection.id}`
       return {
-        ...toFeature(item),
+        ...toFeature(item, crs),
         links: [
           { href: `${base}/items/${encodeURIComponent(featureId)}`, rel: 'self', type: GEOJSON },
           { href: base, rel: 'collection', type: JSON_TYPE },

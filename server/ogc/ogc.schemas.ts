@@ -19,6 +19,7 @@ export const Collection = Type.Object({
   title: Type.String(),
   itemType: Type.Literal('feature'),
   crs: Type.Array(Type.String()),
+  storageCrs: Type.Optional(Type.String({ description: 'the system the data is stored in (OGC API – Features Part 2)' })),
   extent: Type.Optional(
     Type.Object({
       spatial: Type.Object({ bbox: Type.Array(Type.Array(Type.Number())), crs: Type.String() }),

@@ -56,6 +56,7 @@ describe('OGC API – Features documents', () => {
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+      'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
     ])
   })
 
@@ -153,6 +154,62 @@ describe('OGC API – Features items', () => {
   })
 })
 
+describe('OGC API – Features Part 2: coordinate systems by reference', () => {
+  const EPSG = 'http://www.opengis.net/def/crs/EPSG/0/'
+  const first = async (query = '') => (await get(`/ogc/collections/grids/items?limit=1${query}`)).body.features[0]
+  const positions = (geometry: { coordinates: unknown }) => (geometry.coordinates as number[][][][]).flat(2)
+
+  it('lists CRS84, CGCS2000 and its 3° Gauss-Krüger zones, stored in 4490', async () => {
+    const collection = (await get('/ogc/collections/grids')).body
+    expect(collection.storageCrs).toBe(`${EPSG}4490`)
+    expect(collection.crs.slice(0, 3)).toEqual(['http://www.opengis.net/def/crs/OGC/1.3/CRS84', `${EPSG}4490`, `${EPSG}4513`])
+    expect(collection.crs).toContain(`${EPSG}4554`)
+  })
+
+  it('answers in EPSG:4490 as lat,lon and says so in Content-Crs', async () => {
+    const plain = await get('/ogc/collections/grids/items?limit=1')
+    expect(plain.headers['content-crs']).toBe('<http://www.opengis.net/def/crs/OGC/1.3/CRS84>')
+    const cgcs = await get(`/ogc/collections/grids/items?limit=1&crs=${EPSG}4490`)
+    expect(cgcs.headers['content-crs']).toBe(`<${EPSG}4490>`)
+    expect(positions(cgcs.body.features[0].geometry)).toEqual(positions(plain.body.features[0].geometry).map(([x, y]) => [y, x]))
+  })
+
+  it('answers in a Gauss-Krüger zone as northing,easting, within 1 mm of PostGIS ST_Transform', async () => {
+    const feature = await first(`&crs=${EPSG}4547`)
+    const { rows } = await sql<{ geometry: { coordinates: unknown } }>`
+      SELECT ST_AsGeoJSON(ST_Transform(ST_ForcePolygonCCW(geom), 4547), 6)::json AS geometry FROM grids
+      WHERE code = ${feature.id} AND valid_to IS NULL`.execute(t.db)
+    const expected = positions(rows[0]?.geometry as { coordinates: unknown })
+    const ours = positions(feature.geometry)
+    expect(ours.length).toBe(expected.length)
+    ours.forEach(([northing, easting], i) => {
+      const [x, y] = expected[i] as number[]
+      expect(Math.abs((easting as number) - (x as number))).toBeLessThan(0.001)
+      expect(Math.abs((northing as number) - (y as number))).toBeLessThan(0.001)
+    })
+  })
+
+  it('takes a bbox in another system, in its axis order', async () => {
+    const feature = await first()
+    const [lon, lat] = positions(feature.geometry)[0] as number[]
+    const near = `${(lat as number) - 1e-4},${(lon as number) - 1e-4},${(lat as number) + 1e-4},${(lon as number) + 1e-4}`
+    const cgcs = await get(`/ogc/collections/grids/items?bbox=${near}&bbox-crs=${EPSG}4490`)
+    expect(cgcs.body.features.map((f: { id: string }) => f.id)).toContain(feature.id)
+    const projected = positions((await first(`&crs=${EPSG}4547`)).geometry)[0] as number[]
+    const [n, e] = projected as [number, number]
+    const box = `${n - 10},${e - 10},${n + 10},${e + 10}`
+    const inZone = await get(`/ogc/collections/grids/items?bbox=${box}&bbox-crs=${EPSG}4547`)
+    expect(inZone.body.features.map((f: { id: string }) => f.id)).toContain(feature.id)
+  })
+
+  it('gives one feature in the asked system too', async () => {
+    const feature = await first(`&crs=${EPSG}4490`)
+    const one = await get(`/ogc/collections/grids/items/${feature.id}?crs=${EPSG}4490`)
+    expect(one.headers['content-crs']).toBe(`<${EPSG}4490>`)
+    expect(one.body.geometry).toEqual(feature.geometry)
+  })
+})
+
 describe('OGC API – Features bad input: an OGC exception naming the parameter', () => {
   const cases: [string, number, string, string, string][] = [
     ['/ogc/collections/roads', 404, 'ogc_collection_not_found', '没有图层“roads”', 'No collection "roads"'],
@@ -180,7 +237,35 @@ describe('OGC API – Features bad input: an OGC exception naming the parameter'
       '参数 datetime 无效',
       'Parameter datetime is invalid',
     ],
+    [
+      '/ogc/collections/grids/items?limit=5&limit=6',
+      400,
+      'ogc_parameter_repeated',
+      '参数 limit 给了不同的值（5 | 6）',
+      'Parameter limit has different values (5 | 6)',
+    ],
     ['/ogc/collections/grids/items?colour=red', 400, 'ogc_parameter_unknown', '不支持参数 colour', 'Parameter colour is not supported'],
+    [
+      '/ogc/collections/grids/items?crs=EPSG:4214',
+      400,
+      'ogc_crs_invalid',
+      '参数 crs 无效：不支持坐标系“EPSG:4214”',
+      'Parameter crs is invalid: coordinate system "EPSG:4214" is not offered',
+    ],
+    [
+      '/ogc/collections/grids/items?bbox=1,2,3,4&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/2000',
+      400,
+      'ogc_crs_invalid',
+      '参数 bbox-crs 无效',
+      'Parameter bbox-crs is invalid',
+    ],
+    [
+      '/ogc/collections/grids/items?bbox=3000000,500000,2000000,600000&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4547',
+      400,
+      'ogc_bbox_crs_invalid',
+      '参数 bbox 无效：“3000000,500000,2000000,600000”应为坐标系 http://www.opengis.net/def/crs/EPSG/0/4547 中',
+      'Parameter bbox is invalid: "3000000,500000,2000000,600000" should be 4 numbers in http://www.opengis.net/def/crs/EPSG/0/4547',
+    ],
   ]
   it.each(cases)('%s → %i %s', async (url, status, code, zh, en) => {
     const chinese = await get(url)
