@@ -75,10 +75,13 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
     openapi: '3.0.3',
     info: { title: translate(language, 'ogc.title'), description: translate(language, 'ogc.description'), version: '1' },
     servers: [{ url: base }],
-    security: [{ bearer: [] }],
+    security: [{ bearer: [] }, { apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
       schemas: {
         exception: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, description: { type: 'string' } } },
       },

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import etag from '@fastify/etag'
 import { Type } from 'typebox'
+import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
 import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
@@ -27,7 +29,7 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
 ]
 
-const security = [{ bearer: [] as string[] }]
+const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
 const errors = { 400: OgcException, 401: OgcException, 403: OgcException, 404: OgcException }
 const tags = ['ogc']
 
@@ -43,7 +45,13 @@ function collectionOrThrow(id: string): OgcCollection {
 }
 
 export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  app.addHook('onRequest', app.authenticate)
+  // Every answer carries an ETag of its body; If-None-Match with it gives 304, no body. Pages
+  // carry no timeStamp, which would change the body (and the tag) on every request.
+  await app.register(etag)
+  // A login token, or a department system's key (X-API-Key) scoped to its region.
+  app.addHook('onRequest', async (request) => {
+    if ((await apiKeyCaller(db, request)) === undefined) await app.authenticate(request)
+  })
   // Every error as an OGC exception: the code and the message the rest of the API would give.
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = errorAnswer(app, error, request)
@@ -175,7 +183,6 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
         features: items.map((item) => toFeature(item, crs)),
         numberMatched: matched,
         numberReturned: items.length,
-        timeStamp: new Date().toISOString(),
         links,
         ...(clamped === null ? {} : { notes: [translate(language, 'ogc.limit_clamped', { requested: clamped, max: MAX_LIMIT })] }),
       }

@@ -46,7 +46,6 @@ export const FeatureCollection = Type.Object({
   features: Type.Array(Feature),
   numberMatched: Type.Integer(),
   numberReturned: Type.Integer(),
-  timeStamp: Type.String(),
   links: Type.Array(Link),
   notes: Type.Optional(Type.Array(Type.String(), { description: 'what the server changed in the request, e.g. a limit over the maximum' })),
 })

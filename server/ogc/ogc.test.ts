@@ -142,6 +142,42 @@ describe('OGC API – Features items', () => {
     expect(response.body.numberMatched).toBe(await gridsInForce('990101001'))
   })
 
+  it('tags each answer (ETag) and answers 304 with no body when the client has it', async () => {
+    // One Host, as a client has (the links name it; each supertest request has a port of its own).
+    const at = (url: string) => get(url).set('Host', 'gridwork.test')
+    for (const url of ['/ogc/collections', '/ogc/collections/grids/items?limit=5']) {
+      const first = await at(url)
+      const tag = String(first.headers.etag)
+      expect(tag, url).toMatch(/^"[A-Za-z0-9+/=]+"$/)
+      const again = await at(url).set('If-None-Match', tag)
+      expect(again.status, url).toBe(304)
+      expect(again.text, url).toBe('')
+    }
+    // Another page has another tag.
+    const first = await at('/ogc/collections/grids/items?limit=5')
+    const next = await at('/ogc/collections/grids/items?limit=5&offset=5').set('If-None-Match', String(first.headers.etag))
+    expect(next.status).toBe(200)
+  })
+
+  it('takes a department system’s key (X-API-Key) instead of a token, scoped to the key’s region', async () => {
+    const issued = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set(bearer(admin))
+      .send({ name: 'OGC 测试', department: '县自然资源局', region_prefix: '990101001000' })
+    expect(issued.status, issued.text).toBe(201)
+    const response = await t.http().get('/ogc/collections/grids/items?limit=1').set('X-API-Key', issued.body.key)
+    expect(response.status, response.text).toBe(200)
+    expect(response.body.numberMatched).toBe(await gridsInForce('990101001'))
+    const wrong = await t
+      .http()
+      .get('/ogc/collections')
+      .set('X-API-Key', 'gwk_00000000000000000000000000000000')
+      .set('Accept-Language', 'en')
+    expect(wrong.status).toBe(401)
+    expect(wrong.body).toMatchObject({ code: 'api_key_invalid', description: expect.any(String) })
+  })
+
   it('returns one feature by id, and a past version as code.version', async () => {
     const [first] = (await get('/ogc/collections/grids/items?limit=1')).body.features
     const one = await get(`/ogc/collections/grids/items/${first.id}`)

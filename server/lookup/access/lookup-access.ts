@@ -2,7 +2,8 @@ import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { TokenClaims } from '../../auth/auth.plugin.js'
-import { displayPrefix, type VerifiedApiKey, verifyApiKey } from '../../auth/api-keys.repository.js'
+import { apiKeyCaller } from '../../auth/api-key-caller.js'
+import type { VerifiedApiKey } from '../../auth/api-keys.repository.js'
 import type { Database } from '../../db/database.js'
 import { AppError, requestLanguage } from '../../http/errors.js'
 import { translate } from '../../i18n/index.js'
@@ -72,16 +73,11 @@ export async function registerLookupAccess(scope: FastifyInstance, options: { db
   })
 
   scope.addHook('onRequest', async (request) => {
-    const header = request.headers['x-api-key']
-    if (header !== undefined) {
-      const value = (Array.isArray(header) ? (header[0] ?? '') : header).trim()
-      const key = await verifyApiKey(db, value)
-      if (!key) {
-        request.lookupKeyAttempted = displayPrefix(value)
-        throw new AppError(401, 'api_key_invalid')
-      }
+    const key = await apiKeyCaller(db, request, (prefix) => {
+      request.lookupKeyAttempted = prefix
+    })
+    if (key) {
       request.lookupApiKey = key
-      request.user = { sub: `apikey:${key.id}`, role: 'department', region_prefix: key.region_prefix, scope_name: key.scope_name }
       return
     }
     if (!request.headers.authorization) throw new AppError(401, 'lookup_unauthorized')
