@@ -34,7 +34,7 @@ import {
 const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip-baseline]
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
-                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export
+                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`

@@ -10,6 +10,7 @@ import { importGeoJson } from '../../server/import/geojson-import.js'
 import { openTestDatabase } from '../../server/testing/database.js'
 import { boxPolygon } from '../../server/testing/shapes.js'
 import { gridLayerShapefile, IO_BENCH_DIR } from './io-dataset.js'
+import { ogcItemsRun } from './ogc.js'
 import { type Entry, median, round1 } from './report.js'
 
 // Data in/out figures: 100,000 grid polygons (40 vertices each) as a GBK shapefile written by
@@ -21,7 +22,13 @@ import { type Entry, median, round1 } from './report.js'
 // shapefile and a GeoPackage. Each run on a fresh database (the template copy the tests use). Baseline, where a PostgreSQL is at hand (DATABASE_URL): ogr2ogr -f
 // PostgreSQL of the same file, and ogr2ogr from that table back to a shapefile and a GeoPackage.
 
-export const IO_FIGURES = ['import.shp_100k.ms', 'import.shp_100k_direct.ms', 'export.shp_100k.ms', 'export.gpkg_100k.ms'] as const
+export const IO_FIGURES = [
+  'import.shp_100k.ms',
+  'import.shp_100k_direct.ms',
+  'export.shp_100k.ms',
+  'export.gpkg_100k.ms',
+  'ogc.items_per_s',
+] as const
 
 export interface IoBenchOptions {
   wanted(name: string): boolean
@@ -109,7 +116,9 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
     'import.shp_100k_direct.ms': [],
     'export.shp_100k.ms': [],
     'export.gpkg_100k.ms': [],
+    'ogc.items_per_s': [],
   }
+  const ogcBaseline: number[] = []
   let engine = ''
   const runs = Array.from({ length: options.runs + 1 }, (_, run) => ({ run, label: run === 0 ? 'warm-up' : `run ${run}/${options.runs}` }))
   // Each draft import in a process of its own (io-draft-run.ts), as `npm run import` runs it:
@@ -150,6 +159,19 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
         )
         if (run > 0) samples[name].push(exported.ms)
       }
+      if (options.wanted('ogc.items_per_s')) {
+        const paged = await ogcItemsRun(database)
+        if (paged.features !== GRIDS) throw new Error(`paged ${paged.features} grids, expected ${GRIDS}`)
+        const rate = paged.features / (paged.ms / 1000)
+        const baseRate = paged.features / (paged.baselineMs / 1000)
+        progress(
+          `  ${label} ogc.items: ${paged.features} grids in ${paged.pages} pages, ${paged.ms.toFixed(0)} ms (${rate.toFixed(0)} features/s; PostGIS ST_AsGeoJSON alone ${paged.baselineMs.toFixed(0)} ms, ${baseRate.toFixed(0)}/s)`,
+        )
+        if (run > 0) {
+          samples['ogc.items_per_s'].push(rate)
+          ogcBaseline.push(baseRate)
+        }
+      }
     } finally {
       await database.close()
     }
@@ -161,7 +183,21 @@ export async function ioBench(options: IoBenchOptions): Promise<Entry[]> {
   const baseline = options.skipBaseline ? null : ogrBaseline(layer.shp, progress)
   return IO_FIGURES.filter((name) => options.wanted(name)).map((name) => {
     const value = round1(median(samples[name]))
-    const base = baseline?.[name]
+    if (name === 'ogc.items_per_s') {
+      // A rate: higher is better, so the ratio is ours over PostGIS's.
+      const base = round1(median(ogcBaseline))
+      return {
+        name,
+        value,
+        unit: 'features/s',
+        engine,
+        runs: options.runs,
+        samples: samples[name].map(round1),
+        baseline: { name: 'ogc.items.postgis_asgeojson_per_s', value: base },
+        ratio: Math.round((value / base) * 100) / 100,
+      }
+    }
+    const base = baseline?.[name as Exclude<typeof name, 'ogc.items_per_s'>]
     return {
       name,
       value,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js'
 import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
+import { readWkb } from '../io/wkb.js'
 import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
@@ -70,14 +71,17 @@ const grids: OgcCollection = {
     return {
       matched,
       // A past version has the same code as the grid in force: the id names the version.
-      items: rows.map(({ geometry, attributes, ...row }) => ({
+      items: rows.map(({ wkb, attributes, ...row }) => ({
         id: query.time === undefined || (time && 'day' in time) ? row.code : `${row.code}.${row.version}`,
-        geometry,
+        geometry: geometryOf(wkb),
         properties: { ...row, grid_head: gridHead(attributes) },
       })),
     }
   },
 }
+
+/** GeoJSON of a hex WKB column, in JS (the doubles as stored); null for none. */
+const geometryOf = (wkb: string | null) => (wkb === null ? null : readWkb(Buffer.from(wkb, 'hex')).geometry)
 
 const gridHead = (attributes: unknown) => {
   const head = (attributes as Record<string, unknown> | null)?.grid_head
@@ -107,7 +111,7 @@ const regionCollection = (id: string, level: number): OgcCollection => ({
       limit: query.limit,
       offset: query.offset,
     })
-    return { matched, items: rows.map(({ geometry, ...row }) => ({ id: row.code, geometry, properties: row })) }
+    return { matched, items: rows.map(({ wkb, ...row }) => ({ id: row.code, geometry: geometryOf(wkb), properties: row })) }
   },
 })
 
