@@ -87,17 +87,23 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
     query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
   }
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
-  const [rows, counted] = await Promise.all([
-    query
-      .select([...GRID_COLUMNS, asWkbHex('geom').as('wkb')])
-      .orderBy('code')
-      .orderBy('version')
-      .limit(filter.limit)
-      .offset(filter.offset)
-      .execute(),
+  // The page's ids first, sorted alone; then their rows with the geometry, put in that order here:
+  // a sort of rows carrying their geometries spills to disk on PGlite (see findGridsAsWkb).
+  const [ids, counted] = await Promise.all([
+    query.select('id').orderBy('code').orderBy('version').limit(filter.limit).offset(filter.offset).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { rows, matched: Number(counted.n) }
+  const order = new Map(ids.map((row, at) => [row.id, at]))
+  const rows =
+    ids.length === 0
+      ? []
+      : await db
+          .selectFrom('grids')
+          .select(['id', ...GRID_COLUMNS, asWkbHex('geom').as('wkb')])
+          .where('id', '=', sql<number>`ANY(${`{${ids.map((row) => row.id).join(',')}}`}::bigint[])`)
+          .execute()
+  rows.sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number))
+  return { rows: rows.map(({ id: _id, ...row }) => row), matched: Number(counted.n) }
 }
 
 /** [minLon, minLat, maxLon, maxLat] of the grids in force under a prefix today; null when there are none. */

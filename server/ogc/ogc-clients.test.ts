@@ -132,6 +132,7 @@ print(json.dumps({
   'matched': page['numberMatched'],
   'ids': [f['id'] for f in page['features']],
   'township': api.collection_item('townships', '990101001000')['properties']['name'],
+  'queryables': sorted(api.collection_queryables('grids')['properties'].keys()),
 }))`
     const { stdout } = await exec('/usr/bin/python3', ['-c', script, root, token])
     const read = JSON.parse(stdout)
@@ -142,6 +143,7 @@ print(json.dumps({
       matched: grids.length,
       ids: grids.slice(0, 5).map((row) => row.code),
       township: '东湖街道',
+      queryables: ['code', 'kind', 'name', 'parent_code', 'region_code'],
     })
   })
 })

@@ -62,6 +62,13 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
         responses: { 200: ok(GEOJSON, 'a page of features, with next/prev links'), ...errors },
       },
     }
+    paths[`/collections/${collection.id}/queryables`] = {
+      get: {
+        summary: `${title}: queryables`,
+        operationId: `queryables_${collection.id}`,
+        responses: { 200: ok('application/schema+json', 'the properties its items can be filtered on'), ...errors },
+      },
+    }
     paths[`/collections/${collection.id}/items/{featureId}`] = {
       get: {
         summary: `${title}: one feature`,

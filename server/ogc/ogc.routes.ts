@@ -21,12 +21,15 @@ import { Collection, Collections, Conformance, FeatureCollection, LandingPage, O
 
 const GEOJSON = 'application/geo+json'
 const JSON_TYPE = 'application/json'
+const SCHEMA_JSON = 'application/schema+json'
 
 export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
 ]
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
@@ -111,6 +114,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       links: [
         { href: base, rel: 'self', type: JSON_TYPE },
         { href: `${base}/items`, rel: 'items', type: GEOJSON },
+        { href: `${base}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: SCHEMA_JSON },
       ],
     }
   }
@@ -144,6 +148,37 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     geometry: crs.fromLonLat === null ? item.geometry : mapGeometry(item.geometry as Geometry | null, crs.fromLonLat),
     properties: item.properties,
   })
+
+  // Part 3: the properties a query parameter can filter on (equality), as a JSON Schema.
+  app.get(
+    '/ogc/collections/:collectionId/queryables',
+    {
+      schema: {
+        tags,
+        summary: 'The properties of a collection that filter its items (query parameters)',
+        security,
+        params: CollectionParams,
+      },
+    },
+    async (request, reply) => {
+      const collection = collectionOrThrow(request.params.collectionId)
+      const language = requestLanguage(request)
+      reply.type(SCHEMA_JSON)
+      return {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        $id: `${baseOf(request)}/ogc/collections/${collection.id}/queryables`,
+        type: 'object',
+        title: translate(language, `ogc.collection.${collection.id}`),
+        properties: Object.fromEntries(
+          collection.filters.map((name) => [
+            name,
+            { type: collection.properties[name] ?? 'string', title: translate(language, `ogc.property.${name}`) },
+          ]),
+        ),
+        additionalProperties: false,
+      }
+    },
+  )
 
   app.get(
     '/ogc/collections/:collectionId/items',

@@ -57,6 +57,8 @@ describe('OGC API – Features documents', () => {
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
       'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
     ])
   })
 
@@ -74,6 +76,29 @@ describe('OGC API – Features documents', () => {
     const en = await get('/ogc/collections/townships', admin, 'en')
     expect(en.body).toMatchObject({ id: 'townships', title: 'Townships and subdistricts', itemType: 'feature' })
     expect(en.body.links).toContainEqual(expect.objectContaining({ rel: 'items', type: 'application/geo+json' }))
+  })
+})
+
+describe('OGC API – Features queryables (Part 3)', () => {
+  it('lists what each collection’s items can be filtered on, as a JSON Schema linked from the collection', async () => {
+    const collection = (await get('/ogc/collections/grids')).body
+    const link = collection.links.find((l: { rel: string }) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/queryables')
+    expect(link.type).toBe('application/schema+json')
+    const response = await get(link.href.replace(/^http:\/\/[^/]+/, ''))
+    expect(response.headers['content-type']).toMatch(/^application\/schema\+json/)
+    expect(response.body).toMatchObject({
+      type: 'object',
+      additionalProperties: false,
+      title: '网格（现行；datetime 查看某日或某段时间的网格）',
+    })
+    expect(Object.keys(response.body.properties)).toEqual(['code', 'name', 'kind', 'region_code', 'parent_code'])
+    expect(response.body.properties.region_code).toEqual({ type: 'string', title: '所属村（社区）代码' })
+    // Each queryable is a query parameter the items take.
+    const kind = await get('/ogc/collections/grids/items?kind=dedicated&limit=1000')
+    expect(kind.body.features.every((f: { properties: { kind: string } }) => f.properties.kind === 'dedicated')).toBe(true)
+    const english = await get('/ogc/collections/townships/queryables', admin, 'en')
+    expect(Object.keys(english.body.properties)).toEqual(['code', 'name', 'parent_code', 'urban_rural'])
+    expect(english.body.properties.urban_rural.title).toBe('urban/rural class')
   })
 })
 
