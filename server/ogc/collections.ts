@@ -2,6 +2,7 @@ import type { Db } from '../db/database.js'
 import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
 import { readWkb } from '../io/wkb.js'
+import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
 import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
@@ -26,12 +27,16 @@ export interface Item {
 
 export interface OgcCollection {
   id: string
+  /** The title when it is data (a reference layer's name); else `ogc.collection.<id>` in the caller's language. */
+  title?: string
   temporal: boolean
   /** Properties a query parameter can name (equality). */
   filters: readonly string[]
   /** Properties of its features and their JSON types, for the collection's description. */
   properties: Record<string, 'string' | 'integer'>
   page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
+  /** One feature by its id, in the caller's scope. */
+  item(db: Db, scope: string, id: string): Promise<Item | undefined>
   /** The box of what the caller may see (lon/lat), null when nothing. */
   extent(db: Db, scope: string): Promise<BBox | null>
 }
@@ -57,6 +62,13 @@ const grids: OgcCollection = {
   filters: GRID_PAGE_FILTERS,
   properties: GRID_PROPERTIES,
   extent: (db, scope) => findGridsExtent(db, scope),
+  // A bare code is the grid in force today; code.version any version (all are looked through).
+  item(db, scope, id) {
+    const [code, version] = id.split('.')
+    const versioned = version !== undefined && /^[0-9]+$/.test(version)
+    const time = versioned ? { from: undefined, to: undefined } : undefined
+    return itemBy(grids, db, { scope, time, equals: { code: code ?? '' } }, id, versioned ? 1000 : 1)
+  },
   async page(db, query) {
     const time = query.time
     const { rows, matched } = await findGridPage(db, {
@@ -83,6 +95,12 @@ const grids: OgcCollection = {
 /** GeoJSON of a hex WKB column, in JS (the doubles as stored); null for none. */
 const geometryOf = (wkb: string | null) => (wkb === null ? null : readWkb(Buffer.from(wkb, 'hex')).geometry)
 
+/** The feature of `id` among the first page of a query that selects it (by its id property). */
+async function itemBy(collection: OgcCollection, db: Db, query: Omit<ItemQuery, 'limit' | 'offset' | 'bbox'>, id: string, limit = 1) {
+  const { items } = await collection.page(db, { ...query, bbox: undefined, limit, offset: 0 })
+  return items.find((item) => item.id === id)
+}
+
 const gridHead = (attributes: unknown) => {
   const head = (attributes as Record<string, unknown> | null)?.grid_head
   return typeof head === 'string' ? head : null
@@ -98,6 +116,9 @@ const REGION_LEVELS = [
 
 const regionCollection = (id: string, level: number): OgcCollection => ({
   id,
+  item(db, scope, code) {
+    return itemBy(this, db, { scope, time: undefined, equals: { code } }, code)
+  },
   temporal: false,
   filters: REGION_PAGE_FILTERS,
   properties: { code: 'string', name: 'string', level: 'integer', parent_code: 'string', urban_rural: 'string' },
@@ -115,6 +136,47 @@ const regionCollection = (id: string, level: number): OgcCollection => ({
   },
 })
 
-export const COLLECTIONS: readonly OgcCollection[] = [grids, ...REGION_LEVELS.map(([id, level]) => regionCollection(id, level))]
+/** A reference layer (roads, water, footprints…) the caller's region uses, as `reference-<layer id>`. */
+const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
+  id: `reference-${layer.id}`,
+  title: layer.name,
+  temporal: false,
+  filters: ['name', 'class'],
+  properties: { name: 'string', class: 'string' },
+  extent: (db) => findReferenceExtent(db, layer.id),
+  item(db, scope, id) {
+    return /^[0-9]{1,15}$/.test(id) ? itemBy(this, db, { scope, time: undefined, equals: { id } }, id) : Promise.resolve(undefined)
+  },
+  async page(db, query) {
+    const { rows, matched } = await findReferencePage(db, layer.id, {
+      bbox: query.bbox,
+      equals: query.equals,
+      limit: query.limit,
+      offset: query.offset,
+    })
+    return {
+      matched,
+      items: rows.map((row) => ({
+        id: String(row.id),
+        geometry: geometryOf(row.wkb),
+        properties: { name: row.name, class: row.class, ...(row.properties as Record<string, unknown>) },
+      })),
+    }
+  },
+})
 
-export const collectionById = (id: string) => COLLECTIONS.find((collection) => collection.id === id)
+/** The collections of every caller: the grids and the regions of each level. */
+export const FIXED_COLLECTIONS: readonly OgcCollection[] = [grids, ...REGION_LEVELS.map(([id, level]) => regionCollection(id, level))]
+
+/** The collections a caller of region `scope` sees: the fixed ones and the reference layers its region uses. */
+export async function collectionsFor(db: Db, scope: string): Promise<OgcCollection[]> {
+  return [...FIXED_COLLECTIONS, ...(await findReferenceLayers(db, scope)).map(referenceCollection)]
+}
+
+/** One collection as `collectionsFor` lists it, or undefined. */
+export async function collectionFor(db: Db, scope: string, id: string): Promise<OgcCollection | undefined> {
+  const fixed = FIXED_COLLECTIONS.find((collection) => collection.id === id)
+  if (fixed || !/^reference-[0-9]{1,15}$/.test(id)) return fixed
+  const layer = (await findReferenceLayers(db, scope)).find((row) => `reference-${row.id}` === id)
+  return layer && referenceCollection(layer)
+}

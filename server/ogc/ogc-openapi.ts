@@ -33,7 +33,7 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
     },
   }
   for (const collection of collections) {
-    const title = translate(language, `ogc.collection.${collection.id}`)
+    const title = collection.title ?? translate(language, `ogc.collection.${collection.id}`)
     const filters = collection.filters.map((name) => ({
       name,
       in: 'query',

@@ -7,7 +7,7 @@ import { ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
 import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
-import { COLLECTIONS, collectionById, type Item, type OgcCollection } from './collections.js'
+import { collectionFor, collectionsFor, type Item, type OgcCollection } from './collections.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
 import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
 import { ogcOpenApi } from './ogc-openapi.js'
@@ -41,8 +41,9 @@ const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.hos
 
 const CollectionParams = Type.Object({ collectionId: Type.String() })
 
-function collectionOrThrow(id: string): OgcCollection {
-  const collection = collectionById(id)
+/** The collection of that id the caller sees, or a 404 naming it. */
+async function collectionOrThrow(db: Db, request: FastifyRequest, id: string): Promise<OgcCollection> {
+  const collection = await collectionFor(db, ownScope(request), id)
   if (!collection) throw notFound('ogc_collection_not_found', { id })
   return collection
 }
@@ -87,7 +88,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     async (request, reply) => {
       // Written out: reply.type() would quote the version (version="3.0"), which GDAL does not match.
       reply.header('content-type', 'application/vnd.oai.openapi+json;version=3.0;charset=utf-8')
-      return JSON.stringify(ogcOpenApi(`${baseOf(request)}/ogc`, COLLECTIONS, requestLanguage(request)))
+      return JSON.stringify(ogcOpenApi(`${baseOf(request)}/ogc`, await collectionsFor(db, ownScope(request)), requestLanguage(request)))
     },
   )
 
@@ -103,7 +104,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     const box = (await collection.extent(db, ownScope(request))) ?? [-180, -90, 180, 90]
     return {
       id: collection.id,
-      title: translate(requestLanguage(request), `ogc.collection.${collection.id}`),
+      title: collection.title ?? translate(requestLanguage(request), `ogc.collection.${collection.id}`),
       itemType: 'feature' as const,
       crs: [...SUPPORTED_CRS],
       storageCrs: STORAGE_CRS,
@@ -131,14 +132,14 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     },
     async (request) => ({
       links: [{ href: `${baseOf(request)}/ogc/collections`, rel: 'self', type: JSON_TYPE }],
-      collections: await Promise.all(COLLECTIONS.map((collection) => describe(request, collection))),
+      collections: await Promise.all((await collectionsFor(db, ownScope(request))).map((collection) => describe(request, collection))),
     }),
   )
 
   app.get(
     '/ogc/collections/:collectionId',
     { schema: { tags, summary: 'One collection', security, params: CollectionParams, response: { 200: Collection, ...errors } } },
-    async (request) => describe(request, collectionOrThrow(request.params.collectionId)),
+    async (request) => describe(request, await collectionOrThrow(db, request, request.params.collectionId)),
   )
 
   /** A feature in the asked system: stored lon/lat mapped position by position (axis order as EPSG says). */
@@ -161,14 +162,14 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       },
     },
     async (request, reply) => {
-      const collection = collectionOrThrow(request.params.collectionId)
+      const collection = await collectionOrThrow(db, request, request.params.collectionId)
       const language = requestLanguage(request)
       reply.type(SCHEMA_JSON)
       return {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         $id: `${baseOf(request)}/ogc/collections/${collection.id}/queryables`,
         type: 'object',
-        title: translate(language, `ogc.collection.${collection.id}`),
+        title: collection.title ?? translate(language, `ogc.collection.${collection.id}`),
         properties: Object.fromEntries(
           collection.filters.map((name) => [
             name,
@@ -193,7 +194,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       },
     },
     async (request, reply) => {
-      const collection = collectionOrThrow(request.params.collectionId)
+      const collection = await collectionOrThrow(db, request, request.params.collectionId)
       const raw = singleValues(request.query)
       const { query, clamped, crs } = parseItemParameters(collection, raw)
       const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request) })
@@ -236,21 +237,10 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       },
     },
     async (request, reply) => {
-      const collection = collectionOrThrow(request.params.collectionId)
+      const collection = await collectionOrThrow(db, request, request.params.collectionId)
       const { featureId } = request.params
       const crs = parseCrs(singleValues(request.query).crs, 'crs')
-      const [code, version] = featureId.split('.')
-      const versioned = version !== undefined && /^[0-9]+$/.test(version)
-      // A version is looked up among all versions; a bare code is the feature in force today.
-      const { items } = await collection.page(db, {
-        scope: ownScope(request),
-        bbox: undefined,
-        time: versioned ? { from: undefined, to: undefined } : undefined,
-        equals: { code: code ?? '' },
-        limit: versioned ? 1000 : 1,
-        offset: 0,
-      })
-      const item = items.find((candidate) => candidate.id === featureId)
+      const item = await collection.item(db, ownScope(request), featureId)
       if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
       reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
       const base = `${baseOf(request)}/ogc/collections/${collection.id}`

@@ -64,18 +64,40 @@ describe('OGC API – Features documents', () => {
 
   it('lists the grids and the regions of each level, titled in the caller’s language', async () => {
     const zh = await get('/ogc/collections')
-    expect(zh.body.collections.map((c: { id: string }) => c.id)).toEqual([
-      'grids',
-      'provinces',
-      'cities',
-      'counties',
-      'townships',
-      'communities',
-    ])
+    const ids = zh.body.collections.map((c: { id: string }) => c.id)
+    expect(ids.slice(0, 6)).toEqual(['grids', 'provinces', 'cities', 'counties', 'townships', 'communities'])
+    // Then the reference layers the caller's region uses, titled with their names.
+    expect(ids.slice(6)).toEqual([expect.stringMatching(/^reference-[0-9]+$/), expect.stringMatching(/^reference-[0-9]+$/)])
+    expect(zh.body.collections.slice(6).map((c: { title: string }) => c.title)).toEqual(['水系', '道路'])
     expect(zh.body.collections[4].title).toBe('乡镇（街道）')
     const en = await get('/ogc/collections/townships', admin, 'en')
     expect(en.body).toMatchObject({ id: 'townships', title: 'Townships and subdistricts', itemType: 'feature' })
     expect(en.body.links).toContainEqual(expect.objectContaining({ rel: 'items', type: 'application/geo+json' }))
+  })
+})
+
+describe('OGC API – Features reference layers', () => {
+  it('serves the demo roads with their class, filtered by it in SQL', async () => {
+    const collections = (await get('/ogc/collections')).body.collections as { id: string; title: string }[]
+    const roads = collections.find((c) => c.title === '道路') as { id: string }
+    const { rows } = await sql<{ n: number; classes: string[] }>`
+      SELECT count(*)::int AS n, array_agg(DISTINCT class) AS classes FROM reference_features f
+      JOIN reference_layers l ON l.id = f.layer_id WHERE l.name = '道路'`.execute(t.db)
+    const all = await get(`/ogc/collections/${roads.id}/items?limit=1000`)
+    expect(all.body.numberMatched).toBe(rows[0]?.n)
+    expect(all.body.features[0].geometry.type).toMatch(/LineString/)
+    const someClass = rows[0]?.classes[0] as string
+    const ofClass = await get(`/ogc/collections/${roads.id}/items?limit=1000&class=${encodeURIComponent(someClass)}`)
+    expect(ofClass.body.numberMatched).toBeGreaterThan(0)
+    expect(ofClass.body.features.every((f: { properties: { class: string } }) => f.properties.class === someClass)).toBe(true)
+    const one = await get(`/ogc/collections/${roads.id}/items/${all.body.features[0].id}`)
+    expect(one.body.geometry).toEqual(all.body.features[0].geometry)
+  })
+
+  it('is a 404 for a layer the caller’s region does not use, as for any unknown collection', async () => {
+    const response = await get('/ogc/collections/reference-999999')
+    expect(response.status).toBe(404)
+    expect(response.body.code).toBe('ogc_collection_not_found')
   })
 })
 

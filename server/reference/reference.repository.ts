@@ -128,13 +128,16 @@ export interface ReferenceLayerRow {
 /** The layers that apply to a region prefix: its own, those of the wider regions around it and those inside it. */
 export async function findReferenceLayers(db: Kysely<Database>, regionPrefix: string): Promise<ReferenceLayerRow[]> {
   const wider = enclosingPrefixes(regionPrefix)
-  return db
-    .selectFrom('reference_layers')
-    .select(['id', 'region_code', 'name', 'kind', 'feature_count', 'created_at', 'created_by'])
-    .where((eb) => eb.or([eb('region_code', 'in', wider), eb('region_code', 'like', `${regionPrefix}%`)]))
-    .orderBy('region_code')
-    .orderBy('name')
-    .execute()
+  return (
+    db
+      .selectFrom('reference_layers')
+      .select(['id', 'region_code', 'name', 'kind', 'feature_count', 'created_at', 'created_by'])
+      // The whole country ('') has no wider region: `in ()` is no SQL.
+      .where((eb) => eb.or([...(wider.length > 0 ? [eb('region_code', 'in', wider)] : []), eb('region_code', 'like', `${regionPrefix}%`)]))
+      .orderBy('region_code')
+      .orderBy('name')
+      .execute()
+  )
 }
 
 export async function findReferenceLayer(db: Kysely<Database>, id: number): Promise<ReferenceLayerRow | undefined> {
@@ -171,6 +174,38 @@ export async function findFeaturesInBox(
     ORDER BY ST_Length(geom) + sqrt(ST_Area(geom)) DESC, id
     LIMIT ${options.limit + 1}`.execute(db)
   return { features: rows.rows.slice(0, options.limit), truncated: rows.rows.length > options.limit }
+}
+
+/** A page of a layer's features for the OGC API, in id order, with how many match in all; geometry as hex WKB. */
+export async function findReferencePage(
+  db: Kysely<Database>,
+  layerId: number,
+  filter: { bbox?: BBox | undefined; equals?: { id?: string; name?: string; class?: string }; limit: number; offset: number },
+) {
+  let query = db.selectFrom('reference_features').where('layer_id', '=', layerId)
+  if (filter.bbox) {
+    const [minLng, minLat, maxLng, maxLat] = filter.bbox
+    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
+  }
+  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  const [rows, counted] = await Promise.all([
+    query
+      .select(['id', 'name', 'class', 'properties', sql<string>`encode(ST_AsBinary(geom, 'NDR'), 'hex')`.as('wkb')])
+      .orderBy('id')
+      .limit(filter.limit)
+      .offset(filter.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { rows, matched: Number(counted.n) }
+}
+
+/** [minLon, minLat, maxLon, maxLat] of a layer's features; null when it has none. */
+export async function findReferenceExtent(db: Kysely<Database>, layerId: number): Promise<BBox | null> {
+  const { rows } = await sql<{ box: BBox | null }>`
+    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    FROM (SELECT ST_Extent(geom) AS e FROM reference_features WHERE layer_id = ${layerId}) AS x`.execute(db)
+  return rows[0]?.box ?? null
 }
 
 /** Deletes a layer and its features (cascade); audited. */
