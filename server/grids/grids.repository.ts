@@ -72,7 +72,8 @@ export type GridPageColumn = (typeof GRID_PAGE_FILTERS)[number]
 
 /**
  * One page of grids in code order (versions of one code in version order), with how many match
- * in all; geometry as hex WKB (`wkb`): exact, and read ten times faster than GeoJSON on PGlite
+ * in all; geometry as GeoJSON text (`geojson`, 15 decimals: every stored digit), passed on as
+ * text: PGlite's parse of a `json` column, not PostGIS, is what makes GeoJSON slow there
  * (docs/engine-notes.md).
  */
 export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter) {
@@ -99,7 +100,7 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
       ? []
       : await db
           .selectFrom('grids')
-          .select(['id', ...GRID_COLUMNS, asWkbHex('geom').as('wkb')])
+          .select(['id', ...GRID_COLUMNS, sql<string>`ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 15, 0)`.as('geojson')])
           .where('id', '=', sql<number>`ANY(${`{${ids.map((row) => row.id).join(',')}}`}::bigint[])`)
           .execute()
   rows.sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number))

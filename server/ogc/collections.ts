@@ -1,7 +1,6 @@
 import type { Db } from '../db/database.js'
 import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
-import { readWkb } from '../io/wkb.js'
 import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
 import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
 
@@ -21,7 +20,8 @@ export interface ItemQuery {
 
 export interface Item {
   id: string
-  geometry: unknown
+  /** The geometry as GeoJSON text, lon/lat, as PostGIS wrote it (null: none). */
+  geometryJson: string | null
   properties: Record<string, unknown>
 }
 
@@ -83,17 +83,14 @@ const grids: OgcCollection = {
     return {
       matched,
       // A past version has the same code as the grid in force: the id names the version.
-      items: rows.map(({ wkb, attributes, ...row }) => ({
+      items: rows.map(({ geojson, attributes, ...row }) => ({
         id: query.time === undefined || (time && 'day' in time) ? row.code : `${row.code}.${row.version}`,
-        geometry: geometryOf(wkb),
+        geometryJson: geojson,
         properties: { ...row, grid_head: gridHead(attributes) },
       })),
     }
   },
 }
-
-/** GeoJSON of a hex WKB column, in JS (the doubles as stored); null for none. */
-const geometryOf = (wkb: string | null) => (wkb === null ? null : readWkb(Buffer.from(wkb, 'hex')).geometry)
 
 /** The feature of `id` among the first page of a query that selects it (by its id property). */
 async function itemBy(collection: OgcCollection, db: Db, query: Omit<ItemQuery, 'limit' | 'offset' | 'bbox'>, id: string, limit = 1) {
@@ -132,7 +129,7 @@ const regionCollection = (id: string, level: number): OgcCollection => ({
       limit: query.limit,
       offset: query.offset,
     })
-    return { matched, items: rows.map(({ wkb, ...row }) => ({ id: row.code, geometry: geometryOf(wkb), properties: row })) }
+    return { matched, items: rows.map(({ geojson, ...row }) => ({ id: row.code, geometryJson: geojson, properties: row })) }
   },
 })
 
@@ -158,7 +155,7 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
       matched,
       items: rows.map((row) => ({
         id: String(row.id),
-        geometry: geometryOf(row.wkb),
+        geometryJson: row.geojson,
         properties: { name: row.name, class: row.class, ...(row.properties as Record<string, unknown>) },
       })),
     }

@@ -142,13 +142,19 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     async (request) => describe(request, await collectionOrThrow(db, request, request.params.collectionId)),
   )
 
-  /** A feature in the asked system: stored lon/lat mapped position by position (axis order as EPSG says). */
-  const toFeature = (item: Item, crs: OutputCrs) => ({
-    type: 'Feature' as const,
-    id: item.id,
-    geometry: crs.fromLonLat === null ? item.geometry : mapGeometry(item.geometry as Geometry | null, crs.fromLonLat),
-    properties: item.properties,
-  })
+  /**
+   * A feature as JSON text. In CRS84 the geometry is PostGIS's GeoJSON text as it came, spliced in
+   * unparsed (parsing and writing it again was most of a page's time); in another system it is
+   * parsed and mapped position by position (axis order as EPSG says).
+   */
+  const featureJson = (item: Item, crs: OutputCrs, links?: unknown[]) => {
+    const geometry =
+      item.geometryJson === null || crs.fromLonLat === null
+        ? (item.geometryJson ?? 'null')
+        : JSON.stringify(mapGeometry(JSON.parse(item.geometryJson) as Geometry, crs.fromLonLat))
+    const tail = links === undefined ? '' : `,"links":${JSON.stringify(links)}`
+    return `{"type":"Feature","id":${JSON.stringify(item.id)},"geometry":${geometry},"properties":${JSON.stringify(item.properties)}${tail}}`
+  }
 
   // Part 3: the properties a query parameter can filter on (equality), as a JSON Schema.
   app.get(
@@ -190,7 +196,8 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
         description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural.`,
         security,
         params: CollectionParams,
-        response: { 200: FeatureCollection, ...errors },
+        // Written as text (featureJson); the schema documents its shape.
+        response: { 200: Type.Unsafe<string>(FeatureCollection), ...errors },
       },
     },
     async (request, reply) => {
@@ -214,14 +221,13 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       if (query.offset > 0) links.push({ href: url(Math.max(0, query.offset - query.limit)), rel: 'prev', type: GEOJSON })
       const language = requestLanguage(request)
       reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
-      return {
-        type: 'FeatureCollection' as const,
-        features: items.map((item) => toFeature(item, crs)),
-        numberMatched: matched,
-        numberReturned: items.length,
-        links,
-        ...(clamped === null ? {} : { notes: [translate(language, 'ogc.limit_clamped', { requested: clamped, max: MAX_LIMIT })] }),
-      }
+      // Written as text (the shape of FeatureCollection in ogc.schemas.ts): see featureJson.
+      const notes =
+        clamped === null
+          ? ''
+          : `,"notes":${JSON.stringify([translate(language, 'ogc.limit_clamped', { requested: clamped, max: MAX_LIMIT })])}`
+      const head = `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${items.length},"links":${JSON.stringify(links)}${notes}`
+      return `${head},"features":[${items.map((item) => featureJson(item, crs)).join(',')}]}`
     },
   )
 
@@ -233,7 +239,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
         summary: 'One feature: a grid by code (code.version for a past version), a region by code',
         security,
         params: Type.Object({ collectionId: Type.String(), featureId: Type.String() }),
-        response: { 200: OgcFeature, ...errors },
+        response: { 200: Type.Unsafe<string>(OgcFeature), ...errors },
       },
     },
     async (request, reply) => {
@@ -244,13 +250,10 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
       reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
       const base = `${baseOf(request)}/ogc/collections/${collection.id}`
-      return {
-        ...toFeature(item, crs),
-        links: [
-          { href: `${base}/items/${encodeURIComponent(featureId)}`, rel: 'self', type: GEOJSON },
-          { href: base, rel: 'collection', type: JSON_TYPE },
-        ],
-      }
+      return featureJson(item, crs, [
+        { href: `${base}/items/${encodeURIComponent(featureId)}`, rel: 'self', type: GEOJSON },
+        { href: base, rel: 'collection', type: JSON_TYPE },
+      ])
     },
   )
 }

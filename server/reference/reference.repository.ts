@@ -176,7 +176,7 @@ export async function findFeaturesInBox(
   return { features: rows.rows.slice(0, options.limit), truncated: rows.rows.length > options.limit }
 }
 
-/** A page of a layer's features for the OGC API, in id order, with how many match in all; geometry as hex WKB. */
+/** A page of a layer's features for the OGC API, in id order, with how many match in all; geometry as GeoJSON text. */
 export async function findReferencePage(
   db: Kysely<Database>,
   layerId: number,
@@ -190,7 +190,7 @@ export async function findReferencePage(
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
   const [rows, counted] = await Promise.all([
     query
-      .select(['id', 'name', 'class', 'properties', sql<string>`encode(ST_AsBinary(geom, 'NDR'), 'hex')`.as('wkb')])
+      .select(['id', 'name', 'class', 'properties', sql<string>`ST_AsGeoJSON(geom, 15, 0)`.as('geojson')])
       .orderBy('id')
       .limit(filter.limit)
       .offset(filter.offset)

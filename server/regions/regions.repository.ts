@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
-import { asGeoJson, asWkbHex, bboxOf } from '../db/geometry-sql.js'
+import { asGeoJson, bboxOf } from '../db/geometry-sql.js'
 import { polygonsOf } from '../geo/ewkb.js'
 import type { LocatedRegion } from './region-locator.js'
 
@@ -175,7 +175,7 @@ export interface RegionPageFilter {
 export const REGION_PAGE_FILTERS = ['code', 'name', 'parent_code', 'urban_rural'] as const
 export type RegionPageColumn = (typeof REGION_PAGE_FILTERS)[number]
 
-/** One page of regions of a level in code order, with how many match in all; boundaries as hex WKB (null when none yet). */
+/** One page of regions of a level in code order, with how many match in all; boundaries as GeoJSON text (null when none yet). */
 export async function findRegionPage(db: Kysely<Database>, filter: RegionPageFilter) {
   let query = db.selectFrom('regions').where('level', '=', filter.level).where('code', 'like', `${filter.prefix}%`)
   if (filter.bbox) {
@@ -185,7 +185,7 @@ export async function findRegionPage(db: Kysely<Database>, filter: RegionPageFil
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
   const [rows, counted] = await Promise.all([
     query
-      .select([...REGION_COLUMNS, sql<string | null>`CASE WHEN boundary IS NULL THEN NULL ELSE ${asWkbHex('boundary')} END`.as('wkb')])
+      .select([...REGION_COLUMNS, sql<string | null>`ST_AsGeoJSON(ST_ForcePolygonCCW(boundary), 15, 0)`.as('geojson')])
       .orderBy('code')
       .limit(filter.limit)
       .offset(filter.offset)
