@@ -28,6 +28,7 @@ import { ErrorResponse } from './http/schemas.js'
 import { uploadsRoutes } from './import/uploads.routes.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
 import { ogcRoutes } from './ogc/ogc.routes.js'
+import { tilesRoutes } from './tiles/tiles.routes.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
 import { referenceRoutes } from './reference/reference.routes.js'
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(basemapRoutes, { basemap: options.basemap ?? null })
   await app.register(ogcRoutes, { db: options.database.kysely })
+  await app.register(tilesRoutes, { db: options.database.kysely })
   await app.register(
     async (api) => {
       await api.register(authRoutes, { db })

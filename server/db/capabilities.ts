@@ -32,8 +32,10 @@ export async function detectCapabilities(db: Db): Promise<Capabilities> {
     WHERE lower(proname) IN (${sql.join(OPTIONAL_FUNCTIONS.map((name) => sql.lit(name)))})`.execute(db)
   const present = new Set(found.rows.map((row) => row.name))
   const functions = Object.fromEntries(OPTIONAL_FUNCTIONS.map((name) => [name, present.has(name)])) as Record<OptionalFunction, boolean>
-  // PGlite's PostGIS declares ST_AsMVT but is built without protobuf-c: calling it fails. A
-  // function counts as present only when it answers.
+  // PGlite's PostGIS declares ST_AsMVT and ST_AsMVTGeom but is built without protobuf-c: calling
+  // either fails. A function counts as present only when it answers.
+  if (functions.st_asmvtgeom)
+    functions.st_asmvtgeom = await answers(db, sql`SELECT ST_AsMVTGeom(ST_MakePoint(0, 0), ST_MakeEnvelope(-1, -1, 1, 1))`)
   if (functions.st_asmvt)
     functions.st_asmvt = await answers(
       db,

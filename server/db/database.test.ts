@@ -19,8 +19,9 @@ describe('one Kysely instance over either engine', () => {
     expect(rows).toEqual([{ srid: 4490 }])
   })
 
-  it('says ST_AsMVT is there only where calling it works: not on PGlite, whose PostGIS lacks protobuf-c', async () => {
+  it('says ST_AsMVT and ST_AsMVTGeom are there only where calling them works: not on PGlite, whose PostGIS lacks protobuf-c', async () => {
     expect(database.capabilities.functions.st_asmvt).toBe(database.engine === 'postgres')
+    expect(database.capabilities.functions.st_asmvtgeom).toBe(database.engine === 'postgres')
   })
 
   it('returns the same JS types on both engines', async () => {

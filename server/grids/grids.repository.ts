@@ -107,6 +107,33 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
   return { rows: rows.map(({ id: _id, ...row }) => row), matched: Number(counted.n) }
 }
 
+/**
+ * The grids in force under a prefix meeting Web Mercator tile z/x/y, each in the tile's integer
+ * coordinates (`extent` units, y down) and clipped to the tile with a `buffer`: what
+ * ST_AsMVTGeom does, written out, because PGlite's PostGIS is built without protobuf-c and
+ * refuses ST_AsMVTGeom as well as ST_AsMVT (docs/engine-notes.md).
+ */
+export async function findGridTile(
+  db: Kysely<Database>,
+  regionPrefix: string,
+  tile: { z: number; x: number; y: number; extent: number; buffer: number },
+) {
+  const { z, x, y, extent, buffer } = tile
+  const { rows } = await sql<{ code: string; name: string; kind: string; region_code: string; households: number | null; geojson: string }>`
+    WITH t AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS box,
+                      ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${buffer / extent}::float8) AS buffered),
+    s AS (SELECT buffered, ST_XMin(box) AS x0, ST_YMax(box) AS y1, ${extent}::float8 / (ST_XMax(box) - ST_XMin(box)) AS k FROM t),
+    g AS (
+      SELECT code, name, kind, region_code, households,
+             ST_SnapToGrid(ST_ClipByBox2D(ST_TransScale(ST_Transform(geom, 3857), -s.x0, -s.y1, s.k, -s.k),
+                                          ST_MakeEnvelope(${-buffer}::float8, ${-buffer}::float8, ${extent + buffer}::float8, ${extent + buffer}::float8)), 1) AS tiled
+      FROM grids, s
+      WHERE region_code LIKE ${`${regionPrefix}%`} AND ${inForce(undefined)} AND geom && ST_Transform(s.buffered, 4490))
+    SELECT code, name, kind, region_code, households, ST_AsGeoJSON(ST_CollectionExtract(tiled, 3), 0) AS geojson
+    FROM g WHERE NOT ST_IsEmpty(ST_CollectionExtract(tiled, 3)) ORDER BY code`.execute(db)
+  return rows
+}
+
 /** [minLon, minLat, maxLon, maxLat] of the grids in force under a prefix today; null when there are none. */
 export async function findGridsExtent(db: Kysely<Database>, regionPrefix: string): Promise<BBox | null> {
   const { rows } = await sql<{ box: BBox | null }>`

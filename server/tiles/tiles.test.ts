@@ -1,0 +1,158 @@
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { VectorTile } from '@mapbox/vector-tile'
+import { sql } from 'kysely'
+import Pbf from 'pbf'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../demo/seed.js'
+import { bearer, createTestApp, type TestApp } from '../testing/app.js'
+
+// Vector tiles of the grids over the demo county: decoded by @mapbox/vector-tile and by GDAL's MVT
+// driver, compared with the grids PostGIS says meet the tile, and on PostgreSQL with ST_AsMVT.
+
+const exec = promisify(execFile)
+let t: TestApp
+let admin = ''
+const dir = mkdtempSync(path.join(os.tmpdir(), 'gridwork-tiles-'))
+beforeAll(async () => {
+  t = await createTestApp()
+  await seedDemo(t.db)
+  admin = await t.token('admin')
+}, 240_000)
+afterAll(async () => {
+  await t?.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const get = (url: string, language = 'zh-CN') =>
+  t
+    .http()
+    .get(url)
+    .set(bearer(admin))
+    .set('Accept-Language', language)
+    .buffer(true)
+    .parse((response, done) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.on('end', () => done(null, Buffer.concat(chunks)))
+    })
+
+/** The z14 tile holding the first grid's first vertex. */
+async function demoTile(z = 14) {
+  const { rows } = await sql<{ x: number; y: number }>`
+    SELECT ST_X(p) AS x, ST_Y(p) AS y FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1) AS p FROM grids
+    WHERE valid_to IS NULL ORDER BY code LIMIT 1) AS g`.execute(t.db)
+  const { x: lon, y: lat } = rows[0] as { x: number; y: number }
+  const n = 2 ** z
+  const x = Math.floor(((lon + 180) / 360) * n)
+  const y = Math.floor(((1 - Math.log(Math.tan((lat * Math.PI) / 180) + 1 / Math.cos((lat * Math.PI) / 180)) / Math.PI) / 2) * n)
+  return { z, x, y }
+}
+
+/** Codes of the grids in force whose inside meets the tile with its 64/4096 buffer (not only its edge), as PostGIS says. */
+async function codesMeeting(z: number, x: number, y: number) {
+  const { rows } = await sql<{ code: string }>`
+    SELECT code FROM grids WHERE valid_to IS NULL
+      AND ST_Relate(ST_Transform(geom, 3857), ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${64 / 4096}::float8), '2********')
+    ORDER BY code`.execute(t.db)
+  return rows.map((row) => row.code)
+}
+
+const decode = (bytes: Buffer) => new VectorTile(new Pbf(bytes))
+
+describe('vector tiles of the grids', () => {
+  it('describes them in TileJSON 3.0, the grid code among the fields', async () => {
+    const response = await t.http().get('/tiles/grids.json').set(bearer(admin))
+    expect(response.body).toMatchObject({ tilejson: '3.0.0', minzoom: 0, maxzoom: 22 })
+    expect(response.body.tiles[0]).toMatch(/\/tiles\/grids\/\{z\}\/\{x\}\/\{y\}\.mvt$/)
+    expect(response.body.vector_layers[0]).toMatchObject({ id: 'grids', fields: { code: 'String', households: 'Number' } })
+  })
+
+  it('holds in a z14 tile exactly the grids PostGIS says meet it, with their codes', async () => {
+    const { z, x, y } = await demoTile()
+    const response = await get(`/tiles/grids/${z}/${x}/${y}.mvt`)
+    expect(response.status).toBe(200)
+    expect(response.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
+    const layer = decode(response.body).layers.grids
+    const codes = Array.from({ length: layer?.length ?? 0 }, (_, i) => String(layer?.feature(i).properties.code)).sort()
+    expect(codes.length).toBeGreaterThan(0)
+    expect(codes).toEqual(await codesMeeting(z, x, y))
+    // Exterior rings clockwise on screen (positive area in tile coordinates), as the specification asks.
+    const feature = layer?.feature(0)
+    const ring = feature?.loadGeometry()[0] ?? []
+    let area2 = 0
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++)
+      area2 += (ring[j]?.x ?? 0) * (ring[i]?.y ?? 0) - (ring[i]?.x ?? 0) * (ring[j]?.y ?? 0)
+    expect(area2).toBeGreaterThan(0)
+  })
+
+  it('is read by GDAL’s MVT driver with the same grids', async () => {
+    const { z, x, y } = await demoTile()
+    const response = await get(`/tiles/grids/${z}/${x}/${y}.mvt`)
+    const folder = path.join(dir, String(z), String(x))
+    mkdirSync(folder, { recursive: true })
+    const file = path.join(folder, `${y}.pbf`)
+    writeFileSync(file, response.body)
+    // CLIP=NO: GDAL would drop a grid that lies only in the tile's buffer.
+    const { stdout } = await exec('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', file, 'grids', '-oo', 'CLIP=NO'])
+    const read = JSON.parse(stdout) as { features: { properties: { code: string } }[] }
+    expect(read.features.map((f) => f.properties.code).sort()).toEqual(await codesMeeting(z, x, y))
+  })
+
+  it.runIf(Boolean(process.env.DATABASE_URL))(
+    'matches PostGIS ST_AsMVT on PostgreSQL: the same grids, boxes within 1 unit, areas within a rounding',
+    async () => {
+      // ST_AsMVTGeom also drops collinear points along the clip edge and starts rings elsewhere, and
+      // its rounding can differ by one unit: the tiles agree in what a map draws, not byte for byte.
+      const { z, x, y } = await demoTile()
+      const ours = decode((await get(`/tiles/grids/${z}/${x}/${y}.mvt`)).body).layers.grids
+      const { rows } = await sql<{ tile: Buffer }>`
+      WITH t AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS box),
+      g AS (SELECT code, ST_AsMVTGeom(ST_Transform(geom, 3857), t.box, 4096, 64, true) AS geom FROM grids, t
+            WHERE valid_to IS NULL AND geom && ST_Transform(ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int, margin => ${64 / 4096}::float8), 4490))
+      SELECT ST_AsMVT(g, 'grids', 4096, 'geom') AS tile FROM g`.execute(t.db)
+      const theirs = decode(rows[0]?.tile as Buffer).layers.grids
+      const summary = (layer: typeof ours) =>
+        new Map(
+          Array.from({ length: layer?.length ?? 0 }, (_, i) => {
+            const feature = layer?.feature(i)
+            const rings = feature?.loadGeometry() ?? []
+            const points = rings.flat()
+            let area2 = 0
+            for (const ring of rings)
+              for (let a = 0, b = ring.length - 1; a < ring.length; b = a++)
+                area2 += (ring[b]?.x ?? 0) * (ring[a]?.y ?? 0) - (ring[a]?.x ?? 0) * (ring[b]?.y ?? 0)
+            const xs = points.map((p) => p.x)
+            const ys = points.map((p) => p.y)
+            return [String(feature?.properties.code), { area2, box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] }]
+          }),
+        )
+      const [mine, postgis] = [summary(ours), summary(theirs)]
+      expect([...mine.keys()].sort()).toEqual([...postgis.keys()].sort())
+      for (const [code, shape] of mine) {
+        const other = postgis.get(code) as { area2: number; box: number[] }
+        shape.box.forEach((value, k) => expect(Math.abs(value - (other.box[k] as number)), code).toBeLessThanOrEqual(1))
+        // A rounding of one unit along the outline moves the area by at most about its perimeter.
+        const [x0, y0, x1, y1] = other.box as [number, number, number, number]
+        expect(Math.abs(shape.area2 - other.area2), code).toBeLessThanOrEqual(
+          Math.max(0.01 * Math.abs(other.area2), 4 * (x1 - x0 + y1 - y0)),
+        )
+      }
+    },
+  )
+
+  it('is a 404 out of the tile grid, in zh-CN and en', async () => {
+    for (const url of ['/tiles/grids/23/0/0.mvt', '/tiles/grids/2/4/0.mvt', '/tiles/grids/a/0/0.mvt']) {
+      const zh = await t.http().get(url).set(bearer(admin))
+      expect(zh.status, url).toBe(404)
+      expect(zh.body.error.code).toBe('tile_out_of_range')
+    }
+    const en = await t.http().get('/tiles/grids/2/4/0.mvt').set(bearer(admin)).set('Accept-Language', 'en')
+    expect(en.body.error.message).toBe('No tile 2/4/0: z is 0 to 22, and x and y 0 to 2^z − 1')
+    const zh = await t.http().get('/tiles/grids/2/4/0.mvt').set(bearer(admin))
+    expect(zh.body.error.message).toBe('没有瓦片 2/4/0：z 应为 0 至 22，x、y 应为 0 至 2^z − 1')
+  })
+})
