@@ -3,7 +3,7 @@ import type { Response } from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemActor } from '../audit/audit.repository.js'
 import { replaceReferenceLayer } from '../reference/reference.repository.js'
-import { bearer, createMiniCountyApp } from '../testing/app.js'
+import { bearer, bytesOf, createMiniCountyApp } from '../testing/app.js'
 
 // GET /api/v1/export over the mini county (城关镇: 3 grids, 青石乡: 1 oversized grid): the file,
 // its name, the grids as of a date, the validation issues, and every refusal in both languages.
@@ -49,18 +49,7 @@ afterAll(async () => {
 type Query = Record<string, string>
 
 function download(query: Query, token = t.tokens.county, language = 'zh-CN') {
-  return t
-    .http()
-    .get('/api/v1/export')
-    .query(query)
-    .set(bearer(token))
-    .set('Accept-Language', language)
-    .buffer(true)
-    .parse((response, done) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => done(null, Buffer.concat(chunks)))
-    })
+  return t.http().get('/api/v1/export').query(query).set(bearer(token)).set('Accept-Language', language).buffer(true).parse(bytesOf)
 }
 
 function collection(response: Response) {

@@ -112,3 +112,13 @@ export function postUpload(t: Pick<TestApp, 'http'>, token: string, name: string
     .set('Content-Type', 'application/octet-stream')
     .send(Buffer.from(bytes))
 }
+
+/** A supertest parser that keeps the body as bytes (a file download, a vector tile). */
+export function bytesOf(
+  response: { on(event: string, listener: (chunk: Buffer) => void): unknown },
+  done: (error: Error | null, body: Buffer) => void,
+): void {
+  const chunks: Buffer[] = []
+  response.on('data', (chunk: Buffer) => chunks.push(chunk))
+  response.on('end', () => done(null, Buffer.concat(chunks)))
+}

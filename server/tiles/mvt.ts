@@ -1,5 +1,6 @@
 import type { Geometry, Position } from 'geojson'
 import { fromGeojsonVt, type TileFeature } from 'vt-pbf'
+import { signedArea } from '../geo/ring-area.js'
 
 // Mapbox Vector Tile encoding of features already in tile coordinates (findGridTile's output), by
 // vt-pbf: gridwork's embedded PostGIS cannot run ST_AsMVT or ST_AsMVTGeom (built without
@@ -14,24 +15,11 @@ export interface TileInput {
   properties: Record<string, string | number | boolean | null>
 }
 
-/**
- * Twice a ring's area by the surveyor's formula in tile coordinates (y down): positive for a ring
- * that runs clockwise on screen, which the MVT specification asks of an exterior ring.
- */
-function surveyorArea2(ring: readonly Position[]): number {
-  let sum = 0
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[j] as Position
-    const b = ring[i] as Position
-    sum += (a[0] as number) * (b[1] as number) - (b[0] as number) * (a[1] as number)
-  }
-  return sum
-}
-
 /** The rings of a polygon as MVT wants them: exterior clockwise on screen, holes the other way (closed: vt-pbf drops the last point). */
 function mvtRings(rings: readonly Position[][]): number[][][] {
   return rings.map((ring, index) => {
-    const clockwise = surveyorArea2(ring) > 0
+    // Positive: clockwise on screen (y down), as the MVT specification asks of an exterior ring.
+    const clockwise = signedArea(ring) > 0
     return ((index === 0) === clockwise ? ring : [...ring].reverse()) as number[][]
   })
 }

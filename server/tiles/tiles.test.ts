@@ -8,7 +8,7 @@ import { sql } from 'kysely'
 import Pbf from 'pbf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
-import { bearer, createTestApp, type TestApp } from '../testing/app.js'
+import { bearer, bytesOf, createTestApp, type TestApp } from '../testing/app.js'
 
 // Vector tiles of the grids over the demo county: decoded by @mapbox/vector-tile and by GDAL's MVT
 // driver, compared with the grids PostGIS says meet the tile, and on PostgreSQL with ST_AsMVT.
@@ -28,17 +28,7 @@ afterAll(async () => {
 })
 
 const get = (url: string, language = 'zh-CN') =>
-  t
-    .http()
-    .get(url)
-    .set(bearer(admin))
-    .set('Accept-Language', language)
-    .buffer(true)
-    .parse((response, done) => {
-      const chunks: Buffer[] = []
-      response.on('data', (chunk: Buffer) => chunks.push(chunk))
-      response.on('end', () => done(null, Buffer.concat(chunks)))
-    })
+  t.http().get(url).set(bearer(admin)).set('Accept-Language', language).buffer(true).parse(bytesOf)
 
 /** The z14 tile holding the first grid's first vertex. */
 async function demoTile(z = 14) {
@@ -134,7 +124,7 @@ describe('vector tiles of the grids', () => {
       expect([...mine.keys()].sort()).toEqual([...postgis.keys()].sort())
       for (const [code, shape] of mine) {
         const other = postgis.get(code) as { area2: number; box: number[] }
-        shape.box.forEach((value, k) => expect(Math.abs(value - (other.box[k] as number)), code).toBeLessThanOrEqual(1))
+        for (const [k, value] of shape.box.entries()) expect(Math.abs(value - (other.box[k] as number)), code).toBeLessThanOrEqual(1)
         // A rounding of one unit along the outline moves the area by at most about its perimeter.
         const [x0, y0, x1, y1] = other.box as [number, number, number, number]
         expect(Math.abs(shape.area2 - other.area2), code).toBeLessThanOrEqual(

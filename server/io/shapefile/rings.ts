@@ -1,19 +1,11 @@
 import type { Geometry, Position } from 'geojson'
+import { signedArea } from '../../geo/ring-area.js'
+
+export { signedArea }
 
 // A shapefile polygon is a flat list of rings: outer rings clockwise, holes counter-clockwise,
 // with nothing saying which hole belongs to which outer ring. These rebuild GeoJSON polygons
 // (RFC 7946 orientation: outer counter-clockwise) from such a list.
-
-/** Twice the signed area of a ring: positive when counter-clockwise (y up). */
-export function signedArea(ring: readonly Position[]): number {
-  let sum = 0
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[j] as Position
-    const b = ring[i] as Position
-    sum += (a[0] as number) * (b[1] as number) - (b[0] as number) * (a[1] as number)
-  }
-  return sum
-}
 
 interface Outer {
   ring: Position[]
