@@ -57,6 +57,27 @@ describe('POST /api/v1/validate', () => {
     expect(response.body.valid).toBe(true)
   })
 
+  it('names one structural problem per broken feature, however many its coordinates hold', async () => {
+    // A list of 10,000 numbers as a polygon's rings once made 10,000 issues (and held the server a second).
+    const numbers = Array.from({ length: 10_000 }, (_, i) => i)
+    const broken = { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: numbers } }
+    for (const [language, message] of [
+      ['zh-CN', '网格 #1 的几何无效：坐标不是数字（位置 coordinates[0]）'],
+      ['en', 'Grid #1 has invalid geometry: coordinates are not numbers (at coordinates[0])'],
+    ] as const) {
+      const response = await t
+        .http()
+        .post('/api/v1/validate')
+        .set(auth(county))
+        .set('Accept-Language', language)
+        .send({ features: collection(broken, square(113, 28)) })
+        .expect(200)
+      const invalid = response.body.issues.filter((i: { code: string }) => i.code === 'invalid_geometry')
+      expect(invalid).toHaveLength(1)
+      expect(invalid[0].message).toContain(message)
+    }
+  })
+
   it('finds an overlap between two grids, with its geometry and area, by PostGIS overlay', async () => {
     const response = await t
       .http()
