@@ -22,6 +22,11 @@ export function bboxOf(column: string): RawBuilder<number[] | null> {
     json_build_array(ST_XMin(${ref}), ST_YMin(${ref}), ST_XMax(${ref}), ST_YMax(${ref})) END`
 }
 
+/** `column && box`: the rows whose geometry's box meets a [minLng, minLat, maxLng, maxLat] box (lon/lat, 4490). */
+export function meetsBox(column: string, [minLng, minLat, maxLng, maxLat]: readonly number[]): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(column)} && ST_MakeEnvelope(${minLng}::float8, ${minLat}::float8, ${maxLng}::float8, ${maxLat}::float8, 4490)`
+}
+
 /**
  * Input vertices per statement of the bulk geometry writers and readers (interiorPoints, the
  * grids' insert): PGlite's WASM heap runs out on one 90 MB parameter (100,000 grids as JSON), and

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
-import { asGeoJson, asWkbHex, ewkbRuns } from '../db/geometry-sql.js'
+import { asGeoJson, asWkbHex, bboxOf, ewkbRuns, meetsBox } from '../db/geometry-sql.js'
 import type { BBox } from '../http/query-params.js'
 import { type GridsTransaction, noteGridsWritten } from './grid-events.js'
 
@@ -41,10 +41,7 @@ function gridsInForce(db: Kysely<Database>, filter: GridFilter) {
     .select(GRID_COLUMNS)
     .where('region_code', 'like', `${filter.regionPrefix}%`)
     .where(inForce(filter.asOf))
-  if (filter.bbox) {
-    const [minLng, minLat, maxLng, maxLat] = filter.bbox
-    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
-  }
+  if (filter.bbox) query = query.where(meetsBox('geom', filter.bbox))
   return query
 }
 
@@ -83,10 +80,7 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
     if (to !== undefined) query = query.where(sql<boolean>`valid_from <= ${to}::date`)
     if (from !== undefined) query = query.where(sql<boolean>`(valid_to IS NULL OR valid_to > ${from}::date)`)
   } else query = query.where(inForce(filter.asOf))
-  if (filter.bbox) {
-    const [minLng, minLat, maxLng, maxLat] = filter.bbox
-    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
-  }
+  if (filter.bbox) query = query.where(meetsBox('geom', filter.bbox))
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
   // The page's ids first, sorted alone; then their rows with the geometry, put in that order here:
   // a sort of rows carrying their geometries spills to disk on PGlite (see findGridsAsWkb).
@@ -147,7 +141,7 @@ export async function findGridTile(
 /** [minLon, minLat, maxLon, maxLat] of the grids in force under a prefix today; null when there are none. */
 export async function findGridsExtent(db: Kysely<Database>, regionPrefix: string): Promise<BBox | null> {
   const { rows } = await sql<{ box: BBox | null }>`
-    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    SELECT ${bboxOf('e')} AS box
     FROM (SELECT ST_Extent(geom) AS e FROM grids WHERE region_code LIKE ${`${regionPrefix}%`} AND ${inForce(undefined)}) AS x`.execute(db)
   return rows[0]?.box ?? null
 }

@@ -2,6 +2,7 @@ import type { Geometry } from 'geojson'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
+import { bboxOf, meetsBox } from '../db/geometry-sql.js'
 import { badRequest } from '../http/errors.js'
 import type { BBox } from '../http/query-params.js'
 import { REFERENCE_KINDS, type ReferenceKind } from '../import/upload.schemas.js'
@@ -164,13 +165,12 @@ export async function findFeaturesInBox(
   bbox: BBox,
   options: { tolerance: number; limit: number },
 ): Promise<FeaturesInBox> {
-  const [minLng, minLat, maxLng, maxLat] = bbox
   const rows = await sql<{ id: number; name: string | null; class: string | null; geometry: Geometry }>`
     SELECT id, name, class,
            ST_AsGeoJSON(CASE WHEN ${options.tolerance}::float8 > 0 THEN ST_SimplifyPreserveTopology(geom, ${options.tolerance}::float8) ELSE geom END, 7, 0)::json
              AS geometry
     FROM reference_features
-    WHERE layer_id = ${layerId} AND geom && ST_MakeEnvelope(${minLng}::float8, ${minLat}::float8, ${maxLng}::float8, ${maxLat}::float8, 4490)
+    WHERE layer_id = ${layerId} AND ${meetsBox('geom', bbox)}
     ORDER BY ST_Length(geom) + sqrt(ST_Area(geom)) DESC, id
     LIMIT ${options.limit + 1}`.execute(db)
   return { features: rows.rows.slice(0, options.limit), truncated: rows.rows.length > options.limit }
@@ -183,10 +183,7 @@ export async function findReferencePage(
   filter: { bbox?: BBox | undefined; equals?: { id?: string; name?: string; class?: string }; limit: number; offset: number },
 ) {
   let query = db.selectFrom('reference_features').where('layer_id', '=', layerId)
-  if (filter.bbox) {
-    const [minLng, minLat, maxLng, maxLat] = filter.bbox
-    query = query.where(sql<boolean>`geom && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
-  }
+  if (filter.bbox) query = query.where(meetsBox('geom', filter.bbox))
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
   const [rows, counted] = await Promise.all([
     query
@@ -203,7 +200,7 @@ export async function findReferencePage(
 /** [minLon, minLat, maxLon, maxLat] of a layer's features; null when it has none. */
 export async function findReferenceExtent(db: Kysely<Database>, layerId: number): Promise<BBox | null> {
   const { rows } = await sql<{ box: BBox | null }>`
-    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    SELECT ${bboxOf('e')} AS box
     FROM (SELECT ST_Extent(geom) AS e FROM reference_features WHERE layer_id = ${layerId}) AS x`.execute(db)
   return rows[0]?.box ?? null
 }

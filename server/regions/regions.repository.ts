@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
-import { asGeoJson, bboxOf } from '../db/geometry-sql.js'
+import { asGeoJson, bboxOf, meetsBox } from '../db/geometry-sql.js'
 import { polygonsOf } from '../geo/ewkb.js'
 import type { LocatedRegion } from './region-locator.js'
 
@@ -178,10 +178,7 @@ export type RegionPageColumn = (typeof REGION_PAGE_FILTERS)[number]
 /** One page of regions of a level in code order, with how many match in all; boundaries as GeoJSON text (null when none yet). */
 export async function findRegionPage(db: Kysely<Database>, filter: RegionPageFilter) {
   let query = db.selectFrom('regions').where('level', '=', filter.level).where('code', 'like', `${filter.prefix}%`)
-  if (filter.bbox) {
-    const [minLng, minLat, maxLng, maxLat] = filter.bbox
-    query = query.where(sql<boolean>`boundary && ST_MakeEnvelope(${minLng}, ${minLat}, ${maxLng}, ${maxLat}, 4490)`)
-  }
+  if (filter.bbox) query = query.where(meetsBox('boundary', filter.bbox))
   for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
   const [rows, counted] = await Promise.all([
     query
@@ -202,7 +199,7 @@ export async function findRegionsExtent(
   level: number,
 ): Promise<[number, number, number, number] | null> {
   const { rows } = await sql<{ box: [number, number, number, number] | null }>`
-    SELECT CASE WHEN e IS NULL THEN NULL ELSE json_build_array(ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)) END AS box
+    SELECT ${bboxOf('e')} AS box
     FROM (SELECT ST_Extent(boundary) AS e FROM regions WHERE level = ${level} AND code LIKE ${`${prefix}%`}) AS x`.execute(db)
   return rows[0]?.box ?? null
 }
