@@ -8,6 +8,7 @@ import type { ValidationReport } from '../server/validation/report.schemas.js'
 import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
 import { IO_FIGURES, ioBench } from './bench/io.js'
 import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
+import { TILE_FIGURES, tilesBench } from './bench/tiles.js'
 import { naiveCoverage, type NaiveResult } from './bench/naive-coverage.js'
 import {
   type Answers,
@@ -34,7 +35,7 @@ import {
 const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip-baseline]
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
-                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc
+                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
@@ -79,6 +80,7 @@ async function main(): Promise<number> {
   const anyWanted = (names: string[]) => names.some(wanted)
   const lookupWanted = anyWanted([...LOOKUP_FIGURES])
   const ioWanted = anyWanted([...IO_FIGURES])
+  const tilesWanted = anyWanted([...TILE_FIGURES])
 
   // Our engine; until it exists the benchmark still measures the baseline and says so.
   let validate: ValidateFn | undefined
@@ -117,14 +119,14 @@ async function main(): Promise<number> {
       figures.push({ dataset: denver.dataset, name: 'coverage.denver', options: {} })
     }
   }
-  if (figures.length === 0 && !lookupWanted && !ioWanted) {
+  if (figures.length === 0 && !lookupWanted && !ioWanted && !tilesWanted) {
     if (skipped.length > 0) {
       if (values.json) console.log('[]')
       else console.log(skipped.join('\n'))
       return 0
     }
     throw new UsageError(
-      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')})`,
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')})`,
     )
   }
 
@@ -275,6 +277,7 @@ async function main(): Promise<number> {
     }
 
     if (lookupWanted) entries.push(...(await lookupBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
+    if (tilesWanted) entries.push(...(await tilesBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (ioWanted) entries.push(...(await ioBench({ wanted, progress, skipBaseline: values['skip-baseline'], runs })))
 
     // Output.
@@ -288,7 +291,10 @@ async function main(): Promise<number> {
         renderTable(
           ['figure', 'ours', 'min–max', 'naive PostGIS', 'ratio', 'path'],
           entries
-            .filter((entry) => !entry.name.startsWith('lookup.') && !IO_FIGURES.some((name) => name === entry.name))
+            .filter(
+              (entry) =>
+                !entry.name.startsWith('lookup.') && !entry.name.startsWith('tiles.') && !IO_FIGURES.some((name) => name === entry.name),
+            )
             .map((entry) => {
               const baselineOnly = entry.name.endsWith('.naive_postgis.ms')
               return [
@@ -303,7 +309,9 @@ async function main(): Promise<number> {
           [1, 2, 3, 4],
         ),
       )
-      const lookups = entries.filter((entry) => entry.name.startsWith('lookup.') || IO_FIGURES.some((name) => name === entry.name))
+      const lookups = entries.filter(
+        (entry) => entry.name.startsWith('lookup.') || entry.name.startsWith('tiles.') || IO_FIGURES.some((name) => name === entry.name),
+      )
       if (lookups.length > 0) {
         console.log(
           `\n${renderTable(

@@ -50,8 +50,8 @@ export function parseItemParameters(collection: OgcCollection, raw: Record<strin
  * `datetime` as days: an instant (a date, or a date-time whose day is taken) or an interval
  * `start/end` with `..` (or nothing) for an open end. Grids change by the day.
  */
-export function parseDatetime(value: string): ItemQuery['time'] {
-  const refuse = (): AppError => badRequest('ogc_datetime_invalid', { value })
+export function parseDatetime(value: string, message = 'ogc_datetime_invalid'): ItemQuery['time'] {
+  const refuse = (): AppError => badRequest(message, { value })
   const dayOf = (text: string): string => {
     const day = text.slice(0, 10)
     if (!isIsoDate(day)) throw refuse()

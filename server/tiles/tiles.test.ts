@@ -8,6 +8,9 @@ import { sql } from 'kysely'
 import Pbf from 'pbf'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
+import { findGridTile } from '../grids/grids.repository.js'
+import { gridTileFromIndex } from './index-tiles.js'
+import { encodeTile, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
 import { bearer, bytesOf, createTestApp, type TestApp } from '../testing/app.js'
 
 // Vector tiles of the grids over the demo county: decoded by @mapbox/vector-tile and by GDAL's MVT
@@ -133,6 +136,109 @@ describe('vector tiles of the grids', () => {
       }
     },
   )
+
+  it('cuts from the in-memory index what PostGIS cuts, at zooms 10 to 16', async () => {
+    // The index path (today's grids) and the PostGIS path (other days) must draw the same map.
+    await t.app.gridIndex.settled()
+    const loaded = t.app.gridIndex.current()
+    expect(loaded?.index.size).toBeGreaterThan(0)
+    const summary = (bytes: Uint8Array) => {
+      const layer = decode(Buffer.from(bytes)).layers.grids
+      return new Map(
+        Array.from({ length: layer?.length ?? 0 }, (_, i) => {
+          const feature = layer?.feature(i)
+          const points = (feature?.loadGeometry() ?? []).flat()
+          const xs = points.map((p) => p.x)
+          const ys = points.map((p) => p.y)
+          return [String(feature?.properties.code), [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)]]
+        }),
+      )
+    }
+    let compared = 0
+    for (const z of [10, 12, 14, 16]) {
+      const centre = await demoTile(z)
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [-1, -1],
+      ] as const) {
+        const address = { z, x: centre.x + dx, y: centre.y + dy, extent: TILE_EXTENT, buffer: TILE_BUFFER }
+        const ours = summary(encodeTile('grids', gridTileFromIndex(loaded?.index as never, '', address)))
+        const rows = await findGridTile(t.db, '', address)
+        const features = rows.map(({ geojson, ...properties }) => tileFeatureOf(JSON.parse(geojson), properties))
+        const postgis = summary(
+          encodeTile(
+            'grids',
+            features.filter((feature) => feature !== null),
+          ),
+        )
+        expect([...ours.keys()].sort(), `${z}/${address.x}/${address.y}`).toEqual([...postgis.keys()].sort())
+        for (const [code, box] of ours)
+          for (const [k, value] of box.entries())
+            expect(
+              Math.abs(value - (postgis.get(code)?.[k] as number)),
+              `${z}/${address.x}/${address.y} ${code} ${box} ${postgis.get(code)}`,
+            ).toBeLessThanOrEqual(1)
+        compared += ours.size
+      }
+    }
+    expect(compared).toBeGreaterThan(20)
+  })
+
+  it('answers If-None-Match with 304, and gives a new tag once the grids in it change', async () => {
+    const { z, x, y } = await demoTile()
+    const url = `/tiles/grids/${z}/${x}/${y}.mvt`
+    const first = await get(url)
+    const tag = first.headers.etag as string
+    expect(tag).toMatch(/^"[A-Za-z0-9_-]{22}"$/)
+    const again = await t.http().get(url).set(bearer(admin)).set('If-None-Match', tag)
+    expect(again.status).toBe(304)
+    // A grid of the tile renamed, as an approval would; the index follows and the tile with it.
+    const code = String(decode(first.body).layers.grids?.feature(0).properties.code)
+    await sql`UPDATE grids SET name = name || '（改）' WHERE code = ${code} AND valid_to IS NULL`.execute(t.db)
+    await t.app.gridIndex.rebuild()
+    const changed = await get(url)
+    expect(changed.headers.etag).not.toBe(tag)
+    const names = decode(changed.body).layers.grids
+    const renamed = Array.from({ length: names?.length ?? 0 }, (_, i) => names?.feature(i).properties).find((p) => p?.code === code)
+    expect(String(renamed?.name)).toMatch(/（改）$/)
+    expect((await t.http().get(url).set(bearer(admin)).set('If-None-Match', tag)).status).toBe(200)
+  })
+
+  it('shows the grids of a past day with datetime, and refuses what is not a day, in zh-CN and en', async () => {
+    const { z, x, y } = await demoTile()
+    const before = await get(`/tiles/grids/${z}/${x}/${y}.mvt?datetime=2000-01-01`)
+    expect(before.status).toBe(200)
+    expect(decode(before.body).layers.grids).toBeUndefined()
+    const { rows } = await sql<{ day: string }>`SELECT current_date::text AS day`.execute(t.db)
+    const today = await get(`/tiles/grids/${z}/${x}/${y}.mvt?datetime=${rows[0]?.day}`)
+    expect(decode(today.body).layers.grids?.length).toBeGreaterThan(0)
+    const zh = await t.http().get(`/tiles/grids/${z}/${x}/${y}.mvt?datetime=2026-01-01/2026-02-01`).set(bearer(admin))
+    expect(zh.status).toBe(400)
+    expect(zh.body.error.message).toBe(
+      '参数 datetime 无效：“2026-01-01/2026-02-01”：瓦片显示某一天的网格，应为日期（2026-06-30）或时刻（2026-06-30T00:00:00Z）',
+    )
+    const en = await t.http().get(`/tiles/grids/${z}/${x}/${y}.mvt?datetime=yesterday`).set(bearer(admin)).set('Accept-Language', 'en')
+    expect(en.body.error.message).toBe(
+      'Parameter datetime is invalid: "yesterday": a tile shows the grids of one day; expected a date (2026-06-30) or an instant (2026-06-30T00:00:00Z)',
+    )
+    const unknown = await t.http().get(`/tiles/grids/${z}/${x}/${y}.mvt?limit=5`).set(bearer(admin)).set('Accept-Language', 'en')
+    expect(unknown.status).toBe(400)
+    expect(unknown.body.error.message).toBe('Parameter limit is not supported: tiles take only datetime')
+  })
+
+  it('shows a township account only its own grids', async () => {
+    const { z, x, y } = await demoTile(12)
+    const township = await t.token('township')
+    const all = decode((await get(`/tiles/grids/${z}/${x}/${y}.mvt`)).body).layers.grids
+    const own = decode((await t.http().get(`/tiles/grids/${z}/${x}/${y}.mvt`).set(bearer(township)).buffer(true).parse(bytesOf)).body)
+      .layers.grids
+    const regions = Array.from({ length: own?.length ?? 0 }, (_, i) => String(own?.feature(i).properties.region_code))
+    expect(regions.length).toBeGreaterThan(0)
+    expect(regions.length).toBeLessThan(all?.length ?? 0)
+    expect(new Set(regions.map((code) => code.slice(0, 9))).size).toBe(1)
+  })
 
   it('is a 404 out of the tile grid, in zh-CN and en', async () => {
     for (const url of ['/tiles/grids/23/0/0.mvt', '/tiles/grids/2/4/0.mvt', '/tiles/grids/a/0/0.mvt']) {

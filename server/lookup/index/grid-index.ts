@@ -94,10 +94,14 @@ export class GridIndex {
 
   constructor(
     readonly grids: IndexedGrid[],
-    private readonly coords: Float64Array,
-    private readonly ringStart: Uint32Array,
-    private readonly partRingStart: Uint32Array,
-    private readonly partGrid: Uint32Array,
+    /** Flat x, y of every ring's vertices (rings closed), for readers such as the tile renderer. */
+    readonly coords: Float64Array,
+    /** First vertex of each ring, and the vertex count last. */
+    readonly ringStart: Uint32Array,
+    /** First ring (the shell) of each polygon part, and the ring count last. */
+    readonly partRingStart: Uint32Array,
+    /** The grid (position in `grids`) of each part. */
+    readonly partGrid: Uint32Array,
     private readonly partBoxes: Float64Array,
   ) {
     const boxes = partBoxes
@@ -155,6 +159,11 @@ export class GridIndex {
     const j = Math.floor((y - this.latticeY0) * this.latticeInvH)
     if (i < 0 || j < 0 || i >= this.latticeNx || j >= this.latticeNy) return -1
     return j * this.latticeNx + i
+  }
+
+  /** Parts whose bounding box meets the box (lon/lat), ascending. */
+  partsMeeting(minX: number, minY: number, maxX: number, maxY: number): number[] {
+    return this.tree === null ? [] : this.tree.search(minX, minY, maxX, maxY).sort((a, b) => a - b)
   }
 
   get size(): number {
