@@ -44,9 +44,18 @@ export function nestsDeeperThan(bytes: Uint8Array, limit: number): boolean {
 }
 
 export function registerJsonBodyParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  addJsonBodyParser(app, 'application/json')
+  // No Content-Type and no body: no parser runs, so the body is filled in before validation.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && request.routeOptions.config.emptyBodyIsObject) request.body = {}
+  })
+}
+
+/** Reads bodies of these JSON media types (e.g. application/geo+json) with the checks above. */
+export function addJsonBodyParser(app: FastifyInstance, types: string | string[]): void {
+  const parse = app.getDefaultJsonParser('error', 'error')
+  app.addContentTypeParser(types, { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer
     if (bytes.length === 0 && request.routeOptions.config.emptyBodyIsObject) {
       done(null, {})
@@ -72,9 +81,5 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       }
       done(null, value)
     })
-  })
-  // No Content-Type and no body: no parser runs, so the body is filled in before validation.
-  app.addHook('preValidation', async (request) => {
-    if (request.body === undefined && request.routeOptions.config.emptyBodyIsObject) request.body = {}
   })
 }

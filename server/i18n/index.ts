@@ -14,6 +14,8 @@ import lookupEn from './lookup.en.json' with { type: 'json' }
 import lookupZhCN from './lookup.zh-CN.json' with { type: 'json' }
 import ogcEn from './ogc.en.json' with { type: 'json' }
 import ogcZhCN from './ogc.zh-CN.json' with { type: 'json' }
+import ogcWritesEn from './ogc-writes.en.json' with { type: 'json' }
+import ogcWritesZhCN from './ogc-writes.zh-CN.json' with { type: 'json' }
 import referenceEn from './reference.en.json' with { type: 'json' }
 import referenceZhCN from './reference.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
@@ -52,6 +54,7 @@ await instance.init({
         io: ioZhCN,
         reference: referenceZhCN,
         ogc: ogcZhCN,
+        ogc_writes: ogcWritesZhCN,
       }),
     },
     en: {
@@ -66,6 +69,7 @@ await instance.init({
         io: ioEn,
         reference: referenceEn,
         ogc: ogcEn,
+        ogc_writes: ogcWritesEn,
       }),
     },
   },

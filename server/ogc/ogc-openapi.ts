@@ -3,6 +3,7 @@ import { translate } from '../i18n/index.js'
 import type { OgcCollection } from './collections.js'
 import { CRS84, SUPPORTED_CRS } from './ogc-crs.js'
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ogc-params.js'
+import { writeOperations } from './ogc-writes-openapi.js'
 
 // The OGC API's own OpenAPI 3.0 document (the landing page's service-desc), relative to /ogc and
 // with one path per collection, as the standard's clients read it: GDAL's OAPIF driver looks up
@@ -43,6 +44,7 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
       style: 'form',
       explode: false,
     }))
+    const writes = writeOperations(collection)
     paths[`/collections/${collection.id}`] = {
       get: { summary: title, operationId: `describe_${collection.id}`, responses: { 200: ok(JSON_TYPE, 'the collection'), ...errors } },
     }
@@ -61,6 +63,7 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
         ],
         responses: { 200: ok(GEOJSON, 'a page of features, with next/prev links'), ...errors },
       },
+      ...writes.items,
     }
     paths[`/collections/${collection.id}/queryables`] = {
       get: {
@@ -76,6 +79,7 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
         parameters: [{ name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }, ref('crs')],
         responses: { 200: ok(GEOJSON, 'the feature'), ...errors },
       },
+      ...writes.item,
     }
   }
   return {

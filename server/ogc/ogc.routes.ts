@@ -4,15 +4,18 @@ import etag from '@fastify/etag'
 import { Type } from 'typebox'
 import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
+import type { TokenClaims } from '../auth/auth.plugin.js'
+import type { DatabaseHandle } from '../db/connect.js'
 import type { Db } from '../db/database.js'
 import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
-import { collectionFor, collectionsFor, type Item, type OgcCollection } from './collections.js'
+import { collectionFor, collectionsFor, type OgcCollection } from './collections.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
-import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
+import { CRS84, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
 import { ogcOpenApi } from './ogc-openapi.js'
-import { mapGeometry } from '../io/read.js'
-import type { Geometry } from 'geojson'
+import { featureJson } from './ogc-feature.js'
+import { gridFeature } from './grid-drafts.js'
+import { ogcWriteRoutes } from './ogc-writes.routes.js'
 import { Collection, Collections, Conformance, FeatureCollection, LandingPage, OgcException, OgcFeature } from './ogc.schemas.js'
 
 // OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0) at /ogc, for QGIS, GDAL's OAPIF driver
@@ -30,6 +33,10 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  // Part 4 on the grids (ogc-writes.routes.ts); the standard is still a draft.
+  'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete',
+  'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update',
+  'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags',
 ]
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
@@ -48,7 +55,8 @@ async function collectionOrThrow(db: Db, request: FastifyRequest, id: string): P
   return collection
 }
 
-export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
+  const db = database.kysely
   // Every answer carries an ETag of its body; If-None-Match with it gives 304, no body. Pages
   // carry no timeStamp, which would change the body (and the tag) on every request.
   await app.register(etag)
@@ -142,20 +150,6 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     async (request) => describe(request, await collectionOrThrow(db, request, request.params.collectionId)),
   )
 
-  /**
-   * A feature as JSON text. In CRS84 the geometry is PostGIS's GeoJSON text as it came, spliced in
-   * unparsed (parsing and writing it again was most of a page's time); in another system it is
-   * parsed and mapped position by position (axis order as EPSG says).
-   */
-  const featureJson = (item: Item, crs: OutputCrs, links?: unknown[]) => {
-    const geometry =
-      item.geometryJson === null || crs.fromLonLat === null
-        ? (item.geometryJson ?? 'null')
-        : JSON.stringify(mapGeometry(JSON.parse(item.geometryJson) as Geometry, crs.fromLonLat))
-    const tail = links === undefined ? '' : `,"links":${JSON.stringify(links)}`
-    return `{"type":"Feature","id":${JSON.stringify(item.id)},"geometry":${geometry},"properties":${JSON.stringify(item.properties)}${tail}}`
-  }
-
   // Part 3: the properties a query parameter can filter on (equality), as a JSON Schema.
   app.get(
     '/ogc/collections/:collectionId/queryables',
@@ -246,8 +240,12 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       const collection = await collectionOrThrow(db, request, request.params.collectionId)
       const { featureId } = request.params
       const crs = parseCrs(singleValues(request.query).crs, 'crs')
-      const item = await collection.item(db, ownScope(request), featureId)
+      // A grid as the caller's draft leaves it, with an ETag naming its version (not the body's hash).
+      const grid = collection.id === 'grids' ? await gridFeature(db, request.user as TokenClaims, featureId) : undefined
+      const item = collection.id === 'grids' ? grid?.item : await collection.item(db, ownScope(request), featureId)
       if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
+      if (grid) reply.header('etag', grid.tag)
+      if (grid?.proposal !== undefined) reply.header('x-proposal-id', String(grid.proposal))
       reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
       const base = `${baseOf(request)}/ogc/collections/${collection.id}`
       return featureJson(item, crs, [
@@ -256,4 +254,6 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       ])
     },
   )
+
+  await app.register(ogcWriteRoutes, { database })
 }

@@ -50,7 +50,7 @@ describe('OGC API – Features documents', () => {
     expect(document.components.parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 10000, default: 100 })
   })
 
-  it('declares core, GeoJSON and OpenAPI 3.0 conformance', async () => {
+  it('declares core, GeoJSON, OpenAPI 3.0, CRS, queryables and Part 4 conformance', async () => {
     const response = await get('/ogc/conformance')
     expect(response.body.conformsTo).toEqual([
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
@@ -59,6 +59,9 @@ describe('OGC API – Features documents', () => {
       'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
       'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
       'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+      'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete',
+      'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update',
+      'http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags',
     ])
   })
 

@@ -17,6 +17,19 @@ export function findProposal(db: Db, id: number) {
   return db.selectFrom('proposals').selectAll('proposals').select(regionName).where('proposals.id', '=', id).executeTakeFirst()
 }
 
+/** The user's newest proposal of a township (9-digit prefix) still open to edits (draft or returned), as the editor resumes it. */
+export async function findOpenDraft(db: Db, username: string, townshipPrefix: string) {
+  const row = await db
+    .selectFrom('proposals')
+    .select('id')
+    .where('created_by', '=', username)
+    .where('state', 'in', ['draft', 'returned'])
+    .where('region_code', 'like', `${townshipPrefix}%`)
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  return row && findProposal(db, row.id)
+}
+
 /** Inserts a proposal; returns its id. */
 export async function insertProposal(trx: Db, values: Insertable<ProposalsTable>): Promise<number> {
   const inserted = await trx.insertInto('proposals').values(values).returning('id').executeTakeFirstOrThrow()

@@ -59,13 +59,18 @@ const actorOf = (user: TokenClaims): Actor => ({ username: user.sub, role: user.
 
 type Db = Kysely<Database>
 
-interface EvaluateOptions {
+export interface EvaluateOptions {
   /**
    * The changes' geometries are already noded against the township's grids in force (an import's
    * replacementChanges), so the draft's after-state is not noded again. Submitting and approving
    * evaluate the proposal afresh, noding included.
    */
   noded?: boolean
+  /**
+   * Judges the after-state before anything is written, from its report at sliver tolerance 0 (an
+   * OGC write refuses a new gap, overlap or invalid geometry, which the editor would only show).
+   */
+  accept?: (after: AfterState, exactReport: ValidationReport) => Promise<void> | void
 }
 
 /** The township after the change and its validation report; `exact`: with its report at sliver tolerance 0 too. */
@@ -74,12 +79,16 @@ async function evaluate(
   region: string,
   changes: readonly ChangeRequest[],
   language: Language,
-  { exact = false, noded = false }: { exact?: boolean } & EvaluateOptions = {},
+  { exact = false, noded = false, accept }: { exact?: boolean } & EvaluateOptions = {},
 ) {
   const township = townshipOf(region)
   const after = await applyChanges(database.kysely, township, changes, { noded })
   const grids = [...after.grids.values()]
-  if (exact) return { after, ...(await validateExactly(database, township, grids, language)) }
+  if (exact || accept) {
+    const evaluated = await validateExactly(database, township, grids, language)
+    await accept?.(after, evaluated.exactReport)
+    return { after, ...evaluated }
+  }
   return { after, report: await validateTownship(database, township, grids, language), exactReport: null }
 }
 
@@ -166,6 +175,7 @@ export async function updateProposal(
   id: number,
   input: Partial<ProposalInput> & { version: number },
   language: Language,
+  options: EvaluateOptions = {},
 ) {
   const proposal = await loadProposal(database.kysely, user, id)
   assertTakesPart(user, chainOf(profileForRegion(proposal.region_code), proposal.initial_division))
@@ -175,7 +185,7 @@ export async function updateProposal(
   if (input.version !== proposal.version)
     throw new AppError(409, 'proposal_version_conflict', { version: input.version, current: proposal.version })
   const changes = input.changes ?? (proposal.changes as Change[])
-  const { after, report } = await evaluate(database, proposal.region_code, changes, language)
+  const { after, report } = await evaluate(database, proposal.region_code, changes, language, options)
   await database.kysely.transaction().execute(async (trx) => {
     await compareAndSet(trx, proposal, {
       title: input.title ?? proposal.title,

@@ -105,11 +105,13 @@ export function staysWithin(before: readonly PolygonGeometry[], after: readonly 
   return after.every((a, i) => after.slice(i + 1).every((b) => !intersect(featureCollection([asFeature(a), asFeature(b)]))))
 }
 
-/** A corner drag as the editor does it: the vertex moves in every grid that has it, each a reshape. */
-function dragEdit(rng: Rng, after: AfterState): ChangeRequest[] {
+/**
+ * Shared edges [from, to, grid, neighbour] whose first corner may be dragged: not on the
+ * township's or a community's boundary (dragging those would move a region boundary).
+ */
+export function movableCorners(after: AfterState): [Position, Position, string, string][] {
   const owners = edgeOwners(after)
   const outside = new Set<string>()
-  // Corners on the township's or a community's boundary stay: dragging them would move a region boundary.
   for (const [key, owner] of owners) {
     const [from, to] = key.split('>') as [string, string]
     const other = owners.get(`${to}>${from}`)
@@ -117,19 +119,36 @@ function dragEdit(rng: Rng, after: AfterState): ChangeRequest[] {
     outside.add(from)
     outside.add(to)
   }
-  const edges = sharedEdges(after).filter(([a]) => !outside.has(k(a)))
-  if (edges.length === 0) return []
-  const [a, b] = pick(rng, edges)
+  return sharedEdges(after).filter(([a]) => !outside.has(k(a)))
+}
+
+/**
+ * A drag of a corner (the first of a shared edge) a random fraction of a tenth of that edge's
+ * length, as the editor does it: the vertex moves in every grid that has it. Null when it would
+ * move a new grid's corner or reach past the grids that share it (staysWithin).
+ */
+export function cornerDrag(rng: Rng, after: AfterState, [a, b]: readonly [Position, Position, ...unknown[]]) {
   const step = Math.hypot((b[0] as number) - (a[0] as number), (b[1] as number) - (a[1] as number)) * 0.1 * rng()
   const angle = rng() * 2 * Math.PI
   const to = [(a[0] as number) + Math.cos(angle) * step, (a[1] as number) + Math.sin(angle) * step]
   const grids = [...after.grids.values()].map((g) => ({ id: g.id, geometry: g.geometry as PolygonGeometry }))
   const moved = moveSharedVertex(grids, a, to)
-  if (moved.some((g) => g.id.startsWith('new-'))) return []
+  if (moved.some((g) => g.id.startsWith('new-'))) return null
   const before = moved.map((g) => after.grids.get(g.id)?.geometry as PolygonGeometry)
-  const reshaped = moved.map((g) => g.geometry)
-  if (!staysWithin(before, reshaped)) return []
-  return moved.map((g) => ({ op: 'reshape', grid: g.id, geometry: g.geometry }) as ChangeRequest)
+  return staysWithin(
+    before,
+    moved.map((g) => g.geometry),
+  )
+    ? { from: a, to, moved }
+    : null
+}
+
+/** A corner drag as the editor does it: the vertex moves in every grid that has it, each a reshape. */
+function dragEdit(rng: Rng, after: AfterState): ChangeRequest[] {
+  const edges = movableCorners(after)
+  if (edges.length === 0) return []
+  const drag = cornerDrag(rng, after, pick(rng, edges))
+  return drag ? drag.moved.map((g) => ({ op: 'reshape', grid: g.id, geometry: g.geometry }) as ChangeRequest) : []
 }
 
 /** A fix as the editor's buttons make it (Turf union/difference): a small triangle on a shared edge moves to the neighbour. */
