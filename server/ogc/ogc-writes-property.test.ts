@@ -24,7 +24,7 @@ import { CRS84, parseCrs } from './ogc-crs.js'
 // on both sides (no two vertices of different grids within 1e-8° that are not the same numbers).
 // 东湖街道 is clean; 白沙镇 has deliberate faults (compared with its own report before the writes).
 // OGC_SEED replays a failure; OGC_WRITES sets the number of writes per township; OGC_DEBUG=1 logs
-// each refusal.
+// each write and what came of it.
 
 const USERS: Record<string, TokenClaims> = {
   '990101001': { sub: 'township', role: 'township', region_prefix: '990101001', scope_name: '东湖街道' },
@@ -51,7 +51,7 @@ const mapGeometry = (geometry: PolygonGeometry, map: (p: Position) => Position):
     : { type: 'MultiPolygon', coordinates: geometry.coordinates.map((rings) => rings.map((ring) => ring.map(map))) }
 
 /** One write as a client would send it: a grid and its new geometry (lon/lat). */
-function randomWrite(rng: Rng, after: AfterState): { grid: string; geometry: PolygonGeometry } | null {
+function randomWrite(rng: Rng, after: AfterState): { kind: string; grid: string; geometry: PolygonGeometry } | null {
   const edges = movableCorners(after)
   if (edges.length === 0) return null
   const edge = pick(rng, edges)
@@ -62,16 +62,22 @@ function randomWrite(rng: Rng, after: AfterState): { grid: string; geometry: Pol
     // A corner drag as the editor makes it, but sent as one grid's new geometry only.
     const drag = cornerDrag(rng, after, edge)
     const mine = drag?.moved.find((moved) => moved.id === grid)
-    return mine ? { grid, geometry: mine.geometry } : null
+    return mine ? { kind: 'drag', grid, geometry: mine.geometry } : null
   }
-  // A shared edge moved sideways (both its corners), or a corner thrown far (likely an overlap).
+  // A shared edge moved sideways (both its corners) by up to a tenth of its length, or a corner
+  // thrown a fifth to two thirds of the grid's width (often a fold or an overlap: refused).
+  const far = roll >= 0.85
   const [dx, dy] = [(b[0] as number) - (a[0] as number), (b[1] as number) - (a[1] as number)]
-  const share = roll < 0.85 ? 0.1 * rng() : 0.5 + rng()
-  const offset = [-dy * share * (rng() < 0.5 ? 1 : -1), dx * share * (rng() < 0.5 ? 1 : -1)]
-  const moves = roll < 0.85 ? [key(a), key(b)] : [key(a)]
+  const xs = ringsOf(shape)
+    .flat()
+    .map((p) => p[0] as number)
+  const reach = far ? ((0.2 + 0.5 * rng()) * (Math.max(...xs) - Math.min(...xs))) / Math.hypot(dx, dy) : 0.1 * rng()
+  const offset = [-dy * reach * (rng() < 0.5 ? 1 : -1), dx * reach * (rng() < 0.5 ? 1 : -1)]
+  const moves = far ? [key(a)] : [key(a), key(b)]
   const movable = new Set(edges.map(([corner]) => key(corner)))
   if (!moves.every((corner) => movable.has(corner))) return null
   return {
+    kind: far ? 'far' : 'edge',
     grid,
     geometry: mapGeometry(shape, (p) =>
       moves.includes(key(p)) ? [(p[0] as number) + (offset[0] as number), (p[1] as number) + (offset[1] as number)] : p,
@@ -115,7 +121,7 @@ async function runWrites(seed: number, township: string, writes: number) {
     const zoned = rng() < 0.3
     const geometry = zoned ? mapGeometry(write.geometry, (p) => (ZONE.fromLonLat as (q: readonly number[]) => Position)(p)) : write.geometry
     const context = { database, user, language: 'en' as const, crs: zoned ? ZONE : WORLD, ifMatch: undefined }
-    const where = `seed ${seed}, ${township}, write ${accepted + refused + 1} (${write.grid}${zoned ? ', EPSG:4545' : ''})`
+    const where = `seed ${seed}, ${township}, write ${accepted + refused + 1}: ${write.kind} (${write.grid}${zoned ? ', EPSG:4545' : ''})`
     try {
       // The properties as the client read them (a replace sets them all).
       const { properties } = itemOf(write.grid, view.after.grids.get(write.grid) as GridState)
@@ -129,6 +135,7 @@ async function runWrites(seed: number, township: string, writes: number) {
       continue
     }
     accepted++
+    if (process.env.OGC_DEBUG) console.log(where, 'accepted')
     const { after } = await draftView(database.kysely, user, township)
     const exact = await exactReport(database, township, [...after.grids.values()])
     expect(

@@ -254,7 +254,7 @@ describe('OGC API – Features Part 4: writes into the draft proposal', () => {
     expect((await draft()).validation.issues.filter(geometryError), 'after the merge').toEqual([])
   })
 
-  it('takes coordinates in the Content-Crs system (4490 lat,lon): the same grid sent back changes nothing', async () => {
+  it('takes coordinates in the Content-Crs system (a Gauss-Krüger zone, northing,easting): the same grid sent back changes nothing', async () => {
     // One the draft has changed: the item is served as the draft leaves it (the list: as in force).
     const [code] = (await draft()).changes.filter((c: { op: string }) => c.op === 'reshape').map((c: { grid: string }) => c.grid)
     const grid = (await call('get', `${ITEMS}/${code}?crs=http://www.opengis.net/def/crs/EPSG/0/4549`)).body
@@ -327,7 +327,13 @@ describe('OGC API – Features Part 4: bad writes, in zh-CN and en', () => {
       /应为不超过 100 个字符的非空名称/,
       /must be a non-empty name/,
     )
-    await refused((l) => put(grid.id, props({ households: -3 }), township, l), 400, 'proposal_change_count', /households/, /households/)
+    await refused(
+      (l) => put(grid.id, props({ households: -3 }), township, l),
+      400,
+      'proposal_change_count',
+      /“properties.households”为 -3，应为 0 至 100000 之间的整数/,
+      /"properties.households" is -3; expected a whole number from 0 to 100000/,
+    )
   })
 
   it('refuses a grid outside the caller’s township, an overlap, an unknown feature and an unknown Content-Crs', async () => {
@@ -367,5 +373,89 @@ describe('OGC API – Features Part 4: bad writes, in zh-CN and en', () => {
       /参数 Content-Crs 无效/,
       /Parameter Content-Crs is invalid/,
     )
+  })
+
+  it('refuses a bad merge patch, a grid head that is not text, a gap, and reshaping a new grid', async () => {
+    const grid = await feature()
+    const patch = (body: object, l: string) => call('patch', `${ITEMS}/${grid.id}`, township, l).send(body)
+    await refused((l) => patch([1, 2], l), 400, 'ogc_patch_not_object', /合并补丁应为 JSON 对象/, /A merge patch should be a JSON object/)
+    await refused(
+      (l) => patch({ properties: { grid_head: 7 } }, l),
+      400,
+      'ogc_property_invalid',
+      /属性“grid_head”应为文本或 null/,
+      /Property "grid_head" should be a text or null/,
+    )
+    // A vertex added in the middle of an edge and pulled into the grid: its neighbour keeps the
+    // straight edge, so a gap opens between them (plain application/json works as a merge patch).
+    const ring = ringOf(grid.geometry)
+    const [p, q] = [ring[0], ring[1]] as [Position, Position]
+    const mid = [((p[0] as number) + (q[0] as number)) / 2, ((p[1] as number) + (q[1] as number)) / 2]
+    const inward = [
+      (mid[0] as number) - ((q[1] as number) - (p[1] as number)) * 0.2,
+      (mid[1] as number) + ((q[0] as number) - (p[0] as number)) * 0.2,
+    ]
+    const sign = Math.sign(
+      ring
+        .slice(0, -1)
+        .reduce(
+          (sum, a, i) =>
+            sum + (a[0] as number) * ((ring[i + 1] as Position)[1] as number) - ((ring[i + 1] as Position)[0] as number) * (a[1] as number),
+          0,
+        ),
+    )
+    // Inward is to the left of p→q on a counter-clockwise ring, to the right on a clockwise one.
+    const dent = sign > 0 ? inward : [2 * (mid[0] as number) - (inward[0] as number), 2 * (mid[1] as number) - (inward[1] as number)]
+    const geometry = { type: 'Polygon', coordinates: [[p, dent, ...ring.slice(1)]] }
+    await refused(
+      (l) => patch({ geometry }, l),
+      409,
+      'ogc_write_refused',
+      /未写入：.*平方米未被任何网格覆盖/,
+      /Not written: .* is covered by no grid/,
+    )
+    // The draft's new grid (the POST above) may change its attributes, not its shape, until approval.
+    const opened = await draft()
+    const created = `new-1@p${opened.id}`
+    const read = await call('get', `${ITEMS}/${encodeURIComponent(created)}`)
+    expect(read.status).toBe(200)
+    const moved = mapGeometry(read.body.geometry, (a) => [(a[0] as number) + 1e-5, a[1] as number])
+    await refused(
+      (l) => put(encodeURIComponent(created), { ...read.body, geometry: moved }, township, l),
+      400,
+      'proposal_new_grid_update_only',
+      /新网格“new-1”在审批赋码前只能修改名称/,
+      /new grid "new-1" gets its code at approval/,
+    )
+    const renamed = await put(encodeURIComponent(created), { ...read.body, properties: { ...read.body.properties, name: '新网格甲' } })
+    expect(renamed.status, renamed.text).toBe(200)
+    expect((await draft()).changes.at(-1)).toEqual({ op: 'update', grid: 'new-1', properties: { name: '新网格甲' } })
+  })
+
+  it('refuses a new grid of a county user that lies in none of its townships', async () => {
+    const county = await t.token('county')
+    const sea = {
+      type: 'Feature',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [100, 10],
+            [100.01, 10],
+            [100.01, 10.01],
+            [100, 10],
+          ],
+        ],
+      },
+      properties: { name: '海上' },
+    }
+    for (const [language, message] of [
+      ['zh-CN', /该要素不在您可编辑的乡镇（街道）内/],
+      ['en', /No township of yours holds this feature/],
+    ] as const) {
+      const response = await call('post', ITEMS, county, language).send(sea)
+      expect(response.status).toBe(400)
+      expect(response.body).toMatchObject({ code: 'ogc_township_unknown', description: expect.stringMatching(message) })
+    }
   })
 })

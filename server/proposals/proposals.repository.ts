@@ -17,7 +17,10 @@ export function findProposal(db: Db, id: number) {
   return db.selectFrom('proposals').selectAll('proposals').select(regionName).where('proposals.id', '=', id).executeTakeFirst()
 }
 
-/** The user's newest proposal of a township (9-digit prefix) still open to edits (draft or returned), as the editor resumes it. */
+/**
+ * The user's proposal of a township (9-digit prefix) still open to edits (draft or returned) that
+ * the editor resumes: the one updated last, as the editor takes the first of the list.
+ */
 export async function findOpenDraft(db: Db, username: string, townshipPrefix: string) {
   const row = await db
     .selectFrom('proposals')
@@ -25,6 +28,7 @@ export async function findOpenDraft(db: Db, username: string, townshipPrefix: st
     .where('created_by', '=', username)
     .where('state', 'in', ['draft', 'returned'])
     .where('region_code', 'like', `${townshipPrefix}%`)
+    .orderBy('updated_at', 'desc')
     .orderBy('id', 'desc')
     .executeTakeFirst()
   return row && findProposal(db, row.id)
