@@ -39,8 +39,13 @@ interface Move {
   to: Position
 }
 
-/** Longest ring matched vertex by vertex (quadratic in the worst case); a longer one goes as sent. */
-const MAX_MATCHED_RING = 20_000
+/** Old vertices tried as the anchor of the new ring's start (each a scan of the new ring). */
+const ANCHORS = 16
+/**
+ * Most corner moves carried to the neighbours (each is a pass over the township's vertices): a
+ * write moving more is a new shape, not an edit of shared corners, and goes as sent.
+ */
+const MAX_MOVES = 1_000
 
 /**
  * `next` read as `old` with some vertices moved: the same ring (in `old`'s direction and start),
@@ -50,11 +55,11 @@ const MAX_MATCHED_RING = 20_000
 function matchRing(old: Position[], next: Position[]): { ring: Position[]; moves: Move[] } | null {
   const a = old.slice(0, -1)
   let b = next.slice(0, -1)
-  if (a.length !== b.length || a.length > MAX_MATCHED_RING) return null
+  if (a.length !== b.length) return null
   if (Math.sign(signedArea(a)) !== Math.sign(signedArea(b))) b = [...b].reverse()
-  // The start: the first old vertex that is still there (none: every vertex moved, same start).
+  // The start: the first old vertex that is still there (none of the first few: the same start).
   let shift = 0
-  for (const [i, p] of a.entries()) {
+  for (const [i, p] of a.slice(0, ANCHORS).entries()) {
     const j = b.findIndex((q) => same(p, q))
     if (j >= 0) {
       shift = j - i
@@ -96,7 +101,7 @@ function matchGeometry(old: PolygonGeometry, next: PolygonGeometry): { geometry:
 export function reshapeChanges(after: AfterState, id: string, geometry: PolygonGeometry): ChangeRequest[] {
   const old = after.grids.get(id)?.geometry
   const matched = isPolygonal(old) ? matchGeometry(old, geometry) : null
-  if (!matched) return [{ op: 'reshape', grid: id, geometry }]
+  if (!matched || matched.moves.length > MAX_MOVES) return [{ op: 'reshape', grid: id, geometry }]
   if (matched.moves.length === 0) return []
   const moved = new Map<string, PolygonGeometry>()
   const others = [...after.grids.values()].filter((grid) => grid.id !== id && isPolygonal(grid.geometry))
@@ -172,14 +177,18 @@ export async function deleteChanges(db: Db, after: AfterState, id: string): Prom
   const peers = [...after.grids.values()].filter(
     (other) => other.id !== id && other.code !== null && other.kind === grid.kind && other.region_code === grid.region_code,
   )
-  if (grid.kind !== 'comprehensive' || grid.code === null || peers.length === 0) return [{ op: 'retire', grid: id }]
+  const retire: ChangeRequest[] = [{ op: 'retire', grid: id }]
+  if (grid.kind !== 'comprehensive' || grid.code === null || peers.length === 0) return retire
   const { rows } = await sql<{ id: string }>`
     WITH g AS (SELECT ST_Boundary(ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(grid.geometry)}), 4490)) AS edge),
     x AS (SELECT id, ST_Boundary(ST_SetSRID(ST_GeomFromGeoJSON(shape), 4490)) AS edge
           FROM jsonb_to_recordset(${JSON.stringify(peers.map((peer) => ({ id: peer.id, shape: JSON.stringify(peer.geometry) })))}::jsonb)
                AS r(id text, shape text))
     SELECT x.id FROM g, x WHERE x.edge && g.edge AND ST_Length(ST_Intersection(x.edge, g.edge)) > 0
-    ORDER BY ST_Length(ST_Intersection(x.edge, g.edge)) DESC, x.id LIMIT 1`.execute(db)
+    ORDER BY ST_Length(ST_Intersection(x.edge, g.edge)) DESC, x.id LIMIT 1`
+    .execute(db)
+    // An invalid grid (an old import) can fail the intersection: retired, and validation judges the gap.
+    .catch(() => ({ rows: [] }))
   const neighbour = rows[0]?.id
-  return neighbour === undefined ? [{ op: 'retire', grid: id }] : [{ op: 'merge', grids: [neighbour, id] }]
+  return neighbour === undefined ? retire : [{ op: 'merge', grids: [neighbour, id] }]
 }
