@@ -7,11 +7,13 @@ import type { DatabaseHandle } from '../db/connect.js'
 import { seededRandom } from '../demo/random.js'
 import { seedDemo } from '../demo/seed.js'
 import { AppError } from '../http/errors.js'
+import type { ChangeRequest } from '../proposals/change.schemas.js'
 import type { AfterState, GridState } from '../proposals/changes.js'
 import { newCoverageIssues } from '../proposals/exactness.js'
 import type { PolygonGeometry } from '../proposals/noding.js'
+import { updateProposal } from '../proposals/proposals.service.js'
 import { openTestDatabase } from '../testing/database.js'
-import { cornerDrag, exactReport, layerReport, movableCorners } from '../testing/random-edits.js'
+import { cornerDrag, exactReport, exceptionsFor, layerReport, movableCorners, walkChain } from '../testing/random-edits.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
 import { draftView, itemOf } from './grid-drafts.js'
 import { writeGrid } from './grid-writes.js'
@@ -22,6 +24,7 @@ import { CRS84, parseCrs } from './ogc-crs.js'
 // user sends, each is either refused whole (the draft unchanged) or leaves the draft's township
 // with no gap, overlap or invalid geometry it did not have and with every shared vertex identical
 // on both sides (no two vertices of different grids within 1e-8° that are not the same numbers).
+// The draft is then filed: the layer in force has nothing new either.
 // 东湖街道 is clean; 白沙镇 has deliberate faults (compared with its own report before the writes).
 // OGC_SEED replays a failure; OGC_WRITES sets the number of writes per township; OGC_DEBUG=1 logs
 // each write and what came of it.
@@ -145,17 +148,30 @@ async function runWrites(seed: number, township: string, writes: number) {
     expect(invalidGeometries(exact).length, where).toBe(invalidGeometries(base).length)
     expect(nearMisses(after), where).toEqual([])
   }
-  return { accepted, refused }
+  return { accepted, refused, base }
 }
 
 describe('OGC writes keep the coverage exact', () => {
   it.each(Object.keys(USERS))(
-    'random PUTs on %s: refused whole, or nothing new at tolerance 0',
+    'random PUTs on %s: refused whole, or nothing new at tolerance 0; then filed, nothing new in force',
     async (township) => {
       const seed = Number(process.env.OGC_SEED ?? Date.now() % 1_000_000)
-      const { accepted, refused } = await runWrites(seed, township, Number(process.env.OGC_WRITES ?? 25))
+      const { accepted, refused, base } = await runWrites(seed, township, Number(process.env.OGC_WRITES ?? 25))
       // Most writes are the editor's own drags, and go through.
       expect(accepted, `seed ${seed}: ${accepted} accepted, ${refused} refused`).toBeGreaterThan(refused / 2)
+      // The draft goes the whole chain (the applying step checks it at tolerance 0 again): the
+      // layer in force then has nothing new either.
+      const user = USERS[township] as TokenClaims
+      const { draft } = await draftView(database.kysely, user, township)
+      if (!draft) throw new Error(`seed ${seed}: no draft`)
+      const exceptions = await exceptionsFor(database, township, draft.changes as ChangeRequest[])
+      await updateProposal(database, user, draft.id, { version: draft.version, exceptions }, 'en')
+      await walkChain(database, draft.id, township.padEnd(12, '0'))
+      const live = await layerReport(database, township)
+      expect(
+        newCoverageIssues(base, live).map((issue) => issue.message),
+        `seed ${seed}`,
+      ).toEqual([])
     },
     600_000,
   )

@@ -229,22 +229,31 @@ export async function runSequence(database: DatabaseHandle, seed: number, townsh
   return { after, changes, edits, kinds }
 }
 
+/** An exception request for each error the township keeps after `changes` (tests file what they made, faults and all). */
+export async function exceptionsFor(database: DatabaseHandle, township: string, changes: readonly ChangeRequest[]) {
+  const after = await applyChanges(database.kysely, township, changes)
+  const report = await validateTownship(database, township, [...after.grids.values()], 'en')
+  return report.issues
+    .filter((issue) => issue.severity === 'error')
+    .map((issue) => ({ code: issue.code, feature_ids: issue.feature_ids, reason: '测试' }))
+}
+
 /** Drafts a proposal for `changes` (with an exception for each error it keeps), then walks the chain to the end as admin. */
 export async function fileProposal(database: DatabaseHandle, township: string, changes: ChangeRequest[]) {
   const region = township.padEnd(12, '0')
-  const after = await applyChanges(database.kysely, township, changes)
-  const report = await validateTownship(database, township, [...after.grids.values()], 'en')
-  const exceptions = report.issues
-    .filter((issue) => issue.severity === 'error')
-    .map((issue) => ({ code: issue.code, feature_ids: issue.feature_ids, reason: '测试' }))
-  const input = { region, title: '随机调整', reason: '测试', changes, exceptions }
+  const input = { region, title: '随机调整', reason: '测试', changes, exceptions: await exceptionsFor(database, township, changes) }
   const proposal = await createProposal(database, ADMIN, input, 'en')
+  await walkChain(database, proposal.id, region)
+}
+
+/** Submits a draft of `region` and takes every step of its chain as admin, to the end (the change in force). */
+export async function walkChain(database: DatabaseHandle, id: number, region: string) {
   const chain = chainOf(profileForRegion(region), false)
-  await actOnProposal(database, ADMIN, proposal.id, 'submit', {}, 'en')
+  await actOnProposal(database, ADMIN, id, 'submit', {}, 'en')
   for (let step = 1; step < chain.length; step++) {
     const act = ACT_FOR[(chain[step] as { action: keyof typeof ACT_FOR }).action]
     const filing = step === applyingStep(chain) ? { document_no: '白沙〔2026〕1号', effective_date: '2026-10-01' } : {}
-    await actOnProposal(database, ADMIN, proposal.id, act, filing, 'en')
+    await actOnProposal(database, ADMIN, id, act, filing, 'en')
   }
 }
 
