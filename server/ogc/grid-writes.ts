@@ -63,7 +63,7 @@ const SET_ON_CREATE = ['kind', 'region_code', 'parent_code'] as const
 const READ_ONLY = ['code', 'valid_from', 'valid_to', 'version'] as const
 const KNOWN = new Set<string>([...WRITABLE, ...SET_ON_CREATE, ...READ_ONLY])
 
-/** Issues a write may not add: the geometry's own (self-intersection…) and the coverage's (gap, overlap, outside). */
+/** Issues of a grid's own geometry (self-intersection…) a write may not add; the coverage's (gap, overlap, outside): newCoverageIssues. */
 const GEOMETRY_ERRORS = new Set(['invalid_geometry'])
 
 export async function writeGrid(context: WriteContext, write: GridWrite): Promise<WriteAnswer> {
