@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import etag from '@fastify/etag'
 import { Type } from 'typebox'
 import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
 import type { Db } from '../db/database.js'
-import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
+import { notFound, requestLanguage } from '../http/errors.js'
+import { answerErrorsAsOgcExceptions } from './ogc-errors.js'
+import { TILED_COLLECTIONS, TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
 import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type Item, type OgcCollection } from './collections.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
@@ -30,6 +32,7 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  ...TILES_CONFORMANCE,
 ]
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
@@ -57,10 +60,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     if ((await apiKeyCaller(db, request)) === undefined) await app.authenticate(request)
   })
   // Every error as an OGC exception: the code and the message the rest of the API would give.
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = errorAnswer(app, error, request)
-    return reply.code(status).type(JSON_TYPE).send({ code: body.error.code, description: body.error.message })
-  })
+  answerErrorsAsOgcExceptions(app)
 
   app.get(
     '/ogc',
@@ -116,6 +116,9 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
         { href: base, rel: 'self', type: JSON_TYPE },
         { href: `${base}/items`, rel: 'items', type: GEOJSON },
         { href: `${base}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: SCHEMA_JSON },
+        ...((TILED_COLLECTIONS as readonly string[]).includes(collection.id)
+          ? [{ href: `${base}/tiles`, rel: TILESETS_REL, type: JSON_TYPE }]
+          : []),
       ],
     }
   }

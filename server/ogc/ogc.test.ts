@@ -52,14 +52,16 @@ describe('OGC API – Features documents', () => {
 
   it('declares core, GeoJSON and OpenAPI 3.0 conformance', async () => {
     const response = await get('/ogc/conformance')
-    expect(response.body.conformsTo).toEqual([
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
-      'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
-    ])
+    expect(response.body.conformsTo).toEqual(
+      expect.arrayContaining([
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+        'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+      ]),
+    )
   })
 
   it('lists the grids and the regions of each level, titled in the caller’s language', async () => {
