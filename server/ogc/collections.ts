@@ -1,4 +1,6 @@
 import type { Db } from '../db/database.js'
+import type { LoadedIndex } from '../lookup/index/index-holder.js'
+import { gridPageFromIndex } from './index-items.js'
 import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
 import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
@@ -16,6 +18,8 @@ export interface ItemQuery {
   equals: Record<string, string>
   limit: number
   offset: number
+  /** The lookup's index of today's grids, when the features may be written from it (CRS84). */
+  index?: LoadedIndex | null
 }
 
 export interface Item {
@@ -71,6 +75,8 @@ const grids: OgcCollection = {
   },
   async page(db, query) {
     const time = query.time
+    // Today's grids from the lookup's index when it is built (index-items.ts); otherwise PostGIS.
+    if (time === undefined && query.index) return gridPageFromIndex(query.index, query)
     const { rows, matched } = await findGridPage(db, {
       regionPrefix: query.scope,
       asOf: time && 'day' in time ? time.day : undefined,

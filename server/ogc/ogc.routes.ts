@@ -207,7 +207,13 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       const collection = await collectionOrThrow(db, request, request.params.collectionId)
       const raw = singleValues(request.query)
       const { query, clamped, crs } = parseItemParameters(collection, raw)
-      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request) })
+      // Grids in CRS84 can be written from the lookup's index (after a rebuild in progress: never older than the last approval).
+      let index = null
+      if (collection.id === 'grids' && crs.fromLonLat === null) {
+        await app.gridIndex.settled()
+        index = app.gridIndex.currentFor(undefined)
+      }
+      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request), index })
       const url = (offset: number) => {
         const params = new URLSearchParams()
         for (const [name, value] of Object.entries(raw))

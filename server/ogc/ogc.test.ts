@@ -163,6 +163,21 @@ describe('OGC API – Features items', () => {
     expect([...codes].sort()).toEqual(codes)
   })
 
+  it('writes today’s grids from the lookup index exactly as PostGIS writes them', async () => {
+    // Without datetime the page comes from the in-memory index; with today's date from PostGIS.
+    await t.app.gridIndex.settled()
+    const { rows } = await sql<{ day: string }>`SELECT current_date::text AS day`.execute(t.db)
+    const fromIndex = await get('/ogc/collections/grids/items?limit=10000&region_code=990101001001')
+    const fromPostgis = await get(`/ogc/collections/grids/items?limit=10000&region_code=990101001001&datetime=${rows[0]?.day}`)
+    expect(fromIndex.body.numberMatched).toBeGreaterThan(0)
+    expect(fromIndex.body.numberMatched).toBe(fromPostgis.body.numberMatched)
+    expect(fromIndex.body.features).toEqual(fromPostgis.body.features)
+    const all = await get('/ogc/collections/grids/items?limit=10000&bbox=112.9,28.1,113.0,28.2')
+    const allPostgis = await get(`/ogc/collections/grids/items?limit=10000&bbox=112.9,28.1,113.0,28.2&datetime=${rows[0]?.day}`)
+    expect(all.body.numberMatched).toBeGreaterThan(0)
+    expect(all.body.features.map((f: { id: string }) => f.id)).toEqual(allPostgis.body.features.map((f: { id: string }) => f.id))
+  })
+
   it('links back with prev, and gives each grid its properties and full-precision geometry', async () => {
     const second = await get('/ogc/collections/grids/items?limit=5&offset=5')
     expect(second.body.links.find((link: { rel: string }) => link.rel === 'prev').href).toMatch(/limit=5&offset=0$/)
