@@ -50,7 +50,7 @@ describe('OGC API – Features documents', () => {
     expect(document.components.parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 10000, default: 100 })
   })
 
-  it('declares core, GeoJSON and OpenAPI 3.0 conformance', async () => {
+  it('declares core, GeoJSON, OpenAPI 3.0, CRS, queryables and CQL2 filter conformance', async () => {
     const response = await get('/ogc/conformance')
     expect(response.body.conformsTo).toEqual([
       'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
@@ -59,6 +59,14 @@ describe('OGC API – Features documents', () => {
       'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
       'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
       'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+      'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+      'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+      'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+      'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+      'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+      'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
     ])
   })
 
@@ -113,13 +121,30 @@ describe('OGC API – Features queryables (Part 3)', () => {
       additionalProperties: false,
       title: '网格（现行；datetime 查看某日或某段时间的网格）',
     })
-    expect(Object.keys(response.body.properties)).toEqual(['code', 'name', 'kind', 'region_code', 'parent_code'])
+    expect(Object.keys(response.body.properties)).toEqual([
+      'code',
+      'name',
+      'kind',
+      'region_code',
+      'parent_code',
+      'households',
+      'population',
+      'count_date',
+      'grid_head',
+      'valid_from',
+      'valid_to',
+      'version',
+      'geometry',
+    ])
     expect(response.body.properties.region_code).toEqual({ type: 'string', title: '所属村（社区）代码' })
+    expect(response.body.properties.valid_from).toEqual({ type: 'string', format: 'date', title: '生效日期' })
+    // The geometry as a spatial queryable (Part 3): any GeoJSON geometry, named `geometry` in filters.
+    expect(response.body.properties.geometry).toEqual({ format: 'geometry-any', title: '几何' })
     // Each queryable is a query parameter the items take.
     const kind = await get('/ogc/collections/grids/items?kind=dedicated&limit=1000')
     expect(kind.body.features.every((f: { properties: { kind: string } }) => f.properties.kind === 'dedicated')).toBe(true)
     const english = await get('/ogc/collections/townships/queryables', admin, 'en')
-    expect(Object.keys(english.body.properties)).toEqual(['code', 'name', 'parent_code', 'urban_rural'])
+    expect(Object.keys(english.body.properties)).toEqual(['code', 'name', 'level', 'parent_code', 'urban_rural', 'geometry'])
     expect(english.body.properties.urban_rural.title).toBe('urban/rural class')
   })
 })
