@@ -15,7 +15,7 @@ export const FILTER_PARAMETERS = ['filter', 'filter-lang', 'filter-crs'] as cons
 
 /**
  * The languages `filter-lang` takes. `cql-text` is the name of drafts before CQL2 1.0, which GDAL's
- * OAPIF driver (3.6 to 3.10 at least) still looks for in the OpenAPI document and sends; it is
+ * OAPIF driver (3.6, and later versions' source) still looks for in the OpenAPI document and sends; it is
  * read as cql2-text (GDAL writes standard CQL2 text).
  */
 export const FILTER_LANGUAGES = ['cql2-text', 'cql2-json', 'cql-text'] as const
