@@ -41,6 +41,9 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
   'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
   'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  // The draft's name of basic-spatial-functions (S_INTERSECTS with a point or a box): QGIS before
+  // 3.44 sends S_INTERSECTS only to a server listing this one.
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators',
 ]
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]

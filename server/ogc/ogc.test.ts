@@ -67,6 +67,7 @@ describe('OGC API – Features documents', () => {
       'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
       'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
       'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+      'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators',
     ])
   })
 
