@@ -48,6 +48,16 @@ describe('OGC API – Features documents', () => {
       expect.objectContaining({ name: 'region_code', in: 'query' }),
     )
     expect(document.components.parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 10000, default: 100 })
+    // Part 3: filter, filter-lang (with `cql-text`, which GDAL looks for) and filter-crs on every collection's items.
+    for (const id of ['grids', 'townships']) {
+      expect(document.paths[`/collections/${id}/items`].get.parameters).toEqual(
+        expect.arrayContaining([{ $ref: '#/components/parameters/filter' }, { $ref: '#/components/parameters/filter-lang' }]),
+      )
+    }
+    expect(document.components.parameters['filter-lang'].schema.enum).toEqual(['cql2-text', 'cql2-json', 'cql-text'])
+    expect(document.paths['/collections/grids/items'].get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'valid_from', schema: { type: 'string', format: 'date' } }),
+    )
   })
 
   it('declares core, GeoJSON, OpenAPI 3.0, CRS, queryables and CQL2 filter conformance', async () => {
