@@ -14,7 +14,6 @@ import type { Item } from './collections.js'
 export interface IndexPageQuery {
   scope: string
   bbox: BBox | undefined
-  equals: Record<string, string>
   limit: number
   offset: number
 }
@@ -97,11 +96,10 @@ function geometryJson(loaded: LoadedIndex, layout: Layout, grid: number): string
   return `{"type":"MultiPolygon","coordinates":[${polygons.join(',')}]}`
 }
 
-/** A page of today's grids under `scope`, in code order, filtered as the SQL path filters. */
+/** A page of today's grids under `scope` (and in `bbox`, by boxes as `&&`), in code order: an unfiltered page. */
 export function gridPageFromIndex(loaded: LoadedIndex, query: IndexPageQuery): { items: Item[]; matched: number } {
   const layout = layoutOf(loaded)
   const { grids } = loaded.index
-  const equals = Object.entries(query.equals)
   const bbox = query.bbox
   const items: Item[] = []
   let matched = 0
@@ -128,7 +126,6 @@ export function gridPageFromIndex(loaded: LoadedIndex, query: IndexPageQuery): {
       version: record.version,
       grid_head: typeof record.grid_head === 'string' ? record.grid_head : null,
     }
-    if (equals.some(([name, value]) => String((properties as Record<string, unknown>)[name]) !== value)) continue
     if (matched >= query.offset && items.length < query.limit)
       items.push({ id: indexed.code, geometryJson: geometryJson(loaded, layout, grid), properties })
     matched++

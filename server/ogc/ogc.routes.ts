@@ -12,6 +12,7 @@ import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type Item, type OgcCollection } from './collections.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
 import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
+import { queryableSchema } from './ogc-filter.js'
 import { ogcOpenApi } from './ogc-openapi.js'
 import { mapGeometry } from '../io/read.js'
 import type { Geometry } from 'geojson'
@@ -32,6 +33,19 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  // Part 3 filters in CQL2 (server/ogc/cql2/): both encodings, basic CQL2, LIKE/BETWEEN/IN, and
+  // S_INTERSECTS with a point, a box or any other simple geometry (the "plus" class).
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  // The draft's name of basic-spatial-functions (S_INTERSECTS with a point or a box): QGIS before
+  // 3.44 sends S_INTERSECTS only to a server listing this one.
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators',
   ...TILES_CONFORMANCE,
 ]
 
@@ -159,13 +173,14 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
     return `{"type":"Feature","id":${JSON.stringify(item.id)},"geometry":${geometry},"properties":${JSON.stringify(item.properties)}${tail}}`
   }
 
-  // Part 3: the properties a query parameter can filter on (equality), as a JSON Schema.
+  // Part 3: the properties a filter can name (CQL2 `filter`, and each but the geometry as an
+  // equality query parameter), as a JSON Schema.
   app.get(
     '/ogc/collections/:collectionId/queryables',
     {
       schema: {
         tags,
-        summary: 'The properties of a collection that filter its items (query parameters)',
+        summary: 'The properties of a collection that filter its items (CQL2 filter and query parameters)',
         security,
         params: CollectionParams,
       },
@@ -180,9 +195,9 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
         type: 'object',
         title: collection.title ?? translate(language, `ogc.collection.${collection.id}`),
         properties: Object.fromEntries(
-          collection.filters.map((name) => [
+          Object.entries(collection.queryables).map(([name, { type }]) => [
             name,
-            { type: collection.properties[name] ?? 'string', title: translate(language, `ogc.property.${name}`) },
+            { ...queryableSchema(type), title: translate(language, `ogc.property.${name}`) },
           ]),
         ),
         additionalProperties: false,
@@ -196,7 +211,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db
       schema: {
         tags,
         summary: 'Features of a collection, a page at a time',
-        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural.`,
+        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Each queryable (/ogc/collections/{id}/queryables) but the geometry is a query parameter (equality); filter takes a CQL2 expression (filter-lang cql2-text, the default, or cql2-json; geometries in filter-crs, CRS84 by default), e.g. filter=households > 100 AND S_INTERSECTS(geometry, BBOX(114.3,30.5,114.4,30.6)).`,
         security,
         params: CollectionParams,
         // Written as text (featureJson); the schema documents its shape.
