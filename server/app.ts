@@ -123,7 +123,7 @@ export async function buildApp(options: AppOptions) {
   await registerGridIndex(app, options.database)
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(basemapRoutes, { basemap: options.basemap ?? null })
-  await app.register(ogcRoutes, { db: options.database.kysely })
+  await app.register(ogcRoutes, { database: options.database })
   await app.register(tilesRoutes, { db: options.database.kysely })
   await app.register(
     async (api) => {

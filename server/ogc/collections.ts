@@ -1,11 +1,13 @@
 import type { Db } from '../db/database.js'
 import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
+import { dataCollections, type Viewer } from './data-collections.js'
 import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
 import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
-// has its validity) and the regions of each level. Each reads its page through its own repository.
+// has its validity), the regions of each level, the buildings, addresses and validation issues
+// (data-collections.ts) and the reference layers. Each reads its page through its own repository.
 
 export interface ItemQuery {
   /** The caller's region prefix: nothing outside it is served. */
@@ -33,7 +35,9 @@ export interface OgcCollection {
   /** Properties a query parameter can name (equality). */
   filters: readonly string[]
   /** Properties of its features and their JSON types, for the collection's description. */
-  properties: Record<string, 'string' | 'integer'>
+  properties: Record<string, 'string' | 'integer' | 'number'>
+  /** i18n keys of the titles of properties that mean something else here than `ogc.property.<name>` says. */
+  propertyTitles?: Readonly<Record<string, string>>
   page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
   /** One feature by its id, in the caller's scope. */
   item(db: Db, scope: string, id: string): Promise<Item | undefined>
@@ -165,14 +169,18 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
 /** The collections of every caller: the grids and the regions of each level. */
 export const FIXED_COLLECTIONS: readonly OgcCollection[] = [grids, ...REGION_LEVELS.map(([id, level]) => regionCollection(id, level))]
 
-/** The collections a caller of region `scope` sees: the fixed ones and the reference layers its region uses. */
-export async function collectionsFor(db: Db, scope: string): Promise<OgcCollection[]> {
-  return [...FIXED_COLLECTIONS, ...(await findReferenceLayers(db, scope)).map(referenceCollection)]
+/**
+ * The collections a caller of region `scope` sees: the fixed ones, those that depend on who asks
+ * (only when `viewer` says who: without it they are not offered), and the reference layers its region uses.
+ */
+export async function collectionsFor(db: Db, scope: string, viewer?: Viewer): Promise<OgcCollection[]> {
+  const data = viewer ? dataCollections(viewer) : []
+  return [...FIXED_COLLECTIONS, ...data, ...(await findReferenceLayers(db, scope)).map(referenceCollection)]
 }
 
 /** One collection as `collectionsFor` lists it, or undefined. */
-export async function collectionFor(db: Db, scope: string, id: string): Promise<OgcCollection | undefined> {
-  const fixed = FIXED_COLLECTIONS.find((collection) => collection.id === id)
+export async function collectionFor(db: Db, scope: string, id: string, viewer?: Viewer): Promise<OgcCollection | undefined> {
+  const fixed = FIXED_COLLECTIONS.find((collection) => collection.id === id) ?? (viewer && dataCollections(viewer).find((c) => c.id === id))
   if (fixed || !/^reference-[0-9]{1,15}$/.test(id)) return fixed
   const layer = (await findReferenceLayers(db, scope)).find((row) => `reference-${row.id}` === id)
   return layer && referenceCollection(layer)
