@@ -132,6 +132,21 @@ describe.each(['buildings', 'addresses'] as const)('OGC collection %s', (table) 
   })
 })
 
+describe('OGC API document of the new collections', () => {
+  it('lists each one’s items with its filters as query parameters, for GDAL to send them', async () => {
+    const document = JSON.parse((await get('/ogc/api')).text)
+    const names = (id: string) =>
+      document.paths[`/collections/${id}/items`].get.parameters
+        .filter((p: { name?: string }) => p.name)
+        .map((p: { name: string }) => p.name)
+    expect(names('buildings')).toEqual(['region_code'])
+    expect(names('addresses')).toEqual(['region_code', 'source'])
+    expect(names('validation-issues')).toEqual(['region_code', 'code', 'severity'])
+    const queryables = await get('/ogc/collections/validation-issues/queryables', 'admin', 'en')
+    expect(queryables.body.properties.region_code.title).toBe('township code')
+  })
+})
+
 describe('OGC collection buildings: properties', () => {
   it('carries each building’s households', async () => {
     const { rows } = await sql<{
@@ -174,6 +189,8 @@ describe('OGC collection validation-issues', () => {
   it('serves a township its own issues only, pages them, and filters by region_code, code and bbox', async () => {
     expect((await issues('', 'township')).body.numberMatched).toBe(0)
     expect((await issues('', 'key')).body.numberMatched).toBe(0)
+    // A department sees the issues of its region, as it sees the grids (no address is in them).
+    expect((await issues('', 'dept')).body.numberMatched).toBe(3)
     const own = await issues('', 'baisha')
     expect(own.body.numberMatched).toBe(3)
     const { features, matched } = await pageAll('/ogc/collections/validation-issues/items?limit=1', 'baisha')
