@@ -5,9 +5,6 @@ import { findPointPage, findPointsExtent, type PointPage, type PointPageFilter }
 // Reads of the address registry for the OGC API (pages and extent). The registry is written by
 // address-import.ts alone (imports and the demo set); matching reads it through address-index.ts.
 
-/** The columns a page of addresses can be filtered on by equality. */
-export const ADDRESS_PAGE_FILTERS = ['region_code', 'source'] as const
-
 export interface AddressPageRow {
   region_code: string
   address: string

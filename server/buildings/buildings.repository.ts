@@ -102,9 +102,6 @@ export async function replaceBuildings(
   return db.isTransaction ? replace(db) : db.transaction().execute(replace)
 }
 
-/** The columns a page of buildings (OGC API) can be filtered on by equality. */
-export const BUILDING_PAGE_FILTERS = ['region_code'] as const
-
 export interface BuildingPageRow {
   region_code: string
   address: string | null

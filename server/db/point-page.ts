@@ -1,18 +1,19 @@
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import type { BBox } from '../http/query-params.js'
 import type { Db } from './database.js'
 import { bboxOf, meetsBox } from './geometry-sql.js'
 
 // A page of a point table (buildings, addresses) for the OGC API, written once for both: rows
-// under a region prefix, by bounding box and equal columns, in id order (ids never change, so
-// pages are stable), with how many match in all. The repository that owns the table names its
-// columns and filters; this only builds the statement.
+// under a region prefix, by bounding box and a condition on the table's columns (the OGC API's
+// filters: CQL2 and the equality parameters, built with bound values), in id order (ids never
+// change, so pages are stable), with how many match in all. The repository that owns the table
+// names its columns; this only builds the statement.
 
 export interface PointPageFilter {
   regionPrefix: string
   bbox?: BBox | undefined
-  /** Columns and the value each must equal: the repository's filters, and `id` for one feature. */
-  equals?: Readonly<Record<string, string>>
+  /** A condition on the table's columns (a filter, or `id = …` for one feature). */
+  where?: RawBuilder<boolean> | undefined
   limit: number
   offset: number
 }
@@ -32,7 +33,7 @@ export async function findPointPage<R>(
   const conditions = [
     sql<boolean>`region_code LIKE ${`${filter.regionPrefix}%`}`,
     ...(filter.bbox ? [meetsBox('geom', filter.bbox)] : []),
-    ...Object.entries(filter.equals ?? {}).map(([column, value]) => sql<boolean>`${sql.ref(column)} = ${value}`),
+    ...(filter.where ? [sql<boolean>`(${filter.where})`] : []),
   ]
   const where = sql.join(conditions, sql` AND `)
   const from = sql.table(table)

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
 import { asGeoJson, asWkbHex, bboxOf, ewkbRuns, meetsBox } from '../db/geometry-sql.js'
 import { type TileAddress, tileLonLatBox } from '../geo/web-mercator.js'
@@ -50,7 +50,7 @@ export function findGrids(db: Kysely<Database>, filter: GridFilter) {
   return gridsInForce(db, filter).select(asGeoJson('geom').as('geometry')).orderBy('code').execute()
 }
 
-/** A page of grids for the OGC API: in force on a day or at any time in an interval, filtered by equal properties. */
+/** A page of grids for the OGC API: in force on a day or at any time in an interval, filtered by a condition. */
 export interface GridPageFilter {
   regionPrefix: string
   /** In force on this day (today when neither this nor `during` is given). */
@@ -58,15 +58,11 @@ export interface GridPageFilter {
   /** In force at any time in [from, to] (either end open when undefined). */
   during?: { from: string | undefined; to: string | undefined } | undefined
   bbox?: BBox | undefined
-  /** Columns of GRID_PAGE_FILTERS and the value each must equal. */
-  equals?: Partial<Record<GridPageColumn, string>>
+  /** A condition on the grids' columns (the OGC API's filters, built from CQL2 with bound values). */
+  where?: RawBuilder<boolean> | undefined
   limit: number
   offset: number
 }
-
-/** The columns a page of grids can be filtered on by equality. */
-export const GRID_PAGE_FILTERS = ['code', 'name', 'kind', 'region_code', 'parent_code'] as const
-export type GridPageColumn = (typeof GRID_PAGE_FILTERS)[number]
 
 /**
  * One page of grids in code order (versions of one code in version order), with how many match
@@ -82,7 +78,7 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
     if (from !== undefined) query = query.where(sql<boolean>`(valid_to IS NULL OR valid_to > ${from}::date)`)
   } else query = query.where(inForce(filter.asOf))
   if (filter.bbox) query = query.where(meetsBox('geom', filter.bbox))
-  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  if (filter.where) query = query.where(filter.where)
   // The page's ids first, sorted alone; then their rows with the geometry, put in that order here:
   // a sort of rows carrying their geometries spills to disk on PGlite (see findGridsAsWkb).
   const [ids, counted] = await Promise.all([

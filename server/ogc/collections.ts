@@ -1,9 +1,13 @@
+import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../db/database.js'
-import { findGridPage, findGridsExtent, GRID_PAGE_FILTERS, type GridPageColumn } from '../grids/grids.repository.js'
+import type { LoadedIndex } from '../lookup/index/index-holder.js'
+import { gridPageFromIndex } from './index-items.js'
+import { findGridPage, findGridsExtent } from '../grids/grids.repository.js'
 import type { BBox } from '../http/query-params.js'
-import { dataCollections, type Viewer } from './data-collections.js'
 import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
-import { findRegionPage, findRegionsExtent, REGION_PAGE_FILTERS, type RegionPageColumn } from '../regions/regions.repository.js'
+import { findRegionPage, findRegionsExtent } from '../regions/regions.repository.js'
+import type { Queryable, QueryableType } from './cql2/compile.js'
+import { dataCollections, type Viewer } from './data-collections.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
 // has its validity), the regions of each level, the buildings, addresses and validation issues
@@ -15,9 +19,17 @@ export interface ItemQuery {
   bbox: BBox | undefined
   /** A day, or an interval of days (open ends undefined); only temporal collections use it. */
   time: { day: string } | { from: string | undefined; to: string | undefined } | undefined
-  equals: Record<string, string>
+  /** The filter (CQL2 and the equality query parameters) as a condition on the collection's table. */
+  where: RawBuilder<boolean> | undefined
+  /**
+   * The equality query parameters by name, for a collection computed in JS (`computed`), whose
+   * `where` is always undefined; undefined for the others, which read them in `where`.
+   */
+  equals?: Readonly<Record<string, string>>
   limit: number
   offset: number
+  /** The lookup's index of today's grids, when the features may be written from it (CRS84). */
+  index?: LoadedIndex | null
 }
 
 export interface Item {
@@ -32,10 +44,17 @@ export interface OgcCollection {
   /** The title when it is data (a reference layer's name); else `ogc.collection.<id>` in the caller's language. */
   title?: string
   temporal: boolean
-  /** Properties a query parameter can name (equality). */
-  filters: readonly string[]
-  /** Properties of its features and their JSON types, for the collection's description. */
-  properties: Record<string, 'string' | 'integer' | 'number'>
+  /**
+   * What a filter can name (Part 3 queryables): each property of its features that has a column,
+   * and `geometry`; each but `geometry` is also a query parameter (equality).
+   */
+  queryables: Record<string, Queryable>
+  /**
+   * Set when the features are computed in JS, not read from a table (the validation issues): the
+   * equality query parameters come as `ItemQuery.equals`, and a CQL2 `filter` is refused (400),
+   * never ignored. Its queryables' `sql` is then never compiled.
+   */
+  computed?: true
   /** i18n keys of the titles of properties that mean something else here than `ogc.property.<name>` says. */
   propertyTitles?: Readonly<Record<string, string>>
   page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
@@ -45,42 +64,60 @@ export interface OgcCollection {
   extent(db: Db, scope: string): Promise<BBox | null>
 }
 
-const GRID_PROPERTIES = {
-  code: 'string',
-  name: 'string',
-  kind: 'string',
-  region_code: 'string',
-  parent_code: 'string',
-  households: 'integer',
-  population: 'integer',
-  count_date: 'string',
-  grid_head: 'string',
-  valid_from: 'string',
-  valid_to: 'string',
-  version: 'integer',
-} as const
+/** Columns of the collection's table by type, and the geometry's column, as queryables. */
+export function columns(types: Record<string, Exclude<QueryableType, 'geometry'>>, geometryColumn: string): Record<string, Queryable> {
+  const queryables: Record<string, Queryable> = {}
+  for (const [name, type] of Object.entries(types)) queryables[name] = { type, sql: sql.ref(name) }
+  queryables.geometry = { type: 'geometry', sql: sql.ref(geometryColumn) }
+  return queryables
+}
+
+/** `column = value`: how a collection finds one feature by its id. */
+export const equal = (column: string, value: string | number) => sql<boolean>`${sql.ref(column)} = ${value}`
+
+const GRID_COLUMNS = columns(
+  {
+    code: 'string',
+    name: 'string',
+    kind: 'string',
+    region_code: 'string',
+    parent_code: 'string',
+    households: 'integer',
+    population: 'integer',
+    count_date: 'date',
+    grid_head: 'string',
+    valid_from: 'date',
+    valid_to: 'date',
+    version: 'integer',
+  },
+  'geom',
+)
+// The grid head is kept in the grid's attributes (JSON), as imports name it.
+const GRID_QUERYABLES: Record<string, Queryable> = { ...GRID_COLUMNS, grid_head: { type: 'string', sql: sql`(attributes->>'grid_head')` } }
 
 const grids: OgcCollection = {
   id: 'grids',
   temporal: true,
-  filters: GRID_PAGE_FILTERS,
-  properties: GRID_PROPERTIES,
+  queryables: GRID_QUERYABLES,
   extent: (db, scope) => findGridsExtent(db, scope),
   // A bare code is the grid in force today; code.version any version (all are looked through).
   item(db, scope, id) {
     const [code, version] = id.split('.')
     const versioned = version !== undefined && /^[0-9]+$/.test(version)
     const time = versioned ? { from: undefined, to: undefined } : undefined
-    return itemBy(grids, db, { scope, time, equals: { code: code ?? '' } }, id, versioned ? 1000 : 1)
+    return itemBy(grids, db, { scope, time, where: equal('code', code ?? '') }, id, versioned ? 1000 : 1)
   },
   async page(db, query) {
     const time = query.time
+    // Today's grids from the lookup's index when it is built (index-items.ts); otherwise PostGIS.
+    // Filters run in SQL only (CQL2 and the equality parameters): a filtered page goes to PostGIS.
+    if (time === undefined && query.where === undefined && query.index) return gridPageFromIndex(query.index, query)
     const { rows, matched } = await findGridPage(db, {
       regionPrefix: query.scope,
       asOf: time && 'day' in time ? time.day : undefined,
       during: time && !('day' in time) ? time : undefined,
       bbox: query.bbox,
-      equals: query.equals as Partial<Record<GridPageColumn, string>>,
+      where: query.where,
       limit: query.limit,
       offset: query.offset,
     })
@@ -118,18 +155,17 @@ const REGION_LEVELS = [
 const regionCollection = (id: string, level: number): OgcCollection => ({
   id,
   item(db, scope, code) {
-    return itemBy(this, db, { scope, time: undefined, equals: { code } }, code)
+    return itemBy(this, db, { scope, time: undefined, where: equal('code', code) }, code)
   },
   temporal: false,
-  filters: REGION_PAGE_FILTERS,
-  properties: { code: 'string', name: 'string', level: 'integer', parent_code: 'string', urban_rural: 'string' },
+  queryables: columns({ code: 'string', name: 'string', level: 'integer', parent_code: 'string', urban_rural: 'string' }, 'boundary'),
   extent: (db, scope) => findRegionsExtent(db, scope, level),
   async page(db, query) {
     const { rows, matched } = await findRegionPage(db, {
       prefix: query.scope,
       level,
       bbox: query.bbox,
-      equals: query.equals as Partial<Record<RegionPageColumn, string>>,
+      where: query.where,
       limit: query.limit,
       offset: query.offset,
     })
@@ -142,16 +178,19 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
   id: `reference-${layer.id}`,
   title: layer.name,
   temporal: false,
-  filters: ['name', 'class'],
-  properties: { name: 'string', class: 'string' },
+  // The layer's own properties (JSON) differ from feature to feature and have no declared type:
+  // only name and class, which every layer has as columns, can be filtered on.
+  queryables: columns({ name: 'string', class: 'string' }, 'geom'),
   extent: (db) => findReferenceExtent(db, layer.id),
   item(db, scope, id) {
-    return /^[0-9]{1,15}$/.test(id) ? itemBy(this, db, { scope, time: undefined, equals: { id } }, id) : Promise.resolve(undefined)
+    return /^[0-9]{1,15}$/.test(id)
+      ? itemBy(this, db, { scope, time: undefined, where: equal('id', Number(id)) }, id)
+      : Promise.resolve(undefined)
   },
   async page(db, query) {
     const { rows, matched } = await findReferencePage(db, layer.id, {
       bbox: query.bbox,
-      equals: query.equals,
+      where: query.where,
       limit: query.limit,
       offset: query.offset,
     })

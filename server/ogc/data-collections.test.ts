@@ -88,6 +88,61 @@ describe.each(['buildings', 'addresses'] as const)('OGC collection %s', (table) 
     expect(near.body.features.map((f: { id: string }) => f.id)).toContain(community.id)
   })
 
+  it('runs a CQL2 filter (text and JSON, S_INTERSECTS included) in SQL: as many features as a plain SQL count', async () => {
+    const community = (await rowsOf(table, '990101002'))[0] as Row
+    const [x, y] = JSON.parse(community.geometry).coordinates as [number, number]
+    const [x0, y0, x1, y1] = [x - 0.01, y - 0.01, x + 0.01, y + 0.01]
+    // A property of each table: buildings by households (over the median), addresses by source and address.
+    const { rows: median } = await sql<{ m: number }>`
+      SELECT coalesce(percentile_disc(0.5) WITHIN GROUP (ORDER BY households), 0)::int AS m FROM buildings`.execute(t.db)
+    const m = median[0]?.m ?? 0
+    const [cqlProperty, sqlProperty] =
+      table === 'buildings'
+        ? [`households > ${m}`, sql`households > ${m}`]
+        : [`source = 'demo' AND address LIKE '%号%'`, sql`source = 'demo' AND address LIKE '%号%'`]
+    const count = async (scope: string, condition: ReturnType<typeof sql>) =>
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(table)}
+          WHERE region_code LIKE ${`${scope}%`} AND ${condition}`.execute(t.db)
+      ).rows[0]?.n
+    const polygon = `POLYGON((${x0} ${y0},${x1} ${y0},${x1} ${y1},${x0} ${y1},${x0} ${y0}))`
+    const filter = `${cqlProperty} AND S_INTERSECTS(geometry,${polygon})`
+    const expected = await count(
+      '',
+      sql`${sqlProperty} AND ST_Intersects(geom, ST_MakeEnvelope(${x0}::float8, ${y0}::float8, ${x1}::float8, ${y1}::float8, 4490))`,
+    )
+    expect(expected).toBeGreaterThan(0)
+    const text = await pageAll(`/ogc/collections/${table}/items?limit=1000&filter=${encodeURIComponent(filter)}`, 'admin')
+    expect(text.matched).toBe(expected)
+    expect(text.features.length).toBe(expected)
+    // The same by BBOX, in cql2-json, and with an equality parameter beside it.
+    const json = JSON.stringify({
+      op: 'and',
+      args: [
+        { op: 's_intersects', args: [{ property: 'geometry' }, { bbox: [x0, y0, x1, y1] }] },
+        { op: '=', args: [{ property: 'region_code' }, community.region_code] },
+      ],
+    })
+    const inCommunity = await get(
+      `/ogc/collections/${table}/items?limit=1&filter-lang=cql2-json&filter=${encodeURIComponent(json)}&region_code=${community.region_code}`,
+    )
+    expect(inCommunity.status, inCommunity.text).toBe(200)
+    expect(inCommunity.body.numberMatched).toBe(
+      await count(
+        community.region_code,
+        sql`region_code = ${community.region_code} AND geom && ST_MakeEnvelope(${x0}::float8, ${y0}::float8, ${x1}::float8, ${y1}::float8, 4490)`,
+      ),
+    )
+    // An OR stays inside the caller's region: a township's account finds only its own rows.
+    const or = encodeURIComponent(`${cqlProperty} OR region_code LIKE '99%'`)
+    const either = await get(`/ogc/collections/${table}/items?limit=1&filter=${or}`, 'township')
+    expect(either.body.numberMatched).toBe(await count('990101001', sql`TRUE`))
+    // A department cannot filter on the addresses it sees masked.
+    const dept = await get(`/ogc/collections/${table}/items?filter=${encodeURIComponent("address LIKE '%1%'")}`, 'dept', 'en')
+    expect(dept.status).toBe(400)
+    expect(dept.body).toMatchObject({ code: 'ogc_filter_property_unknown', description: expect.stringContaining('no queryable "address"') })
+  })
+
   it('gives one feature by id within the caller’s region only', async () => {
     const [own] = await rowsOf(table, '990101001')
     const [other] = await rowsOf(table, '990101002')
@@ -116,14 +171,19 @@ describe.each(['buildings', 'addresses'] as const)('OGC collection %s', (table) 
     expect(county.body.features[0].properties.address).toBe((await rowsOf(table, '990101'))[0]?.address)
   })
 
-  it('lists its queryables, and refuses an unknown filter as an OGC exception in zh-CN and en', async () => {
+  it('lists its queryables (no address for a department), and refuses an unknown filter as an OGC exception in zh-CN and en', async () => {
+    const third = table === 'buildings' ? 'households' : 'source'
     const queryables = await get(`/ogc/collections/${table}/queryables`, 'admin', 'en')
-    expect(Object.keys(queryables.body.properties)).toEqual(table === 'buildings' ? ['region_code'] : ['region_code', 'source'])
-    const zh = await get(`/ogc/collections/${table}/items?address=x`)
+    expect(Object.keys(queryables.body.properties)).toEqual(['region_code', 'address', third, 'geometry'])
+    expect(queryables.body.properties.geometry).toMatchObject({ format: 'geometry-any' })
+    if (table === 'buildings') expect(queryables.body.properties.households).toMatchObject({ type: 'integer' })
+    const masked = await get(`/ogc/collections/${table}/queryables`, 'dept', 'en')
+    expect(Object.keys(masked.body.properties)).toEqual(['region_code', third, 'geometry'])
+    const zh = await get(`/ogc/collections/${table}/items?address=x`, 'dept')
     expect(zh.status).toBe(400)
     expect(zh.body).toMatchObject({ code: 'ogc_parameter_unknown', description: expect.stringContaining('不支持参数 address') })
-    const en = await get(`/ogc/collections/${table}/items?address=x`, 'admin', 'en')
-    expect(en.body.description).toContain('Parameter address is not supported')
+    const en = await get(`/ogc/collections/${table}/items?nothing=x`, 'admin', 'en')
+    expect(en.body.description).toContain('Parameter nothing is not supported')
     // Text the database cannot take is no 500: it matches nothing.
     for (const value of ['%00', 'x'.repeat(5000), '%E4%B8']) {
       const odd = await get(`/ogc/collections/${table}/items?region_code=${value}`)
@@ -135,13 +195,16 @@ describe.each(['buildings', 'addresses'] as const)('OGC collection %s', (table) 
 describe('OGC API document of the new collections', () => {
   it('lists each one’s items with its filters as query parameters, for GDAL to send them', async () => {
     const document = JSON.parse((await get('/ogc/api')).text)
-    const names = (id: string) =>
-      document.paths[`/collections/${id}/items`].get.parameters
-        .filter((p: { name?: string }) => p.name)
-        .map((p: { name: string }) => p.name)
-    expect(names('buildings')).toEqual(['region_code'])
-    expect(names('addresses')).toEqual(['region_code', 'source'])
+    const parameters = (id: string) => document.paths[`/collections/${id}/items`].get.parameters as { name?: string; $ref?: string }[]
+    const names = (id: string) => parameters(id).flatMap((p) => (p.name ? [p.name] : []))
+    expect(names('buildings')).toEqual(['region_code', 'address', 'households'])
+    expect(names('addresses')).toEqual(['region_code', 'address', 'source'])
     expect(names('validation-issues')).toEqual(['region_code', 'code', 'severity'])
+    // CQL2 where it runs (SQL); not offered on the computed issues, so GDAL does not send it there.
+    const refs = (id: string) => parameters(id).flatMap((p) => (p.$ref ? [p.$ref.split('/').pop()] : []))
+    expect(refs('buildings')).toEqual(expect.arrayContaining(['filter', 'filter-lang', 'filter-crs']))
+    expect(refs('addresses')).toEqual(expect.arrayContaining(['filter', 'filter-lang', 'filter-crs']))
+    expect(refs('validation-issues')).not.toContain('filter')
     const queryables = await get('/ogc/collections/validation-issues/queryables', 'admin', 'en')
     expect(queryables.body.properties.region_code.title).toBe('township code')
   })
@@ -208,6 +271,27 @@ describe('OGC collection validation-issues', () => {
     expect(near.body.features.map((f: { id: string }) => f.id)).toContain(overlap.id)
   })
 
+  it('takes no CQL2 filter (computed, not stored): a 400 naming the parameter, in zh-CN and en; equality parameters still work', async () => {
+    const filter = encodeURIComponent("code = 'gap'")
+    const zh = await issues(`&filter=${filter}`)
+    expect(zh.status).toBe(400)
+    expect(zh.body).toMatchObject({
+      code: 'ogc_filter_not_supported',
+      description:
+        '图层 validation-issues 不支持参数 filter：其要素在请求时计算得出，并非读自数据表；请用查询参数 region_code, code, severity 筛选',
+    })
+    const en = await issues(`&filter=${filter}&filter-lang=cql2-text&code=gap`, 'admin', 'en')
+    expect(en.status).toBe(400)
+    expect(en.body.description).toBe(
+      'Parameter filter is not supported on collection validation-issues: its features are computed when asked for, not read from a table; filter them with the query parameters region_code, code, severity',
+    )
+    const gaps = await issues('&code=gap&severity=error')
+    expect(gaps.body.features.map((f: { properties: { code: string } }) => f.properties.code)).toEqual(['gap'])
+    expect((await issues('&severity=nothing')).body.numberMatched).toBe(0)
+    const queryables = await get('/ogc/collections/validation-issues/queryables', 'admin', 'en')
+    expect(Object.keys(queryables.body.properties)).toEqual(['region_code', 'code', 'severity'])
+  })
+
   it('gives one issue by id, within the caller’s region only', async () => {
     const [first] = (await issues('', 'baisha')).body.features
     expect((await get(`/ogc/collections/validation-issues/items/${first.id}`, 'baisha')).body).toMatchObject({ id: first.id })
@@ -234,7 +318,7 @@ describe('OGC collection validation-issues', () => {
 
   it('asks for region_code when the caller’s region holds more grids than one request validates', async () => {
     const fewer = issuesCollection(t.database, 'en', 100)
-    const query = { scope: '990101', bbox: undefined, time: undefined, equals: {}, limit: 10, offset: 0 }
+    const query = { scope: '990101', bbox: undefined, time: undefined, where: undefined, equals: {}, limit: 10, offset: 0 }
     const refused = await fewer.page(t.db, query).catch((error: unknown) => error)
     expect(refused).toBeInstanceOf(AppError)
     expect(refused).toMatchObject({ statusCode: 400, code: 'ogc_issues_region_required' })

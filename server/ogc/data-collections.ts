@@ -1,12 +1,13 @@
-import { findAddressPage, findAddressesExtent, ADDRESS_PAGE_FILTERS } from '../addresses/addresses.repository.js'
+import { findAddressPage, findAddressesExtent } from '../addresses/addresses.repository.js'
 import { maskAddress } from '../addresses/address-normalise.js'
-import { BUILDING_PAGE_FILTERS, findBuildingPage, findBuildingsExtent } from '../buildings/buildings.repository.js'
+import { findBuildingPage, findBuildingsExtent } from '../buildings/buildings.repository.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Db, Role } from '../db/database.js'
 import type { PointPage, PointPageFilter } from '../db/point-page.js'
 import type { BBox } from '../http/query-params.js'
 import type { Language } from '../i18n/index.js'
-import type { ItemQuery, OgcCollection } from './collections.js'
+import { columns, equal, type ItemQuery, type OgcCollection } from './collections.js'
+import type { QueryableType } from './cql2/compile.js'
 import { issuesCollection } from './issues-collection.js'
 
 // The collections whose content depends on who asks, beyond the region: the building points and
@@ -33,10 +34,19 @@ export function addressShownTo(role: Role): (address: string) => string {
   return role === 'department' ? maskAddress : (address) => address
 }
 
+/**
+ * The columns of a point table a filter may name, for this caller: an address a department sees
+ * masked is no queryable for it, since a filter on the full text (LIKE '%12号%', or an equality
+ * tried value by value) would tell what the mask hides.
+ */
+function pointQueryables(types: Record<string, Exclude<QueryableType, 'geometry'>>, role: Role) {
+  const shown = role === 'department' ? Object.fromEntries(Object.entries(types).filter(([name]) => name !== 'address')) : types
+  return columns(shown, 'geom')
+}
+
 interface PointCollection<R> {
   id: string
-  filters: readonly string[]
-  properties: OgcCollection['properties']
+  queryables: OgcCollection['queryables']
   propertyTitles?: OgcCollection['propertyTitles']
   page: (db: Db, filter: PointPageFilter) => Promise<PointPage<R>>
   extent: (db: Db, scope: string) => Promise<BBox | null>
@@ -50,7 +60,7 @@ function pointCollection<R>(table: PointCollection<R>): OgcCollection {
     const { rows, matched } = await table.page(db, {
       regionPrefix: query.scope,
       bbox: query.bbox,
-      equals: query.equals,
+      where: query.where,
       limit: query.limit,
       offset: query.offset,
     })
@@ -59,14 +69,13 @@ function pointCollection<R>(table: PointCollection<R>): OgcCollection {
   return {
     id: table.id,
     temporal: false,
-    filters: table.filters,
-    properties: table.properties,
+    queryables: table.queryables,
     ...(table.propertyTitles ? { propertyTitles: table.propertyTitles } : {}),
     extent: table.extent,
     page,
     async item(db, scope, id) {
       if (!/^[0-9]{1,15}$/.test(id)) return undefined
-      const { items } = await page(db, { scope, bbox: undefined, equals: { id }, limit: 1, offset: 0 })
+      const { items } = await page(db, { scope, bbox: undefined, where: equal('id', id), limit: 1, offset: 0 })
       return items[0]
     },
   }
@@ -78,8 +87,7 @@ export function dataCollections(viewer: Viewer): OgcCollection[] {
   return [
     pointCollection({
       id: 'buildings',
-      filters: BUILDING_PAGE_FILTERS,
-      properties: { region_code: 'string', address: 'string', households: 'integer' },
+      queryables: pointQueryables({ region_code: 'string', address: 'string', households: 'integer' }, viewer.role),
       page: findBuildingPage,
       extent: findBuildingsExtent,
       show: (row) => ({
@@ -90,8 +98,7 @@ export function dataCollections(viewer: Viewer): OgcCollection[] {
     }),
     pointCollection({
       id: 'addresses',
-      filters: ADDRESS_PAGE_FILTERS,
-      properties: { region_code: 'string', address: 'string', source: 'string' },
+      queryables: pointQueryables({ region_code: 'string', address: 'string', source: 'string' }, viewer.role),
       propertyTitles: { region_code: 'ogc.property_of_address.region_code' },
       page: findAddressPage,
       extent: findAddressesExtent,

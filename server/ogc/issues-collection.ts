@@ -10,7 +10,7 @@ import { prefixOfCode } from '../regions/region-codes.js'
 import { countActiveGrids, findRegionsExtent, findRegionsOfLevel } from '../regions/regions.repository.js'
 import { placedIssues } from '../validation/grid-issues.js'
 import { issueMessage, type StoredIssue } from '../validation/issue-messages.js'
-import type { Item, ItemQuery, OgcCollection } from './collections.js'
+import { columns, type Item, type ItemQuery, type OgcCollection } from './collections.js'
 
 // The current validation issues of the grids in force, one feature each where the issue is (the
 // gap, the overlap, the fault point, else the grid it is about). Issues are not stored: they are
@@ -20,7 +20,8 @@ import type { Item, ItemQuery, OgcCollection } from './collections.js'
 // issues are kept in memory while its grids in force stay the same (gridsInForceStamp), so a
 // client paging through them validates once. Without `region_code`, a caller whose region holds
 // more than MAX_SCOPE_GRIDS grids is asked to name one township (400): a county of 20,000 grids
-// takes tens of seconds to validate, too long for a page.
+// takes tens of seconds to validate, too long for a page. Being computed, the collection takes
+// its queryables as equality query parameters only: a CQL2 `filter` is a 400 (ogc-params.ts).
 
 /** The most grids in force a caller's whole region may hold for its issues to be computed on one request. */
 export const MAX_SCOPE_GRIDS = 2_000
@@ -111,14 +112,19 @@ async function unitsAsked(db: Db, scope: string, regionCode: string | undefined,
   return units
 }
 
-export const ISSUE_FILTERS = ['region_code', 'code', 'severity'] as const
+/**
+ * The issues' queryables: equality query parameters only (the collection is `computed`, so no
+ * `filter` reaches them and their SQL, a column name as for the other collections, is never run).
+ * No geometry: with no CQL2 there is no S_INTERSECTS; bbox selects by place.
+ */
+const { geometry: _geometry, ...ISSUE_QUERYABLES } = columns({ region_code: 'string', code: 'string', severity: 'string' }, 'place')
 
 /** The `validation-issues` collection over a database handle (validation needs the engine), messages in `language`. */
 export const issuesCollection = (database: DatabaseHandle, language: Language, maxScopeGrids = MAX_SCOPE_GRIDS): OgcCollection => ({
   id: 'validation-issues',
   temporal: false,
-  filters: ISSUE_FILTERS,
-  properties: { region_code: 'string', code: 'string', severity: 'string', message: 'string', grid_codes: 'string', area_m2: 'number' },
+  computed: true,
+  queryables: ISSUE_QUERYABLES,
   propertyTitles: { region_code: 'ogc.property_of_issue.region_code', code: 'ogc.property_of_issue.code' },
   // The box of the grids and townships: issues lie on them (a gap within a township's boundary).
   async extent(db, scope) {
@@ -139,7 +145,7 @@ export const issuesCollection = (database: DatabaseHandle, language: Language, m
     return feature && asItem(feature, language)
   },
   async page(db, query: ItemQuery) {
-    const { region_code: regionCode, ...equals } = query.equals
+    const { region_code: regionCode, ...equals } = query.equals ?? {}
     const features: IssueFeature[] = []
     for (const unit of await unitsAsked(db, query.scope, regionCode, maxScopeGrids)) features.push(...(await issuesOf(database, unit)))
     const box = query.bbox

@@ -30,6 +30,12 @@ const gdal = async (command: 'ogrinfo' | 'ogr2ogr', args: string[], debug = fals
   return exec(command, args, { env, maxBuffer: 256 * 1024 * 1024 })
 }
 
+/** The query parameters of each items request in GDAL's debug log (CPL_DEBUG=ON): `HTTP: Fetch(<url>)`. */
+const itemRequests = (stderr: string) =>
+  [...stderr.matchAll(/^HTTP: Fetch\(\S+\/ogc\/collections\/grids\/items\?(\S+)\)$/gm)].map((match) => new URLSearchParams(match[1]))
+
+const IN_FORCE = 'valid_from <= current_date AND (valid_to IS NULL OR valid_to > current_date)'
+
 const inForce = async () => {
   const { rows } = await sql<{ code: string; geometry: string }>`
     SELECT code, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 15, 0) AS geometry FROM grids
@@ -95,14 +101,52 @@ describe("GDAL's OAPIF driver", () => {
     })
   })
 
-  it('sends an equality filter to the server as a query parameter, not filtering on its side', async () => {
+  it('sends an equality -where to the server (as CQL2, since the API offers it), not filtering on its side', async () => {
     const where = "region_code = '990101001001'"
     const { stdout, stderr } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`, 'grids', '-where', where], true)
-    expect(stderr).toContain('/ogc/collections/grids/items?limit=10&region_code=990101001001')
+    expect(itemRequests(stderr).map((params) => params.get('filter'))).toContain(where)
     expect(stderr).not.toContain('Full filter will be evaluated on client side')
     const { rows } = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM grids WHERE valid_to IS NULL AND region_code = '990101001001'`.execute(t.db)
     expect(stdout.match(/^OGRFeature\(grids\)/gm)?.length).toBe(rows[0]?.n)
+  })
+})
+
+describe("GDAL's OAPIF driver and CQL2 filters (Part 3)", () => {
+  it('sends a -where of comparisons, LIKE, IS NULL and dates to the server as a CQL2 filter, not filtering on its side', async () => {
+    // GDAL looks for `cql-text` among filter-lang's values in /ogc/api (not for the conformance
+    // classes), and names only properties that are query parameters there.
+    const where = "households > 300 AND region_code LIKE '990101001%' AND NOT (grid_head IS NULL) AND valid_from >= '2026-01-01'"
+    const { stdout, stderr } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`, 'grids', '-where', where], true)
+    expect(stderr).toContain('CQL text detected')
+    const sent = itemRequests(stderr)
+    const filters = sent.map((params) => params.get('filter')).filter((filter) => filter !== null)
+    expect(filters.length, stderr).toBeGreaterThan(0)
+    expect(filters[0]).toBe(
+      "((households > 300) AND (region_code LIKE '990101001%')) AND ((NOT ((grid_head IS NULL))) AND (valid_from >= '2026-01-01T'))",
+    )
+    expect(sent.find((params) => params.has('filter'))?.get('filter-lang')).toBe('cql-text')
+    expect(stderr).not.toContain('evaluated on client side')
+    expect(stderr).not.toContain('Only part of the filter')
+    const { rows } = await sql<{ code: string }>`
+      SELECT code FROM grids WHERE ${sql.raw(IN_FORCE)} AND households > 300 AND region_code LIKE '990101001%'
+        AND attributes->>'grid_head' IS NOT NULL AND valid_from >= '2026-01-01' ORDER BY code`.execute(t.db)
+    expect(rows.length).toBeGreaterThan(0)
+    expect([...stdout.matchAll(/^ {2}code \(String\) = (\S+)$/gm)].map((match) => match[1])).toEqual(rows.map((row) => row.code))
+  })
+
+  it('copies the grids an OR filter selects with ogr2ogr, paging with the filter kept', async () => {
+    const where = "households < 250 OR name = '明珠社区第一网格'"
+    const { stdout, stderr } = await gdal(
+      'ogr2ogr',
+      ['-f', 'GeoJSON', '/vsistdout/', `OAPIF:${root}`, 'grids', '-where', where, '-oo', 'PAGE_SIZE=5'],
+      true,
+    )
+    const pages = itemRequests(stderr)
+    expect(pages.filter((params) => params.get('filter') === "(households < 250) OR (name = '明珠社区第一网格')").length).toBeGreaterThan(1)
+    const { rows } = await sql<{ code: string }>`
+      SELECT code FROM grids WHERE ${sql.raw(IN_FORCE)} AND (households < 250 OR name = '明珠社区第一网格') ORDER BY code`.execute(t.db)
+    expect((JSON.parse(stdout) as FeatureCollection).features.map((f) => f.properties?.code)).toEqual(rows.map((row) => row.code))
   })
 })
 
@@ -166,7 +210,21 @@ print(json.dumps({
       matched: grids.length,
       ids: grids.slice(0, 5).map((row) => row.code),
       township: '东湖街道',
-      queryables: ['code', 'kind', 'name', 'parent_code', 'region_code'],
+      queryables: [
+        'code',
+        'count_date',
+        'geometry',
+        'grid_head',
+        'households',
+        'kind',
+        'name',
+        'parent_code',
+        'population',
+        'region_code',
+        'valid_from',
+        'valid_to',
+        'version',
+      ],
     })
   })
 })

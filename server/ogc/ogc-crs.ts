@@ -27,8 +27,8 @@ export interface OutputCrs {
 
 const swap = (position: readonly number[]): Position => [position[1] as number, position[0] as number]
 
-/** The system named by a `crs` or `bbox-crs` value; 400 naming the parameter when it is not one of SUPPORTED_CRS. */
-export function parseCrs(value: string | undefined, parameter: 'crs' | 'bbox-crs'): OutputCrs {
+/** The system named by a `crs`, `bbox-crs` or `filter-crs` value; 400 naming the parameter when it is not one of SUPPORTED_CRS. */
+export function parseCrs(value: string | undefined, parameter: 'crs' | 'bbox-crs' | 'filter-crs'): OutputCrs {
   if (value === undefined || value === CRS84) return { uri: CRS84, fromLonLat: null, toLonLat: (p) => [p[0] as number, p[1] as number] }
   if (!SUPPORTED_CRS.includes(value)) throw badRequest('ogc_crs_invalid', { parameter, value, example: `${EPSG_URI}4549` })
   const code = Number(value.slice(EPSG_URI.length))

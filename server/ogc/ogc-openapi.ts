@@ -1,13 +1,17 @@
 import type { Language } from '../i18n/index.js'
 import { translate } from '../i18n/index.js'
 import type { OgcCollection } from './collections.js'
+import { MAX_FILTER_LENGTH } from './cql2/ast.js'
 import { CRS84, SUPPORTED_CRS } from './ogc-crs.js'
+import { FILTER_LANGUAGES, queryableSchema, queryParameters } from './ogc-filter.js'
 import { DEFAULT_LIMIT, MAX_LIMIT } from './ogc-params.js'
 
 // The OGC API's own OpenAPI 3.0 document (the landing page's service-desc), relative to /ogc and
 // with one path per collection, as the standard's clients read it: GDAL's OAPIF driver looks up
 // `/collections/<id>/items` in it and sends a -where equality to the server only for a query
-// parameter listed there; the limit's default and maximum are stated here.
+// parameter listed there; the limit's default and maximum are stated here. GDAL sends a -where
+// as a CQL2 `filter` only when `filter-lang` lists `cql-text` here (not from /conformance), and
+// names in it only properties that are query parameters here: so every queryable is one.
 
 const GEOJSON = 'application/geo+json'
 const JSON_TYPE = 'application/json'
@@ -34,12 +38,12 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
   }
   for (const collection of collections) {
     const title = collection.title ?? translate(language, `ogc.collection.${collection.id}`)
-    const filters = collection.filters.map((name) => ({
+    const filters = queryParameters(collection).map((name) => ({
       name,
       in: 'query',
       required: false,
       description: `${name} equals this value`,
-      schema: { type: collection.properties[name] ?? 'string' },
+      schema: queryableSchema(collection.queryables[name]?.type ?? 'string'),
       style: 'form',
       explode: false,
     }))
@@ -57,6 +61,8 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
           ref('bbox-crs'),
           ref('crs'),
           ...(collection.temporal ? [ref('datetime')] : []),
+          // A computed collection (validation-issues) takes no CQL2 filter: not offered, so GDAL does not send one.
+          ...(collection.computed ? [] : [ref('filter'), ref('filter-lang'), ref('filter-crs')]),
           ...filters,
         ],
         responses: { 200: ok(GEOJSON, 'a page of features, with next/prev links'), ...errors },
@@ -134,6 +140,33 @@ export function ogcOpenApi(base: string, collections: readonly OgcCollection[], 
           in: 'query',
           required: false,
           description: 'the system of bbox, by URI, in its axis order',
+          schema: { type: 'string', format: 'uri', enum: [...SUPPORTED_CRS], default: CRS84 },
+          style: 'form',
+          explode: false,
+        },
+        filter: {
+          name: 'filter',
+          in: 'query',
+          required: false,
+          description: `a CQL2 expression (filter-lang) on the queryables, at most ${MAX_FILTER_LENGTH} characters: comparisons, AND/OR/NOT, IS NULL, LIKE, BETWEEN, IN, DATE()/TIMESTAMP(), S_INTERSECTS(geometry, <WKT or BBOX>)`,
+          schema: { type: 'string', maxLength: MAX_FILTER_LENGTH },
+          style: 'form',
+          explode: false,
+        },
+        'filter-lang': {
+          name: 'filter-lang',
+          in: 'query',
+          required: false,
+          description: 'the encoding of filter: cql2-text or cql2-json (cql-text, the draft name GDAL looks for, is read as cql2-text)',
+          schema: { type: 'string', enum: [...FILTER_LANGUAGES], default: 'cql2-text' },
+          style: 'form',
+          explode: false,
+        },
+        'filter-crs': {
+          name: 'filter-crs',
+          in: 'query',
+          required: false,
+          description: 'the system of the geometries in filter, by URI, in its axis order',
           schema: { type: 'string', format: 'uri', enum: [...SUPPORTED_CRS], default: CRS84 },
           style: 'form',
           explode: false,

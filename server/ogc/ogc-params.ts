@@ -3,6 +3,7 @@ import { isIsoDate, parseBBox } from '../http/query-params.js'
 import type { BBox } from '../http/query-params.js'
 import type { ItemQuery, OgcCollection } from './collections.js'
 import { bboxToLonLat, CRS84, type OutputCrs, parseCrs } from './ogc-crs.js'
+import { equalityValues, FILTER_PARAMETERS, filterCondition, queryParameters } from './ogc-filter.js'
 
 // The query parameters of /ogc/collections/{id}/items (OGC API – Features Part 1), parsed into an
 // ItemQuery; anything wrong is a 400 that names the parameter.
@@ -10,8 +11,8 @@ import { bboxToLonLat, CRS84, type OutputCrs, parseCrs } from './ogc-crs.js'
 export const DEFAULT_LIMIT = 100
 export const MAX_LIMIT = 10_000
 
-/** Parameters every items request may carry; a collection adds its property filters. */
-export const ITEM_PARAMETERS = ['limit', 'offset', 'bbox', 'bbox-crs', 'datetime', 'crs', 'f'] as const
+/** Parameters every items request may carry; a collection adds its queryables (equality). */
+export const ITEM_PARAMETERS = ['limit', 'offset', 'bbox', 'bbox-crs', 'datetime', 'crs', 'f', ...FILTER_PARAMETERS] as const
 
 export interface ParsedItems {
   query: Omit<ItemQuery, 'scope'>
@@ -22,7 +23,7 @@ export interface ParsedItems {
 }
 
 export function parseItemParameters(collection: OgcCollection, raw: Record<string, string | undefined>): ParsedItems {
-  const allowed = [...ITEM_PARAMETERS, ...collection.filters]
+  const allowed = [...ITEM_PARAMETERS, ...queryParameters(collection)]
   for (const name of Object.keys(raw))
     if (!(allowed as readonly string[]).includes(name)) throw badRequest('ogc_parameter_unknown', { name, allowed: allowed.join(', ') })
   const limitText = raw.limit ?? String(DEFAULT_LIMIT)
@@ -30,8 +31,6 @@ export function parseItemParameters(collection: OgcCollection, raw: Record<strin
   if (!(asked >= 1)) throw badRequest('ogc_limit_invalid', { value: limitText, max: MAX_LIMIT })
   const offsetText = raw.offset ?? '0'
   if (!/^[0-9]{1,9}$/.test(offsetText)) throw badRequest('ogc_offset_invalid', { value: offsetText })
-  const equals: Record<string, string> = {}
-  for (const name of collection.filters) if (raw[name] !== undefined) equals[name] = raw[name] as string
   const bboxCrs = parseCrs(raw['bbox-crs'], 'bbox-crs')
   return {
     crs: parseCrs(raw.crs, 'crs'),
@@ -40,7 +39,10 @@ export function parseItemParameters(collection: OgcCollection, raw: Record<strin
       offset: Number(offsetText),
       bbox: raw.bbox === undefined ? undefined : bboxToLonLat(parseBBoxIn(raw.bbox, bboxCrs), bboxCrs),
       time: raw.datetime === undefined || !collection.temporal ? undefined : parseDatetime(raw.datetime),
-      equals,
+      // A computed collection (validation-issues) reads its equality parameters in JS and takes no filter.
+      ...(collection.computed
+        ? { where: undefined, equals: equalityValues(collection, raw) }
+        : { where: filterCondition(collection, raw) }),
     },
     clamped: asked > MAX_LIMIT ? asked : null,
   }

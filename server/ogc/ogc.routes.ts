@@ -1,18 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import etag from '@fastify/etag'
 import { Type } from 'typebox'
 import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import { errorAnswer, notFound, requestLanguage } from '../http/errors.js'
+import { notFound, requestLanguage } from '../http/errors.js'
+import { answerErrorsAsOgcExceptions } from './ogc-errors.js'
+import { TILED_COLLECTIONS, TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
 import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type Item, type OgcCollection } from './collections.js'
 import type { Viewer } from './data-collections.js'
 import { MAX_SCOPE_GRIDS } from './issues-collection.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
 import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
+import { queryableSchema } from './ogc-filter.js'
 import { ogcOpenApi } from './ogc-openapi.js'
 import { mapGeometry } from '../io/read.js'
 import type { Geometry } from 'geojson'
@@ -33,6 +36,20 @@ export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  // Part 3 filters in CQL2 (server/ogc/cql2/): both encodings, basic CQL2, LIKE/BETWEEN/IN, and
+  // S_INTERSECTS with a point, a box or any other simple geometry (the "plus" class).
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  // The draft's name of basic-spatial-functions (S_INTERSECTS with a point or a box): QGIS before
+  // 3.44 sends S_INTERSECTS only to a server listing this one.
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators',
+  ...TILES_CONFORMANCE,
 ]
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
@@ -67,10 +84,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     if ((await apiKeyCaller(db, request)) === undefined) await app.authenticate(request)
   })
   // Every error as an OGC exception: the code and the message the rest of the API would give.
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = errorAnswer(app, error, request)
-    return reply.code(status).type(JSON_TYPE).send({ code: body.error.code, description: body.error.message })
-  })
+  answerErrorsAsOgcExceptions(app)
 
   app.get(
     '/ogc',
@@ -132,6 +146,9 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         { href: base, rel: 'self', type: JSON_TYPE },
         { href: `${base}/items`, rel: 'items', type: GEOJSON },
         { href: `${base}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: SCHEMA_JSON },
+        ...((TILED_COLLECTIONS as readonly string[]).includes(collection.id)
+          ? [{ href: `${base}/tiles`, rel: TILESETS_REL, type: JSON_TYPE }]
+          : []),
       ],
     }
   }
@@ -174,13 +191,14 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     return `{"type":"Feature","id":${JSON.stringify(item.id)},"geometry":${geometry},"properties":${JSON.stringify(item.properties)}${tail}}`
   }
 
-  // Part 3: the properties a query parameter can filter on (equality), as a JSON Schema.
+  // Part 3: the properties a filter can name (CQL2 `filter`, and each but the geometry as an
+  // equality query parameter), as a JSON Schema.
   app.get(
     '/ogc/collections/:collectionId/queryables',
     {
       schema: {
         tags,
-        summary: 'The properties of a collection that filter its items (query parameters)',
+        summary: 'The properties of a collection that filter its items (CQL2 filter and query parameters)',
         security,
         params: CollectionParams,
       },
@@ -195,12 +213,9 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         type: 'object',
         title: collection.title ?? translate(language, `ogc.collection.${collection.id}`),
         properties: Object.fromEntries(
-          collection.filters.map((name) => [
+          Object.entries(collection.queryables).map(([name, { type }]) => [
             name,
-            {
-              type: collection.properties[name] ?? 'string',
-              title: translate(language, collection.propertyTitles?.[name] ?? `ogc.property.${name}`),
-            },
+            { ...queryableSchema(type), title: translate(language, collection.propertyTitles?.[name] ?? `ogc.property.${name}`) },
           ]),
         ),
         additionalProperties: false,
@@ -214,7 +229,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       schema: {
         tags,
         summary: 'Features of a collection, a page at a time',
-        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Properties can be filtered by equality: grids by code, name, kind, region_code, parent_code; regions by code, name, parent_code, urban_rural; buildings by region_code; addresses by region_code, source; validation-issues by region_code (a township: required when the caller's region holds over ${MAX_SCOPE_GRIDS} grids), code, severity.`,
+        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code; buildings and addresses by number); follow the next link for the following page. Each queryable (/ogc/collections/{id}/queryables) but the geometry is a query parameter (equality); filter takes a CQL2 expression (filter-lang cql2-text, the default, or cql2-json; geometries in filter-crs, CRS84 by default), e.g. filter=households > 100 AND S_INTERSECTS(geometry, BBOX(114.3,30.5,114.4,30.6)), on every collection but validation-issues (computed, not stored: a filter there is a 400), which takes region_code (a township: required when the caller's region holds over ${MAX_SCOPE_GRIDS} grids), code and severity.`,
         security,
         params: CollectionParams,
         // Written as text (featureJson); the schema documents its shape.
@@ -225,7 +240,13 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       const collection = await collectionOrThrow(request, request.params.collectionId)
       const raw = singleValues(request.query)
       const { query, clamped, crs } = parseItemParameters(collection, raw)
-      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request) })
+      // Grids in CRS84 can be written from the lookup's index (after a rebuild in progress: never older than the last approval).
+      let index = null
+      if (collection.id === 'grids' && crs.fromLonLat === null) {
+        await app.gridIndex.settled()
+        index = app.gridIndex.currentFor(undefined)
+      }
+      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request), index })
       const url = (offset: number) => {
         const params = new URLSearchParams()
         for (const [name, value] of Object.entries(raw))

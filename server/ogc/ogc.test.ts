@@ -48,18 +48,39 @@ describe('OGC API – Features documents', () => {
       expect.objectContaining({ name: 'region_code', in: 'query' }),
     )
     expect(document.components.parameters.limit.schema).toEqual({ type: 'integer', minimum: 1, maximum: 10000, default: 100 })
+    // Part 3: filter, filter-lang (with `cql-text`, which GDAL looks for) and filter-crs on every collection's items.
+    for (const id of ['grids', 'townships']) {
+      expect(document.paths[`/collections/${id}/items`].get.parameters).toEqual(
+        expect.arrayContaining([{ $ref: '#/components/parameters/filter' }, { $ref: '#/components/parameters/filter-lang' }]),
+      )
+    }
+    expect(document.components.parameters['filter-lang'].schema.enum).toEqual(['cql2-text', 'cql2-json', 'cql-text'])
+    expect(document.paths['/collections/grids/items'].get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'valid_from', schema: { type: 'string', format: 'date' } }),
+    )
   })
 
-  it('declares core, GeoJSON and OpenAPI 3.0 conformance', async () => {
+  it('declares core, GeoJSON, OpenAPI 3.0, CRS, queryables and CQL2 filter conformance', async () => {
     const response = await get('/ogc/conformance')
-    expect(response.body.conformsTo).toEqual([
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
-      'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
-      'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
-      'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
-    ])
+    expect(response.body.conformsTo).toEqual(
+      expect.arrayContaining([
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+        'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+        'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+        'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+        'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+        'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+        'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+        'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+        'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+        'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+        'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-operators',
+      ]),
+    )
   })
 
   it('lists the grids, the regions of each level, buildings, addresses and issues, titled in the caller’s language', async () => {
@@ -124,13 +145,30 @@ describe('OGC API – Features queryables (Part 3)', () => {
       additionalProperties: false,
       title: '网格（现行；datetime 查看某日或某段时间的网格）',
     })
-    expect(Object.keys(response.body.properties)).toEqual(['code', 'name', 'kind', 'region_code', 'parent_code'])
+    expect(Object.keys(response.body.properties)).toEqual([
+      'code',
+      'name',
+      'kind',
+      'region_code',
+      'parent_code',
+      'households',
+      'population',
+      'count_date',
+      'grid_head',
+      'valid_from',
+      'valid_to',
+      'version',
+      'geometry',
+    ])
     expect(response.body.properties.region_code).toEqual({ type: 'string', title: '所属村（社区）代码' })
+    expect(response.body.properties.valid_from).toEqual({ type: 'string', format: 'date', title: '生效日期' })
+    // The geometry as a spatial queryable (Part 3): any GeoJSON geometry, named `geometry` in filters.
+    expect(response.body.properties.geometry).toEqual({ format: 'geometry-any', title: '几何' })
     // Each queryable is a query parameter the items take.
     const kind = await get('/ogc/collections/grids/items?kind=dedicated&limit=1000')
     expect(kind.body.features.every((f: { properties: { kind: string } }) => f.properties.kind === 'dedicated')).toBe(true)
     const english = await get('/ogc/collections/townships/queryables', admin, 'en')
-    expect(Object.keys(english.body.properties)).toEqual(['code', 'name', 'parent_code', 'urban_rural'])
+    expect(Object.keys(english.body.properties)).toEqual(['code', 'name', 'level', 'parent_code', 'urban_rural', 'geometry'])
     expect(english.body.properties.urban_rural.title).toBe('urban/rural class')
   })
 })
@@ -170,6 +208,21 @@ describe('OGC API – Features items', () => {
     expect(matched).toBe(codes.length)
     expect(new Set(codes).size).toBe(codes.length)
     expect([...codes].sort()).toEqual(codes)
+  })
+
+  it('writes today’s grids from the lookup index exactly as PostGIS writes them', async () => {
+    // Without datetime the page comes from the in-memory index; with today's date from PostGIS.
+    await t.app.gridIndex.settled()
+    const { rows } = await sql<{ day: string }>`SELECT current_date::text AS day`.execute(t.db)
+    const fromIndex = await get('/ogc/collections/grids/items?limit=10000&region_code=990101001001')
+    const fromPostgis = await get(`/ogc/collections/grids/items?limit=10000&region_code=990101001001&datetime=${rows[0]?.day}`)
+    expect(fromIndex.body.numberMatched).toBeGreaterThan(0)
+    expect(fromIndex.body.numberMatched).toBe(fromPostgis.body.numberMatched)
+    expect(fromIndex.body.features).toEqual(fromPostgis.body.features)
+    const all = await get('/ogc/collections/grids/items?limit=10000&bbox=112.9,28.1,113.0,28.2')
+    const allPostgis = await get(`/ogc/collections/grids/items?limit=10000&bbox=112.9,28.1,113.0,28.2&datetime=${rows[0]?.day}`)
+    expect(all.body.numberMatched).toBeGreaterThan(0)
+    expect(all.body.features.map((f: { id: string }) => f.id)).toEqual(allPostgis.body.features.map((f: { id: string }) => f.id))
   })
 
   it('links back with prev, and gives each grid its properties and full-precision geometry', async () => {

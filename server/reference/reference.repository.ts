@@ -1,5 +1,5 @@
 import type { Geometry } from 'geojson'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
 import { bboxOf, meetsBox } from '../db/geometry-sql.js'
@@ -180,11 +180,11 @@ export async function findFeaturesInBox(
 export async function findReferencePage(
   db: Kysely<Database>,
   layerId: number,
-  filter: { bbox?: BBox | undefined; equals?: { id?: string; name?: string; class?: string }; limit: number; offset: number },
+  filter: { bbox?: BBox | undefined; where?: RawBuilder<boolean> | undefined; limit: number; offset: number },
 ) {
   let query = db.selectFrom('reference_features').where('layer_id', '=', layerId)
   if (filter.bbox) query = query.where(meetsBox('geom', filter.bbox))
-  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  if (filter.where) query = query.where(filter.where)
   const [rows, counted] = await Promise.all([
     query
       .select(['id', 'name', 'class', 'properties', sql<string>`ST_AsGeoJSON(geom, 15, 0)`.as('geojson')])

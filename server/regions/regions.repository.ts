@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
 import { asGeoJson, bboxOf, meetsBox } from '../db/geometry-sql.js'
@@ -162,24 +162,22 @@ export async function findCommunityHoldingMost(db: Kysely<Database>, townshipPre
   return rows[0]?.code ?? null
 }
 
-/** A page of regions for the OGC API: one level, under a prefix, filtered by equal properties. */
+/** A page of regions for the OGC API: one level, under a prefix, filtered by a condition. */
 export interface RegionPageFilter {
   prefix: string
   level: number
   bbox?: [number, number, number, number] | undefined
-  equals?: Partial<Record<RegionPageColumn, string>>
+  /** A condition on the regions' columns (the OGC API's filters, built from CQL2 with bound values). */
+  where?: RawBuilder<boolean> | undefined
   limit: number
   offset: number
 }
-
-export const REGION_PAGE_FILTERS = ['code', 'name', 'parent_code', 'urban_rural'] as const
-export type RegionPageColumn = (typeof REGION_PAGE_FILTERS)[number]
 
 /** One page of regions of a level in code order, with how many match in all; boundaries as GeoJSON text (null when none yet). */
 export async function findRegionPage(db: Kysely<Database>, filter: RegionPageFilter) {
   let query = db.selectFrom('regions').where('level', '=', filter.level).where('code', 'like', `${filter.prefix}%`)
   if (filter.bbox) query = query.where(meetsBox('boundary', filter.bbox))
-  for (const [column, value] of Object.entries(filter.equals ?? {})) query = query.where(sql.ref(column), '=', value)
+  if (filter.where) query = query.where(filter.where)
   const [rows, counted] = await Promise.all([
     query
       .select([...REGION_COLUMNS, sql<string | null>`ST_AsGeoJSON(ST_ForcePolygonCCW(boundary), 15, 0)`.as('geojson')])

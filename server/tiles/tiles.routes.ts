@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from 'typebox'
 import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../http/errors.js'
 import type { TileAddress } from '../geo/web-mercator.js'
 import { parseDatetime, singleValues } from '../ogc/ogc-params.js'
 import { gridTileFromIndex } from './index-tiles.js'
+import { ogcTilesRoutes } from './ogc-tiles.routes.js'
 import { type CachedTile, TileCache, tileEtag } from './tile-cache.js'
 import { encodeTile, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
 
@@ -19,7 +20,7 @@ import { encodeTile, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
 
 const MAX_ZOOM = 22
 const MIN_ZOOM = 0
-const MVT = 'application/vnd.mapbox-vector-tile'
+export const MVT = 'application/vnd.mapbox-vector-tile'
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
 
 /** A day for `datetime` (a date, or a date-time whose day is taken); an interval is refused. */
@@ -71,6 +72,29 @@ export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     if ((await apiKeyCaller(db, request)) === undefined) await app.authenticate(request)
   })
 
+  /** The tile z/x/y of the grids (404 outside the tile grid), with its ETag; 304 for If-None-Match of it. */
+  const answerTile = async (request: FastifyRequest, reply: FastifyReply, params: { z: string; x: string; y: string }) => {
+    const [z, x, y] = [params.z, params.x, params.y].map((part) => (/^[0-9]{1,8}$/.test(part) ? Number(part) : -1)) as [
+      number,
+      number,
+      number,
+    ]
+    const side = 2 ** z
+    if (z < MIN_ZOOM || z > MAX_ZOOM || x < 0 || y < 0 || x >= side || y >= side)
+      throw notFound('tile_out_of_range', { z: params.z, x: params.x, y: params.y, max: MAX_ZOOM })
+    const { datetime, f, ...rest } = singleValues(request.query)
+    const unknown = Object.keys(rest)[0] ?? (f === undefined || f === 'mvt' ? undefined : 'f')
+    if (unknown !== undefined) throw badRequest('tile_parameter_unknown', { name: unknown })
+    const asOf = datetime === undefined ? undefined : dayOf(datetime)
+    const tile = await gridTile(app, cache, db, ownScope(request), { z, x, y, extent: TILE_EXTENT, buffer: TILE_BUFFER }, asOf)
+    reply.type(MVT).header('etag', tile.etag)
+    if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send()
+    return tile.body
+  }
+
+  // The same tiles as OGC API – Tiles (ogc-tiles.routes.ts), with OGC exceptions for errors.
+  await app.register(ogcTilesRoutes, { db, answerTile, maxZoom: MAX_ZOOM })
+
   app.get('/tiles/grids.json', { schema: { tags: ['tiles'], summary: 'TileJSON 3.0 of the grid tiles', security } }, async (request) => ({
     tilejson: '3.0.0',
     name: 'grids',
@@ -99,21 +123,6 @@ export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
         params: Type.Object({ z: Type.String(), x: Type.String(), y: Type.String() }),
       },
     },
-    async (request, reply) => {
-      const [z, x, y] = [request.params.z, request.params.x, request.params.y].map((part) =>
-        /^[0-9]{1,8}$/.test(part) ? Number(part) : -1,
-      ) as [number, number, number]
-      const side = 2 ** z
-      if (z < MIN_ZOOM || z > MAX_ZOOM || x < 0 || y < 0 || x >= side || y >= side)
-        throw notFound('tile_out_of_range', { z: request.params.z, x: request.params.x, y: request.params.y, max: MAX_ZOOM })
-      const { datetime, ...rest } = singleValues(request.query)
-      const unknown = Object.keys(rest)[0]
-      if (unknown !== undefined) throw badRequest('tile_parameter_unknown', { name: unknown })
-      const asOf = datetime === undefined ? undefined : dayOf(datetime)
-      const tile = await gridTile(app, cache, db, ownScope(request), { z, x, y, extent: TILE_EXTENT, buffer: TILE_BUFFER }, asOf)
-      reply.type(MVT).header('etag', tile.etag)
-      if (request.headers['if-none-match'] === tile.etag) return reply.code(304).send()
-      return tile.body
-    },
+    async (request, reply) => answerTile(request, reply, request.params),
   )
 }

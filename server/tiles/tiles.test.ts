@@ -240,6 +240,43 @@ describe('vector tiles of the grids', () => {
     expect(new Set(regions.map((code) => code.slice(0, 9))).size).toBe(1)
   })
 
+  it('is found through OGC API – Tiles: conformance, the collection link, tileset, matrix set, the same tile', async () => {
+    const conformance = (await t.http().get('/ogc/conformance').set(bearer(admin))).body.conformsTo as string[]
+    expect(conformance).toEqual(expect.arrayContaining(['http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt']))
+    const collection = (await t.http().get('/ogc/collections/grids').set(bearer(admin))).body
+    const tilesLink = collection.links.find(
+      (link: { rel: string }) => link.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector',
+    )
+    const path = (href: string) => new URL(href).pathname
+    const list = (await t.http().get(path(tilesLink.href)).set(bearer(admin))).body
+    const tileset = (await t.http().get(path(list.tilesets[0].links[0].href)).set(bearer(admin))).body
+    expect(tileset).toMatchObject({
+      dataType: 'vector',
+      tileMatrixSetURI: 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad',
+    })
+    expect(tileset.layers[0].propertiesSchema.properties.code).toEqual({ type: 'string' })
+    const scheme = tileset.links.find((link: { rel: string }) => link.rel === 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme')
+    const tms = (await t.http().get(path(scheme.href)).set(bearer(admin))).body
+    expect(tms.tileMatrices).toHaveLength(23)
+    expect(tms.tileMatrices[14]).toMatchObject({ id: '14', matrixWidth: 16384, tileWidth: 256 })
+    expect(tms.tileMatrices[0].scaleDenominator).toBeCloseTo(559082264.0287178, 3)
+    const { z, x, y } = await demoTile()
+    const template = tileset.links.find((link: { rel: string }) => link.rel === 'item').href as string
+    const url = template.replace('{tileMatrix}', String(z)).replace('{tileRow}', String(y)).replace('{tileCol}', String(x))
+    const viaOgc = await get(new URL(url).pathname)
+    expect(viaOgc.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
+    expect(Buffer.compare(viaOgc.body, (await get(`/tiles/grids/${z}/${x}/${y}.mvt`)).body)).toBe(0)
+    const missing = await t.http().get('/ogc/collections/counties/tiles').set(bearer(admin)).set('Accept-Language', 'en')
+    expect(missing.status).toBe(404)
+    expect(missing.body).toEqual({
+      code: 'ogc_tiles_not_found',
+      description: 'No tiles for counties: tiles are served for grids (tile matrix set WebMercatorQuad)',
+    })
+    const zh = await t.http().get('/ogc/collections/grids/tiles/WebMercatorQuad/23/0/0').set(bearer(admin))
+    expect(zh.status).toBe(404)
+    expect(zh.body.description).toBe('没有瓦片 23/0/0：z 应为 0 至 22，x、y 应为 0 至 2^z − 1')
+  })
+
   it('is a 404 out of the tile grid, in zh-CN and en', async () => {
     for (const url of ['/tiles/grids/23/0/0.mvt', '/tiles/grids/2/4/0.mvt', '/tiles/grids/a/0/0.mvt']) {
       const zh = await t.http().get(url).set(bearer(admin))

@@ -35,11 +35,25 @@ describe('viewport loading of a large region', () => {
     const total = (await api<{ grid_count: number }>('regions/990101000000', token)).grid_count
     expect(total).toBeGreaterThanOrEqual(279)
 
+    const tileStatuses: number[] = []
+    page.on('response', (response) => {
+      if (response.url().includes('/tiles/grids/')) tileStatuses.push(response.status())
+    })
     await signIn(page, baseUrl, 'county')
     expect(Number(await page.getByTestId('grid-count').getAttribute('data-count'))).toBe(total)
     await page.evaluate(() => window.__gridwork!.map.jumpTo({ zoom: 10 }))
     await expect.poll(() => page.getByTestId('status').textContent()).toContain('放大到 12 级以上')
     expect(await shown()).toBe(0)
+    // No grid loaded as data, yet every grid's outline is drawn from the server's vector tiles.
+    await mapIdle(page)
+    const outlined = async () =>
+      page.evaluate(
+        () => new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['grid-tiles-fill'] }).map((f) => f.properties.code)).size,
+      )
+    await expect.poll(outlined, { timeout: 30_000 }).toBeGreaterThan(total / 2)
+    expect(tileStatuses.length).toBeGreaterThan(0)
+    expect(tileStatuses.every((status) => status === 200 || status === 304)).toBe(true)
+    await shot(page, '29-viewport-tiles')
 
     // Zoom in on 白沙镇: some grids, not all of them, and they are drawn.
     await page.evaluate(() => window.__gridwork!.map.jumpTo({ center: [112.99, 28.25], zoom: 14 }))

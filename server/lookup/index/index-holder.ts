@@ -40,8 +40,22 @@ export interface RegionLink {
   level: number
 }
 
+/** What a feature of the OGC grids collection carries besides the lookup's fields, per grid of the index. */
+export interface GridRecord {
+  parent_code: string | null
+  population: number | null
+  count_date: string | null
+  valid_from: string
+  valid_to: string | null
+  version: number
+  /** attributes.grid_head as stored (the lookup's `grid_head` is trimmed, empty as null). */
+  grid_head: unknown
+}
+
 export interface LoadedIndex {
   index: GridIndex
+  /** Per grid of `index` (same position): the rest of its row, for OGC items written from the index. */
+  records: GridRecord[]
   /** The database's current_date when built: the day whose grids the index holds. */
   day: string
   /** Region chain (the region itself first, up to the province) by region code. */
@@ -184,8 +198,9 @@ export class IndexHolder {
   }
 }
 
-interface GridWkbRow extends IndexedGrid {
+interface GridWkbRow extends IndexedGrid, Omit<GridRecord, 'grid_head'> {
   wkb: Uint8Array
+  grid_head_raw: unknown
 }
 
 /** Reads the grids in force today as WKB and builds an index with their region chains. */
@@ -197,6 +212,7 @@ export async function loadIndex(db: Kysely<Database>): Promise<LoadedIndex> {
     const today = await sql<{ day: string }>`SELECT current_date::text AS day`.execute(trx)
     const grids = await sql<GridWkbRow>`
       SELECT code, name, kind, region_code, households, attributes->>'grid_head' AS grid_head,
+             parent_code, population, count_date, valid_from, valid_to, version, attributes->'grid_head' AS grid_head_raw,
              ST_AsBinary(ST_Force2D(geom)) AS wkb
       FROM grids
       WHERE valid_from <= current_date AND (valid_to IS NULL OR valid_to > current_date)
@@ -205,7 +221,10 @@ export async function loadIndex(db: Kysely<Database>): Promise<LoadedIndex> {
     return { day: today.rows[0]?.day ?? '', rows: grids.rows, chains: links }
   })
   const builder = new GridIndexBuilder()
+  const records: GridRecord[] = []
   for (const row of rows) {
+    const { parent_code, population, count_date, valid_from, valid_to, version, grid_head_raw } = row
+    records.push({ parent_code, population, count_date, valid_from, valid_to, version, grid_head: grid_head_raw })
     builder.addGrid({
       code: row.code,
       name: row.name,
@@ -217,7 +236,7 @@ export async function loadIndex(db: Kysely<Database>): Promise<LoadedIndex> {
     addWkb(builder, row.wkb)
   }
   const index = builder.finish()
-  return { index, day, chains, buildMs: performance.now() - started }
+  return { index, records, day, chains, buildMs: performance.now() - started }
 }
 
 /**

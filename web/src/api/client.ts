@@ -86,7 +86,7 @@ function answerOf<T>(status: number, text: string): T {
   return body as T
 }
 
-function authHeaders(): Record<string, string> {
+export function authHeaders(): Record<string, string> {
   const token = getToken()
   return { 'Accept-Language': language, ...(token ? { Authorization: `Bearer ${token}` } : {}) }
 }

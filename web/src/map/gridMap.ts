@@ -3,7 +3,9 @@ import 'maplibre-gl/dist/maplibre-gl.css'
 import type { Feature, FeatureCollection, Geometry, MultiPolygon, Point, Polygon, Position } from 'geojson'
 import type { BBox, DiffCollection, GridCollection, RegionCollection, RegionProps, ValidationIssue } from '../api/types'
 import type { BasemapInfo } from '../../../server/basemap/basemap.schemas'
+import { authHeaders } from '../api/client'
 import { addLocalBasemap } from './basemap'
+import { hideGridTiles, showGridTiles } from './gridTiles'
 import { labelPoints } from './geometry'
 import { inView } from './reveal'
 import { fixLocalGlyphMetrics } from './glyphMetrics'
@@ -55,6 +57,8 @@ export class GridMap {
       localIdeographFontFamily: "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif",
       // Keep the drawing buffer so screenshots and tests can read the canvas.
       canvasContextAttributes: { preserveDrawingBuffer: true },
+      // Vector tiles of our own server need the caller's token and language, as API calls do.
+      transformRequest: (url) => (url.startsWith(`${location.origin}/tiles/`) ? { url, headers: authHeaders() } : { url }),
     })
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
     this.map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right')
@@ -122,6 +126,17 @@ export class GridMap {
     if (overlay.vertices) this.source(SOURCES.editVertices).setData(collection(overlay.vertices))
     if (overlay.selection) this.source(SOURCES.editSelection).setData(collection(overlay.selection))
     if (overlay.preview) this.source(SOURCES.editPreview).setData(collection(overlay.preview))
+  }
+
+  /** Large regions: every grid's outline from vector tiles (as of a day; null: today), under the editable grids. */
+  async showGridTiles(asOf: string | null, editZoom: number): Promise<void> {
+    await this.ready
+    showGridTiles(this.map, location.origin, asOf, editZoom)
+  }
+
+  async hideGridTiles(): Promise<void> {
+    await this.ready
+    hideGridTiles(this.map)
   }
 
   /** Adds 天地图 tiles under every layer of ours (only with a configured key; never required). */

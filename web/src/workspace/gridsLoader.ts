@@ -12,7 +12,7 @@ import type { SetStatus } from './statusLine'
  * which the browser test does to exercise viewport loading on the demo county.)
  */
 export const VIEWPORT_THRESHOLD = Number(localStorage.getItem('gridwork.viewportThreshold') ?? 1500)
-const VIEWPORT_MIN_ZOOM = 12
+export const VIEWPORT_MIN_ZOOM = 12
 
 export interface GridsLoader {
   /** Redraws the grids layer: the loaded grids, with the editor's township as its draft leaves it. */
@@ -71,6 +71,8 @@ export function createGridsLoader(
     const seq = ++request
     const day = date ?? today()
     store.set({ asOfError: null })
+    // Every grid's outline of that day from the tiles; the editable grids in view load below.
+    if (session.viewport) await gridMap.showGridTiles(date, VIEWPORT_MIN_ZOOM)
     setStatus('asOf.loading', { date: day })
     try {
       const grids = await fetchGrids(session, date)
@@ -101,6 +103,11 @@ export function createGridsLoader(
     },
     refreshViewport,
     changeAsOf,
-    reload: () => (store.get().session?.viewport ? refreshViewport() : changeAsOf(store.get().asOf)),
+    reload: async () => {
+      if (!store.get().session?.viewport) return changeAsOf(store.get().asOf)
+      // The tiles again: the server cut new ones when the approval rebuilt its index.
+      await gridMap.showGridTiles(store.get().asOf, VIEWPORT_MIN_ZOOM)
+      return refreshViewport()
+    },
   }
 }

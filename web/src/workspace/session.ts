@@ -6,7 +6,7 @@ import type { GridMap } from '../map/gridMap'
 import { errorMessage } from '../ui/errors'
 import type { LoginForm } from '../ui/login'
 import type { AsOfControl } from './asOf'
-import { type GridsLoader, VIEWPORT_THRESHOLD } from './gridsLoader'
+import { type GridsLoader, VIEWPORT_MIN_ZOOM, VIEWPORT_THRESHOLD } from './gridsLoader'
 import { emptyGrids, emptyRegions, gridsState, type Session, type TabId, tabsFor, targetsOf, type WorkspaceStore } from './state'
 import type { SetStatus } from './statusLine'
 
@@ -73,6 +73,9 @@ export function createSessionFlow({ store, gridMap, login, loader, asOf, setStat
       asOf.fitSlider(grids)
       // The map first: once the header shows the count, the grids are on the map.
       await gridMap.show(regions, grids)
+      // A large region: every grid's outline from vector tiles; editable grids load in view.
+      if (viewport) await gridMap.showGridTiles(null, VIEWPORT_MIN_ZOOM)
+      else await gridMap.hideGridTiles()
       store.set({ session, ...gridsState(grids), asOf: null, asOfError: null, draftView: null, ...targetsOf(session, region) })
       // Department staff come for lookups: they open on the lookup page; others find their tab as they left it.
       const tabs = tabsFor(me.role)
