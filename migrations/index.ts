@@ -9,6 +9,7 @@ import * as importFieldMaps from './2026-12-08T0000-import-field-maps.js'
 import * as referenceLayers from './2026-12-08T0100-reference-layers.js'
 import * as gridCodesPerStatement from './2026-12-08T0200-grid-codes-per-statement.js'
 import * as proposalChangesJson from './2026-12-08T0300-proposal-changes-json.js'
+import * as addressesGeomIndex from './2026-12-09T0000-addresses-geom-index.js'
 
 // Every migration, by name, in order. Listed statically (not read from the folder at run time) so
 // the same code runs under tsx, vitest and any bundler. Never edit a migration after it lands:
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-08T0100-reference-layers': referenceLayers,
   '2026-12-08T0200-grid-codes-per-statement': gridCodesPerStatement,
   '2026-12-08T0300-proposal-changes-json': proposalChangesJson,
+  '2026-12-09T0000-addresses-geom-index': addressesGeomIndex,
 }

@@ -2,6 +2,7 @@ import type { Geometry } from 'geojson'
 import { type Kysely, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
+import { findPointPage, findPointsExtent, type PointPage, type PointPageFilter } from '../db/point-page.js'
 import { badRequest, notFound } from '../http/errors.js'
 import { codeOfPrefix, parseRegionPrefix } from '../regions/region-codes.js'
 
@@ -99,4 +100,20 @@ export async function replaceBuildings(
     return input.buildings.length
   }
   return db.isTransaction ? replace(db) : db.transaction().execute(replace)
+}
+
+export interface BuildingPageRow {
+  region_code: string
+  address: string | null
+  households: number
+}
+
+/** One page of the building points under a region prefix, in id order, with how many match. */
+export function findBuildingPage(db: Kysely<Database>, filter: PointPageFilter): Promise<PointPage<BuildingPageRow>> {
+  return findPointPage<BuildingPageRow>(db, 'buildings', ['region_code', 'address', 'households'], filter)
+}
+
+/** The box of the building points under a region prefix; null when there are none. */
+export function findBuildingsExtent(db: Kysely<Database>, regionPrefix: string) {
+  return findPointsExtent(db, 'buildings', regionPrefix)
 }

@@ -1,4 +1,3 @@
-import type { Geometry } from 'geojson'
 import type { DatabaseHandle } from '../db/connect.js'
 import { findGrids, findGridsAsWkb, type GridRow } from '../grids/grids.repository.js'
 import { type Language, translate } from '../i18n/index.js'
@@ -10,7 +9,7 @@ import { MAX_FEATURES } from '../http/limits.js'
 import { codeOfPrefix, enclosingPrefixes } from '../regions/region-codes.js'
 import { byTownship } from '../import/node-import.js'
 import { wkbFeature } from '../io/wkb-runs.js'
-import { validate } from '../validation/validate.service.js'
+import { placedIssues } from '../validation/grid-issues.js'
 
 // The layers gridwork exports, as lon/lat features with their columns. Column names are Chinese
 // in every format (a county's departments open the files in QGIS, ArcGIS and Excel), and each fits
@@ -103,14 +102,6 @@ export async function gridsLayer(
   return { name: `${region.name}-${translate(language, 'io.export.grids')}`, fields: [...GRID_FIELDS], features }
 }
 
-/** The grids as POST /validate takes them (what the web's validation tab sends). */
-function asValidationInput(rows: readonly GridRow[]) {
-  return {
-    type: 'FeatureCollection',
-    features: rows.map(({ geometry, ...properties }) => ({ type: 'Feature', id: properties.code, geometry, properties })),
-  }
-}
-
 /** The region of a 2/4/6/9-digit prefix (the 12-digit code padded with zeros); a code not in the regions table is a 404. */
 export async function findExportRegion(database: DatabaseHandle, prefix: string, given: string): Promise<ExportRegion> {
   const code = codeOfPrefix(prefix)
@@ -125,18 +116,13 @@ export async function findExportRegion(database: DatabaseHandle, prefix: string,
 
 /**
  * The issues of grids validated together, with `region` as parent when it has a boundary: the
- * report the web's validation tab shows. An issue without a place of its own lies on the first grid it names.
+ * report the web's validation tab shows, one feature each where the issue is (placedIssues).
  */
 async function issueFeatures(database: DatabaseHandle, region: ExportRegion, rows: readonly GridRow[], language: Language) {
-  const report = await validate(
-    database,
-    { features: asValidationInput(rows), parent: region.hasBoundary ? region.code : undefined, crs: 'cgcs2000' },
-    language,
-  )
-  const shapes = new Map(rows.map((row) => [row.code, row.geometry as Geometry]))
-  return report.issues.map(
-    (issue): IoFeature => ({
-      geometry: (issue.geometry as Geometry | undefined) ?? issue.feature_ids.map((id) => shapes.get(id)).find((shape) => shape) ?? null,
+  const placed = await placedIssues(database, rows, region.hasBoundary ? region.code : undefined, language)
+  return placed.map(
+    ({ issue, place }): IoFeature => ({
+      geometry: place,
       properties: {
         问题代码: issue.code,
         严重程度: translate(language, `io.export.severity_${issue.severity}`),

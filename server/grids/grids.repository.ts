@@ -333,3 +333,15 @@ export async function lockOpenVersions(trx: GridsTransaction, regionPrefix: stri
     WHERE region_code LIKE ${`${regionPrefix}%`} AND valid_to IS NULL ORDER BY code FOR UPDATE`.execute(trx)
   return rows
 }
+
+/**
+ * A stamp of the grids in force under a prefix that changes whenever they do: how many, the
+ * newest version's id (every write adds versions or closes some) and the day (grids take effect
+ * on a date). What is computed from those grids can be kept while the stamp stays the same.
+ */
+export async function gridsInForceStamp(db: Kysely<Database>, regionPrefix: string): Promise<string> {
+  const { rows } = await sql<{ stamp: string }>`
+    SELECT count(*) || '/' || coalesce(max(id), 0) || '/' || current_date AS stamp
+    FROM grids WHERE region_code LIKE ${`${regionPrefix}%`} AND ${inForce(undefined)}`.execute(db)
+  return rows[0]?.stamp ?? ''
+}

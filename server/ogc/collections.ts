@@ -7,9 +7,11 @@ import type { BBox } from '../http/query-params.js'
 import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
 import { findRegionPage, findRegionsExtent } from '../regions/regions.repository.js'
 import type { Queryable, QueryableType } from './cql2/compile.js'
+import { dataCollections, type Viewer } from './data-collections.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
-// has its validity) and the regions of each level. Each reads its page through its own repository.
+// has its validity), the regions of each level, the buildings, addresses and validation issues
+// (data-collections.ts) and the reference layers. Each reads its page through its own repository.
 
 export interface ItemQuery {
   /** The caller's region prefix: nothing outside it is served. */
@@ -19,6 +21,11 @@ export interface ItemQuery {
   time: { day: string } | { from: string | undefined; to: string | undefined } | undefined
   /** The filter (CQL2 and the equality query parameters) as a condition on the collection's table. */
   where: RawBuilder<boolean> | undefined
+  /**
+   * The equality query parameters by name, for a collection computed in JS (`computed`), whose
+   * `where` is always undefined; undefined for the others, which read them in `where`.
+   */
+  equals?: Readonly<Record<string, string>>
   limit: number
   offset: number
   /** The lookup's index of today's grids, when the features may be written from it (CRS84). */
@@ -42,6 +49,14 @@ export interface OgcCollection {
    * and `geometry`; each but `geometry` is also a query parameter (equality).
    */
   queryables: Record<string, Queryable>
+  /**
+   * Set when the features are computed in JS, not read from a table (the validation issues): the
+   * equality query parameters come as `ItemQuery.equals`, and a CQL2 `filter` is refused (400),
+   * never ignored. Its queryables' `sql` is then never compiled.
+   */
+  computed?: true
+  /** i18n keys of the titles of properties that mean something else here than `ogc.property.<name>` says. */
+  propertyTitles?: Readonly<Record<string, string>>
   page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
   /** One feature by its id, in the caller's scope. */
   item(db: Db, scope: string, id: string): Promise<Item | undefined>
@@ -50,7 +65,7 @@ export interface OgcCollection {
 }
 
 /** Columns of the collection's table by type, and the geometry's column, as queryables. */
-function columns(types: Record<string, Exclude<QueryableType, 'geometry'>>, geometryColumn: string): Record<string, Queryable> {
+export function columns(types: Record<string, Exclude<QueryableType, 'geometry'>>, geometryColumn: string): Record<string, Queryable> {
   const queryables: Record<string, Queryable> = {}
   for (const [name, type] of Object.entries(types)) queryables[name] = { type, sql: sql.ref(name) }
   queryables.geometry = { type: 'geometry', sql: sql.ref(geometryColumn) }
@@ -58,7 +73,7 @@ function columns(types: Record<string, Exclude<QueryableType, 'geometry'>>, geom
 }
 
 /** `column = value`: how a collection finds one feature by its id. */
-const equal = (column: string, value: string | number) => sql<boolean>`${sql.ref(column)} = ${value}`
+export const equal = (column: string, value: string | number) => sql<boolean>`${sql.ref(column)} = ${value}`
 
 const GRID_COLUMNS = columns(
   {
@@ -193,14 +208,18 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
 /** The collections of every caller: the grids and the regions of each level. */
 export const FIXED_COLLECTIONS: readonly OgcCollection[] = [grids, ...REGION_LEVELS.map(([id, level]) => regionCollection(id, level))]
 
-/** The collections a caller of region `scope` sees: the fixed ones and the reference layers its region uses. */
-export async function collectionsFor(db: Db, scope: string): Promise<OgcCollection[]> {
-  return [...FIXED_COLLECTIONS, ...(await findReferenceLayers(db, scope)).map(referenceCollection)]
+/**
+ * The collections a caller of region `scope` sees: the fixed ones, those that depend on who asks
+ * (only when `viewer` says who: without it they are not offered), and the reference layers its region uses.
+ */
+export async function collectionsFor(db: Db, scope: string, viewer?: Viewer): Promise<OgcCollection[]> {
+  const data = viewer ? dataCollections(viewer) : []
+  return [...FIXED_COLLECTIONS, ...data, ...(await findReferenceLayers(db, scope)).map(referenceCollection)]
 }
 
 /** One collection as `collectionsFor` lists it, or undefined. */
-export async function collectionFor(db: Db, scope: string, id: string): Promise<OgcCollection | undefined> {
-  const fixed = FIXED_COLLECTIONS.find((collection) => collection.id === id)
+export async function collectionFor(db: Db, scope: string, id: string, viewer?: Viewer): Promise<OgcCollection | undefined> {
+  const fixed = FIXED_COLLECTIONS.find((collection) => collection.id === id) ?? (viewer && dataCollections(viewer).find((c) => c.id === id))
   if (fixed || !/^reference-[0-9]{1,15}$/.test(id)) return fixed
   const layer = (await findReferenceLayers(db, scope)).find((row) => `reference-${row.id}` === id)
   return layer && referenceCollection(layer)

@@ -24,9 +24,9 @@ beforeAll(async () => {
 }, 240_000)
 afterAll(async () => t?.close())
 
-/** A GDAL command with the token sent on every request (GDAL_HTTP_HEADERS) and, when asked, its debug log. */
-const gdal = async (command: 'ogrinfo' | 'ogr2ogr', args: string[], debug = false) => {
-  const env = { ...process.env, GDAL_HTTP_HEADERS: `Authorization: Bearer ${token}`, CPL_DEBUG: debug ? 'ON' : 'OFF' }
+/** A GDAL command with the token (or another header) sent on every request (GDAL_HTTP_HEADERS) and, when asked, its debug log. */
+const gdal = async (command: 'ogrinfo' | 'ogr2ogr', args: string[], debug = false, header = `Authorization: Bearer ${token}`) => {
+  const env = { ...process.env, GDAL_HTTP_HEADERS: header, CPL_DEBUG: debug ? 'ON' : 'OFF' }
   return exec(command, args, { env, maxBuffer: 256 * 1024 * 1024 })
 }
 
@@ -48,6 +48,29 @@ describe("GDAL's OAPIF driver", () => {
     const { stdout } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`])
     expect(stdout).toContain('1: grids (title: 网格（现行；datetime 查看某日或某段时间的网格）) (Multi Polygon)')
     expect(stdout).toContain('5: townships (title: 乡镇（街道）) (Multi Polygon)')
+  })
+
+  it('lists the buildings, addresses and validation issues', async () => {
+    const { stdout } = await gdal('ogrinfo', ['-ro', '-q', `OAPIF:${root}`])
+    expect(stdout).toContain('7: buildings (title: 楼栋点位（户数、地址）) (Point)')
+    expect(stdout).toContain('8: addresses (title: 标准地址点位) (Point)')
+    expect(stdout).toContain('9: validation-issues (title: 现行网格的检查问题（缺口、重叠、户数等）)')
+  })
+
+  it('reports the buildings the caller may see: the database’s count for a township account and a department key', async () => {
+    const count = async (prefix: string) =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM buildings WHERE region_code LIKE ${`${prefix}%`}`.execute(t.db)).rows[0]?.n
+    const township = await t.token('township')
+    const own = await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${root}`, 'buildings'], false, `Authorization: Bearer ${township}`)
+    expect(own.stdout).toContain(`Feature Count: ${await count('990101001')}`)
+    const issued = await t
+      .http()
+      .post('/api/v1/api-keys')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ name: 'GDAL', department: '县民政局', region_prefix: '990101002000' })
+    const keyed = await gdal('ogrinfo', ['-ro', '-so', `OAPIF:${root}`, 'buildings'], false, `X-API-Key: ${issued.body.key}`)
+    expect(keyed.stdout).toContain(`Feature Count: ${await count('990101002')}`)
+    expect(keyed.stdout).toMatch(/address: String/)
   })
 
   it('reports a feature count equal to the grids in force', async () => {

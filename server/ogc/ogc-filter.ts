@@ -55,6 +55,23 @@ export function filterCondition(collection: OgcCollection, raw: Record<string, s
   return compileFilter(parts.length === 1 ? (parts[0] as Expr) : { op: 'and', args: parts }, collection.queryables, crs)
 }
 
+/**
+ * The equality query parameters of a `computed` collection (read in JS, not SQL), by name. A CQL2
+ * `filter` cannot be run there: it is a 400 naming the parameter, never ignored.
+ */
+export function equalityValues(collection: OgcCollection, raw: Record<string, string | undefined>): Record<string, string> {
+  const parameters = queryParameters(collection)
+  if (raw.filter !== undefined) throw badRequest('ogc_filter_not_supported', { id: collection.id, parameters: parameters.join(', ') })
+  const values: Record<string, string> = {}
+  for (const name of parameters) {
+    const value = raw[name]
+    if (value === undefined) continue
+    parameterValue(name, value, collection)
+    values[name] = value
+  }
+  return values
+}
+
 /** A query parameter's value as the literal its queryable's type takes; a 400 naming the parameter otherwise. */
 function parameterValue(name: string, value: string, collection: OgcCollection): Operand {
   const type = collection.queryables[name]?.type

@@ -3,7 +3,7 @@ import { isIsoDate, parseBBox } from '../http/query-params.js'
 import type { BBox } from '../http/query-params.js'
 import type { ItemQuery, OgcCollection } from './collections.js'
 import { bboxToLonLat, CRS84, type OutputCrs, parseCrs } from './ogc-crs.js'
-import { FILTER_PARAMETERS, filterCondition, queryParameters } from './ogc-filter.js'
+import { equalityValues, FILTER_PARAMETERS, filterCondition, queryParameters } from './ogc-filter.js'
 
 // The query parameters of /ogc/collections/{id}/items (OGC API – Features Part 1), parsed into an
 // ItemQuery; anything wrong is a 400 that names the parameter.
@@ -39,7 +39,10 @@ export function parseItemParameters(collection: OgcCollection, raw: Record<strin
       offset: Number(offsetText),
       bbox: raw.bbox === undefined ? undefined : bboxToLonLat(parseBBoxIn(raw.bbox, bboxCrs), bboxCrs),
       time: raw.datetime === undefined || !collection.temporal ? undefined : parseDatetime(raw.datetime),
-      where: filterCondition(collection, raw),
+      // A computed collection (validation-issues) reads its equality parameters in JS and takes no filter.
+      ...(collection.computed
+        ? { where: undefined, equals: equalityValues(collection, raw) }
+        : { where: filterCondition(collection, raw) }),
     },
     clamped: asked > MAX_LIMIT ? asked : null,
   }

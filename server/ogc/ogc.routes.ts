@@ -6,12 +6,13 @@ import { apiKeyCaller } from '../auth/api-key-caller.js'
 import { ownScope } from '../auth/scope.js'
 import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
-import type { Db } from '../db/database.js'
 import { notFound, requestLanguage } from '../http/errors.js'
 import { answerErrorsAsOgcExceptions } from './ogc-errors.js'
 import { TILED_COLLECTIONS, TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
 import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type OgcCollection } from './collections.js'
+import type { Viewer } from './data-collections.js'
+import { MAX_SCOPE_GRIDS } from './issues-collection.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
 import { CRS84, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
 import { queryableSchema } from './ogc-filter.js'
@@ -65,15 +66,21 @@ const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.hos
 
 const CollectionParams = Type.Object({ collectionId: Type.String() })
 
-/** The collection of that id the caller sees, or a 404 naming it. */
-async function collectionOrThrow(db: Db, request: FastifyRequest, id: string): Promise<OgcCollection> {
-  const collection = await collectionFor(db, ownScope(request), id)
-  if (!collection) throw notFound('ogc_collection_not_found', { id })
-  return collection
-}
+/** The caller as the collections that depend on who asks see them (masking, language). */
+const viewerOf = (database: DatabaseHandle, request: FastifyRequest): Viewer => ({
+  role: (request.user as TokenClaims).role,
+  language: requestLanguage(request),
+  database,
+})
 
 export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
   const db = database.kysely
+  /** The collection of that id the caller sees, or a 404 naming it. */
+  const collectionOrThrow = async (request: FastifyRequest, id: string): Promise<OgcCollection> => {
+    const collection = await collectionFor(db, ownScope(request), id, viewerOf(database, request))
+    if (!collection) throw notFound('ogc_collection_not_found', { id })
+    return collection
+  }
   // Every answer carries an ETag of its body; If-None-Match with it gives 304, no body. Pages
   // carry no timeStamp, which would change the body (and the tag) on every request.
   await app.register(etag)
@@ -110,7 +117,13 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     async (request, reply) => {
       // Written out: reply.type() would quote the version (version="3.0"), which GDAL does not match.
       reply.header('content-type', 'application/vnd.oai.openapi+json;version=3.0;charset=utf-8')
-      return JSON.stringify(ogcOpenApi(`${baseOf(request)}/ogc`, await collectionsFor(db, ownScope(request)), requestLanguage(request)))
+      return JSON.stringify(
+        ogcOpenApi(
+          `${baseOf(request)}/ogc`,
+          await collectionsFor(db, ownScope(request), viewerOf(database, request)),
+          requestLanguage(request),
+        ),
+      )
     },
   )
 
@@ -150,21 +163,23 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     {
       schema: {
         tags,
-        summary: 'The collections: grids and the regions of each level',
+        summary: 'The collections: grids, regions of each level, buildings, addresses, validation issues, reference layers',
         security,
         response: { 200: Collections, ...errors },
       },
     },
     async (request) => ({
       links: [{ href: `${baseOf(request)}/ogc/collections`, rel: 'self', type: JSON_TYPE }],
-      collections: await Promise.all((await collectionsFor(db, ownScope(request))).map((collection) => describe(request, collection))),
+      collections: await Promise.all(
+        (await collectionsFor(db, ownScope(request), viewerOf(database, request))).map((collection) => describe(request, collection)),
+      ),
     }),
   )
 
   app.get(
     '/ogc/collections/:collectionId',
     { schema: { tags, summary: 'One collection', security, params: CollectionParams, response: { 200: Collection, ...errors } } },
-    async (request) => describe(request, await collectionOrThrow(db, request, request.params.collectionId)),
+    async (request) => describe(request, await collectionOrThrow(request, request.params.collectionId)),
   )
 
   // Part 3: the properties a filter can name (CQL2 `filter`, and each but the geometry as an
@@ -180,7 +195,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       },
     },
     async (request, reply) => {
-      const collection = await collectionOrThrow(db, request, request.params.collectionId)
+      const collection = await collectionOrThrow(request, request.params.collectionId)
       const language = requestLanguage(request)
       reply.type(SCHEMA_JSON)
       return {
@@ -191,7 +206,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         properties: Object.fromEntries(
           Object.entries(collection.queryables).map(([name, { type }]) => [
             name,
-            { ...queryableSchema(type), title: translate(language, `ogc.property.${name}`) },
+            { ...queryableSchema(type), title: translate(language, collection.propertyTitles?.[name] ?? `ogc.property.${name}`) },
           ]),
         ),
         additionalProperties: false,
@@ -205,7 +220,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       schema: {
         tags,
         summary: 'Features of a collection, a page at a time',
-        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code); follow the next link for the following page. Each queryable (/ogc/collections/{id}/queryables) but the geometry is a query parameter (equality); filter takes a CQL2 expression (filter-lang cql2-text, the default, or cql2-json; geometries in filter-crs, CRS84 by default), e.g. filter=households > 100 AND S_INTERSECTS(geometry, BBOX(114.3,30.5,114.4,30.6)).`,
+        description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code; buildings and addresses by number); follow the next link for the following page. Each queryable (/ogc/collections/{id}/queryables) but the geometry is a query parameter (equality); filter takes a CQL2 expression (filter-lang cql2-text, the default, or cql2-json; geometries in filter-crs, CRS84 by default), e.g. filter=households > 100 AND S_INTERSECTS(geometry, BBOX(114.3,30.5,114.4,30.6)), on every collection but validation-issues (computed, not stored: a filter there is a 400), which takes region_code (a township: required when the caller's region holds over ${MAX_SCOPE_GRIDS} grids), code and severity.`,
         security,
         params: CollectionParams,
         // Written as text (featureJson); the schema documents its shape.
@@ -213,7 +228,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       },
     },
     async (request, reply) => {
-      const collection = await collectionOrThrow(db, request, request.params.collectionId)
+      const collection = await collectionOrThrow(request, request.params.collectionId)
       const raw = singleValues(request.query)
       const { query, clamped, crs } = parseItemParameters(collection, raw)
       // Grids in CRS84 can be written from the lookup's index (after a rebuild in progress: never older than the last approval).
@@ -254,14 +269,15 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     {
       schema: {
         tags,
-        summary: 'One feature: a grid by code (code.version for a past version), a region by code',
+        summary:
+          'One feature: a grid by code (code.version for a past version), a region by code, a building or address by number, an issue by <township code>.<n>',
         security,
         params: Type.Object({ collectionId: Type.String(), featureId: Type.String() }),
         response: { 200: Type.Unsafe<string>(OgcFeature), ...errors },
       },
     },
     async (request, reply) => {
-      const collection = await collectionOrThrow(db, request, request.params.collectionId)
+      const collection = await collectionOrThrow(request, request.params.collectionId)
       const { featureId } = request.params
       const crs = parseCrs(singleValues(request.query).crs, 'crs')
       // A grid as the caller's draft leaves it, with an ETag naming its version (not the body's hash).

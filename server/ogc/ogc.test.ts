@@ -86,13 +86,24 @@ describe('OGC API – Features documents', () => {
     )
   })
 
-  it('lists the grids and the regions of each level, titled in the caller’s language', async () => {
+  it('lists the grids, the regions of each level, buildings, addresses and issues, titled in the caller’s language', async () => {
     const zh = await get('/ogc/collections')
     const ids = zh.body.collections.map((c: { id: string }) => c.id)
-    expect(ids.slice(0, 6)).toEqual(['grids', 'provinces', 'cities', 'counties', 'townships', 'communities'])
+    expect(ids.slice(0, 9)).toEqual([
+      'grids',
+      'provinces',
+      'cities',
+      'counties',
+      'townships',
+      'communities',
+      'buildings',
+      'addresses',
+      'validation-issues',
+    ])
     // Then the reference layers the caller's region uses, titled with their names.
-    expect(ids.slice(6)).toEqual([expect.stringMatching(/^reference-[0-9]+$/), expect.stringMatching(/^reference-[0-9]+$/)])
-    expect(zh.body.collections.slice(6).map((c: { title: string }) => c.title)).toEqual(['水系', '道路'])
+    expect(ids.slice(9)).toEqual([expect.stringMatching(/^reference-[0-9]+$/), expect.stringMatching(/^reference-[0-9]+$/)])
+    expect(zh.body.collections.slice(9).map((c: { title: string }) => c.title)).toEqual(['水系', '道路'])
+    expect(zh.body.collections[6].title).toBe('楼栋点位（户数、地址）')
     expect(zh.body.collections[4].title).toBe('乡镇（街道）')
     const en = await get('/ogc/collections/townships', admin, 'en')
     expect(en.body).toMatchObject({ id: 'townships', title: 'Townships and subdistricts', itemType: 'feature' })

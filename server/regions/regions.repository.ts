@@ -201,3 +201,15 @@ export async function findRegionsExtent(
     FROM (SELECT ST_Extent(boundary) AS e FROM regions WHERE level = ${level} AND code LIKE ${`${prefix}%`}) AS x`.execute(db)
   return rows[0]?.box ?? null
 }
+
+/** The regions of a level under a prefix, in code order, and whether each has a boundary. */
+export async function findRegionsOfLevel(db: Kysely<Database>, prefix: string, level: number) {
+  const rows = await db
+    .selectFrom('regions')
+    .select(['code', sql<boolean>`boundary IS NOT NULL`.as('has_boundary')])
+    .where('level', '=', level)
+    .where('code', 'like', `${prefix}%`)
+    .orderBy('code')
+    .execute()
+  return rows.map((row) => ({ code: row.code, hasBoundary: Boolean(row.has_boundary) }))
+}
