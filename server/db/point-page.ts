@@ -1,7 +1,9 @@
 import { type RawBuilder, sql } from 'kysely'
-import type { BBox } from '../http/query-params.js'
 import type { Db } from './database.js'
 import { bboxOf, meetsBox } from './geometry-sql.js'
+
+/** [minLon, minLat, maxLon, maxLat] (the http layer's BBox; db may not import http). */
+type BBox = [number, number, number, number]
 
 // A page of a point table (buildings, addresses) for the OGC API, written once for both: rows
 // under a region prefix, by bounding box and a condition on the table's columns (the OGC API's

@@ -6,7 +6,7 @@ import type { Db, Role } from '../db/database.js'
 import type { PointPage, PointPageFilter } from '../db/point-page.js'
 import type { BBox } from '../http/query-params.js'
 import type { Language } from '../i18n/index.js'
-import { columns, equal, type ItemQuery, type OgcCollection } from './collections.js'
+import { columns, equal, type ItemQuery, type OgcCollection } from './collection.js'
 import type { QueryableType } from './cql2/compile.js'
 import { issuesCollection } from './issues-collection.js'
 

@@ -14,7 +14,7 @@ import { assertMayPropose, draftProposal, updateProposal } from '../proposals/pr
 import { isWithinScope } from '../regions/region-codes.js'
 import { checkPolygonFeature } from '../validation/geometry-structure.js'
 import type { ValidationReport } from '../validation/report.schemas.js'
-import type { Item } from './collections.js'
+import type { Item } from './collection.js'
 import {
   type DraftView,
   draftGridId,

@@ -1,6 +1,6 @@
 import type { BBox } from '../http/query-params.js'
 import type { LoadedIndex } from '../lookup/index/index-holder.js'
-import type { Item } from './collections.js'
+import type { Item } from './collection.js'
 
 // Pages of today's grids written from the lookup's in-memory index instead of PostGIS: the index
 // already holds every vertex in one Float64Array and the properties of each grid, so a page is a

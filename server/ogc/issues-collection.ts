@@ -10,7 +10,7 @@ import { prefixOfCode } from '../regions/region-codes.js'
 import { countActiveGrids, findRegionsExtent, findRegionsOfLevel } from '../regions/regions.repository.js'
 import { placedIssues } from '../validation/grid-issues.js'
 import { issueMessage, type StoredIssue } from '../validation/issue-messages.js'
-import { columns, type Item, type ItemQuery, type OgcCollection } from './collections.js'
+import { columns, type Item, type ItemQuery, type OgcCollection } from './collection.js'
 
 // The current validation issues of the grids in force, one feature each where the issue is (the
 // gap, the overlap, the fault point, else the grid it is about). Issues are not stored: they are

@@ -1,6 +1,6 @@
 import type { Geometry } from 'geojson'
 import { mapGeometry } from '../io/read.js'
-import type { Item } from './collections.js'
+import type { Item } from './collection.js'
 import type { OutputCrs } from './ogc-crs.js'
 
 /**

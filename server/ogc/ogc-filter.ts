@@ -5,7 +5,7 @@ import { type Expr, MAX_FILTER_LENGTH, type Operand, syntaxError } from './cql2/
 import { compileFilter, type QueryableType } from './cql2/compile.js'
 import { parseCql2Json } from './cql2/json.js'
 import { parseCql2Text } from './cql2/text.js'
-import type { OgcCollection } from './collections.js'
+import type { OgcCollection } from './collection.js'
 import { parseCrs } from './ogc-crs.js'
 
 // OGC API – Features Part 3 on the items: `filter` in CQL2 (`filter-lang`, `filter-crs`) and the

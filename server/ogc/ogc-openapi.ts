@@ -1,6 +1,6 @@
 import type { Language } from '../i18n/index.js'
 import { translate } from '../i18n/index.js'
-import type { OgcCollection } from './collections.js'
+import type { OgcCollection } from './collection.js'
 import { MAX_FILTER_LENGTH } from './cql2/ast.js'
 import { CRS84, SUPPORTED_CRS } from './ogc-crs.js'
 import { FILTER_LANGUAGES, queryableSchema, queryParameters } from './ogc-filter.js'

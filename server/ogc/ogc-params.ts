@@ -1,7 +1,7 @@
 import { type AppError, badRequest } from '../http/errors.js'
 import { isIsoDate, parseBBox } from '../http/query-params.js'
 import type { BBox } from '../http/query-params.js'
-import type { ItemQuery, OgcCollection } from './collections.js'
+import type { ItemQuery, OgcCollection } from './collection.js'
 import { bboxToLonLat, CRS84, type OutputCrs, parseCrs } from './ogc-crs.js'
 import { equalityValues, FILTER_PARAMETERS, filterCondition, queryParameters } from './ogc-filter.js'
 

@@ -1,4 +1,4 @@
-import type { OgcCollection } from './collections.js'
+import type { OgcCollection } from './collection.js'
 
 // The write operations of /ogc/api (Part 4): only the grids take them. Listed so that a client
 // reading the document (and a person) sees which collection can be written and with what.

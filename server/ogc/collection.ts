@@ -1,0 +1,71 @@
+import { type RawBuilder, sql } from 'kysely'
+import type { Db } from '../db/database.js'
+import type { BBox } from '../http/query-params.js'
+import type { LoadedIndex } from '../lookup/index/index-holder.js'
+import type { Queryable, QueryableType } from './cql2/compile.js'
+
+// What an OGC API – Features collection is (collections.ts lists them; data-collections.ts,
+// issues-collection.ts and index-items.ts make some), apart from the list, so that those files
+// need not import the list that imports them.
+
+export interface ItemQuery {
+  /** The caller's region prefix: nothing outside it is served. */
+  scope: string
+  bbox: BBox | undefined
+  /** A day, or an interval of days (open ends undefined); only temporal collections use it. */
+  time: { day: string } | { from: string | undefined; to: string | undefined } | undefined
+  /** The filter (CQL2 and the equality query parameters) as a condition on the collection's table. */
+  where: RawBuilder<boolean> | undefined
+  /**
+   * The equality query parameters by name, for a collection computed in JS (`computed`), whose
+   * `where` is always undefined; undefined for the others, which read them in `where`.
+   */
+  equals?: Readonly<Record<string, string>>
+  limit: number
+  offset: number
+  /** The lookup's index of today's grids, when the features may be written from it (CRS84). */
+  index?: LoadedIndex | null
+}
+
+export interface Item {
+  id: string
+  /** The geometry as GeoJSON text, lon/lat, as PostGIS wrote it (null: none). */
+  geometryJson: string | null
+  properties: Record<string, unknown>
+}
+
+export interface OgcCollection {
+  id: string
+  /** The title when it is data (a reference layer's name); else `ogc.collection.<id>` in the caller's language. */
+  title?: string
+  temporal: boolean
+  /**
+   * What a filter can name (Part 3 queryables): each property of its features that has a column,
+   * and `geometry`; each but `geometry` is also a query parameter (equality).
+   */
+  queryables: Record<string, Queryable>
+  /**
+   * Set when the features are computed in JS, not read from a table (the validation issues): the
+   * equality query parameters come as `ItemQuery.equals`, and a CQL2 `filter` is refused (400),
+   * never ignored. Its queryables' `sql` is then never compiled.
+   */
+  computed?: true
+  /** i18n keys of the titles of properties that mean something else here than `ogc.property.<name>` says. */
+  propertyTitles?: Readonly<Record<string, string>>
+  page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
+  /** One feature by its id, in the caller's scope. */
+  item(db: Db, scope: string, id: string): Promise<Item | undefined>
+  /** The box of what the caller may see (lon/lat), null when nothing. */
+  extent(db: Db, scope: string): Promise<BBox | null>
+}
+
+/** Columns of the collection's table by type, and the geometry's column, as queryables. */
+export function columns(types: Record<string, Exclude<QueryableType, 'geometry'>>, geometryColumn: string): Record<string, Queryable> {
+  const queryables: Record<string, Queryable> = {}
+  for (const [name, type] of Object.entries(types)) queryables[name] = { type, sql: sql.ref(name) }
+  queryables.geometry = { type: 'geometry', sql: sql.ref(geometryColumn) }
+  return queryables
+}
+
+/** `column = value`: how a collection finds one feature by its id. */
+export const equal = (column: string, value: string | number) => sql<boolean>`${sql.ref(column)} = ${value}`
