@@ -13,3 +13,14 @@ export function signedArea(ring: readonly Position[]): number {
   }
   return sum
 }
+
+/**
+ * The same for a ring stored flat (x, y, x, y…): its vertices `from` to `to` (exclusive) of `flat`,
+ * the ring open or closed (a closing point repeating the first adds nothing).
+ */
+export function flatRingArea2(flat: ArrayLike<number>, from = 0, to = flat.length >> 1): number {
+  let sum = 0
+  for (let i = from, j = to - 1; i < to; j = i++)
+    sum += (flat[j * 2] as number) * (flat[i * 2 + 1] as number) - (flat[i * 2] as number) * (flat[j * 2 + 1] as number)
+  return sum
+}

@@ -1,4 +1,5 @@
 import type { Position } from 'geojson'
+import { signedArea } from '../geo/ring-area.js'
 import { sql } from 'kysely'
 import { fixChange } from '../../web/src/editor/fixes.js'
 import { moveSharedVertex, SAME_VERTEX, verticesOf } from '../../web/src/editor/shared-vertices.js'
@@ -26,13 +27,6 @@ const same = (a: Position, b: Position) =>
 
 const polygonsOf = (geometry: PolygonGeometry): Position[][][] =>
   geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates
-
-/** Twice the signed area of a ring (positive: counter-clockwise). */
-const signedArea = (ring: readonly Position[]) =>
-  ring.reduce((sum, p, i) => {
-    const q = ring[(i + 1) % ring.length] as Position
-    return sum + (p[0] as number) * (q[1] as number) - (q[0] as number) * (p[1] as number)
-  }, 0)
 
 interface Move {
   from: Position

@@ -1,3 +1,4 @@
+import { flatRingArea2 } from '../geo/ring-area.js'
 import type { BBox } from '../http/query-params.js'
 import type { LoadedIndex } from '../lookup/index/index-holder.js'
 import type { Item } from './collection.js'
@@ -36,22 +37,19 @@ function layoutOf(loaded: LoadedIndex): Layout {
     const [x, y] = [index.grids[a]?.code as string, index.grids[b]?.code as string]
     return x < y ? -1 : x > y ? 1 : 0
   })
-  // The builder adds a grid's parts one after another: each grid's parts are a run.
+  // The builder adds a grid's parts one after another: each grid's parts are a run, from
+  // firstPart[g] to firstPart[g + 1] (the part count last).
   const firstPart = new Uint32Array(grids + 1).fill(index.partGrid.length)
   for (let part = index.partGrid.length - 1; part >= 0; part--) firstPart[index.partGrid[part] as number] = part
+  // Each grid's box: the union of its parts' boxes, which the index keeps.
   const boxes = new Float64Array(grids * 4)
   for (let g = 0; g < grids; g++) {
     let [minX, minY, maxX, maxY] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]
-    const vertexFrom = index.ringStart[index.partRingStart[firstPart[g] as number] as number] as number
-    const nextPart = g + 1 < grids ? (firstPart[g + 1] as number) : index.partGrid.length
-    const vertexTo = index.ringStart[index.partRingStart[nextPart] as number] as number
-    for (let v = vertexFrom; v < vertexTo; v++) {
-      const x = index.coords[v * 2] as number
-      const y = index.coords[v * 2 + 1] as number
-      if (x < minX) minX = x
-      if (y < minY) minY = y
-      if (x > maxX) maxX = x
-      if (y > maxY) maxY = y
+    for (let part = firstPart[g] as number; part < (firstPart[g + 1] as number); part++) {
+      minX = Math.min(minX, index.partBoxes[part * 4] as number)
+      minY = Math.min(minY, index.partBoxes[part * 4 + 1] as number)
+      maxX = Math.max(maxX, index.partBoxes[part * 4 + 2] as number)
+      maxY = Math.max(maxY, index.partBoxes[part * 4 + 3] as number)
     }
     boxes.set([minX, minY, maxX, maxY], g * 4)
   }
@@ -70,25 +68,16 @@ function ringJson(coords: Float64Array, from: number, to: number, reverse: boole
   return `[${parts.join(',')}]`
 }
 
-/** Twice the signed area of a ring in lon/lat (positive: counter-clockwise). */
-function ringArea2(coords: Float64Array, from: number, to: number): number {
-  let sum = 0
-  for (let v = from; v < to - 1; v++)
-    sum += (coords[v * 2] as number) * (coords[v * 2 + 3] as number) - (coords[v * 2 + 2] as number) * (coords[v * 2 + 1] as number)
-  return sum
-}
-
 function geometryJson(loaded: LoadedIndex, layout: Layout, grid: number): string {
   const { index } = loaded
   const polygons: string[] = []
-  const lastPart = grid + 1 < index.grids.length ? (layout.firstPart[grid + 1] as number) : index.partGrid.length
-  for (let part = layout.firstPart[grid] as number; part < lastPart; part++) {
+  for (let part = layout.firstPart[grid] as number; part < (layout.firstPart[grid + 1] as number); part++) {
     const rings: string[] = []
     for (let ring = index.partRingStart[part] as number; ring < (index.partRingStart[part + 1] as number); ring++) {
       const from = index.ringStart[ring] as number
       const to = index.ringStart[ring + 1] as number
       const exterior = ring === index.partRingStart[part]
-      const counterClockwise = ringArea2(index.coords, from, to) > 0
+      const counterClockwise = flatRingArea2(index.coords, from, to) > 0
       rings.push(ringJson(index.coords, from, to, exterior !== counterClockwise))
     }
     polygons.push(`[${rings.join(',')}]`)

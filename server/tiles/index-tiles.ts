@@ -1,6 +1,7 @@
 import type { GridIndex } from '../lookup/index/grid-index.js'
+import { flatRingArea2 } from '../geo/ring-area.js'
 import { EARTH_RADIUS, HALF_WORLD, type TileAddress, tileLonLatBox } from '../geo/web-mercator.js'
-import { ringArea2, type TileFeature } from './mvt.js'
+import type { TileFeature } from './mvt.js'
 
 const DEG = Math.PI / 180
 
@@ -38,20 +39,20 @@ function rint(value: number): number {
   return rounded - value === 0.5 && rounded % 2 !== 0 ? rounded - 1 : rounded
 }
 
-/** Scratch buffers reused across rings and tiles (one tile at a time: JS is single-threaded). */
-let scratchA = new Float64Array(4096)
-let scratchB = new Float64Array(4096)
-const ensure = (n: number) => {
-  if (scratchA.length < n) {
-    scratchA = new Float64Array(n * 2)
-    scratchB = new Float64Array(n * 2)
-  }
+/** Two scratch buffers reused across rings and tiles (one tile at a time: JS is single-threaded). */
+const scratch = [new Float64Array(4096), new Float64Array(4096)]
+
+/** Scratch buffer `which` with room for `floats` numbers: grown when smaller (its content is not kept). */
+function scratchOf(which: number, floats: number): Float64Array {
+  if ((scratch[which] as Float64Array).length < floats) scratch[which] = new Float64Array(floats * 2)
+  return scratch[which] as Float64Array
 }
 
 /**
  * One side of Sutherland–Hodgman: keeps the part of the closed ring `input` (n points, flat,
  * without the closing point) on the inner side of `axis` (0: x, 1: y) against `bound`
- * (keep ≥ bound when `low`, ≤ bound otherwise). Returns the count written to `output`.
+ * (keep ≥ bound when `low`, ≤ bound otherwise). Returns the count written to `output`, which
+ * needs room for 2n points: each input point gives at most itself and one crossing.
  */
 function clipSide(input: Float64Array, n: number, output: Float64Array, axis: 0 | 1, bound: number, low: boolean): number {
   let written = 0
@@ -97,9 +98,7 @@ function tileRing(index: GridIndex, ring: number, tile: TileAddress, scale: numb
   const first = index.ringStart[ring] as number
   const n = (index.ringStart[ring + 1] as number) - first - 1 // without the closing point
   if (n < 3) return null
-  ensure(n * 2 + 16)
-  let a = scratchA
-  let b = scratchB
+  let a = scratchOf(0, n * 2)
   const lo = -tile.buffer
   const hi = tile.extent + tile.buffer
   let minX = Number.POSITIVE_INFINITY
@@ -120,13 +119,18 @@ function tileRing(index: GridIndex, ring: number, tile: TileAddress, scale: numb
   if (maxX < lo || maxY < lo || minX > hi || minY > hi) return null
   let count = n
   if (minX < lo || minY < lo || maxX > hi || maxY > hi) {
-    ensure(count * 4 + 16)
-    a = scratchA
-    b = scratchB
-    count = clipSide(a, count, b, 0, lo, true)
-    count = clipSide(b, count, a, 0, hi, false)
-    count = clipSide(a, count, b, 1, lo, true)
-    count = clipSide(b, count, a, 1, hi, false)
+    // Side by side between the two scratch buffers, the output's made big enough each time.
+    const sides: [0 | 1, number, boolean][] = [
+      [0, lo, true],
+      [0, hi, false],
+      [1, lo, true],
+      [1, hi, false],
+    ]
+    sides.forEach(([axis, bound, low], side) => {
+      const output = scratchOf((side + 1) % 2, count * 4)
+      count = clipSide(a, count, output, axis, bound, low)
+      a = output
+    })
   }
   // Snap, then drop every point in line with its neighbours (repeats, straight runs and the
   // there-and-back runs the clip leaves along the box edge: exact, in integers), also across the
@@ -161,7 +165,7 @@ function tileRing(index: GridIndex, ring: number, tile: TileAddress, scale: numb
   }
   if (written - start < 6) return null
   const snapped = out.subarray(start, written)
-  return ringArea2(snapped) === 0 ? null : snapped
+  return flatRingArea2(snapped) === 0 ? null : snapped
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Geometry, Position } from 'geojson'
+import { flatRingArea2 } from '../geo/ring-area.js'
 
 // Mapbox Vector Tile 2.1 encoding of one layer whose geometries are already in tile coordinates
 // (integers, y down). Written by hand, protobuf wire format included: vt-pbf reads every vertex
@@ -11,6 +12,10 @@ import type { Geometry, Position } from 'geojson'
 
 export const TILE_EXTENT = 4096
 export const TILE_BUFFER = 64
+export const MVT = 'application/vnd.mapbox-vector-tile'
+
+/** The properties a grid carries in a tile, by JSON type (TileJSON's fields and OGC API – Tiles' schema are written from this). */
+export const GRID_TILE_FIELDS = { code: 'string', name: 'string', kind: 'string', region_code: 'string', households: 'integer' } as const
 
 export type TileValue = string | number | boolean | null
 
@@ -24,14 +29,6 @@ export interface TileFeature {
 
 const command = (id: number, count: number) => (count << 3) | id
 const zigzag = (n: number) => (n << 1) ^ (n >> 31)
-
-/** Twice the signed area of a ring in tile coordinates: positive is clockwise on screen (y down). */
-export function ringArea2(ring: Int32Array): number {
-  let sum = 0
-  for (let i = 0, j = ring.length - 2; i < ring.length; j = i, i += 2)
-    sum += (ring[j] as number) * (ring[i + 1] as number) - (ring[i] as number) * (ring[j + 1] as number)
-  return sum
-}
 
 /** A growable byte buffer with the few protobuf writes a tile needs. */
 class Bytes {
@@ -124,7 +121,8 @@ function writeGeometry(feature: TileFeature, out: Bytes): void {
       const ring = part[r] as Int32Array
       const points = ring.length >> 1
       // MVT wants exterior rings clockwise on screen and holes the other way: walk backwards when not.
-      const reverse = feature.type === 3 && ringArea2(ring) > 0 !== (r === 0)
+      // (Positive twice-area in tile coordinates, y down, is clockwise on screen.)
+      const reverse = feature.type === 3 && flatRingArea2(ring) > 0 !== (r === 0)
       out.room(points * 10 + 15)
       const buf = out.buf
       let pos = out.pos
@@ -232,18 +230,14 @@ export function encodeTile(layer: string, features: readonly TileFeature[]): Uin
   return tile
 }
 
-/** A GeoJSON geometry already in tile coordinates (PostGIS's output) as a feature: rings opened, lines as parts; null when nothing drawable. */
+/** A GeoJSON polygon already in tile coordinates (PostGIS's output) as a feature, its rings opened; null for anything else. */
 export function tileFeatureOf(geometry: Geometry, properties: Record<string, TileValue>): TileFeature | null {
-  const flat = (positions: Position[], open: boolean) => Int32Array.from((open ? positions.slice(0, -1) : positions).flat())
+  const flat = (ring: Position[]) => Int32Array.from(ring.slice(0, -1).flat())
   switch (geometry.type) {
     case 'Polygon':
-      return { type: 3, parts: [geometry.coordinates.map((ring) => flat(ring, true))], properties }
+      return { type: 3, parts: [geometry.coordinates.map(flat)], properties }
     case 'MultiPolygon':
-      return { type: 3, parts: geometry.coordinates.map((polygon) => polygon.map((ring) => flat(ring, true))), properties }
-    case 'LineString':
-      return { type: 2, parts: [[flat(geometry.coordinates, false)]], properties }
-    case 'MultiLineString':
-      return { type: 2, parts: geometry.coordinates.map((line) => [flat(line, false)]), properties }
+      return { type: 3, parts: geometry.coordinates.map((polygon) => polygon.map(flat)), properties }
     default:
       return null
   }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import type { Db } from '../db/database.js'
 import { HALF_WORLD } from '../geo/web-mercator.js'
 import { notFound, requestLanguage } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
 import { answerErrorsAsOgcExceptions } from '../ogc/ogc-errors.js'
+import { GRID_TILE_FIELDS, MVT } from './mvt.js'
 
 // OGC API – Tiles 1.0 over the grid tiles, for clients that find tiles through the OGC API (QGIS,
 // GDAL's OGCAPI driver): the WebMercatorQuad tile matrix set, the grids collection's tileset list
@@ -24,7 +24,6 @@ export const TILED_COLLECTIONS = ['grids'] as const
 const TMS_URI = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad'
 const CRS_3857 = 'http://www.opengis.net/def/crs/EPSG/0/3857'
 const JSON_TYPE = 'application/json'
-const MVT = 'application/vnd.mapbox-vector-tile'
 export const TILESETS_REL = 'http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector'
 const TILING_SCHEME_REL = 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme'
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
@@ -71,10 +70,7 @@ export function webMercatorQuad(maxZoom: number) {
 
 const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}/ogc`
 
-export const ogcTilesRoutes: FastifyPluginAsync<{ db: Db; answerTile: AnswerTile; maxZoom: number }> = async (
-  app,
-  { answerTile, maxZoom },
-) => {
+export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoom: number }> = async (app, { answerTile, maxZoom }) => {
   answerErrorsAsOgcExceptions(app)
   const tiled = (id: string) => {
     if (!(TILED_COLLECTIONS as readonly string[]).includes(id)) throw notFound('ogc_tiles_not_found', { id })
@@ -142,13 +138,7 @@ export const ogcTilesRoutes: FastifyPluginAsync<{ db: Db; answerTile: AnswerTile
             geometryDimension: 2,
             propertiesSchema: {
               type: 'object',
-              properties: {
-                code: { type: 'string' },
-                name: { type: 'string' },
-                kind: { type: 'string' },
-                region_code: { type: 'string' },
-                households: { type: 'integer' },
-              },
+              properties: Object.fromEntries(Object.entries(GRID_TILE_FIELDS).map(([name, type]) => [name, { type }])),
             },
           },
         ],

@@ -11,7 +11,7 @@ import { parseDatetime, singleValues } from '../ogc/ogc-params.js'
 import { gridTileFromIndex } from './index-tiles.js'
 import { ogcTilesRoutes } from './ogc-tiles.routes.js'
 import { type CachedTile, TileCache, tileEtag } from './tile-cache.js'
-import { encodeTile, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
+import { encodeTile, GRID_TILE_FIELDS, MVT, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
 
 // Vector tiles of the grids: /tiles/grids/{z}/{x}/{y}.mvt (Web Mercator, WebMercatorQuad numbering)
 // and its TileJSON 3.0 at /tiles/grids.json. Today's grids are cut from the lookup's in-memory index
@@ -20,7 +20,6 @@ import { encodeTile, TILE_BUFFER, TILE_EXTENT, tileFeatureOf } from './mvt.js'
 
 const MAX_ZOOM = 22
 const MIN_ZOOM = 0
-export const MVT = 'application/vnd.mapbox-vector-tile'
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
 
 /** A day for `datetime` (a date, or a date-time whose day is taken); an interval is refused. */
@@ -93,7 +92,7 @@ export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
   }
 
   // The same tiles as OGC API – Tiles (ogc-tiles.routes.ts), with OGC exceptions for errors.
-  await app.register(ogcTilesRoutes, { db, answerTile, maxZoom: MAX_ZOOM })
+  await app.register(ogcTilesRoutes, { answerTile, maxZoom: MAX_ZOOM })
 
   app.get('/tiles/grids.json', { schema: { tags: ['tiles'], summary: 'TileJSON 3.0 of the grid tiles', security } }, async (request) => ({
     tilejson: '3.0.0',
@@ -108,7 +107,8 @@ export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
         description: 'grids in force',
         minzoom: MIN_ZOOM,
         maxzoom: MAX_ZOOM,
-        fields: { code: 'String', name: 'String', kind: 'String', region_code: 'String', households: 'Number' },
+        // TileJSON names types as MVT readers do.
+        fields: Object.fromEntries(Object.entries(GRID_TILE_FIELDS).map(([name, type]) => [name, type === 'string' ? 'String' : 'Number'])),
       },
     ],
   }))

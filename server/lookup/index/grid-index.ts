@@ -102,7 +102,8 @@ export class GridIndex {
     readonly partRingStart: Uint32Array,
     /** The grid (position in `grids`) of each part. */
     readonly partGrid: Uint32Array,
-    private readonly partBoxes: Float64Array,
+    /** minX, minY, maxX, maxY of each part. */
+    readonly partBoxes: Float64Array,
   ) {
     const boxes = partBoxes
     const parts = partGrid.length
