@@ -1,7 +1,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { Database, GridKind } from '../db/database.js'
-import { asGeoJson, asWkbHex, bboxOf, ewkbRuns, meetsBox } from '../db/geometry-sql.js'
-import { type TileAddress, tileLonLatBox } from '../geo/web-mercator.js'
+import { asGeoJson, asWkbHex, bboxOf, ewkbRuns, meetsBox, meetsTile, tileGeoJson } from '../db/geometry-sql.js'
+import type { TileAddress } from '../geo/web-mercator.js'
 import type { BBox } from '../http/query-params.js'
 import { type GridsTransaction, noteGridsWritten } from './grid-events.js'
 
@@ -105,23 +105,14 @@ export async function findGridPage(db: Kysely<Database>, filter: GridPageFilter)
  * refuses ST_AsMVTGeom as well as ST_AsMVT (docs/engine-notes.md).
  */
 export async function findGridTile(db: Kysely<Database>, regionPrefix: string, tile: TileAddress, asOf?: string) {
-  const { z, x, y, extent, buffer } = tile
-  // The buffered tile in lon/lat for the index, worked out here: PostGIS projecting a box that
-  // reaches past the Mercator limits (tiles of zoom 0–2 with their buffer) took ~0.6 s.
-  const [west, south, east, north] = tileLonLatBox(tile)
-  const { rows } = await sql<{ code: string; name: string; kind: string; region_code: string; households: number | null; geojson: string }>`
-    WITH t AS (SELECT ST_TileEnvelope(${z}::int, ${x}::int, ${y}::int) AS box),
-    s AS (SELECT ST_XMin(box) AS x0, ST_YMax(box) AS y1, ${extent}::float8 / (ST_XMax(box) - ST_XMin(box)) AS k FROM t),
-    g AS (
-      SELECT code, name, kind, region_code, households,
-             ST_SnapToGrid(ST_ClipByBox2D(ST_TransScale(ST_Transform(geom, 3857), -s.x0, -s.y1, s.k, -s.k),
-                                          ST_MakeEnvelope(${-buffer}::float8, ${-buffer}::float8, ${extent + buffer}::float8, ${extent + buffer}::float8)), 1) AS tiled
-      FROM grids, s
-      WHERE region_code LIKE ${`${regionPrefix}%`} AND ${inForce(asOf)}
-        AND geom && ST_MakeEnvelope(${west}::float8, ${south}::float8, ${east}::float8, ${north}::float8, 4490))
-    SELECT code, name, kind, region_code, households, ST_AsGeoJSON(ST_CollectionExtract(tiled, 3), 0) AS geojson
-    FROM g WHERE NOT ST_IsEmpty(ST_CollectionExtract(tiled, 3)) ORDER BY code`.execute(db)
-  return rows
+  return db
+    .selectFrom('grids')
+    .select(['code', 'name', 'kind', 'region_code', 'households', tileGeoJson('geom', tile).as('geojson')])
+    .where('region_code', 'like', `${regionPrefix}%`)
+    .where(inForce(asOf))
+    .where(meetsTile('geom', tile))
+    .orderBy('code')
+    .execute()
 }
 
 /** [minLon, minLat, maxLon, maxLat] of the grids in force under a prefix today; null when there are none. */

@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { Db } from '../db/database.js'
+import type { TileAddress } from '../geo/web-mercator.js'
 import type { BBox } from '../http/query-params.js'
 import type { LoadedIndex } from '../lookup/index/index-holder.js'
 import type { Queryable, QueryableType } from './cql2/compile.js'
@@ -57,6 +58,31 @@ export interface OgcCollection {
   item(db: Db, scope: string, id: string): Promise<Item | undefined>
   /** The box of what the caller may see (lon/lat), null when nothing. */
   extent(db: Db, scope: string): Promise<BBox | null>
+  /** Set when the collection is served as vector tiles too (server/tiles/). */
+  tiles?: CollectionTiles
+}
+
+/** A collection served as vector tiles. */
+export type TiledCollection = OgcCollection & { tiles: CollectionTiles }
+
+/** A feature cut to a tile: its geometry as GeoJSON text in tile coordinates (tileGeoJson), and what it carries. */
+export interface TileRow {
+  geojson: string
+  properties: Record<string, string | number | null>
+}
+
+export interface CollectionTiles {
+  /** The properties a feature carries in a tile, by JSON type (TileJSON's fields and the OGC tileset's schema). */
+  fields: Readonly<Record<string, 'string' | 'integer'>>
+  /** Below this zoom the tiles are empty (a county's building footprints would not fit in a tile of a province). */
+  minzoom: number
+  /**
+   * True when what the collection holds never changes under its id (a re-imported reference layer
+   * gets a new id), so its tiles may be kept in memory with no way to go stale.
+   */
+  immutable: boolean
+  /** The features of the caller's scope meeting the tile (on `asOf` for a temporal collection), cut to it. */
+  rows(db: Db, scope: string, tile: TileAddress, asOf?: string): Promise<TileRow[]>
 }
 
 /** Columns of the collection's table by type, and the geometry's column, as queryables. */

@@ -1,11 +1,18 @@
 import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { gridPageFromIndex } from './index-items.js'
-import { findGridPage, findGridsExtent } from '../grids/grids.repository.js'
-import { type ReferenceLayerRow, findReferenceExtent, findReferenceLayers, findReferencePage } from '../reference/reference.repository.js'
-import { findRegionPage, findRegionsExtent } from '../regions/regions.repository.js'
+import { findGridPage, findGridsExtent, findGridTile } from '../grids/grids.repository.js'
+import {
+  type ReferenceLayerRow,
+  findReferenceExtent,
+  findReferenceLayers,
+  findReferencePage,
+  findReferenceTile,
+} from '../reference/reference.repository.js'
+import { findRegionPage, findRegionsExtent, findRegionTile } from '../regions/regions.repository.js'
+import { GRID_TILE_FIELDS } from '../tiles/mvt.js'
 import type { Queryable } from './cql2/compile.js'
-import { columns, equal, type ItemQuery, type OgcCollection } from './collection.js'
+import { columns, equal, type ItemQuery, type OgcCollection, type TileRow } from './collection.js'
 import { dataCollections, type Viewer } from './data-collections.js'
 
 // The layers gridwork serves as OGC API – Features collections: the grids (temporal: each version
@@ -34,10 +41,21 @@ const GRID_COLUMNS = columns(
 // The grid head is kept in the grid's attributes (JSON), as imports name it.
 const GRID_QUERYABLES: Record<string, Queryable> = { ...GRID_COLUMNS, grid_head: { type: 'string', sql: sql`(attributes->>'grid_head')` } }
 
+/** Rows with their geometry apart: what a tile carries of each. */
+const tileRows = (rows: readonly ({ geojson: string } & TileRow['properties'])[]): TileRow[] =>
+  rows.map(({ geojson, ...properties }) => ({ geojson, properties }))
+
 const grids: OgcCollection = {
   id: 'grids',
   temporal: true,
   queryables: GRID_QUERYABLES,
+  // Today's tiles are cut from the lookup's index (server/tiles/index-tiles.ts); these rows serve another day.
+  tiles: {
+    fields: GRID_TILE_FIELDS,
+    minzoom: 0,
+    immutable: false,
+    rows: async (db, scope, tile, asOf) => tileRows(await findGridTile(db, scope, tile, asOf)),
+  },
   extent: (db, scope) => findGridsExtent(db, scope),
   // A bare code is the grid in force today; code.version any version (all are looked through).
   item(db, scope, id) {
@@ -99,6 +117,12 @@ const regionCollection = (id: string, level: number): OgcCollection => ({
   temporal: false,
   queryables: columns({ code: 'string', name: 'string', level: 'integer', parent_code: 'string', urban_rural: 'string' }, 'boundary'),
   extent: (db, scope) => findRegionsExtent(db, scope, level),
+  tiles: {
+    fields: { code: 'string', name: 'string', level: 'integer' },
+    minzoom: 0,
+    immutable: false,
+    rows: async (db, scope, tile) => tileRows(await findRegionTile(db, scope, level, tile)),
+  },
   async page(db, query) {
     const { rows, matched } = await findRegionPage(db, {
       prefix: query.scope,
@@ -121,6 +145,13 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
   // only name and class, which every layer has as columns, can be filtered on.
   queryables: columns({ name: 'string', class: 'string' }, 'geom'),
   extent: (db) => findReferenceExtent(db, layer.id),
+  tiles: {
+    fields: { id: 'integer', name: 'string', class: 'string' },
+    // Footprints are many and small: from the zoom where a building is a few pixels wide.
+    minzoom: layer.kind === 'building' ? 13 : 0,
+    immutable: true,
+    rows: async (db, _scope, tile) => tileRows(await findReferenceTile(db, layer.id, tile)),
+  },
   item(db, scope, id) {
     return /^[0-9]{1,15}$/.test(id)
       ? itemBy(this, db, { scope, time: undefined, where: equal('id', Number(id)) }, id)

@@ -8,7 +8,7 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import { notFound, requestLanguage } from '../http/errors.js'
 import { answerErrorsAsOgcExceptions } from './ogc-errors.js'
-import { TILED_COLLECTIONS, TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
+import { TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
 import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type OgcCollection } from './collections.js'
 import type { Viewer } from './data-collections.js'
@@ -151,9 +151,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         { href: base, rel: 'self', type: JSON_TYPE },
         { href: `${base}/items`, rel: 'items', type: GEOJSON },
         { href: `${base}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: SCHEMA_JSON },
-        ...((TILED_COLLECTIONS as readonly string[]).includes(collection.id)
-          ? [{ href: `${base}/tiles`, rel: TILESETS_REL, type: JSON_TYPE }]
-          : []),
+        ...(collection.tiles ? [{ href: `${base}/tiles`, rel: TILESETS_REL, type: JSON_TYPE }] : []),
       ],
     }
   }

@@ -2,7 +2,8 @@ import type { Geometry } from 'geojson'
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
-import { bboxOf, meetsBox } from '../db/geometry-sql.js'
+import { bboxOf, meetsBox, meetsTile, tileGeoJson } from '../db/geometry-sql.js'
+import type { TileAddress } from '../geo/web-mercator.js'
 import { badRequest } from '../http/errors.js'
 import type { BBox } from '../http/query-params.js'
 import { REFERENCE_KINDS, type ReferenceKind } from '../import/upload.schemas.js'
@@ -195,6 +196,17 @@ export async function findReferencePage(
     query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { rows, matched: Number(counted.n) }
+}
+
+/** A layer's features meeting a vector tile, cut to it (tileGeoJson), in id order. */
+export function findReferenceTile(db: Kysely<Database>, layerId: number, tile: TileAddress) {
+  return db
+    .selectFrom('reference_features')
+    .select(['id', 'name', 'class', tileGeoJson('geom', tile).as('geojson')])
+    .where('layer_id', '=', layerId)
+    .where(meetsTile('geom', tile))
+    .orderBy('id')
+    .execute()
 }
 
 /** [minLon, minLat, maxLon, maxLat] of a layer's features; null when it has none. */

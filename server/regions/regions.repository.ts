@@ -1,7 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import { type Actor, recordAudit } from '../audit/audit.repository.js'
 import type { Database } from '../db/database.js'
-import { asGeoJson, bboxOf, meetsBox } from '../db/geometry-sql.js'
+import { asGeoJson, bboxOf, meetsBox, meetsTile, tileGeoJson } from '../db/geometry-sql.js'
+import type { TileAddress } from '../geo/web-mercator.js'
 import { polygonsOf } from '../geo/ewkb.js'
 import type { LocatedRegion } from './region-locator.js'
 
@@ -212,4 +213,16 @@ export async function findRegionsOfLevel(db: Kysely<Database>, prefix: string, l
     .orderBy('code')
     .execute()
   return rows.map((row) => ({ code: row.code, hasBoundary: Boolean(row.has_boundary) }))
+}
+
+/** The boundaries of a level under a prefix meeting a vector tile, cut to it (tileGeoJson), in code order. */
+export function findRegionTile(db: Kysely<Database>, prefix: string, level: number, tile: TileAddress) {
+  return db
+    .selectFrom('regions')
+    .select(['code', 'name', 'level', tileGeoJson('boundary', tile).as('geojson')])
+    .where('level', '=', level)
+    .where('code', 'like', `${prefix}%`)
+    .where(meetsTile('boundary', tile))
+    .orderBy('code')
+    .execute()
 }

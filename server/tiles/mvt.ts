@@ -230,14 +230,22 @@ export function encodeTile(layer: string, features: readonly TileFeature[]): Uin
   return tile
 }
 
-/** A GeoJSON polygon already in tile coordinates (PostGIS's output) as a feature, its rings opened; null for anything else. */
+/**
+ * A GeoJSON geometry already in tile coordinates (PostGIS's output: tileGeoJson) as a feature:
+ * polygons with their rings opened, lines as they are; null for anything else (points).
+ */
 export function tileFeatureOf(geometry: Geometry, properties: Record<string, TileValue>): TileFeature | null {
-  const flat = (ring: Position[]) => Int32Array.from(ring.slice(0, -1).flat())
+  const ring = (positions: Position[]) => Int32Array.from(positions.slice(0, -1).flat())
+  const line = (positions: Position[]) => Int32Array.from(positions.flat())
   switch (geometry.type) {
     case 'Polygon':
-      return { type: 3, parts: [geometry.coordinates.map(flat)], properties }
+      return { type: 3, parts: [geometry.coordinates.map(ring)], properties }
     case 'MultiPolygon':
-      return { type: 3, parts: geometry.coordinates.map((polygon) => polygon.map(flat)), properties }
+      return { type: 3, parts: geometry.coordinates.map((polygon) => polygon.map(ring)), properties }
+    case 'LineString':
+      return { type: 2, parts: [[line(geometry.coordinates)]], properties }
+    case 'MultiLineString':
+      return { type: 2, parts: geometry.coordinates.map((each) => [line(each)]), properties }
     default:
       return null
   }

@@ -3,12 +3,13 @@ import { HALF_WORLD } from '../geo/web-mercator.js'
 import { notFound, requestLanguage } from '../http/errors.js'
 import { translate } from '../i18n/index.js'
 import { answerErrorsAsOgcExceptions } from '../ogc/ogc-errors.js'
-import { GRID_TILE_FIELDS, MVT } from './mvt.js'
+import { MVT } from './mvt.js'
+import type { TiledCollection } from '../ogc/collection.js'
 
 // OGC API – Tiles 1.0 over the grid tiles, for clients that find tiles through the OGC API (QGIS,
-// GDAL's OGCAPI driver): the WebMercatorQuad tile matrix set, the grids collection's tileset list
+// GDAL's OGCAPI driver): the WebMercatorQuad tile matrix set, each tiled collection's tileset list
 // and tileset, and its tiles at …/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol} — the
-// same tiles as /tiles/grids/{z}/{x}/{y}.mvt (tileMatrix = z, tileRow = y, tileCol = x).
+// same tiles as /tiles/{collection}/{z}/{x}/{y}.mvt (tileMatrix = z, tileRow = y, tileCol = x).
 
 export const TILES_CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core',
@@ -18,9 +19,6 @@ export const TILES_CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt',
 ]
 
-/** The collections with tiles (the others have none yet). */
-export const TILED_COLLECTIONS = ['grids'] as const
-
 const TMS_URI = 'http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad'
 const CRS_3857 = 'http://www.opengis.net/def/crs/EPSG/0/3857'
 const JSON_TYPE = 'application/json'
@@ -29,7 +27,12 @@ const TILING_SCHEME_REL = 'http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme'
 const security: Record<string, string[]>[] = [{ bearer: [] }, { apiKey: [] }]
 const tags = ['ogc']
 
-type AnswerTile = (request: FastifyRequest, reply: FastifyReply, params: { z: string; x: string; y: string }) => Promise<unknown>
+type AnswerTile = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  params: { collection: string; z: string; x: string; y: string },
+) => Promise<unknown>
+type FindTiled = (request: FastifyRequest, id: string) => Promise<TiledCollection>
 
 /**
  * WebMercatorQuad as OGC 17-083r4 (2D Tile Matrix Set 2.0, JSON) defines it, zoom 0 to `maxZoom`,
@@ -70,16 +73,16 @@ export function webMercatorQuad(maxZoom: number) {
 
 const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}/ogc`
 
-export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoom: number }> = async (app, { answerTile, maxZoom }) => {
+export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; tiledCollection: FindTiled; maxZoom: number }> = async (
+  app,
+  { answerTile, tiledCollection, maxZoom },
+) => {
   answerErrorsAsOgcExceptions(app)
-  const tiled = (id: string) => {
-    if (!(TILED_COLLECTIONS as readonly string[]).includes(id)) throw notFound('ogc_tiles_not_found', { id })
-    return id
-  }
-  const tileset = (request: FastifyRequest, id: string) => {
+  const tileset = (request: FastifyRequest, collection: TiledCollection) => {
+    const { id } = collection
     const base = `${baseOf(request)}/collections/${id}/tiles/WebMercatorQuad`
     return {
-      title: translate(requestLanguage(request), `ogc.collection.${id}`),
+      title: collection.title ?? translate(requestLanguage(request), `ogc.collection.${id}`),
       dataType: 'vector',
       crs: CRS_3857,
       tileMatrixSetURI: TMS_URI,
@@ -115,10 +118,10 @@ export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoo
     '/ogc/collections/:collectionId/tiles',
     { schema: { tags, summary: 'The tilesets of a collection (vector tiles)', security } },
     async (request) => {
-      const id = tiled(request.params.collectionId)
+      const collection = await tiledCollection(request, request.params.collectionId)
       return {
-        links: [{ href: `${baseOf(request)}/collections/${id}/tiles`, rel: 'self', type: JSON_TYPE }],
-        tilesets: [tileset(request, id)],
+        links: [{ href: `${baseOf(request)}/collections/${collection.id}/tiles`, rel: 'self', type: JSON_TYPE }],
+        tilesets: [tileset(request, collection)],
       }
     },
   )
@@ -127,10 +130,11 @@ export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoo
     '/ogc/collections/:collectionId/tiles/:tms',
     { schema: { tags, summary: 'A tileset of a collection', security } },
     async (request) => {
-      const id = tiled(request.params.collectionId)
+      const collection = await tiledCollection(request, request.params.collectionId)
+      const { id, tiles } = collection
       if (request.params.tms !== 'WebMercatorQuad') throw notFound('ogc_tiles_not_found', { id: `${id}/${request.params.tms}` })
       return {
-        ...tileset(request, id),
+        ...tileset(request, collection),
         layers: [
           {
             id,
@@ -138,7 +142,7 @@ export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoo
             geometryDimension: 2,
             propertiesSchema: {
               type: 'object',
-              properties: Object.fromEntries(Object.entries(GRID_TILE_FIELDS).map(([name, type]) => [name, { type }])),
+              properties: Object.fromEntries(Object.entries(tiles.fields).map(([name, type]) => [name, { type }])),
             },
           },
         ],
@@ -150,10 +154,9 @@ export const ogcTilesRoutes: FastifyPluginAsync<{ answerTile: AnswerTile; maxZoo
     '/ogc/collections/:collectionId/tiles/:tms/:tileMatrix/:tileRow/:tileCol',
     { schema: { tags, summary: 'One vector tile (Mapbox Vector Tile) of a collection', security } },
     async (request, reply) => {
-      const id = tiled(request.params.collectionId)
-      if (request.params.tms !== 'WebMercatorQuad') throw notFound('ogc_tiles_not_found', { id: `${id}/${request.params.tms}` })
-      const { tileMatrix, tileRow, tileCol } = request.params
-      return answerTile(request, reply, { z: tileMatrix, x: tileCol, y: tileRow })
+      const { collectionId, tms, tileMatrix, tileRow, tileCol } = request.params
+      if (tms !== 'WebMercatorQuad') throw notFound('ogc_tiles_not_found', { id: `${collectionId}/${tms}` })
+      return answerTile(request, reply, { collection: collectionId, z: tileMatrix, x: tileCol, y: tileRow })
     },
   )
 }

@@ -266,11 +266,12 @@ describe('vector tiles of the grids', () => {
     const viaOgc = await get(new URL(url).pathname)
     expect(viaOgc.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
     expect(Buffer.compare(viaOgc.body, (await get(`/tiles/grids/${z}/${x}/${y}.mvt`)).body)).toBe(0)
-    const missing = await t.http().get('/ogc/collections/counties/tiles').set(bearer(admin)).set('Accept-Language', 'en')
+    const missing = await t.http().get('/ogc/collections/buildings/tiles').set(bearer(admin)).set('Accept-Language', 'en')
     expect(missing.status).toBe(404)
     expect(missing.body).toEqual({
       code: 'ogc_tiles_not_found',
-      description: 'No tiles for counties: tiles are served for grids (tile matrix set WebMercatorQuad)',
+      description:
+        'No tiles for buildings: tiles (tile matrix set WebMercatorQuad) are served for the grids (grids), the regions of each level (provinces, cities, counties, townships, communities) and your region’s reference layers (reference-<number>), see /ogc/collections',
     })
     const zh = await t.http().get('/ogc/collections/grids/tiles/WebMercatorQuad/23/0/0').set(bearer(admin))
     expect(zh.status).toBe(404)

@@ -1,6 +1,6 @@
 /**
  * Reference layers on the page: the demo county's roads (道路) are drawn under the grids from the
- * server's bbox features, the layer panel switches them off (and remembers it), and the editor
+ * server's vector tiles (/tiles/reference-<id>/…), their lines loaded for snapping, the layer panel switches them off (and remembers it), and the editor
  * gets them for snapping. With GRIDWORK_BASEMAP set for the e2e server (e.g.
  * `GRIDWORK_BASEMAP=fixtures/basemap/tiny.pmtiles npm run test:e2e -- reference`) the local basemap
  * is checked to be the bottom layer with its tiles loaded; without it, that none is drawn.
@@ -35,9 +35,17 @@ describe('reference layers', () => {
     await b?.close()
   })
 
-  it('draws the demo roads under the grids', async () => {
+  it('draws the demo roads under the grids, from vector tiles', async () => {
+    const tileStatuses: number[] = []
+    page.on('response', (response) => {
+      if (/\/tiles\/reference-[0-9]+\/[0-9]+\/[0-9]+\/[0-9]+\.mvt$/.test(response.url())) tileStatuses.push(response.status())
+    })
     await signIn(page, baseUrl, 'county')
     await expect.poll(() => rendered(roadsLayer), { timeout: 20_000 }).toBeGreaterThan(0)
+    expect(tileStatuses.length).toBeGreaterThan(0)
+    expect(tileStatuses.every((status) => status === 200 || status === 304)).toBe(true)
+    const source = roadsLayer.replace(/-line$/, '')
+    expect(await page.evaluate((id) => window.__gridwork!.map.getSource(id)?.type, source)).toBe('vector')
     const order = await page.evaluate(() => window.__gridwork!.map.getStyle().layers.map((layer) => layer.id))
     expect(order.indexOf(roadsLayer)).toBeGreaterThan(-1)
     expect(order.indexOf(roadsLayer)).toBeLessThan(order.indexOf('grid-fill'))

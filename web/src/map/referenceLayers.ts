@@ -1,5 +1,5 @@
-import type { Feature, Geometry, Position } from 'geojson'
-import type { ExpressionSpecification, FilterSpecification, GeoJSONSource, IControl, LayerSpecification } from 'maplibre-gl'
+import type { Geometry, Position } from 'geojson'
+import type { ExpressionSpecification, FilterSpecification, IControl, LayerSpecification } from 'maplibre-gl'
 import type { ReferenceFeatureCollection, ReferenceLayer } from '../../../server/reference/reference.schemas'
 import { api } from '../api/client'
 import { t } from '../i18n'
@@ -8,8 +8,10 @@ import type { GridMap } from './gridMap'
 import { GRID_FILL_LAYER } from './style'
 
 // Reference layers (roads, water, footprints) under the grids: listed for the signed-in region,
-// loaded by viewport like the grids (the server caps and simplifies by zoom), switched on and off
-// in a small panel on the map (remembered in localStorage), and handed to the editor for snapping.
+// drawn from the server's vector tiles (/tiles/reference-<id>/…, every feature at any zoom), switched
+// on and off in a small panel on the map (remembered in localStorage). The editor snaps to lines in
+// lon/lat, not to tiles cut in screen units: those come as GeoJSON for the view (the server caps and
+// simplifies them by zoom).
 
 const HIDDEN_KEY = 'gridwork.reference.hidden'
 const RELOAD_DELAY_MS = 250
@@ -34,6 +36,11 @@ const ROAD_COLOR: ExpressionSpecification = [
 const WATER = '#4a90d9'
 
 export const referenceSourceId = (layer: Pick<ReferenceLayer, 'id'>) => `reference-${layer.id}`
+/** The tiles' URL template of a layer (its MVT layer has the collection's name, as the source's id). */
+export const referenceTilesUrl = (origin: string, layer: Pick<ReferenceLayer, 'id'>) =>
+  `${origin}/tiles/reference-${layer.id}/{z}/{x}/{y}.mvt`
+/** As the server's tiles: footprints only from zoom 13 (server/ogc/collections.ts). */
+const minZoomOf = (layer: Pick<ReferenceLayer, 'kind'>) => (layer.kind === 'building' ? 13 : 0)
 export const referenceLayerIds = (layer: Pick<ReferenceLayer, 'id'>) => [`reference-${layer.id}-fill`, `reference-${layer.id}-line`]
 /** A layer's key in the remembered choice: re-imports keep region and name, not the id. */
 const choiceKey = (layer: ReferenceLayer) => `${layer.region_code}:${layer.name}`
@@ -43,12 +50,13 @@ const POLYGONS: FilterSpecification = ['match', ['geometry-type'], ['Polygon', '
 /** The fill and line layers of one reference layer, styled by kind (roads by class). */
 export function referenceStyle(layer: ReferenceLayer): LayerSpecification[] {
   const source = referenceSourceId(layer)
+  const from = { source, 'source-layer': source }
   const [fillId, lineId] = referenceLayerIds(layer) as [string, string]
   const fillColor = layer.kind === 'water' ? WATER : layer.kind === 'building' ? '#9d9a94' : '#bdbab3'
   const fill: LayerSpecification = {
     id: fillId,
     type: 'fill',
-    source,
+    ...from,
     filter: POLYGONS,
     paint: { 'fill-color': fillColor, 'fill-opacity': layer.kind === 'water' ? 0.45 : 0.35 },
   }
@@ -58,7 +66,7 @@ export function referenceStyle(layer: ReferenceLayer): LayerSpecification[] {
       {
         id: lineId,
         type: 'line',
-        source,
+        ...from,
         layout: { 'line-cap': 'round', 'line-join': 'round' },
         paint: {
           'line-color': ROAD_COLOR,
@@ -78,7 +86,7 @@ export function referenceStyle(layer: ReferenceLayer): LayerSpecification[] {
     ]
   }
   const color = layer.kind === 'water' ? WATER : layer.kind === 'building' ? '#7d7a74' : '#8a8782'
-  return [fill, { id: lineId, type: 'line', source, paint: { 'line-color': color, 'line-width': layer.kind === 'water' ? 2 : 1 } }]
+  return [fill, { id: lineId, type: 'line', ...from, paint: { 'line-color': color, 'line-width': layer.kind === 'water' ? 2 : 1 } }]
 }
 
 function readHidden(): Set<string> {
@@ -140,7 +148,13 @@ export class ReferenceLayers implements IControl {
     this.layers = (await api.referenceLayers(region)).layers
     const map = this.gridMap.map
     for (const layer of this.layers) {
-      map.addSource(referenceSourceId(layer), { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
+      // Tiles past zoom 16 are drawn from 16's (overzoom): they hold every vertex a screen can show there.
+      map.addSource(referenceSourceId(layer), {
+        type: 'vector',
+        tiles: [referenceTilesUrl(location.origin, layer)],
+        minzoom: minZoomOf(layer),
+        maxzoom: 16,
+      })
       for (const style of referenceStyle(layer)) map.addLayer(style, GRID_FILL_LAYER)
       this.applyVisibility(layer)
     }
@@ -213,7 +227,7 @@ export class ReferenceLayers implements IControl {
     this.timer = setTimeout(() => void this.reload(), RELOAD_DELAY_MS)
   }
 
-  /** Fetches the visible layers' features in view; answers to an older view are dropped. */
+  /** Fetches the visible layers' lines in view for snapping; answers to an older view are dropped. */
   private async reload(): Promise<void> {
     const ticket = ++this.ticket
     const map = this.gridMap.map
@@ -233,10 +247,6 @@ export class ReferenceLayers implements IControl {
       if (!answer) return
       this.loaded.set(layer.id, answer.features)
       if (answer.truncated) truncated.push({ name: layer.name, count: answer.features.length })
-      map.getSource<GeoJSONSource>(referenceSourceId(layer))?.setData({
-        type: 'FeatureCollection',
-        features: answer.features.map((f) => ({ ...f, geometry: f.geometry as Geometry }) satisfies Feature),
-      })
     })
     this.note.hidden = truncated.length === 0
     this.note.textContent = truncated.map(({ name, count }) => t('reference.truncated', { name, count })).join('\n')
