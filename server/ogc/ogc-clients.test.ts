@@ -186,6 +186,54 @@ describe('GDAL 3.6 and coordinate systems (Part 2)', () => {
   })
 })
 
+describe('GDAL 3.6 and the vector tiles (OGC API – Tiles)', () => {
+  it('follows the grids collection to its tileset list, tileset and tile matrix set (OGCAPI driver)', async () => {
+    // Debian's GDAL 3.6.2 then declines the tileset whatever it says: its vector branch is compiled
+    // out (docs/ogc.md, "Vector tiles in GDAL and QGIS"), so only the requests are checked here.
+    const args = ['-ro', '-q', '-oo', 'API=TILES', `OGCAPI:${root}/collections/grids`]
+    const stderr = await gdal('ogrinfo', args, true).then(
+      (done) => done.stderr,
+      (failed: { stderr: string }) => failed.stderr,
+    )
+    const fetched = [...stderr.matchAll(/^HTTP: Fetch\((\S+)\)$/gm)].map((match) => match[1])
+    expect(fetched).toEqual([
+      `${root}/collections/grids`,
+      `${root}/collections/grids/tiles`,
+      `${root}/collections/grids/tiles/WebMercatorQuad`,
+      `${root}/tileMatrixSets/WebMercatorQuad`,
+    ])
+    expect(stderr).not.toMatch(/ERROR \d/)
+  })
+
+  it('reads every grid in force from the z14 tiles over the demo county (MVT driver, TileJSON beside)', async () => {
+    // MVT:<…>/tiles/grids/14 reads {x}/{y}.mvt below it and takes the fields from the TileJSON,
+    // /tiles/grids.json (the tileserver-gl name it tries after metadata.json); -spat, in EPSG:3857,
+    // bounds the tiles it requests (one request per tile: ~150 here).
+    const { rows } = await sql<{ xmin: number; ymin: number; xmax: number; ymax: number }>`
+      SELECT ST_XMin(e) AS xmin, ST_YMin(e) AS ymin, ST_XMax(e) AS xmax, ST_YMax(e) AS ymax
+      FROM (SELECT ST_Extent(ST_Transform(geom, 3857)) AS e FROM grids WHERE ${sql.raw(IN_FORCE)}) AS x`.execute(t.db)
+    const box = rows[0] as { xmin: number; ymin: number; xmax: number; ymax: number }
+    const spat = [box.xmin, box.ymin, box.xmax, box.ymax].map(String)
+    const tiles = root.replace(/\/ogc$/, '/tiles/grids/14')
+    const { stdout } = await gdal('ogr2ogr', [
+      '-f',
+      'GeoJSON',
+      '/vsistdout/',
+      `MVT:${tiles}`,
+      'grids',
+      '-spat',
+      ...spat,
+      '-oo',
+      'TILE_EXTENSION=mvt',
+    ])
+    const read = JSON.parse(stdout) as FeatureCollection
+    // A grid crossing tiles comes once per tile, clipped to it.
+    expect(read.features.length).toBeGreaterThan((await inForce()).length)
+    expect([...new Set(read.features.map((f) => f.properties?.code))].sort()).toEqual((await inForce()).map((row) => row.code))
+    expect(read.features[0]?.properties).toMatchObject({ name: expect.any(String), region_code: expect.stringMatching(/^\d{12}$/) })
+  })
+})
+
 describe('OWSLib', () => {
   it('reads conformance, collections, a page of items and one item', async () => {
     const script = `

@@ -10,6 +10,8 @@ import type { TiledCollection } from '../ogc/collection.js'
 // GDAL's OGCAPI driver): the WebMercatorQuad tile matrix set, each tiled collection's tileset list
 // and tileset, and its tiles at …/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol} — the
 // same tiles as /tiles/{collection}/{z}/{x}/{y}.mvt (tileMatrix = z, tileRow = y, tileCol = x).
+// GDAL 3.6.2's OGCAPI driver follows these links up to the tile matrix set but, as Debian builds it,
+// has no vector branch at all; its MVT driver reads /tiles/{collection}/{z} instead (docs/ogc.md).
 
 export const TILES_CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core',
