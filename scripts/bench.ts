@@ -8,6 +8,7 @@ import type { ValidationReport } from '../server/validation/report.schemas.js'
 import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
 import { IO_FIGURES, ioBench } from './bench/io.js'
 import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
+import { PARTITION_FIGURES, partitionBench } from './bench/partition.js'
 import { TILE_FIGURES, tilesBench } from './bench/tiles.js'
 import { naiveCoverage, type NaiveResult } from './bench/naive-coverage.js'
 import {
@@ -35,7 +36,8 @@ import {
 const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip-baseline]
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
-                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles
+                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles,
+                   partition (needs no database)
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
@@ -81,6 +83,7 @@ async function main(): Promise<number> {
   const lookupWanted = anyWanted([...LOOKUP_FIGURES])
   const ioWanted = anyWanted([...IO_FIGURES])
   const tilesWanted = anyWanted([...TILE_FIGURES])
+  const partitionWanted = anyWanted([...PARTITION_FIGURES])
 
   // Our engine; until it exists the benchmark still measures the baseline and says so.
   let validate: ValidateFn | undefined
@@ -119,6 +122,18 @@ async function main(): Promise<number> {
       figures.push({ dataset: denver.dataset, name: 'coverage.denver', options: {} })
     }
   }
+  // The partition is pure computation: timed before any database is opened, and alone without one.
+  const partitionEntries: Entry[] = []
+  if (partitionWanted) {
+    const partitionRun = partitionBench({ wanted, progress, runs })
+    partitionEntries.push(...partitionRun.entries)
+    skipped.push(...partitionRun.skipped)
+  }
+  if (figures.length === 0 && !lookupWanted && !ioWanted && !tilesWanted && partitionWanted) {
+    if (values.json) console.log(JSON.stringify(partitionEntries, null, 2))
+    else console.log([partitionTable(partitionEntries), ...skipped].join('\n'))
+    return 0
+  }
   if (figures.length === 0 && !lookupWanted && !ioWanted && !tilesWanted) {
     if (skipped.length > 0) {
       if (values.json) console.log('[]')
@@ -126,7 +141,7 @@ async function main(): Promise<number> {
       return 0
     }
     throw new UsageError(
-      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')})`,
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')})`,
     )
   }
 
@@ -279,6 +294,7 @@ async function main(): Promise<number> {
     if (lookupWanted) entries.push(...(await lookupBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (tilesWanted) entries.push(...(await tilesBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (ioWanted) entries.push(...(await ioBench({ wanted, progress, skipBaseline: values['skip-baseline'], runs })))
+    entries.push(...partitionEntries)
 
     // Output.
     if (values.json) {
@@ -293,7 +309,10 @@ async function main(): Promise<number> {
           entries
             .filter(
               (entry) =>
-                !entry.name.startsWith('lookup.') && !entry.name.startsWith('tiles.') && !IO_FIGURES.some((name) => name === entry.name),
+                !entry.name.startsWith('lookup.') &&
+                !entry.name.startsWith('tiles.') &&
+                !entry.name.startsWith('partition.') &&
+                !IO_FIGURES.some((name) => name === entry.name),
             )
             .map((entry) => {
               const baselineOnly = entry.name.endsWith('.naive_postgis.ms')
@@ -326,6 +345,7 @@ async function main(): Promise<number> {
           )}`,
         )
       }
+      if (partitionEntries.length > 0) console.log(`\n${partitionTable(partitionEntries)}`)
       for (const table of tables) console.log(`\n${table}`)
       for (const entry of entries) {
         const steps = entry.baseline_steps_ms as Record<string, number> | undefined
@@ -344,6 +364,26 @@ async function main(): Promise<number> {
     await database.close()
   }
   return failed ? 1 : 0
+}
+
+/** The partition figures for people: time, grids, share in range, compactness, road share. */
+function partitionTable(entries: Entry[]): string {
+  return renderTable(
+    ['partition figure', 'ours', 'grids', 'in range', 'mean PP', 'road share', 'PySAL max-p (issue 18)'],
+    entries.map((entry) => {
+      const result = entry.result as { grids: number; in_range_pct: number; mean_polsby_popper: number; road_boundary_share: number | null }
+      return [
+        entry.name,
+        `${entry.value.toFixed(0)} ms`,
+        String(result.grids),
+        `${result.in_range_pct} %`,
+        String(result.mean_polsby_popper),
+        result.road_boundary_share === null ? '—' : String(result.road_boundary_share),
+        typeof entry.pysal_max_p_ms === 'number' ? `${entry.pysal_max_p_ms.toLocaleString('en')} ms (not run here)` : '—',
+      ]
+    }),
+    [1, 2, 3, 4, 5],
+  )
 }
 
 async function timeOurs(
