@@ -369,7 +369,7 @@ async function main(): Promise<number> {
 /** The partition figures for people: time, grids, share in range, compactness, road share. */
 function partitionTable(entries: Entry[]): string {
   return renderTable(
-    ['partition figure', 'ours', 'grids', 'in range', 'mean PP', 'road share', 'PySAL max-p (issue 18)'],
+    ['partition figure', 'ours', 'grids', 'in range', 'mean PP', 'road share', 'PySAL max-p (not run)'],
     entries.map((entry) => {
       const result = entry.result as { grids: number; in_range_pct: number; mean_polsby_popper: number; road_boundary_share: number | null }
       return [
