@@ -4,6 +4,7 @@ import type { TileAddress } from '../geo/web-mercator.js'
 import type { BBox } from '../http/query-params.js'
 import type { LoadedIndex } from '../lookup/index/index-holder.js'
 import type { Queryable, QueryableType } from './cql2/compile.js'
+import type { JsonBytes } from './json-bytes.js'
 
 // What an OGC API – Features collection is (collections.ts lists them; data-collections.ts,
 // issues-collection.ts and index-items.ts make some), apart from the list, so that those files
@@ -24,8 +25,21 @@ export interface ItemQuery {
   equals?: Readonly<Record<string, string>>
   limit: number
   offset: number
-  /** The lookup's index of today's grids, when the features may be written from it (CRS84). */
-  index?: LoadedIndex | null
+}
+
+/**
+ * A page of features as the response body takes them: written straight into its bytes (today's
+ * grids from the lookup's index, index-items.ts, without an Item per feature), or Items read.
+ */
+export interface WrittenPage {
+  matched: number
+  returned: number
+  /**
+   * Names the features exactly (the index build and what selected them): the page's ETag then
+   * comes from it and the page's head, not from hashing ~10 MB of body. Absent: the body is hashed.
+   */
+  tag?: string
+  write(out: JsonBytes): void
 }
 
 export interface Item {
@@ -54,6 +68,11 @@ export interface OgcCollection {
   /** i18n keys of the titles of properties that mean something else here than `ogc.property.<name>` says. */
   propertyTitles?: Readonly<Record<string, string>>
   page(db: Db, query: ItemQuery): Promise<{ items: Item[]; matched: number }>
+  /**
+   * The page written from the lookup's index of today's grids (CRS84), when this collection and
+   * query can be; undefined: read it with `page`.
+   */
+  indexPage?(index: LoadedIndex, query: ItemQuery): WrittenPage | undefined
   /** One feature by its id, in the caller's scope. */
   item(db: Db, scope: string, id: string): Promise<Item | undefined>
   /** The box of what the caller may see (lon/lat), null when nothing. */

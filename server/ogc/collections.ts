@@ -64,11 +64,11 @@ const grids: OgcCollection = {
     const time = versioned ? { from: undefined, to: undefined } : undefined
     return itemBy(grids, db, { scope, time, where: equal('code', code ?? '') }, id, versioned ? 1000 : 1)
   },
+  // Today's grids from the lookup's index when it is built (index-items.ts); otherwise PostGIS.
+  // Filters run in SQL only (CQL2 and the equality parameters): a filtered page goes to PostGIS.
+  indexPage: (index, query) => (query.time === undefined && query.where === undefined ? gridPageFromIndex(index, query) : undefined),
   async page(db, query) {
     const time = query.time
-    // Today's grids from the lookup's index when it is built (index-items.ts); otherwise PostGIS.
-    // Filters run in SQL only (CQL2 and the equality parameters): a filtered page goes to PostGIS.
-    if (time === undefined && query.where === undefined && query.index) return gridPageFromIndex(query.index, query)
     const { rows, matched } = await findGridPage(db, {
       regionPrefix: query.scope,
       asOf: time && 'day' in time ? time.day : undefined,

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyRequest } from 'fastify'
+import { createHash } from 'node:crypto'
 import etag from '@fastify/etag'
 import { Type } from 'typebox'
 import { apiKeyCaller } from '../auth/api-key-caller.js'
@@ -11,10 +12,12 @@ import { answerErrorsAsOgcExceptions } from './ogc-errors.js'
 import { TILES_CONFORMANCE, TILESETS_REL } from '../tiles/ogc-tiles.routes.js'
 import { translate } from '../i18n/index.js'
 import { collectionFor, collectionsFor, type OgcCollection } from './collections.js'
+import type { Item, WrittenPage } from './collection.js'
+import { JsonBytes } from './json-bytes.js'
 import type { Viewer } from './data-collections.js'
 import { MAX_SCOPE_GRIDS } from './issues-collection.js'
 import { DEFAULT_LIMIT, MAX_LIMIT, parseItemParameters, singleValues } from './ogc-params.js'
-import { CRS84, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
+import { CRS84, type OutputCrs, parseCrs, STORAGE_CRS, SUPPORTED_CRS } from './ogc-crs.js'
 import { queryableSchema } from './ogc-filter.js'
 import { ogcOpenApi } from './ogc-openapi.js'
 import { featureJson } from './ogc-feature.js'
@@ -63,6 +66,18 @@ const tags = ['ogc']
 
 /** The URL of the server as the client reached it: links must work from where the client is. */
 const baseOf = (request: FastifyRequest) => `${request.protocol}://${request.host}`
+
+/** Rows a collection read, written as featureJson writes each feature; the ETag hashes the body. */
+const itemsPage = ({ items, matched }: { items: Item[]; matched: number }, crs: OutputCrs): WrittenPage => ({
+  matched,
+  returned: items.length,
+  write(out) {
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) out.ascii(',')
+      out.text(featureJson(items[i] as Item, crs))
+    }
+  },
+})
 
 const CollectionParams = Type.Object({ collectionId: Type.String() })
 
@@ -221,21 +236,25 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         description: `Parameters: see /ogc/api, which lists them per collection. limit: ${DEFAULT_LIMIT} by default, at most ${MAX_LIMIT} (a larger limit is taken as ${MAX_LIMIT} and the response says so in notes). Features come in a stable order (by code; buildings and addresses by number); follow the next link for the following page. Each queryable (/ogc/collections/{id}/queryables) but the geometry is a query parameter (equality); filter takes a CQL2 expression (filter-lang cql2-text, the default, or cql2-json; geometries in filter-crs, CRS84 by default), e.g. filter=households > 100 AND S_INTERSECTS(geometry, BBOX(114.3,30.5,114.4,30.6)), on every collection but validation-issues (computed, not stored: a filter there is a 400), which takes region_code (a township: required when the caller's region holds over ${MAX_SCOPE_GRIDS} grids), code and severity.`,
         security,
         params: CollectionParams,
-        // Written as text (featureJson); the schema documents its shape.
-        response: { 200: Type.Unsafe<string>(FeatureCollection), ...errors },
+        // Written as bytes (JsonBytes); the schema documents its shape.
+        response: { 200: Type.Unsafe<Buffer>(FeatureCollection), ...errors },
       },
     },
     async (request, reply) => {
       const collection = await collectionOrThrow(request, request.params.collectionId)
       const raw = singleValues(request.query)
       const { query, clamped, crs } = parseItemParameters(collection, raw)
-      // Grids in CRS84 can be written from the lookup's index (after a rebuild in progress: never older than the last approval).
-      let index = null
-      if (collection.id === 'grids' && crs.fromLonLat === null) {
+      const scoped = { ...query, scope: ownScope(request) }
+      // Today's grids in CRS84 can be written from the lookup's index (after a rebuild in
+      // progress: never older than the last approval); otherwise the collection reads its rows.
+      let fromIndex: WrittenPage | undefined
+      if (collection.indexPage && crs.fromLonLat === null) {
         await app.gridIndex.settled()
-        index = app.gridIndex.currentFor(undefined)
+        const index = app.gridIndex.currentFor(undefined)
+        if (index) fromIndex = collection.indexPage(index, scoped)
       }
-      const { items, matched } = await collection.page(db, { ...query, scope: ownScope(request), index })
+      const page = fromIndex ?? itemsPage(await collection.page(db, scoped), crs)
+      const { matched, returned } = page
       const url = (offset: number) => {
         const params = new URLSearchParams()
         for (const [name, value] of Object.entries(raw))
@@ -248,17 +267,26 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         { href: url(query.offset), rel: 'self', type: GEOJSON },
         { href: `${baseOf(request)}/ogc/collections/${collection.id}`, rel: 'collection', type: JSON_TYPE },
       ]
-      if (query.offset + items.length < matched) links.push({ href: url(query.offset + items.length), rel: 'next', type: GEOJSON })
+      if (query.offset + returned < matched) links.push({ href: url(query.offset + returned), rel: 'next', type: GEOJSON })
       if (query.offset > 0) links.push({ href: url(Math.max(0, query.offset - query.limit)), rel: 'prev', type: GEOJSON })
       const language = requestLanguage(request)
-      reply.type(GEOJSON).header('content-crs', `<${crs.uri}>`)
+      // Bytes, not a string (json-bytes.ts): the charset Fastify would add to a string's type is set here.
+      reply.type(`${GEOJSON}; charset=utf-8`).header('content-crs', `<${crs.uri}>`)
       // Written as text (the shape of FeatureCollection in ogc.schemas.ts): see featureJson.
       const notes =
         clamped === null
           ? ''
           : `,"notes":${JSON.stringify([translate(language, 'ogc.limit_clamped', { requested: clamped, max: MAX_LIMIT })])}`
-      const head = `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${items.length},"links":${JSON.stringify(links)}${notes}`
-      return `${head},"features":[${items.map((item) => featureJson(item, crs)).join(',')}]}`
+      const head = `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${returned},"links":${JSON.stringify(links)}${notes}`
+      // The body is the head and the features the tag names: the ETag is theirs (no SHA-1 of the
+      // whole body), and @fastify/etag still answers a matching If-None-Match with a 304.
+      if (page.tag !== undefined) reply.header('etag', `"${createHash('sha1').update(page.tag).update(head).digest('base64')}"`)
+      return JsonBytes.write((out) => {
+        out.text(head)
+        out.ascii(',"features":[')
+        page.write(out)
+        out.ascii(']}')
+      })
     },
   )
 
