@@ -102,6 +102,14 @@ export type PartitionInputProblem =
   | { code: 'invalid_range'; min: number; max: number }
   | { code: 'invalid_target'; target: number }
   | { code: 'unknown_unit_in_existing'; unit: string }
+  // From geometry (units.ts): the area and its buildings before any unit exists.
+  | { code: 'boundary_not_polygon'; type: string }
+  | { code: 'boundary_invalid'; reason: string }
+  | { code: 'invalid_building'; building: number }
+  | { code: 'buildings_outside_boundary'; buildings: number[] }
+  | { code: 'no_households' }
+  | { code: 'too_many_buildings'; buildings: number; limit: number }
+  | { code: 'too_many_units'; units: number; limit: number }
 
 export class PartitionInputError extends Error {
   constructor(readonly problems: PartitionInputProblem[]) {

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs'
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { DatabaseHandle } from '../db/connect.js'
+import { projectOntoSegment } from '../geo/segment.js'
+import { openTestDatabase } from '../testing/database.js'
+import { matchEdges, type OutlineRing, type PolygonRings, type Position } from '../validation/edge-match.js'
+import { type AreaLayoutOptions, areaLayout } from './area-layouts.js'
+import { partitionArea } from './area.js'
+import { localProjection, polygonMeasures } from './unit-measures.js'
+import { type AreaInput, buildUnits } from './units.js'
+import { PartitionInputError } from './types.js'
+
+// Property tests over random areas with fixed seeds, on the engine the run asks for: the units
+// tile the boundary exactly and the dissolved grids form a coverage with the same outline — all
+// proved by edge matching at tolerance 0 (identical coordinates), never by an overlay.
+
+const RANGE = { min: 150, max: 400 }
+
+let database: DatabaseHandle
+beforeAll(async () => {
+  database = await openTestDatabase()
+})
+afterAll(async () => database?.close())
+
+const polygonsOf = (geometry: Polygon | MultiPolygon): PolygonRings[] =>
+  (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as PolygonRings[]
+
+/** Every directed outline edge as "x,y>x,y", for comparing outlines exactly. */
+function outlineEdges(rings: readonly OutlineRing[]): string[] {
+  const edges: string[] = []
+  for (const { ring } of rings) for (let i = 1; i < ring.length; i++) edges.push(`${ring[i - 1]}>${ring[i]}`)
+  return edges.sort()
+}
+
+const vertexKeys = (polygons: readonly PolygonRings[]) => new Set(polygons.flat(2).map((p) => `${p[0]},${p[1]}`))
+
+async function expectExactArea(input: AreaInput): Promise<void> {
+  const result = await partitionArea(database.kysely, { ...input, range: RANGE, seed: 3, seeds: 2, timeBudgetMs: 1000 })
+  const { units } = result.units
+
+  // Units tile the boundary: a clean coverage whose outline holds every boundary vertex and whose
+  // area is the boundary's to floating rounding.
+  const unitMatch = await matchEdges(units.map((unit, index) => ({ index, polygons: [unit.polygon] })))
+  expect(unitMatch.clean).toBe(true)
+  if (!unitMatch.clean) return
+  expectOutlineOnBoundary(unitMatch.rings, input.boundary)
+  const project = localProjection(input.boundary)
+  const boundaryArea = polygonsOf(input.boundary).reduce((sum, polygon) => sum + polygonMeasures(polygon, project).area, 0)
+  const outlineArea = unitMatch.union.reduce((sum, polygon) => sum + polygonMeasures(polygon, project).area, 0)
+  const unitArea = units.reduce((sum, unit) => sum + unit.area, 0)
+  expect(Math.abs(unitArea - outlineArea)).toBeLessThanOrEqual(
+    shoelaceRounding(
+      units.map((unit) => unit.polygon),
+      project,
+    ),
+  )
+  // The outline differs from the boundary only by nodes within 0.1 µm of its edges: 0.1 µm × 10 km.
+  expect(Math.abs(outlineArea - boundaryArea)).toBeLessThan(1e-3)
+  expect(unitMatch.union.length).toBe(polygonsOf(input.boundary).length)
+  expect(unitMatch.union.map((polygon) => polygon.length).sort()).toEqual(
+    polygonsOf(input.boundary)
+      .map((p) => p.length)
+      .sort(),
+  )
+
+  // Every building's households counted once.
+  const counted = units.flatMap((unit) => unit.buildings).sort((a, b) => a - b)
+  expect(counted).toEqual(input.buildings.map((_, index) => index))
+  const households = input.buildings.reduce((sum, building) => sum + building.households, 0)
+  expect(units.reduce((sum, unit) => sum + unit.households, 0)).toBe(households)
+
+  // Grids: a clean coverage of the same outline, made of the units' coordinates only.
+  const grids = result.grids.features
+  expect(grids.reduce((sum, grid) => sum + grid.properties.households, 0)).toBe(households)
+  const gridMatch = await matchEdges(grids.map((grid, index) => ({ index, polygons: polygonsOf(grid.geometry) })))
+  expect(gridMatch.clean).toBe(true)
+  if (!gridMatch.clean) return
+  expect(outlineEdges(gridMatch.rings)).toEqual(outlineEdges(unitMatch.rings))
+  const unitVertices = vertexKeys(units.map((unit) => unit.polygon))
+  for (const grid of grids) for (const key of vertexKeys(polygonsOf(grid.geometry))) expect(unitVertices.has(key)).toBe(true)
+  const gridArea = grids.reduce((sum, grid) => sum + polygonsOf(grid.geometry).reduce((s, p) => s + polygonMeasures(p, project).area, 0), 0)
+  expect(Math.abs(gridArea - unitArea)).toBeLessThanOrEqual(
+    shoelaceRounding(
+      units.map((unit) => unit.polygon),
+      project,
+    ),
+  )
+  // Each grid holds exactly its units' households and is a valid polygon for PostGIS.
+  for (const grid of grids) {
+    const members = units.filter((unit) => result.assignment[unit.id] === grid.properties.number)
+    expect(members.reduce((sum, unit) => sum + unit.households, 0)).toBe(grid.properties.households)
+  }
+  const invalid = await sql<{ number: number; reason: string }>`
+    SELECT g.number, ST_IsValidReason(ST_GeomFromGeoJSON(g.geojson)) AS reason
+    FROM jsonb_to_recordset(${JSON.stringify(grids.map((grid) => ({ number: grid.properties.number, geojson: JSON.stringify(grid.geometry) })))}::jsonb)
+      AS g(number int, geojson text)
+    WHERE NOT ST_IsValid(ST_GeomFromGeoJSON(g.geojson))`.execute(database.kysely)
+  expect(invalid.rows).toEqual([])
+}
+
+/**
+ * The units' outline is the boundary: every boundary vertex on it, in the same order, and every
+ * other outline vertex a node within the noding grid's reach (1e-12°) of the boundary edge it splits.
+ */
+function expectOutlineOnBoundary(rings: readonly OutlineRing[], boundary: Polygon | MultiPolygon): void {
+  const boundaryRings = polygonsOf(boundary).flat()
+  expect(rings.length).toBe(boundaryRings.length)
+  for (const boundaryRing of boundaryRings) {
+    const keys = boundaryRing.map((p) => `${p[0]},${p[1]}`)
+    const outline = rings.find(({ ring }) => ring.some((p) => `${p[0]},${p[1]}` === keys[0]))
+    expect(outline).toBeDefined()
+    if (!outline) return
+    const ring = outline.ring.slice(0, -1)
+    const start = ring.findIndex((p) => `${p[0]},${p[1]}` === keys[0])
+    const rotated = [...ring.slice(start), ...ring.slice(0, start), ring[start] as Position]
+    // Walk the boundary in the outline's direction.
+    const sameWay = ringArea2Of(boundaryRing) > 0 === ringArea2Of(rotated) > 0
+    const walk = sameWay ? boundaryRing : [...boundaryRing].reverse()
+    let next = 1
+    for (const p of rotated.slice(1)) {
+      const target = walk[next] as Position
+      if (p[0] === target[0] && p[1] === target[1]) {
+        next++
+        continue
+      }
+      expect(projectOntoSegment(p, walk[next - 1] as Position, target).distance).toBeLessThan(1e-12)
+    }
+    expect(next).toBe(walk.length)
+  }
+}
+
+/**
+ * A bound on the rounding of shoelace sums: inner edges cancel exactly (the same products with
+ * the opposite sign), so the sums differ only by rounding, at most a few ulps of each product.
+ */
+function shoelaceRounding(polygons: readonly PolygonRings[], project: (p: Position) => Position): number {
+  let magnitude = 0
+  for (const ring of polygons.flat()) {
+    const points = ring.map(project)
+    for (let i = 1; i < points.length; i++) {
+      const [x0, y0] = points[i - 1] as [number, number]
+      const [x1, y1] = points[i] as [number, number]
+      magnitude += Math.abs(x0 * y1) + Math.abs(x1 * y0)
+    }
+  }
+  return 4 * Number.EPSILON * magnitude
+}
+
+const ringArea2Of = (ring: readonly Position[]) =>
+  ring.slice(1).reduce((sum, p, i) => sum + (ring[i]?.[0] ?? 0) * p[1] - p[0] * (ring[i]?.[1] ?? 0), 0)
+
+const LAYOUTS: [string, AreaLayoutOptions][] = [
+  ['a square with roads', { shape: 'square', roads: 3, buildings: 100, clusters: 4 }],
+  ['an irregular boundary with a river', { shape: 'irregular', roads: 2, river: true, buildings: 100, clusters: 5 }],
+  ['an enclave, roads and a river', { shape: 'square', enclave: true, roads: 3, river: true, buildings: 120, clusters: 6 }],
+  ['an irregular boundary without roads', { shape: 'irregular', roads: 0, buildings: 80, clusters: 3 }],
+]
+
+describe('units and grids from geometry tile the boundary exactly', () => {
+  for (const [name, options] of LAYOUTS) {
+    for (const seed of [1, 2]) {
+      it(`${name} (seed ${seed})`, async () => {
+        await expectExactArea(areaLayout(seed * 101 + name.length, options))
+      })
+    }
+  }
+})
+
+/** Rings rotated to start at their smallest vertex, so a chain's starting point does not matter. */
+function canonical(geometry: Polygon | MultiPolygon): Position[][][] {
+  return polygonsOf(geometry).map((polygon) =>
+    polygon.map((ring) => {
+      const open = ring.slice(0, -1)
+      let start = 0
+      for (const [i, p] of open.entries()) {
+        const best = open[start] as Position
+        if (p[0] < best[0] || (p[0] === best[0] && p[1] < best[1])) start = i
+      }
+      const rotated = [...open.slice(start), ...open.slice(0, start)]
+      return [...rotated, rotated[0] as Position]
+    }),
+  )
+}
+
+describe('a hand-made area (fixtures/partition)', () => {
+  it('two blocks either side of a road become the two grids, vertex for vertex', async () => {
+    const input = JSON.parse(readFileSync('fixtures/partition/two-blocks.input.geojson', 'utf8'))
+    const expected = JSON.parse(readFileSync('fixtures/partition/two-blocks.expected.geojson', 'utf8')) as FeatureCollection<Polygon>
+    const result = await partitionArea(database.kysely, { ...input, seed: 1 })
+    const got = result.grids.features.map((grid) => ({
+      number: grid.properties.number,
+      households: grid.properties.households,
+      units: grid.properties.units,
+      geometry: canonical(grid.geometry),
+    }))
+    expect(got).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonical(feature.geometry) })))
+    expect(result.summary.in_range_pct).toBe(100)
+    expect(result.summary.road_boundary_share).toBe(1)
+  })
+})
+
+describe('bad input', () => {
+  const layout = areaLayout(5, { shape: 'square', roads: 1, buildings: 20, clusters: 2 })
+  const problemsOf = async (input: AreaInput) => {
+    try {
+      await buildUnits(database.kysely, input)
+    } catch (error) {
+      if (error instanceof PartitionInputError) return error.problems
+      throw error
+    }
+    return []
+  }
+
+  it('refuses a boundary that is not a polygon', async () => {
+    const boundary = {
+      type: 'LineString',
+      coordinates: [
+        [116, 39],
+        [117, 40],
+      ],
+    } as unknown as Polygon
+    expect(await problemsOf({ ...layout, boundary })).toEqual([{ code: 'boundary_not_polygon', type: 'LineString' }])
+  })
+
+  it('lists the buildings outside the boundary', async () => {
+    const far: Position = [117, 41]
+    const buildings = [...layout.buildings, { geometry: { type: 'Point' as const, coordinates: far }, households: 3 }]
+    expect(await problemsOf({ ...layout, buildings })).toEqual([
+      { code: 'buildings_outside_boundary', buildings: [layout.buildings.length] },
+    ])
+  })
+
+  it('refuses an area without households', async () => {
+    const buildings = layout.buildings.map((building) => ({ ...building, households: 0 }))
+    expect(await problemsOf({ ...layout, buildings })).toEqual([{ code: 'no_households' }])
+  })
+
+  it('refuses a self-intersecting boundary with the reason', async () => {
+    const bowtie: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [116, 39],
+          [116.01, 39.01],
+          [116.01, 39],
+          [116, 39.01],
+          [116, 39],
+        ],
+      ],
+    }
+    const problems = await problemsOf({ ...layout, boundary: bowtie })
+    expect(problems.map((problem) => problem.code)).toEqual(['boundary_invalid'])
+  })
+})
