@@ -7,10 +7,10 @@ import { pointInRing, ringArea2 } from '../validation/simple-ring.js'
 // linework, so inside a grid every inner edge appears twice, in opposite directions, and cancels;
 // the edges left chain into the grid's rings. Only the units' own coordinates are used.
 // Unlike the coverage proof (edge-match.ts), which refuses an outline that touches itself, a grid
-// may pinch (two units meeting at a corner, a hole touching the shell at a vertex): at such a
-// vertex the chain takes the first outline edge clockwise from the way it came, which keeps the
-// grid on its left and splits the outline into simple rings that touch only at vertices — valid
-// polygons, or parts of a MultiPolygon.
+// may pinch (two units meeting at a corner, a hole touching the shell at a vertex): the outline is
+// cut into simple rings that touch only at vertices, and since every outline edge has the grid on
+// its left, a counter-clockwise ring is a shell and a clockwise one a hole — valid polygons, or
+// parts of a MultiPolygon.
 
 export interface DissolveUnit {
   id: string
@@ -87,19 +87,23 @@ function dissolveGrid(grid: number, units: readonly DissolveUnit[]): Polygon | M
   return nestRings(grid, rings)
 }
 
-/** Chains the outline edges into rings, turning at each vertex to the first edge clockwise. */
+/**
+ * Chains the outline edges into rings, turning at each vertex to the first edge clockwise, then
+ * cuts each ring at every vertex it passes twice: the tight turn keeps two parts that meet at a
+ * corner apart, but walks a hole that touches the shell in one go with it.
+ */
 function chainRings(grid: number, directed: Set<string>, outgoing: Map<number, number[]>, positions: readonly Position[]): Position[][] {
   const used = new Set<string>()
   const rings: Position[][] = []
   for (const start of directed) {
     if (used.has(start)) continue
     const [first, second] = start.split(',').map(Number) as [number, number]
-    const ring: Position[] = [positions[first] as Position]
+    const ring: number[] = [first]
     let [from, at] = [first, second]
     let key = start
     for (;;) {
       used.add(key)
-      ring.push(positions[at] as Position)
+      ring.push(at)
       const next = nextClockwise(positions, from, at, outgoing.get(at) ?? [])
       if (next === undefined) throw new DissolveError(grid, 'the outline does not close')
       key = `${at},${next}`
@@ -107,9 +111,28 @@ function chainRings(grid: number, directed: Set<string>, outgoing: Map<number, n
       if (used.has(key)) throw new DissolveError(grid, 'the outline does not chain')
       ;[from, at] = [at, next]
     }
-    rings.push(ring)
+    for (const loop of simpleLoops(ring)) rings.push(loop.map((id) => positions[id] as Position))
   }
   return rings
+}
+
+/** A closed walk of vertex ids cut into closed loops that pass no vertex twice. */
+function simpleLoops(walk: readonly number[]): number[][] {
+  const loops: number[][] = []
+  const stack: number[] = []
+  const depth = new Map<number, number>()
+  for (const id of walk) {
+    const seen = depth.get(id)
+    if (seen === undefined) {
+      depth.set(id, stack.length)
+      stack.push(id)
+      continue
+    }
+    const loop = stack.splice(seen + 1)
+    for (const left of loop) depth.delete(left)
+    loops.push([id, ...loop, id])
+  }
+  return loops
 }
 
 /** Of the edges leaving `at`, the first met turning clockwise from the way back to `from`. */
