@@ -1,4 +1,4 @@
-import type { LineString, Polygon } from 'geojson'
+import type { LineString, MultiPolygon, Polygon } from 'geojson'
 import { pointInRing } from '../validation/simple-ring.js'
 import { Random } from './random.js'
 import type { AreaInput, BuildingInput } from './units.js'
@@ -10,6 +10,8 @@ import type { AreaInput, BuildingInput } from './units.js'
 export interface AreaLayoutOptions {
   shape: 'square' | 'irregular'
   enclave?: boolean
+  /** A second, empty part east of the area: the boundary is a MultiPolygon. */
+  detached?: boolean
   roads: number
   river?: boolean
   buildings: number
@@ -26,7 +28,9 @@ export function areaLayout(seed: number, options: AreaLayoutOptions): AreaInput 
   const shell = options.shape === 'square' ? squareRing(HALF) : irregularRing(random)
   const rings = [shell]
   if (options.enclave) rings.push(squareRing(HALF / 6, [CENTRE[0] + HALF / 4, CENTRE[1] - HALF / 5]).reverse())
-  const boundary: Polygon = { type: 'Polygon', coordinates: rings }
+  const boundary: Polygon | MultiPolygon = options.detached
+    ? { type: 'MultiPolygon', coordinates: [rings, [squareRing(HALF / 4, [CENTRE[0] + 2 * HALF, CENTRE[1]])]] }
+    : { type: 'Polygon', coordinates: rings }
   const roads: LineString[] = []
   for (let r = 0; r < options.roads; r++) roads.push(crossingLine(random, 2))
   if (options.river) roads.push(crossingLine(random, 12))

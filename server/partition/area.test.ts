@@ -155,6 +155,7 @@ const LAYOUTS: [string, AreaLayoutOptions][] = [
   ['a square with roads', { shape: 'square', roads: 3, buildings: 100, clusters: 4 }],
   ['an irregular boundary with a river', { shape: 'irregular', roads: 2, river: true, buildings: 100, clusters: 5 }],
   ['an enclave, roads and a river', { shape: 'square', enclave: true, roads: 3, river: true, buildings: 120, clusters: 6 }],
+  ['a boundary in two parts, one empty', { shape: 'square', detached: true, roads: 2, buildings: 80, clusters: 3 }],
   ['an irregular boundary without roads', { shape: 'irregular', roads: 0, buildings: 80, clusters: 3 }],
 ]
 

@@ -134,7 +134,8 @@ async function polygoniseArea(db: Db, boundary: string, multiPoint: string, road
       SELECT row_number() OVER (ORDER BY ST_Y(s.inner) DESC, ST_X(s.inner), ST_Area(f.geom)) AS face, f.geom
       FROM polygonised f, boundary b, LATERAL (SELECT ST_PointOnSurface(f.geom) AS inner) s
       WHERE ST_Covers(b.geom, s.inner)),
-    homes AS (
+    -- Materialized, or the planner inlines it into the per-face subquery (quadratic, measured).
+    homes AS MATERIALIZED (
       SELECT DISTINCT ON (p.building) p.building, f.face
       FROM points p JOIN faces f ON ST_Covers(f.geom, p.geom) ORDER BY p.building, f.face)
     SELECT ST_AsBinary(f.geom) AS wkb,
