@@ -9,6 +9,7 @@ import {
   findReferencePage,
   findReferenceTile,
 } from '../reference/reference.repository.js'
+import { referenceTileMinZoom } from '../reference/reference.schemas.js'
 import { findRegionPage, findRegionsExtent, findRegionTile } from '../regions/regions.repository.js'
 import { GRID_TILE_FIELDS } from '../tiles/mvt.js'
 import type { Queryable } from './cql2/compile.js'
@@ -147,8 +148,7 @@ const referenceCollection = (layer: ReferenceLayerRow): OgcCollection => ({
   extent: (db) => findReferenceExtent(db, layer.id),
   tiles: {
     fields: { id: 'integer', name: 'string', class: 'string' },
-    // Footprints are many and small: from the zoom where a building is a few pixels wide.
-    minzoom: layer.kind === 'building' ? 13 : 0,
+    minzoom: referenceTileMinZoom(layer.kind),
     immutable: true,
     rows: async (db, _scope, tile) => tileRows(await findReferenceTile(db, layer.id, tile)),
   },

@@ -7,6 +7,12 @@ import { ReferenceKind } from '../import/upload.schemas.js'
 /** Features returned by one bbox request at most (docs/limits.md). */
 export const REFERENCE_FEATURE_CAP = 5_000
 
+/**
+ * The first zoom of a layer's vector tiles (empty below), for the server's tiles and the web map's
+ * source alike: footprints are many and small, worth drawing from where a building is a few pixels wide.
+ */
+export const referenceTileMinZoom = (kind: ReferenceKind): number => (kind === 'building' ? 13 : 0)
+
 export const ReferenceLayer = Type.Object({
   id: Type.Integer(),
   region_code: Type.String({ description: 'the region prefix the layer belongs to (county 990101, or wider)' }),

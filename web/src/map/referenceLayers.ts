@@ -1,6 +1,6 @@
 import type { Geometry, Position } from 'geojson'
 import type { ExpressionSpecification, FilterSpecification, IControl, LayerSpecification } from 'maplibre-gl'
-import type { ReferenceFeatureCollection, ReferenceLayer } from '../../../server/reference/reference.schemas'
+import { type ReferenceFeatureCollection, type ReferenceLayer, referenceTileMinZoom } from '../../../server/reference/reference.schemas'
 import { api } from '../api/client'
 import { t } from '../i18n'
 import { h, text } from '../ui/dom'
@@ -39,8 +39,6 @@ export const referenceSourceId = (layer: Pick<ReferenceLayer, 'id'>) => `referen
 /** The tiles' URL template of a layer (its MVT layer has the collection's name, as the source's id). */
 export const referenceTilesUrl = (origin: string, layer: Pick<ReferenceLayer, 'id'>) =>
   `${origin}/tiles/reference-${layer.id}/{z}/{x}/{y}.mvt`
-/** As the server's tiles: footprints only from zoom 13 (server/ogc/collections.ts). */
-const minZoomOf = (layer: Pick<ReferenceLayer, 'kind'>) => (layer.kind === 'building' ? 13 : 0)
 export const referenceLayerIds = (layer: Pick<ReferenceLayer, 'id'>) => [`reference-${layer.id}-fill`, `reference-${layer.id}-line`]
 /** A layer's key in the remembered choice: re-imports keep region and name, not the id. */
 const choiceKey = (layer: ReferenceLayer) => `${layer.region_code}:${layer.name}`
@@ -152,7 +150,7 @@ export class ReferenceLayers implements IControl {
       map.addSource(referenceSourceId(layer), {
         type: 'vector',
         tiles: [referenceTilesUrl(location.origin, layer)],
-        minzoom: minZoomOf(layer),
+        minzoom: referenceTileMinZoom(layer.kind),
         maxzoom: 16,
       })
       for (const style of referenceStyle(layer)) map.addLayer(style, GRID_FILL_LAYER)
