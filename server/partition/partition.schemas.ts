@@ -109,11 +109,31 @@ export const PartitionSummaryView = Type.Object({
 })
 export type PartitionSummaryView = Static<typeof PartitionSummaryView>
 
+/** The facts of an explanation, as data: each code has some of these (docs/partition.md lists which). */
+export const ExplanationParams = Type.Object(
+  {
+    grid: Type.Optional(Type.Integer({ description: 'the grid explained (its number)' })),
+    grids: Type.Optional(Type.Array(Type.Integer(), { description: 'range_infeasible: the grids of the part' })),
+    households: Type.Optional(Type.Integer()),
+    min: Type.Optional(Type.Integer()),
+    max: Type.Optional(Type.Integer()),
+    unit: Type.Optional(Type.String({ description: 'unit_above_max: the unit over the maximum' })),
+    units: Type.Optional(
+      Type.Union([Type.Array(Type.String()), Type.Integer()], {
+        description: 'component_too_small: the units of the part; range_infeasible: how many',
+      }),
+    ),
+    budget_ms: Type.Optional(Type.Integer({ description: 'time_budget_reached: the budget' })),
+    node: Type.Optional(Type.Tuple([Type.Number(), Type.Number()], { description: 'boundary_node_kept: [lon, lat]' })),
+  },
+  { description: 'the facts, as data' },
+)
+
 export const PartitionExplanationView = Type.Object({
   code: Type.String({
     description: 'unit_above_max, component_too_small, range_infeasible, grid_out_of_range, time_budget_reached, boundary_node_kept',
   }),
-  params: Type.Record(Type.String(), Type.Unknown(), { description: 'the facts, as data' }),
+  params: ExplanationParams,
   message: Type.String({ description: "the explanation in the caller's language" }),
 })
 export type PartitionExplanationView = Static<typeof PartitionExplanationView>
