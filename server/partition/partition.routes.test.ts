@@ -227,6 +227,15 @@ describe('a community of the demo county by its code', () => {
     )
   })
 
+  it('a township: each new grid is named after the community holding most of it, numbered within it', async () => {
+    const response = await post({ region: '990101001000', seed: 1 })
+    expect(response.status, response.text).toBe(200)
+    const names = (response.body as PartitionResponse).features.map((grid) => grid.properties.name as string)
+    expect(new Set(names).size).toBe(names.length)
+    for (const name of names) expect(name).toMatch(/^(明珠|银杉|兴华|河东)社区第[一二三四五六七八九十]+网格$/)
+    expect(names).toContain('河东社区第一网格')
+  })
+
   it('a department may run a partition (it writes nothing) but not draft one', async () => {
     const run = await post({ region: COMMUNITY, seed: 1, time_budget_ms: 2000 }, tokens.dept)
     expect(run.status, run.text).toBe(200)

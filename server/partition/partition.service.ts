@@ -10,7 +10,7 @@ import { householdRangeFor } from '../profiles/household-range.js'
 import { profileForRegion } from '../profiles/profiles.js'
 import { chainOf, takesPart } from '../proposals/chain.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
-import { findRegion } from '../regions/regions.repository.js'
+import { findCommunityHoldingMost, findRegion, findRegionName } from '../regions/regions.repository.js'
 import { type AreaPartition, partitionArea } from './area.js'
 import { draftPartition } from './draft.js'
 import { type ExistingGridInput, assertLonLatCrs, readRequestShapes } from './partition-input.js'
@@ -31,8 +31,8 @@ interface GatheredArea {
   area: AreaInput
   range: HouseholdRange
   existing: ExistingGridInput[] | null
-  /** The community (or township) whose name new grids take; null for a bare boundary. */
-  regionName: string | null
+  /** The community (or township) partitioned; null for a bare boundary. */
+  region: { code: string; name: string; township: boolean } | null
 }
 
 /** `user`: the caller; null for a local command (npm run partition), which works on a boundary only. */
@@ -56,7 +56,7 @@ export async function runPartition(
   }
 
   const partition = await runArea(database.kysely, gathered, body, language)
-  const names = gridNames(partition, gathered)
+  const names = await gridNames(database.kysely, partition, gathered)
   const answer: PartitionResponse = {
     type: 'FeatureCollection',
     features: partition.grids.features.map((grid, i) => {
@@ -97,7 +97,7 @@ function fromBoundary(body: PartitionRequest): GatheredArea {
     area: { boundary: shapes.boundary as Polygon | MultiPolygon, buildings: shapes.buildings ?? [], roads: shapes.roads ?? [] },
     range: body.range,
     existing: shapes.existing ?? null,
-    regionName: null,
+    region: null,
   }
 }
 
@@ -125,7 +125,7 @@ async function fromRegion(db: Db, user: TokenClaims, code: string, body: Partiti
     area: { boundary: recorded.boundary, buildings: shapes.buildings ?? recorded.buildings, roads: shapes.roads ?? recorded.roads },
     range,
     existing,
-    regionName: recorded.name,
+    region: { code, name: recorded.name, township: prefix.length === 9 },
   }
 }
 
@@ -147,7 +147,7 @@ async function runArea(db: Db, gathered: GatheredArea, body: PartitionRequest, l
       ...(gathered.existing ? { existing: gathered.existing.map(({ code, geometry }) => ({ code, geometry })) } : {}),
       // A region's grids are to be written beside its stored neighbours (a draft, or the preview
       // of one): cuts meeting the boundary go to its corners, so the preview is what a draft saves.
-      cutsToCorners: gathered.regionName !== null,
+      cutsToCorners: gathered.region !== null,
       ...(body.target !== undefined ? { target: body.target } : {}),
       ...(body.seed !== undefined ? { seed: body.seed } : {}),
       ...(body.time_budget_ms !== undefined ? { timeBudgetMs: body.time_budget_ms } : {}),
@@ -160,26 +160,44 @@ async function runArea(db: Db, gathered: GatheredArea, body: PartitionRequest, l
 
 /**
  * Names as a township writes them: a grid that takes over today's grid keeps its name; a new grid
- * of a region is 社区第N网格 with the smallest N no kept grid's name uses. A bare boundary has no
- * name to give (a rendered "网格 3" would be a sentence, not data): null.
+ * is 社区第N网格 after the community it lies in (for a township, the community holding most of it),
+ * with the smallest N no other grid of that community is named with. A bare boundary has no name
+ * to give (a rendered "网格 3" would be a sentence, not data): null.
  */
-function gridNames(partition: AreaPartition, gathered: GatheredArea): (string | null)[] {
+async function gridNames(db: Db, partition: AreaPartition, gathered: GatheredArea): Promise<(string | null)[]> {
   const oldNames = new Map((gathered.existing ?? []).map((grid) => [grid.code, grid.name]))
   const kept = partition.grids.features.map((grid) => {
     const code = grid.properties.existing_code
     return code === undefined ? null : (oldNames.get(code) ?? null)
   })
-  const { regionName } = gathered
-  if (regionName === null) return kept
+  const { region } = gathered
+  if (region === null) return kept
   const taken = new Set(kept.filter((name) => name !== null))
-  let sequence = 0
-  return partition.grids.features.map((grid, i) => {
-    if (grid.properties.existing_code !== undefined && kept[i] !== null) return kept[i] as string
+  const sequences = new Map<string, number>()
+  const names: (string | null)[] = []
+  for (const [i, grid] of partition.grids.features.entries()) {
+    const keptName = kept[i]
+    if (keptName) {
+      names.push(keptName)
+      continue
+    }
+    const community = region.township ? await communityOf(db, region.code, grid.geometry) : region.name
+    let sequence = sequences.get(community) ?? 0
     let name: string
-    do name = communityGridName(regionName, ++sequence)
+    do name = communityGridName(community, ++sequence)
     while (taken.has(name))
-    return name
-  })
+    sequences.set(community, sequence)
+    taken.add(name)
+    names.push(name)
+  }
+  return names
+}
+
+/** The name of the township's community holding most of a grid; the township's own name when none does. */
+async function communityOf(db: Db, townshipCode: string, geometry: unknown): Promise<string> {
+  const township = prefixOfCode(townshipCode)
+  const code = await findCommunityHoldingMost(db, township, geometry)
+  return (code ? await findRegionName(db, code) : undefined) ?? (await findRegionName(db, townshipCode)) ?? township
 }
 
 /** What happens to each of today's grids: kept as it is, reshaped, retired; and which grids are new. */
