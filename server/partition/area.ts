@@ -34,6 +34,8 @@ export interface AreaPartition {
   /** The units the grids are made of, with their grid number. */
   units: AreaUnits
   assignment: Record<string, number>
+  /** With `existing`: today's grids with the households now counted in them (a recount shows here). */
+  today: { code: string; households: number; in_range: boolean }[]
 }
 
 export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<AreaPartition> {
@@ -64,7 +66,16 @@ export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<
   })
   const inRangePct = Math.round((features.filter((f) => f.properties.in_range).length / Math.max(features.length, 1)) * 10_000) / 100
   const outOfRange = features.filter((f, i) => !f.properties.in_range && result.grids[i]?.in_range)
+  const todayCounts = new Map<string, number>()
+  for (const unit of units.units) {
+    const code = today.existing?.[unit.id]
+    if (code !== undefined) todayCounts.set(code, (todayCounts.get(code) ?? 0) + unit.households)
+  }
   return {
+    today: (existing ?? []).map(({ code }) => {
+      const count = todayCounts.get(code) ?? 0
+      return { code, households: count, in_range: count >= min && count <= max }
+    }),
     grids: { type: 'FeatureCollection', features },
     summary: { ...result.summary, in_range_pct: inRangePct },
     explanations: [

@@ -41,7 +41,7 @@ async function draftAndApply(area: RegionArea, buildings: RegionArea['buildings'
   })
   const claims: TokenClaims = { sub: 'township', role: 'township', region_prefix: '990101001', scope_name: '东湖街道' }
   const names = result.grids.features.map((_, i) => `${area.name}自动${i + 1}`)
-  const drafted = await draftPartition(t.database, claims, { region: area.code, grids: result.grids, names }, 'zh-CN')
+  const drafted = await draftPartition(t.database, claims, { region: area.code, grids: result.grids, names, today: result.today }, 'zh-CN')
   const chain = chainOf(profileForRegion(area.code), false)
   const submitted = await t
     .http()
@@ -95,6 +95,15 @@ describe('a partition of a demo community as a proposal', () => {
     const changed = drafted.changes.filter((change) => change.change !== 'unchanged')
     expect(changed.length).toBeGreaterThan(0)
     expect(drafted.changes.some((change) => change.change === 'unchanged')).toBe(true)
+    // Each grid redrawn says why: out of range after the recount, or beside one that is.
+    expect(changed.every((change) => change.change === 'new' || change.reason !== undefined)).toBe(true)
+    const outOfRange = changed.filter((change) => change.reason?.code === 'out_of_range')
+    expect(outOfRange.length).toBeGreaterThan(0)
+    for (const change of outOfRange) {
+      const today = result.today.find((grid) => grid.code === change.code)
+      expect(today?.in_range).toBe(false)
+      expect(today?.households).toBe(change.reason?.code === 'out_of_range' ? change.reason.households : -1)
+    }
     await expectInForce(area.code, result)
   }, 300_000)
 

@@ -20,6 +20,11 @@ export interface PartitionChange {
   /** The code it keeps or the code retired; null for a new grid (its code comes at approval). */
   code: string | null
   change: 'unchanged' | 'reshaped' | 'new' | 'retired'
+  /**
+   * Why a grid of today changes (with `today`): it is out of range after the recount, or it borders
+   * one that is (the smallest repair reached it). Absent for unchanged and new grids.
+   */
+  reason?: { code: 'out_of_range'; households: number } | { code: 'beside_redrawn' }
 }
 
 export interface PartitionDraftInput {
@@ -28,6 +33,8 @@ export interface PartitionDraftInput {
   grids: AreaPartition['grids']
   /** The name of each grid, in the order of `grids` (null: the proposal's default). */
   names: readonly (string | null)[]
+  /** Today's grids as the partition counted them (AreaPartition.today): gives each change its reason. */
+  today?: AreaPartition['today']
 }
 
 /** The proposal's changes and, per grid, what happens to it. */
@@ -38,6 +45,12 @@ export async function partitionChanges(database: DatabaseHandle, input: Partitio
       .filter((grid) => grid.region_code.startsWith(prefix) && grid.kind === 'comprehensive' && grid.code !== null)
       .map((grid) => [grid.code as string, grid]),
   )
+  const counted = new Map((input.today ?? []).map((grid) => [grid.code, grid]))
+  const reasonOf = (code: string): Pick<PartitionChange, 'reason'> => {
+    const grid = counted.get(code)
+    if (!grid) return {}
+    return { reason: grid.in_range ? { code: 'beside_redrawn' } : { code: 'out_of_range', households: grid.households } }
+  }
   const changes: ChangeRequest[] = []
   const listed: PartitionChange[] = []
   const kept = new Set<string>()
@@ -58,10 +71,10 @@ export async function partitionChanges(database: DatabaseHandle, input: Partitio
     const moved = !sameShape(before.geometry as PolygonGeometry, feature.geometry)
     if (moved) changes.push({ op: 'reshape', grid: before.code as string, geometry: feature.geometry })
     if (before.households !== households) changes.push({ op: 'update', grid: before.code as string, properties: { households } })
-    listed.push({ number, code: before.code, change: moved ? 'reshaped' : 'unchanged' })
+    listed.push({ number, code: before.code, change: moved ? 'reshaped' : 'unchanged', ...(moved ? reasonOf(before.code as string) : {}) })
   }
   const retired = [...today.keys()].filter((code) => !kept.has(code))
-  for (const code of retired) listed.push({ number: null, code, change: 'retired' })
+  for (const code of retired) listed.push({ number: null, code, change: 'retired', ...reasonOf(code) })
   return { changes: [...retired.map((code): ChangeRequest => ({ op: 'retire', grid: code })), ...changes], listed }
 }
 
