@@ -1,7 +1,8 @@
 import { AppError } from '../http/errors.js'
 import { formatCount } from '../http/limits.js'
 import { type Language, type MessageParams, translate } from '../i18n/index.js'
-import type { PartitionExplanationView } from './partition.schemas.js'
+import type { PartitionChange } from './draft.js'
+import type { PartitionChangeView, PartitionExplanationView } from './partition.schemas.js'
 import type { PartitionExplanation, PartitionInputError, PartitionInputProblem } from './types.js'
 
 // The partition's codes in plain words (server/i18n/partition.*.json): explanations of grids out of
@@ -92,4 +93,13 @@ export function partitionInputAnswer(error: PartitionInputError, language: Langu
     { problems: text },
     { problems },
   )
+}
+
+/** What happens to each grid, and for a grid of today that changes, why — in the caller's language. */
+export function renderChanges(changes: readonly PartitionChange[], language: Language): PartitionChangeView[] {
+  return changes.map(({ reason, ...change }) => {
+    if (!reason) return change
+    const params: MessageParams = reason.code === 'out_of_range' ? { households: reason.households } : {}
+    return { ...change, reason: { ...reason, message: translate(language, `partition.change_reason.${reason.code}`, params) } }
+  })
 }

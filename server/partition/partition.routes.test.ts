@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
 import { bearer, createTestApp, type TestApp } from '../testing/app.js'
 import { matchEdges, type PolygonRings, type Position } from '../validation/edge-match.js'
+import { renderExplanations } from './partition-messages.js'
 import type { PartitionResponse } from './partition.schemas.js'
 
 // POST /api/v1/partition on the demo county 示范县: a community of the demo partitioned from its
@@ -179,7 +180,14 @@ describe('a community of the demo county by its code', () => {
       ),
     )
     expect(answer.features.every((grid) => grid.properties.existing_code === null && grid.properties.unchanged === null)).toBe(true)
-    expect(answer.changes).toBeUndefined()
+  })
+
+  it('lists what its draft would do: a fresh division retires today’s grids and creates the new ones', async () => {
+    const today = await gridsToday()
+    expect(answer.changes).toEqual([
+      ...answer.features.map((grid) => ({ number: grid.properties.number, code: null, change: 'new' })),
+      ...today.map((grid) => ({ number: null, code: grid.code, change: 'retired' })),
+    ])
   })
 
   it('tiles the community: a clean coverage (edge matching at tolerance 0) of the area today’s grids cover', async () => {
@@ -225,6 +233,35 @@ describe('a community of the demo county by its code', () => {
     expect(listed.filter((change) => change.number !== null).map((change) => change.number)).toEqual(
       kept.features.map((grid) => grid.properties.number),
     )
+    // Nothing was recounted: every grid of today is still in range, so the partition keeps them all.
+    expect(listed).toHaveLength(today.size)
+    expect(listed.every((change) => change.change === 'unchanged')).toBe(true)
+    expect(kept.features.every((grid) => grid.properties.unchanged)).toBe(true)
+  })
+
+  it('says why a grid of today changes after a recount, in the caller’s language', async () => {
+    // One building of the community recounted to 600 households: its grid is out of range now.
+    const { rows } = await sql<{ id: number; households: number }>`
+      SELECT id, households FROM buildings WHERE region_code = ${COMMUNITY} ORDER BY households DESC, id LIMIT 1`.execute(t.db)
+    const building = rows[0] as { id: number; households: number }
+    await sql`UPDATE buildings SET households = households + 400 WHERE id = ${building.id}`.execute(t.db)
+    try {
+      const zh = (await post({ region: COMMUNITY, seed: 1, keep_existing: true }).expect(200)).body as PartitionResponse
+      const en = (await post({ region: COMMUNITY, seed: 1, keep_existing: true }, tokens.township, 'en').expect(200))
+        .body as PartitionResponse
+      const outOfRange = (zh.changes ?? []).filter((change) => change.reason?.code === 'out_of_range')
+      expect(outOfRange.length).toBeGreaterThan(0)
+      for (const change of outOfRange) {
+        const households = change.reason?.households
+        expect(change.reason?.message).toBe(`重新统计后有 ${households} 户，不在户数范围内`)
+        const same = (en.changes ?? []).find((other) => other.code === change.code && other.change === change.change)
+        expect(same?.reason?.message).toBe(`now ${households} households, outside the range`)
+      }
+      for (const change of zh.changes ?? [])
+        if (change.change === 'unchanged' || change.change === 'new') expect(change.reason).toBeUndefined()
+    } finally {
+      await sql`UPDATE buildings SET households = ${building.households} WHERE id = ${building.id}`.execute(t.db)
+    }
   })
 
   it('a township: each new grid is named after the community holding most of it, numbered within it', async () => {
@@ -501,5 +538,36 @@ describe('refusals, each in zh-CN and en', () => {
   it('without a token: 401', async () => {
     const response = await t.http().post('/api/v1/partition').send(twoBlocks())
     expect(response.status).toBe(401)
+  })
+})
+
+describe('explanations of every code, in zh-CN and en', () => {
+  it('renders each code the partition and the boundary fitting give, the facts as data', () => {
+    const explanations = [
+      { code: 'unit_above_max', unit: 'u7', households: 620, max: 500, grid: 4 },
+      { code: 'component_too_small', units: ['u1', 'u2'], households: 180, min: 200, grid: 3 },
+      { code: 'range_infeasible', units: 3, households: 350, min: 200, max: 300, grids: [5, 6] },
+      { code: 'grid_out_of_range', grid: 2, households: 510, min: 200, max: 500 },
+      { code: 'time_budget_reached', budget_ms: 2500 },
+      { code: 'boundary_node_kept', node: [116.405, 39.9] as [number, number] },
+    ] as const
+    expect(renderExplanations(explanations, 'zh-CN').map((e) => e.message)).toEqual([
+      '网格 4 有 620 户，超过上限 500 户：其中一栋楼（或一处楼群）本身就超过上限，无法再分，需要按单元或楼栋另设微网格',
+      '网格 3 只能有 180 户：该片区与其他部分不相连（如被河流隔开），户数不足一个网格的下限 200 户',
+      '网格 5、6 所在片区共 350 户，无论分成几个网格，都无法让每个网格都在 200–300 户之间',
+      '网格 2 有 510 户，不在 200–500 户之间，自动调整没能解决，请人工调整',
+      '计算用满了 2.5 秒的时间上限，这是到时为止找到的最好方案；可以再算一次，或放宽时间上限',
+      '网格分界线在 (116.405, 39.9) 处与边界相交，这个交点无法移到边界的拐点上，暂时保留在边界线上；保存为变更申请后会按编辑规则处理，请留意校验结果中该处是否出现细小缝隙',
+    ])
+    const en = renderExplanations(explanations, 'en')
+    expect(en.map((e) => e.message)).toEqual([
+      'Grid 4 has 620 households, above the maximum of 500: a single building (or group of buildings) already holds more than a grid may and cannot be divided here; give it micro-grids by entrance or building',
+      'Grid 3 can only have 180 households: this part has no link to the rest of the area (e.g. cut off by a river) and holds fewer households than the minimum of 200 for one grid',
+      'The part holding grid(s) 5, 6 has 350 households; no number of grids gives every grid between 200 and 300 households',
+      'Grid 2 has 510 households, outside 200–500, and the automatic adjustment could not fix it; adjust it by hand',
+      'The calculation used its whole time limit of 2.5 s; this is the best answer found by then. Run it again, or allow more time',
+      "A line between grids meets the boundary at (116.405, 39.9), between two corners, and could not be moved to either; the point stays on the boundary line. Saved as a proposal, it is placed by the editor's rules: check the validation there for slivers",
+    ])
+    expect(en[1]).toMatchObject({ code: 'component_too_small', params: { units: ['u1', 'u2'], households: 180, min: 200, grid: 3 } })
   })
 })

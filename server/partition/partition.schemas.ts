@@ -142,6 +142,16 @@ export const PartitionChangeView = Type.Object({
   number: Type.Union([Type.Integer(), Type.Null()], { description: 'the new grid; null for a retired one' }),
   code: Type.Union([Type.String(), Type.Null()], { description: "today's grid; null for a new one" }),
   change: Type.Union([Type.Literal('unchanged'), Type.Literal('reshaped'), Type.Literal('new'), Type.Literal('retired')]),
+  reason: Type.Optional(
+    Type.Object(
+      {
+        code: Type.Union([Type.Literal('out_of_range'), Type.Literal('beside_redrawn')]),
+        households: Type.Optional(Type.Integer({ description: 'out_of_range: the households counted in it now' })),
+        message: Type.String({ description: "the reason in the caller's language" }),
+      },
+      { description: 'why a grid of today changes: out of range after the recount, or beside one that is' },
+    ),
+  ),
 })
 export type PartitionChangeView = Static<typeof PartitionChangeView>
 
@@ -150,7 +160,11 @@ export const PartitionResponse = Type.Object({
   features: Type.Array(Type.Object({ type: Type.Literal('Feature'), geometry: GeoJsonGeometry, properties: PartitionGridProperties })),
   summary: PartitionSummaryView,
   explanations: Type.Array(PartitionExplanationView),
-  changes: Type.Optional(Type.Array(PartitionChangeView, { description: "with existing grids: what happens to each of today's grids" })),
+  changes: Type.Optional(
+    Type.Array(PartitionChangeView, {
+      description: 'with a region (what its draft does to the grids stored today) or with existing grids: what happens to each grid',
+    }),
+  ),
   proposal_id: Type.Optional(Type.Integer({ description: 'with create_draft: the draft proposal' })),
 })
 export type PartitionResponse = Static<typeof PartitionResponse>

@@ -12,9 +12,9 @@ import { chainOf, takesPart } from '../proposals/chain.js'
 import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-codes.js'
 import { findCommunityHoldingMost, findRegion, findRegionName } from '../regions/regions.repository.js'
 import { type AreaPartition, partitionArea } from './area.js'
-import { draftPartition } from './draft.js'
+import { draftPartition, partitionChanges } from './draft.js'
 import { type ExistingGridInput, assertLonLatCrs, readRequestShapes } from './partition-input.js'
-import { type AnyExplanation, partitionInputAnswer, renderExplanations } from './partition-messages.js'
+import { type AnyExplanation, partitionInputAnswer, renderChanges, renderExplanations } from './partition-messages.js'
 import type { PartitionChangeView, PartitionRequest, PartitionResponse } from './partition.schemas.js'
 import { areaOfRegion } from './region-area.js'
 import { type HouseholdRange, PartitionInputError } from './types.js'
@@ -81,11 +81,17 @@ export async function runPartition(
     summary: partition.summary,
     explanations: renderExplanations(partition.explanations as AnyExplanation[], language),
   }
-  if (gathered.existing) answer.changes = changesOf(partition, gathered.existing)
-  if (body.create_draft && body.region !== undefined && user !== null) {
-    const draft = await draftPartition(database, user, { region: body.region, grids: partition.grids, names }, language)
+  // A region's changes are those its draft makes (against the grids stored today); a file's
+  // grids are compared with the grids the request gave.
+  const draftInput = body.region !== undefined ? { region: body.region, grids: partition.grids, names, today: partition.today } : null
+  if (draftInput && body.create_draft && user !== null) {
+    const draft = await draftPartition(database, user, draftInput, language)
     answer.proposal_id = draft.proposal_id
-    answer.changes = draft.changes
+    answer.changes = renderChanges(draft.changes, language)
+  } else if (draftInput && !body.existing) {
+    answer.changes = renderChanges((await partitionChanges(database, draftInput)).listed, language)
+  } else if (gathered.existing) {
+    answer.changes = changesOf(partition, gathered.existing)
   }
   return answer
 }
