@@ -101,6 +101,9 @@ describe('a boundary with its buildings and roads', () => {
     expect(answer.summary).toMatchObject({ grids: 2, in_range_pct: 100, road_boundary_share: 1, seed: 1, time_budget_reached: false })
     expect(answer.explanations).toEqual([])
     expect(answer.changes).toBeUndefined()
+    // WGS84 named, and a budget of 0 (the seed phase always finishes): the same two grids.
+    const again = (await post({ ...twoBlocks(), crs: 'EPSG:4326', time_budget_ms: 0 }).expect(200)).body as PartitionResponse
+    expect(again.features.map((grid) => grid.properties.households)).toEqual([300, 350])
   })
 
   it('starts from given grids: the unchanged ones keep their code and name, and the changes are listed', async () => {
@@ -436,6 +439,16 @@ describe('refusals, each in zh-CN and en', () => {
       'invalid_request',
       /body\.buildings\.features\.1\.properties\.households/,
       /body\.buildings\.features\.1\.properties\.households/,
+    )
+  })
+
+  it('a time budget above 30 s (the partition runs on the server’s one thread)', async () => {
+    await refused(
+      { ...twoBlocks(), time_budget_ms: 30_001 },
+      400,
+      'invalid_request',
+      '请求参数有误：字段“body.time_budget_ms”超出允许范围',
+      'Invalid request: field "body.time_budget_ms" is out of the allowed range',
     )
   })
 
