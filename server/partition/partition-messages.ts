@@ -9,9 +9,6 @@ import type { PartitionExplanation, PartitionInputError, PartitionInputProblem }
 // range, and the problems that stop a partition. The codes and their parameters stay data; only
 // the message is rendered, in the caller's language.
 
-/** An explanation as the partition gives it, or one the area's writer adds (a node kept on the boundary). */
-export type AnyExplanation = PartitionExplanation | { code: 'boundary_node_kept'; node: [number, number] } | { code: string }
-
 /** Shown in a message before "and N more". */
 const LISTED = 10
 
@@ -23,7 +20,7 @@ function listOf(values: readonly (string | number)[], language: Language): strin
 }
 
 /** What a message needs from an explanation's parameters (lists joined, milliseconds as seconds). */
-function explanationWords(explanation: AnyExplanation, language: Language): MessageParams {
+function explanationWords(explanation: PartitionExplanation, language: Language): MessageParams {
   const facts = explanation as Record<string, unknown>
   const words: MessageParams = {}
   for (const [key, value] of Object.entries(facts)) if (typeof value === 'number' || typeof value === 'string') words[key] = value
@@ -36,7 +33,7 @@ function explanationWords(explanation: AnyExplanation, language: Language): Mess
   return words
 }
 
-export function renderExplanations(explanations: readonly AnyExplanation[], language: Language): PartitionExplanationView[] {
+export function renderExplanations(explanations: readonly PartitionExplanation[], language: Language): PartitionExplanationView[] {
   return explanations.map((explanation) => {
     const { code, ...params } = explanation as { code: string } & Record<string, unknown>
     const key = `partition.explanation.${code}`

@@ -7,6 +7,7 @@ import { bearer, createTestApp, type TestApp } from '../testing/app.js'
 import { matchEdges, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { renderExplanations } from './partition-messages.js'
 import type { PartitionResponse } from './partition.schemas.js'
+import type { PartitionExplanation } from './types.js'
 
 // POST /api/v1/partition on the demo county 示范县: a community of the demo partitioned from its
 // recorded buildings and roads, a hand-made boundary (fixtures/partition) compared vertex for
@@ -562,8 +563,8 @@ describe('explanations of every code, in zh-CN and en', () => {
       { code: 'range_infeasible', units: 3, households: 350, min: 200, max: 300, grids: [5, 6] },
       { code: 'grid_out_of_range', grid: 2, households: 510, min: 200, max: 500 },
       { code: 'time_budget_reached', budget_ms: 2500 },
-      { code: 'boundary_node_kept', node: [116.405, 39.9] as [number, number] },
-    ] as const
+      { code: 'boundary_node_kept', node: [116.405, 39.9] },
+    ] satisfies PartitionExplanation[]
     expect(renderExplanations(explanations, 'zh-CN').map((e) => e.message)).toEqual([
       '网格 4 有 620 户，超过上限 500 户：其中一栋楼（或一处楼群）本身就超过上限，无法再分，需要按单元或楼栋另设微网格',
       '网格 3 只能有 180 户：该片区与其他部分不相连（如被河流隔开），户数不足一个网格的下限 200 户',

@@ -14,7 +14,7 @@ import { findCommunityHoldingMost, findRegion, findRegionName } from '../regions
 import { type AreaPartition, partitionArea } from './area.js'
 import { draftPartition, partitionChanges } from './draft.js'
 import { type ExistingGridInput, assertLonLatCrs, readRequestShapes } from './partition-input.js'
-import { type AnyExplanation, partitionInputAnswer, renderChanges, renderExplanations } from './partition-messages.js'
+import { partitionInputAnswer, renderChanges, renderExplanations } from './partition-messages.js'
 import type { PartitionChangeView, PartitionRequest, PartitionResponse } from './partition.schemas.js'
 import { areaOfRegion } from './region-area.js'
 import { type HouseholdRange, PartitionInputError } from './types.js'
@@ -79,7 +79,7 @@ export async function runPartition(
       }
     }),
     summary: partition.summary,
-    explanations: renderExplanations(partition.explanations as AnyExplanation[], language),
+    explanations: renderExplanations(partition.explanations, language),
   }
   // A region's changes are those its draft makes (against the grids stored today); a file's
   // grids are compared with the grids the request gave.
