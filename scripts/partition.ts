@@ -72,7 +72,11 @@ runScript(async () => {
     } finally {
       await database.close()
     }
-    writeFileSync(out, `${JSON.stringify(answer)}\n`)
+    try {
+      writeFileSync(out, `${JSON.stringify(answer)}\n`)
+    } catch (error) {
+      throw new FileProblem(translate(language, 'partition.cli.file_unwritable', { file: out, reason: (error as Error).message }))
+    }
     printAnswer(answer, out, language)
     return 0
   } catch (error) {

@@ -108,6 +108,23 @@ describe('npm run partition', { timeout: 180_000 }, () => {
       '无法按这些数据划分网格：有 1 栋建筑不在边界内（buildings 中第 1 个，从 1 数起）',
     )
     expect(() => readFileSync(out)).toThrow()
+    const nowhere = path.join(dir, 'no-such-folder', 'grids.geojson')
+    expect(
+      await failure([
+        '--boundary',
+        files.boundary,
+        '--buildings',
+        files.buildings,
+        '--min',
+        '200',
+        '--max',
+        '500',
+        '--out',
+        nowhere,
+        '--lang',
+        'en',
+      ]),
+    ).toMatch(/^Cannot write .*no-such-folder\/grids\.geojson: ENOENT/)
   })
 
   it('shows the usage and exits 2 without the required options', async () => {
