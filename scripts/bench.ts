@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   // The partition is pure computation: timed before any database is opened, and alone without one.
   const partitionEntries: Entry[] = []
   if (partitionWanted) {
-    const partitionRun = partitionBench({ wanted, progress, runs })
+    const partitionRun = await partitionBench({ wanted, progress, runs })
     partitionEntries.push(...partitionRun.entries)
     skipped.push(...partitionRun.skipped)
   }
@@ -368,22 +368,38 @@ async function main(): Promise<number> {
 
 /** The partition figures for people: time, grids, share in range, compactness, road share. */
 function partitionTable(entries: Entry[]): string {
-  return renderTable(
+  const goals = entries.filter((entry) => typeof entry.goal === 'number')
+  const goalTable =
+    goals.length === 0
+      ? ''
+      : `\n\n${renderTable(
+          ['partition goal', 'value', 'goal'],
+          goals.map((entry) => [entry.name, `${entry.value} ${entry.unit}`, String(entry.goal)]),
+          [1, 2],
+        )}`
+  return `${renderTable(
     ['partition figure', 'ours', 'grids', 'in range', 'mean PP', 'road share', 'PySAL max-p (not run)'],
-    entries.map((entry) => {
-      const result = entry.result as { grids: number; in_range_pct: number; mean_polsby_popper: number; road_boundary_share: number | null }
-      return [
-        entry.name,
-        `${entry.value.toFixed(0)} ms`,
-        String(result.grids),
-        `${result.in_range_pct} %`,
-        String(result.mean_polsby_popper),
-        result.road_boundary_share === null ? '—' : String(result.road_boundary_share),
-        typeof entry.pysal_max_p_ms === 'number' ? `${entry.pysal_max_p_ms.toLocaleString('en')} ms (not run here)` : '—',
-      ]
-    }),
+    entries
+      .filter((entry) => entry.unit === 'ms' && entry.result)
+      .map((entry) => {
+        const result = entry.result as {
+          grids: number
+          in_range_pct: number
+          mean_polsby_popper: number
+          road_boundary_share: number | null
+        }
+        return [
+          entry.name,
+          `${entry.value.toFixed(0)} ms`,
+          String(result.grids),
+          `${result.in_range_pct} %`,
+          String(result.mean_polsby_popper),
+          result.road_boundary_share === null ? '—' : String(result.road_boundary_share),
+          typeof entry.pysal_max_p_ms === 'number' ? `${entry.pysal_max_p_ms.toLocaleString('en')} ms (not run here)` : '—',
+        ]
+      }),
     [1, 2, 3, 4, 5],
-  )
+  )}${goalTable}`
 }
 
 async function timeOurs(
