@@ -16,7 +16,7 @@ import { type Entry, median, round1 } from './report.js'
 //   enclave, 4 roads and a river (server/partition/area-layouts.ts), range 200–500.
 // - partition.demo.*: every community of the demo county (server/demo/: the generator's regions and
 //   building points — what the seed writes to the regions and buildings tables — and the roads and
-//   river of its reference layers, server/demo/roads.ts), each in its profile's household range;
+//   river of its reference layers, server/demo/roads.ts, with the 街巷 between grids), each in its profile's household range;
 //   one pass over the county (the time is the sum), then the goals over all its grids.
 
 export const PARTITION_AREA_FIGURES = ['partition.area_2500.ms', 'partition.demo.ms'] as const
@@ -120,7 +120,10 @@ interface CommunityRun {
 
 async function demoCounty(database: DatabaseHandle, options: PartitionAreaBenchOptions, common: Record<string, unknown>): Promise<Entry[]> {
   const county = generateDemoCounty()
-  const layers = demoReferenceLayers(county.regions)
+  const layers = demoReferenceLayers(
+    county.regions,
+    county.grids.map((grid) => ({ code: grid.code, boundary: grid.geom })),
+  )
   const lines = [...layers.roads, ...layers.water].flatMap((feature) => {
     const geometry = feature.geometry as LineString | MultiLineString
     return geometry.type === 'LineString'
