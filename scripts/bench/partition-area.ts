@@ -16,8 +16,9 @@ import { type Entry, median, round1 } from './report.js'
 //   enclave, 4 roads and a river (server/partition/area-layouts.ts), range 200–500.
 // - partition.demo.*: every community of the demo county (server/demo/: the generator's regions and
 //   building points — what the seed writes to the regions and buildings tables — and the roads and
-//   river of its reference layers, server/demo/roads.ts, with the 街巷 between grids), each in its profile's household range;
-//   one pass over the county (the time is the sum), then the goals over all its grids.
+//   river of its reference layers, server/demo/roads.ts, the 街巷 between grids included), each in
+//   its profile's household range; one pass over the county (the time is the sum), then the goals
+//   over all its grids.
 
 export const PARTITION_AREA_FIGURES = ['partition.area_2500.ms', 'partition.demo.ms'] as const
 
