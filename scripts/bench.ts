@@ -378,8 +378,13 @@ function partitionTable(entries: Entry[]): string {
     goals.length === 0
       ? ''
       : `\n\n${renderTable(
-          ['partition goal', 'value', 'goal'],
-          goals.map((entry) => [entry.name, `${entry.value} ${entry.unit}`, String(entry.goal)]),
+          ['partition goal', 'value', 'goal', 'baseline'],
+          goals.map((entry) => [
+            entry.name,
+            `${entry.value} ${entry.unit}`,
+            String(entry.goal),
+            entry.baseline ? `${entry.baseline.value} (${entry.baseline.name})` : '—',
+          ]),
           [1, 2],
         )}`
   return `${renderTable(

@@ -5,8 +5,10 @@ import { demoReferenceLayers } from '../../server/demo/roads.js'
 import { type AreaPartition, partitionArea } from '../../server/partition/area.js'
 import { areaLayout } from '../../server/partition/area-layouts.js'
 import type { PartitionEdge } from '../../server/partition/types.js'
+import { localProjection, polygonMeasures } from '../../server/partition/unit-measures.js'
 import { householdRangeFor } from '../../server/profiles/household-range.js'
 import { profileForRegion } from '../../server/profiles/profiles.js'
+import type { PolygonRings } from '../../server/validation/edge-match.js'
 import { checkTiling, goalEntries, type GoalFigures, goalFigures, polygonsOf, type TilingCheck } from './partition-goals.js'
 import { type Entry, median, round1 } from './report.js'
 
@@ -178,10 +180,30 @@ async function demoCounty(database: DatabaseHandle, options: PartitionAreaBenchO
       `  ${community.code} ${community.name}: ${ms.toFixed(0)} ms, ${buildings.length} buildings, ${goals.grids} grids, ${goals.in_range_pct} % in range, PP ${goals.mean_polsby_popper}, road share ${between.total > 0 ? (between.onRoad / between.total).toFixed(3) : '—'}, gaps/overlaps ${tiling.gaps_overlaps}`,
     )
   }
-  return demoEntries(runs, common)
+  return demoEntries(runs, common, seededPolsbyPopper(county.grids.map((grid) => grid.geom)))
 }
 
-function demoEntries(runs: readonly CommunityRun[], common: Record<string, unknown>): Entry[] {
+/**
+ * Mean Polsby-Popper of the grids the demo seeds (drawn along the same cell edges the 街巷 follow):
+ * the compactness today's grids have, beside the proposal's.
+ */
+function seededPolsbyPopper(grids: readonly MultiPolygon[]): number {
+  let sum = 0
+  for (const grid of grids) {
+    const project = localProjection(grid)
+    let area = 0
+    let perimeter = 0
+    for (const polygon of grid.coordinates) {
+      const measures = polygonMeasures(polygon as PolygonRings, project)
+      area += measures.area
+      perimeter += measures.perimeter
+    }
+    sum += (4 * Math.PI * area) / perimeter ** 2
+  }
+  return Math.round((sum / grids.length) * 10000) / 10000
+}
+
+function demoEntries(runs: readonly CommunityRun[], common: Record<string, unknown>, seededMeanPolsbyPopper: number): Entry[] {
   const sum = (of: (run: CommunityRun) => number) => runs.reduce((total, run) => total + of(run), 0)
   const grids = sum((run) => run.goals.grids)
   const weighted = (of: (goals: GoalFigures) => number) =>
@@ -223,6 +245,9 @@ function demoEntries(runs: readonly CommunityRun[], common: Record<string, unkno
       result: { ...goals, tiling },
       ranges: [...new Set(runs.map((run) => `${run.range.min}–${run.range.max}`))],
     },
-    ...goalEntries('partition.demo', goals, tiling),
+    ...goalEntries('partition.demo', goals, tiling, {
+      roads: '县道/乡道/村道 on township and community boundaries, 乡道 links, 街巷 between seeded grids, the river',
+      baselinePolsbyPopper: { name: 'partition.demo.seeded_grids.mean_polsby_popper', value: seededMeanPolsbyPopper },
+    }),
   ]
 }

@@ -90,7 +90,12 @@ export function goalFigures(
 }
 
 /** The goal figures as entries of their own (`<stem>.in_range_pct` …), beside the stem's `.ms`. */
-export function goalEntries(stem: string, goals: GoalFigures, tiling: TilingCheck, extra: Record<string, unknown> = {}): Entry[] {
+export function goalEntries(
+  stem: string,
+  goals: GoalFigures,
+  tiling: TilingCheck,
+  notes: { roads?: string; baselinePolsbyPopper?: { name: string; value: number } } = {},
+): Entry[] {
   return [
     {
       name: `${stem}.in_range_pct`,
@@ -99,13 +104,26 @@ export function goalEntries(stem: string, goals: GoalFigures, tiling: TilingChec
       goal: 100,
       unexplained: goals.unexplained_out_of_range,
       explanations: goals.explanations,
-      ...extra,
     },
-    { name: `${stem}.contiguous_pct`, value: goals.contiguous_pct, unit: '%', goal: 100, ...extra },
-    { name: `${stem}.mean_polsby_popper`, value: goals.mean_polsby_popper, unit: 'ratio', goal: 0.35, ...extra },
+    { name: `${stem}.contiguous_pct`, value: goals.contiguous_pct, unit: '%', goal: 100 },
+    {
+      name: `${stem}.mean_polsby_popper`,
+      value: goals.mean_polsby_popper,
+      unit: 'ratio',
+      goal: 0.35,
+      ...(notes.baselinePolsbyPopper ? { baseline: notes.baselinePolsbyPopper } : {}),
+    },
     ...(goals.road_boundary_share === null
       ? []
-      : [{ name: `${stem}.road_boundary_share`, value: goals.road_boundary_share, unit: 'ratio', goal: 0.7, ...extra }]),
-    { name: `${stem}.gaps_overlaps`, value: tiling.gaps_overlaps, unit: 'count', goal: 0, tiling, ...extra },
+      : [
+          {
+            name: `${stem}.road_boundary_share`,
+            value: goals.road_boundary_share,
+            unit: 'ratio',
+            goal: 0.7,
+            ...(notes.roads ? { roads: notes.roads } : {}),
+          },
+        ]),
+    { name: `${stem}.gaps_overlaps`, value: tiling.gaps_overlaps, unit: 'count', goal: 0, tiling },
   ]
 }
