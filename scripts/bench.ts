@@ -9,6 +9,7 @@ import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_R
 import { IO_FIGURES, ioBench } from './bench/io.js'
 import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
 import { PARTITION_FIGURES, partitionBench } from './bench/partition.js'
+import { PARTITION_AREA_FIGURES, partitionAreaBench } from './bench/partition-area.js'
 import { TILE_FIGURES, tilesBench } from './bench/tiles.js'
 import { naiveCoverage, type NaiveResult } from './bench/naive-coverage.js'
 import {
@@ -37,7 +38,7 @@ const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
                    coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles,
-                   partition (needs no database)
+                   partition (partition.2500, .denver, .providence need no database; .area_2500, .demo do)
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
@@ -84,6 +85,8 @@ async function main(): Promise<number> {
   const ioWanted = anyWanted([...IO_FIGURES])
   const tilesWanted = anyWanted([...TILE_FIGURES])
   const partitionWanted = anyWanted([...PARTITION_FIGURES])
+  // partitionArea polygonises in PostGIS: it needs the engine, as the lookup figures do.
+  const partitionAreaWanted = anyWanted([...PARTITION_AREA_FIGURES])
 
   // Our engine; until it exists the benchmark still measures the baseline and says so.
   let validate: ValidateFn | undefined
@@ -125,23 +128,24 @@ async function main(): Promise<number> {
   // The partition is pure computation: timed before any database is opened, and alone without one.
   const partitionEntries: Entry[] = []
   if (partitionWanted) {
-    const partitionRun = partitionBench({ wanted, progress, runs })
+    const partitionRun = await partitionBench({ wanted, progress, runs })
     partitionEntries.push(...partitionRun.entries)
     skipped.push(...partitionRun.skipped)
   }
-  if (figures.length === 0 && !lookupWanted && !ioWanted && !tilesWanted && partitionWanted) {
+  const databaseWanted = figures.length > 0 || lookupWanted || ioWanted || tilesWanted || partitionAreaWanted
+  if (!databaseWanted && partitionWanted) {
     if (values.json) console.log(JSON.stringify(partitionEntries, null, 2))
     else console.log([partitionTable(partitionEntries), ...skipped].join('\n'))
     return 0
   }
-  if (figures.length === 0 && !lookupWanted && !ioWanted && !tilesWanted) {
+  if (!databaseWanted) {
     if (skipped.length > 0) {
       if (values.json) console.log('[]')
       else console.log(skipped.join('\n'))
       return 0
     }
     throw new UsageError(
-      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')})`,
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')}, ${PARTITION_AREA_FIGURES.join(', ')})`,
     )
   }
 
@@ -294,6 +298,7 @@ async function main(): Promise<number> {
     if (lookupWanted) entries.push(...(await lookupBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (tilesWanted) entries.push(...(await tilesBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (ioWanted) entries.push(...(await ioBench({ wanted, progress, skipBaseline: values['skip-baseline'], runs })))
+    if (partitionAreaWanted) partitionEntries.push(...(await partitionAreaBench(database, { wanted, progress, runs })))
     entries.push(...partitionEntries)
 
     // Output.
@@ -368,22 +373,43 @@ async function main(): Promise<number> {
 
 /** The partition figures for people: time, grids, share in range, compactness, road share. */
 function partitionTable(entries: Entry[]): string {
-  return renderTable(
+  const goals = entries.filter((entry) => typeof entry.goal === 'number')
+  const goalTable =
+    goals.length === 0
+      ? ''
+      : `\n\n${renderTable(
+          ['partition goal', 'value', 'goal', 'baseline'],
+          goals.map((entry) => [
+            entry.name,
+            `${entry.value} ${entry.unit}`,
+            String(entry.goal),
+            entry.baseline ? `${entry.baseline.value} (${entry.baseline.name})` : '—',
+          ]),
+          [1, 2],
+        )}`
+  return `${renderTable(
     ['partition figure', 'ours', 'grids', 'in range', 'mean PP', 'road share', 'PySAL max-p (not run)'],
-    entries.map((entry) => {
-      const result = entry.result as { grids: number; in_range_pct: number; mean_polsby_popper: number; road_boundary_share: number | null }
-      return [
-        entry.name,
-        `${entry.value.toFixed(0)} ms`,
-        String(result.grids),
-        `${result.in_range_pct} %`,
-        String(result.mean_polsby_popper),
-        result.road_boundary_share === null ? '—' : String(result.road_boundary_share),
-        typeof entry.pysal_max_p_ms === 'number' ? `${entry.pysal_max_p_ms.toLocaleString('en')} ms (not run here)` : '—',
-      ]
-    }),
+    entries
+      .filter((entry) => entry.unit === 'ms' && entry.result)
+      .map((entry) => {
+        const result = entry.result as {
+          grids: number
+          in_range_pct: number
+          mean_polsby_popper: number
+          road_boundary_share: number | null
+        }
+        return [
+          entry.name,
+          `${entry.value.toFixed(0)} ms`,
+          String(result.grids),
+          `${result.in_range_pct} %`,
+          String(result.mean_polsby_popper),
+          result.road_boundary_share === null ? '—' : String(result.road_boundary_share),
+          typeof entry.pysal_max_p_ms === 'number' ? `${entry.pysal_max_p_ms.toLocaleString('en')} ms (not run here)` : '—',
+        ]
+      }),
     [1, 2, 3, 4, 5],
-  )
+  )}${goalTable}`
 }
 
 async function timeOurs(

@@ -12,6 +12,7 @@ import { checkSharedEdges, generateCounty, withFaults } from './voronoi-county.j
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 /** CI's clone has the shared folder beside the repository. */
 export const DENVER_FILE = path.resolve(REPO_ROOT, '../shared/data/denver/blocks-2020.geojson')
+export const PROVIDENCE_FILE = path.resolve(REPO_ROOT, '../shared/data/providence/blocks-2010.geojson')
 
 export interface Dataset {
   /** Name stem of the figures: `coverage.3000` → `coverage.3000.ms`. */

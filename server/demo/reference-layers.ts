@@ -7,7 +7,7 @@ import { COUNTY_CODE } from './county.js'
 import { demoReferenceLayers } from './roads.js'
 
 // Seeds the demo county's reference layers 道路 (roads) and 水系 (water), built from the region
-// boundaries as stored (roads.ts), once: a data dir seeded before reference layers existed gets
+// and seeded grid boundaries as stored (roads.ts), once: a data dir seeded before reference layers existed gets
 // them at its next start, like the address registry.
 
 export const DEMO_ROADS_LAYER = '道路'
@@ -26,7 +26,12 @@ export async function seedDemoReferenceLayers(
       SELECT code, level, ST_AsGeoJSON(boundary, 9, 0)::json AS boundary FROM regions
       WHERE code LIKE ${`${COUNTY_PREFIX}%`} AND level >= 3 AND boundary IS NOT NULL ORDER BY code`.execute(trx)
     if (regions.rows.length === 0) return null
-    const layers = demoReferenceLayers(regions.rows)
+    // The grids as seeded (version 1), so the streets do not depend on later edits.
+    const grids = await sql<{ code: string; boundary: MultiPolygon }>`
+      SELECT code, ST_AsGeoJSON(geom, 9, 0)::json AS boundary FROM grids
+      WHERE code LIKE ${`${COUNTY_PREFIX}%`} AND version = 1 AND created_by = 'demo-seed' AND kind = 'comprehensive'
+      ORDER BY code`.execute(trx)
+    const layers = demoReferenceLayers(regions.rows, grids.rows)
     const actor = systemActor('seed-demo')
     const roads = await replaceReferenceLayer(trx, {
       region: COUNTY_PREFIX,

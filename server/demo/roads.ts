@@ -5,7 +5,10 @@
 // - 县道 along every boundary two townships share (one road per pair of townships, numbered X001…);
 // - 乡道 and 村道 along two thirds of the boundaries two communities of one township share (the pair's
 //   hash picks which, so the choice is stable), numbered Y001… and C001…;
-// - a few straight-ish 乡道 links between township seats cross the country (follow no boundary).
+// - a few straight-ish 乡道 links between township seats cross the country (follow no boundary);
+// - 街巷 (streets) along every boundary two of the seeded grids of one community share: grids are
+//   drawn along streets, and without streets inside a community the auto-partition's road share
+//   could not be measured on the demo (scripts/bench/partition-area.ts), numbered J001….
 // The river 清水河 is a sinuous line crossing the county west → east, cut to the county outline.
 // Everything is a pure function of the region boundaries, so seeding reads them back from the
 // database and gives the same layers every time (server/demo/reference-layers.ts).
@@ -21,6 +24,12 @@ export interface BoundaryRegion {
   boundary: MultiPolygon
 }
 
+/** A grid as the seed wrote it: its code (community code + 3 digits) and its boundary. */
+export interface BoundaryGrid {
+  code: string
+  boundary: MultiPolygon
+}
+
 export interface DemoReferenceLayers {
   roads: ReferenceFeatureInput[]
   water: ReferenceFeatureInput[]
@@ -28,8 +37,8 @@ export interface DemoReferenceLayers {
 
 const key = (p: Position) => `${p[0]},${p[1]}`
 
-/** Shared boundary segments by the pair of regions on either side ("A|B", A < B). */
-function sharedEdges(regions: readonly BoundaryRegion[]): Map<string, [Position, Position][]> {
+/** Shared boundary segments by the pair of regions (or grids) on either side ("A|B", A < B). */
+function sharedEdges(regions: readonly Omit<BoundaryRegion, 'level'>[]): Map<string, [Position, Position][]> {
   const owners = new Map<string, { a: Position; b: Position; codes: string[] }>()
   for (const region of regions) {
     for (const polygon of region.boundary.coordinates) {
@@ -144,7 +153,7 @@ function river(county: MultiPolygon): Position[][] {
   return runs
 }
 
-export function demoReferenceLayers(regions: readonly BoundaryRegion[]): DemoReferenceLayers {
+export function demoReferenceLayers(regions: readonly BoundaryRegion[], grids: readonly BoundaryGrid[] = []): DemoReferenceLayers {
   const sorted = [...regions].sort((a, b) => a.code.localeCompare(b.code))
   const townships = sorted.filter((r) => r.level === 4)
   const communities = sorted.filter((r) => r.level === 5)
@@ -174,6 +183,16 @@ export function demoReferenceLayers(regions: readonly BoundaryRegion[]): DemoRef
     if (!from || !to) continue
     const code = `Y${String(++numbers.乡道).padStart(3, '0')}`
     roads.push(roadFeature(code, '乡道', bentLine(ringCentre(from.boundary), ringCentre(to.boundary), 0.12), 'none'))
+  }
+
+  // Streets between the grids of one community (a segment three grids claim, at the planted
+  // overlap, is no street; the community boundary already has its roads).
+  let streets = 0
+  for (const [pair, segments] of sharedEdges([...grids].sort((a, b) => a.code.localeCompare(b.code)))) {
+    const [a, b] = pair.split('|')
+    if (a?.slice(0, 12) !== b?.slice(0, 12)) continue
+    const code = `J${String(++streets).padStart(3, '0')}`
+    for (const line of chainSegments(segments)) roads.push(roadFeature(code, '街巷', line, 'grid_boundary'))
   }
 
   const water: ReferenceFeatureInput[] = county

@@ -209,7 +209,7 @@ describe('the demo reference layers 道路 and 水系', { timeout: 120_000 }, ()
       .execute()
     expect(layers).toEqual([
       { region_code: '990101', name: '水系', kind: 'water', feature_count: 1 },
-      { region_code: '990101', name: '道路', kind: 'road', feature_count: 78 },
+      { region_code: '990101', name: '道路', kind: 'road', feature_count: 453 },
     ])
     const classes = await rows(sql<{ class: string; n: number }>`
       SELECT class, count(*)::int AS n FROM reference_features GROUP BY class ORDER BY class`)
@@ -218,10 +218,11 @@ describe('the demo reference layers 道路 and 水系', { timeout: 120_000 }, ()
       { class: '县道', n: 15 },
       { class: '村道', n: 31 },
       { class: '河流', n: 1 },
+      { class: '街巷', n: 375 },
     ])
   })
 
-  it('run the 县道 along township boundaries and the boundary 乡道/村道 along community boundaries', async () => {
+  it('run the 县道 along township boundaries, the boundary 乡道/村道 along community boundaries and the 街巷 between grids', async () => {
     // Within 1e-7° (about 1 cm) of the boundaries the regions store.
     const off = await rows(sql<{ name: string; follows: string }>`
       WITH edges AS (
@@ -231,6 +232,18 @@ describe('the demo reference layers 道路 and 水系', { timeout: 120_000 }, ()
         ON e.level = CASE f.properties->>'follows' WHEN 'township_boundary' THEN 4 ELSE 5 END
       WHERE f.properties->>'follows' IN ('township_boundary', 'community_boundary') AND NOT ST_Covers(e.geom, f.geom)`)
     expect(off).toEqual([])
+    // The 街巷 run between two seeded grids of one community, inside it, never on its boundary.
+    const streetsOff = await rows(sql<{ name: string }>`
+      WITH streets AS (
+        SELECT f.name, f.geom FROM reference_features f WHERE f.properties->>'follows' = 'grid_boundary'),
+      grid_edges AS (
+        SELECT ST_Buffer(ST_Union(ST_Boundary(geom)), 1e-7) AS geom FROM grids
+        WHERE code LIKE '990101%' AND version = 1 AND created_by = 'demo-seed'),
+      community_edges AS (
+        SELECT ST_Union(ST_Boundary(boundary)) AS geom FROM regions WHERE level = 5 AND code LIKE '990101%')
+      SELECT s.name FROM streets s, grid_edges g, community_edges c
+      WHERE NOT ST_Covers(g.geom, s.geom) OR ST_Length(ST_Intersection(s.geom, c.geom)) > 0`)
+    expect(streetsOff).toEqual([])
     // The river is cut to the county at its sample points: a few metres may cross a zigzag edge.
     const river = await one(sql<{ inside: number; km: number }>`
       SELECT ST_Length(ST_Intersection(r.boundary, f.geom)) / ST_Length(f.geom) AS inside, ST_Length(f.geom::geography) / 1000 AS km

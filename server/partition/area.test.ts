@@ -7,7 +7,7 @@ import { projectOntoSegment } from '../geo/segment.js'
 import { openTestDatabase } from '../testing/database.js'
 import { matchEdges, type OutlineRing, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { type AreaLayoutOptions, areaLayout } from './area-layouts.js'
-import { partitionArea } from './area.js'
+import { partitionArea, unitPolygonsAsInput } from './area.js'
 import { localProjection, polygonMeasures } from './unit-measures.js'
 import { type AreaInput, buildUnits } from './units.js'
 import { PartitionInputError } from './types.js'
@@ -239,6 +239,54 @@ describe('a hand-made area (fixtures/partition)', () => {
     expect(got).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonical(feature.geometry) })))
     expect(result.summary.in_range_pct).toBe(100)
     expect(result.summary.road_boundary_share).toBe(1)
+  })
+})
+
+describe('units given as polygons (blocks with households)', () => {
+  it('groups whole blocks: every grid is a union of given blocks, vertex for vertex', async () => {
+    const side = 0.002
+    const blocks: { geometry: Polygon; households: number }[] = []
+    for (let row = 0; row < 4; row++)
+      for (let column = 0; column < 4; column++) {
+        const [x, y] = [116.4 + column * side, 39.9 + row * side].map((v) => Math.round(v * 1e9) / 1e9) as [number, number]
+        const [x2, y2] = [x + side, y + side].map((v) => Math.round(v * 1e9) / 1e9) as [number, number]
+        const ring: Position[] = [
+          [x, y],
+          [x2, y],
+          [x2, y2],
+          [x, y2],
+          [x, y],
+        ]
+        blocks.push({ geometry: { type: 'Polygon', coordinates: [ring] }, households: 60 + ((row * 7 + column * 13) % 5) * 15 })
+      }
+    const boundary: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [116.4, 39.9],
+          [116.408, 39.9],
+          [116.408, 39.908],
+          [116.4, 39.908],
+          [116.4, 39.9],
+        ],
+      ],
+    }
+    const result = await partitionArea(database.kysely, {
+      boundary,
+      ...unitPolygonsAsInput(blocks),
+      range: { min: 200, max: 500 },
+      seed: 1,
+    })
+    expect(result.units.units).toHaveLength(16)
+    const blockVertices = vertexKeys(blocks.map((block) => block.geometry.coordinates as PolygonRings))
+    for (const grid of result.grids.features)
+      for (const key of vertexKeys(polygonsOf(grid.geometry))) expect(blockVertices.has(key)).toBe(true)
+    expect(result.grids.features.reduce((sum, grid) => sum + grid.properties.units, 0)).toBe(16)
+    expect(result.grids.features.every((grid) => grid.properties.in_range)).toBe(true)
+    const total = blocks.reduce((sum, block) => sum + block.households, 0)
+    expect(result.grids.features.reduce((sum, grid) => sum + grid.properties.households, 0)).toBe(total)
+    const match = await matchEdges(result.grids.features.map((grid, index) => ({ index, polygons: polygonsOf(grid.geometry) })))
+    expect(match.clean).toBe(true)
   })
 })
 

@@ -39,17 +39,22 @@ export interface AreaPartition {
 }
 
 export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<AreaPartition> {
-  const { boundary, buildings, roads, existing, cutsToCorners, ...options } = input
+  const { boundary, buildings, roads, existing, cutsToCorners, cuts: given, ...options } = input
   // Today's grid edges cut the units too, so a grid kept as it is has exactly its shape of today.
   const todayLines = (existing ?? []).flatMap(({ geometry }) =>
     (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).flat(),
   )
-  const cuts: LineString[] = todayLines.map((coordinates) => ({ type: 'LineString', coordinates }))
+  const cuts: LineString[] = [
+    ...(given ?? []).flatMap((line) =>
+      line.type === 'LineString' ? [line] : line.coordinates.map((coordinates): LineString => ({ type: 'LineString', coordinates })),
+    ),
+    ...todayLines.map((coordinates): LineString => ({ type: 'LineString', coordinates })),
+  ]
   const units = await buildUnits(db, { boundary, buildings, ...(roads ? { roads } : {}), cuts })
   const today = existing && existing.length > 0 ? { existing: gridOfEachUnit(units, existing) } : {}
   const result = partition({ ...options, ...today, units: units.units, edges: units.edges })
   const fitted = fitToBoundary(dissolve(units.units, result.assignment), boundary, {
-    lines: todayLines as Position[][],
+    lines: [...cuts.map((line) => line.coordinates as Position[])],
     cutsToCorners: cutsToCorners ?? false,
   })
   const gridOf = buildingGrids(units, result.assignment, buildings, fitted)
@@ -95,6 +100,22 @@ export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<
     units,
     assignment: result.assignment,
   }
+}
+
+/**
+ * Polygons that are to be the units themselves (blocks with their households, rather than
+ * buildings): their rings cut the area like roads that do not count as roads, and each stands for
+ * one building at its interior point, so every face is one given polygon (or a piece of one that a
+ * road crosses) with its households.
+ */
+export function unitPolygonsAsInput(units: readonly { geometry: Polygon | MultiPolygon; households: number }[]) {
+  const buildings = units.map(({ geometry, households }) => ({ geometry, households }))
+  const cuts: LineString[] = units.flatMap(({ geometry }) =>
+    (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates)
+      .flat()
+      .map((coordinates): LineString => ({ type: 'LineString', coordinates })),
+  )
+  return { buildings, cuts }
 }
 
 /** Building index → grid number: by unit, except buildings in a triangle a cut swung over, found in the grids' final shapes. */
