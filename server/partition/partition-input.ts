@@ -6,9 +6,9 @@ import type { BuildingInput } from './units.js'
 
 // The geometry of a partition request, checked before any work: each shape of the type its member
 // allows, with the nesting of that type, closed rings, and longitude/latitude coordinates; the
-// whole request within the vertex limits of server/http/limits.ts. Coordinates are rounded to 12
-// decimals, the grid the noding snap-rounds to (units.ts): a vertex with more decimals would move
-// by up to 0.1 µm there, and the grids would no longer share the input's coordinates exactly.
+// whole request within the vertex limits of server/http/limits.ts. Coordinates are kept as given,
+// however many decimals: the noding snap-rounds to 1e-12° (units.ts), and fitting the grids to
+// the boundary (reconcile.ts) gives every boundary vertex back its exact coordinates.
 
 export interface ExistingGridInput {
   code: string
@@ -26,7 +26,6 @@ export interface RequestShapes {
 type GeometryType = 'Point' | 'LineString' | 'Polygon' | 'MultiLineString' | 'MultiPolygon'
 /** How deep positions sit in each geometry type's coordinates (a position is depth 0). */
 const DEPTH: Record<GeometryType, number> = { Point: 0, LineString: 1, Polygon: 2, MultiLineString: 2, MultiPolygon: 3 }
-const NODING_DECIMALS = 1e12
 
 export function assertLonLatCrs(crs: string | undefined): void {
   if (crs !== undefined && !(PARTITION_CRS as readonly string[]).includes(crs.trim().toUpperCase())) {
@@ -34,7 +33,7 @@ export function assertLonLatCrs(crs: string | undefined): void {
   }
 }
 
-/** The request's shapes, checked and rounded (400 naming the shape, 413 over the vertex limits). */
+/** The request's shapes, checked (400 naming the shape, 413 over the vertex limits). */
 export function readRequestShapes(body: PartitionRequest): RequestShapes {
   const counted: ShapeToCount[] = []
   if (body.boundary !== undefined) counted.push({ shape: 'boundary', geometry: body.boundary })
@@ -81,7 +80,7 @@ export function readRequestShapes(body: PartitionRequest): RequestShapes {
   return shapes
 }
 
-/** The geometry as one of `allowed`, its coordinates checked and rounded; else a 400 naming `field`. */
+/** The geometry as one of `allowed`, its coordinates checked (a third, the height, dropped); else a 400 naming `field`. */
 function geometryOf<T extends Point | LineString | Polygon | MultiLineString | MultiPolygon>(
   value: unknown,
   field: string,
@@ -91,15 +90,15 @@ function geometryOf<T extends Point | LineString | Polygon | MultiLineString | M
   if (!(allowed as readonly string[]).includes(type)) {
     throw badRequest('partition_geometry_type', { field, type: value === null ? 'null' : type, allowed: allowed.join(', ') })
   }
-  const coordinates = roundedCoordinates((value as { coordinates?: unknown }).coordinates, DEPTH[type as GeometryType], field, type)
+  const coordinates = checkedCoordinates((value as { coordinates?: unknown }).coordinates, DEPTH[type as GeometryType], field, type)
   return { type, coordinates } as T
 }
 
-function roundedCoordinates(value: unknown, depth: number, field: string, type: string): unknown {
+function checkedCoordinates(value: unknown, depth: number, field: string, type: string): unknown {
   const malformed = () => badRequest('partition_geometry_malformed', { field, type })
   if (!Array.isArray(value)) throw malformed()
   if (depth === 0) return lonLat(value, field, malformed)
-  const items = value.map((item) => roundedCoordinates(item, depth - 1, field, type))
+  const items = value.map((item) => checkedCoordinates(item, depth - 1, field, type))
   if (depth === 1 && (type === 'Polygon' || type === 'MultiPolygon')) {
     // A ring: at least four positions, the last one the first.
     const first = items[0] as Position | undefined
@@ -115,5 +114,5 @@ function lonLat(position: unknown[], field: string, malformed: () => Error): Pos
   if (position.length < 2 || position.length > 3 || !position.every((n) => typeof n === 'number' && Number.isFinite(n))) throw malformed()
   const [x, y] = position as number[] as [number, number]
   if (Math.abs(x) > 180 || Math.abs(y) > 90) throw badRequest('partition_coordinates_not_lonlat', { field, x, y })
-  return [Math.round(x * NODING_DECIMALS) / NODING_DECIMALS, Math.round(y * NODING_DECIMALS) / NODING_DECIMALS]
+  return [x, y]
 }

@@ -107,6 +107,24 @@ describe('a boundary with its buildings and roads', () => {
     expect(again.features.map((grid) => grid.properties.households)).toEqual([300, 350])
   })
 
+  it('keeps a boundary given with more than 12 decimals exactly, every vertex in the grids as sent', async () => {
+    const body = twoBlocks()
+    const ring = (body.boundary.coordinates[0] as Position[]).map(
+      ([x, y], i): Position => [x + 1.234567891e-13 * ((i % 4) + 1), y - 2.3456789e-13],
+    )
+    ring[ring.length - 1] = ring[0] as Position
+    const response = await post({ ...body, boundary: { type: 'Polygon', coordinates: [ring] } })
+    expect(response.status, response.text).toBe(200)
+    const vertices = new Set(
+      (response.body as PartitionResponse).features.flatMap((grid) =>
+        polygonsOf(grid.geometry as Polygon)
+          .flat(2)
+          .map(([x, y]) => `${x},${y}`),
+      ),
+    )
+    for (const [x, y] of ring) expect(vertices.has(`${x},${y}`)).toBe(true)
+  })
+
   it('starts from given grids: the unchanged ones keep their code and name, and the changes are listed', async () => {
     const body = twoBlocks()
     const first = (await post(body)).body as PartitionResponse
