@@ -93,3 +93,62 @@ export type { FormatName } from '../../../server/io/formats.schemas'
 
 /** `GET /reference?region=`: the region's reference layers (the export menu lists them). */
 export type { ReferenceLayerList } from '../../../server/reference/reference.schemas'
+
+// ---- auto-partition ----------------------------------------------------------------------------
+
+// `POST /partition` (docs/partition.md): written against the API's fixed contract until its
+// TypeBox schemas (server/partition/partition.schemas.ts) are on this branch.
+
+export interface PartitionRequest {
+  region: string
+  keep_existing?: boolean
+  range?: { min: number; max: number }
+  seed?: number
+  create_draft?: boolean
+}
+
+export interface PartitionGridProps {
+  number: number
+  name: string
+  households: number
+  units: number
+  area_m2: number
+  polsby_popper: number
+  in_range: boolean
+  contiguous: boolean
+  existing_code: string | null
+  unchanged: boolean | null
+}
+
+export interface PartitionSummary {
+  grids: number
+  in_range_pct: number
+  mean_polsby_popper: number
+  road_boundary_share: number | null
+  households_moved_pct: number | null
+  unchanged_grids_pct: number | null
+  ms: number
+  seed: number
+  time_budget_reached: boolean
+}
+
+export interface PartitionExplanation {
+  code: string
+  params: Record<string, unknown>
+  message: string
+}
+
+export interface PartitionChange {
+  number: number | null
+  code: string | null
+  change: 'unchanged' | 'reshaped' | 'new' | 'retired'
+}
+
+export interface PartitionResponse {
+  type: 'FeatureCollection'
+  features: Feature<Polygon | MultiPolygon, PartitionGridProps>[]
+  summary: PartitionSummary
+  explanations: PartitionExplanation[]
+  changes?: PartitionChange[]
+  proposal_id?: number
+}
