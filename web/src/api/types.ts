@@ -109,7 +109,7 @@ export interface PartitionRequest {
 
 export interface PartitionGridProps {
   number: number
-  name: string
+  name: string | null
   households: number
   units: number
   area_m2: number

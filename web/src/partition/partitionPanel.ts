@@ -242,6 +242,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
           'tr',
           {},
           h('th', {}, t('partition.list.number')),
+          h('th', {}, t('partition.list.name')),
           h('th', {}, t('partition.list.households')),
           h('th', {}, t('partition.list.change')),
         ),
@@ -254,6 +255,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
             'tr',
             { 'data-number': String(row.number), 'data-change': row.change, class: row.inRange ? '' : 'out-of-range' },
             h('td', {}, String(row.number)),
+            h('td', { class: 'name' }, row.name ?? '—'),
             h(
               'td',
               { class: 'num' },

@@ -57,8 +57,9 @@ describe('the request the form sends', () => {
     expect(requestOf(COMMUNITY, form({ min: '2.5', max: '300' }))).toEqual({ problem: 'partition.form.rangeWhole' })
     expect(requestOf(COMMUNITY, form({ min: '0', max: '300' }))).toEqual({ problem: 'partition.form.rangeWhole' })
     expect(requestOf(COMMUNITY, form({ min: '500', max: '200' }))).toEqual({ problem: 'partition.form.rangeOrder' })
+    expect(requestOf(COMMUNITY, form({ seed: '4294967295' }))).toMatchObject({ body: { seed: 4294967295 } })
     expect(requestOf(COMMUNITY, form({ seed: '-1' }))).toEqual({ problem: 'partition.form.seedWhole' })
-    expect(requestOf(COMMUNITY, form({ seed: '99999999999999999999' }))).toEqual({ problem: 'partition.form.seedWhole' })
+    expect(requestOf(COMMUNITY, form({ seed: '4294967296' }))).toEqual({ problem: 'partition.form.seedWhole' })
   })
 
   it('生成草稿 repeats the previewed request with the seed the preview was made with', () => {

@@ -44,6 +44,8 @@ export type FormProblem =
   | 'partition.form.seedWhole'
 
 const WHOLE = /^\d+$/
+/** The seed is an unsigned 32-bit integer (the server's PRNG state). */
+const MAX_SEED = 4_294_967_295
 
 /** The request body of the form for `region`, or the first thing wrong with the form (an i18n key). */
 export function requestOf(region: string, form: PartitionForm): { body: PartitionRequest } | { problem: FormProblem } {
@@ -58,7 +60,7 @@ export function requestOf(region: string, form: PartitionForm): { body: Partitio
     body.range = { min: Number(min), max: Number(max) }
   }
   if (seed) {
-    if (!WHOLE.test(seed) || !Number.isSafeInteger(Number(seed))) return { problem: 'partition.form.seedWhole' }
+    if (!WHOLE.test(seed) || Number(seed) > MAX_SEED) return { problem: 'partition.form.seedWhole' }
     body.seed = Number(seed)
   }
   return { body }
@@ -155,7 +157,7 @@ export type GridChange = PartitionChange['change']
 
 export interface GridRow {
   number: number
-  name: string
+  name: string | null
   households: number
   inRange: boolean
   /** Kept as it is, reshaped, or new (today's code it takes over, if any). */

@@ -1,0 +1,137 @@
+/**
+ * Browser test of 自动划分: a township clerk of 东湖街道 picks one of its communities in the region
+ * tree, opens 自动划分 in the editor, previews the proposed grids (numbered on the map, with the
+ * summary, the explanations and the list of grids), reads it again in English, and creates the
+ * draft, which opens as a draft proposal. The server comes from global-setup.ts (the real POST
+ * /partition on the demo county); screenshots go to test-results/e2e/.
+ */
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
+
+const baseUrl = inject('baseUrl')
+const DONGHU = '990101001000'
+let b: E2EBrowser
+let page: Page
+
+/** Proposed grids drawn on the map (distinct numbers of the preview's outlines). */
+const previewNumbers = () =>
+  page.evaluate(
+    () =>
+      new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['partition-line'] }).map((f) => Number(f.properties.number))).size,
+  )
+
+const texts = (testid: string, selector: string) =>
+  page
+    .getByTestId(testid)
+    .locator(selector)
+    .evaluateAll((els) => els.map((e) => e.textContent?.trim() ?? ''))
+
+describe('自动划分: preview, languages, draft', () => {
+  beforeAll(async () => {
+    b = await openBrowser(baseUrl)
+    page = b.page
+  })
+
+  afterAll(async () => {
+    await b?.close()
+  })
+
+  it('previews the grids of a community picked in the tree', async () => {
+    await signIn(page, baseUrl, 'township')
+    const tree = page.getByTestId('region-tree')
+    await tree.waitFor({ state: 'visible' })
+    // The first community of 东湖街道 in the tree.
+    const community = tree.locator(`.tree-node[data-level="5"][data-code^="${DONGHU.slice(0, 9)}"]`).first()
+    const code = (await community.getAttribute('data-code')) as string
+    const name = (await community.textContent())?.trim() ?? ''
+    await community.click()
+    await mapIdle(page)
+
+    await page.getByTestId('tab-editor').click()
+    const panel = page.getByTestId('partition-panel')
+    expect((await page.getByTestId('partition-open').textContent())?.trim()).toBe('自动划分')
+    await page.getByTestId('partition-open').click()
+    // The community picked in the tree is the one offered; it has grids, so they are kept by default.
+    expect(await page.getByTestId('partition-community').inputValue()).toBe(code)
+    expect(name).toContain(await page.getByTestId('partition-community').locator('option:checked').textContent())
+    expect(await page.getByTestId('partition-keep').isChecked()).toBe(true)
+    // The range of the region's profile, from the grids the map has loaded.
+    expect(Number(await page.getByTestId('partition-min').inputValue())).toBeGreaterThan(0)
+    expect(Number(await page.getByTestId('partition-max').inputValue())).toBeGreaterThan(
+      Number(await page.getByTestId('partition-min').inputValue()),
+    )
+
+    // A range the wrong way round is refused in place, nothing is sent.
+    const min = await page.getByTestId('partition-min').inputValue()
+    await page.getByTestId('partition-min').fill('900')
+    await page.getByTestId('partition-run').click()
+    expect(await page.getByTestId('partition-error').textContent()).toBe('户数下限不能大于上限')
+    await page.getByTestId('partition-min').fill(min)
+
+    await page.getByTestId('partition-run').click()
+    await page.getByTestId('partition-answer').waitFor({ timeout: 90_000 })
+    expect(await panel.getAttribute('aria-busy')).toBe('false')
+    expect(await page.getByTestId('partition-error').count()).toBe(0)
+
+    const grids = Number(await page.getByTestId('partition-summary').getAttribute('data-grids'))
+    expect(grids).toBeGreaterThan(0)
+    expect(await page.getByTestId('partition-grids').locator('tbody tr').count()).toBe(grids)
+    expect(await texts('partition-summary', 'dt')).toEqual([
+      '网格数',
+      '户数在范围内',
+      '平均紧凑度',
+      '沿道路的边界',
+      '需换网格的户数',
+      '保持不变的网格',
+    ])
+    // Every grid is kept, reshaped or new; the counts add up.
+    const changes = await page
+      .getByTestId('partition-grids')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.change))
+    expect(changes.every((c) => c === 'unchanged' || c === 'reshaped' || c === 'new')).toBe(true)
+    expect(await page.getByTestId('partition-counts').textContent()).toMatch(/^保留 \d+ 个 · 调整 \d+ 个 · 新增 \d+ 个$/)
+
+    // On the map: every proposed grid outlined, with its number.
+    await mapIdle(page)
+    await expect.poll(previewNumbers).toBe(grids)
+    await shot(page, '40-partition-preview-zh')
+  })
+
+  it('relabels the summary, the explanations and the list in English', async () => {
+    const explanationsZh = await texts('partition-answer', '.partition-explanations li, [data-testid="partition-all-in-range"]')
+    await page.getByTestId('language-select').selectOption('en')
+    await expect.poll(() => page.getByTestId('partition-open').textContent()).toBe('Auto-partition')
+    expect(await texts('partition-summary', 'dt')).toEqual([
+      'Grids',
+      'Within the range',
+      'Mean compactness',
+      'Boundaries on roads',
+      'Households moved',
+      'Grids unchanged',
+    ])
+    const explanationsEn = await texts('partition-answer', '.partition-explanations li, [data-testid="partition-all-in-range"]')
+    expect(explanationsEn.length).toBe(explanationsZh.length)
+    for (const [i, text] of explanationsEn.entries()) {
+      expect(text).not.toBe(explanationsZh[i])
+      expect(text).not.toMatch(/[\u4e00-\u9fff]/) // no Chinese left in an English explanation
+    }
+    expect(await page.getByTestId('partition-counts').textContent()).toMatch(/^Kept \d+ · reshaped \d+ · new \d+$/)
+    await mapIdle(page)
+    await shot(page, '41-partition-preview-en')
+    await page.getByTestId('language-select').selectOption('zh-CN')
+    await expect.poll(() => page.getByTestId('partition-open').textContent()).toBe('自动划分')
+  })
+
+  it('creates the draft and opens it as a draft proposal', async () => {
+    await page.getByTestId('partition-create-draft').click()
+    await page.getByTestId('proposal-steps').waitFor({ timeout: 90_000 })
+    expect(await page.getByTestId('tab-proposals').getAttribute('aria-selected')).toBe('true')
+    expect(await page.getByTestId('proposal-state').getAttribute('data-state')).toBe('draft')
+    // The preview is gone; the proposal's diff is on the map instead.
+    expect(await page.evaluate(() => !!window.__gridwork!.map.getLayer('partition-line'))).toBe(false)
+    await mapIdle(page)
+    await shot(page, '42-partition-draft')
+  })
+})
