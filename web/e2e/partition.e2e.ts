@@ -97,6 +97,30 @@ describe('自动划分: preview, languages, draft', () => {
     await mapIdle(page)
     await expect.poll(previewNumbers).toBe(grids)
     await shot(page, '40-partition-preview-zh')
+    // Every grid kept as it is: a draft would hold no change, so none is offered.
+    if (changes.every((c) => c === 'unchanged')) {
+      expect(await page.getByTestId('partition-create-draft').isDisabled()).toBe(true)
+      expect(await page.getByTestId('partition-draft-note').textContent()).toContain('无需生成草稿')
+    }
+  })
+
+  it('previews again with the urban range of 002 (200–300): grids are reshaped, the draft is offered', async () => {
+    await page.getByTestId('partition-min').fill('200')
+    await page.getByTestId('partition-max').fill('300')
+    expect((await page.getByTestId('partition-run').textContent())?.trim()).toBe('重新生成预览')
+    await page.getByTestId('partition-run').click()
+    await expect.poll(() => page.getByTestId('partition-panel').getAttribute('aria-busy'), { timeout: 90_000 }).toBe('false')
+    expect(await page.getByTestId('partition-error').count()).toBe(0)
+    const changes = await page
+      .getByTestId('partition-grids')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.change))
+    expect(changes.some((c) => c !== 'unchanged')).toBe(true)
+    expect(await page.getByTestId('partition-create-draft').isEnabled()).toBe(true)
+    const grids = Number(await page.getByTestId('partition-summary').getAttribute('data-grids'))
+    await mapIdle(page)
+    await expect.poll(previewNumbers).toBe(grids)
+    await shot(page, '41-partition-reshaped-zh')
   })
 
   it('relabels the summary, the explanations and the list in English', async () => {
@@ -119,7 +143,7 @@ describe('自动划分: preview, languages, draft', () => {
     }
     expect(await page.getByTestId('partition-counts').textContent()).toMatch(/^Kept \d+ · reshaped \d+ · new \d+$/)
     await mapIdle(page)
-    await shot(page, '41-partition-preview-en')
+    await shot(page, '42-partition-reshaped-en')
     await page.getByTestId('language-select').selectOption('zh-CN')
     await expect.poll(() => page.getByTestId('partition-open').textContent()).toBe('自动划分')
   })
@@ -129,9 +153,10 @@ describe('自动划分: preview, languages, draft', () => {
     await page.getByTestId('proposal-steps').waitFor({ timeout: 90_000 })
     expect(await page.getByTestId('tab-proposals').getAttribute('aria-selected')).toBe('true')
     expect(await page.getByTestId('proposal-state').getAttribute('data-state')).toBe('draft')
+    expect(await page.getByTestId('proposal-grids').locator('[data-testid="proposal-grid"]').count()).toBeGreaterThan(0)
     // The preview is gone; the proposal's diff is on the map instead.
     expect(await page.evaluate(() => !!window.__gridwork!.map.getLayer('partition-line'))).toBe(false)
     await mapIdle(page)
-    await shot(page, '42-partition-draft')
+    await shot(page, '43-partition-draft')
   })
 })

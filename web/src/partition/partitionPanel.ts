@@ -1,6 +1,6 @@
 import type { MultiPolygon, Polygon } from 'geojson'
 import { api } from '../api/client'
-import type { BBox, GridFeature, PartitionRequest, PartitionResponse, RegionProps } from '../api/types'
+import type { BBox, GridFeature, PartitionGridProps, PartitionRequest, PartitionResponse, RegionProps } from '../api/types'
 import { t } from '../i18n'
 import { geometryBBox } from '../map/geometry'
 import type { GridMap } from '../map/gridMap'
@@ -10,6 +10,7 @@ import type { Session } from '../workspace/state'
 import { createPartitionPreviewLayer } from './previewLayer'
 import {
   changeCounts,
+  changesNothing,
   communitiesOf,
   defaultForm,
   draftRequestOf,
@@ -19,6 +20,7 @@ import {
   type PartitionForm,
   requestOf,
   retiredCodes,
+  shortName,
   summaryRows,
 } from './view'
 
@@ -81,14 +83,24 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   const communityBoundary = (code: string): Polygon | MultiPolygon | null =>
     (ctx.session()?.regions.features.find((f) => f.properties.code === code)?.geometry as Polygon | MultiPolygon | null) ?? null
 
-  /** A grid's label on the map: its number over its households. */
-  const mapLabel = (grid: { number: number; households: number }) =>
-    `${grid.number}\n${t('partition.households', { count: grid.households })}`
+  /** A grid's label on the map: its number (and the name it keeps or gets), over its households. */
+  const mapLabel = (grid: PartitionGridProps) => {
+    const name = shortName(grid.name, community?.name ?? null)
+    return `${grid.number}${name ? ` · ${name}` : ''}\n${t('partition.households', { count: grid.households })}`
+  }
 
   function drawPreview(): void {
     if (!answer || !community) return
     preview.show(answer.features, communityBoundary(community.code), mapLabel)
     preview.setVisible(active)
+  }
+
+  /** Frames the preview clear of the map's legend (bottom left) and controls (right). */
+  function frame(bbox: BBox | null): void {
+    if (!bbox) return
+    const { clientWidth } = ctx.gridMap.map.getContainer()
+    const side = clientWidth > 800 ? 260 : 40
+    ctx.gridMap.map.fitBounds(bbox, { padding: { top: 40, bottom: 40, left: side, right: 60 }, maxZoom: 17, duration: 0 })
   }
 
   async function run(): Promise<void> {
@@ -107,7 +119,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
       answer = result
       previewed = built.body
       drawPreview()
-      ctx.gridMap.fitTo(geometryBBox(result) as BBox | null, 17)
+      frame(geometryBBox(result) as BBox | null)
     } catch (err) {
       error = t('partition.failed', { message: errorMessage(err) })
     } finally {
@@ -282,9 +294,10 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   }
 
   function renderAnswer(a: PartitionResponse): HTMLElement {
+    const nothing = changesNothing(a)
     const create = h(
       'button',
-      { type: 'button', class: 'primary', 'data-testid': 'partition-create-draft', disabled: phase.kind !== 'idle' },
+      { type: 'button', class: 'primary', 'data-testid': 'partition-create-draft', disabled: phase.kind !== 'idle' || nothing },
       t('partition.createDraft'),
     )
     create.addEventListener('click', () => void createDraft())
@@ -308,7 +321,11 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
       ),
       renderExplanations(a),
       renderGrids(a),
-      h('p', { class: 'panel-note' }, t('partition.draftNote')),
+      h(
+        'p',
+        { class: 'panel-note', 'data-testid': 'partition-draft-note' },
+        t(nothing ? 'partition.nothingToDraft' : 'partition.draftNote'),
+      ),
       h('div', { class: 'button-row' }, create, cancel),
     )
   }

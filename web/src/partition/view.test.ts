@@ -7,6 +7,7 @@ import zhCN from '../i18n/zh-CN.json'
 import {
   changeCounts,
   changeOf,
+  changesNothing,
   communitiesOf,
   defaultForm,
   draftRequestOf,
@@ -15,6 +16,7 @@ import {
   mayAutoPartition,
   requestOf,
   retiredCodes,
+  shortName,
   summaryRows,
 } from './view'
 
@@ -198,6 +200,25 @@ describe('the list of grids', () => {
     expect(changeOf(grid(1, { existing_code: '990101001001001', unchanged: true }).properties, changes)).toBe('reshaped')
     expect(retiredCodes(changes)).toEqual(['990101001001003'])
     expect(retiredCodes(undefined)).toEqual([])
+  })
+})
+
+describe('生成草稿 and the map labels', () => {
+  const kept = (n: number) => grid(n, { existing_code: `99010100100100${n}`, unchanged: true })
+  it('offers no draft when every grid is kept and none retired (it would hold no change)', () => {
+    expect(changesNothing({ features: [kept(1), kept(2)] })).toBe(true)
+    expect(changesNothing({ features: [kept(1), grid(2, { existing_code: '990101001001002', unchanged: false })] })).toBe(false)
+    expect(changesNothing({ features: [kept(1)], changes: [{ number: null, code: '990101001001009', change: 'retired' }] })).toBe(false)
+    // Drawn from scratch (no grids kept): every grid is new.
+    expect(changesNothing({ features: [grid(1)] })).toBe(false)
+    expect(changesNothing({ features: [] })).toBe(false)
+  })
+
+  it("labels a grid with its name less the community's, as the map's own labels", () => {
+    expect(shortName('明珠社区第二网格', '明珠社区')).toBe('第二网格')
+    expect(shortName('明珠社区', '明珠社区')).toBe('明珠社区')
+    expect(shortName('东湖第一网格', '明珠社区')).toBe('东湖第一网格')
+    expect(shortName(null, '明珠社区')).toBeNull()
   })
 })
 

@@ -215,3 +215,19 @@ export function communitiesOf(regions: RegionCollection, township: string): Regi
 export function mayAutoPartition(role: string | undefined): boolean {
   return !!role && tabsFor(role).includes('editor')
 }
+
+/**
+ * Whether the answer leaves the community as it is (every grid kept, none retired): a draft of it
+ * would hold no change, so 生成草稿 is not offered.
+ */
+export function changesNothing(answer: Pick<PartitionResponse, 'features' | 'changes'>): boolean {
+  if (!answer.features.length) return false
+  if (answer.changes?.some((c) => c.change !== 'unchanged')) return false
+  return answer.features.every((f) => f.properties.unchanged === true)
+}
+
+/** A grid's name without its community's ("明珠社区第二网格" → "第二网格"), as the map's own labels do. */
+export function shortName(name: string | null, communityName: string | null): string | null {
+  if (!name) return null
+  return communityName && name.startsWith(communityName) && name.length > communityName.length ? name.slice(communityName.length) : name
+}
