@@ -28,6 +28,7 @@ import { ErrorResponse } from './http/schemas.js'
 import { uploadsRoutes } from './import/uploads.routes.js'
 import { registerGridIndex } from './lookup/index/index-holder.js'
 import { ogcRoutes } from './ogc/ogc.routes.js'
+import { partitionRoutes } from './partition/partition.routes.js'
 import { tilesRoutes } from './tiles/tiles.routes.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
@@ -133,6 +134,7 @@ export async function buildApp(options: AppOptions) {
       await api.register(codesRoutes, { db })
       await api.register(validateRoutes, { database: options.database })
       await api.register(proposalsRoutes, { database: options.database })
+      await api.register(partitionRoutes, { database: options.database })
       await api.register(auditRoutes, { db })
       await api.register(apiKeysRoutes, { db })
       await api.register(lookupRoutes, { database: options.database })

@@ -5,11 +5,11 @@
 
 import type { Position } from 'geojson'
 import { inReadingOrder } from '../coding/reading-order.js'
+import { communityGridName } from '../grids/grid-names.js'
 import type { CellBuildings } from './buildings.js'
 import { CITY_CODE, COUNTY_CODE, type DemoBuilding, type DemoGrid, type DemoRegion, PROVINCE_CODE, type UrbanRural } from './county.js'
 import type { CommunityDraft, GridDraft, Townships } from './divisions.js'
 import type { Cell, HexLattice } from './lattice.js'
-import { chineseNumber } from './names.js'
 import { buildingAddress, type PlaceNames, personName } from './naming.js'
 import { dist, must, pad3, sumOf, townshipCode, TOWNSHIPS } from './plan.js'
 import { hashString, Random } from './random.js'
@@ -180,7 +180,7 @@ function demoGrid(
   const staffRng = new Random(hashString(code) ^ streams.seedNumber)
   return {
     code,
-    name: `${community.name}第${chineseNumber(seq)}网格`,
+    name: communityGridName(community.name, seq),
     regionCode: community.code,
     urbanRural: community.urbanRural,
     geom: lattice.union(cells),

@@ -256,14 +256,3 @@ export const GIVEN_NAMES: readonly string[] = [
   '立新',
   '正华',
 ]
-
-const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九']
-
-/** 1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (1–99). */
-export function chineseNumber(n: number): string {
-  if (!Number.isInteger(n) || n < 1 || n > 99) throw new Error(`chineseNumber: ${n} out of 1–99`)
-  if (n < 10) return DIGITS[n] as string
-  const tens = Math.floor(n / 10)
-  const ones = n % 10
-  return `${tens === 1 ? '' : DIGITS[tens]}十${ones === 0 ? '' : DIGITS[ones]}`
-}

@@ -16,6 +16,8 @@ import ogcEn from './ogc.en.json' with { type: 'json' }
 import ogcZhCN from './ogc.zh-CN.json' with { type: 'json' }
 import ogcWritesEn from './ogc-writes.en.json' with { type: 'json' }
 import ogcWritesZhCN from './ogc-writes.zh-CN.json' with { type: 'json' }
+import partitionEn from './partition.en.json' with { type: 'json' }
+import partitionZhCN from './partition.zh-CN.json' with { type: 'json' }
 import referenceEn from './reference.en.json' with { type: 'json' }
 import referenceZhCN from './reference.zh-CN.json' with { type: 'json' }
 import sizingEn from './sizing.en.json' with { type: 'json' }
@@ -55,6 +57,7 @@ await instance.init({
         reference: referenceZhCN,
         ogc: ogcZhCN,
         ogc_writes: ogcWritesZhCN,
+        partition: partitionZhCN,
       }),
     },
     en: {
@@ -70,6 +73,7 @@ await instance.init({
         reference: referenceEn,
         ogc: ogcEn,
         ogc_writes: ogcWritesEn,
+        partition: partitionEn,
       }),
     },
   },

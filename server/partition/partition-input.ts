@@ -1,0 +1,119 @@
+import type { LineString, MultiLineString, MultiPolygon, Point, Polygon, Position } from 'geojson'
+import { badRequest } from '../http/errors.js'
+import { assertVertexLimits, type ShapeToCount } from '../http/limits.js'
+import { PARTITION_CRS, type PartitionRequest } from './partition.schemas.js'
+import type { BuildingInput } from './units.js'
+
+// The geometry of a partition request, checked before any work: each shape of the type its member
+// allows, with the nesting of that type, closed rings, and longitude/latitude coordinates; the
+// whole request within the vertex limits of server/http/limits.ts. Coordinates are rounded to 12
+// decimals, the grid the noding snap-rounds to (units.ts): a vertex with more decimals would move
+// by up to 0.1 µm there, and the grids would no longer share the input's coordinates exactly.
+
+export interface ExistingGridInput {
+  code: string
+  name: string | null
+  geometry: Polygon | MultiPolygon
+}
+
+export interface RequestShapes {
+  boundary?: Polygon | MultiPolygon
+  buildings?: BuildingInput[]
+  roads?: (LineString | MultiLineString)[]
+  existing?: ExistingGridInput[]
+}
+
+type GeometryType = 'Point' | 'LineString' | 'Polygon' | 'MultiLineString' | 'MultiPolygon'
+/** How deep positions sit in each geometry type's coordinates (a position is depth 0). */
+const DEPTH: Record<GeometryType, number> = { Point: 0, LineString: 1, Polygon: 2, MultiLineString: 2, MultiPolygon: 3 }
+const NODING_DECIMALS = 1e12
+
+export function assertLonLatCrs(crs: string | undefined): void {
+  if (crs !== undefined && !(PARTITION_CRS as readonly string[]).includes(crs.trim().toUpperCase())) {
+    throw badRequest('partition_crs_unsupported', { crs })
+  }
+}
+
+/** The request's shapes, checked and rounded (400 naming the shape, 413 over the vertex limits). */
+export function readRequestShapes(body: PartitionRequest): RequestShapes {
+  const counted: ShapeToCount[] = []
+  if (body.boundary !== undefined) counted.push({ shape: 'boundary', geometry: body.boundary })
+  for (const [name, collection] of [
+    ['buildings', body.buildings],
+    ['roads', body.roads],
+    ['existing', body.existing],
+  ] as const) {
+    for (const [i, feature] of (collection?.features ?? []).entries())
+      counted.push({ shape: `${name}.features[${i}]`, geometry: feature.geometry })
+  }
+  assertVertexLimits(counted)
+
+  const shapes: RequestShapes = {}
+  if (body.boundary !== undefined)
+    shapes.boundary = geometryOf<Polygon | MultiPolygon>(body.boundary, 'boundary', ['Polygon', 'MultiPolygon'])
+  if (body.buildings) {
+    shapes.buildings = body.buildings.features.map((feature, i) => ({
+      geometry: geometryOf<Point | Polygon | MultiPolygon>(feature.geometry, `buildings.features[${i}]`, [
+        'Point',
+        'Polygon',
+        'MultiPolygon',
+      ]),
+      households: feature.properties.households,
+    }))
+  }
+  if (body.roads) {
+    shapes.roads = body.roads.features.map((feature, i) =>
+      geometryOf<LineString | MultiLineString>(feature.geometry, `roads.features[${i}]`, ['LineString', 'MultiLineString']),
+    )
+  }
+  if (body.existing) {
+    const seen = new Set<string>()
+    shapes.existing = body.existing.features.map((feature, i) => {
+      const field = `existing.features[${i}]`
+      const code = feature.properties.code.trim()
+      if (code === '') throw badRequest('partition_existing_code_missing', { field })
+      if (seen.has(code)) throw badRequest('partition_existing_code_twice', { code, field })
+      seen.add(code)
+      const geometry = geometryOf<Polygon | MultiPolygon>(feature.geometry, field, ['Polygon', 'MultiPolygon'])
+      return { code, name: feature.properties.name?.trim() || null, geometry }
+    })
+  }
+  return shapes
+}
+
+/** The geometry as one of `allowed`, its coordinates checked and rounded; else a 400 naming `field`. */
+function geometryOf<T extends Point | LineString | Polygon | MultiLineString | MultiPolygon>(
+  value: unknown,
+  field: string,
+  allowed: readonly T['type'][],
+): T {
+  const type = typeof value === 'object' && value !== null && 'type' in value ? String((value as { type: unknown }).type) : typeof value
+  if (!(allowed as readonly string[]).includes(type)) {
+    throw badRequest('partition_geometry_type', { field, type: value === null ? 'null' : type, allowed: allowed.join(', ') })
+  }
+  const coordinates = roundedCoordinates((value as { coordinates?: unknown }).coordinates, DEPTH[type as GeometryType], field, type)
+  return { type, coordinates } as T
+}
+
+function roundedCoordinates(value: unknown, depth: number, field: string, type: string): unknown {
+  const malformed = () => badRequest('partition_geometry_malformed', { field, type })
+  if (!Array.isArray(value)) throw malformed()
+  if (depth === 0) return lonLat(value, field, malformed)
+  const items = value.map((item) => roundedCoordinates(item, depth - 1, field, type))
+  if (depth === 1 && (type === 'Polygon' || type === 'MultiPolygon')) {
+    // A ring: at least four positions, the last one the first.
+    const first = items[0] as Position | undefined
+    const last = items[items.length - 1] as Position | undefined
+    if (items.length < 4 || !first || !last || first[0] !== last[0] || first[1] !== last[1]) throw malformed()
+  }
+  if (depth === 1 && items.length < 2) throw malformed()
+  if (items.length === 0) throw malformed()
+  return items
+}
+
+function lonLat(position: unknown[], field: string, malformed: () => Error): Position {
+  if (position.length < 2 || position.length > 3 || !position.every((n) => typeof n === 'number' && Number.isFinite(n))) throw malformed()
+  const [x, y] = position as number[] as [number, number]
+  if (Math.abs(x) > 180 || Math.abs(y) > 90) throw badRequest('partition_coordinates_not_lonlat', { field, x, y })
+  return [Math.round(x * NODING_DECIMALS) / NODING_DECIMALS, Math.round(y * NODING_DECIMALS) / NODING_DECIMALS]
+}

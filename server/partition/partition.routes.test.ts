@@ -1,0 +1,496 @@
+import { readFileSync } from 'node:fs'
+import type { FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seedDemo } from '../demo/seed.js'
+import { bearer, createTestApp, type TestApp } from '../testing/app.js'
+import { matchEdges, type PolygonRings, type Position } from '../validation/edge-match.js'
+import type { PartitionResponse } from './partition.schemas.js'
+
+// POST /api/v1/partition on the demo county 示范县: a community of the demo partitioned from its
+// recorded buildings and roads, a hand-made boundary (fixtures/partition) compared vertex for
+// vertex, every refusal with its message in zh-CN and en, a draft proposal, and who may do what.
+
+let t: TestApp
+const tokens: Record<'admin' | 'county' | 'township' | 'dept', string> = { admin: '', county: '', township: '', dept: '' }
+
+beforeAll(async () => {
+  t = await createTestApp()
+  await seedDemo(t.db)
+  for (const name of Object.keys(tokens) as (keyof typeof tokens)[]) tokens[name] = await t.token(name)
+}, 300_000)
+afterAll(async () => t?.close())
+
+const post = (body: unknown, token = tokens.township, language = 'zh-CN') =>
+  t
+    .http()
+    .post('/api/v1/partition')
+    .set(bearer(token))
+    .set('Accept-Language', language)
+    .send(body as object)
+
+/** The fixture's input as a request body: buildings and roads as FeatureCollections. */
+function twoBlocks() {
+  const input = JSON.parse(readFileSync('fixtures/partition/two-blocks.input.geojson', 'utf8'))
+  return {
+    boundary: input.boundary as Polygon,
+    buildings: {
+      type: 'FeatureCollection',
+      features: input.buildings.map((building: { geometry: unknown; households: number }) => ({
+        type: 'Feature',
+        geometry: building.geometry,
+        properties: { households: building.households },
+      })),
+    },
+    roads: {
+      type: 'FeatureCollection',
+      features: input.roads.map((road: unknown) => ({ type: 'Feature', geometry: road, properties: {} })),
+    },
+    range: input.range as { min: number; max: number },
+    seed: 1,
+  }
+}
+
+const polygonsOf = (geometry: Polygon | MultiPolygon): PolygonRings[] =>
+  (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as PolygonRings[]
+
+/** Rings rotated to start at their smallest vertex, so a chain's starting point does not matter. */
+function canonical(geometry: Polygon | MultiPolygon): Position[][][] {
+  return polygonsOf(geometry).map((polygon) =>
+    polygon.map((ring) => {
+      const open = ring.slice(0, -1)
+      let start = 0
+      for (const [i, p] of open.entries()) {
+        const best = open[start] as Position
+        if (p[0] < best[0] || (p[0] === best[0] && p[1] < best[1])) start = i
+      }
+      const rotated = [...open.slice(start), ...open.slice(0, start)]
+      return [...rotated, rotated[0] as Position]
+    }),
+  )
+}
+
+/** The grid numbers an explanation accounts for. */
+const explainedGrids = (answer: PartitionResponse) =>
+  new Set(
+    answer.explanations.flatMap(({ params }) => [
+      ...(typeof params.grid === 'number' ? [params.grid] : []),
+      ...(Array.isArray(params.grids) ? (params.grids as number[]) : []),
+    ]),
+  )
+
+describe('a boundary with its buildings and roads', () => {
+  it('gives the fixture’s grids vertex for vertex, unnamed, with a summary', async () => {
+    const response = await post(twoBlocks())
+    expect(response.status, response.text).toBe(200)
+    const answer = response.body as PartitionResponse
+    const expected = JSON.parse(readFileSync('fixtures/partition/two-blocks.expected.geojson', 'utf8')) as FeatureCollection<Polygon>
+    expect(
+      answer.features.map((grid) => ({
+        number: grid.properties.number,
+        households: grid.properties.households,
+        units: grid.properties.units,
+        geometry: canonical(grid.geometry as Polygon),
+      })),
+    ).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonical(feature.geometry) })))
+    for (const grid of answer.features) {
+      expect(grid.properties).toMatchObject({ name: null, in_range: true, contiguous: true, existing_code: null, unchanged: null })
+      expect(grid.properties.area_m2).toBeGreaterThan(0)
+    }
+    expect(answer.summary).toMatchObject({ grids: 2, in_range_pct: 100, road_boundary_share: 1, seed: 1, time_budget_reached: false })
+    expect(answer.explanations).toEqual([])
+    expect(answer.changes).toBeUndefined()
+  })
+
+  it('starts from given grids: the unchanged ones keep their code and name, and the changes are listed', async () => {
+    const body = twoBlocks()
+    const first = (await post(body)).body as PartitionResponse
+    const existing = {
+      type: 'FeatureCollection',
+      features: first.features.map((grid, i) => ({
+        type: 'Feature',
+        geometry: grid.geometry,
+        properties: { code: `99010100100100${i + 1}`, name: `测试网格${i + 1}` },
+      })),
+    }
+    const response = await post({ ...body, existing })
+    expect(response.status, response.text).toBe(200)
+    const answer = response.body as PartitionResponse
+    expect(answer.features.map((grid) => grid.properties)).toMatchObject([
+      { existing_code: '990101001001001', unchanged: true, name: '测试网格1' },
+      { existing_code: '990101001001002', unchanged: true, name: '测试网格2' },
+    ])
+    expect(answer.changes).toEqual([
+      { number: 1, code: '990101001001001', change: 'unchanged' },
+      { number: 2, code: '990101001001002', change: 'unchanged' },
+    ])
+    expect(answer.summary.unchanged_grids_pct).toBe(100)
+  })
+
+  it('explains a grid out of range in the caller’s language, the facts kept as data', async () => {
+    // 650 households, 300–320 a grid: two grids cannot hold them all, three cannot be filled.
+    const body = { ...twoBlocks(), range: { min: 300, max: 320 } }
+    const zh = (await post(body).expect(200)).body as PartitionResponse
+    const en = (await post(body, tokens.township, 'en').expect(200)).body as PartitionResponse
+    expect(zh.explanations.length).toBeGreaterThan(0)
+    expect(en.explanations.map(({ code, params }) => ({ code, params }))).toEqual(
+      zh.explanations.map(({ code, params }) => ({ code, params })),
+    )
+    const explained = explainedGrids(zh)
+    for (const grid of zh.features) if (!grid.properties.in_range) expect(explained.has(grid.properties.number)).toBe(true)
+    for (const [i, explanation] of zh.explanations.entries()) {
+      expect(explanation.message).toMatch(/户/)
+      expect(en.explanations[i]?.message).toMatch(/households/)
+      expect(explanation.message).not.toContain('{{')
+    }
+  })
+})
+
+/** 明珠社区 of 东湖街道 (the township account's own): 130 buildings, 9 grids today. */
+const COMMUNITY = '990101001001'
+
+/** The community's grids in force today, as the proposal service keeps them. */
+async function gridsToday() {
+  const { rows } = await sql<{ code: string; name: string; geojson: string }>`
+    SELECT code, name, ST_AsGeoJSON(geom) AS geojson FROM grids
+    WHERE region_code = ${COMMUNITY} AND valid_to IS NULL AND kind = 'comprehensive' ORDER BY code`.execute(t.db)
+  return rows
+}
+
+describe('a community of the demo county by its code', () => {
+  let answer: PartitionResponse
+
+  beforeAll(async () => {
+    const response = await post({ region: COMMUNITY, seed: 1 })
+    expect(response.status, response.text).toBe(200)
+    answer = response.body
+  }, 120_000)
+
+  it('proposes grids in the profile’s range (200–500), each in range or explained, named after the community', () => {
+    expect(answer.features.length).toBeGreaterThan(3)
+    const explained = explainedGrids(answer)
+    for (const { properties: grid } of answer.features) {
+      expect(grid.in_range === (grid.households >= 200 && grid.households <= 500)).toBe(true)
+      if (!grid.in_range) expect(explained.has(grid.number)).toBe(true)
+    }
+    expect(answer.features.map((grid) => grid.properties.name)).toEqual(
+      answer.features.map(
+        (_, i) => `明珠社区第${['一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二', '十三', '十四'][i]}网格`,
+      ),
+    )
+    expect(answer.features.every((grid) => grid.properties.existing_code === null && grid.properties.unchanged === null)).toBe(true)
+    expect(answer.changes).toBeUndefined()
+  })
+
+  it('tiles the community: a clean coverage (edge matching at tolerance 0) of the area today’s grids cover', async () => {
+    const features = answer.features.map((grid, index) => ({ index, polygons: polygonsOf(grid.geometry as Polygon | MultiPolygon) }))
+    const matched = await matchEdges(features)
+    expect(matched.clean).toBe(true)
+    const today = await gridsToday()
+    const { rows } = await sql<{ today: number; difference: number }>`
+      WITH proposed AS (SELECT ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(g->>'geometry'), 0)) AS geom
+                          FROM jsonb_array_elements(${JSON.stringify(answer.features)}::jsonb) AS g),
+           today AS (SELECT ST_Union(ST_SetSRID(ST_GeomFromGeoJSON(g), 0)) AS geom FROM unnest(${today.map((grid) => grid.geojson)}::text[]) AS g)
+      SELECT ST_Area(t.geom) AS today, ST_Area(ST_SymDifference(p.geom, t.geom)) AS difference FROM proposed p, today t`.execute(t.db)
+    const [row] = rows
+    expect(row?.today).toBeGreaterThan(0)
+    // Only nodes within 1e-12° of an edge may differ: far below a square millimetre.
+    expect(row?.difference).toBeLessThan(1e-16)
+  })
+
+  it('counts every household of the community’s buildings once', async () => {
+    const { rows } = await sql<{ households: string }>`
+      SELECT sum(households) AS households FROM buildings WHERE region_code = ${COMMUNITY}`.execute(t.db)
+    const households = answer.features.reduce((sum, grid) => sum + grid.properties.households, 0)
+    expect(households).toBe(Number(rows[0]?.households))
+  })
+
+  it('starts from today’s grids when asked: kept grids keep code and name, the changes listed', async () => {
+    const response = await post({ region: COMMUNITY, seed: 1, keep_existing: true })
+    expect(response.status, response.text).toBe(200)
+    const kept = response.body as PartitionResponse
+    const today = new Map((await gridsToday()).map((grid) => [grid.code, grid.name]))
+    for (const { properties: grid } of kept.features) {
+      if (grid.existing_code !== null) expect(grid.name).toBe(today.get(grid.existing_code))
+      expect(typeof grid.unchanged).toBe('boolean')
+    }
+    expect(kept.summary.unchanged_grids_pct).not.toBeNull()
+    const listed = kept.changes ?? []
+    expect(
+      listed
+        .filter((change) => change.code !== null)
+        .map((change) => change.code)
+        .sort(),
+    ).toEqual([...today.keys()].sort())
+    expect(listed.filter((change) => change.number !== null).map((change) => change.number)).toEqual(
+      kept.features.map((grid) => grid.properties.number),
+    )
+  })
+
+  it('a department may run a partition (it writes nothing) but not draft one', async () => {
+    const run = await post({ region: COMMUNITY, seed: 1, time_budget_ms: 2000 }, tokens.dept)
+    expect(run.status, run.text).toBe(200)
+    for (const [language, message] of [
+      ['zh-CN', '您的账号不参与这份变更申请的审批，只能查看，不能起草、修改、评论或处理'],
+      [
+        'en',
+        "Your account takes no part in this proposal's approval chain: it may read proposals, not draft, edit, comment on or act on them",
+      ],
+    ] as const) {
+      const draft = await post({ region: COMMUNITY, create_draft: true }, tokens.dept, language)
+      expect(draft.status, draft.text).toBe(403)
+      expect(draft.body.error).toEqual({ code: 'proposal_role_read_only', message })
+    }
+  })
+
+  it('saves a draft proposal that GET /proposals/:id shows with the changes', async () => {
+    const response = await post({ region: COMMUNITY, seed: 1, create_draft: true })
+    expect(response.status, response.text).toBe(200)
+    const drafted = response.body as PartitionResponse
+    expect(drafted.proposal_id).toBeGreaterThan(0)
+    const changes = drafted.changes ?? []
+    const today = await gridsToday()
+    expect(
+      changes
+        .filter((change) => change.change === 'retired')
+        .map((change) => change.code)
+        .sort(),
+    ).toEqual(today.map((grid) => grid.code).sort())
+    expect(changes.filter((change) => change.change === 'new').map((change) => change.number)).toEqual(
+      drafted.features.map((grid) => grid.properties.number),
+    )
+    const proposal = await t.http().get(`/api/v1/proposals/${drafted.proposal_id}`).set(bearer(tokens.township)).expect(200)
+    expect(proposal.body).toMatchObject({ state: 'draft', region_code: COMMUNITY })
+    const ops = (proposal.body.changes as { op: string; grid?: string; properties?: { name?: string } }[]).map((change) => change.op)
+    expect(ops.filter((op) => op === 'retire')).toHaveLength(today.length)
+    expect(ops.filter((op) => op === 'create')).toHaveLength(drafted.features.length)
+    const created = (proposal.body.changes as { op: string; properties?: { name?: string } }[]).filter((change) => change.op === 'create')
+    expect(created.map((change) => change.properties?.name)).toEqual(drafted.features.map((grid) => grid.properties.name))
+  })
+})
+
+describe('refusals, each in zh-CN and en', () => {
+  /** Posts `body` in both languages and checks status, code and messages (strings: exact; RegExps: matched). */
+  async function refused(body: unknown, status: number, code: string, zh: string | RegExp, en: string | RegExp, token = tokens.township) {
+    for (const [language, message] of [
+      ['zh-CN', zh],
+      ['en', en],
+    ] as const) {
+      const response = await post(body, token, language)
+      expect(response.status, response.text).toBe(status)
+      expect(response.body.error.code).toBe(code)
+      if (typeof message === 'string') expect(response.body.error.message).toBe(message)
+      else expect(response.body.error.message).toMatch(message)
+    }
+  }
+  const square = (x: number, y: number, size: number): Polygon => ({
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x, y],
+        [x + size, y],
+        [x + size, y + size],
+        [x, y + size],
+        [x, y],
+      ],
+    ],
+  })
+  const points = (coordinates: Position[], households = 50) => ({
+    type: 'FeatureCollection',
+    features: coordinates.map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: { households } })),
+  })
+
+  it('neither region nor boundary, or both', async () => {
+    const zh = '请在 region（社区或乡镇的区划代码）和 boundary（边界面）中给出且只给出一个'
+    const en = 'Give exactly one of region (the code of a community or township) and boundary (a polygon)'
+    await refused({ range: { min: 200, max: 500 } }, 400, 'partition_area_choice', zh, en)
+    await refused({ ...twoBlocks(), region: '990101001001' }, 400, 'partition_area_choice', zh, en)
+  })
+
+  it('a boundary without a range', async () => {
+    const { range: _range, ...body } = twoBlocks()
+    await refused(
+      body,
+      400,
+      'partition_range_required',
+      '只给出边界时，请同时给出每个网格的户数范围 range，例如 {"min": 200, "max": 500}',
+      'With a boundary alone, also give the household range of a grid, e.g. "range": {"min": 200, "max": 500}',
+    )
+  })
+
+  it('a range upside down', async () => {
+    await refused(
+      { ...twoBlocks(), range: { min: 500, max: 200 } },
+      400,
+      'partition_range_invalid',
+      '户数范围 500–200 无效：下限应至少为 1 户，且不大于上限',
+      'The household range 500–200 is invalid: the minimum must be at least 1 and not above the maximum',
+    )
+  })
+
+  it('a target outside the range', async () => {
+    await refused(
+      { ...twoBlocks(), target: 600 },
+      400,
+      'partition_target_outside_range',
+      '目标户数 600 不在户数范围 200–500 之内',
+      'The target of 600 households is outside the range 200–500',
+    )
+  })
+
+  it('a projected coordinate system, named or sent as metres', async () => {
+    await refused(
+      { ...twoBlocks(), crs: 'EPSG:4547' },
+      400,
+      'partition_crs_unsupported',
+      '不支持坐标系“EPSG:4547”：请用经纬度坐标（EPSG:4490 国家 2000 或 EPSG:4326 WGS84），投影坐标请先转换',
+      'Coordinate system "EPSG:4547" is not supported: send longitude/latitude (EPSG:4490 CGCS2000 or EPSG:4326 WGS84); convert projected coordinates first',
+    )
+    await refused(
+      { ...twoBlocks(), boundary: square(500000, 3000000, 1000) },
+      400,
+      'partition_coordinates_not_lonlat',
+      'boundary 中的坐标 [500000, 3000000] 不是经纬度（经度应在 −180 至 180、纬度在 −90 至 90 之间）；请用经纬度坐标',
+      'The coordinate [500000, 3000000] in boundary is not longitude/latitude (longitude must be within −180 to 180, latitude within −90 to 90); send longitude/latitude',
+    )
+  })
+
+  it('a boundary that is not a polygon, a road that is not a line, a ring that does not close', async () => {
+    await refused(
+      { ...twoBlocks(), boundary: { type: 'Point', coordinates: [116.4, 39.9] } },
+      400,
+      'partition_geometry_type',
+      'boundary 的图形类型是 Point，这里只接受 Polygon, MultiPolygon',
+      'boundary is a Point; only Polygon, MultiPolygon is accepted here',
+    )
+    const body = twoBlocks()
+    await refused(
+      { ...body, roads: { type: 'FeatureCollection', features: [{ type: 'Feature', geometry: body.boundary, properties: {} }] } },
+      400,
+      'partition_geometry_type',
+      'roads.features[0] 的图形类型是 Polygon，这里只接受 LineString, MultiLineString',
+      'roads.features[0] is a Polygon; only LineString, MultiLineString is accepted here',
+    )
+    const open = { type: 'Polygon', coordinates: [body.boundary.coordinates[0]?.slice(0, -1)] }
+    await refused(
+      { ...body, boundary: open },
+      400,
+      'partition_geometry_malformed',
+      'boundary 的坐标不是有效的 GeoJSON Polygon（坐标的层数不对、坐标不是数字，或面的环没有闭合）',
+      'The coordinates of boundary are not a valid GeoJSON Polygon (wrong nesting, a coordinate that is not a number, or a ring that does not close)',
+    )
+  })
+
+  it('households that are not a whole number (the schema names the field)', async () => {
+    const body = twoBlocks()
+    body.buildings.features[1].properties.households = 2.5
+    await refused(
+      body,
+      400,
+      'invalid_request',
+      /body\.buildings\.features\.1\.properties\.households/,
+      /body\.buildings\.features\.1\.properties\.households/,
+    )
+  })
+
+  it('buildings outside the boundary, listed from 1', async () => {
+    const body = {
+      ...twoBlocks(),
+      buildings: points([
+        [116.401, 39.901],
+        [117, 41],
+        [116.402, 39.902],
+        [118, 30],
+      ]),
+    }
+    await refused(
+      body,
+      422,
+      'partition_input_invalid',
+      '无法按这些数据划分网格：有 2 栋建筑不在边界内（buildings 中第 2、4 个，从 1 数起）',
+      'The grids cannot be drawn from this data: 2 buildings lie outside the boundary (features 2, 4 of buildings, counting from 1)',
+    )
+    const response = await post(body, tokens.township, 'en')
+    expect(response.body.error.details.problems).toEqual([
+      { code: 'buildings_outside_boundary', buildings: [1, 3], message: expect.stringContaining('2 buildings') },
+    ])
+  })
+
+  it('no households at all', async () => {
+    await refused(
+      { ...twoBlocks(), buildings: points([[116.401, 39.901]], 0) },
+      422,
+      'partition_input_invalid',
+      '无法按这些数据划分网格：所有建筑的户数合计为 0，没有可以划分的住户',
+      'The grids cannot be drawn from this data: the buildings hold no households at all, so there is nothing to divide',
+    )
+  })
+
+  it('a boundary PostGIS finds invalid, with its reason', async () => {
+    const bowtie = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [116.4, 39.9],
+          [116.41, 39.91],
+          [116.41, 39.9],
+          [116.4, 39.91],
+          [116.4, 39.9],
+        ],
+      ],
+    }
+    await refused(
+      { ...twoBlocks(), boundary: bowtie, buildings: points([[116.401, 39.9005]]) },
+      422,
+      'partition_input_invalid',
+      /^无法按这些数据划分网格：边界图形无效（Self-intersection.*），请先在地图软件中修复（例如边界自相交）$/,
+      /^The grids cannot be drawn from this data: the boundary is not a valid polygon \(Self-intersection.*\); repair it in your GIS first/,
+    )
+  })
+
+  it('more than 5,000 buildings: 413, the request asks for more than one partition does', async () => {
+    const many: Position[] = []
+    for (let i = 0; i < 5001; i++) many.push([116.4 + (i % 71) * 0.0001, 39.9 + Math.floor(i / 71) * 0.0001])
+    await refused(
+      { ...twoBlocks(), buildings: points(many, 1) },
+      413,
+      'partition_input_too_large',
+      '数据量超出一次自动划分的上限：建筑有 5,001 栋，一次最多 5,000 栋；请按社区分开划分',
+      'This is more than one auto-partition takes: there are 5,001 buildings, at most 5,000 at a time; partition one community at a time',
+    )
+  })
+
+  it('a draft without a region', async () => {
+    await refused(
+      { ...twoBlocks(), create_draft: true },
+      400,
+      'partition_draft_needs_region',
+      '只有按区划代码（region）划分时才能生成变更申请草稿（create_draft）：草稿要落在一个社区或乡镇的现有网格上',
+      'A draft proposal (create_draft) can only be made when partitioning by region: the draft changes the grids of one community or township',
+    )
+  })
+
+  it('a region that is no community or township, an unknown one, one outside the caller’s scope', async () => {
+    await refused(
+      { region: '990101000000' },
+      400,
+      'partition_region_level',
+      '区划代码“990101000000”不是社区（村）或乡镇（街道）：自动划分以一个社区或一个乡镇为范围',
+      'Region code "990101000000" is not a community (village) or a township: the auto-partition works on one community or one township',
+      tokens.county,
+    )
+    await refused(
+      { region: '990101001999' },
+      404,
+      'region_not_found',
+      '未找到行政区划“990101001999”',
+      'Region "990101001999" was not found',
+    )
+    await refused({ region: '990101004001' }, 403, 'forbidden_region', /990101001/, /990101001/)
+  })
+
+  it('without a token: 401', async () => {
+    const response = await t.http().post('/api/v1/partition').send(twoBlocks())
+    expect(response.status).toBe(401)
+  })
+})
