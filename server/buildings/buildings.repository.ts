@@ -117,3 +117,12 @@ export function findBuildingPage(db: Kysely<Database>, filter: PointPageFilter):
 export function findBuildingsExtent(db: Kysely<Database>, regionPrefix: string) {
   return findPointsExtent(db, 'buildings', regionPrefix)
 }
+
+/** The building points covered by a boundary (GeoJSON, lon/lat), with their counts, in id order. */
+export async function findBuildingsCoveredBy(db: Kysely<Database>, boundary: Geometry) {
+  const { rows } = await sql<{ geometry: Geometry; households: number }>`
+    SELECT ST_AsGeoJSON(b.geom, 15, 0)::json AS geometry, b.households
+    FROM buildings b, (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(boundary)}), 4490) AS g) AS area
+    WHERE b.geom && area.g AND ST_Covers(area.g, b.geom) ORDER BY b.id`.execute(db)
+  return rows
+}

@@ -1,7 +1,11 @@
-import type { Feature, FeatureCollection, MultiPolygon, Polygon } from 'geojson'
+import type { Feature, FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson'
 import type { Db } from '../db/database.js'
+import { interiorPoint } from '../geo/interior-point.js'
+import type { Position } from '../validation/edge-match.js'
+import { pointInRing } from '../validation/simple-ring.js'
 import { dissolve } from './dissolve.js'
 import { partition } from './partition.js'
+import { fitToBoundary, inTriangle, type ReconciledGrids, shapeHolds } from './reconcile.js'
 import type { PartitionExplanation, PartitionGrid, PartitionInput, PartitionSummary } from './types.js'
 import { type AreaInput, type AreaUnits, buildUnits } from './units.js'
 
@@ -9,7 +13,16 @@ import { type AreaInput, type AreaUnits, buildUnits } from './units.js'
 // buildings (units.ts), the grids over those units (partition.ts), each grid dissolved from its
 // units exactly (dissolve.ts).
 
-export type AreaPartitionInput = AreaInput & Omit<PartitionInput, 'units' | 'edges' | 'existing'>
+export type AreaPartitionInput = AreaInput &
+  Omit<PartitionInput, 'units' | 'edges' | 'existing'> & {
+    /** Today's grids: a unit belongs to the one holding its interior point; grids still in range are kept. */
+    existing?: readonly { code: string; geometry: Polygon | MultiPolygon }[]
+    /**
+     * Grids to be written beside stored grids (a draft): cuts meeting the boundary move to its
+     * corners (reconcile.ts), so no node lies off the stored edges.
+     */
+    cutsToCorners?: boolean
+  }
 
 export type GridProperties = Omit<PartitionGrid, 'units'> & { units: number }
 
@@ -24,20 +37,83 @@ export interface AreaPartition {
 }
 
 export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<AreaPartition> {
-  const { boundary, buildings, roads, ...options } = input
-  const units = await buildUnits(db, { boundary, buildings, ...(roads ? { roads } : {}) })
-  const result = partition({ ...options, units: units.units, edges: units.edges })
-  const shapes = dissolve(units.units, result.assignment)
-  const features: Feature<Polygon | MultiPolygon, GridProperties>[] = result.grids.map((grid) => {
-    const geometry = shapes.get(grid.number)
-    if (!geometry) throw new Error(`grid ${grid.number} has no units`)
-    return { type: 'Feature', geometry, properties: { ...grid, units: grid.units.length } }
+  const { boundary, buildings, roads, existing, cutsToCorners, ...options } = input
+  // Today's grid edges cut the units too, so a grid kept as it is has exactly its shape of today.
+  const todayLines = (existing ?? []).flatMap(({ geometry }) =>
+    (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).flat(),
+  )
+  const cuts: LineString[] = todayLines.map((coordinates) => ({ type: 'LineString', coordinates }))
+  const units = await buildUnits(db, { boundary, buildings, ...(roads ? { roads } : {}), cuts })
+  const today = existing && existing.length > 0 ? { existing: gridOfEachUnit(units, existing) } : {}
+  const result = partition({ ...options, ...today, units: units.units, edges: units.edges })
+  const fitted = fitToBoundary(dissolve(units.units, result.assignment), boundary, {
+    lines: todayLines as Position[][],
+    cutsToCorners: cutsToCorners ?? false,
   })
+  const gridOf = buildingGrids(units, result.assignment, buildings, fitted)
+  const households = new Map<number, number>()
+  for (const [building, grid] of gridOf.entries())
+    households.set(grid, (households.get(grid) ?? 0) + (buildings[building]?.households ?? 0))
+  const { min, max } = options.range
+  const features: Feature<Polygon | MultiPolygon, GridProperties>[] = result.grids.map((grid) => {
+    const geometry = fitted.shapes.get(grid.number)
+    if (!geometry) throw new Error(`grid ${grid.number} has no units`)
+    const count = households.get(grid.number) ?? 0
+    const inRange = count >= min && count <= max
+    return { type: 'Feature', geometry, properties: { ...grid, households: count, in_range: inRange, units: grid.units.length } }
+  })
+  const inRangePct = Math.round((features.filter((f) => f.properties.in_range).length / Math.max(features.length, 1)) * 10_000) / 100
+  const outOfRange = features.filter((f, i) => !f.properties.in_range && result.grids[i]?.in_range)
   return {
     grids: { type: 'FeatureCollection', features },
-    summary: result.summary,
-    explanations: result.explanations,
+    summary: { ...result.summary, in_range_pct: inRangePct },
+    explanations: [
+      ...result.explanations,
+      // A swing of a cut to a boundary corner can carry a building across: said like any other grid out of range.
+      ...outOfRange.map(
+        (f): PartitionExplanation => ({
+          code: 'grid_out_of_range',
+          grid: f.properties.number,
+          households: f.properties.households,
+          min,
+          max,
+        }),
+      ),
+      ...fitted.kept.map((node): PartitionExplanation => ({ code: 'boundary_node_kept', node })),
+    ],
     units,
     assignment: result.assignment,
   }
+}
+
+/** Building index → grid number: by unit, except buildings in a triangle a cut swung over, found in the grids' final shapes. */
+function buildingGrids(units: AreaUnits, assignment: Record<string, number>, buildings: AreaInput['buildings'], fitted: ReconciledGrids) {
+  const gridOf = new Map<number, number>()
+  for (const unit of units.units) for (const building of unit.buildings) gridOf.set(building, assignment[unit.id] as number)
+  if (fitted.swept.length === 0) return gridOf
+  for (const [building, grid] of gridOf) {
+    const geometry = buildings[building]?.geometry
+    const point = geometry?.type === 'Point' ? (geometry.coordinates as Position) : geometry ? interiorPoint(geometry) : null
+    if (!point || !fitted.swept.some((triangle) => inTriangle(point, triangle))) continue
+    const holder = [...fitted.shapes].find(([, shape]) => shapeHolds(shape, point))
+    gridOf.set(building, holder ? holder[0] : grid)
+  }
+  return gridOf
+}
+
+/** Unit id → the code of the existing grid holding the unit's interior point (units outside every grid are left out). */
+function gridOfEachUnit(units: AreaUnits, existing: NonNullable<AreaPartitionInput['existing']>): Record<string, string> {
+  const shapes = existing.map(({ code, geometry }) => ({
+    code,
+    polygons: (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Position[][][],
+  }))
+  const inside = (point: Position, polygon: Position[][]) =>
+    pointInRing(point, polygon[0] as Position[]) && !polygon.slice(1).some((hole) => pointInRing(point, hole))
+  const codes: Record<string, string> = {}
+  for (const unit of units.units) {
+    const point = interiorPoint({ type: 'Polygon', coordinates: unit.polygon })
+    const holder = point && shapes.find((shape) => shape.polygons.some((polygon) => inside(point, polygon)))
+    if (holder) codes[unit.id] = holder.code
+  }
+  return codes
 }

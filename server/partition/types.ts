@@ -82,6 +82,8 @@ export type PartitionExplanation =
   | { code: 'range_infeasible'; units: number; households: number; min: number; max: number; grids: number[] }
   | { code: 'grid_out_of_range'; grid: number; households: number; min: number; max: number }
   | { code: 'time_budget_reached'; budget_ms: number }
+  // Geometry (reconcile.ts): a cut meeting the boundary between two corners that no corner could take; the proposal's noding moves it.
+  | { code: 'boundary_node_kept'; node: [number, number] }
 
 export interface PartitionResult {
   /** Unit id → grid number. */

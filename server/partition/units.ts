@@ -28,6 +28,8 @@ export interface AreaInput {
   buildings: readonly BuildingInput[]
   /** Roads and rivers: unit boundaries follow them. */
   roads?: readonly (LineString | MultiLineString)[]
+  /** Other lines units are cut along, not counted as roads (today's grid edges, so a grid can be kept as it is). */
+  cuts?: readonly (LineString | MultiLineString)[]
 }
 
 /**
@@ -59,7 +61,8 @@ export async function buildUnits(db: Db, input: AreaInput): Promise<AreaUnits> {
   if (outside.rows.length > 0) {
     throw new PartitionInputError([{ code: 'buildings_outside_boundary', buildings: outside.rows.map((row) => Number(row.building)) }])
   }
-  const faces = await polygoniseArea(db, boundary, multiPoint, JSON.stringify(roadLines(input.roads ?? [])))
+  const lines = roadLines([...(input.roads ?? []), ...(input.cuts ?? [])])
+  const faces = await polygoniseArea(db, boundary, multiPoint, JSON.stringify(lines))
   if (faces.length > MAX_UNITS) throw new PartitionInputError([{ code: 'too_many_units', units: faces.length, limit: MAX_UNITS }])
   return measureUnits(
     faces.map((face) => ({

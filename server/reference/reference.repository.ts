@@ -236,3 +236,18 @@ export async function deleteReferenceLayersUnder(db: Kysely<Database>, prefix: s
   const result = await db.deleteFrom('reference_layers').where('region_code', 'like', `${prefix}%`).executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/**
+ * The lines (roads, rivers) of the layers of `kinds` that apply to a region prefix, meeting a
+ * boundary (GeoJSON, lon/lat), as stored (not clipped: the caller nodes them with the boundary).
+ */
+export async function findLinesMeeting(db: Kysely<Database>, regionPrefix: string, kinds: readonly ReferenceKind[], boundary: Geometry) {
+  const layers = (await findReferenceLayers(db, regionPrefix)).filter((layer) => kinds.includes(layer.kind)).map((layer) => layer.id)
+  if (layers.length === 0) return []
+  const { rows } = await sql<{ geometry: Geometry }>`
+    SELECT ST_AsGeoJSON(f.geom, 15, 0)::json AS geometry
+    FROM reference_features f, (SELECT ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(boundary)}), 4490) AS g) AS area
+    WHERE f.layer_id IN (${sql.join(layers)}) AND ST_Dimension(f.geom) = 1 AND f.geom && area.g AND ST_Intersects(f.geom, area.g)
+    ORDER BY f.id`.execute(db)
+  return rows.map((row) => row.geometry)
+}
