@@ -3,6 +3,13 @@ import type { Change, ExceptionRequest } from '../../../server/proposals/change.
 import type { GridPropertiesBody, HistoryPropertiesBody } from '../../../server/grids/grids.schemas'
 import type { DiffProperties, ProposalDiff } from '../../../server/proposals/proposals.schemas'
 import type { RegionResponse, RegionSummaryResponse } from '../../../server/regions/regions.schemas'
+import type {
+  PartitionChangeView,
+  PartitionExplanationView,
+  PartitionGridProperties,
+  PartitionResponse as PartitionResponseBody,
+  PartitionSummaryView,
+} from '../../../server/partition/partition.schemas'
 
 // Shapes of the server's JSON (see the API section of docs/design.md).
 
@@ -96,59 +103,12 @@ export type { ReferenceLayerList } from '../../../server/reference/reference.sch
 
 // ---- auto-partition ----------------------------------------------------------------------------
 
-// `POST /partition` (docs/partition.md): written against the API's fixed contract until its
-// TypeBox schemas (server/partition/partition.schemas.ts) are on this branch.
-
-export interface PartitionRequest {
-  region: string
-  keep_existing?: boolean
-  range?: { min: number; max: number }
-  seed?: number
-  create_draft?: boolean
-}
-
-export interface PartitionGridProps {
-  number: number
-  name: string | null
-  households: number
-  units: number
-  area_m2: number
-  polsby_popper: number
-  in_range: boolean
-  contiguous: boolean
-  existing_code: string | null
-  unchanged: boolean | null
-}
-
-export interface PartitionSummary {
-  grids: number
-  in_range_pct: number
-  mean_polsby_popper: number
-  road_boundary_share: number | null
-  households_moved_pct: number | null
-  unchanged_grids_pct: number | null
-  ms: number
-  seed: number
-  time_budget_reached: boolean
-}
-
-export interface PartitionExplanation {
-  code: string
-  params: Record<string, unknown>
-  message: string
-}
-
-export interface PartitionChange {
-  number: number | null
-  code: string | null
-  change: 'unchanged' | 'reshaped' | 'new' | 'retired'
-}
-
-export interface PartitionResponse {
-  type: 'FeatureCollection'
+/** `POST /partition` (docs/partition.md): the server's schema types, with the grids' geometries as GeoJSON types. */
+export type { PartitionRequest } from '../../../server/partition/partition.schemas'
+export type PartitionGridProps = PartitionGridProperties
+export type PartitionSummary = PartitionSummaryView
+export type PartitionExplanation = PartitionExplanationView
+export type PartitionChange = PartitionChangeView
+export type PartitionResponse = Omit<PartitionResponseBody, 'features'> & {
   features: Feature<Polygon | MultiPolygon, PartitionGridProps>[]
-  summary: PartitionSummary
-  explanations: PartitionExplanation[]
-  changes?: PartitionChange[]
-  proposal_id?: number
 }
