@@ -83,11 +83,12 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   const communityBoundary = (code: string): Polygon | MultiPolygon | null =>
     (ctx.session()?.regions.features.find((f) => f.properties.code === code)?.geometry as Polygon | MultiPolygon | null) ?? null
 
-  /** A grid's label on the map: its number (and the name it keeps or gets), over its households. */
-  const mapLabel = (grid: PartitionGridProps) => {
-    const name = shortName(grid.name, community?.name ?? null)
-    return `${grid.number}${name ? ` · ${name}` : ''}\n${t('partition.households', { count: grid.households })}`
-  }
+  /**
+   * A grid's label on the map: the name it keeps or gets ("第二网格"), else its number, over its
+   * households. Not both: a kept grid's old name and its new coding number differ ("7 · 第八网格").
+   */
+  const mapLabel = (grid: PartitionGridProps) =>
+    `${shortName(grid.name, community?.name ?? null) ?? grid.number}\n${t('partition.households', { count: grid.households })}`
 
   function drawPreview(): void {
     if (!answer || !community) return
@@ -319,14 +320,15 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
         h('li', {}, h('span', { class: 'swatch out' }), t('partition.legend.outOfRange')),
         h('li', {}, h('span', { class: 'swatch today' }), t('partition.legend.today')),
       ),
-      renderExplanations(a),
-      renderGrids(a),
+      // The decision right under the figures it rests on; the details follow.
+      h('div', { class: 'button-row' }, create, cancel),
       h(
         'p',
         { class: 'panel-note', 'data-testid': 'partition-draft-note' },
         t(nothing ? 'partition.nothingToDraft' : 'partition.draftNote'),
       ),
-      h('div', { class: 'button-row' }, create, cancel),
+      renderExplanations(a),
+      renderGrids(a),
     )
   }
 
