@@ -1,9 +1,10 @@
 /**
  * Browser test of 自动划分: a township clerk of 东湖街道 picks one of its communities in the region
- * tree, opens 自动划分 in the editor, previews the proposed grids (numbered on the map, with the
- * summary, the explanations and the list of grids), reads it again in English, and creates the
- * draft, which opens as a draft proposal. The server comes from global-setup.ts (the real POST
- * /partition on the demo county); screenshots go to test-results/e2e/.
+ * tree, opens 自动划分 in the editor and previews the proposed grids (outlined and named on the map,
+ * with the summary and the list of grids); a range no division fits gets its explanations, read
+ * again in English; the urban range 200–300 reshapes grids, and the draft made of it opens as a
+ * draft proposal. The server comes from global-setup.ts (the real POST /partition on the demo
+ * county); screenshots go to test-results/e2e/.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -20,6 +21,23 @@ const previewNumbers = () =>
     () =>
       new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['partition-line'] }).map((f) => Number(f.properties.number))).size,
   )
+
+const KNOWN_CODES = [
+  'unit_above_max',
+  'component_too_small',
+  'range_infeasible',
+  'grid_out_of_range',
+  'time_budget_reached',
+  'boundary_node_kept',
+]
+
+/** Runs the preview again and waits for the answer (or its error). */
+async function preview(): Promise<void> {
+  await page.getByTestId('partition-run').click()
+  await expect.poll(() => page.getByTestId('partition-panel').getAttribute('aria-busy'), { timeout: 90_000 }).toBe('false')
+  expect(await page.getByTestId('partition-error').count()).toBe(0)
+  await page.getByTestId('partition-answer').waitFor()
+}
 
 const texts = (testid: string, selector: string) =>
   page
@@ -104,27 +122,31 @@ describe('自动划分: preview, languages, draft', () => {
     }
   })
 
-  it('previews again with the urban range of 002 (200–300): grids are reshaped, the draft is offered', async () => {
-    await page.getByTestId('partition-min').fill('200')
+  it('explains, in plain words, a range no division of the community fits (295–300)', async () => {
+    await page.getByTestId('partition-min').fill('295')
     await page.getByTestId('partition-max').fill('300')
     expect((await page.getByTestId('partition-run').textContent())?.trim()).toBe('重新生成预览')
-    await page.getByTestId('partition-run').click()
-    await expect.poll(() => page.getByTestId('partition-panel').getAttribute('aria-busy'), { timeout: 90_000 }).toBe('false')
-    expect(await page.getByTestId('partition-error').count()).toBe(0)
-    const changes = await page
-      .getByTestId('partition-grids')
-      .locator('tbody tr')
-      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.change))
-    expect(changes.some((c) => c !== 'unchanged')).toBe(true)
-    expect(await page.getByTestId('partition-create-draft').isEnabled()).toBe(true)
-    const grids = Number(await page.getByTestId('partition-summary').getAttribute('data-grids'))
-    await mapIdle(page)
-    await expect.poll(previewNumbers).toBe(grids)
-    await shot(page, '41-partition-reshaped-zh')
+    await preview()
+    const items = page.getByTestId('partition-explanations').locator('li')
+    expect(await items.count()).toBeGreaterThan(0)
+    const codes = await items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code ?? ''))
+    for (const code of codes) expect(KNOWN_CODES).toContain(code) // worded by the web, not passed through
+    for (const text of await texts('partition-explanations', 'li')) {
+      expect(text).toMatch(/户/)
+      expect(text).not.toMatch(/\{\{|partition\.|undefined|u\d/)
+    }
+    // Grids out of range are flagged in the list and drawn in the warning colour.
+    const flagged = await page.getByTestId('partition-grids').locator('tr.out-of-range').count()
+    expect(flagged).toBeGreaterThan(0)
+    const warned = await page.evaluate(
+      () => window.__gridwork!.map.queryRenderedFeatures({ layers: ['partition-fill'] }).filter((f) => !f.properties.in_range).length,
+    )
+    expect(warned).toBeGreaterThan(0)
+    await shot(page, '41-partition-explained-zh')
   })
 
   it('relabels the summary, the explanations and the list in English', async () => {
-    const explanationsZh = await texts('partition-answer', '.partition-explanations li, [data-testid="partition-all-in-range"]')
+    const explanationsZh = await texts('partition-explanations', 'li')
     await page.getByTestId('language-select').selectOption('en')
     await expect.poll(() => page.getByTestId('partition-open').textContent()).toBe('Auto-partition')
     expect(await texts('partition-summary', 'dt')).toEqual([
@@ -135,17 +157,41 @@ describe('自动划分: preview, languages, draft', () => {
       'Households moved',
       'Grids unchanged',
     ])
-    const explanationsEn = await texts('partition-answer', '.partition-explanations li, [data-testid="partition-all-in-range"]')
+    const explanationsEn = await texts('partition-explanations', 'li')
     expect(explanationsEn.length).toBe(explanationsZh.length)
     for (const [i, text] of explanationsEn.entries()) {
       expect(text).not.toBe(explanationsZh[i])
-      expect(text).not.toMatch(/[\u4e00-\u9fff]/) // no Chinese left in an English explanation
+      // English words around the data (grid names stay Chinese: they are names).
+      expect(text).toMatch(/households/)
+      expect(text).not.toMatch(/户|无法|、/)
     }
     expect(await page.getByTestId('partition-counts').textContent()).toMatch(/^Kept \d+ · reshaped \d+ · new \d+$/)
+    expect(await page.getByTestId('partition-grids').locator('th').allTextContents()).toEqual([
+      'No.',
+      'Name',
+      'Households',
+      'Compared with today',
+    ])
     await mapIdle(page)
-    await shot(page, '42-partition-reshaped-en')
+    await shot(page, '42-partition-explained-en')
     await page.getByTestId('language-select').selectOption('zh-CN')
     await expect.poll(() => page.getByTestId('partition-open').textContent()).toBe('自动划分')
+  })
+
+  it('previews with the urban range of 002 (200–300): grids are reshaped, the draft is offered', async () => {
+    await page.getByTestId('partition-min').fill('200')
+    await page.getByTestId('partition-max').fill('300')
+    await preview()
+    const changes = await page
+      .getByTestId('partition-grids')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.change))
+    expect(changes.some((c) => c !== 'unchanged')).toBe(true)
+    expect(await page.getByTestId('partition-create-draft').isEnabled()).toBe(true)
+    const grids = Number(await page.getByTestId('partition-summary').getAttribute('data-grids'))
+    await mapIdle(page)
+    await expect.poll(previewNumbers).toBe(grids)
+    await shot(page, '43-partition-reshaped-zh')
   })
 
   it('creates the draft and opens it as a draft proposal', async () => {
@@ -157,6 +203,6 @@ describe('自动划分: preview, languages, draft', () => {
     // The preview is gone; the proposal's diff is on the map instead.
     expect(await page.evaluate(() => !!window.__gridwork!.map.getLayer('partition-line'))).toBe(false)
     await mapIdle(page)
-    await shot(page, '43-partition-draft')
+    await shot(page, '44-partition-draft')
   })
 })

@@ -88,7 +88,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
    * households. Not both: a kept grid's old name and its new coding number differ ("7 · 第八网格").
    */
   const mapLabel = (grid: PartitionGridProps) =>
-    `${shortName(grid.name, community?.name ?? null) ?? grid.number}\n${t('partition.households', { count: grid.households })}`
+    `${shortName(grid.name, community?.name ?? null) ?? t('partition.gridNumber', { number: grid.number })}\n${t('partition.households', { count: grid.households })}`
 
   function drawPreview(): void {
     if (!answer || !community) return
@@ -225,6 +225,11 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   }
 
   function renderExplanations(a: PartitionResponse): HTMLElement | null {
+    const names = new Map(a.features.map((f) => [f.properties.number, f.properties.name]))
+    const naming = {
+      gridLabel: (n: number) => shortName(names.get(n) ?? null, community?.name ?? null) ?? t('partition.gridNumber', { number: n }),
+      separator: t('partition.listSeparator'),
+    }
     if (!a.explanations.length) return h('p', { class: 'ok', 'data-testid': 'partition-all-in-range' }, t('partition.allInRange'))
     return h(
       'div',
@@ -234,7 +239,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
         'ul',
         { class: 'partition-explanations', 'data-testid': 'partition-explanations' },
         ...a.explanations.map((e) => {
-          const own = explanationOf(e)
+          const own = explanationOf(e, naming)
           return h('li', { 'data-code': e.code }, own ? t(own.key, own.params) : e.message)
         }),
       ),

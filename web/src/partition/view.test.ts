@@ -117,8 +117,13 @@ describe('explanations in the web’s own words', () => {
       initAsync: false,
       showSupportNotice: false,
     })
+    // Grid 3 keeps its name; the others are named by number, as the map labels them.
+    const naming = {
+      gridLabel: (n: number) => (n === 3 ? '第三网格' : i18n.t('partition.gridNumber', { number: n })),
+      separator: i18n.t('partition.listSeparator'),
+    }
     return (e: { code: string; params: Record<string, unknown> }) => {
-      const own = explanationOf(e)
+      const own = explanationOf(e, naming)
       return own ? i18n.t(own.key, own.params) : null
     }
   }
@@ -131,13 +136,13 @@ describe('explanations in the web’s own words', () => {
     { code: 'boundary_node_kept', params: { node: [113.0123456, 28.2] } },
   ]
 
-  it('words every code in zh-CN, with grid numbers as on the map and no unit ids', () => {
+  it('words every code in zh-CN, naming grids as the map does, with no unit ids', () => {
     const zh = all.map(t('zh-CN'))
-    expect(zh[0]).toBe('网格 4：一处楼栋或地块有 620 户，超过上限 500 户，单独划为一格；建议按单元或楼栋再划分微网格。')
+    expect(zh[0]).toBe('4 号网格：一处楼栋或地块有 620 户，超过上限 500 户，单独划为一格；建议按单元或楼栋再划分微网格。')
     expect(zh[1]).toContain('3 个地块')
     expect(zh[1]).toContain('不足下限 200 户')
-    expect(zh[2]).toContain('涉及网格 5、6')
-    expect(zh[3]).toContain('网格 3 有 512 户，不在 200–500 户范围内')
+    expect(zh[2]).toContain('涉及 5 号网格、6 号网格')
+    expect(zh[3]).toContain('第三网格 有 512 户，不在 200–500 户范围内')
     expect(zh[4]).toContain('10 秒时限')
     expect(zh[5]).toContain('113.012346, 28.200000')
     for (const text of zh) expect(text).not.toMatch(/u\d|\{\{|partition\./)
@@ -145,14 +150,17 @@ describe('explanations in the web’s own words', () => {
 
   it('words them in English and Tibetan too (no key shows raw)', () => {
     const english = all.map(t('en'))
-    expect(english[3]).toBe('Grid 3 has 512 households, outside 200–500, and could not be repaired automatically; adjust it in the draft.')
+    expect(english[3]).toBe(
+      '第三网格 has 512 households, outside 200–500, and could not be repaired automatically; adjust it in the draft.',
+    )
+    expect(english[2]).toContain('whatever their number: Grid 5, Grid 6.')
     expect(english[4]).toContain('10 s time limit')
     for (const text of [...english, ...all.map(t('bo'))]) expect(text).not.toMatch(/\{\{|partition\.|undefined/)
     expect(all.map(t('bo'))[3]).toContain('512')
   })
 
   it("leaves a code it does not know to the server's message", () => {
-    expect(explanationOf({ code: 'something_new', params: {} })).toBeNull()
+    expect(explanationOf({ code: 'something_new', params: {} }, { gridLabel: String, separator: ', ' })).toBeNull()
   })
 })
 

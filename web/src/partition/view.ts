@@ -101,10 +101,17 @@ export function summaryRows(s: PartitionSummary): SummaryRow[] {
   ]
 }
 
-/** The grids an explanation names, as the list shows them ("3、4"). */
-function gridList(value: unknown): string {
+/** How an explanation names grids: each as the map labels it, joined ("第三网格、第四网格"). */
+export interface GridNaming {
+  /** A grid by its number: the name it keeps or gets, else its number ("7 号网格"). */
+  gridLabel(number: number): string
+  /** Between the grids of a list: "、" in Chinese, ", " in English. */
+  separator: string
+}
+
+function gridList(value: unknown, naming: GridNaming): string {
   const numbers = Array.isArray(value) ? value : [value]
-  return numbers.map(String).join('、')
+  return numbers.map((n) => naming.gridLabel(Number(n))).join(naming.separator)
 }
 
 /** A count from a parameter that may be a count or the list itself (the units of a part). */
@@ -132,19 +139,20 @@ const KNOWN = new Set([
 /**
  * An explanation as the web words it: the i18n key `partition.explain.<code>` and its parameters
  * made readable (a unit's id means nothing to a clerk and is left out; the grids it names are
- * their numbers on the map; the time budget in seconds). Null for a code this web does not know:
+ * named as on the map; the time budget in seconds). Null for a code this web does not know:
  * show the server's `message` (already in the request's language) instead.
  */
 export function explanationOf(
   e: Pick<PartitionExplanation, 'code' | 'params'>,
+  naming: GridNaming,
 ): { key: string; params: Record<string, string | number> } | null {
   if (!KNOWN.has(e.code)) return null
   const p = e.params
   const params: Record<string, string | number> = {}
   for (const name of ['households', 'min', 'max'] as const) if (p[name] !== undefined) params[name] = Number(p[name])
-  if (p.grid !== undefined) params.grid = gridList(p.grid)
+  if (p.grid !== undefined) params.grid = gridList(p.grid, naming)
   if (p.grids !== undefined) {
-    params.grids = gridList(p.grids)
+    params.grids = gridList(p.grids, naming)
     params.gridCount = countOf(p.grids)
   }
   if (p.units !== undefined) params.units = countOf(p.units)
