@@ -229,6 +229,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
     const naming = {
       gridLabel: (n: number) => shortName(names.get(n) ?? null, community?.name ?? null) ?? t('partition.gridNumber', { number: n }),
       separator: t('partition.listSeparator'),
+      more: (total: number) => t('partition.listMore', { count: total }),
     }
     if (!a.explanations.length) return h('p', { class: 'ok', 'data-testid': 'partition-all-in-range' }, t('partition.allInRange'))
     return h(
@@ -325,14 +326,14 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
         h('li', {}, h('span', { class: 'swatch out' }), t('partition.legend.outOfRange')),
         h('li', {}, h('span', { class: 'swatch today' }), t('partition.legend.today')),
       ),
-      // The decision right under the figures it rests on; the details follow.
+      renderExplanations(a),
+      // The decision right under the figures and notes it rests on; the list of grids follows.
       h('div', { class: 'button-row' }, create, cancel),
       h(
         'p',
         { class: 'panel-note', 'data-testid': 'partition-draft-note' },
         t(nothing ? 'partition.nothingToDraft' : 'partition.draftNote'),
       ),
-      renderExplanations(a),
       renderGrids(a),
     )
   }

@@ -121,6 +121,7 @@ describe('explanations in the web’s own words', () => {
     const naming = {
       gridLabel: (n: number) => (n === 3 ? '第三网格' : i18n.t('partition.gridNumber', { number: n })),
       separator: i18n.t('partition.listSeparator'),
+      more: (total: number) => i18n.t('partition.listMore', { count: total }),
     }
     return (e: { code: string; params: Record<string, unknown> }) => {
       const own = explanationOf(e, naming)
@@ -133,6 +134,7 @@ describe('explanations in the web’s own words', () => {
     { code: 'range_infeasible', params: { units: 2, households: 350, min: 200, max: 300, grids: [5, 6] } },
     { code: 'grid_out_of_range', params: { grid: 3, households: 512, min: 200, max: 500 } },
     { code: 'time_budget_reached', params: { budget_ms: 10000 } },
+    { code: 'range_infeasible', params: { units: 130, households: 2644, min: 295, max: 300, grids: [1, 2, 3, 4, 5, 6, 7, 8, 9] } },
     { code: 'boundary_node_kept', params: { node: [113.0123456, 28.2] } },
   ]
 
@@ -144,7 +146,9 @@ describe('explanations in the web’s own words', () => {
     expect(zh[2]).toContain('涉及 5 号网格、6 号网格')
     expect(zh[3]).toContain('第三网格 有 512 户，不在 200–500 户范围内')
     expect(zh[4]).toContain('10 秒时限')
-    expect(zh[5]).toContain('113.012346, 28.200000')
+    expect(zh[6]).toContain('113.012346, 28.200000')
+    // A long list names its first grids and the count (the map shows them all).
+    expect(zh[5]).toContain('涉及 1 号网格、2 号网格、第三网格、4 号网格 等 9 个网格；请放宽户数范围。')
     for (const text of zh) expect(text).not.toMatch(/u\d|\{\{|partition\./)
   })
 
@@ -155,12 +159,13 @@ describe('explanations in the web’s own words', () => {
     )
     expect(english[2]).toContain('whatever their number: Grid 5, Grid 6.')
     expect(english[4]).toContain('10 s time limit')
+    expect(english[5]).toContain('Grid 1, Grid 2, 第三网格, Grid 4 (9 grids in all). Widen the range.')
     for (const text of [...english, ...all.map(t('bo'))]) expect(text).not.toMatch(/\{\{|partition\.|undefined/)
     expect(all.map(t('bo'))[3]).toContain('512')
   })
 
   it("leaves a code it does not know to the server's message", () => {
-    expect(explanationOf({ code: 'something_new', params: {} }, { gridLabel: String, separator: ', ' })).toBeNull()
+    expect(explanationOf({ code: 'something_new', params: {} }, { gridLabel: String, separator: ', ', more: String })).toBeNull()
   })
 })
 

@@ -107,11 +107,18 @@ export interface GridNaming {
   gridLabel(number: number): string
   /** Between the grids of a list: "、" in Chinese, ", " in English. */
   separator: string
+  /** After the first grids of a long list: "等 9 个网格" (`total` is the whole list's length). */
+  more(total: number): string
 }
+
+/** Lists longer than this name their first grids and the count: the map shows them all. */
+const LIST_AT_MOST = 6
 
 function gridList(value: unknown, naming: GridNaming): string {
   const numbers = Array.isArray(value) ? value : [value]
-  return numbers.map((n) => naming.gridLabel(Number(n))).join(naming.separator)
+  const shown = numbers.length > LIST_AT_MOST ? numbers.slice(0, LIST_AT_MOST - 2) : numbers
+  const names = shown.map((n) => naming.gridLabel(Number(n))).join(naming.separator)
+  return shown.length < numbers.length ? `${names} ${naming.more(numbers.length)}` : names
 }
 
 /** A count from a parameter that may be a count or the list itself (the units of a part). */
