@@ -205,4 +205,30 @@ describe('自动划分: preview, languages, draft', () => {
     await mapIdle(page)
     await shot(page, '44-partition-draft')
   })
+
+  it('tells a county reviewer in plain words why it may preview but not draft (the township proposes)', async () => {
+    await page.evaluate(() => localStorage.removeItem('gridwork.token'))
+    await signIn(page, baseUrl, 'county')
+    await page.getByTestId('tab-regions').click()
+    const tree = page.getByTestId('region-tree')
+    await tree.locator(`.tree-node[data-code="${DONGHU}"]`).click()
+    await tree
+      .locator(`.tree-node[data-level="5"][data-code^="${DONGHU.slice(0, 9)}"]`)
+      .first()
+      .click()
+    await page.getByTestId('tab-editor').click()
+    if ((await page.getByTestId('partition-panel').getAttribute('open')) === null) await page.getByTestId('partition-open').click()
+    await page.getByTestId('partition-min').fill('200')
+    await page.getByTestId('partition-max').fill('300')
+    await preview()
+    await page.getByTestId('partition-create-draft').click()
+    const error = page.getByTestId('partition-draft-error')
+    await error.waitFor({ timeout: 90_000 })
+    // The server's 403, in the UI's language: who proposes here, and that this account may not.
+    expect(await error.textContent()).toMatch(/^未能生成草稿：.*乡镇.*无权/)
+    expect(await page.getByTestId('tab-editor').getAttribute('aria-selected')).toBe('true')
+    expect(await page.getByTestId('partition-answer').isVisible()).toBe(true) // the preview stays
+    await error.scrollIntoViewIfNeeded()
+    await shot(page, '45-partition-county-refused')
+  })
 })

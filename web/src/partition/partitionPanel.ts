@@ -63,6 +63,8 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   /** The request the preview answers (生成草稿 sends it again with the answer's seed). */
   let previewed: PartitionRequest | null = null
   let error: string | null = null
+  /** Why 生成草稿 failed: shown beside its button, where the clerk is looking. */
+  let draftError: string | null = null
   let active = false
 
   function pickCommunity(next: RegionProps | null): void {
@@ -76,6 +78,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
     answer = null
     previewed = null
     error = null
+    draftError = null
     preview.remove()
     render()
   }
@@ -114,6 +117,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
     }
     phase = { kind: 'running' }
     error = null
+    draftError = null
     render()
     try {
       const result = await api.partition(built.body)
@@ -132,7 +136,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   async function createDraft(): Promise<void> {
     if (!answer || !previewed || phase.kind !== 'idle') return
     phase = { kind: 'creating' }
-    error = null
+    draftError = null
     render()
     try {
       const result = await api.partition(draftRequestOf(previewed, answer))
@@ -142,7 +146,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
       ctx.openProposal(result.proposal_id)
     } catch (err) {
       phase = { kind: 'idle' }
-      error = t('partition.draftFailed', { message: errorMessage(err) })
+      draftError = t('partition.draftFailed', { message: errorMessage(err) })
       render()
     }
   }
@@ -329,6 +333,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
       renderExplanations(a),
       // The decision right under the figures and notes it rests on; the list of grids follows.
       h('div', { class: 'button-row' }, create, cancel),
+      draftError ? h('p', { class: 'form-error', role: 'alert', 'data-testid': 'partition-draft-error' }, draftError) : null,
       h(
         'p',
         { class: 'panel-note', 'data-testid': 'partition-draft-note' },
