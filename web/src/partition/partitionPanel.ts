@@ -44,6 +44,11 @@ export interface PartitionPanel {
   element: HTMLElement
   /** The editor's township or the community picked in the tree changed. */
   setTarget(township: RegionProps | null, community: RegionProps | null): void
+  /**
+   * The map's grids changed (in viewport mode they load once the picked community is in view):
+   * an untouched form takes its defaults from them again.
+   */
+  gridsLoaded(): void
   /** The editor tab was opened (true) or left: the preview is shown only there. */
   setActive(active: boolean): void
   relabel(): void
@@ -67,10 +72,14 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
   let draftError: string | null = null
   let active = false
 
+  /** The clerk has changed the form: grids loading later no longer reset it. */
+  let formTouched = false
+
   function pickCommunity(next: RegionProps | null): void {
     if (next?.code === community?.code) return
     community = next
     form = defaultForm(next ? ctx.gridsOf(next.code).map((g) => g.properties) : [])
+    formTouched = false
     clearPreview()
   }
 
@@ -167,6 +176,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
     const keep = h('input', { type: 'checkbox', 'data-testid': 'partition-keep', checked: form.keepExisting })
     keep.addEventListener('change', () => {
       form = { ...form, keepExisting: keep.checked }
+      formTouched = true
     })
     const number = (value: string, testid: string, label: string) => {
       const input = h('input', { type: 'text', inputmode: 'numeric', value, 'data-testid': testid, 'aria-label': label, size: '5' })
@@ -178,6 +188,7 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
     for (const input of [min, max, seed])
       input.addEventListener('input', () => {
         form = { ...form, min: min.value, max: max.value, seed: seed.value }
+        formTouched = true
       })
 
     const runButton = h(
@@ -375,6 +386,11 @@ export function createPartitionPanel(ctx: PartitionPanelContext): PartitionPanel
       if (inTownship) pickCommunity(inTownship)
       else if (community && community.parent_code !== township?.code) pickCommunity(null)
       else render()
+    },
+    gridsLoaded() {
+      if (!community || formTouched || answer || phase.kind !== 'idle') return
+      form = defaultForm(ctx.gridsOf(community.code).map((g) => g.properties))
+      render()
     },
     setActive(next) {
       active = next

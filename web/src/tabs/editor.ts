@@ -49,6 +49,7 @@ export function createEditorTab(
     openProposal,
   })
   store.subscribe(({ editorTownship, community }) => partition.setTarget(editorTownship, community), ['editorTownship', 'community'])
+  store.subscribe(() => partition.gridsLoaded(), ['grids'])
   store.subscribe(() => partition.relabel(), ['language'])
   store.subscribe(({ session }) => void (session ? partition.relabel() : partition.clear()), ['session'])
   return {
