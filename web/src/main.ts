@@ -70,7 +70,12 @@ const loader = createGridsLoader(store, gridMap, statusLine.setStatus, info.sele
 
 const tabContext = createTabContext(store, gridMap, info.select, loader.draw, loader.reload, info.pickLater)
 const proposalsTab = createProposalsTab(tabContext)
-const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh())
+/** Shows a proposal in its tab (the tab must be open for its diff to be drawn). */
+const openProposal = (id: number) => {
+  sidebar.show('proposals')
+  void proposalsTab.open(id)
+}
+const editorTab = createEditorTab(tabContext, () => void proposalsTab.refresh(), openProposal)
 const sidebar = createSidebar(store, {
   regions: createRegionsTab(tabContext, { openImport: () => io.openImport(), openExport: () => io.openExport() }),
   validation: createValidationTab(tabContext),
@@ -83,10 +88,7 @@ const io = createIoActions({
   store,
   gridMap,
   focusIssue: (issue) => tabContext.focusIssue(issue, null),
-  openProposal: (id) => {
-    sidebar.show('proposals')
-    void proposalsTab.open(id)
-  },
+  openProposal,
   reloadGrids: loader.reload,
 })
 header.importButton.addEventListener('click', () => void io.openImport())

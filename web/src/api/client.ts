@@ -21,6 +21,8 @@ import type {
   CommitRequest,
   CommitResponse,
   ExportQuery,
+  PartitionRequest,
+  PartitionResponse,
 } from './types'
 import type { BasemapInfoResponse } from '../../../server/basemap/basemap.schemas'
 import type { ReferenceFeatureCollection, ReferenceLayerList } from '../../../server/reference/reference.schemas'
@@ -199,6 +201,8 @@ export const api = {
     request<ReferenceFeatureCollection>(
       `api/v1/reference/${id}/features?bbox=${bbox.map((n) => n.toFixed(6)).join(',')}&zoom=${Math.floor(zoom)}`,
     ),
+  /** Proposed grids of a community (自动划分); with `create_draft` also saved as a draft proposal. */
+  partition: (body: PartitionRequest) => request<PartitionResponse>('api/v1/partition', { method: 'POST', body: JSON.stringify(body) }),
   /** The server's local basemap file, if any (GRIDWORK_BASEMAP). */
   basemap: () => request<BasemapInfoResponse>('basemap'),
 }

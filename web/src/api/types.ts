@@ -3,6 +3,13 @@ import type { Change, ExceptionRequest } from '../../../server/proposals/change.
 import type { GridPropertiesBody, HistoryPropertiesBody } from '../../../server/grids/grids.schemas'
 import type { DiffProperties, ProposalDiff } from '../../../server/proposals/proposals.schemas'
 import type { RegionResponse, RegionSummaryResponse } from '../../../server/regions/regions.schemas'
+import type {
+  PartitionChangeView,
+  PartitionExplanationView,
+  PartitionGridProperties,
+  PartitionResponse as PartitionResponseBody,
+  PartitionSummaryView,
+} from '../../../server/partition/partition.schemas'
 
 // Shapes of the server's JSON (see the API section of docs/design.md).
 
@@ -93,3 +100,15 @@ export type { FormatName } from '../../../server/io/formats.schemas'
 
 /** `GET /reference?region=`: the region's reference layers (the export menu lists them). */
 export type { ReferenceLayerList } from '../../../server/reference/reference.schemas'
+
+// ---- auto-partition ----------------------------------------------------------------------------
+
+/** `POST /partition` (docs/partition.md): the server's schema types, with the grids' geometries as GeoJSON types. */
+export type { PartitionRequest } from '../../../server/partition/partition.schemas'
+export type PartitionGridProps = PartitionGridProperties
+export type PartitionSummary = PartitionSummaryView
+export type PartitionExplanation = PartitionExplanationView
+export type PartitionChange = PartitionChangeView
+export type PartitionResponse = Omit<PartitionResponseBody, 'features'> & {
+  features: Feature<Polygon | MultiPolygon, PartitionGridProps>[]
+}

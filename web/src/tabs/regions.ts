@@ -15,7 +15,7 @@ export function createRegionsTab({ store, gridMap }: TabContext, io: IoActions):
     const feature = session.regions.features.find((f) => f.properties.code === region.code)
     const bbox = region.code === session.region.code ? session.region.bbox : (geometryBBox(feature?.geometry) as BBox | null)
     gridMap.fitTo(bbox, 15)
-    store.set(targetsOf(session, region))
+    store.set({ ...targetsOf(session, region), community: region.level === 5 ? region : null })
   })
   store.subscribe(
     ({ session }) => {

@@ -50,6 +50,8 @@ export interface WorkspaceState {
   validationTarget: RegionProps | null
   /** The township the editor edits. */
   editorTownship: RegionProps | null
+  /** The community last picked in the region tree (the editor's 自动划分 starts on it). */
+  community: RegionProps | null
   status: Status | null
   tab: TabId
   language: Language
@@ -74,6 +76,7 @@ export function createWorkspaceStore(language: Language): WorkspaceStore {
       draftView: null,
       validationTarget: null,
       editorTownship: null,
+      community: null,
       status: null,
       tab: 'regions',
       language,
