@@ -4,7 +4,7 @@ import { interiorPoint } from '../geo/interior-point.js'
 import type { Position } from '../validation/edge-match.js'
 import { pointInRing } from '../validation/simple-ring.js'
 import { dissolve } from './dissolve.js'
-import { partition } from './partition.js'
+import { partitionInThread } from './partition-thread.js'
 import { fitToBoundary, inTriangle, type ReconciledGrids, shapeHolds } from './reconcile.js'
 import type { PartitionExplanation, PartitionGrid, PartitionInput, PartitionSummary } from './types.js'
 import { type AreaInput, type AreaUnits, buildUnits } from './units.js'
@@ -52,7 +52,7 @@ export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<
   ]
   const units = await buildUnits(db, { boundary, buildings, ...(roads ? { roads } : {}), cuts })
   const today = existing && existing.length > 0 ? { existing: gridOfEachUnit(units, existing) } : {}
-  const result = partition({ ...options, ...today, units: units.units, edges: units.edges })
+  const result = await partitionInThread({ ...options, ...today, units: units.units, edges: units.edges })
   const fitted = fitToBoundary(dissolve(units.units, result.assignment), boundary, {
     lines: [...cuts.map((line) => line.coordinates as Position[])],
     cutsToCorners: cutsToCorners ?? false,
