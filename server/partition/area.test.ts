@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/connect.js'
 import { projectOntoSegment } from '../geo/segment.js'
 import { openTestDatabase } from '../testing/database.js'
+import { canonicalRings } from '../testing/shapes.js'
 import { matchEdges, type OutlineRing, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { type AreaLayoutOptions, areaLayout } from './area-layouts.js'
 import { partitionArea, unitPolygonsAsInput } from './area.js'
@@ -209,22 +210,6 @@ describe('grids for a draft: cuts meeting the boundary move to its corners', () 
   }
 })
 
-/** Rings rotated to start at their smallest vertex, so a chain's starting point does not matter. */
-function canonical(geometry: Polygon | MultiPolygon): Position[][][] {
-  return polygonsOf(geometry).map((polygon) =>
-    polygon.map((ring) => {
-      const open = ring.slice(0, -1)
-      let start = 0
-      for (const [i, p] of open.entries()) {
-        const best = open[start] as Position
-        if (p[0] < best[0] || (p[0] === best[0] && p[1] < best[1])) start = i
-      }
-      const rotated = [...open.slice(start), ...open.slice(0, start)]
-      return [...rotated, rotated[0] as Position]
-    }),
-  )
-}
-
 describe('a hand-made area (fixtures/partition)', () => {
   it('two blocks either side of a road become the two grids, vertex for vertex', async () => {
     const input = JSON.parse(readFileSync('fixtures/partition/two-blocks.input.geojson', 'utf8'))
@@ -234,9 +219,9 @@ describe('a hand-made area (fixtures/partition)', () => {
       number: grid.properties.number,
       households: grid.properties.households,
       units: grid.properties.units,
-      geometry: canonical(grid.geometry),
+      geometry: canonicalRings(grid.geometry),
     }))
-    expect(got).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonical(feature.geometry) })))
+    expect(got).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonicalRings(feature.geometry) })))
     expect(result.summary.in_range_pct).toBe(100)
     expect(result.summary.road_boundary_share).toBe(1)
   })

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
 import { bearer, createTestApp, type TestApp } from '../testing/app.js'
+import { boxPolygon, canonicalRings } from '../testing/shapes.js'
 import { matchEdges, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { renderExplanations } from './partition-messages.js'
 import type { PartitionResponse } from './partition.schemas.js'
@@ -56,22 +57,6 @@ function twoBlocks() {
 const polygonsOf = (geometry: Polygon | MultiPolygon): PolygonRings[] =>
   (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as PolygonRings[]
 
-/** Rings rotated to start at their smallest vertex, so a chain's starting point does not matter. */
-function canonical(geometry: Polygon | MultiPolygon): Position[][][] {
-  return polygonsOf(geometry).map((polygon) =>
-    polygon.map((ring) => {
-      const open = ring.slice(0, -1)
-      let start = 0
-      for (const [i, p] of open.entries()) {
-        const best = open[start] as Position
-        if (p[0] < best[0] || (p[0] === best[0] && p[1] < best[1])) start = i
-      }
-      const rotated = [...open.slice(start), ...open.slice(0, start)]
-      return [...rotated, rotated[0] as Position]
-    }),
-  )
-}
-
 /** The grid numbers an explanation accounts for. */
 const explainedGrids = (answer: PartitionResponse) =>
   new Set(
@@ -92,9 +77,9 @@ describe('a boundary with its buildings and roads', () => {
         number: grid.properties.number,
         households: grid.properties.households,
         units: grid.properties.units,
-        geometry: canonical(grid.geometry as Polygon),
+        geometry: canonicalRings(grid.geometry as Polygon),
       })),
-    ).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonical(feature.geometry) })))
+    ).toEqual(expected.features.map((feature) => ({ ...feature.properties, geometry: canonicalRings(feature.geometry) })))
     for (const grid of answer.features) {
       expect(grid.properties).toMatchObject({ name: null, in_range: true, contiguous: true, existing_code: null, unchanged: null })
       expect(grid.properties.area_m2).toBeGreaterThan(0)
@@ -351,18 +336,6 @@ describe('refusals, each in zh-CN and en', () => {
       else expect(response.body.error.message).toMatch(message)
     }
   }
-  const square = (x: number, y: number, size: number): Polygon => ({
-    type: 'Polygon',
-    coordinates: [
-      [
-        [x, y],
-        [x + size, y],
-        [x + size, y + size],
-        [x, y + size],
-        [x, y],
-      ],
-    ],
-  })
   const points = (coordinates: Position[], households = 50) => ({
     type: 'FeatureCollection',
     features: coordinates.map((c) => ({ type: 'Feature', geometry: { type: 'Point', coordinates: c }, properties: { households } })),
@@ -415,7 +388,7 @@ describe('refusals, each in zh-CN and en', () => {
       'Coordinate system "EPSG:4547" is not supported: send longitude/latitude (EPSG:4490 CGCS2000 or EPSG:4326 WGS84); convert projected coordinates first',
     )
     await refused(
-      { ...twoBlocks(), boundary: square(500000, 3000000, 1000) },
+      { ...twoBlocks(), boundary: boxPolygon(500000, 3000000, 501000, 3001000) },
       400,
       'partition_coordinates_not_lonlat',
       'boundary 中的坐标 [500000, 3000000] 不是经纬度（经度应在 −180 至 180、纬度在 −90 至 90 之间）；请用经纬度坐标',

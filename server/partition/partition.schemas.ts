@@ -129,10 +129,18 @@ export const ExplanationParams = Type.Object(
   { description: 'the facts, as data' },
 )
 
+/** The explanation codes the partition gives (server/partition/types.ts); the web words each itself. */
+export const EXPLANATION_CODES = [
+  'unit_above_max',
+  'component_too_small',
+  'range_infeasible',
+  'grid_out_of_range',
+  'time_budget_reached',
+  'boundary_node_kept',
+] as const
+
 export const PartitionExplanationView = Type.Object({
-  code: Type.String({
-    description: 'unit_above_max, component_too_small, range_infeasible, grid_out_of_range, time_budget_reached, boundary_node_kept',
-  }),
+  code: Type.String({ description: EXPLANATION_CODES.join(', ') }),
   params: ExplanationParams,
   message: Type.String({ description: "the explanation in the caller's language" }),
 })

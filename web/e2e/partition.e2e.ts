@@ -8,6 +8,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { EXPLANATION_CODES } from '../../server/partition/partition.schemas'
 import { type E2EBrowser, mapIdle, openBrowser, shot, signIn } from './browser'
 
 const baseUrl = inject('baseUrl')
@@ -21,15 +22,6 @@ const previewNumbers = () =>
     () =>
       new Set(window.__gridwork!.map.queryRenderedFeatures({ layers: ['partition-line'] }).map((f) => Number(f.properties.number))).size,
   )
-
-const KNOWN_CODES = [
-  'unit_above_max',
-  'component_too_small',
-  'range_infeasible',
-  'grid_out_of_range',
-  'time_budget_reached',
-  'boundary_node_kept',
-]
 
 /** Runs the preview again and waits for the answer (or its error). */
 async function preview(): Promise<void> {
@@ -130,7 +122,7 @@ describe('自动划分: preview, languages, draft', () => {
     const items = page.getByTestId('partition-explanations').locator('li')
     expect(await items.count()).toBeGreaterThan(0)
     const codes = await items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.code ?? ''))
-    for (const code of codes) expect(KNOWN_CODES).toContain(code) // worded by the web, not passed through
+    for (const code of codes) expect(EXPLANATION_CODES).toContain(code) // worded by the web, not passed through
     for (const text of await texts('partition-explanations', 'li')) {
       expect(text).toMatch(/户/)
       expect(text).not.toMatch(/\{\{|partition\.|undefined|u\d/)

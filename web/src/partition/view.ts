@@ -10,6 +10,7 @@ import type {
   RegionProps,
 } from '../api/types'
 import { tabsFor } from '../workspace/state'
+import { EXPLANATION_CODES } from '../../../server/partition/partition.schemas'
 
 // The pure part of 自动划分: the form's defaults and the request it sends, and what the preview
 // shows (summary figures, explanations, the list of grids) as i18n keys and values. No DOM and no
@@ -134,14 +135,7 @@ function pointText(value: unknown): string {
 }
 
 /** Codes the web words itself; any other falls back to the server's message. */
-const KNOWN = new Set([
-  'unit_above_max',
-  'component_too_small',
-  'range_infeasible',
-  'grid_out_of_range',
-  'time_budget_reached',
-  'boundary_node_kept',
-])
+const KNOWN = new Set<string>(EXPLANATION_CODES)
 
 /**
  * An explanation as the web words it: the i18n key `partition.explain.<code>` and its parameters
