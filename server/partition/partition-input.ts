@@ -2,6 +2,7 @@ import type { LineString, MultiLineString, MultiPolygon, Point, Polygon, Positio
 import { badRequest } from '../http/errors.js'
 import { assertVertexLimits, type ShapeToCount } from '../http/limits.js'
 import { PARTITION_CRS, type PartitionRequest } from './partition.schemas.js'
+import { unitPolygonsAsInput } from './area.js'
 import type { BuildingInput } from './units.js'
 
 // The geometry of a partition request, checked before any work: each shape of the type its member
@@ -19,6 +20,8 @@ export interface ExistingGridInput {
 export interface RequestShapes {
   boundary?: Polygon | MultiPolygon
   buildings?: BuildingInput[]
+  /** Given units (blocks), as buildings at their interior points plus the rings that cut the area. */
+  units?: { buildings: BuildingInput[]; cuts: LineString[] }
   roads?: (LineString | MultiLineString)[]
   existing?: ExistingGridInput[]
 }
@@ -39,6 +42,7 @@ export function readRequestShapes(body: PartitionRequest): RequestShapes {
   if (body.boundary !== undefined) counted.push({ shape: 'boundary', geometry: body.boundary })
   for (const [name, collection] of [
     ['buildings', body.buildings],
+    ['units', body.units],
     ['roads', body.roads],
     ['existing', body.existing],
   ] as const) {
@@ -59,6 +63,15 @@ export function readRequestShapes(body: PartitionRequest): RequestShapes {
       ]),
       households: feature.properties.households,
     }))
+  }
+  if (body.units) {
+    if (body.buildings) throw badRequest('partition_units_and_buildings')
+    shapes.units = unitPolygonsAsInput(
+      body.units.features.map((feature, i) => ({
+        geometry: geometryOf<Polygon | MultiPolygon>(feature.geometry, `units.features[${i}]`, ['Polygon', 'MultiPolygon']),
+        households: feature.properties.households,
+      })),
+    )
   }
   if (body.roads) {
     shapes.roads = body.roads.features.map((feature, i) =>

@@ -92,6 +92,35 @@ describe('a boundary with its buildings and roads', () => {
     expect(again.features.map((grid) => grid.properties.households)).toEqual([300, 350])
   })
 
+  it('groups given units (blocks with households) whole: every grid a union of them, every vertex one of theirs', async () => {
+    const side = 0.002
+    const features = []
+    for (let row = 0; row < 4; row++)
+      for (let column = 0; column < 4; column++) {
+        const [x, y] = [116.4 + column * side, 39.9 + row * side].map((v) => Math.round(v * 1e9) / 1e9) as [number, number]
+        const [x2, y2] = [x + side, y + side].map((v) => Math.round(v * 1e9) / 1e9) as [number, number]
+        features.push({
+          type: 'Feature',
+          geometry: boxPolygon(x, y, x2, y2),
+          properties: { households: 60 + ((row * 7 + column * 13) % 5) * 15 },
+        })
+      }
+    const body = {
+      boundary: boxPolygon(116.4, 39.9, 116.408, 39.908),
+      units: { type: 'FeatureCollection', features },
+      range: { min: 200, max: 500 },
+      seed: 1,
+    }
+    const answer = (await post(body).expect(200)).body as PartitionResponse
+    const corners = new Set(features.flatMap((f) => f.geometry.coordinates[0]?.map((p) => `${p}`) ?? []))
+    for (const grid of answer.features) for (const p of polygonsOf(grid.geometry as Polygon).flat(2)) expect(corners.has(`${p}`)).toBe(true)
+    expect(answer.features.reduce((sum, grid) => sum + grid.properties.units, 0)).toBe(16)
+    expect(answer.features.reduce((sum, grid) => sum + grid.properties.households, 0)).toBe(
+      features.reduce((sum, f) => sum + f.properties.households, 0),
+    )
+    expect(answer.summary.in_range_pct).toBe(100)
+  })
+
   it('keeps a boundary given with more than 12 decimals exactly, every vertex in the grids as sent', async () => {
     const body = twoBlocks()
     const ring = (body.boundary.coordinates[0] as Position[]).map(
@@ -434,7 +463,18 @@ describe('refusals, each in zh-CN and en', () => {
     )
   })
 
-  it('a time budget above 30 s (the partition runs on the server’s one thread)', async () => {
+  it('buildings and units both', async () => {
+    const unit = { type: 'Feature', geometry: boxPolygon(116.4, 39.9, 116.41, 39.91), properties: { households: 300 } }
+    await refused(
+      { ...twoBlocks(), units: { type: 'FeatureCollection', features: [unit] } },
+      400,
+      'partition_units_and_buildings',
+      '请只给出 buildings（楼栋）或 units（单元面，如小区、街区）其中之一',
+      'Give either buildings or units (unit polygons such as blocks), not both',
+    )
+  })
+
+  it('a time budget above 30 s (a request may not run for longer)', async () => {
     await refused(
       { ...twoBlocks(), time_budget_ms: 30_001 },
       400,

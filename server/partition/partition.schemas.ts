@@ -48,6 +48,13 @@ export const PartitionRequest = Type.Object(
         'buildings (points or footprints) with their households; with region, replaces the recorded ones (at most 5,000)',
       ),
     ),
+    units: Type.Optional(
+      CollectionOf(
+        'Polygon or MultiPolygon',
+        Type.Object({ households: Count('households in the unit') }),
+        'instead of buildings: the units themselves (census blocks, 小区) with their households; every grid is a union of whole units (at most 5,000)',
+      ),
+    ),
     roads: Type.Optional(
       CollectionOf(
         'LineString or MultiLineString',

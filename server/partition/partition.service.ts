@@ -13,7 +13,7 @@ import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-cod
 import { findCommunityHoldingMost, findRegion, findRegionName } from '../regions/regions.repository.js'
 import { type AreaPartition, partitionArea } from './area.js'
 import { draftPartition, partitionChanges } from './draft.js'
-import { type ExistingGridInput, assertLonLatCrs, readRequestShapes } from './partition-input.js'
+import { type ExistingGridInput, assertLonLatCrs, type RequestShapes, readRequestShapes } from './partition-input.js'
 import { partitionInputAnswer, renderChanges, renderExplanations } from './partition-messages.js'
 import type { PartitionChangeView, PartitionRequest, PartitionResponse } from './partition.schemas.js'
 import { areaOfRegion } from './region-area.js'
@@ -100,7 +100,7 @@ function fromBoundary(body: PartitionRequest): GatheredArea {
   if (!body.range) throw badRequest('partition_range_required')
   const shapes = readRequestShapes(body)
   return {
-    area: { boundary: shapes.boundary as Polygon | MultiPolygon, buildings: shapes.buildings ?? [], roads: shapes.roads ?? [] },
+    area: { boundary: shapes.boundary as Polygon | MultiPolygon, ...buildingsOf(shapes, []), roads: shapes.roads ?? [] },
     range: body.range,
     existing: shapes.existing ?? null,
     region: null,
@@ -128,12 +128,16 @@ async function fromRegion(db: Db, user: TokenClaims, code: string, body: Partiti
   const range = body.range ?? pickRange(householdRangeFor(profile, region.urban_rural))
   const existing = shapes.existing ?? (body.keep_existing ? recorded.existing : null)
   return {
-    area: { boundary: recorded.boundary, buildings: shapes.buildings ?? recorded.buildings, roads: shapes.roads ?? recorded.roads },
+    area: { boundary: recorded.boundary, ...buildingsOf(shapes, recorded.buildings), roads: shapes.roads ?? recorded.roads },
     range,
     existing,
     region: { code, name: recorded.name, township: prefix.length === 9 },
   }
 }
+
+/** The request's buildings, or its units as buildings and the lines that cut them out, else `otherwise`. */
+const buildingsOf = (shapes: RequestShapes, otherwise: AreaInput['buildings']): Pick<AreaInput, 'buildings' | 'cuts'> =>
+  shapes.units ?? { buildings: shapes.buildings ?? otherwise }
 
 const pickRange = ({ min, max }: HouseholdRange): HouseholdRange => ({ min, max })
 
