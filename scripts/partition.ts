@@ -13,10 +13,12 @@ import { parseArgs, runScript } from './cli.js'
 // of its own: PostgreSQL when DATABASE_URL is set, else an in-memory PGlite — never the data
 // folder, which a running server may hold. Bad files or input: the message and exit code 1.
 
-const USAGE = `usage: npm run partition -- --boundary <file> --buildings <file> --min N --max N --out <file>
+const USAGE = `usage: npm run partition -- --boundary <file> (--buildings <file> | --units <file>) --min N --max N --out <file>
        [--roads <file>] [--existing <file>] [--target N] [--seed N] [--time-budget MS] [--lang zh-CN|en]
   --boundary   GeoJSON Polygon or MultiPolygon (a geometry, a feature, or a collection of one feature), lon/lat
   --buildings  GeoJSON FeatureCollection of points or footprints with properties.households
+  --units      instead of --buildings: GeoJSON FeatureCollection of polygons (blocks) with properties.households;
+               every grid is a union of whole units
   --roads      GeoJSON FeatureCollection of LineStrings/MultiLineStrings (roads, rivers) grids should follow
   --existing   GeoJSON FeatureCollection of today's grids (properties.code): the partition starts from them
   --min/--max  households a grid may have; --target what it aims at (default mid-range)
@@ -30,6 +32,7 @@ runScript(async () => {
     options: {
       boundary: { type: 'string' },
       buildings: { type: 'string' },
+      units: { type: 'string' },
       roads: { type: 'string' },
       existing: { type: 'string' },
       min: { type: 'string' },
@@ -45,7 +48,7 @@ runScript(async () => {
   const language: Language = values.lang === 'en' ? 'en' : 'zh-CN'
   const numbers = { min: values.min, max: values.max, target: values.target, seed: values.seed, 'time-budget': values['time-budget'] }
   const badNumber = Object.entries(numbers).find(([, text]) => text !== undefined && !/^[0-9]{1,9}$/.test(text))
-  if (values.help || !values.boundary || !values.buildings || !values.min || !values.max || !values.out || badNumber) {
+  if (values.help || !values.boundary || !(values.buildings || values.units) || !values.min || !values.max || !values.out || badNumber) {
     if (badNumber)
       console.error(translate(language, 'partition.cli.not_a_number', { option: `--${badNumber[0]}`, value: badNumber[1] ?? '' }))
     console.error(USAGE)
@@ -56,7 +59,10 @@ runScript(async () => {
   try {
     const body: PartitionRequest = {
       boundary: boundaryOf(readGeoJson(values.boundary, language), values.boundary, language),
-      buildings: collectionOf(readGeoJson(values.buildings, language), values.buildings, language, 'households'),
+      ...(values.buildings
+        ? { buildings: collectionOf(readGeoJson(values.buildings, language), values.buildings, language, 'households') }
+        : {}),
+      ...(values.units ? { units: collectionOf(readGeoJson(values.units, language), values.units, language, 'households') } : {}),
       range: { min: Number(values.min), max: Number(values.max) },
       ...(values.roads ? { roads: collectionOf(readGeoJson(values.roads, language), values.roads, language) } : {}),
       ...(values.existing ? { existing: collectionOf(readGeoJson(values.existing, language), values.existing, language, 'code') } : {}),

@@ -73,6 +73,38 @@ describe('npm run partition', { timeout: 180_000 }, () => {
     expect(stdout).toContain('Share of the lines between grids on roads: 100 %')
   })
 
+  it('groups units given as polygons (--units): each grid is whole blocks', async () => {
+    const files = fixtureFiles()
+    // The fixture's square in four blocks of 150 households, two either side of the middle.
+    const block = (x: number, y: number) => ({
+      type: 'Feature',
+      properties: { households: 150 },
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [x, y],
+            [x + 0.005, y],
+            [x + 0.005, y + 0.005],
+            [x, y + 0.005],
+            [x, y],
+          ],
+        ],
+      },
+    })
+    const units = files.file('units.geojson', {
+      type: 'FeatureCollection',
+      features: [block(116.4, 39.9), block(116.405, 39.9), block(116.4, 39.905), block(116.405, 39.905)],
+    })
+    const out = path.join(dir, 'blocks.geojson')
+    await cli('--boundary', files.boundary, '--units', units, '--min', '200', '--max', '300', '--seed', '1', '--out', out)
+    const written = JSON.parse(readFileSync(out, 'utf8')) as FeatureCollection<Polygon>
+    expect(written.features.map((f) => [f.properties?.households, f.properties?.units])).toEqual([
+      [300, 2],
+      [300, 2],
+    ])
+  })
+
   it('explains grids out of range in Chinese by default', async () => {
     const files = fixtureFiles()
     const out = path.join(dir, 'tight.geojson')
