@@ -14,13 +14,15 @@ import { parseArgs, runScript } from './cli.js'
 // folder, which a running server may hold. Bad files or input: the message and exit code 1.
 
 const USAGE = `usage: npm run partition -- --boundary <file> (--buildings <file> | --units <file>) --min N --max N --out <file>
-       [--roads <file>] [--existing <file>] [--target N] [--seed N] [--time-budget MS] [--lang zh-CN|en]
+       [--roads <file>] [--existing <file>] [--target N] [--seed N] [--time-budget MS] [--crs EPSG:N] [--lang zh-CN|en]
   --boundary   GeoJSON Polygon or MultiPolygon (a geometry, a feature, or a collection of one feature), lon/lat
   --buildings  GeoJSON FeatureCollection of points or footprints with properties.households
   --units      instead of --buildings: GeoJSON FeatureCollection of polygons (blocks) with properties.households;
                every grid is a union of whole units
   --roads      GeoJSON FeatureCollection of LineStrings/MultiLineStrings (roads, rivers) grids should follow
   --existing   GeoJSON FeatureCollection of today's grids (properties.code): the partition starts from them
+  --crs        the files' coordinate system when not lon/lat (e.g. EPSG:4548, a CGCS2000 Gauss-Krüger zone);
+               the grids are written in it too
   --min/--max  households a grid may have; --target what it aims at (default mid-range)
   --out        the grids as a GeoJSON FeatureCollection (with the summary and explanations as foreign members)`
 
@@ -41,6 +43,7 @@ runScript(async () => {
       seed: { type: 'string' },
       'time-budget': { type: 'string' },
       out: { type: 'string' },
+      crs: { type: 'string' },
       lang: { type: 'string', default: 'zh-CN' },
       help: { type: 'boolean', default: false },
     },
@@ -66,6 +69,7 @@ runScript(async () => {
       range: { min: Number(values.min), max: Number(values.max) },
       ...(values.roads ? { roads: collectionOf(readGeoJson(values.roads, language), values.roads, language) } : {}),
       ...(values.existing ? { existing: collectionOf(readGeoJson(values.existing, language), values.existing, language, 'code') } : {}),
+      ...(values.crs ? { crs: values.crs } : {}),
       ...(numbers.target ? { target: number(numbers.target) } : {}),
       ...(numbers.seed ? { seed: number(numbers.seed) } : {}),
       ...(numbers['time-budget'] ? { time_budget_ms: number(numbers['time-budget']) } : {}),

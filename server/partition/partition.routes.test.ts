@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seedDemo } from '../demo/seed.js'
 import { bearer, createTestApp, type TestApp } from '../testing/app.js'
+import { crsByCode } from '../io/crs.js'
 import { boxPolygon, canonicalRings } from '../testing/shapes.js'
 import { matchEdges, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { renderExplanations } from './partition-messages.js'
@@ -119,6 +120,44 @@ describe('a boundary with its buildings and roads', () => {
       features.reduce((sum, f) => sum + f.properties.households, 0),
     )
     expect(answer.summary.in_range_pct).toBe(100)
+  })
+
+  it('works in a Gauss-Krüger zone (EPSG:4548): the same grids, answered in that zone, the boundary as sent', async () => {
+    const zone = crsByCode('EPSG:4548')
+    const body = twoBlocks()
+    const project = (value: unknown): unknown =>
+      Array.isArray(value) && typeof value[0] === 'number'
+        ? zone.fromLonLat(value as number[])
+        : Array.isArray(value)
+          ? value.map(project)
+          : value
+    const inZone = <T extends { coordinates: unknown }>(geometry: T): T => ({ ...geometry, coordinates: project(geometry.coordinates) })
+    const projected = {
+      ...body,
+      crs: 'EPSG:4548',
+      boundary: inZone(body.boundary),
+      buildings: {
+        ...body.buildings,
+        features: body.buildings.features.map((f: { geometry: Polygon }) => ({ ...f, geometry: inZone(f.geometry) })),
+      },
+      roads: { ...body.roads, features: body.roads.features.map((f: { geometry: Polygon }) => ({ ...f, geometry: inZone(f.geometry) })) },
+    }
+    const answer = (await post({ ...projected, seed: 1 }).expect(200)).body as PartitionResponse
+    expect(answer.crs).toBe('EPSG:4548')
+    expect(answer.features.map((grid) => grid.properties.households)).toEqual([300, 350])
+    const corners = new Set(inZone(body.boundary).coordinates[0]?.map((p) => `${p}`))
+    const vertices = answer.features.flatMap((grid) =>
+      polygonsOf(grid.geometry as Polygon)
+        .flat(2)
+        .map((p) => `${p}`),
+    )
+    for (const corner of corners) expect(vertices).toContain(corner)
+    // In metres, a zone's eastings are around 500,000 and its northings around 4,400,000 here.
+    for (const grid of answer.features)
+      for (const [x, y] of polygonsOf(grid.geometry as Polygon).flat(2) as [number, number][]) {
+        expect(x).toBeGreaterThan(400_000)
+        expect(y).toBeGreaterThan(4_000_000)
+      }
   })
 
   it('keeps a boundary given with more than 12 decimals exactly, every vertex in the grids as sent', async () => {
@@ -408,13 +447,13 @@ describe('refusals, each in zh-CN and en', () => {
     )
   })
 
-  it('a projected coordinate system, named or sent as metres', async () => {
+  it('a coordinate system gridwork cannot convert, and metres sent as lon/lat', async () => {
     await refused(
-      { ...twoBlocks(), crs: 'EPSG:4547' },
+      { ...twoBlocks(), crs: 'EPSG:9999' },
       400,
       'partition_crs_unsupported',
-      '不支持坐标系“EPSG:4547”：请用经纬度坐标（EPSG:4490 国家 2000 或 EPSG:4326 WGS84），投影坐标请先转换',
-      'Coordinate system "EPSG:4547" is not supported: send longitude/latitude (EPSG:4490 CGCS2000 or EPSG:4326 WGS84); convert projected coordinates first',
+      '不支持坐标系“EPSG:9999”：请用国家 2000 经纬度（EPSG:4490）或其高斯-克吕格分带（EPSG:4491–4554）、WGS84（EPSG:4326）或 UTM 分带',
+      'Coordinate system "EPSG:9999" is not supported: send CGCS2000 longitude/latitude (EPSG:4490) or one of its Gauss-Krüger zones (EPSG:4491–4554), WGS84 (EPSG:4326) or a UTM zone',
     )
     await refused(
       { ...twoBlocks(), boundary: boxPolygon(500000, 3000000, 501000, 3001000) },
@@ -422,6 +461,13 @@ describe('refusals, each in zh-CN and en', () => {
       'partition_coordinates_not_lonlat',
       'boundary 中的坐标 [500000, 3000000] 不是经纬度（经度应在 −180 至 180、纬度在 −90 至 90 之间）；请用经纬度坐标',
       'The coordinate [500000, 3000000] in boundary is not longitude/latitude (longitude must be within −180 to 180, latitude within −90 to 90); send longitude/latitude',
+    )
+    await refused(
+      { ...twoBlocks(), boundary: boxPolygon(5e7, 3e6, 5e7 + 1000, 3e6 + 1000), crs: 'EPSG:4548' },
+      400,
+      'partition_coordinates_outside_crs',
+      'boundary 中的坐标 [50000000, 3000000] 不在坐标系 EPSG:4548 的使用范围内；请检查坐标系是否选对',
+      'The coordinate [50000000, 3000000] in boundary is outside the coordinate system EPSG:4548; check that the coordinate system is the right one',
     )
   })
 

@@ -81,7 +81,12 @@ export const PartitionRequest = Type.Object(
       }),
     ),
     create_draft: Type.Optional(Type.Boolean({ description: 'with region: save the grids as a draft proposal' })),
-    crs: Type.Optional(Type.String({ description: 'EPSG:4490 (default) or EPSG:4326: longitude/latitude in degrees' })),
+    crs: Type.Optional(
+      Type.String({
+        description:
+          'EPSG:4490 (default) or EPSG:4326: longitude/latitude in degrees; or a projected system (a CGCS2000 Gauss-Krüger zone EPSG:4491–4554, a UTM zone): the answer is then in it too',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -181,5 +186,8 @@ export const PartitionResponse = Type.Object({
     }),
   ),
   proposal_id: Type.Optional(Type.Integer({ description: 'with create_draft: the draft proposal' })),
+  crs: Type.Optional(
+    Type.String({ description: 'with a projected crs in the request: the coordinate system of the geometries (EPSG code)' }),
+  ),
 })
 export type PartitionResponse = Static<typeof PartitionResponse>

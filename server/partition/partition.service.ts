@@ -13,7 +13,14 @@ import { isRegionCode, isWithinScope, prefixOfCode } from '../regions/region-cod
 import { findCommunityHoldingMost, findRegion, findRegionName } from '../regions/regions.repository.js'
 import { type AreaPartition, partitionArea } from './area.js'
 import { draftPartition, partitionChanges } from './draft.js'
-import { type ExistingGridInput, assertLonLatCrs, type RequestShapes, readRequestShapes } from './partition-input.js'
+import {
+  type ExistingGridInput,
+  type RequestCrs,
+  type RequestShapes,
+  readRequestShapes,
+  requestCrs,
+  toRequestCrs,
+} from './partition-input.js'
 import { partitionInputAnswer, renderChanges, renderExplanations } from './partition-messages.js'
 import type { PartitionChangeView, PartitionRequest, PartitionResponse } from './partition.schemas.js'
 import { areaOfRegion } from './region-area.js'
@@ -42,14 +49,16 @@ export async function runPartition(
   body: PartitionRequest,
   language: Language,
 ): Promise<PartitionResponse> {
-  assertLonLatCrs(body.crs)
+  const system = requestCrs(body.crs)
   if ((body.region === undefined) === (body.boundary === undefined)) throw badRequest('partition_area_choice')
   if (body.create_draft && body.region === undefined) throw badRequest('partition_draft_needs_region')
   if (body.range && body.range.min > body.range.max) throw badRequest('partition_range_invalid', body.range)
 
   if (body.region !== undefined && user === null) throw new Error('a partition of a region needs a user')
   const gathered =
-    body.region === undefined || user === null ? fromBoundary(body) : await fromRegion(database.kysely, user, body.region, body, language)
+    body.region === undefined || user === null
+      ? fromBoundary(body, system)
+      : await fromRegion(database.kysely, user, body.region, body, language, system)
   const { range } = gathered
   if (body.target !== undefined && (body.target < range.min || body.target > range.max)) {
     throw badRequest('partition_target_outside_range', { target: body.target, ...range })
@@ -63,7 +72,7 @@ export async function runPartition(
       const p = grid.properties
       return {
         type: 'Feature' as const,
-        geometry: grid.geometry,
+        geometry: toRequestCrs(grid.geometry, system),
         properties: {
           number: p.number,
           name: names[i] ?? null,
@@ -80,6 +89,7 @@ export async function runPartition(
     }),
     summary: partition.summary,
     explanations: renderExplanations(partition.explanations, language),
+    ...(system ? { crs: system.crs.code } : {}),
   }
   // A region's changes are those its draft makes (against the grids stored today); a file's
   // grids are compared with the grids the request gave.
@@ -96,9 +106,9 @@ export async function runPartition(
   return answer
 }
 
-function fromBoundary(body: PartitionRequest): GatheredArea {
+function fromBoundary(body: PartitionRequest, system: RequestCrs | null): GatheredArea {
   if (!body.range) throw badRequest('partition_range_required')
-  const shapes = readRequestShapes(body)
+  const shapes = readRequestShapes(body, system)
   return {
     area: { boundary: shapes.boundary as Polygon | MultiPolygon, ...buildingsOf(shapes, []), roads: shapes.roads ?? [] },
     range: body.range,
@@ -111,7 +121,14 @@ function fromBoundary(body: PartitionRequest): GatheredArea {
  * A community's or township's recorded area, the request's buildings, roads and grids taking the
  * place of the recorded ones; the range from the request, else from the region's rule profile.
  */
-async function fromRegion(db: Db, user: TokenClaims, code: string, body: PartitionRequest, language: Language): Promise<GatheredArea> {
+async function fromRegion(
+  db: Db,
+  user: TokenClaims,
+  code: string,
+  body: PartitionRequest,
+  language: Language,
+  system: RequestCrs | null,
+): Promise<GatheredArea> {
   if (!isRegionCode(code)) throw badRequest('region_code_invalid', { code })
   const prefix = prefixOfCode(code)
   if (prefix.length < 9) throw badRequest('partition_region_level', { code })
@@ -121,7 +138,7 @@ async function fromRegion(db: Db, user: TokenClaims, code: string, body: Partiti
   if (body.create_draft && !takesPart(user.role, chainOf(profile, false)) && !takesPart(user.role, chainOf(profile, true))) {
     throw forbidden('proposal_role_read_only')
   }
-  const shapes = readRequestShapes(body)
+  const shapes = readRequestShapes(body, system)
   const region = await findRegion(db, code)
   const recorded = region ? await areaOfRegion(db, code) : null
   if (!region || !recorded) throw notFound('region_not_found', { code })
