@@ -183,7 +183,9 @@ export class MapEditor {
     const [px, py] = toScreen(point)
     const reachCorner = map.unproject([px + SNAP_PIXELS, py + SNAP_PIXELS])
     const reach = Math.max(Math.abs(reachCorner.lng - (point[0] ?? 0)), Math.abs(reachCorner.lat - (point[1] ?? 0)))
-    const snapped = snapPoint(point, { corners, lines: gridMap.referenceLines() }, toScreen, SNAP_PIXELS, reach)
+    const found = snapPoint(point, { corners, lines: gridMap.referenceLines() }, toScreen, SNAP_PIXELS, reach)
+    // A road through the dragged corner would pull every short drag back to where it started.
+    const snapped = found && except && found.point[0] === except[0] && found.point[1] === except[1] ? null : found
     const onReference = snapped && snapped.kind !== 'corner'
     this.snapHint.hidden = !onReference
     if (onReference) this.snapHint.textContent = snapped.name ? t('reference.snapped', { name: snapped.name }) : t('reference.snappedLine')
