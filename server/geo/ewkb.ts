@@ -5,6 +5,8 @@
 // Written by hand: the format is a few fixed-size fields (OGC 06-103r4 §8.2, PostGIS's SRID
 // flag), and no maintained JS package writes EWKB without pulling in a geometry library.
 
+import type { MultiPolygon, Polygon, Position as GeoJsonPosition } from 'geojson'
+
 type Position = readonly number[]
 type Ring = readonly Position[]
 
@@ -101,6 +103,13 @@ export function linesToEwkb(lines: readonly Ring[], srid = SRID): string {
 /** The polygons (each a list of rings) of a GeoJSON Polygon or MultiPolygon (structurally checked). */
 export function polygonsOf(geometry: { type: string; coordinates: unknown }): number[][][][] {
   return (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as number[][][][]
+}
+
+/** The inverse of polygonsOf: one polygon as a Polygon, several as a MultiPolygon. */
+export function geometryOfPolygons(polygons: GeoJsonPosition[][][]): Polygon | MultiPolygon {
+  return polygons.length === 1
+    ? { type: 'Polygon', coordinates: polygons[0] as GeoJsonPosition[][] }
+    : { type: 'MultiPolygon', coordinates: polygons }
 }
 
 /** Positions in polygons (what a statement's size is measured in). */

@@ -1,11 +1,12 @@
 import type { Feature, FeatureCollection, LineString, MultiPolygon, Polygon } from 'geojson'
+import pointInPolygon from 'point-in-polygon-hao'
 import type { Db } from '../db/database.js'
+import { polygonsOf } from '../geo/ewkb.js'
 import { interiorPoint } from '../geo/interior-point.js'
 import type { Position } from '../validation/edge-match.js'
-import { pointInRing } from '../validation/simple-ring.js'
 import { dissolve } from './dissolve.js'
 import { partitionInThread } from './partition-thread.js'
-import { fitToBoundary, inTriangle, type ReconciledGrids, shapeHolds } from './reconcile.js'
+import { fitToBoundary, inTriangle, type ReconciledGrids } from './reconcile.js'
 import type { PartitionExplanation, PartitionGrid, PartitionInput, PartitionSummary } from './types.js'
 import { type AreaInput, type AreaUnits, buildUnits } from './units.js'
 
@@ -41,9 +42,7 @@ export interface AreaPartition {
 export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<AreaPartition> {
   const { boundary, buildings, roads, existing, cutsToCorners, cuts: given, ...options } = input
   // Today's grid edges cut the units too, so a grid kept as it is has exactly its shape of today.
-  const todayLines = (existing ?? []).flatMap(({ geometry }) =>
-    (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates).flat(),
-  )
+  const todayLines = (existing ?? []).flatMap(({ geometry }) => polygonsOf(geometry).flat())
   const cuts: LineString[] = [
     ...(given ?? []).flatMap((line) =>
       line.type === 'LineString' ? [line] : line.coordinates.map((coordinates): LineString => ({ type: 'LineString', coordinates })),
@@ -54,7 +53,7 @@ export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<
   const today = existing && existing.length > 0 ? { existing: gridOfEachUnit(units, existing) } : {}
   const result = await partitionInThread({ ...options, ...today, units: units.units, edges: units.edges })
   const fitted = fitToBoundary(dissolve(units.units, result.assignment), boundary, {
-    lines: [...cuts.map((line) => line.coordinates as Position[])],
+    lines: cuts.map((line) => line.coordinates as Position[]),
     cutsToCorners: cutsToCorners ?? false,
   })
   const gridOf = buildingGrids(units, result.assignment, buildings, fitted)
@@ -111,7 +110,7 @@ export async function partitionArea(db: Db, input: AreaPartitionInput): Promise<
 export function unitPolygonsAsInput(units: readonly { geometry: Polygon | MultiPolygon; households: number }[]) {
   const buildings = units.map(({ geometry, households }) => ({ geometry, households }))
   const cuts: LineString[] = units.flatMap(({ geometry }) =>
-    (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates)
+    polygonsOf(geometry)
       .flat()
       .map((coordinates): LineString => ({ type: 'LineString', coordinates })),
   )
@@ -127,7 +126,8 @@ function buildingGrids(units: AreaUnits, assignment: Record<string, number>, bui
     const geometry = buildings[building]?.geometry
     const point = geometry?.type === 'Point' ? (geometry.coordinates as Position) : geometry ? interiorPoint(geometry) : null
     if (!point || !fitted.swept.some((triangle) => inTriangle(point, triangle))) continue
-    const holder = [...fitted.shapes].find(([, shape]) => shapeHolds(shape, point))
+    // The first grid (in number order) holding it, on its edge too: as ST_Covers would.
+    const holder = [...fitted.shapes].find(([, shape]) => polygonsOf(shape).some((polygon) => pointInPolygon(point, polygon) !== false))
     gridOf.set(building, holder ? holder[0] : grid)
   }
   return gridOf
@@ -135,16 +135,12 @@ function buildingGrids(units: AreaUnits, assignment: Record<string, number>, bui
 
 /** Unit id → the code of the existing grid holding the unit's interior point (units outside every grid are left out). */
 function gridOfEachUnit(units: AreaUnits, existing: NonNullable<AreaPartitionInput['existing']>): Record<string, string> {
-  const shapes = existing.map(({ code, geometry }) => ({
-    code,
-    polygons: (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Position[][][],
-  }))
-  const inside = (point: Position, polygon: Position[][]) =>
-    pointInRing(point, polygon[0] as Position[]) && !polygon.slice(1).some((hole) => pointInRing(point, hole))
+  const shapes = existing.map(({ code, geometry }) => ({ code, polygons: polygonsOf(geometry) }))
   const codes: Record<string, string> = {}
   for (const unit of units.units) {
+    // Units are cut along today's grid edges, so a unit's interior point is inside one grid, never on an edge.
     const point = interiorPoint({ type: 'Polygon', coordinates: unit.polygon })
-    const holder = point && shapes.find((shape) => shape.polygons.some((polygon) => inside(point, polygon)))
+    const holder = point && shapes.find((shape) => shape.polygons.some((polygon) => pointInPolygon(point, polygon) === true))
     if (holder) codes[unit.id] = holder.code
   }
   return codes

@@ -1,4 +1,5 @@
 import type { MultiPolygon, Polygon } from 'geojson'
+import { geometryOfPolygons } from '../geo/ewkb.js'
 import { orientRings, type PolygonRings, type Position } from '../validation/edge-match.js'
 import { pointInRing, ringArea2 } from '../validation/simple-ring.js'
 
@@ -173,8 +174,5 @@ function nestRings(grid: number, rings: Position[][]): Polygon | MultiPolygon {
     if (!around) throw new DissolveError(grid, 'a hole outside every shell')
     around.holes.push(hole)
   }
-  const polygons = shells.map((shell) => [shell.ring, ...shell.holes])
-  return polygons.length === 1
-    ? { type: 'Polygon', coordinates: polygons[0] as Position[][] }
-    : { type: 'MultiPolygon', coordinates: polygons }
+  return geometryOfPolygons(shells.map((shell) => [shell.ring, ...shell.holes]))
 }

@@ -2,11 +2,12 @@ import type { TokenClaims } from '../auth/auth.plugin.js'
 import type { DatabaseHandle } from '../db/connect.js'
 import type { Language } from '../i18n/index.js'
 import type { ChangeRequest } from '../proposals/change.schemas.js'
-import { currentGrids, townshipsWithGrids } from '../proposals/changes.js'
+import { townshipsWithGrids } from '../proposals/changes.js'
 import { draftProposal } from '../proposals/proposals.service.js'
 import { sameShape } from '../import/replacement.js'
 import type { PolygonGeometry } from '../proposals/noding.js'
 import type { AreaPartition } from './area.js'
+import { comprehensiveGridsOf } from './region-area.js'
 
 // An auto-partition of a region becomes a draft proposal of its township: the grids that take
 // over a code keep it (reshaped where their shape moved, their household count updated), the
@@ -39,12 +40,7 @@ export interface PartitionDraftInput {
 
 /** The proposal's changes and, per grid, what happens to it. */
 export async function partitionChanges(database: DatabaseHandle, input: PartitionDraftInput) {
-  const prefix = input.region.replace(/(000)+$/, '')
-  const today = new Map(
-    (await currentGrids(database.kysely, prefix.slice(0, 9)))
-      .filter((grid) => grid.region_code.startsWith(prefix) && grid.kind === 'comprehensive' && grid.code !== null)
-      .map((grid) => [grid.code as string, grid]),
-  )
+  const today = new Map((await comprehensiveGridsOf(database.kysely, input.region)).map((grid) => [grid.code as string, grid]))
   const counted = new Map((input.today ?? []).map((grid) => [grid.code, grid]))
   const reasonOf = (code: string): Pick<PartitionChange, 'reason'> => {
     const grid = counted.get(code)

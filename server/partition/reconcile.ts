@@ -1,7 +1,9 @@
 import Flatbush from 'flatbush'
 import type { MultiPolygon, Polygon } from 'geojson'
+import { geometryOfPolygons, polygonsOf } from '../geo/ewkb.js'
+import { projectOntoSegment } from '../geo/segment.js'
 import type { Position } from '../validation/edge-match.js'
-import { pointInRing, ringsAreSimpleAndApart } from '../validation/simple-ring.js'
+import { ringsAreSimpleAndApart } from '../validation/simple-ring.js'
 
 // The grids' outline made to agree with the boundary they divide, vertex for vertex.
 //
@@ -48,16 +50,15 @@ export function fitToBoundary(
   boundary: Shape,
   { lines = [], cutsToCorners = false }: { lines?: readonly Position[][]; cutsToCorners?: boolean } = {},
 ): ReconciledGrids {
-  const boundaryRings = (boundary.type === 'Polygon' ? [boundary.coordinates] : boundary.coordinates).flat() as Position[][]
+  const boundaryRings = polygonsOf(boundary).flat() as Position[][]
   const fixedLines = [...boundaryRings, ...lines]
   const corners = new Map<string, Position>()
   for (const line of fixedLines) for (const p of line) if (!corners.has(keyOf(p))) corners.set(keyOf(p), p)
   let grids = new Map<number, Rings>()
   for (const [number, shape] of shapes) {
-    const polygons = (shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates) as Rings
     grids.set(
       number,
-      polygons.map((polygon) => polygon.map((ring) => ring.map((p) => corners.get(keyOf(p)) ?? p))),
+      (polygonsOf(shape) as Rings).map((polygon) => polygon.map((ring) => ring.map((p) => corners.get(keyOf(p)) ?? p))),
     )
   }
   const isCorner = new Set([...corners.values()].map(exactKey))
@@ -65,32 +66,29 @@ export function fitToBoundary(
   const edges = segmentIndex(boundaryRings)
   const swept: Position[][] = []
   const kept: Position[] = []
-  for (const [key, owners] of cutsToCorners ? outlineNodes(grids, isCorner) : []) {
+  const nodes = cutsToCorners ? outlineNodes(grids, isCorner) : new Map<string, Set<number>>()
+  // A move only takes a node away (its corner is a vertex already), so one index of the vertices
+  // serves every check, the nodes moved so far skipped.
+  const vertices = nodes.size > 0 ? vertexIndex(grids) : null
+  const moved = new Set<string>()
+  for (const [key, owners] of nodes) {
     const node = positionOf(grids, owners, key)
     const edge = edges.nearest(node)
     const choices = [edge[0], edge[1]].sort((a, b) => distance2(a, node) - distance2(b, node))
-    let moved = false
     for (const corner of choices) {
       const triangles = swingTriangles(grids, owners, key, node, corner)
-      if (triangles === null || !clear(grids, triangles, node, corner)) continue
+      if (triangles === null || !clear(vertices as VertexIndex, moved, triangles)) continue
       const next = new Map([...owners].map((number) => [number, moveVertex(grids.get(number) as Rings, key, corner)]))
       if ([...next.values()].some((rings) => rings === null)) continue
       for (const [number, rings] of next) grids.set(number, rings as Rings)
       swept.push(...triangles)
-      moved = true
+      moved.add(key)
       break
     }
-    if (!moved) kept.push(node)
+    if (!moved.has(key)) kept.push(node)
   }
   const out = new Map<number, Shape>()
-  for (const [number, polygons] of grids) {
-    out.set(
-      number,
-      polygons.length === 1
-        ? { type: 'Polygon', coordinates: polygons[0] as Position[][] }
-        : { type: 'MultiPolygon', coordinates: polygons },
-    )
-  }
+  for (const [number, polygons] of grids) out.set(number, geometryOfPolygons(polygons))
   return { shapes: out, swept, kept }
 }
 
@@ -213,23 +211,28 @@ function swingTriangles(
   return triangles.size === 0 ? null : [...triangles.values()]
 }
 
-/** No grid vertex inside or on any triangle but the triangle's own corners. */
-function clear(grids: ReadonlyMap<number, Rings>, triangles: readonly Position[][], node: Position, corner: Position): boolean {
-  const index = vertexIndex(grids)
+/** No grid vertex (but those `moved` away) inside or on any triangle, except the triangle's own corners. */
+function clear(index: VertexIndex, moved: ReadonlySet<string>, triangles: readonly Position[][]): boolean {
   for (const triangle of triangles) {
     const xs = triangle.map((p) => p[0])
     const ys = triangle.map((p) => p[1])
     const own = new Set(triangle.map(exactKey))
     for (const id of index.tree.search(Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys))) {
       const p = index.points[id] as Position
-      if (!own.has(exactKey(p)) && inTriangle(p, triangle)) return false
+      const key = exactKey(p)
+      if (!own.has(key) && !moved.has(key) && inTriangle(p, triangle)) return false
     }
   }
-  return exactKey(node) !== exactKey(corner)
+  return true
 }
 
-/** The grids' vertices in an R-tree (rebuilt per move checked: a partition has a few hundred cut nodes at most). */
-function vertexIndex(grids: ReadonlyMap<number, Rings>) {
+interface VertexIndex {
+  tree: Flatbush
+  points: Position[]
+}
+
+/** The grids' distinct vertices in an R-tree. */
+function vertexIndex(grids: ReadonlyMap<number, Rings>): VertexIndex {
   const points = [...new Map([...grids.values()].flat(3).map((p) => [exactKey(p), p])).values()]
   const tree = new Flatbush(Math.max(points.length, 1))
   for (const p of points) tree.add(p[0], p[1], p[0], p[1])
@@ -258,7 +261,8 @@ interface SegmentIndex {
 }
 
 const REACH = 4 * SNAP
-const near = (p: Position, segment: [Position, Position]) => segmentDistance2(p, segment) <= REACH * REACH
+const distanceTo = (p: Position, [a, b]: [Position, Position]) => projectOntoSegment(p, a, b).distance
+const near = (p: Position, segment: [Position, Position]) => distanceTo(p, segment) <= REACH
 
 function segmentIndex(lines: readonly Position[][]): SegmentIndex {
   const segments: [Position, Position][] = lines.flatMap((line) =>
@@ -271,32 +275,17 @@ function segmentIndex(lines: readonly Position[][]): SegmentIndex {
   const ranked = (p: Position, ids: number[]) =>
     ids
       .filter((i) => segments[i] !== undefined)
-      .map((i) => ({ segment: segments[i] as [Position, Position], d: segmentDistance2(p, segments[i] as [Position, Position]) }))
+      .map((i) => ({ segment: segments[i] as [Position, Position], d: distanceTo(p, segments[i] as [Position, Position]) }))
       .sort((x, y) => x.d - y.d)[0]
   const around = (p: Position) => tree.search(p[0] - REACH, p[1] - REACH, p[0] + REACH, p[1] + REACH)
   return {
     nearest: (p) => (ranked(p, around(p)) ?? ranked(p, tree.neighbors(p[0], p[1], 8)))?.segment as [Position, Position],
     holding(p) {
       const best = ranked(p, around(p))
-      return best && best.d <= REACH * REACH ? best.segment : undefined
+      return best && best.d <= REACH ? best.segment : undefined
     },
   }
 }
 
-function segmentDistance2(p: Position, [a, b]: [Position, Position]): number {
-  const dx = b[0] - a[0]
-  const dy = b[1] - a[1]
-  const t = Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy || 1)))
-  return distance2(p, [a[0] + t * dx, a[1] + t * dy])
-}
-
 const open = (ring: readonly Position[]) => ring.slice(0, -1)
 const closed = (ring: readonly Position[]) => [...ring, ring[0] as Position]
-
-/** Whether a point lies in a grid's polygons (shell minus holes). */
-export function shapeHolds(shape: Shape, point: Position): boolean {
-  const polygons = (shape.type === 'Polygon' ? [shape.coordinates] : shape.coordinates) as Rings
-  return polygons.some(
-    (polygon) => pointInRing(point, polygon[0] as Position[]) && !polygon.slice(1).some((hole) => pointInRing(point, hole)),
-  )
-}

@@ -1,8 +1,10 @@
-import type { LineString, MultiLineString, MultiPolygon, Polygon, Position } from 'geojson'
+import type { LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson'
 import { findBuildingsCoveredBy } from '../buildings/buildings.repository.js'
 import type { Db } from '../db/database.js'
-import { currentGrids } from '../proposals/changes.js'
+import { geometryOfPolygons, polygonsOf } from '../geo/ewkb.js'
+import { currentGrids, type GridState } from '../proposals/changes.js'
 import { findLinesMeeting } from '../reference/reference.repository.js'
+import { prefixOfCode } from '../regions/region-codes.js'
 import { findBoundariesUnder, findRegion } from '../regions/regions.repository.js'
 import { matchEdges, type PolygonRings } from '../validation/edge-match.js'
 import type { BuildingInput } from './units.js'
@@ -34,10 +36,12 @@ export interface RegionArea {
 export async function areaOfRegion(db: Db, code: string): Promise<RegionArea | null> {
   const region = await findRegion(db, code)
   if (!region) return null
-  const prefix = code.replace(/(000)+$/, '')
-  const existing = (await currentGrids(db, prefix.slice(0, 9)))
-    .filter((grid) => grid.region_code.startsWith(prefix) && grid.kind === 'comprehensive' && grid.code !== null)
-    .map((grid) => ({ code: grid.code as string, name: grid.name, geometry: grid.geometry as Polygon | MultiPolygon }))
+  const prefix = prefixOfCode(code)
+  const existing = (await comprehensiveGridsOf(db, code)).map((grid) => ({
+    code: grid.code as string,
+    name: grid.name,
+    geometry: grid.geometry as Polygon | MultiPolygon,
+  }))
   const boundary = (await unionOf(existing)) ?? (await regionBoundary(db, code))
   if (boundary === null) return null
   const buildings = (await findBuildingsCoveredBy(db, boundary)).map((row) => ({
@@ -48,26 +52,24 @@ export async function areaOfRegion(db: Db, code: string): Promise<RegionArea | n
   return { code, name: region.name, boundary, buildings, roads, existing }
 }
 
+/** The comprehensive grids in force in a village/community or township (with their codes), as the proposal layer reads them. */
+export async function comprehensiveGridsOf(db: Db, code: string): Promise<GridState[]> {
+  const prefix = prefixOfCode(code)
+  return (await currentGrids(db, prefix.slice(0, 9))).filter(
+    (grid) => grid.region_code.startsWith(prefix) && grid.kind === 'comprehensive' && grid.code !== null,
+  )
+}
+
 async function regionBoundary(db: Db, code: string): Promise<Polygon | MultiPolygon | null> {
-  const own = (await findBoundariesUnder(db, code.replace(/(000)+$/, ''), 1)).find((row) => row.code === code)
-  if (!own) return null
-  return own.polygons.length === 1
-    ? { type: 'Polygon', coordinates: own.polygons[0] as Position[][] }
-    : { type: 'MultiPolygon', coordinates: own.polygons as Position[][][] }
+  const own = (await findBoundariesUnder(db, prefixOfCode(code), 1)).find((row) => row.code === code)
+  return own ? geometryOfPolygons(own.polygons) : null
 }
 
 /** The exact union of grids that tile cleanly (edge matching: the vertices are the grids'); null otherwise. */
 async function unionOf(grids: readonly ExistingGrid[]): Promise<Polygon | MultiPolygon | null> {
   if (grids.length === 0) return null
-  const features = grids.map((grid, index) => ({
-    index,
-    polygons: (grid.geometry.type === 'Polygon' ? [grid.geometry.coordinates] : grid.geometry.coordinates) as PolygonRings[],
-  }))
+  const features = grids.map((grid, index) => ({ index, polygons: polygonsOf(grid.geometry) as PolygonRings[] }))
   const matched = await matchEdges(features)
-  if (!matched.clean) return null
-  // Rings come closed.
-  const polygons = matched.union as Position[][][]
-  return polygons.length === 1
-    ? { type: 'Polygon', coordinates: polygons[0] as Position[][] }
-    : { type: 'MultiPolygon', coordinates: polygons }
+  // The union's rings come closed.
+  return matched.clean ? geometryOfPolygons(matched.union) : null
 }

@@ -3,9 +3,9 @@ import { sql } from 'kysely'
 import type { Db } from '../db/database.js'
 import { interiorPoint } from '../geo/interior-point.js'
 import Flatbush from 'flatbush'
+import pointInPolygon from 'point-in-polygon-hao'
 import { projectOntoSegment } from '../geo/segment.js'
 import { bounds, type PolygonRings, type Position as EdgePosition } from '../validation/edge-match.js'
-import { pointInRing } from '../validation/simple-ring.js'
 import { type AreaUnits, measureUnits } from './unit-measures.js'
 import { PartitionInputError, type PartitionInputProblem } from './types.js'
 
@@ -150,9 +150,8 @@ async function polygoniseArea(db: Db, boundary: string, points: readonly Positio
 /**
  * The buildings of each face, found in JS: a join in SQL (points × faces by ST_Covers, no index
  * on a CTE) took 9.4 s of 13 s for 5,000 buildings on PGlite, holding the server's thread. A
- * building on a line between faces goes to the first face (in their order) that holds it, and one
- * exactly on an edge — which a ray test may give to neither side — to the face whose outline is
- * nearest.
+ * building on a line between faces goes to the first face (in their order) that holds it, edge
+ * included; one that rounding leaves in no face, to the face whose outline is nearest.
  */
 function facesHolding(polygons: readonly PolygonRings[], points: readonly Position[]): number[][] {
   const tree = new Flatbush(Math.max(polygons.length, 1))
@@ -163,15 +162,12 @@ function facesHolding(polygons: readonly PolygonRings[], points: readonly Positi
   for (const [building, point] of points.entries()) {
     const [x, y] = point as [number, number]
     const candidates = tree.search(x, y, x, y).sort((a, b) => a - b)
-    const inside = candidates.find((face) => holds(polygons[face] as PolygonRings, [x, y]))
-    const face = inside ?? nearestFace(polygons, candidates, [x, y])
+    const holder = candidates.find((face) => pointInPolygon([x, y], polygons[face] as PolygonRings) !== false)
+    const face = holder ?? nearestFace(polygons, candidates, [x, y])
     if (face !== undefined) homes[face]?.push(building)
   }
   return homes
 }
-
-const holds = (polygon: PolygonRings, point: EdgePosition) =>
-  pointInRing(point, polygon[0] as EdgePosition[]) && !polygon.slice(1).some((hole) => pointInRing(point, hole))
 
 function nearestFace(polygons: readonly PolygonRings[], candidates: readonly number[], point: EdgePosition): number | undefined {
   let best: number | undefined

@@ -1,4 +1,5 @@
 import type { Geometry, Position } from 'geojson'
+import { geometryOfPolygons } from '../../geo/ewkb.js'
 import { signedArea } from '../../geo/ring-area.js'
 
 export { signedArea }
@@ -40,10 +41,7 @@ export function ringsToPolygon(rings: Position[][], outer: readonly boolean[]): 
       outers.push({ ring, area: signedArea(ring), box: boxOf(ring), holes: [] })
     }
   }
-  const polygons = outers.map((candidate) => [candidate.ring, ...candidate.holes])
-  return polygons.length === 1
-    ? { type: 'Polygon', coordinates: polygons[0] as Position[][] }
-    : { type: 'MultiPolygon', coordinates: polygons }
+  return geometryOfPolygons(outers.map((candidate) => [candidate.ring, ...candidate.holes]))
 }
 
 function boxOf(ring: readonly Position[]): [number, number, number, number] {
