@@ -171,7 +171,7 @@ async function runArea(db: Db, gathered: GatheredArea, body: PartitionRequest, l
     return await partitionArea(db, {
       ...gathered.area,
       range: gathered.range,
-      ...(gathered.existing ? { existing: gathered.existing.map(({ code, geometry }) => ({ code, geometry })) } : {}),
+      ...(gathered.existing ? { existing: gathered.existing } : {}),
       // A region's grids are to be written beside its stored neighbours (a draft, or the preview
       // of one): cuts meeting the boundary go to its corners, so the preview is what a draft saves.
       cutsToCorners: gathered.region !== null,
