@@ -1,13 +1,21 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { upsertUser } from '../auth/users.repository.js'
 import { loadGeoJson, loadMiniCounty } from '../testing/app.js'
 import { findInconsistencies } from '../testing/consistency.js'
-import { type RunningProcess, copyOfTemplate, runTsx, serverReady, spawnServer, stubWebDir } from '../testing/processes.js'
+import {
+  type RunningProcess,
+  copyOfTemplate,
+  lockHeldBy,
+  lockOwnerPid,
+  runTsx,
+  serverReady,
+  spawnServer,
+  stubWebDir,
+} from '../testing/processes.js'
 import { openDatabase } from './connect.js'
-import { LOCK_FILE_NAME } from './data-lock.js'
 
 // kill -9 at random moments during approvals and imports, restart, compare. One PGlite data
 // folder with the mini county; each iteration starts the real server (which must take over the
@@ -38,24 +46,6 @@ function random(seed: number): () => number {
 const next = random(SEED)
 const between = (min: number, max: number) => min + next() * (max - min)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** The pid the data folder's lock file names, or null (no lock, or being written). */
-function lockOwnerPid(dataDir: string): number | null {
-  try {
-    return JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).pid
-  } catch {
-    return null
-  }
-}
-
-/** Resolves once the data folder's lock file names `running` as its owner, or once it has exited. */
-async function lockHeldBy(dataDir: string, running: RunningProcess): Promise<void> {
-  let exited = false
-  void running.exited.then(() => {
-    exited = true
-  })
-  while (!exited && lockOwnerPid(dataDir) !== running.pid) await sleep(10)
-}
 
 let root = ''
 let dataDir = ''

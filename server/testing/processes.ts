@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { LOCK_FILE_NAME } from '../db/data-lock.js'
 import { ensurePgliteTemplate } from './database.js'
 
 // Real processes for tests: a TypeScript script run as `node --import tsx`, its output collected,
@@ -112,4 +113,22 @@ export async function serverReady(server: RunningProcess, ms = 120_000): Promise
 /** Starts the server and waits until it serves. */
 export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return serverReady(spawnServer(dataDir, env))
+}
+
+/** The pid the data folder's lock file names, or null (no lock, or being written). */
+export function lockOwnerPid(dataDir: string): number | null {
+  try {
+    return JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE_NAME), 'utf8')).pid
+  } catch {
+    return null
+  }
+}
+
+/** Resolves once the data folder's lock file names `running` as its owner, or once it has exited. */
+export async function lockHeldBy(dataDir: string, running: RunningProcess): Promise<void> {
+  let exited = false
+  void running.exited.then(() => {
+    exited = true
+  })
+  while (!exited && lockOwnerPid(dataDir) !== running.pid) await new Promise((resolve) => setTimeout(resolve, 10))
 }
