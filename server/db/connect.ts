@@ -47,6 +47,8 @@ export interface OpenDatabaseOptions {
   bounds?: ConnectionBounds | undefined
   /** Where replica outages are told (once per outage); default: the console. */
   log?: ReplicaLog | undefined
+  /** How long a failed replica is skipped (default REPLICA_SKIP_MS; tests shorten it). */
+  replicaSkipMs?: number | undefined
 }
 
 /** A replica skipped after a connection-type failure is tried again after this long. */
@@ -84,7 +86,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
           pool: new ReplicaReader({
             primary: pool,
             replica: postgresPool(options.replicaUrl),
-            skipMs: REPLICA_SKIP_MS,
+            skipMs: options.replicaSkipMs ?? REPLICA_SKIP_MS,
             log: options.log ?? consoleLog,
           }),
         }),

@@ -64,6 +64,11 @@ export class TcpProxy {
     return this.pairs.size
   }
 
+  /** The local ports of the proxy's connections to the target (PostgreSQL: pg_stat_activity.client_port). */
+  upstreamPorts(): number[] {
+    return [...this.pairs].map(({ upstream }) => upstream.localPort).filter((port): port is number => port !== undefined)
+  }
+
   pause(): void {
     this.paused = true
     for (const { client, upstream } of this.pairs) {
