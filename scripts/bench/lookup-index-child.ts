@@ -35,11 +35,13 @@ const vertices = source.coords.length / 2
 const before = rssMb()
 const heapBefore = process.memoryUsage().heapUsed / 1048576
 const started = performance.now()
+const cpu = process.cpuUsage()
 const builder = new GridIndexBuilder(hint ? { vertices, rings: source.records.length, parts: source.records.length } : {})
 addSyntheticGrids(builder, source)
 const filledMs = performance.now() - started
 const index: GridIndex = builder.finish()
 const ms = performance.now() - started
+const used = process.cpuUsage(cpu)
 const after = rssMb()
 const heapAfter = process.memoryUsage().heapUsed / 1048576
 const peakMb = process.resourceUsage().maxRSS / 1024
@@ -73,6 +75,7 @@ console.log(
     hint,
     source_ms: Math.round(sourceMs),
     build_ms: Math.round(ms * 10) / 10,
+    build_cpu_ms: Math.round((used.user + used.system) / 1000),
     fill_ms: Math.round(filledMs),
     finish_ms: Math.round(ms - filledMs),
     rss_before_mb: Math.round(before),
