@@ -25,7 +25,7 @@ import {
 import { type Entry, median, round1 } from './report.js'
 
 // The national layout, scaled down, on PostgreSQL (docs/scaling.md): 31 provinces × N synthetic
-// grids (default 20,000: 620,000 grids of 81 vertices) in a copy of the grids table partitioned by
+// grids (default 10,000: 310,000 grids of 81 vertices) in a copy of the grids table partitioned by
 // province code (national-layout.ts, its own schema, dropped afterwards), and
 // - partition pruning: EXPLAIN of a province-scoped query reads one partition, one without the
 //   province key reads all 31;
@@ -53,7 +53,7 @@ export const NATIONAL_FIGURES = [
 export interface NationalBenchOptions {
   wanted(name: string): boolean
   progress(message: string): void
-  /** Grids per province (default 20,000, or NATIONAL_GRIDS_PER_PROVINCE). */
+  /** Grids per province (default 10,000, or NATIONAL_GRIDS_PER_PROVINCE). */
   gridsPerProvince?: number
   /** Keep the study schema afterwards (for looking at it with psql; or NATIONAL_KEEP=1). */
   keep?: boolean
@@ -168,7 +168,7 @@ export async function nationalBench(
       skipped: ['national: skipped — needs PostgreSQL (DATABASE_URL); the embedded engine has no place in a national layout'],
     }
   }
-  const perProvince = options.gridsPerProvince ?? Number(process.env.NATIONAL_GRIDS_PER_PROVINCE ?? 20_000)
+  const perProvince = options.gridsPerProvince ?? Number(process.env.NATIONAL_GRIDS_PER_PROVINCE ?? 10_000)
   const db = database.kysely
   const common = {
     engine: database.engine,
