@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import type { AddressInfo } from 'node:net'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -226,7 +227,12 @@ export async function lookupBench(database: DatabaseHandle, options: LookupBench
       `  built in ${m.build_ms} ms (CPU ${m.build_cpu_ms} ms; fill ${m.fill_ms}, finish ${m.finish_ms}), RSS +${m.rss_delta_mb} MB (typed arrays ${m.typed_mb} MB, peak ${m.peak_rss_mb} MB with the 1.5 GB source); ${Number(m.lookups_per_s).toLocaleString('en')} lookups/s on it`,
     )
     const dataset = { grids: m.grids, vertices: m.vertices, typed_mb: m.typed_mb }
-    const child = { child_process: true, max_old_space_size_mb: CHILD_HEAP_MB }
+    // The machine's load while it ran: on a shared machine the wall time says little without it.
+    const child = {
+      child_process: true,
+      max_old_space_size_mb: CHILD_HEAP_MB,
+      load_average: loadavg().map((l) => Math.round(l * 100) / 100),
+    }
     if (wanted('lookup.index_1m.build_ms'))
       entries.push({
         name: 'lookup.index_1m.build_ms',
