@@ -8,6 +8,7 @@ import type { ValidationReport } from '../server/validation/report.schemas.js'
 import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
 import { IO_FIGURES, ioBench } from './bench/io.js'
 import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
+import { NATIONAL_FIGURES, nationalBench } from './bench/national.js'
 import { PARTITION_FIGURES, partitionBench } from './bench/partition.js'
 import { PARTITION_AREA_FIGURES, partitionAreaBench } from './bench/partition-area.js'
 import { TILE_FIGURES, tilesBench } from './bench/tiles.js'
@@ -38,7 +39,8 @@ const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
                    coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles,
-                   partition (partition.2500, .denver, .providence need no database; .area_2500, .demo do)
+                   partition (partition.2500, .denver, .providence need no database; .area_2500, .demo do),
+                   lookup.index_1m (a child process), national (PostgreSQL only: DATABASE_URL)
   --runs N         counted runs per figure, after one warm-up (default 3)
   --skip-baseline  do not run the naive PostGIS check (no ratio, no answer comparison)
 engine: PGlite in .cache/bench-pglite unless DATABASE_URL=postgres://… is set`
@@ -87,6 +89,7 @@ async function main(): Promise<number> {
   const partitionWanted = anyWanted([...PARTITION_FIGURES])
   // partitionArea polygonises in PostGIS: it needs the engine, as the lookup figures do.
   const partitionAreaWanted = anyWanted([...PARTITION_AREA_FIGURES])
+  const nationalWanted = anyWanted([...NATIONAL_FIGURES])
 
   // Our engine; until it exists the benchmark still measures the baseline and says so.
   let validate: ValidateFn | undefined
@@ -132,7 +135,7 @@ async function main(): Promise<number> {
     partitionEntries.push(...partitionRun.entries)
     skipped.push(...partitionRun.skipped)
   }
-  const databaseWanted = figures.length > 0 || lookupWanted || ioWanted || tilesWanted || partitionAreaWanted
+  const databaseWanted = figures.length > 0 || lookupWanted || ioWanted || tilesWanted || partitionAreaWanted || nationalWanted
   if (!databaseWanted && partitionWanted) {
     if (values.json) console.log(JSON.stringify(partitionEntries, null, 2))
     else console.log([partitionTable(partitionEntries), ...skipped].join('\n'))
@@ -145,7 +148,7 @@ async function main(): Promise<number> {
       return 0
     }
     throw new UsageError(
-      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')}, ${PARTITION_AREA_FIGURES.join(', ')})`,
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')}, ${PARTITION_AREA_FIGURES.join(', ')}, ${NATIONAL_FIGURES.join(', ')})`,
     )
   }
 
@@ -299,6 +302,11 @@ async function main(): Promise<number> {
     if (tilesWanted) entries.push(...(await tilesBench(database, { wanted, progress, skipBaseline: values['skip-baseline'] })))
     if (ioWanted) entries.push(...(await ioBench({ wanted, progress, skipBaseline: values['skip-baseline'], runs })))
     if (partitionAreaWanted) partitionEntries.push(...(await partitionAreaBench(database, { wanted, progress, runs })))
+    if (nationalWanted) {
+      const national = await nationalBench(database, { wanted, progress })
+      entries.push(...national.entries)
+      skipped.push(...national.skipped)
+    }
     entries.push(...partitionEntries)
 
     // Output.
@@ -317,6 +325,7 @@ async function main(): Promise<number> {
                 !entry.name.startsWith('lookup.') &&
                 !entry.name.startsWith('tiles.') &&
                 !entry.name.startsWith('partition.') &&
+                !entry.name.startsWith('national.') &&
                 !IO_FIGURES.some((name) => name === entry.name),
             )
             .map((entry) => {
@@ -334,7 +343,11 @@ async function main(): Promise<number> {
         ),
       )
       const lookups = entries.filter(
-        (entry) => entry.name.startsWith('lookup.') || entry.name.startsWith('tiles.') || IO_FIGURES.some((name) => name === entry.name),
+        (entry) =>
+          entry.name.startsWith('lookup.') ||
+          entry.name.startsWith('tiles.') ||
+          entry.name.startsWith('national.') ||
+          IO_FIGURES.some((name) => name === entry.name),
       )
       if (lookups.length > 0) {
         console.log(

@@ -179,6 +179,11 @@ export class GridIndex {
     return this.coords.length >> 1
   }
 
+  /** Bytes of the lattice: at most 32 MB per index, whatever its size (lattice.ts). */
+  get latticeBytes(): number {
+    return this.lattice.byteLength
+  }
+
   /** Bytes held in typed arrays (coordinates, offsets, tree, lattice); grid records not counted. */
   get typedBytes(): number {
     return (

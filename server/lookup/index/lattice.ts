@@ -6,6 +6,8 @@ import type Flatbush from 'flatbush'
 /** A cell whose answer is not the same for all its points: ask the tree. */
 export const MIXED = -2
 const UNVISITED = -3
+/** A cell an edge touches, while the lattice is built (MIXED when done). */
+const EDGE = -4
 /** Lattice cells per polygon part, and at most this many cells (4 bytes each). */
 const CELLS_PER_PART = 1024
 const MAX_CELLS = 8 * 1024 * 1024
@@ -24,8 +26,8 @@ export interface Lattice {
 /**
  * Marks every lattice cell that an edge's bounding box touches (closed, slightly widened, with
  * the same arithmetic as the query, so a point on an edge always lands in a marked cell), then
- * flood-fills the unmarked cells: a connected run of them contains no boundary, so one lookup
- * of a cell centre answers for all. Cells inside a dedicated grid stay MIXED (the slow path
+ * fills the unmarked cells: a connected run of them contains no boundary, so one lookup of a
+ * cell centre answers for all. Cells inside a dedicated grid stay MIXED (the slow path
  * lists dedicated grids): `answerAt` gives a point's grid, -1 for none, or MIXED.
  */
 export function buildLattice(
@@ -62,38 +64,40 @@ export function buildLattice(
       const j0 = Math.max(0, Math.floor((Math.min(ay, by) - epsY - y0) * invH))
       const j1 = Math.min(ny - 1, Math.floor((Math.max(ay, by) + epsY - y0) * invH))
       for (let j = j0; j <= j1; j++) {
-        for (let cell = j * nx + i0, last = j * nx + i1; cell <= last; cell++) lattice[cell] = MIXED
+        for (let cell = j * nx + i0, last = j * nx + i1; cell <= last; cell++) lattice[cell] = EDGE
       }
     }
   }
-  let stack = new Int32Array(1024)
-  for (let start = 0; start < lattice.length; start++) {
-    if (lattice[start] !== UNVISITED) continue
-    // The answer at the cell centre — if the centre maps back to this cell — for its whole run.
-    const ci = start % nx
-    const cj = (start - ci) / nx
-    const cx = x0 + (ci + 0.5) / invW
-    const cy = y0 + (cj + 0.5) / invH
-    let value = MIXED
-    if (Math.floor((cx - x0) * invW) === ci && Math.floor((cy - y0) * invH) === cj) value = answerAt(cx, cy)
-    let top = 0
-    stack[top++] = start
-    lattice[start] = value
-    while (top > 0) {
-      const cell = stack[--top] as number
-      const i = cell % nx
-      for (let k = 0; k < 4; k++) {
-        const next = k === 0 ? (i > 0 ? cell - 1 : -1) : k === 1 ? (i < nx - 1 ? cell + 1 : -1) : k === 2 ? cell - nx : cell + nx
-        if (next < 0 || next >= lattice.length || lattice[next] !== UNVISITED) continue
-        lattice[next] = value
-        if (top === stack.length) {
-          const grown = new Int32Array(stack.length * 2)
-          grown.set(stack)
-          stack = grown
+  // Row by row, each run of unvisited cells takes the answer of a cell above it that no edge
+  // touches (two such cells side by side have no boundary between them, so they answer alike),
+  // else one lookup at its first cell's centre — if that centre maps back to the cell. A scan in
+  // memory order: the flood fill it replaced spent ~1 s of a province's build hopping over the
+  // 8 M cells.
+  for (let j = 0; j < ny; j++) {
+    const row = j * nx
+    for (let i = 0; i < nx; i++) {
+      if (lattice[row + i] !== UNVISITED) continue
+      let end = i
+      while (end + 1 < nx && lattice[row + end + 1] === UNVISITED) end++
+      let value = UNVISITED
+      if (j > 0) {
+        for (let k = row - nx + i, last = row - nx + end; k <= last; k++) {
+          if (lattice[k] !== EDGE) {
+            value = lattice[k] as number
+            break
+          }
         }
-        stack[top++] = next
       }
+      if (value === UNVISITED) {
+        const cx = x0 + (i + 0.5) / invW
+        const cy = y0 + (j + 0.5) / invH
+        value = Math.floor((cx - x0) * invW) === i && Math.floor((cy - y0) * invH) === j ? answerAt(cx, cy) : MIXED
+      }
+      lattice.fill(value, row + i, row + end + 1)
+      i = end
     }
   }
+  // Cells an edge touches: ask the tree.
+  for (let cell = 0; cell < lattice.length; cell++) if (lattice[cell] === EDGE) lattice[cell] = MIXED
   return { cells: lattice, x0, y0, invW, invH, nx, ny }
 }
