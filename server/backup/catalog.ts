@@ -75,7 +75,7 @@ export async function tablesToDump(db: AnyDb): Promise<TableShape[]> {
   for (const table of rows) {
     const what = { p: 'a partitioned table', m: 'a materialized view', f: 'a foreign table' }[table.kind]
     if (what) throw new UncarriableTableError(`${table.name} is ${what}; a gridwork dump carries plain tables only.`)
-    shapes.push(await shapeOf(db, table.oid, table.name))
+    shapes.push(await shapeOf(db, Number(table.oid), table.name))
   }
   return shapes
 }
@@ -151,10 +151,16 @@ export async function sequenceStates(db: AnyDb, tables: TableShape[]): Promise<S
       )
       const sequence = found.rows[0]?.sequence
       if (!sequence) continue
+      // The API's role on PostgreSQL draws identity values without any right on the sequence
+      // (scripts/sql/app-role.sql); a dump it makes leaves the sequence out, and the restore
+      // continues after the highest id.
+      const allowed = await sql<{ ok: boolean }>`SELECT has_sequence_privilege(${sequence}, 'SELECT') AS ok`.execute(db)
+      if (!allowed.rows[0]?.ok) continue
       const { rows } = await sql<{ last_value: number; is_called: boolean }>`
         SELECT last_value, is_called FROM ${sql.raw(sequence)}`.execute(db)
       const state = rows[0]
-      if (state) states.push({ table: table.name, column: column.name, sequence, lastValue: state.last_value, isCalled: state.is_called })
+      if (state)
+        states.push({ table: table.name, column: column.name, sequence, lastValue: Number(state.last_value), isCalled: state.is_called })
     }
   }
   return states
@@ -171,7 +177,7 @@ export async function tablesHoldingRows(db: AnyDb): Promise<{ table: string; row
   const holding: { table: string; rows: number }[] = []
   for (const { name } of rows) {
     const counted = await sql<{ rows: number }>`SELECT count(*)::int8 AS rows FROM ${sql.table(name)}`.execute(db)
-    const count = counted.rows[0]?.rows ?? 0
+    const count = Number(counted.rows[0]?.rows ?? 0)
     if (count > 0) holding.push({ table: name, rows: count })
   }
   return holding

@@ -40,5 +40,6 @@ export async function countAndChecksum(db: AnyDb, table: TableShape, columns: Co
     FROM ${sql.table(table.name)}`.execute(db)
   const result = rows[0]
   if (!result) throw new Error(`no count for ${table.name}`)
-  return result
+  // int8 arrives as text unless the connection parses it (engines.ts does; a plain pg pool does not).
+  return { rows: Number(result.rows), checksum: result.checksum }
 }

@@ -3,9 +3,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { DatabaseHandle } from '../db/connect.js'
-import { openTestDatabase } from '../testing/database.js'
+import { migrateTo, migrateToLatest } from '../db/migrate.js'
+import { openTestDatabase, withSchemaLock } from '../testing/database.js'
 import {
   apiAnswers,
   appOver,
@@ -21,7 +22,7 @@ import { UncarriableTableError } from './catalog.js'
 import { type DumpResult, writeDump } from './dump.js'
 import { type DumpManifest, readDump, RestoreRefusal } from './dump-format.js'
 import { checkDumpFile, restoreDump } from './restore.js'
-import { LATEST_SCHEMA_VERSION } from './schema-version.js'
+import { appliedSchemaVersion, KNOWN_SCHEMA_VERSIONS, LATEST_SCHEMA_VERSION } from './schema-version.js'
 
 // Backup and restore on the engine of the run (PGlite, or PostgreSQL with DATABASE_URL): the mini
 // county with a proposal through its chain, audit rows, an API key and its lookup log, addresses
@@ -36,13 +37,16 @@ const opened: DatabaseHandle[] = []
 
 beforeAll(async () => {
   source = await miniCountyOver(await openTestDatabase())
-  opened.push(source.database)
   populated = await populateForBackup(source)
   dump = await writeDump(source.database, path.join(folder, 'source.gwdump'))
 }, 240_000)
+// Each test's targets are closed after it (a PGlite each: a few hundred MB).
+afterEach(async () => {
+  for (const database of opened.splice(0)) await database.close()
+})
 afterAll(async () => {
   await source?.close()
-  for (const database of opened) await database.close()
+  await source?.database.close()
   rmSync(folder, { recursive: true, force: true })
 })
 
@@ -51,6 +55,11 @@ async function target(): Promise<DatabaseHandle> {
   opened.push(database)
   return database
 }
+
+/** Before proposal texts may be NULL, import field maps, reference layers and changes as json. */
+const OLDER_SCHEMA = '2026-12-06T0000-proposal-initial-division'
+/** Migrations on PostgreSQL hold the test schemas' lock (see openTestDatabase). */
+const migrating = <T>(work: () => Promise<T>) => (process.env.DATABASE_URL ? withSchemaLock(process.env.DATABASE_URL, work) : work())
 
 const rowsOf = (manifest: DumpManifest) => Object.fromEntries(manifest.tables.map((table) => [table.name, table.rows]))
 const checksumsOf = (manifest: DumpManifest) => Object.fromEntries(manifest.tables.map((table) => [table.name, table.checksum]))
@@ -112,6 +121,34 @@ describe('backup and restore', () => {
       INSERT INTO audit_log (action, entity) VALUES ('test', 'test') RETURNING id`.execute(restoredInto.kysely)
     const highest = dump.manifest.sequences.find((state) => state.table === 'audit_log')?.lastValue ?? 0
     expect(rows[0]?.id).toBeGreaterThan(highest)
+  })
+
+  it('restores a dump of an older schema: builds that schema, loads the rows, then runs the newer migrations', async () => {
+    const older = await target()
+    await migrating(() => migrateTo(older.kysely, OLDER_SCHEMA))
+    await sql`INSERT INTO regions (code, name, level) VALUES ('990000000000', '示范省', 1)`.execute(older.kysely)
+    await sql`
+      INSERT INTO proposals (region_code, profile_id, title, reason, changes, created_by)
+      VALUES ('990000000000', 'cn-default', '旧方案', '旧数据', '[{"op": "retire", "grid": "990101001001001"}]'::jsonb, 'township')`.execute(
+      older.kysely,
+    )
+    const oldDump = await writeDump(older, path.join(folder, 'older.gwdump'))
+    expect(oldDump.manifest.schemaVersion).toBe(OLDER_SCHEMA)
+    expect(oldDump.manifest.tables.map((table) => table.name)).not.toContain('reference_layers')
+
+    const into = await target()
+    const summary = await restoreDump(into, oldDump.file)
+    expect(summary.tables.every((verdict) => verdict.ok)).toBe(true)
+    expect(summary.migratedAfterLoad).toEqual(KNOWN_SCHEMA_VERSIONS.filter((name) => name > OLDER_SCHEMA))
+    expect(await appliedSchemaVersion(into.kysely)).toBe(LATEST_SCHEMA_VERSION)
+    // 2026-12-08T0300-proposal-changes-json turned the loaded jsonb into json.
+    const { rows } = await sql<{
+      type: string
+      changes: string
+    }>`SELECT pg_typeof(changes)::text AS type, changes::text AS changes FROM proposals`.execute(into.kysely)
+    expect(rows).toEqual([{ type: 'json', changes: '[{"op": "retire", "grid": "990101001001001"}]' }])
+    // The usual migrator agrees that nothing is left to do.
+    expect(await migrating(() => migrateToLatest(into.kysely))).toEqual([])
   })
 
   it('refuses a target that already holds data, naming its tables, and writes nothing', async () => {

@@ -176,17 +176,24 @@ async function insertRows(trx: AnyDb, table: DumpTable, rows: DumpValue[][]): Pr
     FROM unnest(${sql.join(arrays.map((values) => sql`${values}::text[]`))}) AS u(${sql.join(aliases)})`.execute(trx)
 }
 
-/** Each id sequence continues after the highest id restored, and never below where the source's stood. */
+/** Each id sequence continues after the highest id restored, and never below where the source's stood (when the dump knows). */
 async function resetSequences(trx: AnyDb, manifest: DumpManifest): Promise<void> {
-  for (const state of manifest.sequences) {
-    const dumped = state.isCalled ? state.lastValue : state.lastValue - 1
-    const { rows } = await sql<{ sequence: string | null; highest: number | null }>`
-      SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.' || quote_ident(${state.table}), ${state.column}) AS sequence,
-             (SELECT max(${sql.ref(state.column)})::int8 FROM ${sql.table(state.table)}) AS highest`.execute(trx)
-    const found = rows[0]
-    if (!found?.sequence) continue
-    const value = Math.max(dumped, found.highest ?? 0)
-    if (value >= 1) await sql`SELECT setval(${found.sequence}, ${value}, true)`.execute(trx)
-    else await sql`SELECT setval(${found.sequence}, 1, false)`.execute(trx)
+  for (const table of manifest.tables) {
+    for (const column of storedColumns(table)) {
+      const { rows } = await sql<{ sequence: string | null }>`
+        SELECT pg_get_serial_sequence(quote_ident(current_schema()) || '.' || quote_ident(${table.name}), ${column.name}) AS sequence`.execute(
+        trx,
+      )
+      const sequence = rows[0]?.sequence
+      if (!sequence) continue
+      const highest = await sql<{
+        id: number | null
+      }>`SELECT max(${sql.ref(column.name)})::int8 AS id FROM ${sql.table(table.name)}`.execute(trx)
+      const state = manifest.sequences.find((entry) => entry.table === table.name && entry.column === column.name)
+      const dumped = state ? (state.isCalled ? state.lastValue : state.lastValue - 1) : 0
+      const value = Math.max(dumped, Number(highest.rows[0]?.id ?? 0))
+      if (value >= 1) await sql`SELECT setval(${sequence}, ${value}, true)`.execute(trx)
+      else await sql`SELECT setval(${sequence}, 1, false)`.execute(trx)
+    }
   }
 }
