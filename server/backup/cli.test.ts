@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../db/connect.js'
@@ -64,8 +64,17 @@ describe.skipIf(Boolean(process.env.DATABASE_URL))('npm run backup and npm run r
     expect(backup.output()).toContain(
       `); a backup cannot open it while the server runs.\nThe server writes its own backups: every 0.0003 hours into ${dataDir}/backups, keeping the newest 2 (BACKUP_DIR, BACKUP_INTERVAL_HOURS, BACKUP_KEEP) — use the newest of those, or stop the server and run npm run backup again.\n`,
     )
-    const newest = backupsOf(dataDir).sort().pop() as string
-    const restore = runTsx('scripts/restore.ts', [path.join(dataDir, 'backups', newest)], env())
+    // A copy of the newest: the server prunes its own every second or so.
+    const copy = path.join(path.dirname(dataDir), 'copy.gwdump')
+    for (let copied = false; !copied; ) {
+      try {
+        copyFileSync(path.join(dataDir, 'backups', backupsOf(dataDir).sort().pop() as string), copy)
+        copied = true
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+      }
+    }
+    const restore = runTsx('scripts/restore.ts', [copy], env())
     expect(await restore.exited, restore.output()).toBe(DATA_FOLDER_LOCKED_EXIT_CODE)
     expect(restore.output()).toContain('); a restore needs the folder to itself.\nStop the server, then run npm run restore again.\n')
     for (const run of [backup, restore]) expect(run.output()).not.toMatch(/\n\s+at /)

@@ -8,14 +8,15 @@ import { newDumpPath, writeDump } from './dump.js'
 // temporary name, syncs and renames it, so a crash never leaves a half file that looks whole),
 // then only the newest `keep` dumps are kept. The schedule continues from the newest dump already
 // in the folder, so restarting the server does not postpone the next backup; an overdue one is
-// written shortly after start. One backup at a time; a failed one is logged and tried again at
-// the next turn.
+// written ten minutes after start (not at once: start-up and first use come first). One backup
+// at a time; a failed one is logged and tried again at the next turn. On PGlite the server does
+// not answer while a dump runs (the dump's transaction holds its one connection).
 
 export interface BackupSchedule {
   dir: string
   intervalMs: number
   keep: number
-  /** Delay of an overdue first backup after start (default 60 s, at most the interval). */
+  /** Delay of an overdue first backup after start (default 10 min, at most the interval). */
   firstDelayMs?: number
 }
 
@@ -77,7 +78,7 @@ export function startScheduledBackups(database: DatabaseHandle, schedule: Backup
     try {
       await mkdir(schedule.dir, { recursive: true })
       const newest = await newestDumpTime(schedule.dir)
-      const firstDelay = Math.min(schedule.firstDelayMs ?? 60_000, schedule.intervalMs)
+      const firstDelay = Math.min(schedule.firstDelayMs ?? 600_000, schedule.intervalMs)
       wait(Math.max(newest === null ? 0 : newest + schedule.intervalMs, Date.now() + firstDelay))
     } catch (error) {
       log.error({ dir: schedule.dir, error: (error as Error).message }, 'scheduled backups cannot use their folder; none will be written')
