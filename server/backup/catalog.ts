@@ -166,16 +166,21 @@ export async function sequenceStates(db: AnyDb, tables: TableShape[]): Promise<S
   return states
 }
 
-/** Tables of the current schema (any, not only gridwork's) that hold rows, with their counts. */
-export async function tablesHoldingRows(db: AnyDb): Promise<{ table: string; rows: number }[]> {
+/** Names of the current schema's tables (any, not only gridwork's; not PostGIS's, not Kysely's bookkeeping). */
+export async function tableNames(db: AnyDb): Promise<string[]> {
   const { rows } = await sql<{ name: string }>`
     SELECT c.relname AS name FROM pg_class c
     WHERE c.relnamespace = ${currentSchemaOid} AND c.relkind IN ('r', 'p') AND NOT c.relispartition
       AND ${notFromExtension('pg_class')}
       AND c.relname NOT IN (${sql.join(MIGRATION_TABLES.map((name) => sql.lit(name)))})
     ORDER BY c.relname COLLATE "C"`.execute(db)
+  return rows.map((row) => row.name)
+}
+
+/** Tables of the current schema (any, not only gridwork's) that hold rows, with their counts. */
+export async function tablesHoldingRows(db: AnyDb): Promise<{ table: string; rows: number }[]> {
   const holding: { table: string; rows: number }[] = []
-  for (const { name } of rows) {
+  for (const name of await tableNames(db)) {
     const counted = await sql<{ rows: number }>`SELECT count(*)::int8 AS rows FROM ${sql.table(name)}`.execute(db)
     const count = Number(counted.rows[0]?.rows ?? 0)
     if (count > 0) holding.push({ table: name, rows: count })

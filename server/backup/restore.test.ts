@@ -167,6 +167,17 @@ describe('backup and restore', () => {
     expect(await countsOf(full)).toEqual(before)
   })
 
+  it.skipIf(!process.env.DATABASE_URL)('refuses a schema holding tables that gridwork did not make, even empty ones', async () => {
+    const other = await target()
+    await sql`CREATE TABLE other_app (id integer PRIMARY KEY)`.execute(other.kysely)
+    const refusal = await refusalOf(restoreDump(other, dump.file))
+    expect(refusal.message).toBe(
+      'The target database holds tables that gridwork did not make (other_app). A restore writes only into an empty database: use an empty one, or run again with --replace to replace everything in it (in one transaction: all or nothing). Nothing was written.',
+    )
+    const { rows } = await sql<{ name: string }>`SELECT to_regclass('other_app')::text AS name`.execute(other.kysely)
+    expect(rows[0]?.name).toBe('other_app')
+  })
+
   it('--replace replaces everything, all or nothing: a dump that fails its verification leaves the target as it was', async () => {
     const full = await target()
     await restoreDump(full, dump.file)

@@ -1,6 +1,14 @@
 import { type Kysely, sql } from 'kysely'
 import type { DatabaseHandle } from '../db/connect.js'
-import { type ColumnShape, dropSchemaObjects, foreignKeys, type TableShape, tablesHoldingRows, tablesToDump } from './catalog.js'
+import {
+  type ColumnShape,
+  dropSchemaObjects,
+  foreignKeys,
+  type TableShape,
+  tableNames,
+  tablesHoldingRows,
+  tablesToDump,
+} from './catalog.js'
 import { countAndChecksum, useNeutralTextSettings } from './checksums.js'
 import { type DumpManifest, type DumpTable, type DumpValue, readDump, RestoreRefusal, storedColumns } from './dump-format.js'
 import { appliedSchemaVersion, checkSchemaVersion, LATEST_SCHEMA_VERSION, migrateWithin } from './schema-version.js'
@@ -55,8 +63,13 @@ export async function restoreDump(database: DatabaseHandle, file: string, option
   const manifest = options.checked ?? (await checkDumpFile(file))
   return database.kysely.transaction().execute(async (trx) => {
     await useNeutralTextSettings(trx)
-    const holding = await tablesHoldingRows(trx)
-    if (holding.length > 0 && !options.replace) throw notEmpty(holding)
+    if (!options.replace) {
+      const holding = await tablesHoldingRows(trx)
+      if (holding.length > 0) throw notEmpty(holding)
+      // Empty tables of a gridwork schema are rebuilt; empty tables of something else are not ours to drop.
+      const tables = await tableNames(trx)
+      if (tables.length > 0 && !(await appliedSchemaVersion(trx))) throw foreignTables(tables)
+    }
     await dropSchemaObjects(trx)
     await migrateWithin(trx, manifest.schemaVersion)
     const shapes = await tablesToDump(trx)
@@ -127,6 +140,13 @@ function notEmpty(holding: { table: string; rows: number }[]): RestoreRefusal {
   return new RestoreRefusal(
     'not_empty',
     `The target database already holds data (${describeHolding(holding)}). A restore writes only into an empty database: use an empty one, or run again with --replace to replace everything in it (in one transaction: all or nothing). Nothing was written.`,
+  )
+}
+
+function foreignTables(tables: string[]): RestoreRefusal {
+  return new RestoreRefusal(
+    'not_empty',
+    `The target database holds tables that gridwork did not make (${tables.join(', ')}). A restore writes only into an empty database: use an empty one, or run again with --replace to replace everything in it (in one transaction: all or nothing). Nothing was written.`,
   )
 }
 
