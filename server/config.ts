@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 
 // Environment → typed configuration, validated once at start. Problems are collected and
@@ -30,6 +30,12 @@ export interface Config {
   databaseQueryTimeoutMs: number
   /** After SIGTERM/SIGINT, /health/ready answers 503 this long before the server stops taking requests (SHUTDOWN_DRAIN_MS). */
   shutdownDrainMs: number
+  /** Folder of the scheduled backups (BACKUP_DIR; default <DATA_DIR>/backups on the embedded engine); null: none. */
+  backupDir: string | null
+  /** Time between scheduled backups (BACKUP_INTERVAL_HOURS); 0: none. */
+  backupIntervalMs: number
+  /** How many scheduled backups to keep, newest first (BACKUP_KEEP). */
+  backupKeep: number
 }
 
 export type LogFormat = 'json' | 'pretty'
@@ -63,6 +69,8 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
   }
   return value
 }
+export const DEFAULT_BACKUP_INTERVAL_HOURS = 24
+export const DEFAULT_BACKUP_KEEP = 7
 
 export class ConfigError extends Error {}
 
@@ -138,13 +146,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     MAX_SHUTDOWN_DRAIN_MS,
     problems,
   )
+  const dataDir = path.resolve(env.DATA_DIR ?? 'data')
+  const backupDirSetting = env.BACKUP_DIR?.trim()
+  const backupDir = backupDirSetting ? path.resolve(backupDirSetting) : databaseUrl ? null : path.join(dataDir, 'backups')
+  if (backupDir && existsSync(backupDir) && !statSync(backupDir).isDirectory())
+    problems.push(`BACKUP_DIR must be a folder, got a file: ${backupDir}`)
+  const backupIntervalHours = Number(env.BACKUP_INTERVAL_HOURS?.trim() || DEFAULT_BACKUP_INTERVAL_HOURS)
+  if (!Number.isFinite(backupIntervalHours) || backupIntervalHours < 0 || backupIntervalHours > 8760) {
+    problems.push(
+      `BACKUP_INTERVAL_HOURS must be a number of hours from 0 (no scheduled backups) to 8760, got "${env.BACKUP_INTERVAL_HOURS}"`,
+    )
+  }
+  const backupKeep = Number(env.BACKUP_KEEP?.trim() || DEFAULT_BACKUP_KEEP)
+  if (!Number.isSafeInteger(backupKeep) || backupKeep < 1) {
+    problems.push(`BACKUP_KEEP must be a whole number of backups to keep, at least 1, got "${env.BACKUP_KEEP}"`)
+  }
 
   if (problems.length > 0) throw new ConfigError(`Configuration problems:\n- ${problems.join('\n- ')}`)
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR ?? 'data'),
+    dataDir,
     production,
     demoPassword: env.DEMO_PASSWORD ?? 'demo',
     jwtSecret,
@@ -159,5 +182,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseConnectTimeoutMs,
     databaseQueryTimeoutMs,
     shutdownDrainMs,
+    backupDir,
+    backupIntervalMs: Math.round(backupIntervalHours * 3600_000),
+    backupKeep,
   }
 }

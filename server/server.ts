@@ -108,6 +108,8 @@ async function main(): Promise<void> {
     })(),
   ])
 
+  // Scheduled backups (BACKUP_DIR, BACKUP_INTERVAL_HOURS, BACKUP_KEEP): server/backup/scheduler.ts.
+  const backups = (await import('./backup/scheduler.js')).scheduleBackups(database, config, log)
   let closing = false
   const close = async (signal: string) => {
     if (closing) return
@@ -134,6 +136,7 @@ async function main(): Promise<void> {
     const endIdle = setInterval(() => app.server.closeIdleConnections(), 100)
     await app.close()
     clearInterval(endIdle)
+    await backups?.stop()
     await database.close()
     log.info('stopped')
     process.exit(0)
