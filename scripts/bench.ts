@@ -260,6 +260,8 @@ async function main(): Promise<number> {
         runs,
         dataset: dataset.stats,
         load_average: loadAverage(),
+        // The bench process's peak so far (datasets, baselines and all): an upper bound of ours.
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       }
       for (const figure of its) {
         const mine = samples.get(figure) ?? []

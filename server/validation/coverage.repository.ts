@@ -117,8 +117,9 @@ export class CoverageTables {
    * overlay (1e-12°, far below a millimetre), which does not trip it; a second empty answer is
    * an error, never "valid".
    */
-  private async describe(build: (overlay: Overlay) => Query): Promise<Finding[]> {
-    await this.writeRows()
+  private async describe(build: (overlay: Overlay) => Query, readsGrids = true): Promise<Finding[]> {
+    // The gaps' descriptions read only the gaps: the grids' table is not made for them.
+    if (readsGrids) await this.writeRows()
     for (const overlay of [EXACT, SNAPPED]) {
       // MATERIALIZED: else the planner pastes the overlay expression into each use of parts.geom
       // and computes it up to eight times.
@@ -282,7 +283,8 @@ export class CoverageTables {
     const findings: Finding[] = []
     for (const run of runsOf(stored, (gap) => gap.vertices, STATEMENT_VERTICES)) {
       const [lo, hi] = [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id]
-      for (const finding of await this.describe(() => sql`SELECT ARRAY[id] AS idxs, geom FROM ${gaps} WHERE id BETWEEN ${lo} AND ${hi}`)) {
+      const described = await this.describe(() => sql`SELECT ARRAY[id] AS idxs, geom FROM ${gaps} WHERE id BETWEEN ${lo} AND ${hi}`, false)
+      for (const finding of described) {
         findings.push({ ...finding, idxs: [...(neighbours.get(finding.idxs[0] as number) ?? [])].sort((a, b) => a - b) })
       }
     }
