@@ -25,7 +25,7 @@ export const CITY_100K: CityOptions = { columns: 400, rows: 250, per: 10, size: 
 export interface City {
   features: FeatureCollection<Polygon>
   parent: Polygon
-  /** Ids of the grids around each left-out cell, as the gaps' neighbours. */
+  /** The cells left out (column, row): the gaps.  */
   holes: { column: number; row: number }[]
   vertices: number
 }
