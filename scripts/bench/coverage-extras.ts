@@ -73,12 +73,12 @@ export class PostgisCoverageRuns {
 export function reportCheck(dataset: Dataset, report: ValidationReport | undefined, engine: string, postgis: string) {
   if (!report) return { fields: {}, warning: null }
   const sha256 = reportSha256(report)
-  const before = dataset.reportBefore
-  if (!before || engine !== 'pglite' || before.postgis !== postgis) return { fields: { report_sha256: sha256 }, warning: null }
-  const same = sha256 === before.sha256
+  const before = dataset.reportBefore?.[`${engine} ${postgis}`]
+  if (!before) return { fields: { report_sha256: sha256 }, warning: null }
+  const same = sha256 === before
   return {
     fields: { report_sha256: sha256, report_same_as_before: same },
-    warning: same ? null : `${dataset.name}: the report differs from the one validate() gave before (${sha256}, was ${before.sha256})`,
+    warning: same ? null : `${dataset.name}: the report differs from the one validate() gave before (${sha256}, was ${before})`,
   }
 }
 

@@ -32,11 +32,12 @@ export interface Dataset {
   /** Also time PostGIS's own coverage functions (postgis-coverage.ts), interleaved. */
   postgisCoverage?: boolean
   /**
-   * The fingerprint of the report (in English) that validate() gave for this dataset before its
-   * speed-ups (main b443595, PGlite 0.5.8 with PostGIS 3.6.2): the bench warns if the report
-   * changes. Other engines word areas from another GEOS and are not compared.
+   * The fingerprints of the report (in English) that validate() gave for this dataset before its
+   * speed-ups (main b443595), by engine and PostGIS version ("pglite 3.6.2": PGlite 0.5.8 with
+   * GEOS 3.14; "postgres 3.3.2": PostgreSQL 15 with GEOS 3.11): the bench warns if the report
+   * changes. Another engine or version (another GEOS) is fingerprinted, not compared.
    */
-  reportBefore?: { postgis: string; sha256: string }
+  reportBefore?: Record<string, string>
 }
 
 export type DatasetLoad = { dataset: Dataset } | { skipped: string }
@@ -97,7 +98,7 @@ export function denverDataset(file = DENVER_FILE): DatasetLoad {
       stats: fingerprint(collection),
       expectClean: false,
       postgisCoverage: true,
-      reportBefore: { postgis: '3.6.2', sha256: '0f4b78a9546b6530' },
+      reportBefore: { 'pglite 3.6.2': '0f4b78a9546b6530', 'postgres 3.3.2': 'd23d43822c9dac3e' },
     },
   }
 }
@@ -126,9 +127,9 @@ export function cityDataset(size: '100k' | '10k'): Dataset {
       ? {
           naiveSkipped:
             'the naive PostGIS check of 100,000 grids (pairwise intersections, one ST_Union) does not finish in reasonable time on PGlite: it is measured on coverage.city_10k',
-          reportBefore: { postgis: '3.6.2', sha256: '5e8d01b01f8d01b1' },
+          reportBefore: { 'pglite 3.6.2': '5e8d01b01f8d01b1' },
         }
-      : { reportBefore: { postgis: '3.6.2', sha256: '08f46047fa2c6443' } }),
+      : { reportBefore: { 'pglite 3.6.2': '08f46047fa2c6443', 'postgres 3.3.2': '5eaf1fbd775c7cb5' } }),
   }
 }
 
