@@ -5,7 +5,8 @@ import { type DatabaseHandle, openDatabase } from '../server/db/connect.js'
 import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from '../server/db/data-lock.js'
 import { migrateToLatest } from '../server/db/migrate.js'
 import type { ValidationReport } from '../server/validation/report.schemas.js'
-import { countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
+import { loadAverage, PostgisCoverageRuns, reportCheck } from './bench/coverage-extras.js'
+import { cityDataset, countyDataset, type Dataset, denverDataset, faultyCountyDataset, REPO_ROOT } from './bench/datasets.js'
 import { IO_FIGURES, ioBench } from './bench/io.js'
 import { LOOKUP_FIGURES, lookupBench } from './bench/lookup.js'
 import { NATIONAL_FIGURES, nationalBench } from './bench/national.js'
@@ -38,7 +39,7 @@ import {
 const USAGE = `usage: npm run bench -- [--json] [--only NAME] [--runs N] [--skip-baseline]
   --json           print only a JSON array of figures on stdout (progress stays on stderr)
   --only NAME      run figures whose name is NAME or starts with NAME. (repeatable), e.g. coverage,
-                   coverage.3000, coverage.denver, lookup, lookup.http, lookup.index, import, export, ogc, tiles,
+                   coverage.3000, coverage.denver, coverage.city_100k, coverage.city_10k, lookup, lookup.http, lookup.index, import, export, ogc, tiles,
                    partition (partition.2500, .denver, .providence need no database; .area_2500, .demo do),
                    lookup.index_1m (a child process), national (PostgreSQL only: DATABASE_URL)
   --runs N         counted runs per figure, after one warm-up (default 3)
@@ -128,6 +129,13 @@ async function main(): Promise<number> {
       figures.push({ dataset: denver.dataset, name: 'coverage.denver', options: {} })
     }
   }
+  for (const size of ['10k', '100k'] as const) {
+    if (!wanted(`coverage.city_${size}.ms`)) continue
+    progress(`generating the synthetic city (${size === '100k' ? '100,000' : '10,000'} grids)…`)
+    const city = cityDataset(size)
+    progress(`  ${city.description}; ${city.stats.positions} positions, sha256 ${city.stats.sha256}`)
+    figures.push({ dataset: city, name: city.name, options: {} })
+  }
   // The partition is pure computation: timed before any database is opened, and alone without one.
   const partitionEntries: Entry[] = []
   if (partitionWanted) {
@@ -148,7 +156,7 @@ async function main(): Promise<number> {
       return 0
     }
     throw new UsageError(
-      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')}, ${PARTITION_AREA_FIGURES.join(', ')}, ${NATIONAL_FIGURES.join(', ')})`,
+      `--only ${only.join(', ')} matches no figure (coverage.3000, coverage.3000.overlay, coverage.3000.faults, coverage.denver, coverage.city_100k, coverage.city_10k, ${LOOKUP_FIGURES.join(', ')}, ${IO_FIGURES.join(', ')}, ${TILE_FIGURES.join(', ')}, ${PARTITION_FIGURES.join(', ')}, ${PARTITION_AREA_FIGURES.join(', ')}, ${NATIONAL_FIGURES.join(', ')})`,
     )
   }
 
@@ -183,6 +191,10 @@ async function main(): Promise<number> {
       const errors = new Map<Figure, string>()
       const baselineSamples: number[] = []
       let baseline: NaiveResult | undefined
+      const postgisCoverageRuns = await PostgisCoverageRuns.for(database, dataset, values['skip-baseline'])
+      if (postgisCoverageRuns?.skipped) skipped.push(`${dataset.name}.postgis_coverage_ms: skipped — ${postgisCoverageRuns.skipped}`)
+      if (dataset.naiveSkipped && !values['skip-baseline'])
+        skipped.push(`${dataset.name}.naive_postgis.ms: not run — ${dataset.naiveSkipped}`)
 
       for (let run = 0; run <= runs; run++) {
         const label = run === 0 ? 'warm-up' : `run ${run}/${runs}`
@@ -199,7 +211,8 @@ async function main(): Promise<number> {
             failed = true
           }
         }
-        if (!values['skip-baseline']) {
+        await postgisCoverageRuns?.run(database, dataset, run, label, progress)
+        if (!values['skip-baseline'] && !dataset.naiveSkipped) {
           baseline = await naiveCoverage(database.kysely, dataset.features, dataset.parent)
           if (run > 0) baselineSamples.push(baseline.ms.total)
           const s = baseline.ms
@@ -249,12 +262,19 @@ async function main(): Promise<number> {
         postgis: caps.postgis,
         runs,
         dataset: dataset.stats,
+        load_average: loadAverage(),
+        // The bench process's peak so far (datasets, baselines and all): an upper bound of ours.
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
       }
       for (const figure of its) {
         const mine = samples.get(figure) ?? []
         const report = reports.get(figure)
         if (mine.length < runs) continue
         const value = round1(median(mine))
+        const ours = report ? answersOf(report) : null
+        const check = reportCheck(dataset, report, database.engine, caps.postgis)
+        if (check.warning) warnings.push(check.warning)
+        if (postgisCoverageRuns) warnings.push(...postgisCoverageRuns.warnings(dataset, ours, report?.summary.coverage_path))
         entries.push({
           name: `${figure.name}.ms`,
           value,
@@ -268,9 +288,11 @@ async function main(): Promise<number> {
           samples: mine.map(round1),
           ...(report ? { coverage_path: report.summary.coverage_path, valid: report.valid } : {}),
           answers: {
-            ours: report ? answersOf(report) : null,
+            ours,
             baseline: baselineEntry ? naiveAnswers(baselineEntry.result.answers) : null,
           },
+          ...check.fields,
+          ...(postgisCoverageRuns && !figure.options.forceOverlay ? postgisCoverageRuns.fields(dataset, value, ours) : {}),
         })
       }
       if (baselineEntry && baselineMs !== undefined && !its.some((figure) => (samples.get(figure)?.length ?? 0) >= runs)) {
@@ -375,6 +397,15 @@ async function main(): Promise<number> {
           )
         }
       }
+      for (const entry of entries) {
+        const pc = entry.postgis_coverage as { name?: string; value?: number; ratio?: number; answers?: object } | undefined
+        if (pc?.name && pc.value !== undefined) {
+          console.log(
+            `\n${pc.name}: ${pc.value.toFixed(0)} ms (PostGIS's ST_CoverageInvalidEdges + ST_CoverageUnion, load included), ${pc.ratio}× ours; found ${JSON.stringify(pc.answers)}`,
+          )
+        }
+        if (Array.isArray(entry.load_average)) console.log(`${entry.name}: load average ${entry.load_average.join(', ')} after its runs`)
+      }
       for (const line of skipped) console.log(`\n${line}`)
       if (warnings.length > 0) console.log(`\n${warnings.map((w) => `WARNING ${w}`).join('\n')}`)
     }
@@ -437,7 +468,7 @@ async function timeOurs(
     crs: dataset.crs,
   }
   const started = performance.now()
-  const report = await validate(database, request, 'en', options)
+  const report = await validate(database, request, 'en', { ...dataset.validateOptions, ...options })
   return { ms: performance.now() - started, report }
 }
 

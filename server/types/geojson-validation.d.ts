@@ -3,4 +3,5 @@ declare module 'geojson-validation' {
   export function isFeature(object: unknown, trace: true): string[]
   export function isFeature(object: unknown, trace?: false): boolean
   export function valid(object: unknown, trace?: boolean): boolean | string[]
+  export function isBbox(bbox: unknown, trace?: false): boolean
 }

@@ -6,7 +6,21 @@ import { MAX_BOX_PAIRS, STATEMENT_VERTICES, formatCount } from '../http/limits.j
 import type { PolygonRings } from './edge-match.js'
 import { polygonsToEwkb, verticesOf, runsOf } from '../geo/ewkb.js'
 import { type UnionTable, unionOfGrids, unionOfPolygons } from './coverage-union.js'
+import { holesOfCleanUnion } from './clean-gaps.js'
+import {
+  type Box,
+  byIdxsThenPlace,
+  type Crossing,
+  type Finding,
+  type FindingRow,
+  GRID_GEOMETRY,
+  type InputRow,
+  OVERLAY_NOISE_DEG,
+  recordsOf,
+} from './coverage-parts.js'
 import type { PostgisWork } from './postgis-work.js'
+
+export type { Crossing, Finding, InputRow }
 
 // The coverage overlay in PostGIS (runs on PostGIS 3.3): the exact answer when the fast edge
 // match cannot prove a coverage clean, and for micro-grids and dedicated grids. The grids go into
@@ -16,44 +30,7 @@ import type { PostgisWork } from './postgis-work.js'
 // then runs of those unions), so no statement is much bigger than a run — except the last steps
 // of a union of grids that do not merge (see docs/limits.md). Areas are geodesic (m²).
 
-export interface InputRow {
-  idx: number
-  kind: GridKind
-  /** micro/dedicated: idx of their comprehensive grid in the same request. */
-  parent_idx: number | null
-  /** Polygons (lon/lat, SRID 4490). */
-  polygons: PolygonRings[]
-  /** Known invalid: made valid (ST_MakeValid) for the overlay, after being reported. */
-  invalid: boolean
-  /** Invalid and too tangled for ST_MakeValid (see MAX_REPAIR_CROSSINGS): its convex hull stands in. */
-  tangled?: boolean
-}
-
-export interface Finding {
-  /** Feature indexes involved. */
-  idxs: number[]
-  geometry: unknown
-  area_m2: number
-  bbox: [number, number, number, number]
-}
-
-export interface Crossing extends Finding {
-  main: string
-  others: string[]
-}
-
 type Query = RawBuilder<unknown>
-type Box = [number, number, number, number]
-
-/**
- * Gaps are what is left of a floating-point overlay (the union, then the parent minus it), so
- * where grids overlap, the union's computed crossing points can leave a ring one rounding
- * (~1e-14°) wide along an edge that is in fact covered: seen after a merge beside 白沙镇's
- * overlap, 1.4 mm² along 1 km. A gap whose mean width (2·area/perimeter) is under 1e-12° — the
- * snapped overlay's grid, 0.1 µm — is that rounding, not the data; a vertex off by the last of
- * nine decimals (1e-9°) leaves a gap a thousand times wider, which stays.
- */
-const OVERLAY_NOISE_DEG = 1e-12
 
 /** Grids compared with the gaps in one statement (each comparison reads a whole gap). */
 const GRIDS_PER_NEIGHBOUR_RUN = 100
@@ -73,28 +50,20 @@ const SNAPPED: Overlay = {
   intersection: (a, b) => sql`ST_Intersection(${a}, ${b}, 1e-12)`,
 }
 
-interface FindingRow {
-  idxs: number[]
-  geometry: unknown
-  area_m2: number
-  xmin: number
-  ymin: number
-  xmax: number
-  ymax: number
-}
-
 const idList = (rows: readonly { idx: number }[]) => sql`string_to_array(${rows.map((row) => row.idx).join(',')}, ',')::int[]`
 
 /** The grids of one validation in PostGIS, and the overlay checks on them. */
 export class CoverageTables {
   private union: UnionTable | null = null
   private readonly pairsByKind = new Map<string, [Row, Row][]>()
-  /** The grids' rows go into `input` when a check first reads it (a clean township's often none does). */
-  private rowsWritten = false
+  /**
+   * The scratch table of the grids, made and filled when a check first reads it (writeRows): a
+   * clean township's often none does, and a clean city's gaps ask only the grids around them.
+   */
+  private inputTable: Query | null = null
 
   private constructor(
     private readonly work: PostgisWork,
-    private readonly input: Query,
     private readonly rows: Row[],
     /** `(SELECT geom FROM …)` of the parent polygon, when one was given. */
     private readonly parent: Query | null,
@@ -105,40 +74,35 @@ export class CoverageTables {
     const sized = rows
       .map((row) => ({ ...row, vertices: verticesOf(row.polygons), box: boxOf(row.polygons) }))
       .sort((a, b) => a.idx - b.idx)
-    const input = await work.scratch(
-      'validation_input',
-      sql`idx int PRIMARY KEY, kind text NOT NULL, parent_idx int, geom geometry NOT NULL`,
-    )
     let parentGeometry: Query | null = null
     if (parent !== null) {
       const table = await work.scratch('validation_parent', sql`geom geometry NOT NULL`)
       await work.run(sql`INSERT INTO ${table} (geom) VALUES (${polygonsToEwkb(parent)}::geometry)`)
       parentGeometry = sql`(SELECT geom FROM ${table})`
     }
-    return new CoverageTables(work, input, sized, parentGeometry)
+    return new CoverageTables(work, sized, parentGeometry)
+  }
+
+  /** The grids' scratch table; only after writeRows. */
+  private get input(): Query {
+    if (this.inputTable === null) throw new Error('the grids are read before they were written (writeRows)')
+    return this.inputTable
   }
 
   /** Writes the grids (invalid ones made valid) into `input`, once, before a check reads it. */
   private async writeRows(): Promise<void> {
-    if (this.rowsWritten) return
-    this.rowsWritten = true
-    const { work, input } = this
+    if (this.inputTable !== null) return
+    const { work } = this
+    const input = await work.scratch(
+      'validation_input',
+      sql`idx int PRIMARY KEY, kind text NOT NULL, parent_idx int, geom geometry NOT NULL`,
+    )
+    this.inputTable = input
     for (const run of runsOf(this.rows, (row) => row.vertices, STATEMENT_VERTICES)) {
-      const records = run.map((row) => ({
-        idx: row.idx,
-        kind: row.kind,
-        parent_idx: row.parent_idx,
-        invalid: row.invalid,
-        tangled: row.tangled === true,
-        hex: polygonsToEwkb(row.polygons),
-      }))
       await work.run(sql`
         INSERT INTO ${input} (idx, kind, parent_idx, geom)
-        SELECT r.idx, r.kind, r.parent_idx,
-               CASE WHEN r.tangled THEN ST_ConvexHull(r.hex::geometry)
-                    WHEN r.invalid THEN ST_CollectionExtract(ST_MakeValid(r.hex::geometry, 'method=structure'), 3)
-                    ELSE r.hex::geometry END
-        FROM json_to_recordset(${JSON.stringify(records)}::json) AS r(idx int, kind text, parent_idx int, invalid boolean, tangled boolean, hex text)`)
+        SELECT r.idx, r.kind, r.parent_idx, ${GRID_GEOMETRY}
+        FROM json_to_recordset(${recordsOf(run)}::json) AS r(idx int, kind text, parent_idx int, invalid boolean, tangled boolean, hex text)`)
     }
     await work.run(sql`CREATE INDEX ON ${input} USING gist (geom)`)
     await work.run(sql`ANALYZE ${input}`)
@@ -153,8 +117,9 @@ export class CoverageTables {
    * overlay (1e-12°, far below a millimetre), which does not trip it; a second empty answer is
    * an error, never "valid".
    */
-  private async describe(build: (overlay: Overlay) => Query): Promise<Finding[]> {
-    await this.writeRows()
+  private async describe(build: (overlay: Overlay) => Query, readsGrids = true): Promise<Finding[]> {
+    // The gaps' descriptions read only the gaps: the grids' table is not made for them.
+    if (readsGrids) await this.writeRows()
     for (const overlay of [EXACT, SNAPPED]) {
       // MATERIALIZED: else the planner pastes the overlay expression into each use of parts.geom
       // and computes it up to eight times.
@@ -267,6 +232,9 @@ export class CoverageTables {
    * a scratch table, the grids bordering them in runs of grids, their descriptions in runs.
    */
   async findGaps(clean: PolygonRings[] | null): Promise<Finding[]> {
+    if (this.parent === null && this.union === null && clean !== null) {
+      return holesOfCleanUnion(this.work, clean, (gapsMeeting, boxes) => this.gridsAround(gapsMeeting, boxes))
+    }
     if (this.union === null && clean !== null) this.union = await unionOfPolygons(this.work, clean)
     if (this.union === null) {
       await this.writeRows()
@@ -309,13 +277,14 @@ export class CoverageTables {
       FROM ${gaps} ORDER BY id`)
     if (stored.length === 0) return []
     const neighbours = await this.gridsAround(
-      gaps,
+      () => gaps,
       stored.map((gap) => [gap.xmin, gap.ymin, gap.xmax, gap.ymax] as Box),
     )
     const findings: Finding[] = []
     for (const run of runsOf(stored, (gap) => gap.vertices, STATEMENT_VERTICES)) {
       const [lo, hi] = [(run[0] as { id: number }).id, (run[run.length - 1] as { id: number }).id]
-      for (const finding of await this.describe(() => sql`SELECT ARRAY[id] AS idxs, geom FROM ${gaps} WHERE id BETWEEN ${lo} AND ${hi}`)) {
+      const described = await this.describe(() => sql`SELECT ARRAY[id] AS idxs, geom FROM ${gaps} WHERE id BETWEEN ${lo} AND ${hi}`, false)
+      for (const finding of described) {
         findings.push({ ...finding, idxs: [...(neighbours.get(finding.idxs[0] as number) ?? [])].sort((a, b) => a - b) })
       }
     }
@@ -354,8 +323,7 @@ export class CoverageTables {
    * a corner. Asked in runs of at most GRIDS_PER_NEIGHBOUR_RUN grids whose box meets a gap's, as
    * one gap may border thousands of grids and each comparison reads the whole gap.
    */
-  private async gridsAround(gaps: Query, boxes: Box[]): Promise<Map<number, Set<number>>> {
-    await this.writeRows()
+  private async gridsAround(gapsMeeting: (grids: readonly { box: Box }[]) => Query, boxes: Box[]): Promise<Map<number, Set<number>>> {
     const tree = new Flatbush(boxes.length)
     for (const box of boxes) tree.add(...box)
     tree.finish()
@@ -363,9 +331,16 @@ export class CoverageTables {
     const around = new Map<number, Set<number>>()
     for (let at = 0; at < candidates.length; at += GRIDS_PER_NEIGHBOUR_RUN) {
       for (const part of runsOf(candidates.slice(at, at + GRIDS_PER_NEIGHBOUR_RUN), (row) => row.vertices, STATEMENT_VERTICES)) {
+        // The grids from the table when a check wrote it, else sent with the statement: on the
+        // clean path only these few grids are ever read, not worth a table, an index and ANALYZE.
+        const grids =
+          this.inputTable !== null
+            ? sql`(SELECT idx, geom FROM ${this.inputTable} WHERE idx = ANY(${idList(part)}))`
+            : sql`(SELECT r.idx, ${GRID_GEOMETRY} AS geom
+                   FROM json_to_recordset(${recordsOf(part)}::json) AS r(idx int, kind text, parent_idx int, invalid boolean, tangled boolean, hex text))`
         const { rows } = await this.work.run(sql<{ gap: number; idx: number }>`
-          SELECT gap.id AS gap, v.idx FROM ${this.input} v JOIN ${gaps} gap ON v.geom && gap.geom
-          WHERE v.idx = ANY(${idList(part)}) AND ST_Relate(v.geom, gap.geom, '****1****')`)
+          SELECT gap.id AS gap, v.idx FROM ${grids} v JOIN ${gapsMeeting(part)} gap ON v.geom && gap.geom
+          WHERE ST_Relate(v.geom, gap.geom, '****1****')`)
         for (const row of rows) {
           const set = around.get(row.gap)
           if (set) set.add(row.idx)
@@ -438,13 +413,15 @@ export class CoverageTables {
    * were given): each against the union of the comprehensive grids its box meets.
    */
   findDedicatedOutside(withGrids: boolean): Promise<Finding[]> {
-    const area = withGrids
-      ? sql`(SELECT ST_Union(c.geom) FROM ${this.input} c WHERE c.kind = 'comprehensive' AND c.geom && d.geom)`
-      : (this.parent ?? sql`NULL::geometry`)
+    // Built when the statement is, after writeRows has made the table.
+    const area = () =>
+      withGrids
+        ? sql`(SELECT ST_Union(c.geom) FROM ${this.input} c WHERE c.kind = 'comprehensive' AND c.geom && d.geom)`
+        : (this.parent ?? sql`NULL::geometry`)
     return this.byRuns(
       (row) => row.kind === 'dedicated',
       (overlay, lo, hi) => sql`SELECT ARRAY[d.idx] AS idxs,
-                 (ST_Dump(ST_CollectionExtract(COALESCE(${overlay.difference(sql`d.geom`, area)}, d.geom), 3))).geom AS geom
+                 (ST_Dump(ST_CollectionExtract(COALESCE(${overlay.difference(sql`d.geom`, area())}, d.geom), 3))).geom AS geom
           FROM ${this.input} d
           WHERE d.idx BETWEEN ${lo} AND ${hi} AND d.kind = 'dedicated'`,
     )
@@ -501,15 +478,6 @@ export class CoverageTables {
     }
     return crossings
   }
-}
-
-/** The order describe() gives within a statement: by feature indexes, then west, then south. */
-function byIdxsThenPlace(a: Finding, b: Finding): number {
-  for (let i = 0; i < Math.min(a.idxs.length, b.idxs.length); i++) {
-    const step = (a.idxs[i] as number) - (b.idxs[i] as number)
-    if (step !== 0) return step
-  }
-  return a.idxs.length - b.idxs.length || a.bbox[0] - b.bbox[0] || a.bbox[1] - b.bbox[1]
 }
 
 /** The bounding box of polygons (their shells). */

@@ -57,33 +57,49 @@ export function orientRings(polygon: PolygonRings): PolygonRings {
 /**
  * Numbers each distinct vertex (exact coordinates) so edges can be keyed by two integers: an
  * open-addressing hash table over the coordinates' bits, several times faster than a Map of
- * strings on the ~250,000 vertices of a county.
+ * strings on the ~250,000 vertices of a county. Sized up front from the number of positions (a
+ * coverage has about half as many distinct vertices), so a city's 4 million positions are not
+ * hashed again at every doubling.
  */
 class VertexIds {
   readonly positions: Position[] = []
-  private capacity = 1 << 16
-  private xs = new Float64Array(this.capacity)
-  private ys = new Float64Array(this.capacity)
-  private slots = new Int32Array(this.capacity).fill(-1)
+  private capacity: number
+  /** Slot s: [x, y, id] at cells[3s…3s+2], id -1 when free (one cache line a probe). */
+  private cells: Float64Array
   private readonly bits = new Float64Array(2)
   private readonly words = new Uint32Array(this.bits.buffer)
+
+  constructor(expected = 0) {
+    let capacity = 1 << 16
+    while (capacity < expected) capacity *= 2
+    this.capacity = capacity
+    this.cells = VertexIds.emptyCells(capacity)
+  }
+
+  private static emptyCells(capacity: number): Float64Array {
+    const cells = new Float64Array(capacity * 3)
+    for (let slot = 0; slot < capacity; slot++) cells[3 * slot + 2] = -1
+    return cells
+  }
 
   id(p: Position): number {
     if (this.positions.length * 2 >= this.capacity) this.grow()
     const x = p[0]
     const y = p[1]
+    const cells = this.cells
     let slot = this.hash(x, y)
     for (;;) {
-      const id = this.slots[slot] as number
+      const at = 3 * slot
+      const id = cells[at + 2] as number
       if (id === -1) {
         const next = this.positions.length
-        this.slots[slot] = next
-        this.xs[slot] = x
-        this.ys[slot] = y
+        cells[at] = x
+        cells[at + 1] = y
+        cells[at + 2] = next
         this.positions.push(p)
         return next
       }
-      if (this.xs[slot] === x && this.ys[slot] === y) return id
+      if (cells[at] === x && cells[at + 1] === y) return id
       slot = (slot + 1) & (this.capacity - 1)
     }
   }
@@ -97,13 +113,23 @@ class VertexIds {
     return (h ^ (h >>> 15)) & (this.capacity - 1)
   }
 
+  /** Twice the capacity, the numbered vertices moved over with the numbers they have. */
   private grow(): void {
-    const positions = this.positions.splice(0)
+    const old = this.cells
     this.capacity *= 2
-    this.xs = new Float64Array(this.capacity)
-    this.ys = new Float64Array(this.capacity)
-    this.slots = new Int32Array(this.capacity).fill(-1)
-    for (const position of positions) this.id(position)
+    const cells = VertexIds.emptyCells(this.capacity)
+    this.cells = cells
+    for (let at = 0; at < old.length; at += 3) {
+      const id = old[at + 2] as number
+      if (id === -1) continue
+      const x = old[at] as number
+      const y = old[at + 1] as number
+      let slot = this.hash(x, y)
+      while (cells[3 * slot + 2] !== -1) slot = (slot + 1) & (this.capacity - 1)
+      cells[3 * slot] = x
+      cells[3 * slot + 1] = y
+      cells[3 * slot + 2] = id
+    }
   }
 }
 
@@ -124,10 +150,12 @@ export async function matchEdges(features: EdgeMatchInput[], slices = new Slices
 /** Every directed edge of the features, as parallel arrays; vertices numbered. */
 interface DirectedEdges {
   vertices: VertexIds
-  from: number[]
-  to: number[]
+  /** Edges 0…count-1 of the arrays below. */
+  count: number
+  from: Int32Array
+  to: Int32Array
   /** The feature index of each edge. */
-  owner: number[]
+  owner: Int32Array
 }
 
 /** An outline edge from a vertex: where it goes, and the features it belongs to. */
@@ -144,10 +172,14 @@ interface SegmentPairing {
 }
 
 async function directedEdges(features: EdgeMatchInput[], slices: Slices): Promise<DirectedEdges> {
-  const vertices = new VertexIds()
-  const from: number[] = []
-  const to: number[] = []
-  const owner: number[] = []
+  // Arrays sized once: at most one edge per position (a ring of n positions has n - 1).
+  let positions = 0
+  for (const { polygons } of features) for (const polygon of polygons) for (const ring of polygon) positions += ring.length
+  const vertices = new VertexIds(positions)
+  const from = new Int32Array(positions)
+  const to = new Int32Array(positions)
+  const owner = new Int32Array(positions)
+  let count = 0
   for (const { index, polygons } of features) {
     await slices.pause()
     for (const polygon of polygons) {
@@ -156,15 +188,16 @@ async function directedEdges(features: EdgeMatchInput[], slices: Slices): Promis
         for (let i = 1; i < ring.length; i++) {
           const next = vertices.id(ring[i] as Position)
           if (next === previous) continue // repeated point
-          from.push(previous)
-          to.push(next)
-          owner.push(index)
+          from[count] = previous
+          to[count] = next
+          owner[count] = index
+          count++
           previous = next
         }
       }
     }
   }
-  return { vertices, from, to, owner }
+  return { vertices, count, from, to, owner }
 }
 
 /**
@@ -172,15 +205,14 @@ async function directedEdges(features: EdgeMatchInput[], slices: Slices): Promis
  * integer pairs (several times faster than a Map or a sort over a quarter-million edges): its
  * first edge and how often it occurs.
  */
-async function pairSegments({ from, to, owner }: DirectedEdges, slices: Slices): Promise<SegmentPairing> {
+async function pairSegments({ count, from, to, owner }: DirectedEdges, slices: Slices): Promise<SegmentPairing> {
   let capacity = 1
-  while (capacity < from.length * 2) capacity *= 2
-  const lows = new Int32Array(capacity)
-  const highs = new Int32Array(capacity)
-  const firstEdge = new Int32Array(capacity).fill(-1)
-  const uses = new Uint8Array(capacity)
+  while (capacity < count * 2) capacity *= 2
+  // Slot s holds [low, high, first edge, uses] at table[4s…4s+3]: one cache line a probe, not four.
+  const table = new Int32Array(capacity * 4)
+  for (let slot = 0; slot < capacity; slot++) table[4 * slot + 2] = -1
   const suspects = new Set<number>()
-  for (let e = 0; e < from.length; e++) {
+  for (let e = 0; e < count; e++) {
     if ((e & 0xffff) === 0) await slices.pause()
     const a = from[e] as number
     const b = to[e] as number
@@ -188,18 +220,20 @@ async function pairSegments({ from, to, owner }: DirectedEdges, slices: Slices):
     const high = Math.max(a, b)
     let slot = Math.imul(Math.imul(low, 0x9e3779b1) ^ high, 0x85ebca6b) & (capacity - 1)
     for (;;) {
-      const first = firstEdge[slot] as number
+      const at = 4 * slot
+      const first = table[at + 2] as number
       if (first === -1) {
-        lows[slot] = low
-        highs[slot] = high
-        firstEdge[slot] = e
-        uses[slot] = 1
+        table[at] = low
+        table[at + 1] = high
+        table[at + 2] = e
+        table[at + 3] = 1
         break
       }
-      if (lows[slot] === low && highs[slot] === high) {
-        uses[slot] = Math.min(255, (uses[slot] as number) + 1)
+      if (table[at] === low && table[at + 1] === high) {
+        const uses = Math.min(255, (table[at + 3] as number) + 1)
+        table[at + 3] = uses
         // The same segment used twice the same way, or three times: polygons on the same side.
-        if (uses[slot] !== 2 || from[first] === a) {
+        if (uses !== 2 || from[first] === a) {
           suspects.add(owner[first] as number)
           suspects.add(owner[e] as number)
         }
@@ -213,9 +247,9 @@ async function pairSegments({ from, to, owner }: DirectedEdges, slices: Slices):
   let ambiguous = false
   for (let slot = 0; slot < capacity; slot++) {
     if ((slot & 0xffff) === 0) await slices.pause()
-    if (uses[slot] !== 1) continue
+    if (table[4 * slot + 3] !== 1) continue
     // No twin: part of the outline of the union.
-    const e = firstEdge[slot] as number
+    const e = table[4 * slot + 2] as number
     if (outgoing.has(from[e] as number)) ambiguous = true
     outgoing.set(from[e] as number, { to: to[e] as number, features: [owner[e] as number] })
     outlineFeatures.add(owner[e] as number)

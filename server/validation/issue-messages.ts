@@ -1,4 +1,5 @@
-import { type Language, translate } from '../i18n/index.js'
+import type { Language } from '../i18n/index.js'
+import { fastTranslate as translate } from '../i18n/templates.js'
 import { getProfile } from '../profiles/profiles.js'
 import type { IssueParams, SizingDetails, ValidationIssue, ValidationReport } from './report.schemas.js'
 

@@ -42,29 +42,9 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
     const peopleRange = profile.people?.[basis]
     const households = isCount(grid.households) ? grid.households : null
     const population = isCount(grid.population) ? grid.population : null
-    const details = (checked: { min: number; max: number }, extra: Partial<SizingDetails> = {}): SizingDetails => ({
-      households,
-      population,
-      count_date: grid.count_date,
-      range: { min: checked.min, max: checked.max },
-      basis,
-      basis_assumed: assumed,
-      profile: profile.id,
-      source: range.source,
-      ...(peopleRange ? { people_range: { min: peopleRange.min, max: peopleRange.max } } : {}),
-      ...extra,
-    })
-
-    // The facts are the message's parameters: issue-messages.ts words them in the reader's language.
-    const issue = (code: IssueCode, severity: Severity, facts: SizingDetails): ValidationIssue => ({
-      code,
-      severity,
-      message: sizingMessage(code, grid.id, facts, language),
-      feature_ids: [grid.id],
-      details: facts,
-    })
+    const facts: Facts = { grid, households, population, basis, assumed, profile, source: range.source, peopleRange }
     if (households === null) {
-      issues.push(issue('households_missing', 'warning', details(range)))
+      issues.push(sizingIssue('households_missing', 'warning', grid.id, details(facts, range), language))
       continue
     }
     if (households >= range.min && households <= range.max) continue
@@ -77,17 +57,52 @@ export function householdIssues(grids: SizingInput[], profile: RuleProfile, lang
     const severity: Severity = exception ? (missesException ? 'error' : 'warning') : range.advisory ? 'warning' : 'error'
     const below = households < checked.min
     issues.push(
-      issue(
+      sizingIssue(
         below ? 'households_below_min' : 'households_above_max',
         severity,
-        details(checked, {
+        grid.id,
+        details(facts, checked, {
           ...(exception ? { exception: { ...exception, ...(exception.range ? { range: { ...exception.range } } : {}) } } : {}),
           ...(!exception && range.advisory ? { advisory: true as const } : {}),
         }),
+        language,
       ),
     )
   }
   return issues
+}
+
+/** What every household issue of a grid states (module-level, not closures per grid: a city sizes 100,000). */
+interface Facts {
+  grid: SizingInput
+  households: number | null
+  population: number | null
+  basis: SizingDetails['basis']
+  assumed: boolean
+  profile: RuleProfile
+  source: SizingDetails['source']
+  peopleRange: { min: number; max: number } | undefined
+}
+
+function details(facts: Facts, checked: { min: number; max: number }, extra: Partial<SizingDetails> = {}): SizingDetails {
+  const { grid, households, population, basis, assumed, profile, source, peopleRange } = facts
+  return {
+    households,
+    population,
+    count_date: grid.count_date,
+    range: { min: checked.min, max: checked.max },
+    basis,
+    basis_assumed: assumed,
+    profile: profile.id,
+    source,
+    ...(peopleRange ? { people_range: { min: peopleRange.min, max: peopleRange.max } } : {}),
+    ...extra,
+  }
+}
+
+// The facts are the message's parameters: issue-messages.ts words them in the reader's language.
+function sizingIssue(code: IssueCode, severity: Severity, grid: string, facts: SizingDetails, language: Language): ValidationIssue {
+  return { code, severity, message: sizingMessage(code, grid, facts, language), feature_ids: [grid], details: facts }
 }
 
 function isCount(value: number | null): value is number {

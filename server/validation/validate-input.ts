@@ -67,12 +67,15 @@ export function givenId(feature: { id?: unknown; properties?: Record<string, unk
 }
 
 /** Checks the request's collection, CRS, profile and tolerance; throws the 4xx error of the first problem. */
-export function checkRequest(request: {
-  features: unknown
-  profile?: string
-  crs?: CrsName
-  sliver_tolerance_m2?: number
-}): CheckedRequest {
+export function checkRequest(
+  request: {
+    features: unknown
+    profile?: string
+    crs?: CrsName
+    sliver_tolerance_m2?: number
+  },
+  maxFeatures = MAX_FEATURES,
+): CheckedRequest {
   const collection = request.features as { type?: unknown; features?: unknown; crs?: { properties?: { name?: unknown } } }
   if (
     typeof collection !== 'object' ||
@@ -84,8 +87,7 @@ export function checkRequest(request: {
   }
   const features = collection.features as unknown[]
   if (features.length === 0) throw badRequest('validation_empty')
-  if (features.length > MAX_FEATURES)
-    throw new AppError(413, 'validation_too_many_features', { count: features.length, limit: MAX_FEATURES })
+  if (features.length > maxFeatures) throw new AppError(413, 'validation_too_many_features', { count: features.length, limit: maxFeatures })
   const crsName = collection.crs?.properties?.name
   if (crsName !== undefined && !FC_CRS_OK.test(String(crsName))) throw badRequest('crs_unsupported', { crs: String(crsName) })
   if (crsName !== undefined && (request.crs === 'gcj02' || request.crs === 'bd09')) {

@@ -1,4 +1,5 @@
-import { type Language, type MessageParams, translate } from '../i18n/index.js'
+import type { Language, MessageParams } from '../i18n/index.js'
+import { fastTranslate as translate } from '../i18n/templates.js'
 import { issueMessage } from './issue-messages.js'
 import type { IssueCode, IssueParams, Severity, ValidationIssue, ValidationReport } from './report.schemas.js'
 

@@ -43,6 +43,11 @@ export interface ValidateOptions {
    * in force, checked changes, PostGIS's splits and merges), so parsing does not check it again.
    */
   structureChecked?: boolean
+  /**
+   * The most features one call takes (413 above it); default MAX_FEATURES, what POST /validate
+   * takes. In-process callers validating stored grids may allow more (a city in one call).
+   */
+  maxFeatures?: number
 }
 
 export { MAX_FEATURES }
@@ -73,7 +78,7 @@ export async function validate(
   const phase = phaseClock(options.timings)
 
   // Layer 1: the request.
-  const { features, profile, tolerance } = checkRequest(request)
+  const { features, profile, tolerance } = checkRequest(request, options.maxFeatures)
   const parent = await resolveParent(database, request.parent, request.crs)
 
   // Layer 2a: ids, structure, coordinates, CRS.
