@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, draftRename, expectStatus, lookupPath, type SampleGrid } from './harness/api.js'
+import { call, draftRename, expectStatus, gridsOf, lookupPath, type SampleGrid, TOWNSHIPS } from './harness/api.js'
 import { type Cluster, startCluster } from './harness/cluster.js'
 import { recordFigures } from './harness/figures.js'
 import { percentile, type RunningLoad, round, startLoad, window } from './harness/load.js'
@@ -37,7 +37,8 @@ async function seenAt(baseUrl: string, apiKey: string, grid: SampleGrid, name: s
 
 describe('visibility of an approval on every node', () => {
   it(`${APPROVALS} approvals: every node answers the new grid within 1 s of the approval's answer`, async () => {
-    const { haproxy, nodes, adminToken: token, apiKey, grids, today } = cluster
+    const { haproxy, nodes, adminToken: token, apiKey, today } = cluster
+    const grids = gridsOf(cluster.grids, TOWNSHIPS.visibility)
     const fromAnswer: number[] = []
     const fromSent: number[] = []
     const step = Math.floor(grids.length / APPROVALS)

@@ -128,3 +128,25 @@ export async function renameThroughChain(
   expectStatus(await call(baseUrl, 'POST', `/api/v1/proposals/${id}/file`, { token, body: {} }), `file ${id}`, 200)
   return { id, applySent, applyAnswered }
 }
+
+/**
+ * Which townships' grids each test changes. A grid renamed today cannot be renamed again today
+ * (an effective date must follow the version it replaces), and an approval makes every other
+ * open proposal of its township stale, so the tests — which share one database in any order —
+ * never change grids of the same township.
+ */
+export const TOWNSHIPS = {
+  visibility: ['990101001', '990101002'],
+  restart: ['990101003', '990101005'],
+  loadApprovals: ['990101006', '990101007'],
+  loadDrafts: ['990101008'],
+} as const
+
+export const gridsOf = (grids: SampleGrid[], townships: readonly string[]) => grids.filter((grid) => townships.includes(grid.township))
+
+/** `day` (YYYY-MM-DD) plus `days`. */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`)
+  date.setUTCDate(date.getUTCDate() + days)
+  return date.toISOString().slice(0, 10)
+}

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { READY_PATH, waitForStatus } from './nodes.js'
+import { LIVE_PATH, READY_PATH, waitForStatus } from './nodes.js'
 
 // HAProxy in front of the API nodes: its configuration written into a temporary folder, the
 // process run in the foreground (-db) so the harness owns it, and its runtime API (the stats
@@ -22,12 +22,22 @@ export interface HaproxyOptions {
 }
 
 /**
- * The configuration: round robin over the nodes, checked with GET /health/ready; a failed
+ * The configuration: round robin over the nodes that are ready (GET /health/ready); a failed
  * connection is retried on another node (option redispatch 1: every retry redispatches); an
  * idempotent request whose node died before answering (empty response, or no answer in time) is
- * retried too, a POST never after it was sent (it may have been applied).
+ * retried too, a POST never after it was sent (it may have been applied). When no node is ready —
+ * the database is down or paused for all of them — requests go to the nodes that are alive
+ * (GET /health/live): lookups answer from memory, database work answers 503 with Retry-After.
  */
 export function haproxyConfig({ port, servers, interMs = 500 }: HaproxyOptions, socket: string): string {
+  const backend = (name: string, check: string) => `backend ${name}
+  balance roundrobin
+  http-request disable-l7-retry unless METH_GET
+  option httpchk GET ${check}
+  http-check expect status 200
+  default-server inter ${interMs}ms fastinter ${Math.round(interMs / 2)}ms downinter ${interMs}ms fall 2 rise 2
+${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
+`
   return `global
   stats socket ${socket} mode 600 level admin
   log stdout format raw local0 notice
@@ -49,22 +59,19 @@ defaults
 
 frontend api
   bind 127.0.0.1:${port}
-  default_backend nodes
+  use_backend nodes if { nbsrv(nodes) gt 0 }
+  default_backend live
 
-backend nodes
-  balance roundrobin
-  http-request disable-l7-retry unless METH_GET
-  option httpchk GET ${READY_PATH}
-  http-check expect status 200
-  default-server inter ${interMs}ms fastinter ${Math.round(interMs / 2)}ms downinter ${interMs}ms fall 2 rise 2
-${servers.map((server) => `  server ${server.name} 127.0.0.1:${server.port} check`).join('\n')}
-`
+${backend('nodes', READY_PATH)}
+${backend('live', LIVE_PATH)}`
 }
 
 export interface ServerState {
   name: string
   /** UP, DOWN, "UP 1/2" (going down), "DOWN 1/2" (coming up), MAINT, … */
   status: string
+  /** Requests sent to it so far (stot). */
+  sessions: number
 }
 
 export class Haproxy {
@@ -118,16 +125,16 @@ export class Haproxy {
     }
   }
 
-  /** The state of each server of the backend, from `show stat` on the runtime API. */
-  async states(): Promise<ServerState[]> {
+  /** The state of each server of a backend (`nodes`: ready, `live`: alive), from `show stat` on the runtime API. */
+  async states(backend = 'nodes'): Promise<ServerState[]> {
     const csv = await this.command('show stat')
     const [header, ...rows] = csv.trim().split('\n')
     const columns = (header ?? '').replace(/^# /, '').split(',')
     const at = (name: string) => columns.indexOf(name)
     return rows
       .map((row) => row.split(','))
-      .filter((cells) => cells[at('pxname')] === 'nodes' && !['BACKEND', 'FRONTEND'].includes(cells[at('svname')] ?? ''))
-      .map((cells) => ({ name: cells[at('svname')] as string, status: cells[at('status')] as string }))
+      .filter((cells) => cells[at('pxname')] === backend && !['BACKEND', 'FRONTEND'].includes(cells[at('svname')] ?? ''))
+      .map((cells) => ({ name: cells[at('svname')] as string, status: cells[at('status')] as string, sessions: Number(cells[at('stot')]) }))
   }
 
   /** One command on the runtime API (the stats socket); resolves with its whole answer. */

@@ -103,8 +103,10 @@ export class ApiNode {
   }
 }
 
-/** The readiness check HAProxy and the harness use. */
+/** The readiness check HAProxy and the harness use: the node can serve everything now. */
 export const READY_PATH = '/health'
+/** The liveness check: the process answers (HAProxy's fallback when no node is ready). */
+export const LIVE_PATH = '/health'
 
 /** Polls `url` until it answers `status`. */
 export async function waitForStatus(url: string, status: number, ms = 30_000): Promise<void> {
