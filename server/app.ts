@@ -32,6 +32,7 @@ import { partitionRoutes } from './partition/partition.routes.js'
 import { tilesRoutes } from './tiles/tiles.routes.js'
 import { lookupRoutes } from './lookup/lookup.routes.js'
 import { proposalsRoutes } from './proposals/proposals.routes.js'
+import { Readiness } from './readiness.js'
 import { referenceRoutes } from './reference/reference.routes.js'
 import { regionsRoutes } from './regions/regions.routes.js'
 import { validateRoutes } from './validation/validate.routes.js'
@@ -72,6 +73,12 @@ export interface AppOptions {
   lookupUserRateLimit?: number
   /** pino logger of the process; none in tests. */
   logger?: FastifyBaseLogger
+  /**
+   * 'wait' (default): the app is built once the lookup index is; 'background': the index builds
+   * while the server starts listening, and /health/ready answers 503 until it is built (several
+   * API nodes behind a load balancer: a node is live at once, ready when it can serve).
+   */
+  indexAtStart?: 'wait' | 'background'
   /** Connection timeouts (default: server/http/limits.ts); tests shorten them. */
   timeouts?: { requestMs?: number; connectionMs?: number; checkIntervalMs?: number }
   /** Folder of import uploads (`${DATA_DIR}/uploads`) and their size limit (default: server/http/limits.ts). */
@@ -121,16 +128,17 @@ export async function buildApp(options: AppOptions) {
 
   await registerAuth(app, options.signingSecret, options.database.kysely)
   const db = options.database.kysely
-  await registerGridIndex(app, options.database)
+  await registerGridIndex(app, options.database, { wait: options.indexAtStart !== 'background' })
+  app.decorate('readiness', new Readiness(options.database, app.gridIndex))
   await app.register(healthRoutes, { database: options.database, tiandituKey: options.tiandituKey })
   await app.register(basemapRoutes, { basemap: options.basemap ?? null })
   await app.register(ogcRoutes, { database: options.database })
-  await app.register(tilesRoutes, { db: options.database.kysely })
+  await app.register(tilesRoutes, { db: options.database.kysely, reader: options.database.reader })
   await app.register(
     async (api) => {
       await api.register(authRoutes, { db })
-      await api.register(regionsRoutes, { db })
-      await api.register(gridsRoutes, { db })
+      await api.register(regionsRoutes, { db, reader: options.database.reader })
+      await api.register(gridsRoutes, { db, reader: options.database.reader })
       await api.register(codesRoutes, { db })
       await api.register(validateRoutes, { database: options.database })
       await api.register(proposalsRoutes, { database: options.database })

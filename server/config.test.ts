@@ -57,6 +57,52 @@ describe('configuration', () => {
     expect(loadConfig({}).logFormat).toBeUndefined()
   })
 
+  it('bounds PostgreSQL connections and statements, drains on stop, and refuses a replica without PostgreSQL', () => {
+    expect(loadConfig({})).toMatchObject({
+      databaseReplicaUrl: undefined,
+      databaseConnectTimeoutMs: 3000,
+      databaseQueryTimeoutMs: 30_000,
+      shutdownDrainMs: 0,
+    })
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@h/db' }).shutdownDrainMs).toBe(2000)
+    expect(
+      loadConfig({
+        DATABASE_URL: 'postgres://u@primary/db',
+        DATABASE_REPLICA_URL: ' postgres://u@replica/db ',
+        DATABASE_CONNECT_TIMEOUT_MS: '500',
+        DATABASE_QUERY_TIMEOUT_MS: '45000',
+        SHUTDOWN_DRAIN_MS: '0',
+      }),
+    ).toMatchObject({
+      databaseReplicaUrl: 'postgres://u@replica/db',
+      databaseConnectTimeoutMs: 500,
+      databaseQueryTimeoutMs: 45_000,
+      shutdownDrainMs: 0,
+    })
+    let message = ''
+    try {
+      loadConfig({
+        DATABASE_REPLICA_URL: 'postgres://u@replica/db',
+        DATABASE_CONNECT_TIMEOUT_MS: 'soon',
+        DATABASE_QUERY_TIMEOUT_MS: '10',
+        SHUTDOWN_DRAIN_MS: '-1',
+      })
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError)
+      message = (error as Error).message
+    }
+    expect(message.split('\n')).toEqual([
+      'Configuration problems:',
+      '- DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a PostgreSQL standby, and the embedded PGlite engine has none',
+      '- DATABASE_CONNECT_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000, got "soon"',
+      '- DATABASE_QUERY_TIMEOUT_MS must be a whole number of milliseconds from 1000 to 3600000, got "10"',
+      '- SHUTDOWN_DRAIN_MS must be a whole number of milliseconds from 0 to 60000, got "-1"',
+    ])
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://u@h/db', DATABASE_REPLICA_URL: 'mysql://replica' })).toThrow(
+      'DATABASE_REPLICA_URL must start with postgres:// or postgresql://',
+    )
+  })
+
   it('accepts a production setup', () => {
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), DATABASE_URL: 'postgres://u@h/db', PORT: '9000' })
     expect(config).toMatchObject({ production: true, port: 9000, databaseUrl: 'postgres://u@h/db' })

@@ -22,12 +22,47 @@ export interface Config {
   lookupUserRateLimit: number
   /** A local .pmtiles or .mbtiles basemap drawn under every layer (GRIDWORK_BASEMAP); null: none. */
   basemapFile: string | null
+  /** postgres://… of a streaming replica for lag-tolerant reads (DATABASE_REPLICA_URL); PostgreSQL only. */
+  databaseReplicaUrl: string | undefined
+  /** PostgreSQL: a new connection not up within this fails, and the request gets 503 (DATABASE_CONNECT_TIMEOUT_MS). */
+  databaseConnectTimeoutMs: number
+  /** PostgreSQL: a statement not answered within this fails with 503 and its connection is closed (DATABASE_QUERY_TIMEOUT_MS). */
+  databaseQueryTimeoutMs: number
+  /** After SIGTERM/SIGINT, /health/ready answers 503 this long before the server stops taking requests (SHUTDOWN_DRAIN_MS). */
+  shutdownDrainMs: number
 }
 
 export type LogFormat = 'json' | 'pretty'
 const LOG_FORMATS: readonly string[] = ['json', 'pretty'] satisfies LogFormat[]
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export const DEFAULT_LOOKUP_USER_RATE_LIMIT = 600_000
+/**
+ * PostgreSQL bounds (PGlite is in-process: none). 3 s to connect covers a server across a
+ * network and refuses quickly when it is paused; 30 s per statement is above the 20 s
+ * statement_timeout of geometry work (server/http/limits.ts), so that work ends with its own 422
+ * first; work known to run longer sets its own bound (server/db/bounded-pool.ts).
+ */
+export const DEFAULT_DATABASE_CONNECT_TIMEOUT_MS = 3_000
+export const DEFAULT_DATABASE_QUERY_TIMEOUT_MS = 30_000
+/**
+ * With DATABASE_URL the server is one of several API nodes behind a load balancer, which must
+ * see /health/ready fail before the node stops taking requests: 2 s is two checks at HAProxy's
+ * `inter 1s`. On PGlite there is one node and nobody to tell: Ctrl-C stops at once.
+ */
+export const DEFAULT_SHUTDOWN_DRAIN_MS = { pglite: 0, postgres: 2_000 }
+const MAX_SHUTDOWN_DRAIN_MS = 60_000
+
+/** A whole number of milliseconds from `env[name]` in [min, max], or the problem with it. */
+function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const text = env[name]?.trim()
+  if (!text) return fallback
+  const value = Number(text)
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number of milliseconds from ${min} to ${max}, got "${env[name]}"`)
+    return fallback
+  }
+  return value
+}
 
 export class ConfigError extends Error {}
 
@@ -71,6 +106,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`GRIDWORK_BASEMAP must name a .pmtiles or .mbtiles file, got "${env.GRIDWORK_BASEMAP}"`)
   } else if (basemapFile && !existsSync(basemapFile)) problems.push(`GRIDWORK_BASEMAP file not found: ${basemapFile}`)
 
+  const databaseReplicaUrl = env.DATABASE_REPLICA_URL?.trim() || undefined
+  if (databaseReplicaUrl && !databaseUrl) {
+    problems.push(
+      'DATABASE_REPLICA_URL needs DATABASE_URL: a read replica is a PostgreSQL standby, and the embedded PGlite engine has none',
+    )
+  } else if (databaseReplicaUrl && !/^postgres(ql)?:\/\//.test(databaseReplicaUrl)) {
+    problems.push('DATABASE_REPLICA_URL must start with postgres:// or postgresql://')
+  }
+  const databaseConnectTimeoutMs = milliseconds(
+    env,
+    'DATABASE_CONNECT_TIMEOUT_MS',
+    DEFAULT_DATABASE_CONNECT_TIMEOUT_MS,
+    100,
+    600_000,
+    problems,
+  )
+  const databaseQueryTimeoutMs = milliseconds(
+    env,
+    'DATABASE_QUERY_TIMEOUT_MS',
+    DEFAULT_DATABASE_QUERY_TIMEOUT_MS,
+    1_000,
+    3_600_000,
+    problems,
+  )
+  const shutdownDrainMs = milliseconds(
+    env,
+    'SHUTDOWN_DRAIN_MS',
+    DEFAULT_SHUTDOWN_DRAIN_MS[databaseUrl ? 'postgres' : 'pglite'],
+    0,
+    MAX_SHUTDOWN_DRAIN_MS,
+    problems,
+  )
+
   if (problems.length > 0) throw new ConfigError(`Configuration problems:\n- ${problems.join('\n- ')}`)
   return {
     port,
@@ -87,5 +155,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tiandituKey,
     lookupUserRateLimit,
     basemapFile,
+    databaseReplicaUrl,
+    databaseConnectTimeoutMs,
+    databaseQueryTimeoutMs,
+    shutdownDrainMs,
   }
 }

@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { DatabaseHandle } from './db/connect.js'
+import { requestLanguage } from './http/errors.js'
+import { translate } from './i18n/index.js'
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle; tiandituKey?: string | null }> = async (
   app,
@@ -45,6 +47,50 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle;
         postgis: database.capabilities.postgis,
         capabilities: database.capabilities.functions,
       }
+    },
+  )
+
+  // Liveness: the process's event loop answers. Never touches the database, so a database outage
+  // does not make an orchestrator restart healthy processes.
+  app.get(
+    '/health/live',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: 200 while the process answers (never asks the database)',
+        response: { 200: Type.Object({ status: Type.Literal('live') }) },
+      },
+    },
+    async () => ({ status: 'live' as const }),
+  )
+
+  // Readiness (server/readiness.ts): what a load balancer checks before sending requests here.
+  const Reason = Type.Object({ code: Type.String(), message: Type.String() })
+  app.get(
+    '/health/ready',
+    {
+      schema: {
+        tags: ['health'],
+        summary:
+          'Readiness: 200 when this node can serve (database answers within 1 s, migrations applied, lookup index built, not shutting down); 503 naming the reasons otherwise',
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), message: Type.String() }),
+          503: Type.Object({ status: Type.Literal('not_ready'), message: Type.String(), reasons: Type.Array(Reason) }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const language = requestLanguage(request)
+      const reasons = (await app.readiness.reasons()).map(({ code, params }) => ({
+        code,
+        message: translate(language, `health.reason.${code}`, params),
+      }))
+      if (reasons.length === 0) return { status: 'ready' as const, message: translate(language, 'health.ready') }
+      const joined = reasons.map((reason) => reason.message).join(language === 'en' ? '; ' : '；')
+      return reply
+        .code(503)
+        .header('cache-control', 'no-store')
+        .send({ status: 'not_ready' as const, message: translate(language, 'health.not_ready', { reasons: joined }), reasons })
     },
   )
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import { ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/connect.js'
 import { DATA_FOLDER_LOCKED_EXIT_CODE, DataFolderLockedError } from './db/data-lock.js'
+import { withQueryTimeout } from './db/bounded-pool.js'
 import { createLogger } from './logger.js'
 
 // Starts gridwork: configuration → database → migrations → demo data → web bundle → listen,
@@ -38,7 +39,12 @@ async function main(): Promise<void> {
   const log = createLogger(config.logLevel, config.logFormat)
 
   if (config.databaseUrl) {
-    log.info('connecting to PostgreSQL + PostGIS (DATABASE_URL)…')
+    log.info(
+      { replica: config.databaseReplicaUrl !== undefined },
+      config.databaseReplicaUrl
+        ? 'connecting to PostgreSQL + PostGIS (DATABASE_URL) and its read replica (DATABASE_REPLICA_URL)…'
+        : 'connecting to PostgreSQL + PostGIS (DATABASE_URL)…',
+    )
   } else {
     log.info(
       { dataDir: config.dataDir },
@@ -51,6 +57,13 @@ async function main(): Promise<void> {
   const [database, { buildApp, seedDemoUsers, resolveSigningSecret, migrateToLatest, seedDemo, ensureWebBundle }] = await Promise.all([
     openDatabase({
       databaseUrl: config.databaseUrl,
+      replicaUrl: config.databaseReplicaUrl,
+      bounds: {
+        connectTimeoutMs: config.databaseConnectTimeoutMs,
+        queryTimeoutMs: config.databaseQueryTimeoutMs,
+        keepAliveDelayMs: 10_000,
+      },
+      log: { warn: (message: string) => log.warn(message), info: (message: string) => log.info(message) },
       dataDir: config.dataDir,
       lock: { command: serverCommand(config.port), log: (message: string) => log.warn(message) },
     }),
@@ -61,7 +74,8 @@ async function main(): Promise<void> {
     'database ready',
   )
 
-  const applied = await migrateToLatest(database.kysely)
+  // A migration may rewrite a large table: not bounded by DATABASE_QUERY_TIMEOUT_MS (nothing is served yet).
+  const applied = await withQueryTimeout(null, () => migrateToLatest(database.kysely))
   log.info({ applied }, applied.length ? 'migrations applied' : 'schema up to date')
 
   const [accounts, app] = await Promise.all([
@@ -85,6 +99,8 @@ async function main(): Promise<void> {
         tiandituKey: config.tiandituKey,
         basemap,
         lookupUserRateLimit: config.lookupUserRateLimit,
+        // On PostgreSQL (one of several API nodes) listen at once and be ready when the index is built.
+        indexAtStart: database.engine === 'postgres' ? 'background' : 'wait',
         logger: log,
       })
       await built.ready()
@@ -96,6 +112,16 @@ async function main(): Promise<void> {
   const close = async (signal: string) => {
     if (closing) return
     closing = true
+    // First stop looking ready, so a load balancer stops sending requests here; keep serving the
+    // ones it still sends until it has noticed (SHUTDOWN_DRAIN_MS), then close as usual.
+    app.readiness.beginShutdown()
+    if (config.shutdownDrainMs > 0) {
+      log.info(
+        { signal, drainMs: config.shutdownDrainMs },
+        'shutting down: /health/ready answers 503; still serving while the load balancer notices…',
+      )
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
+    }
     log.info({ signal }, 'shutting down: finishing requests in flight…')
     const force = setTimeout(() => {
       log.error('shutdown took over 10 s; exiting')

@@ -88,7 +88,14 @@ export async function openPglite(
   return { pool, pglite, lock }
 }
 
-export function openPostgres(databaseUrl: string, searchPath?: string): pg.Pool {
+export interface PostgresPoolSettings {
+  /** A new connection that is not up within this fails (pool connectionTimeoutMillis); 0: wait for ever. */
+  connectTimeoutMs?: number | undefined
+  /** Idle time before TCP keepalive probes start on each connection (ms); 0: no keepalive. */
+  keepAliveDelayMs?: number | undefined
+}
+
+export function openPostgres(databaseUrl: string, searchPath?: string, settings: PostgresPoolSettings = {}): pg.Pool {
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === INT8 || oid === NUMERIC) return parseInteger
@@ -100,6 +107,8 @@ export function openPostgres(databaseUrl: string, searchPath?: string): pg.Pool 
     connectionString: databaseUrl,
     max: 10,
     types: types as pg.CustomTypesConfig,
+    connectionTimeoutMillis: settings.connectTimeoutMs ?? 0,
+    ...(settings.keepAliveDelayMs ? { keepAlive: true, keepAliveInitialDelayMillis: settings.keepAliveDelayMs } : {}),
     ...(searchPath ? { options: `-c search_path=${searchPath}` } : {}),
   })
   // A connection the server drops (restart, pg_terminate_backend) emits 'error' on its client,

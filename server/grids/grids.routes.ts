@@ -34,8 +34,20 @@ function toFeature<T extends GridRow>({ geometry, ...row }: T) {
   }
 }
 
-export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+/** Today as YYYY-MM-DD in the server's time zone (the day the lookup index holds). */
+function localToday(): string {
+  const now = new Date()
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`
+}
+
+/**
+ * `reader` (the read replica when there is one) serves the grids of a past day (as_of before
+ * today): history, which a save does not change under the editor. Today's grids and a grid's
+ * history are read from the primary: the editor reloads them right after an approval.
+ */
+export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db; reader?: Db }> = async (app, { db, reader = db }) => {
   app.addHook('onRequest', app.authenticate)
+  const forDay = (asOf: string | undefined) => (asOf !== undefined && asOf < localToday() ? reader : db)
 
   app.get(
     '/grids',
@@ -57,9 +69,10 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
       const regionPrefix = region === undefined ? ownScope(request) : parseRegionPrefix(region)
       if (regionPrefix === null) throw badRequest('region_prefix_invalid', { code: region ?? '' })
       assertInScope(request, regionPrefix)
-      const rows = await findGrids(db, {
+      const asOf = as_of === undefined ? undefined : parseDate(as_of)
+      const rows = await findGrids(forDay(asOf), {
         regionPrefix,
-        asOf: as_of === undefined ? undefined : parseDate(as_of),
+        asOf,
         bbox: bbox === undefined ? undefined : parseBBox(bbox),
       })
       return { type: 'FeatureCollection' as const, features: rows.map(toFeature) }
@@ -81,7 +94,7 @@ export const gridsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     async (request) => {
       const code = parseGridCode(request.params.code)
       const asOf = request.query.as_of === undefined ? undefined : parseDate(request.query.as_of)
-      const row = (await findGrid(db, code, asOf)) ?? (asOf ? undefined : (await findGridHistory(db, code)).at(-1))
+      const row = (await findGrid(forDay(asOf), code, asOf)) ?? (asOf ? undefined : (await findGridHistory(db, code)).at(-1))
       if (!row) throw notFound('grid_not_found', { code })
       assertInScope(request, prefixOfCode(row.region_code))
       return toFeature(row)

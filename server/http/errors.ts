@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DATABASE_RETRY_AFTER_S, isDatabaseUnavailable } from '../db/unavailable.js'
 import { type Language, type MessageParams, languageFrom, translate } from '../i18n/index.js'
 
 // One error shape for every response: { error: { code, message, details? } }. The message is in
@@ -89,7 +90,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   })
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { status, body } = errorAnswer(app, error, request)
+    const { status, body, headers } = errorAnswer(app, error, request)
+    if (headers) reply.headers(headers)
     return reply.code(status).send(body)
   })
 }
@@ -97,13 +99,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
 /**
  * The status and body of the answer to any error: an AppError as it says, schema errors as one
  * sentence naming the field, Fastify's and the JWT plugin's errors by their codes, anything else a
- * logged 500 with a request id. Routes with another error format (OGC exceptions) reshape this.
+ * logged 500 with a request id; a database that cannot be reached a 503 with Retry-After (headers
+ * to send with the answer). Routes with another error format (OGC exceptions) reshape this.
  */
-export function errorAnswer(app: FastifyInstance, error: FastifyError, request: FastifyRequest): { status: number; body: ErrorBody } {
+export function errorAnswer(
+  app: FastifyInstance,
+  error: FastifyError,
+  request: FastifyRequest,
+): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   const answer = (status: number, body: ErrorBody) => ({ status, body })
   const language = requestLanguage(request)
   if (error instanceof AppError) {
     return answer(error.statusCode, errorBody(language, error.code, error.params, error.details))
+  }
+  if (isDatabaseUnavailable(error)) {
+    // Logged without a stack: it is the database's state, not a fault of this code.
+    request.log.warn({ reason: error.message, code: error.code }, 'database unavailable: answered 503')
+    const seconds = DATABASE_RETRY_AFTER_S
+    return { ...answer(503, errorBody(language, 'database_unavailable', { seconds })), headers: { 'retry-after': String(seconds) } }
   }
   if (error.validation) {
     const detail = describeValidation(language, error)

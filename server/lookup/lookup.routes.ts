@@ -49,6 +49,9 @@ const claims = (request: FastifyRequest) => request.user as TokenClaims
 
 export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (api, { database }) => {
   const db = database.kysely
+  // The PostGIS path of a point (a past day, or no index yet) may lag a moment: the read replica
+  // when there is one. Addresses, API keys and the access log stay on the primary.
+  const reader = database.reader
   const holder = api.gridIndex
 
   const access = await registerLookupAccess(api, { db })
@@ -66,7 +69,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
     asOf: string | undefined,
     kind: 'point' | 'address',
   ) => {
-    const result = await lookupPoint(db, holder, query, { scope: claims(request).region_prefix, asOf })
+    const result = await lookupPoint(reader, holder, query, { scope: claims(request).region_prefix, asOf })
     if (result.grid) assertInScope(request, result.grid.region_code)
     noteLookup(request, { kind, gridCode: result.grid?.code ?? null })
     return result
@@ -142,6 +145,7 @@ export const lookupRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle 
       noteLookup(request, { kind: 'batch', rows })
       const opened = openBatch(request.body, format, {
         db,
+        reader,
         holder,
         scope: user.region_prefix,
         scopeName: user.scope_name,

@@ -89,10 +89,15 @@ const viewerOf = (database: DatabaseHandle, request: FastifyRequest): Viewer => 
 })
 
 export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> = async (app, { database }) => {
+  // Collections, extents and pages are read where reads may lag a moment (the read replica when
+  // there is one); API keys and a grid as the caller's draft leaves it (read right after an OGC
+  // write, with its ETag) come from the primary, and so do validation issues (computed with
+  // scratch tables a standby cannot create).
   const db = database.kysely
+  const reader = database.reader
   /** The collection of that id the caller sees, or a 404 naming it. */
   const collectionOrThrow = async (request: FastifyRequest, id: string): Promise<OgcCollection> => {
-    const collection = await collectionFor(db, ownScope(request), id, viewerOf(database, request))
+    const collection = await collectionFor(reader, ownScope(request), id, viewerOf(database, request))
     if (!collection) throw notFound('ogc_collection_not_found', { id })
     return collection
   }
@@ -135,7 +140,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       return JSON.stringify(
         ogcOpenApi(
           `${baseOf(request)}/ogc`,
-          await collectionsFor(db, ownScope(request), viewerOf(database, request)),
+          await collectionsFor(reader, ownScope(request), viewerOf(database, request)),
           requestLanguage(request),
         ),
       )
@@ -151,7 +156,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
   const describe = async (request: FastifyRequest, collection: OgcCollection) => {
     const base = `${baseOf(request)}/ogc/collections/${collection.id}`
     // What the caller may see; the whole world when nothing yet (a client zooms to this).
-    const box = (await collection.extent(db, ownScope(request))) ?? [-180, -90, 180, 90]
+    const box = (await collection.extent(reader, ownScope(request))) ?? [-180, -90, 180, 90]
     return {
       id: collection.id,
       title: collection.title ?? translate(requestLanguage(request), `ogc.collection.${collection.id}`),
@@ -184,7 +189,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
     async (request) => ({
       links: [{ href: `${baseOf(request)}/ogc/collections`, rel: 'self', type: JSON_TYPE }],
       collections: await Promise.all(
-        (await collectionsFor(db, ownScope(request), viewerOf(database, request))).map((collection) => describe(request, collection)),
+        (await collectionsFor(reader, ownScope(request), viewerOf(database, request))).map((collection) => describe(request, collection)),
       ),
     }),
   )
@@ -253,7 +258,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
         const index = app.gridIndex.currentFor(undefined)
         if (index) fromIndex = collection.indexPage(index, scoped)
       }
-      const page = fromIndex ?? itemsPage(await collection.page(db, scoped), crs)
+      const page = fromIndex ?? itemsPage(await collection.page(reader, scoped), crs)
       const { matched, returned } = page
       const url = (offset: number) => {
         const params = new URLSearchParams()
@@ -308,7 +313,7 @@ export const ogcRoutes: FastifyPluginAsyncTypebox<{ database: DatabaseHandle }> 
       const crs = parseCrs(singleValues(request.query).crs, 'crs')
       // A grid as the caller's draft leaves it, with an ETag naming its version (not the body's hash).
       const grid = collection.id === 'grids' ? await gridFeature(db, request.user as TokenClaims, featureId) : undefined
-      const item = collection.id === 'grids' ? grid?.item : await collection.item(db, ownScope(request), featureId)
+      const item = collection.id === 'grids' ? grid?.item : await collection.item(reader, ownScope(request), featureId)
       if (!item) throw notFound('ogc_feature_not_found', { collection: collection.id, id: featureId })
       if (grid) reply.header('etag', grid.tag)
       if (grid?.proposal !== undefined) reply.header('x-proposal-id', String(grid.proposal))

@@ -15,7 +15,16 @@ function parseCode(code: string): string {
   return code
 }
 
-export const regionsRoutes: FastifyPluginAsyncTypebox<{ db: import('../db/database.js').Db }> = async (app, { db }) => {
+/**
+ * `reader` (the read replica when there is one) serves the region boundaries of
+ * /regions/{code}/children — the heaviest read here, changed only by an import of regions, and a
+ * moment's lag harms nobody. /regions/{code} counts the grids in force, which the page shows right
+ * after an approval: primary.
+ */
+export const regionsRoutes: FastifyPluginAsyncTypebox<{
+  db: import('../db/database.js').Db
+  reader?: import('../db/database.js').Db
+}> = async (app, { db, reader = db }) => {
   app.addHook('onRequest', app.authenticate)
 
   app.get(
@@ -59,8 +68,8 @@ export const regionsRoutes: FastifyPluginAsyncTypebox<{ db: import('../db/databa
       const code = parseCode(request.params.code)
       const prefix = prefixOfCode(code)
       assertInScope(request, prefix)
-      if (!(await findRegion(db, code))) throw notFound('region_not_found', { code })
-      const rows = await findChildren(db, code, prefix, request.query.descendants ?? false)
+      if (!(await findRegion(reader, code))) throw notFound('region_not_found', { code })
+      const rows = await findChildren(reader, code, prefix, request.query.descendants ?? false)
       return {
         type: 'FeatureCollection' as const,
         features: rows.map(({ geometry, ...properties }) => ({

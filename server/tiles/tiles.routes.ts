@@ -80,15 +80,20 @@ class TileMaker {
   }
 }
 
-export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
-  const maker = new TileMaker(app, db)
+/**
+ * `db` is the primary (API keys: a key just made must work at once); `reader` is where tiles and
+ * collections are read — the read replica when there is one: a tile may lag a moment behind.
+ * Today's grids come from the lookup index, which the primary's NOTIFY keeps current.
+ */
+export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db; reader?: Db }> = async (app, { db, reader = db }) => {
+  const maker = new TileMaker(app, reader)
   app.addHook('onRequest', async (request) => {
     if ((await apiKeyCaller(db, request)) === undefined) await app.authenticate(request)
   })
 
   /** The collection of that id with tiles that the caller may see, or a 404. */
   const tiledCollection = async (request: FastifyRequest, id: string): Promise<TiledCollection> => {
-    const collection = await collectionFor(db, ownScope(request), id)
+    const collection = await collectionFor(reader, ownScope(request), id)
     if (!collection?.tiles) throw notFound('ogc_tiles_not_found', { id })
     return collection as TiledCollection
   }
@@ -136,7 +141,7 @@ export const tilesRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     async (request) => {
       const collection = await tiledCollection(request, request.params.collection)
       const { id, tiles } = collection
-      const box = await collection.extent(db, ownScope(request))
+      const box = await collection.extent(reader, ownScope(request))
       return {
         tilejson: '3.0.0',
         name: id,

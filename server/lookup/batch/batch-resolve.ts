@@ -20,6 +20,8 @@ import { type BatchRow, gridBytesOf } from './batch-format.js'
 
 export interface BatchOptions {
   db: Kysely<Database>
+  /** Where points only PostGIS can answer are looked up (the read replica when there is one); default `db`. */
+  reader?: Kysely<Database> | undefined
   holder: IndexHolder | null
   /** Caller's region prefix ('' = all) and how to name it in a refusal. */
   scope: string
@@ -75,7 +77,7 @@ export class RowResolver {
   readonly postgis: PostgisPointGroup
 
   constructor(private readonly options: BatchOptions) {
-    this.postgis = new PostgisPointGroup(options.db, { scope: options.scope, asOf: options.asOf })
+    this.postgis = new PostgisPointGroup(options.reader ?? options.db, { scope: options.scope, asOf: options.asOf })
   }
 
   error(row: number, id: string | null, code: string, params: MessageParams = {}): BatchRow {

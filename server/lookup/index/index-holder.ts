@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
+import { withQueryTimeout } from '../../db/bounded-pool.js'
 import { connectionUrlOf, type DatabaseHandle } from '../../db/connect.js'
 import type { Database } from '../../db/database.js'
 import { announcerId, GRIDS_CHANGED_CHANNEL, onGridsChanged } from '../../grids/grid-events.js'
@@ -16,6 +17,29 @@ import { addWkb } from './wkb.js'
 // dedicated client for NOTIFY gridwork_grids_changed from other processes (API nodes, the CLI's
 // seed and import). PGlite is one process, so the event is all it needs.
 // The app's holder is `app.gridIndex` (registerGridIndex); the CLI builds its own.
+//
+// The index is always read from, and the LISTEN client always connects to, the primary (never the
+// read replica): a node must not build from a replica that has not replayed the change a NOTIFY
+// announced. The LISTEN client is checked with a heartbeat and reconnects within
+// LISTEN_RETRY_MAX_MS after the primary comes back (a restart, a failover behind the same
+// address), then rebuilds, since notifications sent meanwhile were lost. A failed build is
+// retried after BUILD_RETRY_MS, so a node that started, or was notified, while the database was
+// away catches up on its own.
+
+/** The LISTEN client's reconnect delays: from the first, doubling, up to the last. */
+export const LISTEN_RETRY_FIRST_MS = 250
+export const LISTEN_RETRY_MAX_MS = 2_000
+/** How often the LISTEN client proves its connection, and how long the proof may take. */
+export const LISTEN_HEARTBEAT_MS = 5_000
+const LISTEN_HEARTBEAT_TIMEOUT_MS = 2_000
+/** A failed build is tried again after this long. */
+export const BUILD_RETRY_MS = 5_000
+/**
+ * The index's read of every grid in force (one statement) may take longer than a request's
+ * statement (DATABASE_QUERY_TIMEOUT_MS) on a large province; it is still bounded, so a paused
+ * database cannot hold a rebuild — and the tiles waiting for it — for ever.
+ */
+export const INDEX_READ_TIMEOUT_MS = 10 * 60_000
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,10 +48,15 @@ declare module 'fastify' {
   }
 }
 
-/** Builds the app's grid index (before the routes are registered), as `app.gridIndex`. */
-export async function registerGridIndex(app: FastifyInstance, database: DatabaseHandle): Promise<void> {
-  const holder = new IndexHolder(database.kysely, { engine: database.engine, log: app.log })
-  await holder.start()
+/**
+ * Starts the app's grid index (before the routes are registered), as `app.gridIndex`; with
+ * `wait` the first build is finished when this resolves, otherwise it runs on while the app
+ * starts (lookups use PostGIS and /health/ready answers 503 until it is built).
+ */
+export async function registerGridIndex(app: FastifyInstance, database: DatabaseHandle, { wait = true } = {}): Promise<void> {
+  const holder = new IndexHolder(database.kysely, { engine: database.engine, databaseUrl: connectionUrlOf(database.kysely), log: app.log })
+  const built = holder.start()
+  if (wait) await built
   app.decorate('gridIndex', holder)
   app.addHook('onClose', async () => {
     await holder.close()
@@ -70,7 +99,7 @@ export interface HolderLog {
 
 export interface IndexHolderOptions {
   engine: 'pglite' | 'postgres'
-  /** PostgreSQL only: where the LISTEN client connects (defaults to the URL `db` was opened with). */
+  /** PostgreSQL only: where the LISTEN client connects (defaults to the URL `db` was opened with): the primary. */
   databaseUrl?: string | undefined
   log?: HolderLog | undefined
 }
@@ -81,6 +110,9 @@ export class IndexHolder {
   private again = false
   private listener: pg.Client | null = null
   private reconnect: NodeJS.Timeout | null = null
+  private listenRetryMs = LISTEN_RETRY_FIRST_MS
+  private heartbeat: NodeJS.Timeout | null = null
+  private retryBuild: NodeJS.Timeout | null = null
   private closed = false
   private unsubscribe: (() => void) | null = null
   /** When the index's day ends (local midnight after the build): a lookup after it starts a rebuild. */
@@ -91,6 +123,11 @@ export class IndexHolder {
     readonly db: Kysely<Database>,
     private readonly options: IndexHolderOptions,
   ) {}
+
+  /** What readiness needs to know: built (an index to answer from), a build under way, the last failure. */
+  status(): { built: boolean; building: boolean; lastError: unknown } {
+    return { built: this.loaded !== null, building: this.building !== null, lastError: this.lastError }
+  }
 
   /** Subscribes to grid changes, starts the first build and (PostgreSQL) the LISTEN client. */
   start(): Promise<void> {
@@ -123,7 +160,7 @@ export class IndexHolder {
         do {
           this.again = false
           try {
-            const next = await loadIndex(this.db)
+            const next = await withQueryTimeout(INDEX_READ_TIMEOUT_MS, () => loadIndex(this.db))
             this.loaded = next
             const midnight = new Date()
             midnight.setHours(24, 0, 0, 0)
@@ -138,6 +175,13 @@ export class IndexHolder {
       } finally {
         this.building = null
       }
+      if (this.lastError !== null && !this.closed && !this.retryBuild) {
+        this.retryBuild = setTimeout(() => {
+          this.retryBuild = null
+          void this.rebuild()
+        }, BUILD_RETRY_MS)
+        this.retryBuild.unref()
+      }
     })()
     return this.building
   }
@@ -150,21 +194,38 @@ export class IndexHolder {
   private async listen(): Promise<void> {
     const url = this.options.databaseUrl ?? connectionUrlOf(this.db)
     if (!url || this.closed) return
-    const client = new pg.Client({ connectionString: url })
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: LISTEN_HEARTBEAT_TIMEOUT_MS,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: LISTEN_HEARTBEAT_MS,
+      query_timeout: LISTEN_HEARTBEAT_TIMEOUT_MS,
+    })
+    let lost = false
     const retry = (error: Error) => {
-      this.options.log?.error({ err: error }, 'lookup LISTEN client lost; retrying in 5 s')
-      client.removeAllListeners()
-      client.end().catch(() => undefined)
-      if (this.listener === client) this.listener = null
-      if (!this.closed && !this.reconnect) {
-        this.reconnect = setTimeout(() => {
-          this.reconnect = null
-          void this.listen().then(() => this.rebuild())
-        }, 5_000)
-        this.reconnect.unref()
+      if (lost) return
+      lost = true
+      if (this.listener === client) {
+        this.listener = null
+        if (this.heartbeat) clearInterval(this.heartbeat)
+        this.heartbeat = null
       }
+      client.removeAllListeners()
+      client.on('error', () => undefined)
+      client.end().catch(() => undefined)
+      if (this.closed || this.reconnect) return
+      const delay = this.listenRetryMs
+      // Logged when the connection is lost, not at every attempt while the primary is away.
+      if (delay === LISTEN_RETRY_FIRST_MS) this.options.log?.error({ err: error }, 'lookup LISTEN client lost; reconnecting')
+      this.listenRetryMs = Math.min(delay * 2, LISTEN_RETRY_MAX_MS)
+      this.reconnect = setTimeout(() => {
+        this.reconnect = null
+        void this.listen()
+      }, delay)
+      this.reconnect.unref()
     }
     client.on('error', retry)
+    client.on('end', () => retry(new Error('Connection terminated')))
     client.on('notification', (message) => {
       if (message.channel === GRIDS_CHANGED_CHANNEL && message.payload !== announcerId(this.db)) void this.rebuild()
     })
@@ -172,10 +233,24 @@ export class IndexHolder {
       await client.connect()
       await client.query(`LISTEN ${GRIDS_CHANGED_CHANNEL}`)
       if (this.closed) {
+        client.removeAllListeners()
+        client.on('error', () => undefined)
         await client.end()
         return
       }
       this.listener = client
+      const reconnected = this.listenRetryMs !== LISTEN_RETRY_FIRST_MS
+      this.listenRetryMs = LISTEN_RETRY_FIRST_MS
+      // A paused or unreachable primary sends nothing, not even an error: ask it something.
+      this.heartbeat = setInterval(() => {
+        client.query('SELECT 1').catch((error: Error) => retry(error))
+      }, LISTEN_HEARTBEAT_MS)
+      this.heartbeat.unref()
+      if (reconnected) {
+        // Notifications sent while the client was away were lost.
+        this.options.log?.info({}, 'lookup LISTEN client reconnected; rebuilding the index')
+        void this.rebuild()
+      }
     } catch (error) {
       retry(error as Error)
     }
@@ -187,6 +262,10 @@ export class IndexHolder {
     this.unsubscribe = null
     if (this.reconnect) clearTimeout(this.reconnect)
     this.reconnect = null
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    this.heartbeat = null
+    if (this.retryBuild) clearTimeout(this.retryBuild)
+    this.retryBuild = null
     await this.building?.catch(() => undefined)
     const listener = this.listener
     this.listener = null
