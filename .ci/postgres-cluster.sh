@@ -13,6 +13,8 @@ PGBIN=/usr/lib/postgresql/15/bin
 DIR=${GRIDWORK_PG_CLUSTER_DIR:-/tmp/gridwork-ci-pg-cluster}
 PRIMARY_PORT=${2:-${GRIDWORK_CLUSTER_PG_PORT:-54350}}
 REPLICA_PORT=${3:-$((PRIMARY_PORT + 1))}
+# The later commands take the ports the cluster was started with.
+if [ "${1:-}" != start ] && [ -f "$DIR/ports" ]; then read -r PRIMARY_PORT REPLICA_PORT <"$DIR/ports"; fi
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_ctl_of() { as_postgres "$PGBIN/pg_ctl" -D "$DIR/$1" "${@:2}"; }
 # Test settings: no fsync (a crash of the machine loses the throwaway data, a crash of a server
@@ -26,6 +28,7 @@ case "${1:-}" in
     done
     rm -rf "$DIR" && mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
+    echo "$PRIMARY_PORT $REPLICA_PORT" >"$DIR/ports"
     as_postgres "$PGBIN/initdb" -D "$DIR/primary" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$DIR/initdb.log"
     pg_ctl_of primary -l "$DIR/primary.log" -w -o "-p $PRIMARY_PORT $OPTIONS -c synchronous_commit=off" start >/dev/null
     as_postgres "$PGBIN/createdb" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres gridwork
@@ -50,7 +53,9 @@ case "${1:-}" in
     pg_ctl_of replica -w -m fast stop >/dev/null
     ;;
   start-replica)
-    pg_ctl_of replica -l "$DIR/replica.log" -w start >/dev/null
+    # pg_ctl start, unlike restart, does not reuse the last options: without them the replica
+    # would come back on the default port 5432 and socket directory.
+    pg_ctl_of replica -l "$DIR/replica.log" -w -o "-p $REPLICA_PORT $OPTIONS" start >/dev/null
     ;;
   *)
     echo "usage: $0 start [primary port] [replica port] | stop | restart-primary | stop-replica | start-replica" >&2

@@ -103,10 +103,6 @@ describe('PostgreSQL restarted during writes', () => {
       }
     }
 
-    if (process.env.GRIDWORK_CLUSTER_DEBUG) {
-      console.log(JSON.stringify({ restartStart, restartEnd, recoveredAt, records: log.records, failures: (await load.done).failures }))
-      for (const node of nodes) console.log(node.name, node.output().slice(-6000))
-    }
     const inFlight = log.records.filter((r) => r.start < restartEnd && r.end > restartStart)
     const unavailable = log.count((r) => r.status === 503)
     recordFigures('3-restart-postgres', [

@@ -112,7 +112,7 @@ export class Haproxy {
       if (Date.now() > until) throw new Error(`HAProxy servers not all UP: ${JSON.stringify(states)}\n${this.log}`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    await waitForStatus(`${this.url}/health`, 200, ms)
+    await waitForStatus(`${this.url}${LIVE_PATH}`, 200, ms)
   }
 
   /** Waits until server `name` has `status` (e.g. UP after a restart). */

@@ -104,9 +104,9 @@ export class ApiNode {
 }
 
 /** The readiness check HAProxy and the harness use: the node can serve everything now. */
-export const READY_PATH = '/health'
+export const READY_PATH = '/health/ready'
 /** The liveness check: the process answers (HAProxy's fallback when no node is ready). */
-export const LIVE_PATH = '/health'
+export const LIVE_PATH = '/health/live'
 
 /** Polls `url` until it answers `status`. */
 export async function waitForStatus(url: string, status: number, ms = 30_000): Promise<void> {

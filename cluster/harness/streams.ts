@@ -6,9 +6,8 @@ import type { LoadStream } from './load.js'
 
 /**
  * Single lookups over a point inside each grid in turn, with the department's API key or the
- * admin's bearer token. The database fault tests use the token: a key is verified against the
- * database and trusted for 30 s (server/auth/api-keys.repository.ts), so a lookup by key during
- * an outage needs the database whenever that time has just run out; a token is checked in memory.
+ * admin's bearer token (both are checked against the database now and then, and keep their last
+ * answer while it cannot be reached: server/auth/account-status.ts, api-keys.repository.ts).
  */
 export function lookupStream(
   cluster: Cluster,
@@ -54,6 +53,37 @@ export function gridReadStream(cluster: Cluster, ratePerSecond: number): LoadStr
       `/api/v1/grids/${grid.code}`,
       `/api/v1/grids?region=${communities[i % communities.length]}`,
     ]),
+    headers: { authorization: `Bearer ${cluster.adminToken}` },
+    timeoutMs: 30_000,
+  }
+}
+
+/** Web Mercator tile numbers of a point at zoom z. */
+function tileOf(lng: number, lat: number, z: number): [number, number] {
+  const n = 2 ** z
+  const phi = (lat * Math.PI) / 180
+  return [Math.floor(((lng + 180) / 360) * n), Math.floor(((1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2) * n)]
+}
+
+/**
+ * Lag-tolerant reads (the reader: the replica when there is one): OGC items of the communities
+ * and of the buildings, page by page, and vector tiles of the communities. Tiles of the regions
+ * are kept once cut, so the list walks distinct tiles (zoom 16 over the grids' points): each is
+ * read from the database the first time.
+ */
+export function replicaReadStream(cluster: Cluster, ratePerSecond: number): LoadStream {
+  const tiles = [...new Set(cluster.grids.map((grid) => tileOf(grid.lng, grid.lat, 16).join('/')))]
+  const paths: string[] = []
+  for (let i = 0; i < 400; i++) {
+    paths.push(`/ogc/collections/communities/items?limit=5&offset=${i % 50}`)
+    paths.push(`/ogc/collections/buildings/items?limit=10&offset=${i * 10}`)
+    paths.push(`/tiles/communities/16/${tiles[i % tiles.length]}.mvt`)
+  }
+  return {
+    kind: 'replica-reads',
+    ratePerSecond,
+    loops: 2,
+    paths,
     headers: { authorization: `Bearer ${cluster.adminToken}` },
     timeoutMs: 30_000,
   }
