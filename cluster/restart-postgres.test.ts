@@ -58,8 +58,6 @@ describe('PostgreSQL restarted during writes', () => {
         }).catch(() => null),
       ])
       if (draft?.status === 200) log.proposals.add(draft.body.id as number)
-      if (process.env.GRIDWORK_CLUSTER_DEBUG)
-        console.log(Date.now() - restartEnd, lookup?.status, draft?.status, JSON.stringify(draft?.body).slice(0, 200))
       if (lookup?.status === 200 && draft?.status === 200) {
         recoveredAt = Date.now()
         break
