@@ -42,7 +42,7 @@ case "${1:-}" in
     ;;
   stop)
     for node in replica primary; do
-      [ -d "$DIR/$node" ] && { pg_ctl_of "$node" -m fast stop >/dev/null 2>&1 || true; }
+      if [ -d "$DIR/$node" ]; then pg_ctl_of "$node" -m fast stop >/dev/null 2>&1 || true; fi
     done
     ;;
   restart-primary)
