@@ -73,7 +73,14 @@ describe('PostgreSQL restarted during writes', () => {
     const database = await openDatabase({ databaseUrl: postgres.primaryUrl })
     let problems: string[]
     try {
-      problems = await findInconsistencies(database.kysely, { applied: log.applied, filed: log.filed, imports: [] })
+      // The grid checks cover everything; the proposal checks only this test's proposals (the
+      // database is shared with the other files, whose drafts may be edited: an edit's event moves
+      // no state, which the check, written for the kill loop's chains, does not expect).
+      const ours = (problem: string) => {
+        const id = problem.match(/^proposal (\d+) /)?.[1]
+        return id === undefined || log.proposals.has(Number(id))
+      }
+      problems = (await findInconsistencies(database.kysely, { applied: log.applied, filed: log.filed, imports: [] })).filter(ours)
     } finally {
       await database.close()
     }
