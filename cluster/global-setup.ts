@@ -12,6 +12,7 @@ import { runTsx } from '../server/testing/processes.js'
 // ~15 s on PostgreSQL. At the end: both stopped, the figures joined and printed.
 
 const PG_PORT = Number(process.env.GRIDWORK_CLUSTER_PG_PORT ?? 54350)
+const SEED_TIMEOUT_MS = 300_000
 const PG_DIR = process.env.GRIDWORK_PG_CLUSTER_DIR ?? path.join(os.tmpdir(), 'gridwork-ci-pg-cluster')
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -19,7 +20,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const postgres = await startPostgresCluster(PG_DIR, PG_PORT)
   try {
     const seed = runTsx('scripts/seed-demo.ts', [], { DATABASE_URL: postgres.primaryUrl })
+    const timer = setTimeout(() => seed.child.kill('SIGKILL'), SEED_TIMEOUT_MS)
     const code = await seed.exited
+    clearTimeout(timer)
     if (code !== 0) throw new Error(`seed:demo failed (${code}):\n${seed.output().slice(-4000)}`)
     await replicaCaughtUp(postgres.primaryUrl, postgres.replicaUrl)
   } catch (error) {
