@@ -210,6 +210,11 @@ describe.skipIf(!databaseUrl)('PostgreSQL going away under an API node', () => {
     const after = await snapshot()
     expect(after.grids).toBe((before.grids as number) + 2)
     expect(after.codes).toBe((before.codes as number) + 2)
+    // A client that retries an approval that did go through (its answer lost) is refused, not applied twice.
+    const again = await approve()
+    expect(again.status).toBe(409)
+    expect(again.body.error.code).toBe('proposal_wrong_act') // approved: the next step is the city's filing
+    expect(await snapshot()).toMatchObject({ grids: after.grids, codes: after.codes })
   })
 
   async function loginThroughApp(username: string): Promise<string> {

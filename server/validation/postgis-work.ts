@@ -3,6 +3,7 @@ import type { DatabaseHandle } from '../db/connect.js'
 import type { Database } from '../db/database.js'
 import type { EngineName } from '../db/engines.js'
 import { AppError } from '../http/errors.js'
+import { withQueryTimeout } from '../db/bounded-pool.js'
 import { GEOMETRY_STATEMENT_TIMEOUT_MS } from '../http/limits.js'
 import { Slices } from './slices.js'
 
@@ -54,6 +55,9 @@ export class PostgisWork implements StatementRunner {
   }
 }
 
+/** How much longer than statement_timeout the client waits for a geometry statement's answer. */
+const GEOMETRY_CLIENT_MARGIN_MS = 5_000
+
 /** PostgreSQL's "canceling statement due to statement timeout". */
 const isStatementTimeout = (error: unknown) => (error as { code?: unknown } | null)?.code === '57014'
 
@@ -67,10 +71,15 @@ export async function withPostgisWork<T>(
   const timeoutMs = options.timeoutMs ?? GEOMETRY_STATEMENT_TIMEOUT_MS
   try {
     if (database.engine === 'postgres') {
-      return await database.kysely.transaction().execute(async (trx) => {
-        await sql`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(trx)
-        return work(new PostgisWork(trx, 'postgres', slices))
-      })
+      // The server cancels a statement at statement_timeout (a 422 here); the client-side bound
+      // (DATABASE_QUERY_TIMEOUT_MS, a 503) is set just past it, so the server's answer comes first
+      // whatever the setting, and a paused server still cannot hold the request much longer.
+      return await withQueryTimeout(timeoutMs + GEOMETRY_CLIENT_MARGIN_MS, () =>
+        database.kysely.transaction().execute(async (trx) => {
+          await sql`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`.execute(trx)
+          return work(new PostgisWork(trx, 'postgres', slices))
+        }),
+      )
     }
     const postgis = new PostgisWork(database.kysely, 'pglite', slices)
     try {
