@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { withQueryTimeout } from '../db/bounded-pool.js'
 import type { Database } from '../db/database.js'
+import { isDatabaseUnavailable } from '../db/unavailable.js'
 import { codeOfPrefix } from '../regions/region-codes.js'
 import { findRegionName } from '../regions/regions.repository.js'
 
@@ -135,13 +137,27 @@ export interface VerifiedApiKey {
 // A verified key is trusted for 30 s; a revocation in this process takes effect at once (the
 // cache is cleared), on other API nodes within that time. Unknown keys are remembered for 5 s so
 // a client retrying a bad key does not reach the database on every request.
+// While the database cannot be reached, a key verified before stays verified for up to
+// STALE_KEY_LIMIT_MS (it cannot be revoked meanwhile, except from a node that still reaches the
+// database): lookups, answered from memory, keep answering. One check at a time asks again;
+// the others are answered with the last verdict at once.
 const VALID_TTL_MS = 30_000
 const INVALID_TTL_MS = 5_000
 const MAX_CACHED = 10_000
-const keyCache = new WeakMap<object, Map<string, { until: number; key: VerifiedApiKey | null }>>()
+const STALE_KEY_LIMIT_MS = 10 * 60_000
+/** Bound of each statement of a key check (a silent database would otherwise hold it DATABASE_QUERY_TIMEOUT_MS). */
+const KEY_CHECK_BOUND_MS = 1_000
+interface CachedKey {
+  until: number
+  key: VerifiedApiKey | null
+  /** Set while the database cannot be reached: since when the verdict has not been confirmed. */
+  unreachableSince?: number
+  checking?: boolean
+}
+const keyCache = new WeakMap<object, Map<string, CachedKey>>()
 
 /** The active key for `key`, or null when it is malformed, unknown or revoked. */
-export async function verifyApiKey(db: Kysely<Database>, key: string): Promise<VerifiedApiKey | null> {
+export async function verifyApiKey(db: Kysely<Database>, key: string, now = Date.now()): Promise<VerifiedApiKey | null> {
   if (!KEY_PATTERN.test(key)) return null
   let cache = keyCache.get(db)
   if (!cache) {
@@ -150,22 +166,45 @@ export async function verifyApiKey(db: Kysely<Database>, key: string): Promise<V
   }
   // Keyed by the key itself (held only in this process's memory, like the request): a hit costs
   // no hashing.
-  const now = Date.now()
   const hit = cache.get(key)
   if (hit && hit.until > now) return hit.key
-  const hash = hashApiKey(key)
-  const row = await db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'department', 'region_prefix', 'rate_limit_per_minute'])
-    .where('key_hash', '=', hash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst()
-  const verified = row
-    ? { ...row, scope_name: row.region_prefix ? ((await findRegionName(db, codeOfPrefix(row.region_prefix))) ?? row.region_prefix) : '' }
-    : null
-  if (cache.size >= MAX_CACHED) cache.clear()
-  cache.set(key, { until: now + (verified ? VALID_TTL_MS : INVALID_TTL_MS), key: verified })
-  return verified
+  if (hit?.unreachableSince !== undefined && now - hit.unreachableSince < STALE_KEY_LIMIT_MS) {
+    if (!hit.checking) {
+      hit.checking = true
+      checkApiKey(db, cache, key, hit, now).catch(() => {
+        hit.checking = false
+      })
+    }
+    return hit.key
+  }
+  return checkApiKey(db, cache, key, hit, now)
+}
+
+/** Asks the database about `key` and caches the verdict; the last one stands while the database cannot be reached. */
+async function checkApiKey(db: Kysely<Database>, cache: Map<string, CachedKey>, key: string, previous: CachedKey | undefined, now: number) {
+  try {
+    const verified = await withQueryTimeout(KEY_CHECK_BOUND_MS, async () => {
+      const row = await db
+        .selectFrom('api_keys')
+        .select(['id', 'name', 'department', 'region_prefix', 'rate_limit_per_minute'])
+        .where('key_hash', '=', hashApiKey(key))
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst()
+      if (!row) return null
+      return {
+        ...row,
+        scope_name: row.region_prefix ? ((await findRegionName(db, codeOfPrefix(row.region_prefix))) ?? row.region_prefix) : '',
+      }
+    })
+    if (cache.size >= MAX_CACHED) cache.clear()
+    cache.set(key, { until: now + (verified ? VALID_TTL_MS : INVALID_TTL_MS), key: verified })
+    return verified
+  } catch (error) {
+    const since = previous?.unreachableSince ?? now
+    if (previous === undefined || !isDatabaseUnavailable(error) || now - since >= STALE_KEY_LIMIT_MS) throw error
+    cache.set(key, { until: 0, key: previous.key, unreachableSince: since })
+    return previous.key
+  }
 }
 
 /** Drops cached keys (after a revocation). */
