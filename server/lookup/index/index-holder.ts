@@ -256,6 +256,11 @@ export class IndexHolder {
     }
   }
 
+  /** PostgreSQL: the LISTEN client has subscribed (a NOTIFY sent from now on is heard). */
+  get listening(): boolean {
+    return this.listener !== null
+  }
+
   async close(): Promise<void> {
     this.closed = true
     this.unsubscribe?.()

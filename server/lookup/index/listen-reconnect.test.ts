@@ -39,7 +39,8 @@ describe.skipIf(!databaseUrl)('the lookup index’s LISTEN client across primary
     proxy = await TcpProxy.forUrl(databaseUrl as string)
     holder = new IndexHolder(database.kysely, { engine: 'postgres', databaseUrl: proxy.url(databaseUrl as string) })
     await holder.start()
-    await waitFor(() => proxy.connections === 1, 'the LISTEN client to connect')
+    // Subscribed, not just connected: a NOTIFY sent between the two would be missed.
+    await waitFor(() => holder.listening, 'the LISTEN client to subscribe')
   }, 180_000)
 
   afterAll(async () => {
