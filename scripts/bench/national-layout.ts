@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../server/db/database.js'
+import { PROVINCE_CODES } from '../../server/coding/layouts.js'
 
 // The province-partitioned study layout of scripts/bench/national.ts, in a schema of its own
 // (STUDY_SCHEMA; the real schema and its migrations are not touched). The grids table is copied
@@ -10,40 +11,9 @@ import type { Database } from '../../server/db/database.js'
 
 export const STUDY_SCHEMA = 'gridwork_national'
 
-/** The 31 provincial-level divisions of mainland China by their 2-digit codes (GB/T 2260). */
-export const PROVINCES = [
-  '11',
-  '12',
-  '13',
-  '14',
-  '15',
-  '21',
-  '22',
-  '23',
-  '31',
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '41',
-  '42',
-  '43',
-  '44',
-  '45',
-  '46',
-  '50',
-  '51',
-  '52',
-  '53',
-  '54',
-  '61',
-  '62',
-  '63',
-  '64',
-  '65',
-] as const
+/** The 31 provincial-level divisions of mainland China by their 2-digit codes (GB/T 2260): the coding rules' list without Taiwan, Hong Kong, Macao and the demo province. */
+const NOT_MAINLAND = new Set(['71', '81', '82', '99'])
+export const PROVINCES: readonly string[] = [...PROVINCE_CODES].filter((code) => !NOT_MAINLAND.has(code))
 
 /** Cells of 0.01° per province block: COLUMNS wide, grids / COLUMNS high. */
 export const COLUMNS = 200

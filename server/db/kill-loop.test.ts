@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seededRandom } from '../demo/random.js'
 import { upsertUser } from '../auth/users.repository.js'
 import { loadGeoJson, loadMiniCounty } from '../testing/app.js'
 import { findInconsistencies } from '../testing/consistency.js'
@@ -32,18 +33,8 @@ const IMPORT_SIZE = 150
 const TOWNSHIP = '990101002' // 青石乡: one village, one 620-household grid, split and merged in turn
 const PASSWORD = 'kill-loop-password'
 
-/** mulberry32: a small seeded generator, so that a failing run can be repeated. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const next = random(SEED)
+// The demo's seeded generator (mulberry32): a failing run can be repeated with its seed.
+const next = seededRandom(SEED)
 const between = (min: number, max: number) => min + next() * (max - min)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

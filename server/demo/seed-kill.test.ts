@@ -2,6 +2,7 @@ import { cpSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { seededRandom } from './random.js'
 import { openDatabase } from '../db/connect.js'
 import { findInconsistencies } from '../testing/consistency.js'
 import { type RunningProcess, copyOfTemplate, lockHeldBy, lockOwnerPid, runTsx, startServer, stubWebDir } from '../testing/processes.js'
@@ -20,18 +21,8 @@ import type { DemoSummary } from './seed.js'
 const KILLS = Number(process.env.GRIDWORK_SEED_KILLS ?? 3)
 const SEED = Number(process.env.GRIDWORK_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
-/** mulberry32, as in server/db/kill-loop.test.ts: a failing run can be repeated with its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-const next = random(SEED)
+// The demo's seeded generator (mulberry32): a failing run can be repeated with its seed.
+const next = seededRandom(SEED)
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 interface SeedState {
